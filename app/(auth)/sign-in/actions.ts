@@ -1,0 +1,34 @@
+"use server";
+
+import { AuthError } from "next-auth";
+import { signIn } from "@/lib/auth";
+import { signInSchema } from "@/lib/validations/auth";
+
+export type SignInState = { error?: string; fieldErrors?: Record<string, string[] | undefined>; email?: string };
+
+/** Only same-origin relative paths: an attacker-supplied callbackUrl must not redirect elsewhere. */
+function safeCallback(value: FormDataEntryValue | null) {
+  const path = typeof value === "string" ? value : "";
+  return path.startsWith("/") && !path.startsWith("//") && !path.startsWith("/\\") ? path : "/tenants";
+}
+
+export async function signInAction(_prev: SignInState, formData: FormData): Promise<SignInState> {
+  const email = String(formData.get("email") ?? "");
+  const parsed = signInSchema.safeParse({ email, password: formData.get("password") ?? "" });
+  if (!parsed.success) {
+    return { error: "Check the highlighted fields.", fieldErrors: parsed.error.flatten().fieldErrors, email };
+  }
+  try {
+    await signIn("credentials", { ...parsed.data, redirectTo: safeCallback(formData.get("callbackUrl")) });
+    return {};
+  } catch (error) {
+    if (error instanceof AuthError) {
+      const code = "code" in error ? error.code : undefined;
+      if (code === "too_many_attempts") {
+        return { error: "Too many failed sign-in attempts. This sign-in is locked for a while; try again later.", email };
+      }
+      return { error: "Incorrect email or password.", email };
+    }
+    throw error; // the successful sign-in's redirect
+  }
+}

@@ -1,0 +1,10 @@
+import { request } from "@playwright/test";
+import { baseURL } from "../playwright.config";
+
+// The web server (e2e/start-server.sh) starts on a fresh, migrated database; make sure it is ready.
+export default async function globalSetup() {
+  const api = await request.newContext({ baseURL });
+  const response = await api.get("/api/health");
+  if (!response.ok()) throw new Error(`Console not healthy: ${response.status()}`);
+  await api.dispose();
+}

@@ -1,0 +1,6 @@
+import path from "node:path";
+import { createDatabaseClient } from "../../lib/db-client";
+
+/** Direct database access for specs that seed their own data (the console under test uses the same file). */
+export const E2E_DATA_DIR = path.resolve(".data/e2e");
+export const e2eDb = createDatabaseClient(`file:${path.join(E2E_DATA_DIR, "console.db")}`);

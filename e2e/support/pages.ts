@@ -1,0 +1,14 @@
+import { expect, type Page } from "@playwright/test";
+import type { TestAdmin } from "./admins";
+
+export async function signIn(page: Page, admin: TestAdmin, password = admin.password) {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(admin.email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+export async function signInAndExpectConsole(page: Page, admin: TestAdmin) {
+  await signIn(page, admin);
+  await expect(page.getByRole("heading", { name: "Authentication Status" })).toBeVisible();
+}

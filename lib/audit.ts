@@ -1,0 +1,84 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { newId } from "@/lib/ids";
+
+/** Every action the audit log knows. A closed list: a typo cannot invent a new kind of event. */
+export const auditActions = [
+  "auth.sign_in.succeeded",
+  "auth.sign_in.failed",
+  "auth.sign_in.throttled",
+  "auth.sign_out",
+  "admin.created",
+  "admin.updated",
+  "tenant.created",
+  "tenant.updated",
+  "tenant.deleted",
+  "tenant.imported",
+  "tenant.verified",
+  "tenant.method_switched",
+  "tenant.credentials_updated",
+  "tenant.authorization_removed",
+  "tenant.token_refreshed",
+  "tenant.directory_reloaded",
+  "verification_run.started",
+  "verification_run.cancelled",
+  "verification_run.completed",
+  "provider_settings.updated",
+  "provider_settings.tested",
+  "consent_link.created",
+  "consent_link.revoked",
+  "consent.started",
+  "consent.granted",
+  "consent.failed",
+  "keys.rotated",
+] as const;
+
+export type AuditAction = (typeof auditActions)[number];
+
+export type AuditActor =
+  | { type: "admin"; id: string; label: string }
+  | { type: "anonymous"; label: string }
+  | { type: "system"; label: string }
+  | { type: "api_token"; id: string; label: string };
+
+export type AuditTarget = { type: "tenant" | "admin" | "provider_settings" | "verification_run" | "consent_link" | "keys"; id: string };
+
+/** Details must be non-secret values; keys that look like secrets are dropped as a last line of defence. */
+export type AuditDetails = Record<string, string | number | boolean | null | string[]>;
+
+const SECRET_KEY = /secret|password|token|assertion|key|credential|cookie|code_verifier/i;
+
+export function scrubDetails(details: AuditDetails): AuditDetails {
+  const out: AuditDetails = {};
+  for (const [k, v] of Object.entries(details)) {
+    if (SECRET_KEY.test(k) && !/^(changedFields|keyId|tokenName|fields)$/.test(k)) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+export type AuditInput = {
+  action: AuditAction;
+  actor: AuditActor;
+  target?: AuditTarget;
+  requestId?: string;
+  details?: AuditDetails;
+};
+
+export async function recordAudit(input: AuditInput) {
+  await db.auditEvent.create({
+    data: {
+      id: newId(),
+      action: input.action,
+      actorType: input.actor.type,
+      actorId: "id" in input.actor ? input.actor.id : null,
+      actorLabel: input.actor.label,
+      targetType: input.target?.type ?? null,
+      targetId: input.target?.id ?? null,
+      requestId: input.requestId ?? null,
+      details: JSON.stringify(scrubDetails(input.details ?? {})),
+    },
+  });
+}
+
+export const systemActor: AuditActor = { type: "system", label: "system" };

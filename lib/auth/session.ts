@@ -1,0 +1,48 @@
+import "server-only";
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { randomUUID } from "node:crypto";
+import { auth } from "@/lib/auth";
+import type { AuditActor } from "@/lib/audit";
+import { db } from "@/lib/db";
+import type { AdminRole } from "@/lib/generated/prisma/enums";
+
+export type SessionAdmin = { id: string; email: string; name: string | null; role: AdminRole };
+
+const rank: Record<AdminRole, number> = { VIEWER: 0, OPERATOR: 1, ADMINISTRATOR: 2 };
+
+export function hasRole(admin: SessionAdmin, minimum: AdminRole) {
+  return rank[admin.role] >= rank[minimum];
+}
+
+/**
+ * The signed-in admin, re-read from the database on every call so that a disabled account or a revoked
+ * session (sessionVersion bumped) stops working at once. Null when there is no valid session.
+ */
+export async function getSessionAdmin(): Promise<SessionAdmin | null> {
+  const session = await auth();
+  const id = session?.user?.id;
+  if (!id) return null;
+  const admin = await db.adminUser.findUnique({
+    where: { id },
+    select: { id: true, email: true, name: true, role: true, disabled: true, sessionVersion: true },
+  });
+  if (!admin || admin.disabled || admin.sessionVersion !== session.sessionVersion) return null;
+  return { id: admin.id, email: admin.email, name: admin.name, role: admin.role };
+}
+
+/** For pages and layouts: sends anonymous visitors to the sign-in page. */
+export async function requireAdmin(minimum: AdminRole = "VIEWER"): Promise<SessionAdmin> {
+  const admin = await getSessionAdmin();
+  if (!admin) redirect("/sign-in");
+  if (!hasRole(admin, minimum)) redirect("/forbidden");
+  return admin;
+}
+
+export function actorOf(admin: SessionAdmin): AuditActor {
+  return { type: "admin", id: admin.id, label: admin.email };
+}
+
+export async function currentRequestId() {
+  return (await headers()).get("x-request-id") ?? randomUUID();
+}

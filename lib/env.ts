@@ -1,0 +1,81 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The only reader of `process.env`. Every variable is validated once, at first import, and a bad value
+ * stops the process with a message naming the variable. Defaults make a fresh clone run with nothing
+ * configured. Documented in .env.example and README.md.
+ */
+
+const booleanString = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const base64Key = z
+  .string()
+  .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 random bytes, base64-encoded");
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** Where the console keeps generated keys and the embedded database. */
+  DATA_DIR: z.string().min(1).default(".data"),
+  /** `file:` for the embedded SQLite database, `postgresql://` for PostgreSQL. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: or postgresql://")
+    .optional(),
+  /** Public base URL of the console (consent links and the OAuth redirect URL derive from it). */
+  APP_URL: z.url().default("http://localhost:3000"),
+  /** next-auth's signing/encryption secret; generated into DATA_DIR when unset. */
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** Current data-encryption master key (32 bytes, base64); generated into DATA_DIR when unset. */
+  ENCRYPTION_KEY: base64Key.optional(),
+  /** Identifier stored with every ciphertext made under ENCRYPTION_KEY. */
+  ENCRYPTION_KEY_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, "letters, digits, - and _ only (at most 32)")
+    .optional(),
+  /** Previous keys still readable during a rotation: `id:base64,id:base64`. */
+  ENCRYPTION_PREVIOUS_KEYS: z
+    .string()
+    .regex(/^([A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/=]+)(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/=]+)*$/, "must be id:base64 pairs separated by commas")
+    .optional(),
+  /** Local email + password sign-in (the break-glass path once Entra sign-in is configured). */
+  LOCAL_SIGN_IN_ENABLED: booleanString.default(true),
+  /** Failed sign-ins per account and address before a temporary lock. */
+  SIGN_IN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  /** Lock duration (and counting window) after too many failed sign-ins, in seconds. */
+  SIGN_IN_LOCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** Tenants verified at the same time by a Verify All run. */
+  VERIFY_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(32),
+  /** Time limit of one call to Microsoft (token endpoint or Graph), in seconds. */
+  VERIFY_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(30),
+  /** Retries of a throttled (429/503) or failed (5xx) call before the tenant is reported as failed. */
+  VERIFY_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
+  /** Hours between scheduled Verify All runs; 0 disables the scheduler. */
+  VERIFY_SCHEDULE_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type Env = z.infer<typeof envSchema> & { DATABASE_URL: string; DATA_DIR: string };
+
+function loadEnv(): Env {
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new Error(`Invalid environment configuration:\n${lines.join("\n")}`);
+  }
+  const dataDir = path.resolve(parsed.data.DATA_DIR);
+  return {
+    ...parsed.data,
+    DATA_DIR: dataDir,
+    DATABASE_URL: parsed.data.DATABASE_URL ?? `file:${path.join(dataDir, "console.db")}`,
+  };
+}
+
+export const env: Env = loadEnv();
+
+/** Parses an environment object for tests of the validation rules themselves. */
+export function parseEnvForTest(source: Record<string, string | undefined>) {
+  return envSchema.safeParse(source);
+}

@@ -1,0 +1,8 @@
+import "next-auth";
+
+declare module "next-auth" {
+  interface Session {
+    /** AdminUser.sessionVersion at sign-in; a mismatch means the session was revoked. */
+    sessionVersion: number;
+  }
+}
