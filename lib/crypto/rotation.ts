@@ -28,7 +28,7 @@ export async function rewrapAll(db: DatabaseClient, ring: Keyring, batchSize = 5
     for (;;) {
       const rows = (await delegate.findMany({
         select: { id: true, [field]: true },
-        where: { [field]: { not: null } },
+        where: {},
         orderBy: { id: "asc" },
         take: batchSize,
         ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
@@ -58,7 +58,7 @@ export async function rewrapAll(db: DatabaseClient, ring: Keyring, batchSize = 5
 export async function countStale(db: DatabaseClient, ring: Keyring): Promise<number> {
   let stale = 0;
   for (const { table, field } of encryptedFields) {
-    const rows = await delegateFor(db, table).findMany({ select: { id: true, [field]: true }, where: { [field]: { not: null } }, orderBy: { id: "asc" }, take: 1_000_000 });
+    const rows = await delegateFor(db, table).findMany({ select: { id: true, [field]: true }, where: {}, orderBy: { id: "asc" }, take: 1_000_000 });
     for (const r of rows) if (r[field] && keyIdOf(r[field]!) !== ring.currentId) stale++;
   }
   return stale;
