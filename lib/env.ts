@@ -54,6 +54,8 @@ const envSchema = z.object({
   VERIFY_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   /** Hours between scheduled Verify All runs; 0 disables the scheduler. */
   VERIFY_SCHEDULE_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
+  /** Days a customer consent link stays valid. */
+  CONSENT_LINK_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 

@@ -6,6 +6,7 @@ export const encryptedFields = [
   { table: "ProviderSettings", field: "clientSecret" },
   { table: "ProviderSettings", field: "certificate" },
   { table: "TenantCredential", field: "secret" },
+  { table: "OAuthState", field: "codeVerifier" },
 ] as const;
 
 export type EncryptedField = (typeof encryptedFields)[number];

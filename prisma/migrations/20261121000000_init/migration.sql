@@ -128,6 +128,38 @@ CREATE TABLE "VerificationResult" (
     CONSTRAINT "VerificationResult_tenantId_fkey" FOREIGN KEY ("tenantId") REFERENCES "Tenant" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
+-- CreateTable
+CREATE TABLE "ConsentLink" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "tenantId" TEXT NOT NULL,
+    "flow" TEXT NOT NULL,
+    "tokenHash" TEXT NOT NULL,
+    "expiresAt" DATETIME NOT NULL,
+    "revokedAt" DATETIME,
+    "lastUsedAt" DATETIME,
+    "completedAt" DATETIME,
+    "createdBy" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "ConsentLink_tenantId_fkey" FOREIGN KEY ("tenantId") REFERENCES "Tenant" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "OAuthState" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "stateHash" TEXT NOT NULL,
+    "tenantId" TEXT NOT NULL,
+    "consentLinkId" TEXT,
+    "flow" TEXT NOT NULL,
+    "codeVerifier" TEXT,
+    "nonce" TEXT,
+    "redirectUri" TEXT NOT NULL,
+    "expiresAt" DATETIME NOT NULL,
+    "usedAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "OAuthState_tenantId_fkey" FOREIGN KEY ("tenantId") REFERENCES "Tenant" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "OAuthState_consentLinkId_fkey" FOREIGN KEY ("consentLinkId") REFERENCES "ConsentLink" ("id") ON DELETE SET NULL ON UPDATE CASCADE
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "Tenant_customerId_key" ON "Tenant"("customerId");
 
@@ -190,4 +222,16 @@ CREATE INDEX "VerificationResult_runId_status_idx" ON "VerificationResult"("runI
 
 -- CreateIndex
 CREATE UNIQUE INDEX "VerificationResult_runId_tenantId_key" ON "VerificationResult"("runId", "tenantId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ConsentLink_tokenHash_key" ON "ConsentLink"("tokenHash");
+
+-- CreateIndex
+CREATE INDEX "ConsentLink_tenantId_createdAt_idx" ON "ConsentLink"("tenantId", "createdAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "OAuthState_stateHash_key" ON "OAuthState"("stateHash");
+
+-- CreateIndex
+CREATE INDEX "OAuthState_expiresAt_idx" ON "OAuthState"("expiresAt");
 

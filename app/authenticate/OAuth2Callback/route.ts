@@ -1,0 +1,28 @@
+import { handleCallback } from "@/lib/consent/callback";
+import { renderResultPage } from "@/lib/consent/result-page";
+
+export const dynamic = "force-dynamic";
+
+const headers = {
+  "Content-Type": "text/html; charset=utf-8",
+  "Cache-Control": "no-store",
+  "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  "Referrer-Policy": "no-referrer",
+};
+
+/**
+ * The redirect URI registered on the provider app (an external contract, hence the PascalCase path).
+ * Public by design: it authenticates the response by its single-use state, not by a session.
+ */
+export async function GET(request: Request) {
+  let outcome;
+  try {
+    outcome = await handleCallback(new URL(request.url));
+  } catch (error) {
+    // No stack trace or detail reaches the page; the error name is enough for the server log.
+    console.error(`[consent] callback failed: ${error instanceof Error ? error.name : "unknown error"}`);
+    outcome = { kind: "failed" as const, tenantName: "", title: "Something went wrong", message: "The consent could not be completed. Please try the link again later.", codes: [] };
+  }
+  const { status, html } = renderResultPage(outcome);
+  return new Response(html, { status, headers });
+}

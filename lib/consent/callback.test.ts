@@ -1,0 +1,241 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { RunningEmulator } from "@/emulator/index";
+import { startTestEmulator, TEST } from "@/emulator/testing/index";
+import { GET as callbackRoute } from "@/app/authenticate/OAuth2Callback/route";
+import { db } from "@/lib/db";
+import { newId } from "@/lib/ids";
+import { applyProviderSettings } from "@/lib/provider/settings";
+import { refreshDelegatedToken, removeAuthorization } from "@/lib/tenants/lifecycle";
+import { providerSettingsSchema } from "@/lib/validations/provider";
+import { startConsent } from "./flow";
+import { createConsentLink } from "./links";
+
+const actor = { type: "admin" as const, id: "admin-1", label: "ops@msp.example" };
+let emu: RunningEmulator;
+
+beforeAll(async () => {
+  emu = await startTestEmulator();
+  const values = providerSettingsSchema.parse({
+    clientId: TEST.providerClientId,
+    clientSecret: TEST.providerSecret,
+    redirectUrl: TEST.redirectUri,
+    cloud: "CUSTOM",
+    customAuthorityHost: emu.authorityHost,
+    customGraphHost: emu.graphHost,
+    tokenVersion: "v2",
+    scopes: "User.Read Organization.Read.All",
+    requiredAppPermissions: "Organization.Read.All User.Read.All",
+    requestOfflineAccess: true,
+    homeTenantId: TEST.homeTenantId,
+  });
+  const applied = await applyProviderSettings({ values, certificate: null, expectedVersion: 0, actor, requestId: "r1" });
+  expect(applied.ok).toBe(true);
+});
+
+afterAll(async () => {
+  await emu?.close();
+});
+
+beforeEach(() => {
+  emu.state.clearFaults?.();
+});
+
+async function seedTenant(over: Partial<{ entraTenantId: string | null; primaryDomain: string; authMethod: "APP_REGISTRATION" | "AUTH_TOKEN" | "PASSWORD"; adminEmail: string }> = {}) {
+  const id = newId();
+  await db.tenant.create({
+    data: {
+      id,
+      customerId: `cust-${id.slice(-8)}`,
+      displayName: "Fabrikam",
+      entraTenantId: over.entraTenantId === undefined ? TEST.fabrikamId : over.entraTenantId,
+      primaryDomain: over.primaryDomain ?? TEST.fabrikamDomain,
+      adminEmail: over.adminEmail ?? TEST.fabrikamAdmin,
+      authMethod: over.authMethod ?? "APP_REGISTRATION",
+      cloud: "CUSTOM",
+    },
+  });
+  return id;
+}
+
+async function linkToken(tenantId: string) {
+  const link = await createConsentLink({ tenantId, actor });
+  if (!link.ok) throw new Error(link.error);
+  return new URL(link.data.url).pathname.split("/").pop()!;
+}
+
+/** Opens the consent link as the customer's admin, answers Microsoft's page, returns the callback URL. */
+async function consentAs(tenantId: string, user: string, decision: "accept" | "cancel" = "accept") {
+  const started = await startConsent(await linkToken(tenantId));
+  if (!started.ok) throw new Error(started.error);
+  emu.state.armInteraction({ user, password: TEST.password, decision });
+  const response = await fetch(started.redirectTo, { redirect: "manual" });
+  const location = response.headers.get("location");
+  expect(location, await response.text()).toBeTruthy();
+  return new URL(location!);
+}
+
+async function callback(url: URL | string) {
+  const response = await callbackRoute(new Request(url));
+  return { status: response.status, html: await response.text() };
+}
+
+async function snapshot(tenantId: string) {
+  const tenant = await db.tenant.findUniqueOrThrow({ where: { id: tenantId }, include: { credentials: true } });
+  return { entraTenantId: tenant.entraTenantId, lastStatus: tenant.lastStatus, method: tenant.authMethod, credentials: tenant.credentials.length, version: tenant.version };
+}
+
+describe("consent links", () => {
+  it("refuses to create a link before the provider Client ID is configured", async () => {
+    const saved = await db.providerSettings.findUniqueOrThrow({ where: { id: "provider" } });
+    await db.providerSettings.update({ where: { id: "provider" }, data: { clientId: null } });
+    const result = await createConsentLink({ tenantId: await seedTenant(), actor });
+    await db.providerSettings.update({ where: { id: "provider" }, data: { clientId: saved.clientId } });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error).toMatch(/Client ID is not configured/);
+  });
+
+  it("stores only the token's hash and builds Microsoft's admin consent URL with a fresh state", async () => {
+    const tenantId = await seedTenant();
+    const token = await linkToken(tenantId);
+    const stored = await db.consentLink.findFirstOrThrow({ where: { tenantId } });
+    expect(stored.tokenHash).not.toContain(token);
+    const started = await startConsent(token);
+    expect(started.ok).toBe(true);
+    const url = new URL(started.ok ? started.redirectTo : "");
+    expect(url.pathname).toBe(`/${TEST.fabrikamId}/v2.0/adminconsent`);
+    expect(url.searchParams.get("scope")).toBe(`${emu.graphUrl}/.default`);
+    expect(url.searchParams.get("redirect_uri")).toBe(TEST.redirectUri);
+    expect(url.searchParams.get("state")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+});
+
+describe("admin consent through /authenticate/OAuth2Callback", () => {
+  it("confirms consent with a token for the tenant, verifies it, and refuses a replay", async () => {
+    emu.state.revokeConsent?.(TEST.fabrikamId, TEST.providerClientId);
+    const tenantId = await seedTenant();
+    const location = await consentAs(tenantId, TEST.fabrikamAdmin);
+    expect(location.searchParams.get("admin_consent")).toBe("True");
+    const first = await callback(location);
+    expect(first.status).toBe(200);
+    expect(first.html).toContain("consent was granted");
+    const after = await snapshot(tenantId);
+    expect(after.lastStatus).not.toBe("NEVER");
+    expect(after.entraTenantId).toBe(TEST.fabrikamId);
+    expect(await db.auditEvent.count({ where: { targetId: tenantId, action: "consent.granted" } })).toBe(1);
+
+    const replay = await callback(location);
+    expect(replay.status).toBe(400);
+    expect(await snapshot(tenantId)).toEqual(after);
+  });
+
+  it("records a cancelled consent on the tenant and shows it in plain words", async () => {
+    const tenantId = await seedTenant();
+    const location = await consentAs(tenantId, TEST.fabrikamAdmin, "cancel");
+    expect(location.searchParams.get("error")).toBeTruthy();
+    expect(location.searchParams.has("tenant")).toBe(false);
+    const page = await callback(location);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain("cancelled or declined");
+    const tenant = await db.tenant.findUniqueOrThrow({ where: { id: tenantId } });
+    expect(tenant.lastStatus).toBe("FAILED");
+    expect(tenant.lastStatusCode).toBe("CONSENT_DECLINED");
+    expect(await db.auditEvent.count({ where: { targetId: tenantId, action: "consent.failed" } })).toBe(1);
+  });
+
+  it("reports a forged tenant parameter as consent from a different tenant and stores nothing", async () => {
+    const tenantId = await seedTenant({ entraTenantId: TEST.contosoId, primaryDomain: TEST.contosoDomain, adminEmail: TEST.admin });
+    const location = await consentAs(tenantId, TEST.admin);
+    const before = await snapshot(tenantId);
+    location.searchParams.set("tenant", TEST.northwindId);
+    const page = await callback(location);
+    expect(page.html).toContain("different tenant");
+    expect(await snapshot(tenantId)).toEqual(before);
+    expect(await db.auditEvent.count({ where: { targetId: tenantId, action: "consent.granted" } })).toBe(0);
+  });
+
+  it("reports an administrator of another tenant as a mismatch and stores nothing", async () => {
+    emu.state.revokeConsent?.(TEST.fabrikamId, TEST.providerClientId);
+    const tenantId = await seedTenant({ entraTenantId: null });
+    const before = await snapshot(tenantId);
+    const location = await consentAs(tenantId, TEST.admin);
+    const page = await callback(location);
+    expect(page.html).toMatch(/different tenant|not granted|not valid/i);
+    const after = await snapshot(tenantId);
+    expect(after.entraTenantId).toBeNull();
+    expect(after.credentials).toBe(before.credentials);
+    expect(await db.auditEvent.count({ where: { targetId: tenantId, action: "consent.granted" } })).toBe(0);
+  });
+});
+
+describe("hostile callbacks store nothing", () => {
+  async function expectRejected(url: string, status = 400) {
+    const auditBefore = await db.auditEvent.count();
+    const statesUsedBefore = await db.oAuthState.count({ where: { usedAt: { not: null } } });
+    const tenantsBefore = await db.tenant.findMany({ select: { id: true, version: true }, orderBy: { id: "asc" } });
+    const page = await callback(url);
+    expect(page.status).toBe(status);
+    expect(page.html).not.toMatch(/at .*\.ts:\d+|Error:/);
+    expect(await db.auditEvent.count()).toBe(auditBefore);
+    expect(await db.oAuthState.count({ where: { usedAt: { not: null } } })).toBe(statesUsedBefore);
+    expect(await db.tenant.findMany({ select: { id: true, version: true }, orderBy: { id: "asc" } })).toEqual(tenantsBefore);
+  }
+
+  const base = "http://localhost:3000/authenticate/OAuth2Callback";
+
+  it("rejects a missing state", () => expectRejected(`${base}?admin_consent=True&tenant=${TEST.fabrikamId}`));
+  it("rejects an unknown state", () => expectRejected(`${base}?admin_consent=True&tenant=${TEST.fabrikamId}&state=${"A".repeat(43)}`));
+  it("rejects a malformed state", () => expectRejected(`${base}?state=%3Cscript%3E`));
+  it("rejects duplicated parameters", async () => {
+    const tenantId = await seedTenant();
+    const started = await startConsent(await linkToken(tenantId));
+    const state = new URL(started.ok ? started.redirectTo : "").searchParams.get("state")!;
+    await expectRejected(`${base}?admin_consent=True&tenant=${TEST.fabrikamId}&state=${state}&state=${state}`);
+    await expectRejected(`${base}?admin_consent=True&tenant=${TEST.fabrikamId}&tenant=${TEST.contosoId}&state=${state}`);
+  });
+  it("rejects huge values", async () => {
+    await expectRejected(`${base}?state=${"A".repeat(43)}&error_description=${"x".repeat(20_000)}`);
+    await expectRejected(`${base}?state=${"A".repeat(5000)}`);
+  });
+  it("rejects an expired state", async () => {
+    const tenantId = await seedTenant();
+    const started = await startConsent(await linkToken(tenantId));
+    const state = new URL(started.ok ? started.redirectTo : "").searchParams.get("state")!;
+    await db.oAuthState.updateMany({ where: { tenantId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await expectRejected(`${base}?admin_consent=True&tenant=${TEST.fabrikamId}&state=${state}`);
+  });
+});
+
+describe("auth token flow", () => {
+  it("redeems the code with PKCE, stores the MSAL cache encrypted, refreshes and removes it", async () => {
+    const tenantId = await seedTenant({ entraTenantId: TEST.contosoId, primaryDomain: TEST.contosoDomain, adminEmail: TEST.admin, authMethod: "AUTH_TOKEN" });
+    const started = await startConsent(await linkToken(tenantId));
+    if (!started.ok) throw new Error(started.error);
+    const authorize = new URL(started.redirectTo);
+    expect(authorize.pathname).toBe(`/${TEST.contosoId}/oauth2/v2.0/authorize`);
+    expect(authorize.searchParams.get("code_challenge_method")).toBe("S256");
+    expect(authorize.searchParams.get("scope")).toContain("offline_access");
+    emu.state.armInteraction({ user: TEST.admin, password: TEST.password, decision: "accept" });
+    const location = new URL((await fetch(started.redirectTo, { redirect: "manual" })).headers.get("location")!);
+    expect(location.searchParams.get("code")).toBeTruthy();
+
+    const page = await callback(location);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain("access was authorized");
+    const credential = await db.tenantCredential.findUniqueOrThrow({ where: { tenantId_kind: { tenantId, kind: "MSAL_CACHE" } } });
+    expect(credential.secret).not.toContain("RefreshToken");
+    const tenant = await db.tenant.findUniqueOrThrow({ where: { id: tenantId } });
+    expect(tenant.authMethod).toBe("AUTH_TOKEN");
+    expect(["VERIFIED", "WARNING"]).toContain(tenant.lastStatus);
+
+    const refreshed = await refreshDelegatedToken({ tenantId, actor });
+    expect(refreshed.ok, refreshed.ok ? "" : refreshed.error).toBe(true);
+    const rotated = await db.tenantCredential.findUniqueOrThrow({ where: { tenantId_kind: { tenantId, kind: "MSAL_CACHE" } } });
+    expect(rotated.version).toBeGreaterThan(credential.version);
+
+    const removed = await removeAuthorization({ tenantId, actor });
+    expect(removed.ok).toBe(true);
+    expect(await db.tenantCredential.count({ where: { tenantId } })).toBe(0);
+    expect((await db.tenant.findUniqueOrThrow({ where: { id: tenantId } })).lastStatus).toBe("FAILED");
+    expect(await db.auditEvent.count({ where: { targetId: tenantId, action: { in: ["consent.granted", "tenant.token_refreshed", "tenant.authorization_removed"] } } })).toBe(3);
+  });
+});

@@ -1,0 +1,250 @@
+import "server-only";
+import { AuthError, ConfidentialClientApplication, ServerError, type Configuration } from "@azure/msal-node";
+import type { AuditActor } from "@/lib/audit";
+import { recordAudit } from "@/lib/audit";
+import { decryptSecret, encryptSecret } from "@/lib/crypto";
+import { db } from "@/lib/db";
+import { authorityMetadata } from "@/lib/entra/authority";
+import { classifyFailure } from "@/lib/entra/classify";
+import { acquireAppToken } from "@/lib/entra/msal-clients";
+import { reasons } from "@/lib/entra/reasons";
+import { readAccessTokenClaims } from "@/lib/entra/token-claims";
+import { newId } from "@/lib/ids";
+import { loadProviderApp, type ProviderApp } from "@/lib/provider/settings";
+import { verifyTenant, type VerificationOutcome } from "@/lib/verification";
+import { retryPolicyFromEnv } from "@/lib/verification/engine";
+import { delegatedScopes } from "./flow";
+import { hashToken } from "./links";
+
+/**
+ * The OAuth redirect URI (/authenticate/OAuth2Callback) is reachable by anyone on the internet. Nothing
+ * in the query is trusted until the state checks out, and Microsoft's `tenant` parameter is never
+ * trusted at all: consent is confirmed by acquiring a token and reading its tenant id.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-admin-consent#successful-response
+ */
+
+export const ALLOWED_PARAMS: Record<string, number> = {
+  state: 128,
+  code: 8192,
+  error: 128,
+  error_description: 4096,
+  error_subcode: 128,
+  error_uri: 2048,
+  admin_consent: 16,
+  tenant: 128,
+  scope: 4096,
+  session_state: 256,
+  client_info: 2048,
+};
+export const MAX_URL_LENGTH = 16_384;
+const STATE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type CallbackOutcome =
+  | { kind: "bad_request"; message: string }
+  | { kind: "declined"; tenantName: string; message: string; codes: number[] }
+  | { kind: "mismatch"; tenantName: string; message: string }
+  | { kind: "failed"; tenantName: string; title: string; message: string; codes: number[] }
+  | { kind: "success"; tenantName: string; flow: "ADMIN_CONSENT" | "AUTH_CODE"; verification: VerificationOutcome };
+
+type Params = Record<string, string>;
+
+/** Parses the query strictly: unknown keys are ignored, duplicated or oversized known keys are refused. */
+export function parseCallbackQuery(url: URL): { ok: true; params: Params } | { ok: false; message: string } {
+  if (url.href.length > MAX_URL_LENGTH) return { ok: false, message: "The request is too large." };
+  const params: Params = {};
+  for (const key of new Set(url.searchParams.keys())) {
+    const limit = ALLOWED_PARAMS[key];
+    if (limit === undefined) continue;
+    const values = url.searchParams.getAll(key);
+    if (values.length > 1) return { ok: false, message: `The parameter ${key} appears more than once.` };
+    if (values[0]!.length > limit) return { ok: false, message: `The parameter ${key} is too long.` };
+    params[key] = values[0]!;
+  }
+  if (!params.state) return { ok: false, message: "The response has no state. Start again from the consent link." };
+  if (!STATE_PATTERN.test(params.state)) return { ok: false, message: "The response's state is not valid. Start again from the consent link." };
+  return { ok: true, params };
+}
+
+function aadstsCodes(description: string | undefined): number[] {
+  // Redirect errors carry the AADSTS number only inside error_description; the number is stable, the text is not.
+  return [...(description ?? "").matchAll(/AADSTS(\d{5,7})/g)].map((m) => Number(m[1]));
+}
+
+const customerActor = (customerId: string): AuditActor => ({ type: "anonymous", label: `customer admin of ${customerId}` });
+
+async function recordTenantFailure(tenantId: string, code: string, message: string) {
+  await db.tenant.update({
+    where: { id: tenantId },
+    data: { lastStatus: "FAILED", lastStatusCode: code, lastStatusMessage: message, lastVerifiedAt: new Date(), version: { increment: 1 } },
+  });
+}
+
+export async function handleCallback(url: URL): Promise<CallbackOutcome> {
+  const parsed = parseCallbackQuery(url);
+  if (!parsed.ok) return { kind: "bad_request", message: parsed.message };
+  const p = parsed.params;
+
+  // Single use: the first request to consume the state wins; a replay finds it used.
+  const now = new Date();
+  const stateHash = hashToken(p.state!);
+  const { count } = await db.oAuthState.updateMany({ where: { stateHash, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
+  if (count !== 1) return { kind: "bad_request", message: "This sign-in response has expired or was already used. Start again from the consent link." };
+  const state = await db.oAuthState.findUniqueOrThrow({
+    where: { stateHash },
+    include: { tenant: { select: { id: true, customerId: true, displayName: true, entraTenantId: true, primaryDomain: true, adminEmail: true, authMethod: true } } },
+  });
+  const tenant = state.tenant;
+  const actor = customerActor(tenant.customerId);
+
+  if (p.error) {
+    const codes = aadstsCodes(p.error_description);
+    const cancelled = p.error === "access_denied" || p.error_subcode === "cancel" || codes.includes(65004);
+    const message = cancelled
+      ? "The administrator cancelled or declined the consent request. Nothing was granted."
+      : `Microsoft reported an error (${p.error}${codes.length ? `, AADSTS${codes.join(", AADSTS")}` : ""}). Nothing was granted.`;
+    await recordTenantFailure(tenant.id, cancelled ? "CONSENT_DECLINED" : "CONSENT_REQUIRED", message);
+    await recordAudit({
+      action: "consent.failed",
+      actor,
+      target: { type: "tenant", id: tenant.id },
+      details: { customerId: tenant.customerId, flow: state.flow, error: p.error, errorSubcode: p.error_subcode ?? null, codes: codes.map(String) },
+    });
+    return { kind: "declined", tenantName: tenant.displayName, message, codes };
+  }
+
+  let app: ProviderApp;
+  try {
+    app = await loadProviderApp();
+  } catch {
+    return { kind: "failed", tenantName: tenant.displayName, title: reasons.NOT_CONFIGURED.title, message: "The service provider's app is not configured.", codes: [] };
+  }
+  if (p.tenant !== undefined && !GUID.test(p.tenant)) return { kind: "bad_request", message: "The response names an invalid tenant." };
+
+  return state.flow === "ADMIN_CONSENT"
+    ? completeAdminConsent(app, tenant, p, actor)
+    : completeAuthCode(app, tenant, state, p, actor);
+}
+
+type StateTenant = { id: string; customerId: string; displayName: string; entraTenantId: string | null; primaryDomain: string | null; adminEmail: string; authMethod: string };
+
+async function mismatch(tenant: StateTenant, actor: AuditActor, details: Record<string, string | null>): Promise<CallbackOutcome> {
+  const message = "Consent came from a different tenant than the one this link is for. Nothing was stored; the administrator must sign in with an account of the right tenant.";
+  await recordAudit({ action: "consent.failed", actor, target: { type: "tenant", id: tenant.id }, details: { customerId: tenant.customerId, reason: "tenant_mismatch", ...details } });
+  return { kind: "mismatch", tenantName: tenant.displayName, message };
+}
+
+async function completeAdminConsent(app: ProviderApp, tenant: StateTenant, p: Params, actor: AuditActor): Promise<CallbackOutcome> {
+  const expected = tenant.entraTenantId ?? tenant.primaryDomain!;
+  const returned = p.tenant?.toLowerCase() ?? null;
+  if (tenant.entraTenantId && returned && returned !== tenant.entraTenantId.toLowerCase()) {
+    return mismatch(tenant, actor, { returnedTenant: returned });
+  }
+  // Proof of consent: a token for the tenant the link was for (right after consent Entra may need a few
+  // seconds to replicate, which shows as AADSTS700016; the engine's retries do not cover it, so say so).
+  const token = await acquireAppToken({ endpoints: app.endpoints, clientId: app.clientId, credential: app.credential, tenant: expected, policy: retryPolicyFromEnv() });
+  if (!token.ok) {
+    if (returned && tenant.entraTenantId === null) {
+      // We asked by domain and could not get a token there, while Microsoft says some tenant consented.
+      const probe = await acquireAppToken({ endpoints: app.endpoints, clientId: app.clientId, credential: app.credential, tenant: returned, policy: retryPolicyFromEnv() });
+      if (probe.ok) return mismatch(tenant, actor, { returnedTenant: returned });
+    }
+    const code = classifyFailure(token.failure);
+    const r = reasons[code];
+    await recordTenantFailure(tenant.id, code, r.title);
+    await recordAudit({ action: "consent.failed", actor, target: { type: "tenant", id: tenant.id }, details: { customerId: tenant.customerId, reason: code, codes: (token.failure.errorCodes ?? []).map(String) } });
+    return { kind: "failed", tenantName: tenant.displayName, title: r.title, message: `${r.explanation} ${r.remediation.text}`, codes: token.failure.errorCodes ?? [] };
+  }
+  const tid = readAccessTokenClaims(token.accessToken).tid ?? null;
+  if (!tid || (tenant.entraTenantId && tid !== tenant.entraTenantId.toLowerCase()) || (returned && tid !== returned)) {
+    return mismatch(tenant, actor, { returnedTenant: returned, tokenTenant: tid });
+  }
+  await finishSuccess(tenant, { entraTenantId: tid, authMethod: "APP_REGISTRATION" }, actor, "ADMIN_CONSENT");
+  const verification = await verifyTenant(tenant.id, { actor });
+  return { kind: "success", tenantName: tenant.displayName, flow: "ADMIN_CONSENT", verification };
+}
+
+async function finishSuccess(tenant: StateTenant, data: { entraTenantId: string; authMethod: "APP_REGISTRATION" | "AUTH_TOKEN" }, actor: AuditActor, flow: string) {
+  await db.tenant.update({ where: { id: tenant.id }, data: { ...data, version: { increment: 1 } } });
+  await db.consentLink.updateMany({ where: { tenantId: tenant.id, flow: flow as "ADMIN_CONSENT" | "AUTH_CODE", completedAt: null }, data: { completedAt: new Date() } });
+  await recordAudit({ action: "consent.granted", actor, target: { type: "tenant", id: tenant.id }, details: { customerId: tenant.customerId, flow, entraTenantId: data.entraTenantId } });
+  if (tenant.authMethod !== data.authMethod) {
+    await recordAudit({ action: "tenant.method_switched", actor, target: { type: "tenant", id: tenant.id }, details: { from: tenant.authMethod, to: data.authMethod, via: "consent" } });
+  }
+}
+
+async function msalClient(app: ProviderApp): Promise<ConfidentialClientApplication> {
+  const config: Configuration = {
+    auth: {
+      clientId: app.clientId,
+      authority: `${app.endpoints.loginBase}/organizations`,
+      knownAuthorities: app.endpoints.knownAuthorities,
+      authorityMetadata: await authorityMetadata(app.endpoints),
+      ...(app.credential.kind === "secret"
+        ? { clientSecret: app.credential.secret }
+        : { clientCertificate: { privateKey: app.credential.privateKeyPem, thumbprintSha256: app.credential.thumbprintSha256 } }),
+    },
+    system: { loggerOptions: { piiLoggingEnabled: false, loggerCallback: () => {} } },
+  };
+  return new ConfidentialClientApplication(config);
+}
+
+async function completeAuthCode(
+  app: ProviderApp,
+  tenant: StateTenant,
+  state: { id: string; codeVerifier: string | null; nonce: string | null; redirectUri: string },
+  p: Params,
+  actor: AuditActor,
+): Promise<CallbackOutcome> {
+  if (!p.code || !state.codeVerifier || !state.nonce) return { kind: "bad_request", message: "The response has no authorization code." };
+  const codeVerifier = decryptSecret(state.codeVerifier, { table: "OAuthState", rowId: state.id, field: "codeVerifier" });
+  const expected = tenant.entraTenantId ?? tenant.primaryDomain!;
+  const cca = await msalClient(app);
+  let result;
+  try {
+    result = await cca.acquireTokenByCode({
+      code: p.code,
+      codeVerifier,
+      redirectUri: state.redirectUri,
+      scopes: delegatedScopes(app),
+      authority: `${app.endpoints.loginBase}/${expected}`,
+      // msal-node compares it with the ID token's nonce (replayed or injected codes fail here).
+      nonce: state.nonce,
+    });
+  } catch (e) {
+    if (e instanceof AuthError && e.errorCode === "nonce_mismatch") {
+      await recordAudit({ action: "consent.failed", actor, target: { type: "tenant", id: tenant.id }, details: { customerId: tenant.customerId, reason: "nonce_mismatch" } });
+      return { kind: "bad_request", message: "The sign-in response could not be verified (nonce mismatch). Start again from the consent link." };
+    }
+    const codes = e instanceof ServerError && Number(e.errorNo) > 0 ? [Number(e.errorNo)] : [];
+    const error = e instanceof ServerError ? e.errorCode : "redeem_failed";
+    await recordAudit({ action: "consent.failed", actor, target: { type: "tenant", id: tenant.id }, details: { customerId: tenant.customerId, reason: "code_redemption_failed", error, codes: codes.map(String) } });
+    return { kind: "failed", tenantName: tenant.displayName, title: "Microsoft refused the sign-in code", message: `The authorization could not be completed (${error}${codes.length ? `, AADSTS${codes[0]}` : ""}). Start again from the consent link.`, codes };
+  }
+  const claims = (result?.idTokenClaims ?? {}) as { nonce?: string; tid?: string };
+  if (!result?.account || claims.nonce !== state.nonce) {
+    await recordAudit({ action: "consent.failed", actor, target: { type: "tenant", id: tenant.id }, details: { customerId: tenant.customerId, reason: "nonce_mismatch" } });
+    return { kind: "bad_request", message: "The sign-in response could not be verified (nonce mismatch). Start again from the consent link." };
+  }
+  const tid = claims.tid?.toLowerCase() ?? null;
+  if (!tid || (tenant.entraTenantId && tid !== tenant.entraTenantId.toLowerCase())) {
+    return mismatch(tenant, actor, { tokenTenant: tid });
+  }
+  const cacheJson = cca.getTokenCache().serialize();
+  const existing = await db.tenantCredential.findUnique({ where: { tenantId_kind: { tenantId: tenant.id, kind: "MSAL_CACHE" } }, select: { id: true } });
+  const credentialId = existing?.id ?? newId();
+  const secret = encryptSecret(cacheJson, { table: "TenantCredential", rowId: credentialId, field: "secret" });
+  const expiresAt = new Date(Date.now() + 90 * 86_400_000);
+  await db.$transaction([
+    db.tenantCredential.upsert({
+      where: { tenantId_kind: { tenantId: tenant.id, kind: "MSAL_CACHE" } },
+      create: { id: credentialId, tenantId: tenant.id, kind: "MSAL_CACHE", label: result.account.homeAccountId, secret, expiresAt },
+      update: { label: result.account.homeAccountId, secret, expiresAt, version: { increment: 1 } },
+    }),
+    // The legacy password is no longer needed once a token replaces it.
+    db.tenantCredential.deleteMany({ where: { tenantId: tenant.id, kind: "PASSWORD" } }),
+  ]);
+  await finishSuccess(tenant, { entraTenantId: tid, authMethod: "AUTH_TOKEN" }, actor, "AUTH_CODE");
+  const verification = await verifyTenant(tenant.id, { actor });
+  return { kind: "success", tenantName: tenant.displayName, flow: "AUTH_CODE", verification };
+}

@@ -1,0 +1,117 @@
+import "server-only";
+import { createHash, randomBytes } from "node:crypto";
+import { recordAudit } from "@/lib/audit";
+import { encryptSecret } from "@/lib/crypto";
+import { db } from "@/lib/db";
+import { newId } from "@/lib/ids";
+import { loadProviderApp, type ProviderApp } from "@/lib/provider/settings";
+import { findActiveConsentLink, hashToken } from "./links";
+
+export const STATE_TTL_MS = 10 * 60 * 1000;
+
+/** Delegated scopes as full resource URIs for the provider's cloud (bare names mean global Graph). */
+export function delegatedScopes(app: ProviderApp): string[] {
+  const oidc = new Set(["openid", "profile", "email", "offline_access"]);
+  const resource = app.tokenVersion === "v1" && app.resource ? app.resource.replace(/\/+$/, "") : app.endpoints.graphBase;
+  const api = app.scopes.filter((s) => !oidc.has(s)).map((s) => (s.includes("://") ? s : `${resource}/${s}`));
+  return [...api];
+}
+
+export function permissionsRequested(app: ProviderApp, flow: "ADMIN_CONSENT" | "AUTH_CODE"): string[] {
+  return flow === "ADMIN_CONSENT" ? app.requiredAppPermissions : app.scopes.filter((s) => !["openid", "profile", "email"].includes(s));
+}
+
+export type StartResult = { ok: true; redirectTo: string } | { ok: false; error: string };
+
+/**
+ * Creates a fresh single-use state for one click on "Continue to Microsoft" and returns Microsoft's URL.
+ * The state is 256 bits of randomness, stored only as its SHA-256, bound to the tenant and the flow.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-admin-consent
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow
+ */
+export async function startConsent(token: string): Promise<StartResult> {
+  const link = await findActiveConsentLink(token);
+  if (!link) return { ok: false, error: "This consent link is invalid, expired or already used. Ask your service provider for a new one." };
+  let app: ProviderApp;
+  try {
+    app = await loadProviderApp();
+  } catch {
+    return { ok: false, error: "Your service provider has not finished configuring its app. Please contact them." };
+  }
+  const tenantSegment = link.tenant.entraTenantId ?? link.tenant.primaryDomain;
+  if (!tenantSegment) return { ok: false, error: "Your service provider has not recorded which tenant this link is for. Please contact them." };
+
+  const state = randomBytes(32).toString("base64url");
+  const stateId = newId();
+  let url: URL;
+  let codeVerifier: string | null = null;
+  let nonce: string | null = null;
+  if (link.flow === "ADMIN_CONSENT") {
+    url = app.tokenVersion === "v1"
+      ? new URL(`${app.endpoints.loginBase}/${encodeURIComponent(tenantSegment)}/adminconsent`)
+      : new URL(`${app.endpoints.loginBase}/${encodeURIComponent(tenantSegment)}/v2.0/adminconsent`);
+    url.searchParams.set("client_id", app.clientId);
+    if (app.tokenVersion === "v2") url.searchParams.set("scope", `${app.endpoints.graphBase}/.default`);
+    url.searchParams.set("redirect_uri", app.redirectUrl);
+    url.searchParams.set("state", state);
+  } else {
+    codeVerifier = randomBytes(32).toString("base64url");
+    nonce = randomBytes(16).toString("base64url");
+    const challenge = createHash("sha256").update(codeVerifier).digest("base64url");
+    const scopes = ["openid", "profile", ...(app.requestOfflineAccess ? ["offline_access"] : []), ...delegatedScopes(app)];
+    url = new URL(`${app.endpoints.loginBase}/${encodeURIComponent(tenantSegment)}/oauth2/v2.0/authorize`);
+    url.searchParams.set("client_id", app.clientId);
+    url.searchParams.set("response_type", "code");
+    url.searchParams.set("redirect_uri", app.redirectUrl);
+    url.searchParams.set("response_mode", "query");
+    url.searchParams.set("scope", scopes.join(" "));
+    url.searchParams.set("state", state);
+    url.searchParams.set("nonce", nonce);
+    url.searchParams.set("code_challenge", challenge);
+    url.searchParams.set("code_challenge_method", "S256");
+    url.searchParams.set("prompt", "select_account");
+    url.searchParams.set("login_hint", link.tenant.adminEmail);
+  }
+  await db.oAuthState.create({
+    data: {
+      id: stateId,
+      stateHash: hashToken(state),
+      tenantId: link.tenant.id,
+      consentLinkId: link.id,
+      flow: link.flow,
+      codeVerifier: codeVerifier ? encryptSecret(codeVerifier, { table: "OAuthState", rowId: stateId, field: "codeVerifier" }) : null,
+      nonce,
+      redirectUri: app.redirectUrl,
+      expiresAt: new Date(Date.now() + STATE_TTL_MS),
+    },
+  });
+  await db.consentLink.update({ where: { id: link.id }, data: { lastUsedAt: new Date() } });
+  await recordAudit({
+    action: "consent.started",
+    actor: { type: "anonymous", label: `customer admin of ${link.tenant.customerId}` },
+    target: { type: "tenant", id: link.tenant.id },
+    details: { customerId: link.tenant.customerId, flow: link.flow, linkId: link.id },
+  });
+  return { ok: true, redirectTo: url.toString() };
+}
+
+/** What the landing page shows the customer's administrator. */
+export async function describeConsentLink(token: string) {
+  const link = await findActiveConsentLink(token);
+  if (!link) return null;
+  let app: ProviderApp | null = null;
+  try {
+    app = await loadProviderApp();
+  } catch {
+    app = null;
+  }
+  return {
+    customerName: link.tenant.displayName,
+    tenant: link.tenant.primaryDomain ?? link.tenant.entraTenantId,
+    flow: link.flow,
+    expiresAt: link.expiresAt,
+    clientId: app?.clientId ?? null,
+    permissions: app ? permissionsRequested(app, link.flow) : [],
+    offlineAccess: app?.requestOfflineAccess ?? false,
+  };
+}

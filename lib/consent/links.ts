@@ -1,0 +1,97 @@
+import "server-only";
+import { createHash, randomBytes } from "node:crypto";
+import type { ActionResult } from "@/lib/action-result";
+import { recordAudit, type AuditActor } from "@/lib/audit";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { newId } from "@/lib/ids";
+import type { ConsentFlow } from "@/lib/generated/prisma/enums";
+
+/**
+ * Consent links go to the customer's administrator, who is not a console user. The link holds a 256-bit
+ * random token; only its SHA-256 is stored, so a database read does not reveal usable links.
+ */
+export function hashToken(token: string) {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+export function consentUrl(token: string) {
+  return new URL(`/consent/${token}`, env.APP_URL).toString();
+}
+
+export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/** The flow a tenant's method needs: admin consent for app registration, auth code for delegated tokens. */
+export function flowForMethod(method: "PASSWORD" | "AUTH_TOKEN" | "APP_REGISTRATION"): ConsentFlow {
+  return method === "APP_REGISTRATION" ? "ADMIN_CONSENT" : "AUTH_CODE";
+}
+
+export async function createConsentLink(input: {
+  tenantId: string;
+  actor: AuditActor;
+  requestId?: string;
+  flow?: ConsentFlow;
+  expiresInDays?: number;
+}): Promise<ActionResult<{ url: string; expiresAt: Date; flow: ConsentFlow }>> {
+  const provider = await db.providerSettings.findUnique({ where: { id: "provider" }, select: { clientId: true, clientSecret: true, certificate: true } });
+  if (!provider?.clientId) {
+    // Seed 003: without a Client ID there is nothing for the customer to consent to.
+    return { ok: false, error: "The provider app's Client ID is not configured. An administrator must set it on Settings → Provider app before consent links can be sent." };
+  }
+  if (!provider.clientSecret && !provider.certificate) {
+    return { ok: false, error: "The provider app has no client secret or certificate yet, so consent could not be confirmed. Set one on Settings → Provider app." };
+  }
+  const tenant = await db.tenant.findUnique({ where: { id: input.tenantId }, select: { id: true, customerId: true, authMethod: true, entraTenantId: true, primaryDomain: true } });
+  if (!tenant) return { ok: false, error: "Tenant not found." };
+  if (!tenant.entraTenantId && !tenant.primaryDomain) {
+    return { ok: false, error: "Set the tenant's Entra tenant ID or primary domain first: the console must know which tenant the consent is for." };
+  }
+  const flow = input.flow ?? flowForMethod(tenant.authMethod);
+  const days = input.expiresInDays ?? env.CONSENT_LINK_DAYS;
+  const token = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(Date.now() + days * 86_400_000);
+  const id = newId();
+  await db.consentLink.create({
+    data: { id, tenantId: tenant.id, flow, tokenHash: hashToken(token), expiresAt, createdBy: input.actor.label },
+  });
+  await recordAudit({
+    action: "consent_link.created",
+    actor: input.actor,
+    target: { type: "tenant", id: tenant.id },
+    requestId: input.requestId,
+    details: { customerId: tenant.customerId, flow, linkId: id, expiresAt: expiresAt.toISOString() },
+  });
+  return { ok: true, data: { url: consentUrl(token), expiresAt, flow } };
+}
+
+export async function revokeConsentLinks(input: { tenantId: string; actor: AuditActor; requestId?: string }) {
+  const { count } = await db.consentLink.updateMany({
+    where: { tenantId: input.tenantId, revokedAt: null, completedAt: null, expiresAt: { gt: new Date() } },
+    data: { revokedAt: new Date() },
+  });
+  if (count) {
+    await recordAudit({ action: "consent_link.revoked", actor: input.actor, target: { type: "tenant", id: input.tenantId }, requestId: input.requestId, details: { count } });
+  }
+  return count;
+}
+
+export type ActiveConsentLink = {
+  id: string;
+  flow: ConsentFlow;
+  expiresAt: Date;
+  tenant: { id: string; customerId: string; displayName: string; entraTenantId: string | null; primaryDomain: string | null; adminEmail: string };
+};
+
+/** The link behind a token, if it is still usable (not expired, revoked or completed). */
+export async function findActiveConsentLink(token: string): Promise<ActiveConsentLink | null> {
+  if (!TOKEN_PATTERN.test(token)) return null;
+  const link = await db.consentLink.findUnique({
+    where: { tokenHash: hashToken(token) },
+    select: {
+      id: true, flow: true, expiresAt: true, revokedAt: true, completedAt: true,
+      tenant: { select: { id: true, customerId: true, displayName: true, entraTenantId: true, primaryDomain: true, adminEmail: true } },
+    },
+  });
+  if (!link || link.revokedAt || link.completedAt || link.expiresAt <= new Date()) return null;
+  return { id: link.id, flow: link.flow, expiresAt: link.expiresAt, tenant: link.tenant };
+}
