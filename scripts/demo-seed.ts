@@ -1,0 +1,138 @@
+import type { RunningEmulator } from "@/emulator/index";
+import { hashPassword } from "@/lib/auth/passwords";
+import { recordAudit, systemActor } from "@/lib/audit";
+import { handleCallback } from "@/lib/consent/callback";
+import { startConsent } from "@/lib/consent/flow";
+import { createConsentLink } from "@/lib/consent/links";
+import { decryptSecret, encryptSecret } from "@/lib/crypto";
+import { db } from "@/lib/db";
+import { newId } from "@/lib/ids";
+import { applyProviderSettings } from "@/lib/provider/settings";
+import { getRunProgress, startVerificationRun, waitForRun } from "@/lib/verification";
+import { providerSettingsSchema } from "@/lib/validations/provider";
+
+type ConsoleHints = {
+  customerId?: string;
+  authMethod?: "PASSWORD" | "AUTH_TOKEN" | "APP_REGISTRATION";
+  adminEmail?: string;
+  expectedState?: string;
+  appClientId?: string;
+  appClientSecret?: string;
+  username?: string;
+  password?: string;
+  refreshToken?: string;
+  consentDecision?: "accept" | "cancel";
+};
+
+const DEMO_USER_PASSWORD = "Demo-Passw0rd!";
+
+/** Runs the console's own consent flow as the customer's administrator would, without a browser. */
+async function consentAs(emu: RunningEmulator, tenantId: string, user: string, decision: "accept" | "cancel", mfa: boolean) {
+  const link = await createConsentLink({ tenantId, actor: systemActor });
+  if (!link.ok) throw new Error(link.error);
+  const started = await startConsent(new URL(link.data.url).pathname.split("/").pop()!);
+  if (!started.ok) throw new Error(started.error);
+  const scenarioUser = emu.state.scenario.tenants.flatMap((t) => t.users).find((u) => u.userPrincipalName === user);
+  emu.state.armInteraction({ user, password: scenarioUser?.password ?? DEMO_USER_PASSWORD, mfaCode: mfa ? scenarioUser?.mfaCode : undefined, decision });
+  const response = await fetch(started.redirectTo, { redirect: "manual" });
+  const location = response.headers.get("location");
+  if (!location) throw new Error(`the emulator did not redirect (${response.status})`);
+  return handleCallback(new URL(location));
+}
+
+/** Replaces the refresh token inside a stored MSAL cache, to stand for an authorization unused for months. */
+async function ageRefreshToken(tenantId: string, staleToken: string) {
+  const credential = await db.tenantCredential.findUniqueOrThrow({ where: { tenantId_kind: { tenantId, kind: "MSAL_CACHE" } } });
+  const binding = { table: "TenantCredential", rowId: credential.id, field: "secret" };
+  const cache = JSON.parse(decryptSecret(credential.secret, binding)) as { RefreshToken?: Record<string, { secret: string }> };
+  for (const entry of Object.values(cache.RefreshToken ?? {})) entry.secret = staleToken;
+  await db.tenantCredential.update({
+    where: { id: credential.id },
+    data: { secret: encryptSecret(JSON.stringify(cache), binding), expiresAt: new Date(Date.now() - 86_400_000) },
+  });
+}
+
+export async function seedDemo(input: { emu: RunningEmulator; redirectUrl: string; adminEmail: string; adminPassword: string }) {
+  const { emu } = input;
+  const scenario = emu.state.scenario;
+  const provider = scenario.providerApp;
+  const now = Date.now();
+  const secret = provider.secrets.find((s) => new Date(s.endDateTime).getTime() > now);
+  if (!secret?.secretText) throw new Error("The demo scenario's provider app has no valid secret");
+
+  const admin = await db.adminUser.create({
+    data: { id: newId(), email: input.adminEmail, name: "Demo administrator", role: "ADMINISTRATOR", passwordHash: await hashPassword(input.adminPassword) },
+  });
+  const actor = { type: "admin" as const, id: admin.id, label: admin.email };
+  await recordAudit({ action: "admin.created", actor: systemActor, target: { type: "admin", id: admin.id }, details: { email: admin.email, via: "demo" } });
+
+  const values = providerSettingsSchema.parse({
+    clientId: provider.clientId,
+    clientSecret: secret.secretText,
+    redirectUrl: input.redirectUrl,
+    cloud: "CUSTOM",
+    customAuthorityHost: emu.authorityHost,
+    customGraphHost: emu.graphHost,
+    tokenVersion: "v2",
+    scopes: "User.Read Organization.Read.All User.Read.All",
+    requiredAppPermissions: provider.requiredApplicationPermissions.filter((p) => p !== "Application.Read.All").join(" "),
+    requestOfflineAccess: true,
+    homeTenantId: provider.homeTenantId,
+  });
+  const applied = await applyProviderSettings({ values, certificate: null, expectedVersion: 0, actor, requestId: "demo-seed" });
+  if (!applied.ok) throw new Error(applied.error);
+
+  let tenants = 0;
+  for (const t of scenario.tenants) {
+    const hints = (t as { console?: ConsoleHints }).console;
+    if (!hints?.customerId || !hints.authMethod) continue;
+    const id = newId();
+    const domain = t.domains.find((d) => d.isDefault)?.name ?? t.domains[0]?.name ?? null;
+    await db.tenant.create({
+      data: {
+        id,
+        customerId: hints.customerId,
+        displayName: t.displayName,
+        entraTenantId: t.id,
+        primaryDomain: domain,
+        adminEmail: hints.adminEmail ?? `admin@${domain}`,
+        authMethod: hints.authMethod,
+        cloud: "CUSTOM",
+        appClientId: hints.appClientId ?? null,
+      },
+    });
+    tenants++;
+    if (hints.authMethod === "PASSWORD" && hints.username && hints.password) {
+      const credId = newId();
+      await db.tenantCredential.create({
+        data: { id: credId, tenantId: id, kind: "PASSWORD", label: hints.username, secret: encryptSecret(hints.password, { table: "TenantCredential", rowId: credId, field: "secret" }) },
+      });
+    }
+    if (hints.appClientId && hints.appClientSecret) {
+      const registration = t.appRegistrations?.find((a) => a.clientId === hints.appClientId);
+      const end = registration?.secrets.map((s) => s.endDateTime).sort().pop();
+      const credId = newId();
+      await db.tenantCredential.create({
+        data: {
+          id: credId, tenantId: id, kind: "CLIENT_SECRET", label: hints.appClientId, hint: hints.appClientSecret.slice(0, 3),
+          expiresAt: end ? new Date(end) : null,
+          secret: encryptSecret(hints.appClientSecret, { table: "TenantCredential", rowId: credId, field: "secret" }),
+        },
+      });
+    }
+    const admin = hints.adminEmail ?? `admin@${domain}`;
+    const mfa = Boolean(t.users.find((u) => u.userPrincipalName === admin)?.mfa);
+    if (hints.authMethod === "AUTH_TOKEN" && hints.expectedState !== "consent_on_sign_in") {
+      const outcome = await consentAs(emu, id, admin, "accept", mfa);
+      if (outcome.kind !== "success") throw new Error(`demo consent for ${hints.customerId} failed: ${outcome.kind}`);
+      if (hints.refreshToken) await ageRefreshToken(id, hints.refreshToken);
+      if (hints.expectedState?.startsWith("refresh_token_revoked")) emu.state.revokeUserRefreshTokens(admin);
+    }
+    if (hints.consentDecision === "cancel") await consentAs(emu, id, admin, "cancel", mfa);
+  }
+
+  const { run } = await startVerificationRun({ trigger: "manual", requestedBy: admin.email, actor });
+  await waitForRun(run.id);
+  const progress = await getRunProgress(run.id);
+  return { tenants, verified: progress?.verified ?? 0, warnings: progress?.warnings ?? 0, failed: progress?.failed ?? 0 };
+}
