@@ -30,17 +30,32 @@ export default defineConfig({
   use: {
     baseURL,
     trace: "retain-on-failure",
+    // Chromium reaches the emulator's pages (Microsoft's sign-in and consent) over its own local CA.
+    ignoreHTTPSErrors: true,
     screenshot: "only-on-failure",
     launchOptions: { executablePath: "/usr/bin/chromium", args: chromiumArgs },
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], channel: undefined } }],
-  webServer: {
-    command: "bash e2e/start-server.sh",
-    url: `${baseURL}/api/health`,
-    reuseExistingServer: false,
-    timeout: 300_000,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: { PORT: String(PORT), APP_URL: baseURL, DATA_DIR: ".data/e2e" },
-  },
+  // The emulator first (the console's provider settings point at it), then the console. Both trust the
+  // emulator's CA through NODE_EXTRA_CA_CERTS, exported by e2e/run.sh.
+  webServer: [
+    {
+      command: "npx --no-install tsx emulator/cli.ts --port 9443 --graph-port 9444 --data-dir .data/e2e-emulator",
+      url: "https://127.0.0.1:9443/organizations/v2.0/.well-known/openid-configuration",
+      ignoreHTTPSErrors: true,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      command: "bash e2e/start-server.sh",
+      url: `${baseURL}/api/health`,
+      reuseExistingServer: false,
+      timeout: 300_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { PORT: String(PORT), APP_URL: baseURL, DATA_DIR: ".data/e2e" },
+    },
+  ],
 });

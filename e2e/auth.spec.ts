@@ -67,7 +67,7 @@ test.describe("local admin sign-in", () => {
     await signInAndExpectConsole(page, admin);
     const row = page.getByRole("row").filter({ hasText: customerId });
     await expect(row).toContainText("it@northwind.example");
-    await expect(row).toContainText("Application registration");
+    await expect(row).toContainText("App registration");
     await expect(row).toContainText("Not verified");
   });
 

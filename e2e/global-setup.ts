@@ -1,5 +1,6 @@
 import { request } from "@playwright/test";
 import { baseURL } from "../playwright.config";
+import { control, DEMO } from "./support/emulator";
 
 // The web server (e2e/start-server.sh) starts on a fresh, migrated database; make sure it is ready.
 export default async function globalSetup() {
@@ -7,4 +8,6 @@ export default async function globalSetup() {
   const response = await api.get("/api/health");
   if (!response.ok()) throw new Error(`Console not healthy: ${response.status()}`);
   await api.dispose();
+  // The demo scenario registers the default console URL; the e2e console listens elsewhere.
+  await control.setRedirectUris(DEMO.providerClientId, [`${baseURL}/authenticate/OAuth2Callback`]);
 }

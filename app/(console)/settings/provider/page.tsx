@@ -10,7 +10,6 @@ export default async function ProviderSettingsPage() {
   const settings = await getProviderSettingsView();
   return (
     <ProviderSettingsForm
-      key={settings.version}
       settings={settings}
       canEdit={hasRole(admin, "ADMINISTRATOR")}
       canTest={hasRole(admin, "OPERATOR")}

@@ -1,6 +1,6 @@
 "use client";
 
-import { Fragment, useRef, useState, useTransition } from "react";
+import { Fragment, useRef, useState, useSyncExternalStore, useTransition } from "react";
 import { FormField, inputClass } from "@/components/form-field";
 import type { ProviderSettingsView } from "@/lib/provider/settings";
 import type { ProviderTestResult } from "@/lib/provider/test-connection";
@@ -14,6 +14,8 @@ const clouds = [
   ["CUSTOM", "Custom hosts"],
 ] as const;
 
+const subscribeNothing = () => () => {};
+
 function formatDate(value: Date | string | null) {
   return value ? new Date(value).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" }) : null;
 }
@@ -26,8 +28,10 @@ export function ProviderSettingsForm({ settings, canEdit, canTest }: { settings:
   const [pending, startTransition] = useTransition();
   const [testPending, startTest] = useTransition();
   const [test, setTest] = useState<ProviderTestResult | { error: string } | null>(null);
+  // Until React has attached onSubmit, a click would submit the form natively; keep the buttons off.
+  const hydrated = useSyncExternalStore(subscribeNothing, () => true, () => false);
   const errors = state && !state.ok ? state.fieldErrors ?? {} : {};
-  const err = (name: string) => errors[name]?.[0];
+  const err = (name: string) => errors[name]?.join(" ");
   const version = state?.ok ? state.data.version : settings.version;
 
   function submit(event: React.FormEvent<HTMLFormElement>) {
@@ -35,7 +39,16 @@ export function ProviderSettingsForm({ settings, canEdit, canTest }: { settings:
     // (React resets uncontrolled fields after a form action).
     event.preventDefault();
     const data = new FormData(event.currentTarget);
-    startTransition(async () => setState(await applyProviderSettingsAction(null, data)));
+    const form = event.currentTarget;
+    startTransition(async () => {
+      const result = await applyProviderSettingsAction(null, data);
+      setState(result);
+      if (result?.ok) {
+        // The stored secret is write-only: do not leave it in the field once saved.
+        const secret = form.elements.namedItem("clientSecret");
+        if (secret instanceof HTMLInputElement) secret.value = "";
+      }
+    });
   }
 
   function reset() {
@@ -59,7 +72,7 @@ export function ProviderSettingsForm({ settings, canEdit, canTest }: { settings:
           The provider app is not configured yet. Consent links cannot be sent until its Client ID and a client secret or certificate are applied.
         </div>
       )}
-      <form ref={formRef} onSubmit={submit} onReset={reset} className="space-y-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm" aria-labelledby="provider-heading" noValidate>
+      <form ref={formRef} method="post" onSubmit={submit} onReset={reset} className="space-y-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm" aria-labelledby="provider-heading" noValidate>
         <div>
           <h2 id="provider-heading" className="text-base font-semibold">Provider app registration</h2>
           <p className="text-sm text-slate-600">The multi-tenant app registration your customers consent to. Register it in your own tenant, then enter its values here.</p>
@@ -163,16 +176,16 @@ export function ProviderSettingsForm({ settings, canEdit, canTest }: { settings:
         <div className="flex flex-wrap gap-3">
           {canEdit && (
             <>
-              <button type="submit" disabled={pending} className="rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-blue-800 disabled:opacity-60">
+              <button type="submit" disabled={pending || !hydrated} className="rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-blue-800 disabled:opacity-60">
                 {pending ? "Applying…" : "Apply Changes"}
               </button>
-              <button type="reset" disabled={pending} className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50">
+              <button type="reset" disabled={pending || !hydrated} className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50">
                 Reset Changes
               </button>
             </>
           )}
           {canTest && (
-            <button type="button" onClick={runTest} disabled={testPending || !settings.configured} title="Acquire a token for your home tenant with the stored Client ID and credential"
+            <button type="button" onClick={runTest} disabled={testPending || !settings.configured || !hydrated} title="Acquire a token for your home tenant with the stored Client ID and credential"
               className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50">
               {testPending ? "Testing…" : "Test"}
             </button>

@@ -1,0 +1,71 @@
+import { expect, test } from "@playwright/test";
+import { createAdmin } from "./support/admins";
+import { e2eDb } from "./support/db";
+import { DEMO, emulator } from "./support/emulator";
+import { signInAndExpectConsole } from "./support/pages";
+import { configureProviderApp } from "./support/provider";
+
+test.describe("Settings → Provider app", () => {
+  test("bad inputs are rejected with messages next to the fields, and nothing is saved", async ({ page }) => {
+    await signInAndExpectConsole(page, await createAdmin());
+    await page.goto("/settings/provider");
+    const versionBefore = (await e2eDb.providerSettings.findUnique({ where: { id: "provider" } }))?.version ?? 0;
+    await page.getByLabel("Client ID").fill("not-a-guid");
+    await page.getByLabel("Redirect URL").fill("http://console.example.com/callback?x=1");
+    await page.getByLabel("Cloud").selectOption("CUSTOM");
+    await page.getByLabel("Authority host").fill("");
+    await page.getByRole("button", { name: "Apply Changes" }).click();
+    await expect(page.getByRole("main").getByRole("alert")).toHaveText("Check the highlighted fields.");
+    await expect(page.getByLabel("Client ID")).toHaveAttribute("aria-invalid", "true");
+    await expect(page.getByText("Must be a GUID")).toBeVisible();
+    await expect(page.getByText("Must use https (http is allowed only for localhost)")).toBeVisible();
+    await expect(page.getByText("The path must be exactly /authenticate/OAuth2Callback")).toBeVisible();
+    await expect(page.getByText("Required for a custom cloud").first()).toBeVisible();
+    // What the admin typed is still there to correct.
+    await expect(page.getByLabel("Client ID")).toHaveValue("not-a-guid");
+    expect((await e2eDb.providerSettings.findUnique({ where: { id: "provider" } }))?.version ?? 0).toBe(versionBefore);
+  });
+
+  test("Apply persists (secret never sent back), Reset restores the stored values, Test proves the credentials", async ({ page }) => {
+    await signInAndExpectConsole(page, await createAdmin());
+    await configureProviderApp(page);
+
+    await page.reload();
+    await expect(page.getByLabel("Client ID")).toHaveValue(DEMO.providerClientId);
+    await expect(page.getByLabel("Authority host")).toHaveValue(emulator.authorityHost);
+    await expect(page.getByLabel("Client Secret")).toHaveValue("");
+    await expect(page.getByText("A secret is stored (starts with tac)")).toBeVisible();
+    expect(await page.content()).not.toContain(DEMO.providerSecret);
+
+    const stored = await e2eDb.providerSettings.findUniqueOrThrow({ where: { id: "provider" } });
+    expect(stored.clientSecret).not.toContain(DEMO.providerSecret);
+    const audit = await e2eDb.auditEvent.findFirstOrThrow({ where: { action: "provider_settings.updated" }, orderBy: { at: "desc" } });
+    expect(audit.details).toContain("clientId");
+    expect(audit.details).not.toContain(DEMO.providerSecret);
+
+    await page.getByLabel("Client ID").fill("00000000-0000-4000-8000-000000000099");
+    await page.getByLabel("Cloud").selectOption("GLOBAL");
+    await page.getByRole("button", { name: "Reset Changes" }).click();
+    await expect(page.getByLabel("Client ID")).toHaveValue(DEMO.providerClientId);
+    await expect(page.getByLabel("Cloud")).toHaveValue("CUSTOM");
+    await expect(page.getByLabel("Graph host")).toHaveValue(emulator.graphHost);
+
+    await page.getByRole("button", { name: "Test" }).click();
+    const result = page.getByRole("status", { name: "Test result" });
+    await expect(result).toContainText(`Test passed: a token was issued for tenant ${DEMO.homeTenantId}`);
+    await expect(result).toContainText("The client secret expires");
+  });
+
+  test("a wrong secret fails the test with the reason and what to do", async ({ page }) => {
+    await signInAndExpectConsole(page, await createAdmin());
+    await configureProviderApp(page);
+    await page.getByLabel("Client Secret").fill("wrong8Q~not-the-secret");
+    await page.getByRole("button", { name: "Apply Changes" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "clientSecret" })).toBeVisible();
+    await page.getByRole("button", { name: "Test" }).click();
+    const result = page.getByRole("status", { name: "Test result" });
+    await expect(result).toContainText("Test failed: Invalid client secret");
+    await expect(result).toContainText("7000215");
+    await configureProviderApp(page);
+  });
+});

@@ -1,0 +1,23 @@
+import { EmulatorControlClient } from "../../emulator/control-client";
+
+/** The emulator the e2e web server list starts (playwright.config.ts), and the demo scenario's facts. */
+export const EMULATOR_PORT = 9443;
+export const GRAPH_PORT = 9444;
+export const emulator = {
+  loginUrl: `https://127.0.0.1:${EMULATOR_PORT}`,
+  graphUrl: `https://127.0.0.1:${GRAPH_PORT}`,
+  authorityHost: `127.0.0.1:${EMULATOR_PORT}`,
+  graphHost: `127.0.0.1:${GRAPH_PORT}`,
+};
+export const control = new EmulatorControlClient(emulator.loginUrl);
+
+export const DEMO = {
+  providerClientId: "7ac0ffee-0000-4000-8000-000000000001",
+  providerSecret: "tac8Q~demo-provider-secret-not-for-prod-001",
+  homeTenantId: "d0000000-0000-4000-8000-000000000000",
+  userPassword: "Demo-Passw0rd!",
+  litware: { id: "d0000000-0000-4000-8000-000000000007", domain: "litwarelogistics.example", admin: "admin@litwarelogistics.onmicrosoft.com" },
+  proseware: { id: "d0000000-0000-4000-8000-000000000008", domain: "prosewarearchitects.example", admin: "admin@prosewarearchitects.onmicrosoft.com" },
+  southridge: { id: "d0000000-0000-4000-8000-000000000017", domain: "southridgevideo.example", admin: "admin@southridgevideo.onmicrosoft.com" },
+  contoso: { id: "d0000000-0000-4000-8000-000000000001", domain: "contosodental.example", admin: "admin@contosodental.onmicrosoft.com" },
+} as const;
