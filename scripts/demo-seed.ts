@@ -131,6 +131,15 @@ export async function seedDemo(input: { emu: RunningEmulator; redirectUrl: strin
     if (hints.consentDecision === "cancel") await consentAs(emu, id, admin, "cancel", mfa);
   }
 
+  // Customers whose tenant the directory does not know (a typo in the domain, or the wrong cloud).
+  const extra = (scenario as { console?: { customersWithoutTenant?: { customerId: string; displayName: string; tenantDomain: string; authMethod: "APP_REGISTRATION" | "AUTH_TOKEN" | "PASSWORD" }[] } }).console;
+  for (const c of extra?.customersWithoutTenant ?? []) {
+    await db.tenant.create({
+      data: { id: newId(), customerId: c.customerId, displayName: c.displayName, primaryDomain: c.tenantDomain, adminEmail: `admin@${c.tenantDomain}`, authMethod: c.authMethod, cloud: "CUSTOM" },
+    });
+    tenants++;
+  }
+
   const { run } = await startVerificationRun({ trigger: "manual", requestedBy: admin.email, actor });
   await waitForRun(run.id);
   const progress = await getRunProgress(run.id);

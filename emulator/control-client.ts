@@ -1,0 +1,120 @@
+import type { ScenarioInput } from "./scenario.js";
+import type {
+  AddSecretOptions,
+  ArmedInteraction,
+  ConsentRuntime,
+  CountersSnapshot,
+  FailOptions,
+  HangOptions,
+  LatencyOptions,
+  NewSecret,
+  RequestLogEntry,
+  ThrottleOptions,
+} from "./state.js";
+
+/**
+ * Typed client for the control API (/_emulator/* on the login origin). It uses fetch, so the calling
+ * process must trust the emulator's CA (NODE_EXTRA_CA_CERTS).
+ */
+export class EmulatorControlClient {
+  constructor(readonly loginUrl: string) {}
+
+  private async post<T>(op: string, body: unknown = {}): Promise<T> {
+    const response = await fetch(`${this.loginUrl}/_emulator/${op}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const json = (await response.json()) as unknown;
+    if (!response.ok) throw new Error(`emulator control ${op} failed (${response.status}): ${JSON.stringify(json)}`);
+    return json as T;
+  }
+
+  private async get<T>(resource: string): Promise<T> {
+    const response = await fetch(`${this.loginUrl}/_emulator/${resource}`);
+    const json = (await response.json()) as unknown;
+    if (!response.ok) throw new Error(`emulator control ${resource} failed (${response.status}): ${JSON.stringify(json)}`);
+    return json as T;
+  }
+
+  loadScenario(scenario: ScenarioInput): Promise<{ ok: true; tenants: number }> {
+    return this.post("load-scenario", { scenario });
+  }
+  reset(): Promise<unknown> {
+    return this.post("reset");
+  }
+  advanceClock(seconds: number): Promise<{ now: string; offsetSeconds: number }> {
+    return this.post("advance-clock", { seconds });
+  }
+  clock(): Promise<{ now: string; offsetSeconds: number }> {
+    return this.get("clock");
+  }
+  grantConsent(tenantId: string, clientId: string, permissions: { applicationPermissions?: string[]; delegatedPermissions?: string[] } = {}): Promise<ConsentRuntime> {
+    return this.post("grant-consent", { tenantId, clientId, ...permissions });
+  }
+  revokeConsent(tenantId: string, clientId: string): Promise<{ revoked: boolean }> {
+    return this.post("revoke-consent", { tenantId, clientId });
+  }
+  /** The secret text is returned here only, like Entra's addPassword. */
+  addSecret(clientId: string, options: AddSecretOptions = {}): Promise<NewSecret> {
+    return this.post("add-secret", { clientId, ...options });
+  }
+  expireSecret(clientId: string, keyId: string): Promise<unknown> {
+    return this.post("expire-secret", { clientId, keyId });
+  }
+  removeSecret(clientId: string, keyId: string): Promise<unknown> {
+    return this.post("remove-secret", { clientId, keyId });
+  }
+  setRedirectUris(clientId: string, redirectUris: string[]): Promise<unknown> {
+    return this.post("set-redirect-uris", { clientId, redirectUris });
+  }
+  revokeUserRefreshTokens(upn: string): Promise<unknown> {
+    return this.post("revoke-user-refresh-tokens", { upn });
+  }
+  changePassword(upn: string, password: string, options: { revokeRefreshTokens?: boolean } = {}): Promise<unknown> {
+    return this.post("change-password", { upn, password, ...options });
+  }
+  setMfa(upn: string, required: boolean): Promise<unknown> {
+    return this.post("set-mfa", { upn, required });
+  }
+  disableUser(upn: string, disabled = true): Promise<unknown> {
+    return this.post("disable-user", { upn, disabled });
+  }
+  setConditionalAccessBlock(upn: string, blocked: boolean): Promise<unknown> {
+    return this.post("set-conditional-access-block", { upn, blocked });
+  }
+  disableTenant(tenantId: string, disabled = true): Promise<unknown> {
+    return this.post("disable-tenant", { tenantId, disabled });
+  }
+  rotateSigningKeys(options: { dropOld?: boolean } = {}): Promise<{ kid: string; published: string[] }> {
+    return this.post("rotate-signing-keys", options);
+  }
+  setLatency(latency: LatencyOptions): Promise<unknown> {
+    return this.post("set-latency", latency);
+  }
+  throttle(options: ThrottleOptions): Promise<unknown> {
+    return this.post("throttle", options);
+  }
+  fail5xx(options: FailOptions): Promise<unknown> {
+    return this.post("fail-5xx", options);
+  }
+  hang(options: HangOptions): Promise<unknown> {
+    return this.post("hang", options);
+  }
+  clearFaults(): Promise<unknown> {
+    return this.post("clear-faults");
+  }
+  /** The next authorize/adminconsent request completes without HTML, as this user, redirecting like Entra. */
+  armInteraction(interaction: ArmedInteraction): Promise<unknown> {
+    return this.post("arm-interaction", interaction);
+  }
+  counters(): Promise<CountersSnapshot> {
+    return this.get("counters");
+  }
+  resetCounters(): Promise<unknown> {
+    return this.post("reset-counters");
+  }
+  requestLog(): Promise<RequestLogEntry[]> {
+    return this.get("request-log");
+  }
+}

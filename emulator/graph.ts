@@ -1,0 +1,460 @@
+import { randomUUID } from "node:crypto";
+import { decodeJwt, verifyJwtSignature } from "./jwt.js";
+import type { Group, User } from "./scenario.js";
+import { GRAPH_APP_ID, ROLE_TEMPLATE_IDS, type AppRuntime, type EmulatorState, type TenantRuntime } from "./state.js";
+import { isGraphResource, type EmulatorUrls } from "./tokens.js";
+
+/**
+ * The Microsoft Graph v1.0 subset the console uses, with Graph's envelopes, paging and error bodies.
+ * @see https://learn.microsoft.com/en-us/graph/errors
+ * @see https://learn.microsoft.com/en-us/graph/paging
+ * @see https://learn.microsoft.com/en-us/graph/json-batching
+ */
+
+export interface GraphRequest {
+  method: string;
+  /** Path plus query, e.g. `/v1.0/users?$top=1`. */
+  url: string;
+  headers: Record<string, string | undefined>;
+  body?: unknown;
+}
+
+export interface GraphResponse {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+  /** Counter key such as `graph:/v1.0/users`. */
+  endpoint: string;
+  tenantId?: string;
+}
+
+interface Principal {
+  tenant: TenantRuntime;
+  kind: "app" | "user";
+  roles: Set<string>;
+  scp: Set<string>;
+  user?: User;
+  appId: string;
+}
+
+class GraphError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const MAX_BATCH = 20;
+const DEFAULT_PAGE = 100;
+const MAX_TOP = 999;
+const USER_DEFAULT_FIELDS = ["businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id"];
+
+/** Permission sets that satisfy each operation; the first entry is the least privileged. */
+const PERMISSIONS = {
+  organization: { app: ["Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"], delegated: ["User.Read", "Organization.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"] },
+  me: { app: [], delegated: ["User.Read", "User.ReadWrite", "User.ReadBasic.All", "User.Read.All", "Directory.Read.All"] },
+  users: { app: ["User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"], delegated: ["User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"] },
+  groups: { app: ["GroupMember.Read.All", "Group.Read.All", "Group.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"], delegated: ["GroupMember.Read.All", "Group.Read.All", "Group.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"] },
+  memberOf: { app: ["GroupMember.Read.All", "Group.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"], delegated: ["User.Read", "GroupMember.Read.All", "Group.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"] },
+  applications: { app: ["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"], delegated: ["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"] },
+} as const;
+
+export class GraphService {
+  constructor(
+    private readonly state: EmulatorState,
+    private readonly urls: EmulatorUrls,
+  ) {}
+
+  /** The tenant a bearer token names, without validating it: used to pick tenant-scoped faults early. */
+  peekTenant(authorization: string | undefined): string | undefined {
+    const token = authorization?.startsWith("Bearer ") ? authorization.slice(7) : undefined;
+    const tid = token ? decodeJwt(token)?.payload.tid : undefined;
+    return typeof tid === "string" ? tid : undefined;
+  }
+
+  handle(request: GraphRequest): GraphResponse {
+    const requestId = randomUUID();
+    const clientRequestId = request.headers["client-request-id"] ?? requestId;
+    const headers: Record<string, string> = {
+      "request-id": requestId,
+      "client-request-id": clientRequestId,
+      "x-ms-ags-diagnostic": JSON.stringify({ ServerInfo: { DataCenter: "Emulator", Slice: "E", Ring: "0", ScaleUnit: "000", RoleInstance: "EMU" } }),
+    };
+    const url = new URL(request.url, this.urls.graphUrl);
+    const endpoint = `graph:${normalizeEndpoint(url.pathname)}`;
+    let tenantId: string | undefined;
+    try {
+      const principal = this.authenticate(request.headers.authorization);
+      tenantId = principal.tenant.tenant.id;
+      if (url.pathname === "/v1.0/$batch") {
+        if (request.method !== "POST") throw new GraphError(405, "Request_BadRequest", "The HTTP method is not allowed for $batch.");
+        return { status: 200, body: this.batch(request, principal), headers: { ...headers, "Content-Type": "application/json" }, endpoint, tenantId };
+      }
+      const body = this.route(request.method, url, request.headers, principal);
+      return { status: 200, body, headers: { ...headers, "Content-Type": "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8" }, endpoint, tenantId };
+    } catch (error) {
+      if (error instanceof GraphError) {
+        return { status: error.status, body: graphErrorBody(error.code, error.message, requestId, clientRequestId, this.state.clock.now()), headers: { ...headers, "Content-Type": "application/json" }, endpoint, tenantId };
+      }
+      throw error;
+    }
+  }
+
+  /** Validates signature, audience, lifetime and tenant of a bearer token, as Graph does. */
+  private authenticate(authorization: string | undefined): Principal {
+    if (!authorization || !/^bearer /i.test(authorization)) throw new GraphError(401, "InvalidAuthenticationToken", "Access token is empty.");
+    const token = authorization.slice(7).trim();
+    const decoded = decodeJwt(token);
+    if (!decoded) throw new GraphError(401, "InvalidAuthenticationToken", "IDX14100: JWT is not well formed, there are no dots (.).");
+    const key = this.state.accessTokenKeys.find((k) => k.kid === decoded.header.kid);
+    if (!key || decoded.header.alg !== "RS256" || !verifyJwtSignature(decoded, key.publicKey)) {
+      throw new GraphError(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid signature.");
+    }
+    const p = decoded.payload;
+    if (typeof p.aud !== "string" || !isGraphResource(p.aud, this.urls)) throw new GraphError(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.");
+    const nowS = this.state.clock.now() / 1000;
+    if (typeof p.exp !== "number" || p.exp < nowS) throw new GraphError(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.");
+    if (typeof p.nbf === "number" && p.nbf > nowS + 300) throw new GraphError(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is not yet valid.");
+    const tenant = typeof p.tid === "string" ? this.state.tenantsById.get(p.tid.toLowerCase()) : undefined;
+    if (!tenant || p.iss !== `${this.urls.loginUrl}/${tenant.tenant.id}/`) throw new GraphError(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid issuer.");
+    if (tenant.tenant.disabled) throw new GraphError(401, "InvalidAuthenticationToken", "The tenant for tenant guid does not exist.");
+    const roles = new Set(Array.isArray(p.roles) ? (p.roles as string[]) : []);
+    const scp = new Set(typeof p.scp === "string" ? p.scp.split(" ").filter(Boolean) : []);
+    const user = p.idtyp === "user" && typeof p.oid === "string" ? tenant.usersById.get(p.oid) : undefined;
+    if (p.idtyp === "user" && !user) throw new GraphError(401, "InvalidAuthenticationToken", "The user does not exist.");
+    return { tenant, kind: user ? "user" : "app", roles, scp, user, appId: String(p.appid ?? "") };
+  }
+
+  private require(principal: Principal, permissions: { app: readonly string[]; delegated: readonly string[] }): void {
+    const ok = principal.kind === "app" ? permissions.app.some((r) => principal.roles.has(r)) : permissions.delegated.some((s) => principal.scp.has(s));
+    if (!ok) throw new GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
+  }
+
+  private route(method: string, url: URL, headers: GraphRequest["headers"], principal: Principal): unknown {
+    if (method !== "GET") throw new GraphError(405, "Request_BadRequest", `The HTTP method '${method}' is not supported by this emulator.`);
+    const path = url.pathname.replace(/\/+$/, "");
+    const q = url.searchParams;
+    const t = principal.tenant;
+    const context = (entity: string) => `${this.urls.graphUrl}/v1.0/$metadata#${entity}`;
+
+    if (path === "/oidc/userinfo") {
+      // The userinfo_endpoint of the discovery document: OIDC claims for a delegated token.
+      if (principal.kind !== "user") throw new GraphError(401, "InvalidAuthenticationToken", "Access token is not a user token.");
+      const u = principal.user!;
+      return { sub: u.id, name: u.displayName, family_name: u.surname ?? null, given_name: u.givenName ?? null, email: u.mail ?? u.userPrincipalName };
+    }
+    if (path === "/v1.0/organization") {
+      this.require(principal, PERMISSIONS.organization);
+      const limited = principal.kind === "user" && !["Organization.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"].some((s) => principal.scp.has(s));
+      return { "@odata.context": context("organization"), value: [selectFields(organization(t, limited), q.get("$select"))] };
+    }
+    if (path === "/v1.0/me" || path === "/v1.0/me/memberOf") {
+      if (principal.kind !== "user") throw new GraphError(400, "BadRequest", "/me request is only valid with delegated authentication flow.");
+      if (path === "/v1.0/me") {
+        this.require(principal, PERMISSIONS.me);
+        return { "@odata.context": context("users/$entity"), ...selectFields(userResource(principal.user!), q.get("$select"), USER_DEFAULT_FIELDS) };
+      }
+      this.require(principal, PERMISSIONS.memberOf);
+      return this.page(url, headers, memberOf(t, principal.user!), "directoryObjects", undefined);
+    }
+    if (path === "/v1.0/users") {
+      this.require(principal, PERMISSIONS.users);
+      let users = t.tenant.users;
+      const filter = q.get("$filter");
+      if (filter) {
+        const m = /^userPrincipalName eq '([^']*)'$/i.exec(filter.trim());
+        if (!m) throw new GraphError(400, "Request_UnsupportedQuery", "Unsupported query.");
+        users = users.filter((u) => u.userPrincipalName.toLowerCase() === m[1]!.toLowerCase());
+      }
+      return this.page(url, headers, users.map(userResource), "users", USER_DEFAULT_FIELDS);
+    }
+    const userMatch = /^\/v1\.0\/users\/([^/]+)(\/memberOf)?$/.exec(path);
+    if (userMatch) {
+      const key = decodeURIComponent(userMatch[1]!).toLowerCase();
+      const user = t.usersById.get(key) ?? t.tenant.users.find((u) => u.id.toLowerCase() === key) ?? t.usersByUpn.get(key);
+      if (userMatch[2]) {
+        this.require(principal, PERMISSIONS.memberOf);
+        if (!user) throw notFound(key);
+        return this.page(url, headers, memberOf(t, user), "directoryObjects", undefined);
+      }
+      this.require(principal, PERMISSIONS.users);
+      if (!user) throw notFound(key);
+      return { "@odata.context": context("users/$entity"), ...selectFields(userResource(user), q.get("$select"), USER_DEFAULT_FIELDS) };
+    }
+    if (path === "/v1.0/groups") {
+      this.require(principal, PERMISSIONS.groups);
+      return this.page(url, headers, t.tenant.groups.map(groupResource), "groups", undefined);
+    }
+    if (path === "/v1.0/applications") {
+      this.require(principal, PERMISSIONS.applications);
+      const apps = this.applicationsIn(t).map((a) => applicationResource(a));
+      return this.page(url, headers, filterByAppId(apps, q.get("$filter")), "applications", undefined);
+    }
+    const appByAppId = /^\/v1\.0\/applications\(appId='([^']+)'\)$/.exec(decodeURIComponent(path));
+    if (appByAppId) {
+      this.require(principal, PERMISSIONS.applications);
+      const app = this.applicationsIn(t).find((a) => a.clientId.toLowerCase() === appByAppId[1]!.toLowerCase());
+      if (!app) throw notFound(appByAppId[1]!);
+      return { "@odata.context": context("applications/$entity"), ...selectFields(applicationResource(app), q.get("$select")) };
+    }
+    if (path === "/v1.0/servicePrincipals") {
+      this.require(principal, PERMISSIONS.applications);
+      return this.page(url, headers, filterByAppId(this.servicePrincipals(t), q.get("$filter")), "servicePrincipals", undefined);
+    }
+    const segment = path.split("/")[2] ?? "";
+    throw new GraphError(400, "BadRequest", `Resource not found for the segment '${segment}'.`);
+  }
+
+  private applicationsIn(t: TenantRuntime): AppRuntime[] {
+    const out: AppRuntime[] = [];
+    for (const app of this.state.appsByClientId.values()) {
+      if (app.homeTenantId.toLowerCase() === t.tenant.id.toLowerCase()) out.push(app);
+    }
+    return out;
+  }
+
+  private servicePrincipals(t: TenantRuntime): Record<string, unknown>[] {
+    const sps: Record<string, unknown>[] = [
+      { id: this.state.servicePrincipalId(t.tenant.id, GRAPH_APP_ID), appId: GRAPH_APP_ID, displayName: "Microsoft Graph", appOwnerOrganizationId: "f8cdef31-a31e-4b4a-93e4-5f571e91255a", servicePrincipalType: "Application", accountEnabled: true },
+    ];
+    for (const app of this.state.appsByClientId.values()) {
+      if (!this.state.appInTenant(app, t)) continue;
+      sps.push({ id: this.state.servicePrincipalId(t.tenant.id, app.clientId), appId: app.clientId, displayName: app.displayName, appOwnerOrganizationId: app.homeTenantId, servicePrincipalType: "Application", accountEnabled: true });
+    }
+    return sps;
+  }
+
+  /** $top/$skiptoken paging with an opaque skiptoken, $select, and $count (needs ConsistencyLevel: eventual). */
+  private page(url: URL, headers: GraphRequest["headers"], items: Record<string, unknown>[], entity: string, defaultFields: string[] | undefined): Record<string, unknown> {
+    const q = url.searchParams;
+    const topRaw = q.get("$top");
+    const top = topRaw === null ? DEFAULT_PAGE : Number(topRaw);
+    if (!Number.isInteger(top) || top < 1 || top > MAX_TOP) throw new GraphError(400, "Request_BadRequest", `Invalid page size specified: '${topRaw}'. Must be between 1 and ${MAX_TOP} inclusive.`);
+    let offset = 0;
+    const skiptoken = q.get("$skiptoken");
+    if (skiptoken) {
+      const decoded = Number(Buffer.from(skiptoken, "base64url").toString("utf8").replace(/^o:/, ""));
+      if (!Number.isInteger(decoded) || decoded < 0) throw new GraphError(400, "Request_BadRequest", "Invalid skip token.");
+      offset = decoded;
+    }
+    const count = q.get("$count");
+    if (count === "true" && (headers.consistencylevel ?? "").toLowerCase() !== "eventual") {
+      throw new GraphError(400, "Request_BadRequest", "$count is only supported with the ConsistencyLevel:eventual header.");
+    }
+    const select = q.get("$select");
+    const slice = items.slice(offset, offset + top).map((i) => selectFields(i, select, defaultFields));
+    const body: Record<string, unknown> = { "@odata.context": `${this.urls.graphUrl}/v1.0/$metadata#${entity}${select ? `(${select})` : ""}` };
+    if (count === "true") body["@odata.count"] = items.length;
+    if (offset + top < items.length) {
+      const next = new URL(url.toString());
+      next.searchParams.set("$skiptoken", Buffer.from(`o:${offset + top}`).toString("base64url"));
+      if (topRaw === null) next.searchParams.delete("$top");
+      body["@odata.nextLink"] = `${this.urls.graphUrl}${next.pathname}${next.search}`;
+    }
+    body.value = slice;
+    return body;
+  }
+
+  private batch(request: GraphRequest, principal: Principal): unknown {
+    const body = request.body as { requests?: unknown } | undefined;
+    const requests = body && Array.isArray(body.requests) ? (body.requests as { id?: unknown; method?: unknown; url?: unknown; headers?: Record<string, string>; body?: unknown }[]) : undefined;
+    if (!requests) throw new GraphError(400, "BadRequest", "Invalid batch payload format.");
+    if (requests.length > MAX_BATCH) throw new GraphError(400, "BadRequest", `Too many requests in batch. Maximum number of requests is ${MAX_BATCH}.`);
+    const responses = requests.map((sub) => {
+      const id = String(sub.id ?? "");
+      const method = String(sub.method ?? "GET").toUpperCase();
+      const rawUrl = String(sub.url ?? "");
+      const path = rawUrl.startsWith("/") ? `/v1.0${rawUrl}` : `/v1.0/${rawUrl}`;
+      const endpoint = `graph:${normalizeEndpoint(new URL(path, this.urls.graphUrl).pathname)}`;
+      this.state.countEndpointOnly(endpoint);
+      const fault = this.state.nextFault("graph", principal.tenant.tenant.id);
+      if (fault?.kind === "throttle") {
+        return { id, status: 429, headers: { "Retry-After": String(fault.retryAfterSeconds), "Content-Type": "application/json" }, body: throttledBody(this.state.clock.now()) };
+      }
+      if (fault?.kind === "fail") {
+        return { id, status: fault.status, headers: { "Content-Type": "application/json" }, body: graphErrorBody("serviceNotAvailable", "Service unavailable.", randomUUID(), randomUUID(), this.state.clock.now()) };
+      }
+      const inner = this.handle({ method, url: path, headers: { ...lowerKeys(sub.headers ?? {}), authorization: request.headers.authorization }, body: sub.body });
+      return { id, status: inner.status, headers: { "Content-Type": inner.headers["Content-Type"] ?? "application/json" }, body: inner.body };
+    });
+    return { responses };
+  }
+}
+
+function lowerKeys(h: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+export function normalizeEndpoint(pathname: string): string {
+  return pathname
+    .replace(/\/+$/, "")
+    .replace(/\/users\/[^/]+/, "/users/{id}")
+    .replace(/\/applications\(appId='[^']*'\)/, "/applications(appId='{appId}')");
+}
+
+export function graphErrorBody(code: string, message: string, requestId: string, clientRequestId: string, nowMs: number): unknown {
+  return { error: { code, message, innerError: { date: new Date(nowMs).toISOString().replace(/\.\d+Z$/, ""), "request-id": requestId, "client-request-id": clientRequestId } } };
+}
+
+/** @see https://learn.microsoft.com/en-us/graph/throttling#sample-response */
+export function throttledBody(nowMs: number): unknown {
+  const requestId = randomUUID();
+  return {
+    error: {
+      code: "TooManyRequests",
+      innerError: { code: "429", date: new Date(nowMs).toISOString().replace(/\.\d+Z$/, ""), message: "Please retry after", "request-id": requestId, status: "429" },
+      message: "Please retry again later.",
+    },
+  };
+}
+
+function notFound(id: string): GraphError {
+  return new GraphError(404, "Request_ResourceNotFound", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+}
+
+function selectFields(item: Record<string, unknown>, select: string | null, defaults?: string[]): Record<string, unknown> {
+  const fields = select ? select.split(",").map((s) => s.trim()).filter(Boolean) : defaults;
+  if (!fields) return item;
+  const out: Record<string, unknown> = {};
+  if (item["@odata.type"]) out["@odata.type"] = item["@odata.type"];
+  for (const f of fields) out[f] = item[f] ?? null;
+  return out;
+}
+
+function filterByAppId(items: Record<string, unknown>[], filter: string | null): Record<string, unknown>[] {
+  if (!filter) return items;
+  const m = /^appId eq '([^']*)'$/i.exec(filter.trim());
+  if (!m) throw new GraphError(400, "Request_UnsupportedQuery", "Unsupported query.");
+  return items.filter((i) => String(i.appId).toLowerCase() === m[1]!.toLowerCase());
+}
+
+/** With only User.Read, Graph fills id, displayName and verifiedDomains and nulls the rest. */
+function organization(t: TenantRuntime, limited: boolean): Record<string, unknown> {
+  const tenant = t.tenant;
+  const full: Record<string, unknown> = {
+    id: tenant.id,
+    deletedDateTime: null,
+    businessPhones: [],
+    city: null,
+    country: null,
+    countryLetterCode: tenant.countryLetterCode ?? "US",
+    createdDateTime: tenant.createdDateTime ?? "2021-03-01T10:00:00Z",
+    defaultUsageLocation: null,
+    displayName: tenant.displayName,
+    isMultipleDataLocationsForServicesEnabled: null,
+    marketingNotificationEmails: [],
+    onPremisesLastSyncDateTime: null,
+    onPremisesSyncEnabled: null,
+    partnerTenantType: null,
+    postalCode: null,
+    preferredLanguage: "en",
+    securityComplianceNotificationMails: [],
+    securityComplianceNotificationPhones: [],
+    state: null,
+    street: null,
+    technicalNotificationMails: tenant.users.filter((u) => u.roles?.includes("Global Administrator")).map((u) => u.mail ?? u.userPrincipalName).slice(0, 1),
+    tenantType: "AAD",
+    directorySizeQuota: { used: tenant.users.length + tenant.groups.length, total: 50000 },
+    assignedPlans: [],
+    privacyProfile: null,
+    provisionedPlans: [],
+    verifiedDomains: tenant.domains.map((d) => ({
+      capabilities: d.isInitial ? "Email, OfficeCommunicationsOnline" : "Email",
+      isDefault: d.isDefault,
+      isInitial: d.isInitial,
+      name: d.name,
+      type: "Managed",
+    })),
+  };
+  if (!limited) return full;
+  return Object.fromEntries(Object.entries(full).map(([k, v]) => [k, k === "id" || k === "displayName" || k === "verifiedDomains" ? v : Array.isArray(v) ? [] : null]));
+}
+
+function userResource(user: User): Record<string, unknown> {
+  return {
+    businessPhones: [],
+    displayName: user.displayName,
+    givenName: user.givenName ?? null,
+    jobTitle: user.jobTitle ?? null,
+    mail: user.mail ?? null,
+    mobilePhone: null,
+    officeLocation: null,
+    preferredLanguage: null,
+    surname: user.surname ?? null,
+    userPrincipalName: user.userPrincipalName,
+    id: user.id,
+    accountEnabled: !user.disabled,
+  };
+}
+
+function groupResource(group: Group): Record<string, unknown> {
+  return {
+    id: group.id,
+    deletedDateTime: null,
+    createdDateTime: "2022-01-01T00:00:00Z",
+    description: group.description ?? null,
+    displayName: group.displayName,
+    groupTypes: [],
+    mail: null,
+    mailEnabled: false,
+    mailNickname: group.displayName.replace(/[^A-Za-z0-9]/g, "").toLowerCase(),
+    securityEnabled: true,
+    visibility: null,
+  };
+}
+
+function memberOf(t: TenantRuntime, user: User): Record<string, unknown>[] {
+  const groups = (user.groups ?? []).map((id) => t.groupsById.get(id)).filter((g): g is Group => Boolean(g));
+  const roles = (user.roles ?? []).map((name) => ({
+    "@odata.type": "#microsoft.graph.directoryRole",
+    id: ROLE_TEMPLATE_IDS[name] ?? name,
+    deletedDateTime: null,
+    description: name,
+    displayName: name,
+    roleTemplateId: ROLE_TEMPLATE_IDS[name] ?? null,
+  }));
+  return [...groups.map((g) => ({ "@odata.type": "#microsoft.graph.group", ...groupResource(g) })), ...roles];
+}
+
+/** Secrets surface as passwordCredentials with `secretText: null`, as Graph never returns them after creation. */
+function applicationResource(app: AppRuntime): Record<string, unknown> {
+  return {
+    id: app.objectId,
+    appId: app.clientId,
+    displayName: app.displayName,
+    createdDateTime: app.createdDateTime,
+    signInAudience: app.kind === "provider" ? "AzureADMultipleOrgs" : "AzureADMyOrg",
+    passwordCredentials: app.secrets.map((s) => ({
+      customKeyIdentifier: null,
+      displayName: s.displayName ?? null,
+      endDateTime: new Date(s.endDateTime).toISOString(),
+      hint: s.hint ?? s.secretText.slice(0, 3),
+      keyId: s.keyId,
+      secretText: null,
+      startDateTime: s.startDateTime ? new Date(s.startDateTime).toISOString() : "2024-01-01T00:00:00Z",
+    })),
+    keyCredentials: app.certificates.map((c) => ({
+      customKeyIdentifier: c.sha1,
+      displayName: c.displayName ?? null,
+      endDateTime: new Date(c.endMs).toISOString(),
+      key: null,
+      keyId: c.keyId,
+      startDateTime: new Date(c.startMs).toISOString(),
+      type: "AsymmetricX509Cert",
+      usage: "Verify",
+    })),
+    web: { redirectUris: app.redirectUris },
+    requiredResourceAccess: [
+      {
+        resourceAppId: GRAPH_APP_ID,
+        resourceAccess: [
+          ...app.requiredApplicationPermissions.map((p) => ({ id: p, type: "Role" })),
+          ...app.requiredDelegatedPermissions.map((p) => ({ id: p, type: "Scope" })),
+        ],
+      },
+    ],
+  };
+}

@@ -1,0 +1,157 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+
+/**
+ * The directory state the emulator serves. Documented in emulator/README.md;
+ * every field the console's demo seeder reads lives under `tenants[].console`.
+ */
+
+const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID");
+const isoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), "must be an ISO date");
+
+export const secretSchema = z.object({
+  keyId: guid,
+  displayName: z.string().optional(),
+  secretText: z.string().min(1),
+  hint: z.string().optional(),
+  startDateTime: isoDate.optional(),
+  endDateTime: isoDate,
+});
+export type Secret = z.infer<typeof secretSchema>;
+
+export const certificateSchema = z.object({
+  keyId: guid.optional(),
+  displayName: z.string().optional(),
+  /** Hex SHA-1 of the DER certificate, as the Entra portal shows it. Derived from certPem when absent. */
+  thumbprintSha1: z.string().optional(),
+  thumbprintSha256: z.string().optional(),
+  certPem: z.string().min(1),
+  endDateTime: isoDate.optional(),
+});
+export type Certificate = z.infer<typeof certificateSchema>;
+
+export const userSchema = z.object({
+  id: guid,
+  userPrincipalName: z.string().min(3),
+  displayName: z.string(),
+  givenName: z.string().optional(),
+  surname: z.string().optional(),
+  jobTitle: z.string().optional(),
+  mail: z.string().optional(),
+  password: z.string(),
+  mfa: z.boolean().optional(),
+  mfaCode: z.string().optional(),
+  disabled: z.boolean().optional(),
+  conditionalAccessBlock: z.boolean().optional(),
+  passwordExpired: z.boolean().optional(),
+  roles: z.array(z.string()).optional(),
+  groups: z.array(guid).optional(),
+});
+export type User = z.infer<typeof userSchema>;
+
+export const groupSchema = z.object({ id: guid, displayName: z.string(), description: z.string().optional() });
+export type Group = z.infer<typeof groupSchema>;
+
+export const consentSchema = z.object({
+  clientId: guid,
+  applicationPermissions: z.array(z.string()).default([]),
+  delegatedPermissions: z.array(z.string()).default([]),
+  /** When the grant was made; drives the consent propagation delay. Defaults to long ago. */
+  grantedAt: isoDate.optional(),
+});
+export type Consent = z.infer<typeof consentSchema>;
+
+export const appRegistrationSchema = z.object({
+  clientId: guid,
+  /** Object id of the application; derived from clientId when absent. */
+  id: guid.optional(),
+  displayName: z.string(),
+  secrets: z.array(secretSchema).default([]),
+  certificates: z.array(certificateSchema).default([]),
+  redirectUris: z.array(z.string()).default([]),
+  applicationPermissions: z.array(z.string()).default([]),
+  delegatedPermissions: z.array(z.string()).default([]),
+  /** Whether an admin granted applicationPermissions in this tenant. */
+  consented: z.boolean().default(true),
+});
+export type AppRegistration = z.infer<typeof appRegistrationSchema>;
+
+export const domainSchema = z.object({
+  name: z.string().min(3),
+  isDefault: z.boolean().default(false),
+  isInitial: z.boolean().default(false),
+});
+
+export const tenantSchema = z.object({
+  id: guid,
+  displayName: z.string(),
+  domains: z.array(domainSchema).min(1),
+  disabled: z.boolean().optional(),
+  cloud: z.string().optional(),
+  countryLetterCode: z.string().optional(),
+  createdDateTime: isoDate.optional(),
+  users: z.array(userSchema).default([]),
+  groups: z.array(groupSchema).default([]),
+  consents: z.array(consentSchema).default([]),
+  appRegistrations: z.array(appRegistrationSchema).default([]),
+  /** Free-form hints for the console's demo seeder; the emulator ignores them. */
+  console: z.record(z.string(), z.unknown()).optional(),
+});
+export type Tenant = z.infer<typeof tenantSchema>;
+
+export const providerAppSchema = z.object({
+  clientId: guid,
+  id: guid.optional(),
+  displayName: z.string(),
+  homeTenantId: guid,
+  secrets: z.array(secretSchema).default([]),
+  certificates: z.array(certificateSchema).default([]),
+  redirectUris: z.array(z.string()).default([]),
+  requiredApplicationPermissions: z.array(z.string()).default([]),
+  requiredDelegatedPermissions: z.array(z.string()).default([]),
+  multiTenant: z.boolean().default(true),
+  /** Seconds after a consent during which client credentials still fail with AADSTS700016. */
+  consentPropagationSeconds: z.number().min(0).default(0),
+});
+export type ProviderApp = z.infer<typeof providerAppSchema>;
+
+export const seededRefreshTokenSchema = z.object({
+  token: z.string().min(8),
+  upn: z.string(),
+  clientId: guid,
+  scopes: z.array(z.string()).default([]),
+  lastUsedAt: isoDate,
+  issuedAt: isoDate.optional(),
+});
+export type SeededRefreshToken = z.infer<typeof seededRefreshTokenSchema>;
+
+export const scenarioFaultsSchema = z.object({
+  /** Tenants whose requests always get 429 (a persistently throttled customer). */
+  throttleTenantIds: z.array(guid).default([]),
+  throttleScope: z.enum(["token", "graph", "both"]).default("graph"),
+  retryAfterSeconds: z.number().positive().default(2.5),
+});
+
+export const scenarioSchema = z.object({
+  name: z.string().optional(),
+  description: z.string().optional(),
+  tenants: z.array(tenantSchema),
+  providerApp: providerAppSchema,
+  refreshTokens: z.array(seededRefreshTokenSchema).default([]),
+  faults: scenarioFaultsSchema.optional(),
+  /** Hints for the console's demo seeder that are not directory state, e.g. `customersWithoutTenant`. */
+  console: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** What the emulator runs on, after defaults are applied. */
+export type Scenario = z.infer<typeof scenarioSchema>;
+/** What a scenario file or test may supply: defaults may be omitted. */
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+
+export function parseScenario(input: unknown): Scenario {
+  return scenarioSchema.parse(input);
+}
+
+export function loadScenarioFile(path: string): Scenario {
+  return parseScenario(JSON.parse(readFileSync(path, "utf8")));
+}

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_SCENARIO_PATH, EmulatorState, loadScenarioFile, type RunningEmulator } from "./index.js";
+import { generateScenario } from "./scenarios/generate.js";
+import { postForm, startTestEmulator } from "./testing/index.js";
+
+/** The demo scenario behaves as its console hints promise, and the generator scales. */
+
+interface Hints {
+  customerId: string;
+  authMethod: "PASSWORD" | "AUTH_TOKEN" | "APP_REGISTRATION";
+  adminEmail: string;
+  expectedState: string;
+  appClientId?: string;
+  appClientSecret?: string;
+  username?: string;
+  password?: string;
+  refreshToken?: string;
+}
+
+const demo = loadScenarioFile(DEMO_SCENARIO_PATH);
+const provider = demo.providerApp;
+const providerSecret = provider.secrets[0]!.secretText;
+let emu: RunningEmulator;
+
+beforeAll(async () => {
+  emu = await startTestEmulator({ scenario: DEMO_SCENARIO_PATH });
+});
+afterAll(async () => {
+  await emu?.close();
+});
+
+function tenantByState(state: string): { id: string; hints: Hints } {
+  const tenant = demo.tenants.find((t) => (t.console as Hints | undefined)?.expectedState === state);
+  if (!tenant) throw new Error(`no demo tenant in state ${state}`);
+  return { id: tenant.id, hints: tenant.console as unknown as Hints };
+}
+
+const cc = (tenant: string, clientId: string = provider.clientId, secret: string = providerSecret) =>
+  postForm(`${emu.loginUrl}/${tenant}/oauth2/v2.0/token`, { grant_type: "client_credentials", client_id: clientId, client_secret: secret, scope: `${emu.graphUrl}/.default` });
+const ropc = (tenant: string, username: string, password: string) =>
+  postForm(`${emu.loginUrl}/${tenant}/oauth2/v2.0/token`, { grant_type: "password", client_id: provider.clientId, client_secret: providerSecret, username, password, scope: `${emu.graphUrl}/User.Read offline_access` });
+
+describe("demo scenario", () => {
+  it("has the provider home tenant and about 25 customers across all three methods", () => {
+    expect(demo.tenants.find((t) => t.id === provider.homeTenantId)?.displayName).toBe("Lakeshore IT Partners");
+    const methods = new Set(demo.tenants.map((t) => (t.console as Hints | undefined)?.authMethod).filter(Boolean));
+    expect([...methods].sort()).toEqual(["APP_REGISTRATION", "AUTH_TOKEN", "PASSWORD"]);
+    expect(demo.tenants.length - 1 + ((demo.console?.customersWithoutTenant as unknown[]) ?? []).length).toBeGreaterThanOrEqual(25);
+    expect(provider.redirectUris).toContain("http://localhost:3000/authenticate/OAuth2Callback");
+  });
+
+  it("app-registration tenants fail and succeed as labelled", async () => {
+    expect((await cc(tenantByState("verified").id)).status).toBe(200);
+    expect((await cc(tenantByState("consent_missing").id)).json.error_codes).toEqual([700016]);
+    const tenantApp = tenantByState("verified_tenant_app");
+    expect((await cc(tenantApp.id, tenantApp.hints.appClientId, tenantApp.hints.appClientSecret)).status).toBe(200);
+    const expired = tenantByState("secret_expired");
+    expect((await cc(expired.id, expired.hints.appClientId, expired.hints.appClientSecret)).json.error_codes).toEqual([7000222]);
+    const invalid = tenantByState("secret_invalid");
+    expect((await cc(invalid.id, invalid.hints.appClientId, invalid.hints.appClientSecret)).json.error_codes).toEqual([7000215]);
+    expect((await cc(tenantByState("tenant_disabled").id)).json.error_codes).toEqual([5000224]);
+    const missing = (demo.console!.customersWithoutTenant as { tenantDomain: string }[])[0]!;
+    expect((await cc(missing.tenantDomain)).json.error_codes).toEqual([90002]);
+  });
+
+  it("Graph: insufficient permissions give 403 and the throttled tenant gets 429", async () => {
+    const partial = String((await cc(tenantByState("insufficient_permissions").id)).json.access_token);
+    expect((await fetch(`${emu.graphUrl}/v1.0/users?$top=1`, { headers: { Authorization: `Bearer ${partial}` } })).status).toBe(403);
+    const throttled = String((await cc(tenantByState("throttled").id)).json.access_token);
+    const res = await fetch(`${emu.graphUrl}/v1.0/organization`, { headers: { Authorization: `Bearer ${throttled}` } });
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  it("password tenants: working, MFA, Conditional Access, disabled, wrong password", async () => {
+    const run = (state: string) => {
+      const t = tenantByState(state);
+      return ropc(t.id, t.hints.username!, t.hints.password!);
+    };
+    expect((await run("verified_legacy_password")).status).toBe(200);
+    expect((await run("mfa_required")).json.error_codes).toEqual([50076]);
+    expect((await run("conditional_access_blocked")).json.error_codes).toEqual([53003]);
+    expect((await run("user_disabled")).json.error_codes).toEqual([50057]);
+    expect((await run("wrong_password")).json.error_codes).toEqual([50126]);
+  });
+
+  it("the pre-seeded stale refresh token gives 700082", async () => {
+    const t = tenantByState("refresh_token_expired");
+    const res = await postForm(`${emu.loginUrl}/${t.id}/oauth2/v2.0/token`, { grant_type: "refresh_token", client_id: provider.clientId, client_secret: providerSecret, refresh_token: t.hints.refreshToken!, scope: `${emu.graphUrl}/User.Read` });
+    expect(res.json.error_codes).toEqual([700082]);
+  });
+});
+
+describe("scenario generator", () => {
+  it("builds 10,000 tenants quickly, deterministically by seed, and loads them", () => {
+    const started = performance.now();
+    const a = generateScenario({ tenants: 10_000, seed: 7 });
+    const elapsed = performance.now() - started;
+    expect(a.scenario.tenants).toHaveLength(10_001);
+    expect(elapsed).toBeLessThan(2000);
+    expect(generateScenario({ tenants: 10_000, seed: 7 }).states).toEqual(a.states);
+    expect(generateScenario({ tenants: 10_000, seed: 8 }).states).not.toEqual(a.states);
+    const counts = Object.values(a.states).reduce<Record<string, number>>((acc, s) => ({ ...acc, [s]: (acc[s] ?? 0) + 1 }), {});
+    expect(Object.keys(counts).length).toBeGreaterThanOrEqual(8);
+    const state = new EmulatorState(a.scenario);
+    expect(state.tenantsById.size).toBe(10_001);
+  });
+
+  it("honours a custom mix", () => {
+    const { states } = generateScenario({ tenants: 50, seed: 1, mix: { verified: 0, consentMissing: 1, insufficientPermissions: 0, tenantAppValid: 0, tenantAppExpiredSecret: 0, mfaRequired: 0, conditionalAccessBlocked: 0, userDisabled: 0, tenantDisabled: 0, throttled: 0 } });
+    expect(new Set(Object.values(states))).toEqual(new Set(["consentMissing"]));
+  });
+});

@@ -1,0 +1,13 @@
+/** Helpers for tests that run the emulator in-process; see emulator/README.md "Programmatic API". */
+export { testDataDir } from "./paths.js";
+export {
+  buildTestScenario,
+  decodeJwtPayload,
+  postForm,
+  REQUIRED_APP_PERMISSIONS,
+  REQUIRED_DELEGATED_PERMISSIONS,
+  startTestEmulator,
+  TEST,
+  testCertificate,
+} from "./fixtures.js";
+export { authorizeWithArmedUser, providerClient, type AuthCodeRun } from "./flows.js";

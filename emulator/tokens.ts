@@ -1,0 +1,253 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { AadRequestError } from "./aad-errors.js";
+import { b64url, signJwt } from "./jwt.js";
+import type { User } from "./scenario.js";
+import { DEFAULT_USER_WID, GRAPH_APP_ID, GRAPH_PUBLIC_URL, ROLE_TEMPLATE_IDS, type AppRuntime, type EmulatorState, type TenantRuntime } from "./state.js";
+
+/**
+ * Token minting. Graph tokens are v1.0-shaped (Graph's accessTokenAcceptedVersion is 1); ID tokens v2.0.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/access-token-claims-reference
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/id-token-claims-reference
+ */
+
+export const ACCESS_TOKEN_LIFETIME_S = 3599;
+export const OIDC_SCOPES = new Set(["openid", "profile", "email", "offline_access"]);
+
+export interface EmulatorUrls {
+  loginUrl: string;
+  graphUrl: string;
+  authorityHost: string;
+  graphHost: string;
+}
+
+export interface ParsedScopes {
+  /** The resource as requested (no trailing slash): becomes the access token's aud. */
+  resource: string;
+  /** Permission names without the resource prefix; ".default" for the static set. */
+  permissions: string[];
+  oidc: Set<string>;
+  isDefault: boolean;
+  /** Whether the resource was named by its full URL (affects how `scope` is echoed). */
+  qualified: boolean;
+}
+
+export function isGraphResource(resource: string, urls: EmulatorUrls): boolean {
+  const r = resource.replace(/\/+$/, "").toLowerCase();
+  return r === urls.graphUrl.toLowerCase() || r === GRAPH_PUBLIC_URL || r === GRAPH_APP_ID || r === `https://${urls.graphHost}`.toLowerCase();
+}
+
+/**
+ * Splits a v2 `scope` into one resource and its permissions. Every non-OIDC scope must name the same
+ * resource; bare names ("User.Read") mean Microsoft Graph, as in Entra.
+ */
+export function parseScopes(scope: string, urls: EmulatorUrls): ParsedScopes {
+  const parts = scope.split(/\s+/).filter(Boolean);
+  const oidc = new Set<string>();
+  const permissions: string[] = [];
+  let resource: string | undefined;
+  let qualified = false;
+  for (const part of parts) {
+    if (OIDC_SCOPES.has(part.toLowerCase())) {
+      oidc.add(part.toLowerCase());
+      continue;
+    }
+    const slash = part.lastIndexOf("/");
+    let partResource: string;
+    let permission: string;
+    if (slash > 0) {
+      partResource = part.slice(0, slash).replace(/\/+$/, "");
+      permission = part.slice(slash + 1);
+      qualified = true;
+    } else {
+      partResource = GRAPH_PUBLIC_URL;
+      permission = part;
+    }
+    if (resource !== undefined && resource.toLowerCase() !== partResource.toLowerCase()) {
+      throw new AadRequestError("invalidScope", [scope]);
+    }
+    resource = partResource;
+    permissions.push(permission);
+  }
+  if (!resource) {
+    // OIDC-only requests get a token for Graph's User.Read, like Entra.
+    return { resource: GRAPH_PUBLIC_URL, permissions: ["User.Read"], oidc, isDefault: false, qualified: false };
+  }
+  if (!isGraphResource(resource, urls)) throw new AadRequestError("resourceNotFound", [resource, "the tenant"]);
+  return { resource, permissions, oidc, isDefault: permissions.some((p) => p.toLowerCase() === ".default"), qualified };
+}
+
+export function echoScope(parsed: Pick<ParsedScopes, "resource" | "qualified">, granted: string[], oidc: Iterable<string>): string {
+  const prefix = parsed.qualified && parsed.resource.toLowerCase() !== GRAPH_PUBLIC_URL ? `${parsed.resource}/` : "";
+  return [...granted.map((p) => `${prefix}${p}`), ...[...oidc].filter((s) => s !== "offline_access")].join(" ");
+}
+
+function uti(): string {
+  return randomBytes(16).toString("base64url").slice(0, 22);
+}
+
+function v1Issuer(urls: EmulatorUrls, tenantId: string): string {
+  return `${urls.loginUrl}/${tenantId}/`;
+}
+
+export function v2Issuer(urls: EmulatorUrls, tenantId: string): string {
+  return `${urls.loginUrl}/${tenantId}/v2.0`;
+}
+
+/** Pairwise subject: stable per (user, app) and different across apps, as Entra's `sub`. */
+export function pairwiseSub(userId: string, clientId: string): string {
+  return createHash("sha256").update(`${userId}|${clientId}`).digest("base64url").slice(0, 43);
+}
+
+export function clientInfo(userId: string, tenantId: string): string {
+  return b64url(JSON.stringify({ uid: userId, utid: tenantId }));
+}
+
+export function userWids(user: User): string[] {
+  const wids = (user.roles ?? []).map((r) => ROLE_TEMPLATE_IDS[r]).filter((w): w is string => Boolean(w));
+  return [...wids, DEFAULT_USER_WID];
+}
+
+export function issueAppToken(
+  state: EmulatorState,
+  urls: EmulatorUrls,
+  tenant: TenantRuntime,
+  app: AppRuntime,
+  resource: string,
+  roles: string[],
+  credential: "secret" | "certificate",
+): { token: string; expiresIn: number; nowS: number } {
+  const nowS = state.clock.nowSeconds();
+  const tid = tenant.tenant.id;
+  const oid = state.servicePrincipalId(tid, app.clientId);
+  const payload: Record<string, unknown> = {
+    aud: resource,
+    iss: v1Issuer(urls, tid),
+    iat: nowS,
+    nbf: nowS,
+    exp: nowS + ACCESS_TOKEN_LIFETIME_S,
+    aio: uti(),
+    app_displayname: app.displayName,
+    appid: app.clientId,
+    appidacr: credential === "certificate" ? "2" : "1",
+    idp: v1Issuer(urls, tid),
+    idtyp: "app",
+    oid,
+    rh: "0.emulator.",
+    sub: oid,
+    tenant_region_scope: "NA",
+    tid,
+    uti: uti(),
+    ver: "1.0",
+    wids: ["0997a1d0-0d1d-4acb-b408-d5ca73121e90"],
+    xms_tcdt: 1600000000,
+  };
+  if (roles.length > 0) payload.roles = roles;
+  return { token: signJwt(payload, state.activeAccessTokenKey, { x5t: state.activeAccessTokenKey.kid }), expiresIn: ACCESS_TOKEN_LIFETIME_S, nowS };
+}
+
+export function issueUserAccessToken(
+  state: EmulatorState,
+  urls: EmulatorUrls,
+  tenant: TenantRuntime,
+  app: AppRuntime,
+  user: User,
+  resource: string,
+  scp: string[],
+  options: { mfa: boolean; credential: "secret" | "certificate" },
+): { token: string; expiresIn: number; nowS: number } {
+  const nowS = state.clock.nowSeconds();
+  const tid = tenant.tenant.id;
+  const payload: Record<string, unknown> = {
+    aud: resource,
+    iss: v1Issuer(urls, tid),
+    iat: nowS,
+    nbf: nowS,
+    exp: nowS + ACCESS_TOKEN_LIFETIME_S,
+    acct: 0,
+    acr: "1",
+    aio: uti(),
+    amr: options.mfa ? ["pwd", "mfa"] : ["pwd"],
+    app_displayname: app.displayName,
+    appid: app.clientId,
+    appidacr: options.credential === "certificate" ? "2" : "1",
+    family_name: user.surname ?? "",
+    given_name: user.givenName ?? user.displayName,
+    idtyp: "user",
+    ipaddr: "127.0.0.1",
+    name: user.displayName,
+    oid: user.id,
+    rh: "0.emulator.",
+    scp: scp.join(" "),
+    sub: pairwiseSub(user.id, app.clientId),
+    tenant_region_scope: "NA",
+    tid,
+    unique_name: user.userPrincipalName,
+    upn: user.userPrincipalName,
+    uti: uti(),
+    ver: "1.0",
+    wids: userWids(user),
+  };
+  return { token: signJwt(payload, state.activeAccessTokenKey, { x5t: state.activeAccessTokenKey.kid }), expiresIn: ACCESS_TOKEN_LIFETIME_S, nowS };
+}
+
+export function issueIdToken(
+  state: EmulatorState,
+  urls: EmulatorUrls,
+  tenant: TenantRuntime,
+  app: AppRuntime,
+  user: User,
+  options: { nonce?: string; authTimeS?: number; version: "1.0" | "2.0" },
+): string {
+  const nowS = state.clock.nowSeconds();
+  const tid = tenant.tenant.id;
+  const payload: Record<string, unknown> =
+    options.version === "2.0"
+      ? {
+          aud: app.clientId,
+          iss: v2Issuer(urls, tid),
+          iat: nowS,
+          nbf: nowS,
+          exp: nowS + 3600,
+          name: user.displayName,
+          oid: user.id,
+          preferred_username: user.userPrincipalName,
+          email: user.mail ?? user.userPrincipalName,
+          rh: "0.emulator.",
+          sub: pairwiseSub(user.id, app.clientId),
+          tid,
+          uti: uti(),
+          ver: "2.0",
+          aio: uti(),
+        }
+      : {
+          aud: app.clientId,
+          iss: v1Issuer(urls, tid),
+          iat: nowS,
+          nbf: nowS,
+          exp: nowS + 3600,
+          amr: ["pwd"],
+          family_name: user.surname ?? "",
+          given_name: user.givenName ?? user.displayName,
+          ipaddr: "127.0.0.1",
+          name: user.displayName,
+          oid: user.id,
+          rh: "0.emulator.",
+          sub: pairwiseSub(user.id, app.clientId),
+          tid,
+          unique_name: user.userPrincipalName,
+          upn: user.userPrincipalName,
+          ver: "1.0",
+        };
+  if (options.nonce) payload.nonce = options.nonce;
+  if (options.authTimeS) payload.auth_time = options.authTimeS;
+  return signJwt(payload, state.activeSigningKey);
+}
+
+/** Opaque, like Entra's: clients must not parse refresh tokens. */
+export function newRefreshTokenValue(): string {
+  return `1.AEMU${randomBytes(48).toString("base64url")}`;
+}
+
+export function newAuthCode(): string {
+  return `1.AEMU.${randomUUID()}.${randomBytes(24).toString("base64url")}`;
+}
