@@ -55,7 +55,8 @@ export default defineConfig({
       timeout: 300_000,
       stdout: "pipe",
       stderr: "pipe",
-      env: { PORT: String(PORT), APP_URL: baseURL, DATA_DIR: ".data/e2e" },
+      // No scheduled runs: specs decide when tenants are verified.
+      env: { PORT: String(PORT), APP_URL: baseURL, DATA_DIR: ".data/e2e", VERIFY_SCHEDULE_HOURS: "0" },
     },
   ],
 });

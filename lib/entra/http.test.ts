@@ -1,0 +1,103 @@
+import { createServer, type Server } from "node:https";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ensureTlsMaterial } from "@/emulator/certs";
+import { testDataDir } from "@/emulator/testing/paths";
+import { cloudEndpoints } from "./clouds";
+import { graphBatch } from "./graph";
+import { defaultRetryPolicy, EntraCallError, sendWithRetry, type RetryPolicy } from "./http";
+
+/** A scripted HTTPS server (the emulator's trusted certificate): each request takes the next step. */
+type Step = { status: number; headers?: Record<string, string>; body?: unknown } | "hang";
+let steps: Step[] = [];
+let hits: number[] = [];
+let server: Server;
+let base: string;
+const policy: RetryPolicy = { ...defaultRetryPolicy, timeoutMs: 300, maxRetries: 3, baseBackoffMs: 20, maxBackoffMs: 40 };
+
+beforeAll(async () => {
+  const tls = ensureTlsMaterial(testDataDir());
+  server = createServer({ key: tls.serverKeyPem, cert: tls.serverCertPem }, (req, res) => {
+    hits.push(Date.now());
+    req.resume();
+    const step = steps.shift() ?? { status: 200, body: {} };
+    if (step === "hang") return;
+    res.writeHead(step.status, { "content-type": "application/json", ...step.headers });
+    res.end(JSON.stringify(step.body ?? {}));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+beforeEach(() => {
+  steps = [];
+  hits = [];
+});
+
+const call = () => sendWithRetry({ kind: "token", flow: "client_credentials", method: "POST", url: `${base}/t/oauth2/v2.0/token`, body: "x=1", policy });
+
+describe("sendWithRetry", () => {
+  it("waits a fractional Retry-After on 429 and 503, then succeeds", async () => {
+    steps = [{ status: 429, headers: { "retry-after": "0.2" } }, { status: 503, headers: { "retry-after": "0.1" } }, { status: 200, body: { ok: true } }];
+    const r = await call();
+    expect(r.status).toBe(200);
+    expect(r.trace.attempts.map((a) => a.status)).toEqual([429, 503, 200]);
+    expect(hits[1]! - hits[0]!).toBeGreaterThanOrEqual(190);
+    expect(hits[2]! - hits[1]!).toBeGreaterThanOrEqual(90);
+  });
+
+  it("backs off on 5xx without Retry-After and returns the last answer when retries run out", async () => {
+    steps = Array(5).fill({ status: 500, body: { error: "server_error" } });
+    const r = await call();
+    expect(r.status).toBe(500);
+    expect(r.trace.attempts).toHaveLength(4);
+  });
+
+  it("does not wait for a Retry-After beyond the limit", async () => {
+    steps = [{ status: 429, headers: { "retry-after": "3600" } }];
+    const r = await call();
+    expect(r.status).toBe(429);
+    expect(r.trace.attempts).toHaveLength(1);
+  });
+
+  it("gives up on a hung call after the timeout, without repeating it", async () => {
+    steps = ["hang", { status: 200 }];
+    const t0 = Date.now();
+    const e = await call().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(EntraCallError);
+    expect((e as EntraCallError).failure).toMatchObject({ kind: "timeout", attempts: 1 });
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
+  it("reports a refused connection as a network error", async () => {
+    const e = await sendWithRetry({ kind: "graph", flow: "graph", method: "GET", url: "https://127.0.0.1:1/x", policy: { ...policy, maxRetries: 1 } }).catch((x: unknown) => x);
+    expect((e as EntraCallError).failure).toMatchObject({ kind: "network", libraryCode: "ECONNREFUSED", attempts: 2 });
+  });
+});
+
+describe("graphBatch", () => {
+  const endpoints = () => cloudEndpoints("CUSTOM", { authorityHost: base.slice(8), graphHost: base.slice(8) });
+  const requests = [{ id: "a", url: "/organization" }, { id: "b", url: "/users?$top=1" }];
+
+  it("resends only the sub-requests throttled inside a 200 batch, after their Retry-After", async () => {
+    steps = [
+      { status: 200, body: { responses: [{ id: "a", status: 200, body: { value: [] } }, { id: "b", status: 429, headers: { "Retry-After": "0.15" }, body: {} }] } },
+      { status: 200, body: { responses: [{ id: "b", status: 200, body: { value: [] } }] } },
+    ];
+    const r = await graphBatch(endpoints(), "token", requests, { policy });
+    expect(r.ok && [...r.responses.values()].map((x) => x.status)).toEqual([200, 200]);
+    expect(hits[1]! - hits[0]!).toBeGreaterThanOrEqual(140);
+  });
+
+  it("times out a hung Graph batch", async () => {
+    steps = ["hang"];
+    const r = await graphBatch(endpoints(), "token", requests, { policy });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.failure).toMatchObject({ flow: "graph", kind: "timeout" });
+  });
+});

@@ -1,0 +1,274 @@
+import "server-only";
+import { createHash, randomUUID } from "node:crypto";
+import {
+  AuthError,
+  ConfidentialClientApplication,
+  InteractionRequiredAuthError,
+  LogLevel,
+  ServerError,
+  type AccountInfo,
+  type AuthenticationResult,
+  type Configuration,
+} from "@azure/msal-node";
+import { authorityMetadata } from "./authority";
+import type { CloudEndpoints } from "./clouds";
+import type { EntraFailure, Flow } from "./classify";
+import { failureFromTokenResponse } from "./classify";
+import { CallCancelledError, EntraCallError, msalNetworkModule, withMsalContext, type CallTrace, type MsalCallContext, type RetryPolicy } from "./http";
+
+/**
+ * Every token comes from msal-node. App-only clients are pooled per (cloud host, client id, credential)
+ * and reused across tenants with the authority set per request, so one client serves thousands of tenants.
+ * @see https://learn.microsoft.com/en-us/entra/msal/javascript/node/caching#multi-tenant-confidential-client-applications
+ */
+
+export type AppCredential =
+  | { kind: "secret"; secret: string }
+  | { kind: "certificate"; privateKeyPem: string; certificatePem?: string; thumbprintSha256?: string; thumbprintSha1?: string };
+
+export type TokenCallOptions = {
+  endpoints: CloudEndpoints;
+  clientId: string;
+  credential: AppCredential;
+  /** Tenant GUID or domain: the request authority is `${loginBase}/${tenant}`. */
+  tenant: string;
+  policy: RetryPolicy;
+  signal?: AbortSignal;
+  onRetry?: MsalCallContext["onRetry"];
+};
+
+export type TokenSuccess = {
+  ok: true;
+  accessToken: string;
+  expiresOn: Date | null;
+  account: AccountInfo | null;
+  correlationId: string;
+  ms: number;
+  attempts: number;
+};
+export type TokenFailure = { ok: false; failure: EntraFailure; ms: number };
+export type TokenResult = TokenSuccess | TokenFailure;
+
+const POOL_LIMIT = 256;
+const pool = new Map<string, Promise<ConfidentialClientApplication>>();
+let clientsCreated = 0;
+
+/** How many app-only clients were built; the benchmark shows it stays at one per app and cloud. */
+export function msalClientStats() {
+  return { pooled: pool.size, created: clientsCreated };
+}
+
+function credentialFingerprint(c: AppCredential): string {
+  const material = c.kind === "secret" ? `s:${c.secret}` : `c:${c.thumbprintSha256 ?? c.thumbprintSha1 ?? ""}:${c.privateKeyPem}`;
+  return createHash("sha256").update(material).digest("base64url");
+}
+
+async function buildConfig(endpoints: CloudEndpoints, clientId: string, credential: AppCredential, policy: RetryPolicy, signal?: AbortSignal): Promise<Configuration> {
+  const metadata = await authorityMetadata(endpoints, policy, signal);
+  return {
+    auth: {
+      clientId,
+      authority: `${endpoints.loginBase}/organizations`,
+      knownAuthorities: endpoints.knownAuthorities,
+      authorityMetadata: metadata,
+      ...(credential.kind === "secret"
+        ? { clientSecret: credential.secret }
+        : {
+            clientCertificate: {
+              privateKey: credential.privateKeyPem,
+              ...(credential.thumbprintSha256 ? { thumbprintSha256: credential.thumbprintSha256 } : { thumbprint: credential.thumbprintSha1 }),
+            },
+          }),
+    },
+    system: {
+      networkClient: msalNetworkModule,
+      // Retries are ours (http.ts): msal-node's would not honour fractional Retry-After.
+      disableInternalRetries: true,
+      loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => {} },
+    },
+  };
+}
+
+/** The pool holds promises so that concurrent first requests share one client. */
+function pooledClient(o: TokenCallOptions): Promise<ConfidentialClientApplication> {
+  const key = `${o.endpoints.loginHost}|${o.clientId}|${credentialFingerprint(o.credential)}`;
+  const existing = pool.get(key);
+  if (existing) {
+    pool.delete(key);
+    pool.set(key, existing);
+    return existing;
+  }
+  const created = buildConfig(o.endpoints, o.clientId, o.credential, o.policy, o.signal).then((config) => {
+    clientsCreated++;
+    return new ConfidentialClientApplication(config);
+  });
+  created.catch(() => pool.delete(key));
+  pool.set(key, created);
+  if (pool.size > POOL_LIMIT) pool.delete(pool.keys().next().value!);
+  return created;
+}
+
+/** Builds a short-lived client for one tenant's own token cache (delegated flows); no discovery happens. */
+async function transientClient(o: TokenCallOptions): Promise<ConfidentialClientApplication> {
+  return new ConfidentialClientApplication(await buildConfig(o.endpoints, o.clientId, o.credential, o.policy, o.signal));
+}
+
+const singleFlight = new Map<string, Promise<TokenResult>>();
+
+/**
+ * A fresh client-credentials token (skipCache): a secret revoked a second ago must show as failed.
+ * Concurrent requests for the same (app, credential, tenant) share one call.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-client-creds-grant-flow
+ */
+export function acquireAppToken(o: TokenCallOptions): Promise<TokenResult> {
+  const key = `cc|${o.endpoints.loginHost}|${o.clientId}|${credentialFingerprint(o.credential)}|${o.tenant.toLowerCase()}`;
+  const existing = singleFlight.get(key);
+  if (existing) return existing;
+  const p = runTokenCall("client_credentials", o, async (correlationId) => {
+    const cca = await pooledClient(o);
+    try {
+      return await cca.acquireTokenByClientCredential({
+        scopes: [o.endpoints.graphDefaultScope],
+        authority: `${o.endpoints.loginBase}/${o.tenant}`,
+        skipCache: true,
+        correlationId,
+      });
+    } finally {
+      // skipCache still stores every token, and msal-node scans all stored tokens on each store: over
+      // thousands of tenants that is quadratic. Nothing reads them back, so drop them (authority metadata stays).
+      cca.clearCache();
+    }
+  }).finally(() => singleFlight.delete(key));
+  singleFlight.set(key, p);
+  return p;
+}
+
+export type DelegatedResult = (TokenSuccess & { cacheJson: string }) | TokenFailure;
+
+/**
+ * Redeems the refresh token in a tenant's stored MSAL cache (forceRefresh), which proves it is alive and
+ * rotates it; the caller stores the returned cache.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/refresh-tokens
+ */
+export async function refreshDelegatedToken(o: TokenCallOptions & { cacheJson: string; homeAccountId?: string | null }): Promise<DelegatedResult> {
+  let cca: ConfidentialClientApplication;
+  try {
+    cca = await transientClient(o);
+  } catch (e) {
+    return { ok: false, failure: failureFromThrown("refresh_token", e, undefined, randomUUID()), ms: 0 };
+  }
+  const cache = cca.getTokenCache();
+  try {
+    cache.deserialize(o.cacheJson);
+  } catch {
+    return { ok: false, failure: { flow: "refresh_token", kind: "server", error: "invalid_cache", libraryCode: "cache_unreadable" }, ms: 0 };
+  }
+  const accounts = await cache.getAllAccounts();
+  const account = (o.homeAccountId ? accounts.find((a) => a.homeAccountId === o.homeAccountId) : undefined) ?? accounts[0];
+  if (!account) {
+    return { ok: false, failure: { flow: "refresh_token", kind: "server", error: "no_account", libraryCode: "no_account_in_cache" }, ms: 0 };
+  }
+  const result = await runTokenCall("refresh_token", o, (correlationId) =>
+    cca.acquireTokenSilent({
+      account,
+      scopes: [o.endpoints.graphDefaultScope],
+      authority: `${o.endpoints.loginBase}/${o.tenant}`,
+      forceRefresh: true,
+      correlationId,
+    }),
+  );
+  if (!result.ok) return result;
+  return { ...result, cacheJson: cache.serialize() };
+}
+
+/**
+ * Resource-owner password credentials. Kept only for tenants still on the legacy method.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth-ropc
+ */
+export async function acquireTokenByPassword(o: TokenCallOptions & { username: string; password: string }): Promise<TokenResult> {
+  let cca: ConfidentialClientApplication;
+  try {
+    // A user's tokens must not accumulate in the shared app-only client's cache.
+    cca = await transientClient(o);
+  } catch (e) {
+    return { ok: false, failure: failureFromThrown("password", e, undefined, randomUUID()), ms: 0 };
+  }
+  return runTokenCall("password", o, (correlationId) =>
+    cca.acquireTokenByUsernamePassword({
+      username: o.username,
+      password: o.password,
+      scopes: [o.endpoints.graphDefaultScope],
+      authority: `${o.endpoints.loginBase}/${o.tenant}`,
+      correlationId,
+    }),
+  );
+}
+
+async function runTokenCall(
+  flow: Flow,
+  o: TokenCallOptions,
+  call: (correlationId: string) => Promise<AuthenticationResult | null>,
+): Promise<TokenResult> {
+  const correlationId = randomUUID();
+  const ctx: MsalCallContext = { flow, policy: o.policy, signal: o.signal, onRetry: o.onRetry };
+  const t0 = performance.now();
+  try {
+    const result = await withMsalContext(correlationId, ctx, () => call(correlationId));
+    const ms = performance.now() - t0;
+    if (!result?.accessToken) {
+      return { ok: false, failure: { flow, kind: "server", correlationId, libraryCode: "empty_result" }, ms };
+    }
+    return {
+      ok: true,
+      accessToken: result.accessToken,
+      expiresOn: result.expiresOn,
+      account: result.account,
+      correlationId,
+      ms,
+      attempts: ctx.trace?.attempts.length ?? 1,
+    };
+  } catch (e) {
+    if (e instanceof CallCancelledError || o.signal?.aborted) throw new CallCancelledError();
+    return { ok: false, failure: failureFromThrown(flow, e, ctx, correlationId), ms: performance.now() - t0 };
+  }
+}
+
+/** Turns what msal-node threw into a failure, preferring the raw token-endpoint answer we recorded. */
+function failureFromThrown(flow: Flow, e: unknown, ctx: MsalCallContext | undefined, correlationId: string): EntraFailure {
+  if (e instanceof EntraCallError) return { ...e.failure, flow, correlationId: e.failure.correlationId || correlationId };
+  if (ctx?.failure) return { ...ctx.failure, flow };
+  const trace: CallTrace | undefined = ctx?.trace;
+  if (trace?.last) {
+    return failureFromTokenResponse({
+      flow,
+      endpoint: trace.endpoint,
+      status: trace.last.status,
+      headers: trace.last.headers,
+      body: trace.last.body,
+      attempts: trace.attempts.length,
+    });
+  }
+  if (e instanceof InteractionRequiredAuthError || e instanceof ServerError) {
+    const errorNo = Number(e.errorNo);
+    return {
+      flow,
+      kind: "server",
+      error: e.errorCode,
+      errorCodes: Number.isFinite(errorNo) && errorNo > 0 ? [errorNo] : undefined,
+      suberror: e.subError || undefined,
+      correlationId: e.correlationId || correlationId,
+      traceId: e instanceof InteractionRequiredAuthError ? e.traceId || undefined : undefined,
+      timestamp: e instanceof InteractionRequiredAuthError ? e.timestamp || undefined : undefined,
+      httpStatus: e instanceof ServerError ? e.status : undefined,
+    };
+  }
+  if (e instanceof AuthError) {
+    return { flow, kind: "config", libraryCode: e.errorCode, correlationId };
+  }
+  return { flow, kind: "config", libraryCode: e instanceof Error ? e.name : "unknown", correlationId };
+}
+
+/** Drops pooled clients, e.g. after the provider app's credential changes or in tests. */
+export function clearMsalClients() {
+  pool.clear();
+}

@@ -1,0 +1,82 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { DAY_MS } from "./check";
+import { resumeInterruptedRuns, startVerificationRun } from "./runs";
+
+/**
+ * Scheduled Verify All every VERIFY_SCHEDULE_HOURS (0 disables it), plus a refresh-token keep-alive:
+ * tenants on the auth-token method whose token was last redeemed over 30 days ago are verified (which
+ * redeems it) long before Entra's 90-day inactivity limit, even when scheduled runs are disabled.
+ * Every console instance may run the scheduler: the single active run is enforced by the database.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/refresh-tokens#token-lifetime
+ */
+
+const TICK_MS = 60_000;
+/** Redeem when fewer than 60 of the 90 days are left. */
+const KEEPALIVE_REMAINING_MS = 60 * DAY_MS;
+
+export type SchedulerOptions = { intervalHours?: number; keepAlive?: boolean; tickMs?: number };
+
+let timer: NodeJS.Timeout | null = null;
+
+export async function schedulerTick(options: SchedulerOptions = {}, now = Date.now()): Promise<"scheduled" | "keepalive" | "idle"> {
+  await resumeInterruptedRuns();
+  const hours = options.intervalHours ?? env.VERIFY_SCHEDULE_HOURS;
+  if (hours > 0) {
+    const last = await db.verificationRun.findFirst({ where: { scope: null }, orderBy: { startedAt: "desc" }, select: { startedAt: true } });
+    if (!last || now - last.startedAt.getTime() >= hours * 3_600_000) {
+      await startVerificationRun({ trigger: "schedule", requestedBy: "scheduler" });
+      return "scheduled";
+    }
+  }
+  if (options.keepAlive ?? true) {
+    const due = await db.tenant.findMany({
+      where: { authMethod: "AUTH_TOKEN", credentials: { some: { kind: "MSAL_CACHE", expiresAt: { lt: new Date(now + KEEPALIVE_REMAINING_MS) } } } },
+      select: { id: true },
+      take: 5000,
+    });
+    if (due.length > 0) {
+      await startVerificationRun({ trigger: "schedule", requestedBy: "scheduler:keepalive", tenantIds: due.map((t) => t.id) });
+      return "keepalive";
+    }
+  }
+  return "idle";
+}
+
+/** Starts the in-process scheduler once; returns a function that stops it. */
+export function startScheduler(options: SchedulerOptions = {}): () => void {
+  if (!timer) {
+    const tick = () => void schedulerTick(options).catch((e: unknown) => console.error(`verification scheduler: ${e instanceof Error ? e.name : "error"}`));
+    tick();
+    timer = setInterval(tick, options.tickMs ?? TICK_MS);
+    timer.unref();
+  }
+  return () => {
+    if (timer) clearInterval(timer);
+    timer = null;
+  };
+}
+
+export type TenantHistoryEntry = {
+  id: string;
+  runId: string | null;
+  status: string;
+  reasonCode: string;
+  message: string;
+  durationMs: number;
+  startedAt: Date;
+  finishedAt: Date;
+  details: unknown;
+};
+
+/** The last verification results of a tenant, newest first (the tenant page's history). */
+export async function getVerificationHistory(tenantId: string, limit = 20): Promise<TenantHistoryEntry[]> {
+  const rows = await db.verificationResult.findMany({
+    where: { tenantId },
+    orderBy: { finishedAt: "desc" },
+    take: Math.min(Math.max(limit, 1), 200),
+    select: { id: true, runId: true, status: true, reasonCode: true, message: true, durationMs: true, startedAt: true, finishedAt: true, details: true },
+  });
+  return rows.map((r) => ({ ...r, details: JSON.parse(r.details) as unknown }));
+}

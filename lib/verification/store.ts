@@ -1,0 +1,199 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { decryptSecret, encryptSecret } from "@/lib/crypto";
+import { db } from "@/lib/db";
+import type { CloudId } from "@/lib/entra/clouds";
+import { parseStoredCertificate, type CredentialInput, type ProviderInput, type StoredCertificate, type TenantInput } from "./check";
+import type { VerificationOutcome } from "./types";
+
+/** Loading verification inputs and writing outcomes. Secrets are decrypted only when a check needs them. */
+
+export const PROVIDER_ID = "provider";
+const DEFAULT_REQUIRED = "Organization.Read.All User.Read.All";
+
+export async function loadProvider(): Promise<ProviderInput> {
+  const p = await db.providerSettings.findUnique({ where: { id: PROVIDER_ID } });
+  let secret: string | null | undefined;
+  let cert: StoredCertificate | null | undefined;
+  return {
+    clientId: p?.clientId ?? null,
+    clientSecret: () =>
+      (secret ??= p?.clientSecret ? decryptSecret(p.clientSecret, { table: "ProviderSettings", rowId: PROVIDER_ID, field: "clientSecret" }) : null),
+    clientSecretExpiresAt: p?.clientSecretExpiresAt ?? null,
+    certificate: () =>
+      (cert ??= p?.certificate
+        ? parseStoredCertificate(decryptSecret(p.certificate, { table: "ProviderSettings", rowId: PROVIDER_ID, field: "certificate" }))
+        : null),
+    requiredAppPermissions: (p?.requiredAppPermissions ?? DEFAULT_REQUIRED).split(/\s+/).filter(Boolean),
+    customAuthorityHost: p?.customAuthorityHost ?? null,
+    customGraphHost: p?.customGraphHost ?? null,
+  };
+}
+
+export type LoadedTenant = { tenant: TenantInput & { customerId: string; displayName: string }; credentials: CredentialInput[] };
+
+export async function loadTenant(tenantId: string): Promise<LoadedTenant | null> {
+  return (await loadTenantsByIds([tenantId]))[0] ?? null;
+}
+
+const tenantSelect = {
+  id: true,
+  customerId: true,
+  displayName: true,
+  authMethod: true,
+  cloud: true,
+  entraTenantId: true,
+  primaryDomain: true,
+  adminEmail: true,
+  appClientId: true,
+  credentials: { select: { id: true, kind: true, label: true, expiresAt: true, version: true, secret: true } },
+} as const;
+
+type TenantRow = Awaited<ReturnType<typeof db.tenant.findMany<{ select: typeof tenantSelect }>>>[number];
+
+function toLoaded(t: TenantRow): LoadedTenant {
+  return {
+    tenant: {
+      id: t.id,
+      customerId: t.customerId,
+      displayName: t.displayName,
+      authMethod: t.authMethod,
+      cloud: t.cloud as CloudId,
+      entraTenantId: t.entraTenantId?.toLowerCase() ?? null,
+      primaryDomain: t.primaryDomain,
+      adminEmail: t.adminEmail,
+      appClientId: t.appClientId,
+    },
+    credentials: t.credentials.map((c) => {
+      let plain: string | undefined;
+      return {
+        id: c.id,
+        kind: c.kind,
+        label: c.label,
+        expiresAt: c.expiresAt,
+        version: c.version,
+        secret: () => (plain ??= decryptSecret(c.secret, { table: "TenantCredential", rowId: c.id, field: "secret" })),
+      };
+    }),
+  };
+}
+
+/** Loads tenants with their credentials (secrets stay encrypted until a check uses them). */
+export async function loadTenantsByIds(ids: string[]): Promise<LoadedTenant[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.tenant.findMany({ where: { id: { in: ids } }, select: tenantSelect });
+  const order = new Map(ids.map((id, i) => [id, i]));
+  return rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!).map(toLoaded);
+}
+
+/**
+ * The next page of a run's tenants that have no result in the run yet, in id order after `afterId`.
+ * Paging by id keeps memory flat at any tenant count and skips tenants finished before a restart.
+ */
+export async function loadPendingTenants(runId: string, scope: string[] | null, afterId: string | null, take: number): Promise<LoadedTenant[]> {
+  const rows = await db.tenant.findMany({
+    where: {
+      ...(afterId !== null || scope ? { id: { ...(afterId !== null ? { gt: afterId } : {}), ...(scope ? { in: scope } : {}) } } : {}),
+      results: { none: { runId } },
+    },
+    orderBy: { id: "asc" },
+    take,
+    select: tenantSelect,
+  });
+  return rows.map(toLoaded);
+}
+
+/**
+ * Stores a rotated MSAL cache with an atomic versioned replace. On a conflict someone else wrote the
+ * credential meanwhile: if they re-authorized (another account), theirs wins; if they also refreshed the
+ * same account, either refresh token works (Entra does not revoke the old one on use), so ours is
+ * written over theirs at their version.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/refresh-tokens
+ */
+export async function saveRotatedCache(credential: CredentialInput, cacheJson: string, homeAccountId: string | null, expiresAt: Date): Promise<"saved" | "kept_newer"> {
+  let version = credential.version;
+  const label = homeAccountId ?? credential.label;
+  const secret = encryptSecret(cacheJson, { table: "TenantCredential", rowId: credential.id, field: "secret" });
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const { count } = await db.tenantCredential.updateMany({
+      where: { id: credential.id, version },
+      data: { secret, label, expiresAt, version: { increment: 1 } },
+    });
+    if (count === 1) {
+      credential.version = version + 1;
+      return "saved";
+    }
+    const current = await db.tenantCredential.findUnique({ where: { id: credential.id }, select: { version: true, label: true } });
+    if (!current || current.label !== credential.label) return "kept_newer";
+    version = current.version;
+  }
+  return "kept_newer";
+}
+
+export type ResultRow = {
+  id: string;
+  runId: string | null;
+  tenantId: string;
+  status: "VERIFIED" | "WARNING" | "FAILED";
+  reasonCode: string;
+  message: string;
+  details: string;
+  durationMs: number;
+  startedAt: Date;
+  finishedAt: Date;
+};
+
+export function resultRow(outcome: VerificationOutcome, runId: string | null): ResultRow {
+  return {
+    id: randomUUID(),
+    runId,
+    tenantId: outcome.tenantId,
+    status: outcome.status,
+    reasonCode: outcome.reasonCode,
+    message: outcome.message,
+    details: JSON.stringify(outcome.details),
+    durationMs: outcome.durationMs,
+    startedAt: outcome.startedAt,
+    finishedAt: outcome.finishedAt,
+  };
+}
+
+export function tenantUpdate(outcome: VerificationOutcome) {
+  return tenantUpdates([outcome])[0]!;
+}
+
+/**
+ * Tenant status updates for a batch of outcomes, one statement per distinct status (most tenants in a
+ * run share one), instead of one per tenant. lastVerifiedAt is the latest finish time in the group.
+ */
+export function tenantUpdates(outcomes: VerificationOutcome[]) {
+  const groups = new Map<string, { ids: string[]; o: VerificationOutcome; finishedAt: Date }>();
+  for (const o of outcomes) {
+    const key = JSON.stringify([o.status, o.reasonCode, o.message, o.accessBreaksAt?.getTime() ?? null]);
+    const g = groups.get(key);
+    if (g) {
+      g.ids.push(o.tenantId);
+      if (o.finishedAt > g.finishedAt) g.finishedAt = o.finishedAt;
+    } else {
+      groups.set(key, { ids: [o.tenantId], o, finishedAt: o.finishedAt });
+    }
+  }
+  return [...groups.values()].map(({ ids, o, finishedAt }) =>
+    db.tenant.updateMany({
+      where: { id: { in: ids } },
+      data: {
+        lastVerifiedAt: finishedAt,
+        lastStatus: o.status,
+        lastStatusCode: o.reasonCode,
+        lastStatusMessage: o.message,
+        accessBreaksAt: o.accessBreaksAt,
+        version: { increment: 1 },
+      },
+    }),
+  );
+}
+
+/** One tenant's result outside a run: the result and the tenant's status in one transaction. */
+export async function persistOutcome(outcome: VerificationOutcome, runId: string | null = null) {
+  await db.$transaction([db.verificationResult.create({ data: resultRow(outcome, runId) }), tenantUpdate(outcome)]);
+}
