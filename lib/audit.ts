@@ -31,6 +31,9 @@ export const auditActions = [
   "consent.granted",
   "consent.failed",
   "keys.rotated",
+  "entra_settings.updated",
+  "admin.sessions_revoked",
+  "auth.sign_in.refused",
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];
@@ -41,7 +44,7 @@ export type AuditActor =
   | { type: "system"; label: string }
   | { type: "api_token"; id: string; label: string };
 
-export type AuditTarget = { type: "tenant" | "admin" | "provider_settings" | "verification_run" | "consent_link" | "keys"; id: string };
+export type AuditTarget = { type: "tenant" | "admin" | "provider_settings" | "verification_run" | "consent_link" | "keys" | "entra_settings"; id: string };
 
 /** Details must be non-secret values; keys that look like secrets are dropped as a last line of defence. */
 export type AuditDetails = Record<string, string | number | boolean | null | string[]>;

@@ -1,8 +1,12 @@
 import "server-only";
-import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
+import NextAuth, { CredentialsSignin, customFetch, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
+import type { OIDCConfig } from "next-auth/providers";
 import { randomUUID } from "node:crypto";
 import { recordAudit } from "@/lib/audit";
+import { clientAssertion } from "@/lib/auth/entra/client";
+import { findCertificate, isLocalSignInEnabled, loadEntraRuntime, type EntraRuntime } from "@/lib/auth/entra/settings";
+import { admitEntraUser } from "@/lib/auth/entra/sign-in";
 import { getAuthSecret } from "@/lib/auth/secret";
 import { verifyPassword } from "@/lib/auth/passwords";
 import { clearFailures, getLock, recordFailure, throttleKey } from "@/lib/auth/throttle";
@@ -22,12 +26,16 @@ export function clientAddress(headers: Headers) {
   return headers.get("x-forwarded-for")?.split(",")[0]?.trim() || headers.get("x-real-ip") || "unknown";
 }
 
-/** Local email + password admins: the break-glass sign-in, switched off with LOCAL_SIGN_IN_ENABLED=false. */
+/**
+ * Local email + password admins: the break-glass sign-in, switched off with LOCAL_SIGN_IN_ENABLED=false
+ * or on Settings → Entra Authentication.
+ */
 const localCredentials = Credentials({
   id: "credentials",
   name: "Email and password",
   credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" } },
   async authorize(raw, request) {
+    if (!(await isLocalSignInEnabled())) throw new InvalidCredentials();
     const parsed = signInSchema.safeParse(raw);
     if (!parsed.success) throw new InvalidCredentials();
     const { email, password } = parsed.data;
@@ -74,6 +82,45 @@ const localCredentials = Credentials({
   },
 });
 
+export const ENTRA_PROVIDER_ID = "entra";
+
+type EntraProfile = { oid?: string; preferred_username?: string; name?: string; email?: string };
+
+/**
+ * Sign-in with Microsoft: OpenID Connect against the configured Authority, discovery from the Metadata
+ * Address. The app authenticates with the certificate named by the Certificate Thumbprint (a client
+ * assertion with `x5t`, which Auth.js's own private_key_jwt cannot add), so the token request is
+ * rewritten in customFetch. The ID token is then checked again with seed 001's rules in the signIn callback.
+ */
+function entraProvider(runtime: EntraRuntime): OIDCConfig<EntraProfile> {
+  const s = runtime.settings;
+  return {
+    id: ENTRA_PROVIDER_ID,
+    name: "Microsoft",
+    type: "oidc",
+    issuer: s.metadataAddress.replace(/\/?\.well-known\/openid-configuration$/, ""),
+    clientId: s.clientId,
+    clientSecret: "unused-certificate-assertion",
+    client: { token_endpoint_auth_method: "client_secret_post" },
+    authorization: { url: `${s.authority}oauth2/v2.0/authorize`, params: { scope: "openid profile email User.Read", prompt: "select_account" } },
+    checks: ["pkce", "state", "nonce"],
+    profile(p) {
+      return { id: p.oid ?? "", email: p.preferred_username ?? p.email ?? null, name: p.name ?? null };
+    },
+    async [customFetch](input: RequestInfo | URL, init?: RequestInit) {
+      const body = init?.body;
+      if (init?.method === "POST" && body instanceof URLSearchParams && body.has("client_secret")) {
+        const cert = await findCertificate(s.certificateThumbprint);
+        if (!cert.ok) throw new Error(`Certificate Thumbprint: ${cert.problem}`);
+        body.delete("client_secret");
+        body.set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+        body.set("client_assertion", await clientAssertion(s.clientId, String(input instanceof Request ? input.url : input), cert.certificate));
+      }
+      return fetch(input, init);
+    },
+  };
+}
+
 export const authConfig = {
   secret: getAuthSecret(),
   trustHost: true,
@@ -90,19 +137,31 @@ export const authConfig = {
       console.warn(`[auth] warning ${code}`);
     },
   },
-  providers: env.LOCAL_SIGN_IN_ENABLED ? [localCredentials] : [],
+  providers: [localCredentials],
   callbacks: {
-    async jwt({ token, user }) {
+    async signIn({ user, account }) {
+      if (account?.provider !== ENTRA_PROVIDER_ID) return true;
+      const admitted = await admitEntraUser({ idToken: account.id_token, accessToken: account.access_token });
+      if (!admitted.ok) return `/sign-in?error=${encodeURIComponent(admitted.reason)}`;
+      // The session is keyed by our AdminUser id, not by the Entra object id.
+      user.id = admitted.adminId;
+      user.email = admitted.email;
+      user.name = admitted.name;
+      return true;
+    },
+    async jwt({ token, user, account }) {
       if (user?.id) {
         const admin = await db.adminUser.findUnique({ where: { id: user.id }, select: { sessionVersion: true } });
         token.sub = user.id;
         token.sv = admin?.sessionVersion ?? 0;
+        token.m = account?.provider === ENTRA_PROVIDER_ID ? "entra" : "credentials";
       }
       return token;
     },
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;
       session.sessionVersion = typeof token.sv === "number" ? token.sv : 0;
+      session.signInMethod = token.m === "entra" ? "entra" : "credentials";
       return session;
     },
   },
@@ -119,4 +178,13 @@ export const authConfig = {
   },
 } satisfies NextAuthConfig;
 
-export const { handlers, auth, signIn, signOut } = NextAuth(authConfig);
+/** Read per request (lazy config), so a change on Settings → Entra Authentication needs no restart. */
+async function currentAuthConfig(): Promise<NextAuthConfig> {
+  const [localEnabled, runtime] = await Promise.all([isLocalSignInEnabled(), loadEntraRuntime()]);
+  const providers: NextAuthConfig["providers"] = [];
+  if (localEnabled) providers.push(localCredentials);
+  if (runtime) providers.push(entraProvider(runtime));
+  return { ...authConfig, providers };
+}
+
+export const { handlers, auth, signIn, signOut } = NextAuth(currentAuthConfig);

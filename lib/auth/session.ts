@@ -3,6 +3,7 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { randomUUID } from "node:crypto";
 import { auth } from "@/lib/auth";
+import { currentEntraRole } from "@/lib/auth/entra/sign-in";
 import type { AuditActor } from "@/lib/audit";
 import { db } from "@/lib/db";
 import type { AdminRole } from "@/lib/generated/prisma/enums";
@@ -17,7 +18,9 @@ export function hasRole(admin: SessionAdmin, minimum: AdminRole) {
 
 /**
  * The signed-in admin, re-read from the database on every call so that a disabled account or a revoked
- * session (sessionVersion bumped) stops working at once. Null when there is no valid session.
+ * session (sessionVersion bumped) stops working at once. An admin who signed in with Microsoft gets the
+ * role of their Entra groups, re-read once the Entra Group Cache Duration has passed; no mapped group
+ * (or Entra sign-in switched off) ends the session. Null when there is no valid session.
  */
 export async function getSessionAdmin(): Promise<SessionAdmin | null> {
   const session = await auth();
@@ -25,9 +28,14 @@ export async function getSessionAdmin(): Promise<SessionAdmin | null> {
   if (!id) return null;
   const admin = await db.adminUser.findUnique({
     where: { id },
-    select: { id: true, email: true, name: true, role: true, disabled: true, sessionVersion: true },
+    select: { id: true, email: true, name: true, role: true, disabled: true, sessionVersion: true, entraObjectId: true, entraGroupsAt: true, passwordHash: true },
   });
   if (!admin || admin.disabled || admin.sessionVersion !== session.sessionVersion) return null;
+  if (session.signInMethod === "entra" && admin.entraObjectId) {
+    const role = await currentEntraRole({ id: admin.id, role: admin.role, entraObjectId: admin.entraObjectId, entraGroupsAt: admin.entraGroupsAt });
+    if (!role) return null;
+    return { id: admin.id, email: admin.email, name: admin.name, role };
+  }
   return { id: admin.id, email: admin.email, name: admin.name, role: admin.role };
 }
 

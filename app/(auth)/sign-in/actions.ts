@@ -1,7 +1,7 @@
 "use server";
 
 import { AuthError } from "next-auth";
-import { signIn } from "@/lib/auth";
+import { ENTRA_PROVIDER_ID, signIn } from "@/lib/auth";
 import { signInSchema } from "@/lib/validations/auth";
 
 export type SignInState = { error?: string; fieldErrors?: Record<string, string[] | undefined>; email?: string };
@@ -10,6 +10,11 @@ export type SignInState = { error?: string; fieldErrors?: Record<string, string[
 function safeCallback(value: FormDataEntryValue | null) {
   const path = typeof value === "string" ? value : "";
   return path.startsWith("/") && !path.startsWith("//") && !path.startsWith("/\\") ? path : "/tenants";
+}
+
+/** Starts sign-in with Microsoft; next-auth refuses it when Entra Authentication is not enabled. */
+export async function signInWithMicrosoftAction(formData: FormData): Promise<void> {
+  await signIn(ENTRA_PROVIDER_ID, { redirectTo: safeCallback(formData.get("callbackUrl")) });
 }
 
 export async function signInAction(_prev: SignInState, formData: FormData): Promise<SignInState> {

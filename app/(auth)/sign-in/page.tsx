@@ -1,14 +1,28 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { isLocalSignInEnabled, loadEntraRuntime } from "@/lib/auth/entra/settings";
 import { getSessionAdmin } from "@/lib/auth/session";
-import { env } from "@/lib/env";
+import { signInWithMicrosoftAction } from "./actions";
 import { SignInForm } from "./sign-in-form";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string }> }) {
+// Reasons from the Entra sign-in callback (lib/auth/entra/sign-in.ts) and next-auth's own error codes.
+const errorMessages: Record<string, string> = {
+  wrong_tenant: "Your Microsoft account belongs to another organization. Only accounts of this MSP's tenant can sign in.",
+  no_role: "Your account is not in any group that has access to this console. Ask an administrator to add you.",
+  invalid_id_token: "Microsoft's sign-in response did not pass this console's token checks (issuer, audience, required claims or signing key).",
+  groups_unavailable: "Your group memberships could not be read from Microsoft Graph. Try again later.",
+  disabled: "This account is disabled.",
+  entra_disabled: "Sign-in with Microsoft is not enabled.",
+  AccessDenied: "Access denied.",
+};
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {
   if (await getSessionAdmin()) redirect("/tenants");
-  const { callbackUrl } = await searchParams;
+  const { callbackUrl, error } = await searchParams;
+  const [localEnabled, entra] = await Promise.all([isLocalSignInEnabled(), loadEntraRuntime()]);
+  const message = error ? errorMessages[error] ?? "Sign-in failed. Try again." : null;
   return (
     <main className="flex min-h-screen items-center justify-center px-4">
       <div className="w-full max-w-sm">
@@ -17,12 +31,19 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           <h1 className="text-xl font-semibold">Tenant Access Console</h1>
           <p className="mt-1 text-sm text-slate-600">Sign in to manage access to your customers&apos; tenants.</p>
         </div>
-        <div className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
-          {env.LOCAL_SIGN_IN_ENABLED ? (
-            <SignInForm callbackUrl={callbackUrl ?? "/tenants"} />
-          ) : (
-            <p className="text-sm text-slate-700">Local sign-in is switched off (LOCAL_SIGN_IN_ENABLED=false).</p>
+        <div className="space-y-5 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+          {message && <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">{message}</p>}
+          {entra && (
+            <form action={signInWithMicrosoftAction}>
+              <input type="hidden" name="callbackUrl" value={callbackUrl ?? "/tenants"} />
+              <button type="submit" className="w-full rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm hover:bg-slate-50">
+                Sign in with Microsoft
+              </button>
+            </form>
           )}
+          {entra && localEnabled && <p className="text-center text-xs uppercase tracking-wide text-slate-400">or, break-glass</p>}
+          {localEnabled && <SignInForm callbackUrl={callbackUrl ?? "/tenants"} />}
+          {!localEnabled && !entra && <p className="text-sm text-slate-700">No sign-in method is enabled. Set LOCAL_SIGN_IN_ENABLED=true and restart.</p>}
         </div>
       </div>
     </main>

@@ -1,13 +1,15 @@
+import { hasRole, requireAdmin } from "@/lib/auth/session";
 import { SettingsTabs } from "./settings-tabs";
 
-export default function SettingsLayout({ children }: { children: React.ReactNode }) {
+export default async function SettingsLayout({ children }: { children: React.ReactNode }) {
+  const admin = await requireAdmin();
   return (
     <div className="max-w-4xl space-y-4">
       <div>
         <h1 className="text-2xl font-semibold">Settings</h1>
-        <p className="text-sm text-slate-600">The provider app customers consent to, and how this console is configured.</p>
+        <p className="text-sm text-slate-600">The provider app customers consent to, who may sign in, and how this console is configured.</p>
       </div>
-      <SettingsTabs />
+      <SettingsTabs showAdmins={hasRole(admin, "ADMINISTRATOR")} />
       {children}
     </div>
   );

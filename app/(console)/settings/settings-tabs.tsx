@@ -5,14 +5,17 @@ import { usePathname } from "next/navigation";
 
 const tabs = [
   { href: "/settings/provider", label: "Provider app" },
+  { href: "/settings/entra", label: "Entra Authentication" },
+  { href: "/settings/admins", label: "Admins" },
   { href: "/settings/instance", label: "This instance" },
 ] as const;
 
-export function SettingsTabs() {
+/** `showAdmins`: the Admins tab is for administrators only (the page itself enforces it too). */
+export function SettingsTabs({ showAdmins = true }: { showAdmins?: boolean }) {
   const pathname = usePathname();
   return (
     <nav aria-label="Settings sections" className="flex gap-1 border-b border-slate-200">
-      {tabs.map((t) => {
+      {tabs.filter((t) => showAdmins || t.href !== "/settings/admins").map((t) => {
         const active = pathname === t.href;
         return (
           <Link key={t.href} href={t.href} aria-current={active ? "page" : undefined}

@@ -67,8 +67,39 @@ CREATE TABLE "AdminUser" (
     "disabled" BOOLEAN NOT NULL DEFAULT false,
     "sessionVersion" INTEGER NOT NULL DEFAULT 1,
     "lastSignInAt" DATETIME,
+    "entraObjectId" TEXT,
+    "entraGroupIds" TEXT,
+    "entraGroupsAt" DATETIME,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "EntraAuthSettings" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "enabled" BOOLEAN NOT NULL DEFAULT false,
+    "tenantId" TEXT NOT NULL DEFAULT '',
+    "clientId" TEXT NOT NULL DEFAULT '',
+    "audience" TEXT NOT NULL DEFAULT 'https://database.windows.net/',
+    "issuer" TEXT NOT NULL DEFAULT 'https://sts.windows.net/{TenantId}/',
+    "authority" TEXT NOT NULL DEFAULT 'https://login.microsoftonline.com/{TenantId}/',
+    "metadataAddress" TEXT NOT NULL DEFAULT 'https://login.microsoftonline.com/{TenantId}/v2.0/.well-known/openid-configuration',
+    "requiredClaims" TEXT NOT NULL DEFAULT 'tid={TenantId};',
+    "clockSkew" TEXT NOT NULL DEFAULT '00:05:00',
+    "jwksCacheDuration" TEXT NOT NULL DEFAULT '01:00:00',
+    "certificateThumbprint" TEXT NOT NULL DEFAULT '',
+    "groupCacheDuration" TEXT NOT NULL DEFAULT '00:30:00',
+    "localSignInEnabled" BOOLEAN NOT NULL DEFAULT true,
+    "version" INTEGER NOT NULL DEFAULT 1,
+    "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "EntraGroupRole" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "groupId" TEXT NOT NULL,
+    "role" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- CreateTable
@@ -195,6 +226,12 @@ CREATE UNIQUE INDEX "TenantCredential_tenantId_kind_key" ON "TenantCredential"("
 
 -- CreateIndex
 CREATE UNIQUE INDEX "AdminUser_email_key" ON "AdminUser"("email");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "AdminUser_entraObjectId_key" ON "AdminUser"("entraObjectId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "EntraGroupRole_groupId_key" ON "EntraGroupRole"("groupId");
 
 -- CreateIndex
 CREATE INDEX "AuditEvent_at_idx" ON "AuditEvent"("at");

@@ -1,0 +1,123 @@
+/**
+ * Seed 001 ("Entra Authentication settings"): the pure parts shared by the settings form, the sign-in
+ * provider and the JWT validator. No database, no server-only: the REST API and tests import it too.
+ */
+
+export const TENANT_PLACEHOLDER = "{TenantId}";
+
+export const entraAuthDefaults = {
+  enabled: false,
+  tenantId: "",
+  clientId: "",
+  audience: "https://database.windows.net/",
+  issuer: "https://sts.windows.net/{TenantId}/",
+  authority: "https://login.microsoftonline.com/{TenantId}/",
+  metadataAddress: "https://login.microsoftonline.com/{TenantId}/v2.0/.well-known/openid-configuration",
+  requiredClaims: "tid={TenantId};",
+  clockSkew: "00:05:00",
+  jwksCacheDuration: "01:00:00",
+  certificateThumbprint: "",
+  groupCacheDuration: "00:30:00",
+} as const;
+
+/** The seed's values as stored and edited (templates, hh:mm:ss strings). */
+export type EntraAuthValues = {
+  enabled: boolean;
+  tenantId: string;
+  clientId: string;
+  audience: string;
+  issuer: string;
+  authority: string;
+  metadataAddress: string;
+  requiredClaims: string;
+  clockSkew: string;
+  jwksCacheDuration: string;
+  certificateThumbprint: string;
+  groupCacheDuration: string;
+};
+
+export type RequiredClaim = { name: string; value?: string };
+
+/** The settings with {TenantId} expanded and durations in seconds: what validation actually uses. */
+export type ResolvedEntraSettings = {
+  tenantId: string;
+  clientId: string;
+  audience: string;
+  issuer: string;
+  authority: string;
+  metadataAddress: string;
+  requiredClaims: RequiredClaim[];
+  clockSkewSeconds: number;
+  jwksCacheSeconds: number;
+  groupCacheSeconds: number;
+  certificateThumbprint: string;
+};
+
+/** Replaces every {TenantId} (the seed spells it this way; case-sensitive like the seed's examples). */
+export function expandTenant(template: string, tenantId: string): string {
+  return template.split(TENANT_PLACEHOLDER).join(tenantId);
+}
+
+// .NET TimeSpan's constant format, which the seed's hh:mm:ss values come from: optional days "d.".
+const DURATION = /^(?:(\d{1,3})\.)?([01]\d|2[0-3]):([0-5]\d):([0-5]\d)$/;
+
+/** Seconds of an `hh:mm:ss` (or `d.hh:mm:ss`) duration; null when the text is not one. */
+export function parseDuration(value: string): number | null {
+  const m = DURATION.exec(value.trim());
+  if (!m) return null;
+  return Number(m[1] ?? 0) * 86_400 + Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4]);
+}
+
+const CLAIM_NAME = /^[A-Za-z0-9_.:/#-]{1,128}$/;
+
+/**
+ * `roles;tid={TenantId}` → presence-only `roles` and value match `tid`. Empty entries (a trailing `;`,
+ * as in the seed's default) are skipped; whitespace around an entry is pasted noise, inside a value it is
+ * kept because values are compared ordinally.
+ */
+export function parseRequiredClaims(text: string): { ok: true; claims: RequiredClaim[] } | { ok: false; error: string } {
+  const claims: RequiredClaim[] = [];
+  for (const raw of text.split(";")) {
+    const entry = raw.trim();
+    if (!entry) continue;
+    const eq = entry.indexOf("=");
+    const name = (eq === -1 ? entry : entry.slice(0, eq)).trim();
+    if (!CLAIM_NAME.test(name)) return { ok: false, error: `"${entry}" is not a claim type: use <claimType> or <claimType>=<expectedValue>` };
+    if (eq === -1) {
+      claims.push({ name });
+      continue;
+    }
+    const value = entry.slice(eq + 1);
+    if (!value) return { ok: false, error: `"${entry}" has no expected value after "="` };
+    claims.push({ name, value });
+  }
+  return { ok: true, claims };
+}
+
+export class EntraSettingsError extends Error {}
+
+/** Expands and parses stored values; throws EntraSettingsError when they cannot be used. */
+export function resolveEntraSettings(values: EntraAuthValues): ResolvedEntraSettings {
+  const tenantId = values.tenantId.trim();
+  const expand = (s: string) => expandTenant(s.trim(), tenantId);
+  const claims = parseRequiredClaims(expand(values.requiredClaims));
+  if (!claims.ok) throw new EntraSettingsError(claims.error);
+  const seconds = (v: string, field: string) => {
+    const s = parseDuration(v);
+    if (s === null) throw new EntraSettingsError(`${field} is not an hh:mm:ss duration`);
+    return s;
+  };
+  return {
+    tenantId,
+    clientId: values.clientId.trim(),
+    audience: values.audience.trim(),
+    issuer: expand(values.issuer),
+    authority: expand(values.authority),
+    metadataAddress: expand(values.metadataAddress),
+    requiredClaims: claims.claims,
+    clockSkewSeconds: seconds(values.clockSkew, "Clock Skew"),
+    jwksCacheSeconds: seconds(values.jwksCacheDuration, "JWKS Keys Cache Duration"),
+    groupCacheSeconds: seconds(values.groupCacheDuration, "Entra Group Cache Duration"),
+    certificateThumbprint: values.certificateThumbprint,
+  };
+}
