@@ -1,0 +1,114 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, useTransition } from "react";
+import { FormField, inputClass } from "@/components/form-field";
+import { Button } from "@/components/ui/button";
+import { Dialog } from "@/components/ui/dialog";
+import { useToast } from "@/components/ui/toast";
+import { obtainAuthorizationAction, refreshAccessTokenAction, setLegacyPasswordAction } from "./authorization-actions";
+
+type Props = {
+  tenantId: string;
+  method: "PASSWORD" | "AUTH_TOKEN" | "APP_REGISTRATION";
+  authorized: boolean;
+  tokenExpiresAt: string | null;
+  legacyUsername: string | null;
+  adminEmail: string;
+  caps: { verify: boolean; manage: boolean };
+};
+
+/**
+ * The token lifecycle (seed 000: Obtain Authorization, Refresh Access Token, Remove Authorization; seed
+ * 002: "Not authorized" → "Authorized") and the legacy username + password of seed 003.
+ */
+export function AuthorizationPanel({ tenantId, method, authorized, tokenExpiresAt, legacyUsername, adminEmail, caps }: Props) {
+  const router = useRouter();
+  const { toast } = useToast();
+  const [pending, start] = useTransition();
+  const [legacyOpen, setLegacyOpen] = useState(false);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string[] | undefined>>({});
+
+  function obtain() {
+    // Opened synchronously so the browser does not treat it as an unrequested pop-up.
+    const win = window.open("about:blank", "_blank");
+    start(async () => {
+      const result = await obtainAuthorizationAction({ id: tenantId });
+      if (!result.ok) {
+        win?.close();
+        toast({ kind: "error", title: "No consent link", description: result.error });
+        return;
+      }
+      if (win) {
+        win.opener = null;
+        win.location.href = result.data.url;
+      }
+      toast({ kind: "info", title: "Consent page opened", description: `Sign in as ${adminEmail} (or forward the link to them) and accept.` });
+    });
+  }
+
+  function refresh() {
+    start(async () => {
+      const result = await refreshAccessTokenAction({ id: tenantId });
+      if (!result.ok) toast({ kind: "error", title: "Refresh failed", description: result.error });
+      else toast({ kind: "success", title: "Access token refreshed", description: result.data.expiresAt ? `The refresh token now stays valid while used before ${new Date(result.data.expiresAt).toLocaleString()}.` : undefined });
+      router.refresh();
+    });
+  }
+
+  function saveLegacy(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    start(async () => {
+      const result = await setLegacyPasswordAction(data);
+      if (!result.ok) {
+        setFieldErrors(result.fieldErrors ?? {});
+        if (!result.fieldErrors) toast({ kind: "error", title: "Not saved", description: result.error });
+        return;
+      }
+      setFieldErrors({});
+      setLegacyOpen(false);
+      toast({ kind: "success", title: "Legacy credentials saved", description: "The tenant was verified again. Switching to a token method is recommended." });
+      router.refresh();
+    });
+  }
+
+  return (
+    <div className="space-y-3">
+      <p className="flex items-center gap-2 text-sm">
+        <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-semibold ring-1 ring-inset ${authorized ? "bg-emerald-50 text-emerald-800 ring-emerald-300" : "bg-slate-100 text-slate-700 ring-slate-300"}`}>
+          {authorized ? "Authorized" : "Not authorized"}
+        </span>
+        <span className="text-slate-700">
+          {method === "AUTH_TOKEN" && (authorized ? (tokenExpiresAt ? <>Refresh token valid while used before {new Date(tokenExpiresAt).toLocaleDateString()}.</> : "A delegated token is stored.") : "No delegated token is stored yet.")}
+          {method === "APP_REGISTRATION" && (authorized ? "Admin consent is in place for the app registration." : "Admin consent has not been confirmed.")}
+          {method === "PASSWORD" && (legacyUsername ? <>Legacy sign-in as {legacyUsername}. Microsoft is retiring this method: switch to a token.</> : "No username and password stored.")}
+        </span>
+      </p>
+      <div className="flex flex-wrap gap-2">
+        {caps.verify && <Button onClick={obtain} pending={pending} title="Open the consent page to authorize the console (or forward the link)">Obtain authorization</Button>}
+        {caps.verify && method === "AUTH_TOKEN" && authorized && (
+          <Button onClick={refresh} pending={pending} title="Redeem the stored refresh token now and store the rotated one">Refresh access token</Button>
+        )}
+        {caps.manage && (
+          <Button onClick={() => setLegacyOpen(true)} title="Store a username and password for the legacy method">{legacyUsername ? "Replace legacy password" : "Enter legacy username and password"}</Button>
+        )}
+      </div>
+      <Dialog open={legacyOpen} onClose={() => setLegacyOpen(false)} title="Legacy username and password" description="Stored encrypted and never shown again. Microsoft blocks this method for accounts with MFA; prefer Obtain authorization.">
+        <form onSubmit={saveLegacy} className="space-y-4" noValidate>
+          <input type="hidden" name="id" value={tenantId} />
+          <FormField id="legacy-username" label="Username" error={fieldErrors.username?.join(" ")}>
+            {(a) => <input {...a} name="username" defaultValue={legacyUsername ?? adminEmail} autoComplete="off" className={inputClass} />}
+          </FormField>
+          <FormField id="legacy-password" label="Password" error={fieldErrors.password?.join(" ")}>
+            {(a) => <input {...a} name="password" type="password" autoComplete="new-password" className={inputClass} />}
+          </FormField>
+          <div className="flex justify-end gap-2">
+            <Button onClick={() => setLegacyOpen(false)}>Cancel</Button>
+            <Button type="submit" variant="primary" pending={pending}>Save and verify</Button>
+          </div>
+        </form>
+      </Dialog>
+    </div>
+  );
+}

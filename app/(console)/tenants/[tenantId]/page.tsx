@@ -1,0 +1,220 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { cloudLabels, methodLabels } from "@/components/format";
+import { StatusBadge } from "@/components/status-badge";
+import { LocalTime } from "@/components/ui/local-time";
+import { hasRole, requireAdmin } from "@/lib/auth/session";
+import { getTenantDetail, type CredentialMeta } from "@/lib/data/tenants";
+import { isReasonCode, reasons } from "@/lib/entra/reasons";
+import { AuthorizationPanel } from "./authorization-panel";
+import { ConnectionTest } from "./connection-test";
+import { TenantActions, TenantPageShell } from "./tenant-actions";
+
+export const metadata: Metadata = { title: "Tenant" };
+
+const credentialLabels: Record<CredentialMeta["kind"], string> = {
+  PASSWORD: "Username and password",
+  MSAL_CACHE: "Delegated token (refresh token)",
+  CLIENT_SECRET: "Client secret of the tenant's own app",
+  CERTIFICATE: "Certificate of the tenant's own app",
+};
+
+function Section({ title, description, children }: { title: string; description?: string; children: React.ReactNode }) {
+  const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+  return (
+    <section aria-labelledby={`section-${slug}`} className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+      <h2 id={`section-${slug}`} className="text-base font-semibold">{title}</h2>
+      {description && <p className="mt-0.5 text-sm text-slate-600">{description}</p>}
+      <div className="mt-4">{children}</div>
+    </section>
+  );
+}
+
+function Field({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="min-w-0">
+      <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
+      <dd className="mt-0.5 break-words text-sm text-slate-900">{children}</dd>
+    </div>
+  );
+}
+
+function detailsText(details: Record<string, unknown>) {
+  return Object.entries(details)
+    .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(", ") : String(v)}`)
+    .join(" · ");
+}
+
+/** Everything about one tenant: identity, method and credential metadata (never secrets), status, tests, history, audit. */
+export default async function TenantPage({ params }: { params: Promise<{ tenantId: string }> }) {
+  const admin = await requireAdmin();
+  const { tenantId } = await params;
+  const tenant = await getTenantDetail(tenantId);
+  if (!tenant) notFound();
+  // eslint-disable-next-line react-hooks/purity -- a server component renders once per request; this is that request's time
+  const now = Date.now();
+  const caps = { verify: hasRole(admin, "OPERATOR"), manage: hasRole(admin, "ADMINISTRATOR") };
+  const reason = tenant.lastStatusCode && isReasonCode(tenant.lastStatusCode) ? reasons[tenant.lastStatusCode] : null;
+  const latest = tenant.history[0];
+  const notes = latest && Array.isArray(latest.details.notes) ? (latest.details.notes as string[]) : [];
+  const diagnostics = latest?.details.diagnostics as Record<string, unknown> | undefined;
+  const { credentials, history, audit, ...item } = tenant;
+  const tone = { NEVER: "border-slate-200", VERIFIED: "border-emerald-200", WARNING: "border-amber-300", FAILED: "border-red-300" }[tenant.lastStatus];
+
+  return (
+    <TenantPageShell>
+      <div className="space-y-5">
+        <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
+          <Link href="/tenants" className="text-blue-700 hover:underline">Authentication Status</Link> <span aria-hidden>/</span> {tenant.customerId}
+        </nav>
+        <div className="flex flex-wrap items-start justify-between gap-3">
+          <div>
+            <h1 className="flex flex-wrap items-center gap-3 text-2xl font-semibold tracking-tight">
+              {tenant.customerId} <StatusBadge status={tenant.lastStatus} />
+            </h1>
+            <p className="text-sm text-slate-600">{tenant.displayName} · {tenant.primaryDomain ?? tenant.entraTenantId ?? "tenant not identified yet"}</p>
+          </div>
+        </div>
+
+        <section aria-labelledby="status-heading" className={`rounded-xl border-2 bg-white p-5 shadow-sm ${tone}`}>
+          <h2 id="status-heading" className="text-base font-semibold">
+            {tenant.lastStatus === "NEVER" ? "Not verified yet" : (reason?.title ?? tenant.lastStatusMessage)}
+          </h2>
+          <p className="mt-1 text-sm text-slate-700">
+            {tenant.lastStatus === "NEVER" ? "The console has not checked this tenant's access yet. Verify it once its authorization is in place." : reason?.explanation}
+            {tenant.lastVerifiedAt && <> Last verified <LocalTime value={tenant.lastVerifiedAt} renderedAt={now} />.</>}
+          </p>
+          {tenant.lastStatusMessage && reason && tenant.lastStatusMessage !== reason.title && <p className="mt-1 text-sm text-slate-700">{tenant.lastStatusMessage}</p>}
+          {notes.length > 0 && <ul className="mt-1 list-disc pl-5 text-sm text-slate-700">{notes.map((n) => <li key={n}>{n}</li>)}</ul>}
+          {reason && reason.remediation.action !== "none" && (
+            <div className="mt-3 rounded-lg bg-slate-50 p-3">
+              <h3 className="text-sm font-semibold">What to do</h3>
+              <p className="mt-0.5 text-sm text-slate-700">{reason.remediation.text}</p>
+            </div>
+          )}
+          <div className="mt-4">
+            <TenantActions tenant={item} caps={caps} remediation={reason?.remediation.action ?? null} />
+          </div>
+          {diagnostics && Object.keys(diagnostics).length > 0 && (
+            <details className="mt-4 text-sm">
+              <summary className="cursor-pointer font-medium">Diagnostics of the last verification</summary>
+              <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-4 gap-y-0.5 font-mono text-xs">
+                {Object.entries(diagnostics).map(([k, v]) => (
+                  <div key={k} className="contents"><dt className="text-slate-500">{k}</dt><dd className="break-all">{Array.isArray(v) ? v.join(", ") : String(v)}</dd></div>
+                ))}
+              </dl>
+            </details>
+          )}
+        </section>
+
+        <div className="grid gap-5 lg:grid-cols-2">
+          <Section title="Identity">
+            <dl className="grid gap-4 sm:grid-cols-2">
+              <Field label="Customer id">{tenant.customerId}</Field>
+              <Field label="Display name">{tenant.displayName}</Field>
+              <Field label="Entra tenant ID"><span className="font-mono text-xs">{tenant.entraTenantId ?? "Not known yet (learned at the first successful check)"}</span></Field>
+              <Field label="Default domain">{tenant.primaryDomain ?? "—"}</Field>
+              <Field label="M365 admin email">{tenant.adminEmail}</Field>
+              <Field label="Cloud">{cloudLabels[tenant.cloud]}</Field>
+              <Field label="Added"><LocalTime value={tenant.createdAt} renderedAt={now} /></Field>
+              <Field label="Last changed"><LocalTime value={tenant.updatedAt} renderedAt={now} /> (version {tenant.version})</Field>
+            </dl>
+          </Section>
+          <Section title="Method and credentials" description="Metadata only: secrets and tokens never leave the server.">
+            <dl className="grid gap-4 sm:grid-cols-2">
+              <Field label="Authentication method">{methodLabels[tenant.authMethod]}</Field>
+              <Field label="App registration">{tenant.appClientId ? <span className="font-mono text-xs">{tenant.appClientId}</span> : "The provider's app"}</Field>
+              <Field label="Access breaks on">
+                {tenant.accessBreaksAt ? <LocalTime value={tenant.accessBreaksAt} renderedAt={now} /> : "No known deadline"}
+              </Field>
+            </dl>
+            {credentials.length === 0 ? (
+              <p className="mt-4 rounded-md border border-dashed border-slate-300 p-3 text-sm text-slate-600">No credentials stored. {tenant.authMethod === "APP_REGISTRATION" ? "The provider's app is used once the tenant's admin grants consent." : "The tenant's admin must authorize the console first: send the consent link."}</p>
+            ) : (
+              <ul className="mt-4 divide-y divide-slate-100 rounded-md border border-slate-200">
+                {credentials.map((c) => (
+                  <li key={c.id} className="flex flex-wrap items-baseline justify-between gap-2 px-3 py-2 text-sm">
+                    <span>
+                      <span className="font-medium">{credentialLabels[c.kind]}</span>
+                      {c.label && <span className="ml-2 text-slate-600">{c.label}</span>}
+                      {c.hint && <span className="ml-2 font-mono text-xs text-slate-500">{c.hint}…</span>}
+                    </span>
+                    <span className="text-xs text-slate-600">
+                      {c.expiresAt ? <>expires <LocalTime value={c.expiresAt} renderedAt={now} /></> : "no expiry"} · updated <LocalTime value={c.updatedAt} renderedAt={now} />
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Section>
+        </div>
+
+        <Section title="Authorization" description="Obtain, refresh and remove the console's authorization for this tenant.">
+          <AuthorizationPanel
+            tenantId={tenant.id}
+            method={tenant.authMethod}
+            authorized={
+              tenant.authMethod === "AUTH_TOKEN"
+                ? credentials.some((c) => c.kind === "MSAL_CACHE")
+                : tenant.authMethod === "PASSWORD"
+                  ? credentials.some((c) => c.kind === "PASSWORD")
+                  : tenant.lastStatus === "VERIFIED" || tenant.lastStatus === "WARNING"
+            }
+            tokenExpiresAt={credentials.find((c) => c.kind === "MSAL_CACHE")?.expiresAt?.toISOString() ?? null}
+            legacyUsername={credentials.find((c) => c.kind === "PASSWORD")?.label ?? null}
+            adminEmail={tenant.adminEmail}
+            caps={caps}
+          />
+        </Section>
+
+        <Section title="Test the connection">
+          <ConnectionTest tenantId={tenant.id} canTest={caps.verify} />
+        </Section>
+
+        <Section title="Verification history" description="The 20 most recent checks, newest first.">
+          {history.length === 0 ? (
+            <p className="text-sm text-slate-600">No verification yet.{caps.verify ? " Use Verify above to run the first check." : ""}</p>
+          ) : (
+            <div className="overflow-x-auto">
+              <table className="min-w-full text-sm">
+                <caption className="sr-only">Verification history</caption>
+                <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+                  <tr><th scope="col" className="py-2 pr-4">When</th><th scope="col" className="py-2 pr-4">Status</th><th scope="col" className="py-2 pr-4">Reason</th><th scope="col" className="py-2 pr-4">Duration</th><th scope="col" className="py-2">Run</th></tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {history.map((h) => (
+                    <tr key={h.id}>
+                      <td className="whitespace-nowrap py-2 pr-4"><LocalTime value={h.finishedAt} renderedAt={now} /></td>
+                      <td className="py-2 pr-4"><StatusBadge status={h.status} /></td>
+                      <td className="py-2 pr-4">{h.message} <span className="font-mono text-xs text-slate-500">{h.reasonCode}</span></td>
+                      <td className="py-2 pr-4 tabular-nums">{h.durationMs} ms</td>
+                      <td className="py-2 text-xs text-slate-500">{h.runId ? "Verify All" : "Single check"}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </Section>
+
+        <Section title="Audit trail" description="Every change and action on this tenant, newest first.">
+          {audit.length === 0 ? (
+            <p className="text-sm text-slate-600">No events recorded for this tenant.</p>
+          ) : (
+            <ol className="divide-y divide-slate-100 text-sm">
+              {audit.map((e) => (
+                <li key={e.id} className="flex flex-wrap gap-x-4 gap-y-0.5 py-2">
+                  <span className="w-36 shrink-0 text-slate-600"><LocalTime value={e.at} renderedAt={now} /></span>
+                  <span className="font-mono text-xs leading-5">{e.action}</span>
+                  <span className="text-slate-700">{e.actorLabel}</span>
+                  <span className="min-w-0 flex-1 text-xs leading-5 text-slate-500">{detailsText(e.details)}</span>
+                </li>
+              ))}
+            </ol>
+          )}
+        </Section>
+      </div>
+    </TenantPageShell>
+  );
+}

@@ -1,0 +1,63 @@
+"use client";
+
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { Button, buttonClass } from "@/components/ui/button";
+import { ToastProvider } from "@/components/ui/toast";
+import type { TenantListItem } from "@/lib/data/tenants";
+import type { RemediationAction } from "@/lib/entra/reasons";
+import { useTenantActions } from "../use-tenant-actions";
+
+type Caps = { verify: boolean; manage: boolean };
+
+/** Toasts for everything on the tenant page; the page's server-rendered sections pass through as children. */
+export function TenantPageShell({ children }: { children: React.ReactNode }) {
+  return <ToastProvider>{children}</ToastProvider>;
+}
+
+/** The tenant's actions, plus the one button that carries out the remediation of its current status. */
+export function TenantActions({ tenant, caps, remediation }: { tenant: TenantListItem; caps: Caps; remediation: RemediationAction | null }) {
+  const router = useRouter();
+  const { handlers, dialogs } = useTenantActions({ onDeleted: () => router.push("/tenants") });
+  const fix = remediationButton(remediation, tenant, caps, handlers);
+  return (
+    <div className="flex flex-wrap items-center gap-2">
+      {fix}
+      {caps.verify && (
+        <Button variant={fix ? "secondary" : "primary"} onClick={() => handlers.verify(tenant)} pending={handlers.isVerifying(tenant.id)}>Verify</Button>
+      )}
+      {caps.verify && <Button onClick={() => handlers.copyConsentLink(tenant)}>Copy consent link</Button>}
+      {caps.manage && (
+        <>
+          {tenant.authMethod !== "AUTH_TOKEN" && <Button onClick={() => handlers.switchMethod(tenant, "AUTH_TOKEN")}>Switch to auth token</Button>}
+          {tenant.authMethod !== "APP_REGISTRATION" && <Button onClick={() => handlers.switchMethod(tenant, "APP_REGISTRATION")}>Switch to application registration</Button>}
+          <Button onClick={() => handlers.edit(tenant)}>Edit</Button>
+          <Button variant="ghost" className="text-red-700" onClick={() => handlers.removeAuthorization(tenant)}>Remove authorization</Button>
+          <Button variant="ghost" className="text-red-700" onClick={() => handlers.remove(tenant)}>Delete</Button>
+        </>
+      )}
+      {dialogs}
+    </div>
+  );
+}
+
+function remediationButton(action: RemediationAction | null, tenant: TenantListItem, caps: Caps, handlers: ReturnType<typeof useTenantActions>["handlers"]) {
+  switch (action) {
+    case "send_consent_link":
+    case "reauthorize":
+      return caps.verify ? <Button variant="primary" onClick={() => handlers.copyConsentLink(tenant)}>Fix: copy consent link</Button> : null;
+    case "switch_method":
+      return caps.manage ? <Button variant="primary" onClick={() => handlers.switchMethod(tenant, "APP_REGISTRATION")}>Fix: switch to application registration</Button> : null;
+    case "check_tenant_id":
+    case "switch_cloud":
+    case "check_user":
+      return caps.manage ? <Button variant="primary" onClick={() => handlers.edit(tenant)}>Fix: edit tenant</Button> : null;
+    case "configure_provider":
+      return caps.manage ? <Link href="/settings" className={buttonClass("primary")}>Fix: open provider settings</Link> : null;
+    case "retry":
+    case "wait":
+      return caps.verify ? <Button variant="primary" onClick={() => handlers.verify(tenant)} pending={handlers.isVerifying(tenant.id)}>Fix: verify again</Button> : null;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,48 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import { Button } from "@/components/ui/button";
+import { useToast } from "@/components/ui/toast";
+import { getReloadJobAction } from "./actions";
+
+export type ReloadJobView = { id: string; status: "RUNNING" | "COMPLETED"; total: number; done: number; reloaded: number; failed: number };
+
+/** Progress of Reload All; reloads the table when it ends. */
+export function ReloadProgress({ initial, onFinished, onDismiss }: { initial: ReloadJobView; onFinished: () => void; onDismiss: () => void }) {
+  const { toast } = useToast();
+  const [job, setJob] = useState(initial);
+  const running = job.status === "RUNNING";
+  useEffect(() => {
+    if (!running) return;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout>;
+    const tick = async () => {
+      const result = await getReloadJobAction({ jobId: initial.id }).catch(() => null);
+      if (stopped) return;
+      if (result?.ok && result.data) {
+        setJob(result.data);
+        if (result.data.status !== "RUNNING") {
+          onFinished();
+          toast({ kind: result.data.failed ? "error" : "success", title: "Directory details reloaded", description: `${result.data.reloaded} reloaded, ${result.data.failed} could not be read.` });
+          return;
+        }
+      }
+      timer = setTimeout(tick, 1000);
+    };
+    timer = setTimeout(tick, 500);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [running, initial.id, onFinished, toast]);
+  return (
+    <section aria-label="Reload All" className="flex flex-wrap items-center gap-3 rounded-xl border border-slate-200 bg-white px-4 py-3 text-sm shadow-sm">
+      <span className="font-semibold">{running ? "Reloading directory details" : "Directory details reloaded"}</span>
+      <progress className="h-2 w-40 accent-blue-600" max={Math.max(1, job.total)} value={job.done} aria-label="Reload progress" />
+      <span className="tabular-nums text-slate-600" aria-live="polite">
+        {job.done.toLocaleString("en-US")} of {job.total.toLocaleString("en-US")} reachable tenants · {job.reloaded} reloaded · {job.failed} failed
+      </span>
+      {!running && <Button size="sm" variant="ghost" className="ml-auto" onClick={onDismiss}>Dismiss</Button>}
+    </section>
+  );
+}

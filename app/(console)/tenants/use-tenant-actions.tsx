@@ -1,0 +1,122 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useCallback, useMemo, useState } from "react";
+import { useToast } from "@/components/ui/toast";
+import type { TenantListItem } from "@/lib/data/tenants";
+import { createConsentLinkAction, deleteTenantAction, removeAuthorizationAction, switchAuthMethodAction, verifyTenantAction } from "./actions";
+import { ConfirmDialog, type Confirmation } from "./confirm-dialog";
+import type { RowActionHandlers } from "./row-actions";
+import { TenantFormDialog } from "./tenant-form-dialog";
+
+type Result = { ok: true } | { ok: false; error: string };
+
+/**
+ * The per-tenant actions shared by the table rows and the tenant page: each calls its server action,
+ * asks first when it is destructive, reports the result as a toast and refreshes the server data.
+ */
+export function useTenantActions({ onDeleted }: { onDeleted?: () => void } = {}) {
+  const router = useRouter();
+  const { toast } = useToast();
+  const [formTenant, setFormTenant] = useState<TenantListItem | "new" | null>(null);
+  const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [verifying, setVerifying] = useState<ReadonlySet<string>>(new Set());
+
+  const refresh = useCallback(() => router.refresh(), [router]);
+
+  const run = useCallback(
+    async (titles: { done: string; failed: string }, action: () => Promise<Result>, after?: () => void) => {
+      const result = await action();
+      if (result.ok) {
+        toast({ kind: "success", title: titles.done });
+        (after ?? refresh)();
+      } else toast({ kind: "error", title: titles.failed, description: result.error });
+    },
+    [toast, refresh],
+  );
+
+  const handlers: RowActionHandlers = useMemo(
+    () => ({
+      isVerifying: (id) => verifying.has(id),
+      verify: async (t) => {
+        setVerifying((s) => new Set(s).add(t.id));
+        const result = await verifyTenantAction({ id: t.id });
+        setVerifying((s) => {
+          const next = new Set(s);
+          next.delete(t.id);
+          return next;
+        });
+        if (!result.ok) toast({ kind: "error", title: `Could not verify ${t.customerId}`, description: result.error });
+        else
+          toast({
+            kind: result.data.status === "FAILED" ? "error" : "success",
+            title: `${t.customerId}: ${result.data.status === "VERIFIED" ? "verified" : result.data.message}`,
+            description: result.data.status === "VERIFIED" ? undefined : result.data.remediation,
+          });
+        refresh();
+      },
+      copyConsentLink: async (t) => {
+        const result = await createConsentLinkAction({ id: t.id });
+        if (!result.ok) {
+          toast({ kind: "error", title: "No consent link", description: result.error });
+          return;
+        }
+        const copied = await (navigator.clipboard?.writeText(result.data.url).then(() => true, () => false) ?? Promise.resolve(false));
+        toast({
+          kind: "success",
+          title: copied ? "Consent link copied" : "Consent link created",
+          description: `${copied ? "" : `${result.data.url} — `}Send it to ${t.adminEmail}. It expires ${new Date(result.data.expiresAt).toLocaleString()}.`,
+        });
+      },
+      switchMethod: (t, method) =>
+        setConfirmation({
+          title: method === "AUTH_TOKEN" ? "Switch to auth token?" : "Switch to application registration?",
+          body:
+            method === "AUTH_TOKEN"
+              ? `${t.customerId} will be accessed with a delegated token of its M365 admin, who must authorize the console once. The tenant is verified again right away.`
+              : `${t.customerId} will be accessed with the provider's app registration (application permissions); its admin must grant admin consent. The tenant is verified again right away.`,
+          confirmLabel: "Switch method",
+          run: () => run({ done: "Authentication method switched", failed: "Could not switch the method" }, () => switchAuthMethodAction({ id: t.id, method, version: t.version })),
+        }),
+      removeAuthorization: (t) =>
+        setConfirmation({
+          title: `Remove authorization of ${t.customerId}?`,
+          body: "The stored tokens and credentials of this tenant are destroyed. The console cannot reach the tenant until its admin authorizes it again.",
+          confirmLabel: "Remove authorization",
+          danger: true,
+          run: () => run({ done: "Authorization removed", failed: "Could not remove the authorization" }, () => removeAuthorizationAction({ id: t.id })),
+        }),
+      edit: (t) => setFormTenant(t),
+      remove: (t) =>
+        setConfirmation({
+          title: `Delete ${t.customerId}?`,
+          body: `${t.displayName} is removed from the console with its stored credentials, verification history and consent links. This cannot be undone; the audit log keeps a record.`,
+          confirmLabel: "Delete tenant",
+          danger: true,
+          run: () => run({ done: `${t.customerId} deleted`, failed: `Could not delete ${t.customerId}` }, () => deleteTenantAction({ id: t.id, version: t.version }), onDeleted),
+        }),
+    }),
+    [verifying, toast, refresh, run, onDeleted],
+  );
+
+  const dialogs = (
+    <>
+      <TenantFormDialog open={formTenant !== null} tenant={formTenant === "new" ? null : formTenant} onClose={() => setFormTenant(null)} onSaved={refresh} />
+      <ConfirmDialog
+        confirmation={confirmation}
+        pending={confirming}
+        onCancel={() => setConfirmation(null)}
+        onConfirm={async () => {
+          if (!confirmation) return;
+          setConfirming(true);
+          await confirmation.run();
+          setConfirming(false);
+          setConfirmation(null);
+        }}
+      />
+    </>
+  );
+
+  return { handlers, dialogs, addTenant: () => setFormTenant("new") };
+}

@@ -1,0 +1,78 @@
+"use client";
+
+import { flexRender, type Row, type Table } from "@tanstack/react-table";
+import { Fragment } from "react";
+import { cn } from "@/components/ui/cn";
+
+export type ColumnMeta = { headerClassName?: string; cellClassName?: string; label?: string };
+
+/**
+ * Renders a TanStack table instance. State lives with the caller (server-side mode: the URL), so this
+ * stays generic: headers announce their sort order with aria-sort, an expanded row renders `renderExpanded`
+ * under it, and the body dims while a new page is loading instead of jumping.
+ * @see https://tanstack.com/table/v8/docs/guide/pagination#manual-server-side-pagination
+ */
+export function DataTable<TData>({ table, caption, pending, empty, renderExpanded, rowClassName }: {
+  table: Table<TData>;
+  caption: string;
+  pending?: boolean;
+  empty: React.ReactNode;
+  renderExpanded?: (row: Row<TData>) => React.ReactNode;
+  rowClassName?: (row: Row<TData>) => string | undefined;
+}) {
+  const rows = table.getRowModel().rows;
+  const columnCount = table.getVisibleLeafColumns().length;
+  return (
+    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+      <table className="min-w-full divide-y divide-slate-200 text-sm" aria-busy={pending || undefined}>
+        <caption className="sr-only">{caption}</caption>
+        <thead className="bg-slate-50 text-left text-xs font-semibold text-slate-600">
+          {table.getHeaderGroups().map((group) => (
+            <tr key={group.id}>
+              {group.headers.map((header) => {
+                const sorted = header.column.getIsSorted();
+                const meta = header.column.columnDef.meta as ColumnMeta | undefined;
+                return (
+                  <th
+                    key={header.id}
+                    scope="col"
+                    aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : header.column.getCanSort() ? "none" : undefined}
+                    className={cn("px-2.5 py-2 align-bottom", meta?.headerClassName)}
+                  >
+                    {header.isPlaceholder ? null : flexRender(header.column.columnDef.header, header.getContext())}
+                  </th>
+                );
+              })}
+            </tr>
+          ))}
+        </thead>
+        <tbody className={cn("divide-y divide-slate-100 transition-opacity", pending && "opacity-60")}>
+          {rows.length === 0 && (
+            <tr>
+              <td colSpan={columnCount} className="px-4 py-12">{empty}</td>
+            </tr>
+          )}
+          {rows.map((row) => (
+            <Fragment key={row.id}>
+              <tr data-state={row.getIsSelected() ? "selected" : undefined} className={cn("hover:bg-slate-50/70 data-[state=selected]:bg-blue-50/60", rowClassName?.(row))}>
+                {row.getVisibleCells().map((cell) => {
+                  const meta = cell.column.columnDef.meta as ColumnMeta | undefined;
+                  return (
+                    <td key={cell.id} className={cn("px-2.5 py-2.5 align-top", meta?.cellClassName)}>
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </td>
+                  );
+                })}
+              </tr>
+              {row.getIsExpanded() && renderExpanded && (
+                <tr className="bg-slate-50/80">
+                  <td colSpan={columnCount} className="px-4 py-3">{renderExpanded(row)}</td>
+                </tr>
+              )}
+            </Fragment>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,134 @@
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { randomUUID } from "node:crypto";
+import { createAdmin } from "./support/admins";
+import { e2eDb } from "./support/db";
+import { DEMO } from "./support/emulator";
+import { signInAndExpectConsole } from "./support/pages";
+import { configureProviderApp } from "./support/provider";
+
+type Customer = { id: string; domain: string; admin: string };
+
+async function seedTenant(customer: Customer, name: string, method: "APP_REGISTRATION" | "AUTH_TOKEN") {
+  const id = randomUUID();
+  const customerId = `${name.toLowerCase().replace(/\W+/g, "-")}-${id.slice(0, 6)}`;
+  await e2eDb.tenant.create({
+    data: { id, customerId, displayName: name, entraTenantId: customer.id, primaryDomain: customer.domain, adminEmail: customer.admin, authMethod: method, cloud: "CUSTOM" },
+  });
+  return { id, customerId };
+}
+
+/** The MSP admin copies the tenant's consent link from its page. */
+async function copyConsentLink(page: Page, tenantId: string) {
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+  await page.goto(`/tenants/${tenantId}`);
+  await page.getByRole("button", { name: "Copy consent link", exact: true }).click();
+  await expect(page.getByText("Consent link copied")).toBeVisible();
+  const url = await page.evaluate(() => navigator.clipboard.readText());
+  expect(url).toMatch(/\/consent\/[A-Za-z0-9_-]{43}$/);
+  return url;
+}
+
+/** The customer's administrator, in a browser of their own, opens the link and answers Microsoft. */
+async function consentAsCustomer(browser: Browser, link: string, user: string, decision: "Accept" | "Cancel") {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  const page = await context.newPage();
+  await page.goto(link);
+  await expect(page.getByRole("heading", { name: /Grant your service provider access/ })).toBeVisible();
+  await page.getByRole("button", { name: "Continue to Microsoft" }).click();
+  await page.getByLabel("Email").fill(user);
+  await page.getByLabel("Password").fill(DEMO.userPassword);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: decision }).click();
+  await expect(page).toHaveURL(/\/authenticate\/OAuth2Callback\?/);
+  return { page, close: () => context.close() };
+}
+
+test.describe("customer consent through the emulator", () => {
+  test("admin consent: the customer accepts, lands on the confirmation, and the tenant turns verified", async ({ page, browser }) => {
+    await signInAndExpectConsole(page, await createAdmin());
+    await configureProviderApp(page);
+    const tenant = await seedTenant(DEMO.litware, "Litware Logistics", "APP_REGISTRATION");
+    const link = await copyConsentLink(page, tenant.id);
+
+    const customer = await consentAsCustomer(browser, link, DEMO.litware.admin, "Accept");
+    await expect(customer.page.getByRole("heading", { name: "Thank you: consent was granted" })).toBeVisible();
+    await expect(customer.page.getByText("Permissions granted:")).toBeVisible();
+    await customer.close();
+
+    await page.reload();
+    await expect(page.getByText("Verified").first()).toBeVisible();
+    const stored = await e2eDb.tenant.findUniqueOrThrow({ where: { id: tenant.id } });
+    expect(stored.lastStatus).toBe("VERIFIED");
+    await page.goto("/audit");
+    await expect(page.getByRole("row").filter({ hasText: "consent.granted" }).first()).toBeVisible();
+    await expect(page.getByRole("row").filter({ hasText: "consent.started" }).first()).toBeVisible();
+    await expect(page.getByRole("row").filter({ hasText: "consent_link.created" }).first()).toBeVisible();
+  });
+
+  test("admin consent cancelled: the customer is told, and the console shows it declined", async ({ page, browser }) => {
+    await signInAndExpectConsole(page, await createAdmin());
+    await configureProviderApp(page);
+    const tenant = await seedTenant(DEMO.proseware, "Proseware Architects", "APP_REGISTRATION");
+    const link = await copyConsentLink(page, tenant.id);
+
+    const customer = await consentAsCustomer(browser, link, DEMO.proseware.admin, "Cancel");
+    await expect(customer.page.getByRole("heading", { name: "Consent was not granted" })).toBeVisible();
+    await customer.close();
+
+    const stored = await e2eDb.tenant.findUniqueOrThrow({ where: { id: tenant.id } });
+    expect(stored.lastStatus).toBe("FAILED");
+    expect(stored.lastStatusCode).toBe("CONSENT_DECLINED");
+    await page.goto(`/tenants/${tenant.id}`);
+    await expect(page.getByText(/declined/i).first()).toBeVisible();
+  });
+
+  test("an administrator of another tenant: mismatch, nothing stored for the link's tenant", async ({ page, browser }) => {
+    await signInAndExpectConsole(page, await createAdmin());
+    await configureProviderApp(page);
+    const tenant = await seedTenant(DEMO.southridge, "Southridge Video", "APP_REGISTRATION");
+    const before = await e2eDb.tenant.findUniqueOrThrow({ where: { id: tenant.id } });
+    const link = await copyConsentLink(page, tenant.id);
+
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const customer = await context.newPage();
+    await customer.goto(link);
+    await customer.getByRole("button", { name: "Continue to Microsoft" }).click();
+    await customer.getByLabel("Email").fill(DEMO.contoso.admin);
+    await customer.getByLabel("Password").fill(DEMO.userPassword);
+    await customer.getByRole("button", { name: "Sign in" }).click();
+    // Entra refuses a user of another directory at its sign-in (AADSTS50020); should a consent still come
+    // back, the console must call it a different tenant. Either way nothing is stored.
+    await expect(customer.getByText(/AADSTS50020|different tenant/).first()).toBeVisible();
+    await context.close();
+    const after = await e2eDb.tenant.findUniqueOrThrow({ where: { id: tenant.id }, include: { credentials: true } });
+    expect(after.entraTenantId).toBe(before.entraTenantId);
+    expect(after.lastStatus).not.toBe("VERIFIED");
+    expect(after.credentials).toHaveLength(0);
+    expect(await e2eDb.auditEvent.count({ where: { targetId: tenant.id, action: "consent.granted" } })).toBe(0);
+  });
+
+  test("auth token: the customer signs in, the token is stored, refreshed and removed", async ({ page, browser }) => {
+    await signInAndExpectConsole(page, await createAdmin());
+    await configureProviderApp(page);
+    const tenant = await seedTenant(DEMO.southridge, "Southridge Video", "AUTH_TOKEN");
+    const link = await copyConsentLink(page, tenant.id);
+
+    const customer = await consentAsCustomer(browser, link, DEMO.southridge.admin, "Accept");
+    await expect(customer.page.getByRole("heading", { name: "Thank you: access was authorized" })).toBeVisible();
+    await customer.close();
+
+    await expect.poll(async () => (await e2eDb.tenant.findUniqueOrThrow({ where: { id: tenant.id } })).lastStatus).toBe("VERIFIED");
+    const credential = await e2eDb.tenantCredential.findUniqueOrThrow({ where: { tenantId_kind: { tenantId: tenant.id, kind: "MSAL_CACHE" } } });
+
+    await page.goto(`/tenants/${tenant.id}`);
+    await page.getByRole("button", { name: "Refresh access token" }).click();
+    await expect(page.getByText("Access token refreshed")).toBeVisible();
+    const rotated = await e2eDb.tenantCredential.findUniqueOrThrow({ where: { tenantId_kind: { tenantId: tenant.id, kind: "MSAL_CACHE" } } });
+    expect(rotated.version).toBeGreaterThan(credential.version);
+
+    await page.getByRole("button", { name: "Remove authorization" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Remove authorization" }).click();
+    await expect(page.getByText("Authorization removed")).toBeVisible();
+    expect(await e2eDb.tenantCredential.count({ where: { tenantId: tenant.id } })).toBe(0);
+  });
+});

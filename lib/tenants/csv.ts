@@ -1,0 +1,232 @@
+import { authMethods, clouds, tenantInputSchema, type TenantInput } from "@/lib/validations/tenant";
+
+/**
+ * CSV for tenant import and export. RFC 4180 quoting; a UTF-8 BOM and CRLF or LF line ends are accepted.
+ * Pure functions (no database): the duplicate check against stored tenants lives in manage.ts.
+ * @see https://www.rfc-editor.org/rfc/rfc4180
+ */
+
+export const MAX_IMPORT_ROWS = 50_000;
+
+export class CsvSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+    this.name = "CsvSyntaxError";
+  }
+}
+
+/** Parses CSV text into records; each record keeps the line it started on, for error messages. */
+export function parseCsv(text: string): { line: number; cells: string[] }[] {
+  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const records: { line: number; cells: string[] }[] = [];
+  let cells: string[] = [];
+  let cell = "";
+  let line = 1;
+  let recordLine = 1;
+  let quoted = false;
+  let cellStarted = false;
+  for (let i = 0; i < src.length; i++) {
+    const ch = src[i]!;
+    if (quoted) {
+      if (ch === '"') {
+        if (src[i + 1] === '"') {
+          cell += '"';
+          i++;
+        } else quoted = false;
+      } else {
+        if (ch === "\n") line++;
+        cell += ch;
+      }
+      continue;
+    }
+    if (ch === '"') {
+      if (cellStarted && cell.length > 0) throw new CsvSyntaxError(`Line ${line}: a quote inside an unquoted value; wrap the value in quotes and double the quote.`, line);
+      quoted = true;
+      cellStarted = true;
+    } else if (ch === ",") {
+      cells.push(cell);
+      cell = "";
+      cellStarted = false;
+    } else if (ch === "\n" || ch === "\r") {
+      if (ch === "\r" && src[i + 1] === "\n") i++;
+      cells.push(cell);
+      if (cells.length > 1 || cells[0] !== "") records.push({ line: recordLine, cells });
+      cells = [];
+      cell = "";
+      cellStarted = false;
+      line++;
+      recordLine = line;
+    } else {
+      cell += ch;
+      cellStarted = true;
+    }
+  }
+  if (quoted) throw new CsvSyntaxError(`Line ${recordLine}: a quoted value is not closed.`, recordLine);
+  cells.push(cell);
+  if (cells.length > 1 || cells[0] !== "") records.push({ line: recordLine, cells });
+  return records;
+}
+
+/**
+ * Quotes a value when needed, and defuses spreadsheet formulas: a cell starting with = + - @ or a tab
+ * is prefixed with an apostrophe so Excel shows it instead of evaluating it.
+ * @see https://owasp.org/www-community/attacks/CSV_Injection
+ */
+export function csvCell(value: string | number | null | undefined): string {
+  let s = value === null || value === undefined ? "" : String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function csvLine(values: (string | number | null | undefined)[]): string {
+  return `${values.map(csvCell).join(",")}\r\n`;
+}
+
+/** Columns of an exported file; an export can be imported again unchanged. */
+export const exportColumns = [
+  "customer_id",
+  "display_name",
+  "entra_tenant_id",
+  "primary_domain",
+  "admin_email",
+  "auth_method",
+  "cloud",
+  "last_status",
+  "last_status_code",
+  "last_status_message",
+  "last_verified_at",
+  "access_breaks_at",
+] as const;
+
+type Field = "customerId" | "displayName" | "tenantRef" | "entraTenantId" | "primaryDomain" | "adminEmail" | "authMethod" | "cloud";
+
+/** Header names accepted on import, normalized to lower case without spaces, dashes or underscores. */
+const headerAliases: Record<string, Field> = {
+  customerid: "customerId",
+  customer: "customerId",
+  displayname: "displayName",
+  name: "displayName",
+  organization: "displayName",
+  tenant: "tenantRef",
+  tenantid: "tenantRef",
+  tenantordomain: "tenantRef",
+  entratenantid: "entraTenantId",
+  primarydomain: "primaryDomain",
+  domain: "primaryDomain",
+  adminemail: "adminEmail",
+  m365email: "adminEmail",
+  email: "adminEmail",
+  authmethod: "authMethod",
+  authenticationmethod: "authMethod",
+  method: "authMethod",
+  cloud: "cloud",
+};
+
+const methodAliases: Record<string, (typeof authMethods)[number]> = {
+  password: "PASSWORD",
+  usernamepassword: "PASSWORD",
+  authtoken: "AUTH_TOKEN",
+  token: "AUTH_TOKEN",
+  delegated: "AUTH_TOKEN",
+  appregistration: "APP_REGISTRATION",
+  applicationregistration: "APP_REGISTRATION",
+  app: "APP_REGISTRATION",
+};
+
+const cloudAliases: Record<string, (typeof clouds)[number]> = {
+  global: "GLOBAL",
+  public: "GLOBAL",
+  commercial: "GLOBAL",
+  usgov: "USGOV",
+  gcchigh: "USGOV",
+  usgovdod: "USGOV_DOD",
+  dod: "USGOV_DOD",
+  china: "CHINA",
+  custom: "CUSTOM",
+};
+
+const norm = (s: string) => s.toLowerCase().replace(/[\s_\-+()]/g, "");
+
+export type ImportRow =
+  | { line: number; ok: true; input: TenantInput }
+  | { line: number; ok: false; customerId: string | null; errors: string[] };
+
+export type ParsedImport = { ok: true; rows: ImportRow[] } | { ok: false; error: string };
+
+/**
+ * Reads an import file into validated rows. Every row is checked (nothing is written here); rows that
+ * repeat a customer id or tenant of an earlier row in the same file are reported as duplicates.
+ */
+export function parseTenantImport(text: string): ParsedImport {
+  let records: { line: number; cells: string[] }[];
+  try {
+    records = parseCsv(text);
+  } catch (e) {
+    if (e instanceof CsvSyntaxError) return { ok: false, error: e.message };
+    throw e;
+  }
+  if (records.length === 0) return { ok: false, error: "The file is empty. The first line must name the columns." };
+  const [header, ...body] = records;
+  const fields = header!.cells.map((h) => headerAliases[norm(h)] ?? null);
+  const has = (f: Field) => fields.includes(f);
+  const missing = [
+    !has("customerId") && "customer_id",
+    !has("displayName") && "display_name",
+    !has("tenantRef") && !has("entraTenantId") && !has("primaryDomain") && "tenant (ID or domain)",
+    !has("adminEmail") && "admin_email",
+    !has("authMethod") && "auth_method",
+  ].filter(Boolean);
+  if (missing.length) return { ok: false, error: `Missing column${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}. Expected customer_id, display_name, tenant, admin_email, auth_method and optionally cloud.` };
+  if (body.length === 0) return { ok: false, error: "The file has a header line but no tenants." };
+  if (body.length > MAX_IMPORT_ROWS) return { ok: false, error: `At most ${MAX_IMPORT_ROWS.toLocaleString("en-US")} tenants per file; this file has ${body.length.toLocaleString("en-US")}.` };
+
+  const seenCustomer = new Map<string, number>();
+  const seenTenant = new Map<string, number>();
+  const rows: ImportRow[] = body.map(({ line, cells }) => {
+    const get = (f: Field) => {
+      const i = fields.indexOf(f);
+      return i >= 0 ? (cells[i] ?? "").trim() : "";
+    };
+    const errors: string[] = [];
+    if (cells.length !== header!.cells.length) errors.push(`Expected ${header!.cells.length} values, found ${cells.length}.`);
+    const methodText = get("authMethod");
+    const cloudText = get("cloud");
+    const candidate = {
+      customerId: get("customerId"),
+      displayName: get("displayName"),
+      tenantRef: get("tenantRef") || get("entraTenantId") || get("primaryDomain"),
+      adminEmail: get("adminEmail"),
+      authMethod: methodAliases[norm(methodText)] ?? methodText.toUpperCase(),
+      cloud: cloudText ? (cloudAliases[norm(cloudText)] ?? cloudText.toUpperCase()) : "GLOBAL",
+    };
+    const parsed = tenantInputSchema.safeParse(candidate);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) errors.push(`${labelOf(String(issue.path[0]))}: ${issue.message}`);
+    }
+    const customerKey = candidate.customerId.toLowerCase();
+    const tenantKey = candidate.tenantRef.toLowerCase();
+    if (customerKey && seenCustomer.has(customerKey)) errors.push(`Duplicate: customer id ${candidate.customerId} is already on line ${seenCustomer.get(customerKey)}.`);
+    else if (customerKey) seenCustomer.set(customerKey, line);
+    if (tenantKey && seenTenant.has(tenantKey)) errors.push(`Duplicate: tenant ${candidate.tenantRef} is already on line ${seenTenant.get(tenantKey)}.`);
+    else if (tenantKey) seenTenant.set(tenantKey, line);
+    if (errors.length || !parsed.success) return { line, ok: false, customerId: candidate.customerId || null, errors };
+    return { line, ok: true, input: parsed.data };
+  });
+  return { ok: true, rows };
+}
+
+const labels: Record<string, string> = {
+  customerId: "Customer id",
+  displayName: "Display name",
+  tenantRef: "Tenant",
+  adminEmail: "M365 email",
+  authMethod: "Authentication method",
+  cloud: "Cloud",
+};
+
+function labelOf(field: string) {
+  return labels[field] ?? field;
+}

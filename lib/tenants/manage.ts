@@ -1,0 +1,193 @@
+import "server-only";
+import { recordAudit, type AuditActor } from "@/lib/audit";
+import type { ActionResult } from "@/lib/action-result";
+import { db } from "@/lib/db";
+import { newId } from "@/lib/ids";
+import { parseTenantImport, type ImportRow } from "@/lib/tenants/csv";
+import { isGuid, tenantRefColumns, type TenantInput, type TenantUpdate } from "@/lib/validations/tenant";
+
+/**
+ * Creating, editing, deleting and importing tenants. Inputs arrive already parsed by the zod schemas;
+ * authorization is the caller's (the server actions). Every change is audited and bumps Tenant.version,
+ * the optimistic-concurrency counter: an edit carries the version it was made from and fails when the
+ * row has moved on, instead of silently overwriting another admin's change.
+ */
+
+export type ManageContext = { actor: AuditActor; requestId?: string };
+
+export const STALE_VERSION_MESSAGE = "This tenant was changed by someone else since you opened it. Reload to see the current values, then make your change again.";
+
+function isUniqueViolation(e: unknown) {
+  return (e as { code?: string } | null)?.code === "P2002";
+}
+
+function customerIdTaken(customerId: string): ActionResult<never> {
+  return { ok: false, error: "Fix the highlighted fields.", fieldErrors: { customerId: [`A tenant with customer id ${customerId} already exists.`] } };
+}
+
+export async function createTenant(input: TenantInput, ctx: ManageContext): Promise<ActionResult<{ id: string }>> {
+  const id = newId();
+  try {
+    await db.tenant.create({
+      data: {
+        id,
+        customerId: input.customerId,
+        displayName: input.displayName,
+        adminEmail: input.adminEmail,
+        authMethod: input.authMethod,
+        cloud: input.cloud,
+        ...tenantRefColumns(input.tenantRef),
+      },
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) return customerIdTaken(input.customerId);
+    throw e;
+  }
+  await recordAudit({
+    action: "tenant.created",
+    actor: ctx.actor,
+    target: { type: "tenant", id },
+    requestId: ctx.requestId,
+    details: { customerId: input.customerId, authMethod: input.authMethod, cloud: input.cloud },
+  });
+  return { ok: true, data: { id } };
+}
+
+export async function updateTenant(input: TenantUpdate, ctx: ManageContext): Promise<ActionResult<{ version: number }>> {
+  const current = await db.tenant.findUnique({
+    where: { id: input.id },
+    select: { customerId: true, displayName: true, adminEmail: true, authMethod: true, cloud: true, entraTenantId: true, primaryDomain: true, version: true },
+  });
+  if (!current) return { ok: false, error: "This tenant no longer exists; another admin may have deleted it." };
+  if (current.version !== input.version) return { ok: false, error: STALE_VERSION_MESSAGE };
+
+  // A GUID replaces the tenant ID and keeps the known domain; a new domain forgets a tenant ID it may not match.
+  const ref = isGuid(input.tenantRef)
+    ? { entraTenantId: input.tenantRef, primaryDomain: current.primaryDomain }
+    : input.tenantRef === current.primaryDomain
+      ? { entraTenantId: current.entraTenantId, primaryDomain: current.primaryDomain }
+      : { entraTenantId: null, primaryDomain: input.tenantRef };
+  const next = { customerId: input.customerId, displayName: input.displayName, adminEmail: input.adminEmail, authMethod: input.authMethod, cloud: input.cloud, ...ref };
+  const changedFields = (Object.keys(next) as (keyof typeof next)[]).filter((k) => next[k] !== current[k]);
+  if (changedFields.length === 0) return { ok: true, data: { version: current.version } };
+
+  try {
+    const { count } = await db.tenant.updateMany({ where: { id: input.id, version: input.version }, data: { ...next, version: { increment: 1 } } });
+    if (count === 0) return { ok: false, error: STALE_VERSION_MESSAGE };
+  } catch (e) {
+    if (isUniqueViolation(e)) return customerIdTaken(input.customerId);
+    throw e;
+  }
+  await recordAudit({
+    action: "tenant.updated",
+    actor: ctx.actor,
+    target: { type: "tenant", id: input.id },
+    requestId: ctx.requestId,
+    details: { customerId: input.customerId, changedFields },
+  });
+  return { ok: true, data: { version: input.version + 1 } };
+}
+
+/** Deletes the tenant; `destroyedCount` in the audit counts its stored credentials (the audit scrubber drops keys naming them). Its credentials, results, consent links and OAuth states go with it (cascade). */
+export async function deleteTenant(input: { id: string; version?: number }, ctx: ManageContext): Promise<ActionResult> {
+  const current = await db.tenant.findUnique({ where: { id: input.id }, select: { customerId: true, version: true, _count: { select: { credentials: true } } } });
+  if (!current) return { ok: false, error: "This tenant no longer exists; another admin may have deleted it." };
+  if (input.version !== undefined && current.version !== input.version) return { ok: false, error: STALE_VERSION_MESSAGE };
+  const { count } = await db.tenant.deleteMany({ where: { id: input.id, ...(input.version !== undefined ? { version: input.version } : {}) } });
+  if (count === 0) return { ok: false, error: STALE_VERSION_MESSAGE };
+  await recordAudit({
+    action: "tenant.deleted",
+    actor: ctx.actor,
+    target: { type: "tenant", id: input.id },
+    requestId: ctx.requestId,
+    details: { customerId: current.customerId, destroyedCount: current._count.credentials },
+  });
+  return { ok: true, data: undefined };
+}
+
+export type ImportPreview = {
+  rows: ImportRow[];
+  valid: number;
+  invalid: number;
+};
+
+// SQLite allows 999 bound parameters per statement; the reference lookup binds two per tenant.
+const LOOKUP_CHUNK = 400;
+const WRITE_CHUNK = 100;
+
+/** Rows of a file checked against the file itself and against stored tenants. Writes nothing. */
+export async function previewTenantImport(text: string): Promise<ActionResult<ImportPreview>> {
+  const parsed = parseTenantImport(text);
+  if (!parsed.ok) return { ok: false, error: parsed.error };
+  const rows = parsed.rows;
+  const good = rows.filter((r): r is Extract<ImportRow, { ok: true }> => r.ok);
+  const customerIds = good.map((r) => r.input.customerId);
+  const refs = good.map((r) => r.input.tenantRef);
+  const existingCustomers = new Set<string>();
+  const existingRefs = new Map<string, string>();
+  for (let i = 0; i < customerIds.length; i += LOOKUP_CHUNK) {
+    const found = await db.tenant.findMany({ where: { customerId: { in: customerIds.slice(i, i + LOOKUP_CHUNK) } }, select: { customerId: true } });
+    for (const f of found) existingCustomers.add(f.customerId);
+  }
+  for (let i = 0; i < refs.length; i += LOOKUP_CHUNK) {
+    const chunk = refs.slice(i, i + LOOKUP_CHUNK);
+    const found = await db.tenant.findMany({
+      where: { OR: [{ entraTenantId: { in: chunk } }, { primaryDomain: { in: chunk } }] },
+      select: { customerId: true, entraTenantId: true, primaryDomain: true },
+    });
+    for (const f of found) {
+      if (f.entraTenantId) existingRefs.set(f.entraTenantId, f.customerId);
+      if (f.primaryDomain) existingRefs.set(f.primaryDomain, f.customerId);
+    }
+  }
+  const checked: ImportRow[] = rows.map((r) => {
+    if (!r.ok) return r;
+    const errors: string[] = [];
+    if (existingCustomers.has(r.input.customerId)) errors.push(`Duplicate: customer id ${r.input.customerId} already exists in the console.`);
+    const owner = existingRefs.get(r.input.tenantRef);
+    if (owner) errors.push(`Duplicate: tenant ${r.input.tenantRef} is already managed as customer ${owner}.`);
+    return errors.length ? { line: r.line, ok: false, customerId: r.input.customerId, errors } : r;
+  });
+  const valid = checked.filter((r) => r.ok).length;
+  return { ok: true, data: { rows: checked, valid, invalid: checked.length - valid } };
+}
+
+/**
+ * Imports a file all-or-nothing: it is checked again (the file may have changed since the preview, or
+ * another admin may have added one of its tenants), and written in one transaction only if every row is valid.
+ */
+export async function importTenants(text: string, ctx: ManageContext): Promise<ActionResult<{ imported: number }> | { ok: false; error: string; preview: ImportPreview }> {
+  const preview = await previewTenantImport(text);
+  if (!preview.ok) return preview;
+  if (preview.data.invalid > 0) {
+    return { ok: false, error: `Nothing was imported: ${preview.data.invalid} of ${preview.data.rows.length} rows have errors. Fix them and import the file again.`, preview: preview.data };
+  }
+  const inputs = preview.data.rows.flatMap((r) => (r.ok ? [r.input] : []));
+  try {
+    await db.$transaction(async (tx) => {
+      for (let i = 0; i < inputs.length; i += WRITE_CHUNK) {
+        await tx.tenant.createMany({
+          data: inputs.slice(i, i + WRITE_CHUNK).map((input) => ({
+            id: newId(),
+            customerId: input.customerId,
+            displayName: input.displayName,
+            adminEmail: input.adminEmail,
+            authMethod: input.authMethod,
+            cloud: input.cloud,
+            ...tenantRefColumns(input.tenantRef),
+          })),
+        });
+      }
+    }, { timeout: 120_000 });
+  } catch (e) {
+    if (isUniqueViolation(e)) return { ok: false, error: "Nothing was imported: another admin added one of these customer ids meanwhile. Check the file again." };
+    throw e;
+  }
+  await recordAudit({
+    action: "tenant.imported",
+    actor: ctx.actor,
+    requestId: ctx.requestId,
+    details: { count: inputs.length, customerIds: inputs.slice(0, 50).map((i) => i.customerId) },
+  });
+  return { ok: true, data: { imported: inputs.length } };
+}
