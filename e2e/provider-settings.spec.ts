@@ -40,7 +40,7 @@ test.describe("Settings → Provider app", () => {
     const stored = await e2eDb.providerSettings.findUniqueOrThrow({ where: { id: "provider" } });
     expect(stored.clientSecret).not.toContain(DEMO.providerSecret);
     const audit = await e2eDb.auditEvent.findFirstOrThrow({ where: { action: "provider_settings.updated" }, orderBy: { at: "desc" } });
-    expect(audit.details).toContain("clientId");
+    expect(audit.details).toContain("clientSecret");
     expect(audit.details).not.toContain(DEMO.providerSecret);
 
     await page.getByLabel("Client ID").fill("00000000-0000-4000-8000-000000000099");

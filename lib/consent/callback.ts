@@ -99,7 +99,11 @@ export async function handleCallback(url: URL): Promise<CallbackOutcome> {
 
   if (p.error) {
     const codes = aadstsCodes(p.error_description);
-    const cancelled = p.error === "access_denied" || p.error_subcode === "cancel" || codes.includes(65004);
+    // AADSTS50020/50034/51004: the account that signed in does not belong to the link's tenant.
+    if (codes.some((c) => [50020, 50034, 51004].includes(c))) {
+      return mismatch(tenant, actor, { error: p.error, codes: codes.join(",") });
+    }
+    const cancelled = codes.includes(65004) || p.error_subcode === "cancel" || (p.error === "access_denied" && codes.length === 0);
     const message = cancelled
       ? "The administrator cancelled or declined the consent request. Nothing was granted."
       : `Microsoft reported an error (${p.error}${codes.length ? `, AADSTS${codes.join(", AADSTS")}` : ""}). Nothing was granted.`;

@@ -31,7 +31,11 @@ export function reasonOf(code: string | null) {
   return code && isReasonCode(code) ? reasons[code] : null;
 }
 
-export function tenantColumns({ renderedAt, caps, handlers }: ColumnContext): ColumnDef<TenantListItem>[] {
+/**
+ * Built once: TanStack renders each cell function as a component, so new functions would remount every
+ * cell (closing an open row menu) whenever the page re-renders. Per-render values come from table meta.
+ */
+export function tenantColumns(): ColumnDef<TenantListItem>[] {
   return [
     {
       id: "select",
@@ -104,7 +108,7 @@ export function tenantColumns({ renderedAt, caps, handlers }: ColumnContext): Co
       accessorKey: "lastVerifiedAt",
       meta: meta({ label: "When Last Verified", cellClassName: "whitespace-nowrap" }),
       header: ({ column }) => <DataTableColumnHeader column={column} title="When Last Verified" />,
-      cell: ({ row }) => <LocalTime value={row.original.lastVerifiedAt} renderedAt={renderedAt} />,
+      cell: ({ row, table }) => <LocalTime value={row.original.lastVerifiedAt} renderedAt={(table.options.meta as ColumnContext).renderedAt} />,
     },
     {
       id: "lastStatus",
@@ -154,7 +158,8 @@ export function tenantColumns({ renderedAt, caps, handlers }: ColumnContext): Co
       accessorKey: "accessBreaksAt",
       meta: meta({ label: "Access Breaks On", cellClassName: "whitespace-nowrap" }),
       header: ({ column }) => <DataTableColumnHeader column={column} title="Access Breaks On" />,
-      cell: ({ row }) => {
+      cell: ({ row, table }) => {
+        const { renderedAt } = table.options.meta as ColumnContext;
         const at = row.original.accessBreaksAt;
         const soon = at ? new Date(at).getTime() - renderedAt < SOON_MS : false;
         return <LocalTime value={at} renderedAt={renderedAt} empty="—" className={soon ? "font-medium text-red-700" : undefined} />;
@@ -166,7 +171,10 @@ export function tenantColumns({ renderedAt, caps, handlers }: ColumnContext): Co
       enableHiding: false,
       meta: meta({ headerClassName: "text-right", cellClassName: "text-right" }),
       header: () => <span>Actions</span>,
-      cell: ({ row }) => <RowActions tenant={row.original} caps={caps} handlers={handlers} />,
+      cell: ({ row, table }) => {
+        const { caps, handlers } = table.options.meta as ColumnContext;
+        return <RowActions tenant={row.original} caps={caps} handlers={handlers} />;
+      },
     },
   ];
 }

@@ -31,7 +31,7 @@ import {
 } from "@/lib/validations/tenant";
 import type { RunProgress } from "@/lib/verification/types";
 import { getRunProgressAction, reloadAllAction, startVerificationRunAction } from "./actions";
-import { tenantColumns } from "./columns";
+import { tenantColumns, type ColumnContext } from "./columns";
 import { ReloadProgress, type ReloadJobView } from "./reload-progress";
 import { RunProgressPanel } from "./run-progress";
 import { StatusDetails } from "./status-details";
@@ -110,7 +110,8 @@ function TenantsConsole({ items, hasMore, params, caps, renderedAt, activeRun }:
 
   const refreshRows = useCallback(() => startTransition(() => router.refresh()), [router]);
 
-  const columns = useMemo(() => tenantColumns({ renderedAt, caps, handlers }), [renderedAt, caps, handlers]);
+  const columns = useMemo(() => tenantColumns(), []);
+  const meta: ColumnContext = useMemo(() => ({ renderedAt, caps, handlers }), [renderedAt, caps, handlers]);
   const columnVisibility: VisibilityState = useMemo(() => Object.fromEntries(hidden.map((c) => [c, false])), [hidden]);
   const sorting: SortingState = [{ id: params.sort, desc: params.dir === "desc" }];
   const pagination: PaginationState = { pageIndex: params.page - 1, pageSize: params.pageSize };
@@ -119,6 +120,7 @@ function TenantsConsole({ items, hasMore, params, caps, renderedAt, activeRun }:
   const table = useReactTable({
     data: items,
     columns,
+    meta,
     // The total streams in later; whether a next page exists is known from the page itself.
     pageCount: hasMore ? params.page + 1 : params.page,
     getRowId: (row) => row.id,
