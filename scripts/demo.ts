@@ -14,11 +14,12 @@ const { values } = parseArgs({
     "emulator-port": { type: "string", default: "8443" },
     "graph-port": { type: "string", default: "8444" },
     "no-start": { type: "boolean", default: false },
+    "data-dir": { type: "string", default: ".data/demo" },
   },
 });
 const port = Number(values.port);
 const root = process.cwd();
-const dataDir = path.join(root, ".data", "demo");
+const dataDir = path.resolve(root, values["data-dir"]);
 const emulatorDir = path.join(root, ".data", "demo-emulator");
 const appUrl = `http://localhost:${port}`;
 

@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import type { ActionResult } from "@/lib/action-result";
 import { actorOf, currentRequestId, getSessionAdmin, hasRole, type SessionAdmin } from "@/lib/auth/session";
-import { createConsentLink } from "@/lib/consent/links";
+import { createConsentLink, revokeConsentLinks } from "@/lib/consent/links";
 import type { AdminRole } from "@/lib/generated/prisma/enums";
 import { refreshDelegatedToken, setLegacyPassword } from "@/lib/tenants/lifecycle";
 
@@ -56,4 +56,15 @@ export async function setLegacyPasswordAction(formData: FormData): Promise<Actio
   const result = await setLegacyPassword({ tenantId: parsed.data.id, username: parsed.data.username, password: parsed.data.password, actor: actorOf(auth.admin), requestId: await currentRequestId() });
   revalidatePath(`/tenants/${parsed.data.id}`);
   return result.ok ? { ok: true, data: undefined } : result;
+}
+
+/** Revokes every unused consent link of the tenant (for example one sent to the wrong person). */
+export async function revokeConsentLinksAction(input: { id: string }): Promise<ActionResult<{ revoked: number }>> {
+  const auth = await authorize("OPERATOR");
+  if (!auth.ok) return auth;
+  const parsed = idSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, error: "Invalid tenant." };
+  const revoked = await revokeConsentLinks({ tenantId: parsed.data.id, actor: actorOf(auth.admin), requestId: await currentRequestId() });
+  revalidatePath(`/tenants/${parsed.data.id}`);
+  return { ok: true, data: { revoked } };
 }

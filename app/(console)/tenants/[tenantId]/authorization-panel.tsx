@@ -6,7 +6,7 @@ import { FormField, inputClass } from "@/components/form-field";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { useToast } from "@/components/ui/toast";
-import { obtainAuthorizationAction, refreshAccessTokenAction, setLegacyPasswordAction } from "./authorization-actions";
+import { obtainAuthorizationAction, refreshAccessTokenAction, revokeConsentLinksAction, setLegacyPasswordAction } from "./authorization-actions";
 
 type Props = {
   tenantId: string;
@@ -44,6 +44,14 @@ export function AuthorizationPanel({ tenantId, method, authorized, tokenExpiresA
         win.location.href = result.data.url;
       }
       toast({ kind: "info", title: "Consent page opened", description: `Sign in as ${adminEmail} (or forward the link to them) and accept.` });
+    });
+  }
+
+  function revokeLinks() {
+    start(async () => {
+      const result = await revokeConsentLinksAction({ id: tenantId });
+      if (!result.ok) toast({ kind: "error", title: "Could not revoke", description: result.error });
+      else toast({ kind: "success", title: result.data.revoked ? `${result.data.revoked} consent link(s) revoked` : "No open consent links to revoke" });
     });
   }
 
@@ -86,10 +94,11 @@ export function AuthorizationPanel({ tenantId, method, authorized, tokenExpiresA
         </span>
       </p>
       <div className="flex flex-wrap gap-2">
-        {caps.verify && <Button onClick={obtain} pending={pending} title="Open the consent page to authorize the console (or forward the link)">Obtain authorization</Button>}
+        {caps.verify && <Button onClick={obtain} pending={pending} title="Obtain authorization: open the consent page in a new tab (or forward it to the customer's admin)">Grant consent</Button>}
         {caps.verify && method === "AUTH_TOKEN" && authorized && (
           <Button onClick={refresh} pending={pending} title="Redeem the stored refresh token now and store the rotated one">Refresh access token</Button>
         )}
+        {caps.verify && <Button onClick={revokeLinks} pending={pending} title="Invalidate every consent link of this tenant that has not been used yet">Revoke consent links</Button>}
         {caps.manage && (
           <Button onClick={() => setLegacyOpen(true)} title="Store a username and password for the legacy method">{legacyUsername ? "Replace legacy password" : "Enter legacy username and password"}</Button>
         )}

@@ -1,0 +1,72 @@
+import { expect, test } from "@playwright/test";
+import { randomUUID } from "node:crypto";
+import { createAdmin } from "./support/admins";
+import { e2eDb } from "./support/db";
+import { DEMO } from "./support/emulator";
+import { signInAndExpectConsole } from "./support/pages";
+import { configureProviderApp } from "./support/provider";
+
+// The Authentication Status console against the emulator: Verify All finds working and failing tenants,
+// the admin follows a failed tenant's remediation (consent link → customer consents → verified),
+// Test the connection shows Graph's answer, and Reload All refreshes directory details from Graph.
+test("from Verify All to a failed tenant fixed by its customer's consent, with Test the connection and Reload All", async ({ page, browser }, testInfo) => {
+  test.setTimeout(180_000);
+  await signInAndExpectConsole(page, await createAdmin());
+  await configureProviderApp(page);
+  const prefix = `emu${randomUUID().slice(0, 6)}`;
+  const seed = async (suffix: string, name: string, tenantId: string, domain: string, admin: string) => {
+    const id = randomUUID();
+    await e2eDb.tenant.create({
+      data: { id, customerId: `${prefix}-${suffix}`, displayName: `${name} (old name)`, entraTenantId: tenantId, primaryDomain: domain, adminEmail: admin, authMethod: "APP_REGISTRATION", cloud: "CUSTOM" },
+    });
+    return { id, customerId: `${prefix}-${suffix}` };
+  };
+  const contoso = await seed("contoso", "Contoso Dental", DEMO.contoso.id, DEMO.contoso.domain, DEMO.contoso.admin);
+  const proseware = await seed("proseware", "Proseware Architects", DEMO.proseware.id, DEMO.proseware.domain, DEMO.proseware.admin);
+
+  await page.goto(`/tenants?q=${prefix}`);
+  await page.getByRole("button", { name: "Verify All" }).click();
+  const run = page.getByRole("region", { name: "Verification run" });
+  await expect(run.getByRole("heading", { name: /Verification finished/ })).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByRole("row").filter({ hasText: contoso.customerId })).toContainText("Verified");
+  await expect(page.getByRole("row").filter({ hasText: proseware.customerId })).toContainText("Failed");
+
+  // Filter to failures and open the failed tenant.
+  await page.getByRole("button", { name: /^Failed: / }).click();
+  await expect(page.getByRole("row").filter({ hasText: prefix })).toHaveCount(1);
+  await page.getByRole("table").getByRole("link", { name: proseware.customerId, exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(proseware.customerId);
+
+  // Its remediation: send the consent link; the customer's admin consents on Microsoft's pages.
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+  await page.getByRole("button", { name: "Fix: copy consent link" }).click();
+  await expect(page.getByText("Consent link copied")).toBeVisible();
+  const link = await page.evaluate(() => navigator.clipboard.readText());
+  const customer = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
+  await customer.goto(link);
+  await customer.getByRole("button", { name: "Continue to Microsoft" }).click();
+  await customer.getByLabel("Email").fill(DEMO.proseware.admin);
+  await customer.getByLabel("Password").fill(DEMO.userPassword);
+  await customer.getByRole("button", { name: "Sign in" }).click();
+  await customer.getByRole("button", { name: "Accept" }).click();
+  await expect(customer.getByRole("heading", { name: "Thank you: consent was granted" })).toBeVisible();
+  await customer.context().close();
+
+  await page.reload();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Verified");
+
+  // Test the connection: Graph's organization, users and granted permissions.
+  await page.getByRole("button", { name: "Test the connection" }).click();
+  const connection = page.getByRole("region", { name: "Test the connection" });
+  await expect(connection).toContainText("Proseware Architects");
+  await expect(connection).toContainText("Organization.Read.All");
+  await testInfo.attach("tenant-page-verified", { body: await page.screenshot({ fullPage: true }), contentType: "image/png" });
+
+  // Reload All refreshes directory details (organization name) from Graph for every reachable tenant.
+  await page.goto(`/tenants?q=${prefix}`);
+  await page.getByRole("button", { name: "Reload All" }).click();
+  await expect(page.getByRole("region", { name: "Reload All" })).toContainText("Directory details reloaded", { timeout: 60_000 });
+  await expect(page.getByRole("row").filter({ hasText: contoso.customerId })).toContainText("Contoso Dental");
+  await expect(page.getByRole("row").filter({ hasText: contoso.customerId })).not.toContainText("(old name)");
+  expect((await e2eDb.tenant.findUniqueOrThrow({ where: { id: proseware.id } })).displayName).toBe("Proseware Architects");
+});

@@ -1,0 +1,37 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+
+describe("npm run demo", () => {
+  it("starts the emulator, seeds the demo tenants through real consent flows and verifies them", () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tac-demo-"));
+    const result = spawnSync("bash", ["scripts/demo.sh", "--no-start", "--data-dir", dataDir, "--port", "3590", "--emulator-port", "9593", "--graph-port", "9594"], {
+      encoding: "utf8",
+      env: { ...process.env, DATA_DIR: undefined, DATABASE_URL: undefined },
+      timeout: 240_000,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/Sign in:\s+demo@console\.local\s+\/\s+\S{12,}/);
+    expect(result.stdout).toMatch(/Tenants:\s+26 seeded/);
+
+    const db = new Database(path.join(dataDir, "console.db"), { readonly: true });
+    const statuses = Object.fromEntries(
+      (db.prepare("SELECT customerId, lastStatus, lastStatusCode FROM Tenant").all() as { customerId: string; lastStatus: string; lastStatusCode: string }[]).map((t) => [t.customerId, `${t.lastStatus}:${t.lastStatusCode}`]),
+    );
+    db.close();
+    // The realistic mix a new user sees.
+    expect(statuses.contosodental).toBe("VERIFIED:VERIFIED");
+    expect(statuses.margiestravel).toBe("VERIFIED:VERIFIED");
+    expect(statuses.wingtiptoys).toBe("FAILED:SECRET_EXPIRED");
+    expect(statuses.alpineskihouse).toBe("FAILED:INVALID_SECRET");
+    expect(statuses.treyresearch).toBe("FAILED:REAUTHORIZATION_REQUIRED");
+    expect(statuses.humongousinsurance).toBe("FAILED:MFA_REQUIRED");
+    expect(statuses.fourthcoffee).toBe("FAILED:THROTTLED");
+    expect(statuses.blueyonderairlines).toBe("WARNING:LEGACY_METHOD");
+    expect(statuses["school-of-fine-art"]).toBe("FAILED:TENANT_NOT_FOUND");
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }, 300_000);
+});
