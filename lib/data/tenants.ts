@@ -74,8 +74,9 @@ export function tenantWhere(f: Partial<TenantFilters>, options: { ignoreStatus?:
 /** Each order ends on a unique column so pages never overlap; the first column has an index of its own. */
 export function tenantOrderBy(sort: TenantSortColumn, dir: "asc" | "desc"): Prisma.TenantOrderByWithRelationInput[] {
   if (sort === "customerId") return [{ customerId: dir }];
-  if (sort === "lastStatus") return [{ lastStatus: dir }, { customerId: "asc" }];
-  return [{ [sort]: dir }, { customerId: "asc" }];
+  // The tie-break follows the sort direction so that one (column, customerId) index, read forwards or
+  // backwards, serves both directions without sorting the table.
+  return [{ [sort]: dir }, { customerId: dir }];
 }
 
 /**

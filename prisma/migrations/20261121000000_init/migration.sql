@@ -198,13 +198,13 @@ CREATE UNIQUE INDEX "Tenant_customerId_key" ON "Tenant"("customerId");
 CREATE INDEX "Tenant_lastStatus_customerId_idx" ON "Tenant"("lastStatus", "customerId");
 
 -- CreateIndex
-CREATE INDEX "Tenant_authMethod_idx" ON "Tenant"("authMethod");
+CREATE INDEX "Tenant_authMethod_customerId_idx" ON "Tenant"("authMethod", "customerId");
 
 -- CreateIndex
-CREATE INDEX "Tenant_cloud_idx" ON "Tenant"("cloud");
+CREATE INDEX "Tenant_cloud_customerId_idx" ON "Tenant"("cloud", "customerId");
 
 -- CreateIndex
-CREATE INDEX "Tenant_lastVerifiedAt_idx" ON "Tenant"("lastVerifiedAt");
+CREATE INDEX "Tenant_lastVerifiedAt_customerId_idx" ON "Tenant"("lastVerifiedAt", "customerId");
 
 -- CreateIndex
 CREATE INDEX "Tenant_adminEmail_idx" ON "Tenant"("adminEmail");
@@ -216,7 +216,7 @@ CREATE INDEX "Tenant_displayName_idx" ON "Tenant"("displayName");
 CREATE INDEX "Tenant_primaryDomain_idx" ON "Tenant"("primaryDomain");
 
 -- CreateIndex
-CREATE INDEX "Tenant_accessBreaksAt_idx" ON "Tenant"("accessBreaksAt");
+CREATE INDEX "Tenant_accessBreaksAt_customerId_idx" ON "Tenant"("accessBreaksAt", "customerId");
 
 -- CreateIndex
 CREATE INDEX "Tenant_entraTenantId_idx" ON "Tenant"("entraTenantId");
