@@ -5,6 +5,7 @@ import { recordAudit, type AuditActor } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { newId } from "@/lib/ids";
+import { PROVIDER_ID } from "@/lib/provider/row";
 import type { ConsentFlow } from "@/lib/generated/prisma/enums";
 
 /**
@@ -33,7 +34,7 @@ export async function createConsentLink(input: {
   flow?: ConsentFlow;
   expiresInDays?: number;
 }): Promise<ActionResult<{ url: string; expiresAt: Date; flow: ConsentFlow }>> {
-  const provider = await db.providerSettings.findUnique({ where: { id: "provider" }, select: { clientId: true, clientSecret: true, certificate: true } });
+  const provider = await db.providerSettings.findUnique({ where: { id: PROVIDER_ID }, select: { clientId: true, clientSecret: true, certificate: true } });
   if (!provider?.clientId) {
     // Seed 003: without a Client ID there is nothing for the customer to consent to.
     return { ok: false, error: "The provider app's Client ID is not configured. An administrator must set it on Settings → Provider app before consent links can be sent." };

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { parseJsonObject } from "@/lib/json";
 import type { Page } from "@/lib/pagination";
 
 export type AuditEventItem = {
@@ -14,14 +15,6 @@ export type AuditEventItem = {
   details: Record<string, unknown>;
 };
 
-function parseDetails(text: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
 
 /** Newest first; the (at) index serves the ordering so deep pages stay cheap enough for an audit view. */
 export async function listAuditEvents({ page, pageSize }: { page: number; pageSize: number }): Promise<Page<AuditEventItem>> {
@@ -29,5 +22,5 @@ export async function listAuditEvents({ page, pageSize }: { page: number; pageSi
     db.auditEvent.findMany({ orderBy: [{ at: "desc" }, { id: "desc" }], skip: (page - 1) * pageSize, take: pageSize }),
     db.auditEvent.count(),
   ]);
-  return { items: rows.map((r) => ({ ...r, details: parseDetails(r.details) })), total, page, pageSize };
+  return { items: rows.map((r) => ({ ...r, details: parseJsonObject(r.details) })), total, page, pageSize };
 }

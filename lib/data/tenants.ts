@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { parseJsonObject } from "@/lib/json";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Page } from "@/lib/pagination";
 import {
@@ -147,14 +148,6 @@ export type TenantDetail = TenantListItem & {
   audit: TenantAuditItem[];
 };
 
-function parseJsonObject(text: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
 
 /** Everything the tenant page shows. Credential rows leave with metadata only: the `secret` column is never selected. */
 export async function getTenantDetail(tenantId: string): Promise<TenantDetail | null> {

@@ -7,10 +7,9 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { cloudEndpoints, type CloudEndpoints, type CloudId } from "@/lib/entra/clouds";
 import { REDIRECT_PATH, type ProviderSettingsValues } from "@/lib/validations/provider";
+import { CERT_BINDING, DEFAULT_REQUIRED_APP_PERMISSIONS, PROVIDER_ID, SECRET_BINDING } from "./row";
 
-export const PROVIDER_ID = "provider";
-const SECRET_BINDING = { table: "ProviderSettings", rowId: PROVIDER_ID, field: "clientSecret" } as const;
-const CERT_BINDING = { table: "ProviderSettings", rowId: PROVIDER_ID, field: "certificate" } as const;
+export { PROVIDER_ID } from "./row";
 
 export function defaultRedirectUrl() {
   return new URL(REDIRECT_PATH, env.APP_URL).toString();
@@ -58,7 +57,7 @@ export async function getProviderSettingsView(): Promise<ProviderSettingsView> {
     tokenVersion: p?.tokenVersion === "v1" ? "v1" : "v2",
     resource: p?.resource ?? "https://graph.microsoft.com",
     scopes: p?.scopes ?? "User.Read Organization.Read.All",
-    requiredAppPermissions: p?.requiredAppPermissions ?? "Organization.Read.All User.Read.All",
+    requiredAppPermissions: p?.requiredAppPermissions ?? DEFAULT_REQUIRED_APP_PERMISSIONS,
     requestOfflineAccess: p?.requestOfflineAccess ?? true,
     homeTenantId: p?.homeTenantId ?? "",
     version: p?.version ?? 0,

@@ -8,8 +8,8 @@ import type { VerificationOutcome } from "./types";
 
 /** Loading verification inputs and writing outcomes. Secrets are decrypted only when a check needs them. */
 
-export const PROVIDER_ID = "provider";
-const DEFAULT_REQUIRED = "Organization.Read.All User.Read.All";
+export { PROVIDER_ID } from "@/lib/provider/row";
+import { CERT_BINDING, DEFAULT_REQUIRED_APP_PERMISSIONS, PROVIDER_ID, SECRET_BINDING } from "@/lib/provider/row";
 
 export async function loadProvider(): Promise<ProviderInput> {
   const p = await db.providerSettings.findUnique({ where: { id: PROVIDER_ID } });
@@ -18,13 +18,13 @@ export async function loadProvider(): Promise<ProviderInput> {
   return {
     clientId: p?.clientId ?? null,
     clientSecret: () =>
-      (secret ??= p?.clientSecret ? decryptSecret(p.clientSecret, { table: "ProviderSettings", rowId: PROVIDER_ID, field: "clientSecret" }) : null),
+      (secret ??= p?.clientSecret ? decryptSecret(p.clientSecret, SECRET_BINDING) : null),
     clientSecretExpiresAt: p?.clientSecretExpiresAt ?? null,
     certificate: () =>
       (cert ??= p?.certificate
-        ? parseStoredCertificate(decryptSecret(p.certificate, { table: "ProviderSettings", rowId: PROVIDER_ID, field: "certificate" }))
+        ? parseStoredCertificate(decryptSecret(p.certificate, CERT_BINDING))
         : null),
-    requiredAppPermissions: (p?.requiredAppPermissions ?? DEFAULT_REQUIRED).split(/\s+/).filter(Boolean),
+    requiredAppPermissions: (p?.requiredAppPermissions ?? DEFAULT_REQUIRED_APP_PERMISSIONS).split(/\s+/).filter(Boolean),
     customAuthorityHost: p?.customAuthorityHost ?? null,
     customGraphHost: p?.customGraphHost ?? null,
   };
