@@ -34,6 +34,9 @@ export const auditActions = [
   "entra_settings.updated",
   "admin.sessions_revoked",
   "auth.sign_in.refused",
+  "api_token.created",
+  "api_token.revoked",
+  "api.rate_limited",
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];
@@ -42,9 +45,10 @@ export type AuditActor =
   | { type: "admin"; id: string; label: string }
   | { type: "anonymous"; label: string }
   | { type: "system"; label: string }
-  | { type: "api_token"; id: string; label: string };
+  | { type: "api_token"; id: string; label: string }
+  | { type: "entra_client"; id: string; label: string };
 
-export type AuditTarget = { type: "tenant" | "admin" | "provider_settings" | "verification_run" | "consent_link" | "keys" | "entra_settings"; id: string };
+export type AuditTarget = { type: "tenant" | "admin" | "provider_settings" | "verification_run" | "consent_link" | "keys" | "entra_settings" | "api_token"; id: string };
 
 /** Details must be non-secret values; keys that look like secrets are dropped as a last line of defence. */
 export type AuditDetails = Record<string, string | number | boolean | null | string[]>;
