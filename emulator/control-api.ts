@@ -14,6 +14,8 @@ const schemas = {
   "load-scenario": z.object({ scenario: z.unknown() }),
   reset: z.object({}).optional(),
   "advance-clock": z.object({ seconds: z.number() }),
+  "set-clock": z.object({ now: z.string().optional(), offsetSeconds: z.number().optional() }),
+  "set-app-role-assignment": z.object({ apiAppId: z.string(), clientAppId: z.string(), roles: z.array(z.string()) }),
   "grant-consent": z.object({ tenantId: z.string(), clientId: z.string(), applicationPermissions: z.array(z.string()).optional(), delegatedPermissions: z.array(z.string()).optional() }),
   "revoke-consent": z.object({ tenantId: z.string(), clientId: z.string() }),
   "add-secret": z.object({ clientId: z.string(), displayName: z.string().optional(), endDateTime: z.string().optional(), secretText: z.string().optional() }),
@@ -65,6 +67,14 @@ export function runControlOperation(state: EmulatorState, op: string, rawBody: u
     case "advance-clock": {
       const b = parse("advance-clock");
       return state.advanceClock(b.seconds);
+    }
+    case "set-clock": {
+      const b = parse("set-clock");
+      return state.setClock(b);
+    }
+    case "set-app-role-assignment": {
+      const b = parse("set-app-role-assignment");
+      return state.setAppRoleAssignment(b.apiAppId, b.clientAppId, b.roles);
     }
     case "grant-consent": {
       const b = parse("grant-consent");

@@ -9,6 +9,7 @@ import type {
   LatencyOptions,
   NewSecret,
   RequestLogEntry,
+  SetClockOptions,
   ThrottleOptions,
 } from "./state.js";
 
@@ -43,8 +44,17 @@ export class EmulatorControlClient {
   reset(): Promise<unknown> {
     return this.post("reset");
   }
+  /** Moves the emulator clock; negative seconds move it back (tokens minted then are expired in real time). */
   advanceClock(seconds: number): Promise<{ now: string; offsetSeconds: number }> {
     return this.post("advance-clock", { seconds });
+  }
+  /** Sets the clock to an instant (`now`, ISO) or an offset from real time (`offsetSeconds`, may be negative). */
+  setClock(options: SetClockOptions): Promise<{ now: string; offsetSeconds: number }> {
+    return this.post("set-clock", options);
+  }
+  /** Replaces the app roles of API `apiAppId` assigned to client `clientAppId`; `[]` removes the assignment. */
+  setAppRoleAssignment(apiAppId: string, clientAppId: string, roles: string[]): Promise<{ apiAppId: string; clientAppId: string; roles: string[] }> {
+    return this.post("set-app-role-assignment", { apiAppId, clientAppId, roles });
   }
   clock(): Promise<{ now: string; offsetSeconds: number }> {
     return this.get("clock");

@@ -447,6 +447,17 @@ function applicationResource(app: AppRuntime): Record<string, unknown> {
       usage: "Verify",
     })),
     web: { redirectUris: app.redirectUris },
+    identifierUris: app.registration?.identifierUris ?? [],
+    appRoles: (app.registration?.appRoles ?? []).map((r) => ({
+      allowedMemberTypes: r.allowedMemberTypes,
+      description: r.description ?? null,
+      displayName: r.displayName ?? r.value,
+      id: r.id,
+      isEnabled: r.isEnabled,
+      origin: "Application",
+      value: r.value,
+    })),
+    api: { requestedAccessTokenVersion: app.registration?.accessTokenAcceptedVersion ?? null },
     requiredResourceAccess: [
       {
         resourceAppId: GRAPH_APP_ID,

@@ -61,19 +61,70 @@ export const consentSchema = z.object({
 });
 export type Consent = z.infer<typeof consentSchema>;
 
-export const appRegistrationSchema = z.object({
-  clientId: guid,
-  /** Object id of the application; derived from clientId when absent. */
-  id: guid.optional(),
-  displayName: z.string(),
-  secrets: z.array(secretSchema).default([]),
-  certificates: z.array(certificateSchema).default([]),
-  redirectUris: z.array(z.string()).default([]),
-  applicationPermissions: z.array(z.string()).default([]),
-  delegatedPermissions: z.array(z.string()).default([]),
-  /** Whether an admin granted applicationPermissions in this tenant. */
-  consented: z.boolean().default(true),
+/**
+ * An app role the registration exposes (the application manifest's `appRoles`). Only roles whose
+ * allowedMemberTypes include "Application" can be assigned to client apps and appear in app-only tokens.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/howto-add-app-roles-in-apps
+ */
+export const appRoleSchema = z.object({
+  id: guid,
+  value: z.string().min(1),
+  displayName: z.string().optional(),
+  description: z.string().optional(),
+  /** Entra requires this in the manifest; the emulator defaults to both kinds. */
+  allowedMemberTypes: z.array(z.enum(["Application", "User"])).min(1).default(["Application", "User"]),
+  isEnabled: z.boolean().default(true),
 });
+export type AppRole = z.infer<typeof appRoleSchema>;
+
+/**
+ * App roles of this registration granted to a client app's service principal (Entra's appRoleAssignment,
+ * one entry per client with the role values instead of role ids). The client is another registration of
+ * the same tenant or the provider app.
+ */
+export const appRoleAssignmentSchema = z.object({
+  clientAppId: guid,
+  roles: z.array(z.string().min(1)).default([]),
+});
+export type AppRoleAssignment = z.infer<typeof appRoleAssignmentSchema>;
+
+export const appRegistrationSchema = z
+  .object({
+    clientId: guid,
+    /** Object id of the application; derived from clientId when absent. */
+    id: guid.optional(),
+    displayName: z.string(),
+    secrets: z.array(secretSchema).default([]),
+    certificates: z.array(certificateSchema).default([]),
+    redirectUris: z.array(z.string()).default([]),
+    applicationPermissions: z.array(z.string()).default([]),
+    delegatedPermissions: z.array(z.string()).default([]),
+    /** Whether an admin granted applicationPermissions in this tenant. */
+    consented: z.boolean().default(true),
+    /** Application ID URIs (e.g. `api://<clientId>`): what clients may name as resource besides the client id. */
+    identifierUris: z.array(z.string().min(1)).default([]),
+    appRoles: z.array(appRoleSchema).default([]),
+    /** The manifest's accessTokenAcceptedVersion (api.requestedAccessTokenVersion): null or 1 → v1.0 tokens, 2 → v2.0. */
+    accessTokenAcceptedVersion: z.union([z.literal(1), z.literal(2)]).nullable().optional(),
+    appRoleAssignments: z.array(appRoleAssignmentSchema).default([]),
+  })
+  .superRefine((reg, ctx) => {
+    const values = new Set<string>();
+    reg.appRoles.forEach((role, i) => {
+      if (values.has(role.value)) ctx.addIssue({ code: "custom", path: ["appRoles", i, "value"], message: `duplicate app role value '${role.value}'` });
+      values.add(role.value);
+    });
+    reg.appRoleAssignments.forEach((assignment, i) => {
+      assignment.roles.forEach((value, j) => {
+        const role = reg.appRoles.find((r) => r.value === value);
+        // Entra refuses the assignment itself, so a scenario cannot hold one either.
+        if (!role) ctx.addIssue({ code: "custom", path: ["appRoleAssignments", i, "roles", j], message: `no app role with value '${value}'` });
+        else if (!role.allowedMemberTypes.includes("Application")) {
+          ctx.addIssue({ code: "custom", path: ["appRoleAssignments", i, "roles", j], message: `app role '${value}' does not allow member type Application` });
+        }
+      });
+    });
+  });
 export type AppRegistration = z.infer<typeof appRegistrationSchema>;
 
 export const domainSchema = z.object({
@@ -132,16 +183,39 @@ export const scenarioFaultsSchema = z.object({
   retryAfterSeconds: z.number().positive().default(2.5),
 });
 
-export const scenarioSchema = z.object({
-  name: z.string().optional(),
-  description: z.string().optional(),
-  tenants: z.array(tenantSchema),
-  providerApp: providerAppSchema,
-  refreshTokens: z.array(seededRefreshTokenSchema).default([]),
-  faults: scenarioFaultsSchema.optional(),
-  /** Hints for the console's demo seeder that are not directory state, e.g. `customersWithoutTenant`. */
-  console: z.record(z.string(), z.unknown()).optional(),
-});
+export const scenarioSchema = z
+  .object({
+    name: z.string().optional(),
+    description: z.string().optional(),
+    tenants: z.array(tenantSchema),
+    providerApp: providerAppSchema,
+    refreshTokens: z.array(seededRefreshTokenSchema).default([]),
+    faults: scenarioFaultsSchema.optional(),
+    /** Hints for the console's demo seeder that are not directory state, e.g. `customersWithoutTenant`. */
+    console: z.record(z.string(), z.unknown()).optional(),
+  })
+  .superRefine((scenario, ctx) => {
+    scenario.tenants.forEach((tenant, t) => checkTenantApis(tenant, scenario.providerApp.clientId, ctx, ["tenants", t, "appRegistrations"]));
+  });
+
+/** Identifier URIs are unique in a tenant, and app role assignments name a client that can exist there. */
+function checkTenantApis(tenant: Tenant, providerClientId: string, ctx: z.RefinementCtx, path: (string | number)[]): void {
+  const clients = new Set([providerClientId.toLowerCase(), ...tenant.appRegistrations.map((r) => r.clientId.toLowerCase())]);
+  const uris = new Map<string, string>();
+  tenant.appRegistrations.forEach((reg, a) => {
+    reg.identifierUris.forEach((uri, u) => {
+      const key = uri.replace(/\/+$/, "").toLowerCase();
+      const owner = uris.get(key);
+      if (owner) ctx.addIssue({ code: "custom", path: [...path, a, "identifierUris", u], message: `identifier URI '${uri}' is already used by ${owner}` });
+      uris.set(key, reg.clientId);
+    });
+    reg.appRoleAssignments.forEach((assignment, i) => {
+      if (!clients.has(assignment.clientAppId.toLowerCase())) {
+        ctx.addIssue({ code: "custom", path: [...path, a, "appRoleAssignments", i, "clientAppId"], message: `client ${assignment.clientAppId} is neither an app registration of tenant ${tenant.id} nor the provider app` });
+      }
+    });
+  });
+}
 
 /** What the emulator runs on, after defaults are applied. */
 export type Scenario = z.infer<typeof scenarioSchema>;

@@ -1,7 +1,9 @@
+import { createRemoteJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_SCENARIO_PATH, EmulatorState, loadScenarioFile, type RunningEmulator } from "./index.js";
+import { DEMO_API } from "./scenarios/demo-api.js";
 import { generateScenario } from "./scenarios/generate.js";
-import { postForm, startTestEmulator } from "./testing/index.js";
+import { decodeJwtPayload, postForm, startTestEmulator } from "./testing/index.js";
 
 /** The demo scenario behaves as its console hints promise, and the generator scales. */
 
@@ -88,6 +90,20 @@ describe("demo scenario", () => {
     const t = tenantByState("refresh_token_expired");
     const res = await postForm(`${emu.loginUrl}/${t.id}/oauth2/v2.0/token`, { grant_type: "refresh_token", client_id: provider.clientId, client_secret: providerSecret, refresh_token: t.hints.refreshToken!, scope: `${emu.graphUrl}/User.Read` });
     expect(res.json.error_codes).toEqual([700082]);
+  });
+
+  it("the console API's automation clients get v1.0 tokens with their role, verifiable with the home tenant's JWKS", async () => {
+    expect(DEMO_API.homeTenantId).toBe(provider.homeTenantId);
+    const jwks = createRemoteJWKSet(new URL(`${emu.loginUrl}/${DEMO_API.homeTenantId}/discovery/v2.0/keys`));
+    for (const c of [DEMO_API.admin, DEMO_API.operator, DEMO_API.viewer, DEMO_API.noRole]) {
+      const res = await postForm(`${emu.loginUrl}/${DEMO_API.homeTenantId}/oauth2/v2.0/token`, { grant_type: "client_credentials", client_id: c.clientId, client_secret: c.secret, scope: DEMO_API.scope });
+      expect(res.status).toBe(200);
+      const { payload } = await jwtVerify(String(res.json.access_token), jwks, { issuer: `${emu.loginUrl}/${DEMO_API.homeTenantId}/`, audience: DEMO_API.audience });
+      expect(payload).toMatchObject({ ver: "1.0", appid: c.clientId, tid: DEMO_API.homeTenantId, idtyp: "app" });
+      expect(payload.roles).toEqual(c.role ? [c.role] : undefined);
+    }
+    const byId = await postForm(`${emu.loginUrl}/${DEMO_API.homeTenantId}/oauth2/token`, { grant_type: "client_credentials", client_id: DEMO_API.admin.clientId, client_secret: DEMO_API.admin.secret, resource: DEMO_API.apiAppId });
+    expect(decodeJwtPayload(String(byId.json.access_token)).aud).toBe(DEMO_API.apiAppId);
   });
 });
 

@@ -162,6 +162,22 @@ export interface AuthCodeRecord {
   redeemed: boolean;
 }
 
+/** A tenant app registration addressed as a resource (an API): by its client id or an identifier URI. */
+export interface ApiResource {
+  app: AppRuntime;
+  registration: AppRegistration;
+  /** The registered spelling of what the client named: an identifier URI or the client id. */
+  matched: string;
+  byIdentifierUri: boolean;
+}
+
+export interface SetClockOptions {
+  /** ISO instant the emulator clock should read now. */
+  now?: string;
+  /** Offset from real time; negative is the past. */
+  offsetSeconds?: number;
+}
+
 export interface AddSecretOptions {
   displayName?: string;
   endDateTime?: string;
@@ -173,6 +189,11 @@ export interface NewSecret {
   hint: string;
   displayName?: string;
   endDateTime: string;
+}
+
+/** Resource names compare case-insensitively and without trailing slashes, as the token endpoint strips them. */
+function normalizeResource(resource: string): string {
+  return resource.replace(/\/+$/, "").toLowerCase();
 }
 
 function deterministicGuid(...parts: string[]): string {
@@ -227,6 +248,8 @@ export class EmulatorState {
   tenantsById = new Map<string, TenantRuntime>();
   tenantsByDomain = new Map<string, TenantRuntime>();
   appsByClientId = new Map<string, AppRuntime>();
+  /** `${tenant id}|${resource}` (lower case, no trailing slash) → API; see findApiResource. */
+  private apiResources = new Map<string, ApiResource>();
   /** Lower-cased UPN → tenant, for `organizations`/`common` user flows. */
   userTenantByUpn = new Map<string, TenantRuntime>();
   refreshTokens = new Map<string, RefreshTokenRecord>();
@@ -270,6 +293,7 @@ export class EmulatorState {
     this.tenantsById.clear();
     this.tenantsByDomain.clear();
     this.appsByClientId.clear();
+    this.apiResources.clear();
     this.userTenantByUpn.clear();
     this.refreshTokens.clear();
     this.authCodes.clear();
@@ -305,7 +329,7 @@ export class EmulatorState {
       this.tenantsById.set(tenant.id.toLowerCase(), runtime);
       for (const domain of tenant.domains) this.tenantsByDomain.set(domain.name.toLowerCase(), runtime);
       for (const reg of tenant.appRegistrations) {
-        this.appsByClientId.set(reg.clientId.toLowerCase(), {
+        const app: AppRuntime = {
           kind: "tenant",
           clientId: reg.clientId,
           objectId: reg.id ?? deterministicGuid("app", reg.clientId),
@@ -319,7 +343,9 @@ export class EmulatorState {
           consentPropagationSeconds: 0,
           createdDateTime: "2024-01-01T00:00:00Z",
           registration: reg,
-        });
+        };
+        this.appsByClientId.set(reg.clientId.toLowerCase(), app);
+        this.indexApiResource(tenant.id, app, reg);
       }
     }
     const p = scenario.providerApp;
@@ -370,6 +396,16 @@ export class EmulatorState {
     this.resetCounters();
   }
 
+  /**
+   * Every registration's service principal can be a token audience in its own tenant, named by client id
+   * or by any identifier URI. Keys carry the tenant, so another tenant's API is "not found" (500011).
+   */
+  private indexApiResource(tenantId: string, app: AppRuntime, reg: AppRegistration): void {
+    const key = (resource: string) => `${tenantId.toLowerCase()}|${normalizeResource(resource)}`;
+    this.apiResources.set(key(reg.clientId), { app, registration: reg, matched: reg.clientId, byIdentifierUri: false });
+    for (const uri of reg.identifierUris) this.apiResources.set(key(uri), { app, registration: reg, matched: uri.replace(/\/+$/, ""), byIdentifierUri: true });
+  }
+
   // ---------------------------------------------------------------- lookups
 
   resolveTenant(segment: string): TenantRuntime | undefined {
@@ -415,6 +451,21 @@ export class EmulatorState {
     return app.kind === "provider" && tenant.consents.has(app.clientId.toLowerCase());
   }
 
+  /** The API a client names as `resource` (v1) or `<resource>/.default` (v2), if its service principal is in the tenant. */
+  findApiResource(tenant: TenantRuntime, resource: string): ApiResource | undefined {
+    return this.apiResources.get(`${tenant.tenant.id.toLowerCase()}|${normalizeResource(resource)}`);
+  }
+
+  /**
+   * The `roles` of an app-only token for this API: the assigned values of enabled roles that allow
+   * Application members, in the API's declaration order.
+   */
+  appRolesFor(api: AppRegistration, clientId: string): string[] {
+    const assigned = new Set<string>();
+    for (const a of api.appRoleAssignments) if (a.clientAppId.toLowerCase() === clientId.toLowerCase()) for (const r of a.roles) assigned.add(r);
+    return api.appRoles.filter((r) => r.isEnabled && r.allowedMemberTypes.includes("Application") && assigned.has(r.value)).map((r) => r.value);
+  }
+
   consentFor(tenant: TenantRuntime, app: AppRuntime): ConsentRuntime | undefined {
     if (app.kind === "tenant") {
       const reg = app.registration!;
@@ -438,6 +489,41 @@ export class EmulatorState {
   advanceClock(seconds: number): { now: string; offsetSeconds: number } {
     this.clock.advance(seconds);
     return { now: new Date(this.clock.now()).toISOString(), offsetSeconds: this.clock.offsetSeconds() };
+  }
+
+  /** Exactly one of `now` or `offsetSeconds`; both may lie in the past. */
+  setClock(options: SetClockOptions): { now: string; offsetSeconds: number } {
+    if ((options.now === undefined) === (options.offsetSeconds === undefined)) throw new EmulatorControlError(400, "set-clock takes exactly one of now or offsetSeconds");
+    if (options.now !== undefined) {
+      const ms = Date.parse(options.now);
+      if (Number.isNaN(ms)) throw new EmulatorControlError(400, `not an ISO date: ${options.now}`);
+      this.clock.setNow(ms);
+    } else {
+      this.clock.setOffsetSeconds(options.offsetSeconds!);
+    }
+    return { now: new Date(this.clock.now()).toISOString(), offsetSeconds: this.clock.offsetSeconds() };
+  }
+
+  /**
+   * Replaces the app roles of `apiAppId` assigned to `clientAppId` (an empty list removes the
+   * assignment), like adding or deleting appRoleAssignments in Entra. Takes effect on the next token.
+   */
+  setAppRoleAssignment(apiAppId: string, clientAppId: string, roles: string[]): { apiAppId: string; clientAppId: string; roles: string[] } {
+    const api = this.requireApp(apiAppId);
+    const reg = api.registration;
+    if (api.kind !== "tenant" || !reg) throw new EmulatorControlError(400, `${apiAppId} is not a tenant app registration`);
+    const client = this.requireApp(clientAppId);
+    if (client.kind === "tenant" && client.homeTenantId.toLowerCase() !== api.homeTenantId.toLowerCase()) {
+      throw new EmulatorControlError(400, `client ${clientAppId} is registered in another tenant than ${apiAppId}`);
+    }
+    for (const value of roles) {
+      const role = reg.appRoles.find((r) => r.value === value);
+      if (!role) throw new EmulatorControlError(400, `${apiAppId} has no app role '${value}'`);
+      if (!role.allowedMemberTypes.includes("Application")) throw new EmulatorControlError(400, `app role '${value}' does not allow member type Application`);
+    }
+    reg.appRoleAssignments = reg.appRoleAssignments.filter((a) => a.clientAppId.toLowerCase() !== client.clientId.toLowerCase());
+    if (roles.length > 0) reg.appRoleAssignments.push({ clientAppId: client.clientId, roles: [...new Set(roles)] });
+    return { apiAppId: api.clientId, clientAppId: client.clientId, roles: this.appRolesFor(reg, client.clientId) };
   }
 
   grantConsent(tenantId: string, clientId: string, permissions: { applicationPermissions?: string[]; delegatedPermissions?: string[] } = {}): ConsentRuntime {

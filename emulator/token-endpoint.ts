@@ -7,6 +7,7 @@ import {
   clientInfo,
   echoScope,
   isGraphResource,
+  issueApiAppToken,
   issueAppToken,
   issueIdToken,
   issueUserAccessToken,
@@ -209,21 +210,35 @@ function clientCredentials(ctx: TokenRequestContext, app: AppRuntime, tenant: Te
   }
   const credential = authenticateClient(ctx, app, tenant, basicSecret);
 
-  let resource: string;
-  if (ctx.version === "v2") {
-    const scope = ctx.form.get("scope");
-    if (!scope) throw new AadRequestError("invalidRequest", ["scope"]);
-    const parts = scope.split(/\s+/).filter(Boolean);
-    if (parts.length !== 1 || !parts[0]!.endsWith("/.default")) throw new AadRequestError("clientCredentialsScope", [scope]);
-    resource = parts[0]!.slice(0, -"/.default".length).replace(/\/+$/, "");
-    if (!isGraphResource(resource, urls)) throw new AadRequestError("resourceNotFound", [resource, tenant.tenant.id]);
+  const resource = clientCredentialsResource(ctx);
+  let issued: { token: string; expiresIn: number; nowS: number };
+  if (isGraphResource(resource, urls)) {
+    issued = issueAppToken(state, urls, tenant, app, resource, consent?.applicationPermissions ?? [], credential);
   } else {
-    resource = v1Scopes(ctx).resource;
+    // An organisation's own API: its service principal must live in the tenant the token is requested from.
+    const api = state.findApiResource(tenant, resource);
+    if (!api) throw new AadRequestError("resourceNotFound", [resource, tenant.tenant.id]);
+    issued = issueApiAppToken(state, urls, tenant, app, api, credential);
   }
-  const roles = consent?.applicationPermissions ?? [];
-  const issued = issueAppToken(state, urls, tenant, app, resource, roles, credential);
   const body: Record<string, unknown> = { token_type: "Bearer", expires_in: issued.expiresIn, ext_expires_in: issued.expiresIn, access_token: issued.token };
   return { body: ctx.version === "v1" ? v1Envelope(body, resource, issued.nowS, issued.expiresIn) : body, tenantId: tenant.tenant.id, clientId: app.clientId };
+}
+
+/**
+ * The resource of a client-credentials request, as named (no trailing slash): v2 takes exactly one
+ * `<resource>/.default` scope (AADSTS1002012 otherwise), v1 a `resource` parameter.
+ */
+function clientCredentialsResource(ctx: TokenRequestContext): string {
+  if (ctx.version === "v1") {
+    const resource = ctx.form.get("resource")?.replace(/\/+$/, "");
+    if (!resource) throw new AadRequestError("invalidRequest", ["resource"]);
+    return resource;
+  }
+  const scope = ctx.form.get("scope");
+  if (!scope) throw new AadRequestError("invalidRequest", ["scope"]);
+  const parts = scope.split(/\s+/).filter(Boolean);
+  if (parts.length !== 1 || !parts[0]!.endsWith("/.default")) throw new AadRequestError("clientCredentialsScope", [scope]);
+  return parts[0]!.slice(0, -"/.default".length).replace(/\/+$/, "");
 }
 
 interface UserGrantInput {

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { AadRequestError } from "./aad-errors.js";
 import { b64url, signJwt } from "./jwt.js";
 import type { User } from "./scenario.js";
-import { DEFAULT_USER_WID, GRAPH_APP_ID, GRAPH_PUBLIC_URL, ROLE_TEMPLATE_IDS, type AppRuntime, type EmulatorState, type TenantRuntime } from "./state.js";
+import { DEFAULT_USER_WID, GRAPH_APP_ID, GRAPH_PUBLIC_URL, ROLE_TEMPLATE_IDS, type ApiResource, type AppRuntime, type EmulatorState, type TenantRuntime } from "./state.js";
 
 /**
  * Token minting. Graph tokens are v1.0-shaped (Graph's accessTokenAcceptedVersion is 1); ID tokens v2.0.
@@ -85,7 +85,8 @@ function uti(): string {
   return randomBytes(16).toString("base64url").slice(0, 22);
 }
 
-function v1Issuer(urls: EmulatorUrls, tenantId: string): string {
+/** The emulator's stand-in for Entra's v1 issuer `https://sts.windows.net/{tid}/` (also the v1 discovery `issuer`). */
+export function v1Issuer(urls: EmulatorUrls, tenantId: string): string {
   return `${urls.loginUrl}/${tenantId}/`;
 }
 
@@ -143,6 +144,53 @@ export function issueAppToken(
   };
   if (roles.length > 0) payload.roles = roles;
   return { token: signJwt(payload, state.activeAccessTokenKey, { x5t: state.activeAccessTokenKey.kid }), expiresIn: ACCESS_TOKEN_LIFETIME_S, nowS };
+}
+
+/**
+ * An app-only access token for an organisation's own API (a tenant app registration), signed with the
+ * published key so the API can validate it against the tenant's JWKS. The token version follows the
+ * API's accessTokenAcceptedVersion, not the endpoint: v1.0 has `aud` = the identifier URI or client id the
+ * client named (in its registered spelling, so a verifier can configure it), the v1 issuer, `appid`/`appidacr` and header `x5t`; v2.0 has `aud` = the API's client id,
+ * the v2 issuer and `azp`/`azpacr`. `roles` is omitted when the client holds no app role of the API.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/access-token-claims-reference
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/reference-app-manifest#accesstokenacceptedversion-attribute
+ */
+export function issueApiAppToken(
+  state: EmulatorState,
+  urls: EmulatorUrls,
+  tenant: TenantRuntime,
+  client: AppRuntime,
+  api: ApiResource,
+  credential: "secret" | "certificate",
+): { token: string; expiresIn: number; nowS: number } {
+  const nowS = state.clock.nowSeconds();
+  const tid = tenant.tenant.id;
+  const oid = state.servicePrincipalId(tid, client.clientId);
+  const acr = credential === "certificate" ? "2" : "1";
+  const v2 = api.registration.accessTokenAcceptedVersion === 2;
+  const common = { iat: nowS, nbf: nowS, exp: nowS + ACCESS_TOKEN_LIFETIME_S, aio: uti() };
+  const payload: Record<string, unknown> = v2
+    ? { aud: api.app.clientId, iss: v2Issuer(urls, tid), ...common, azp: client.clientId, azpacr: acr, idtyp: "app", oid, rh: "0.emulator.", sub: oid, tid, uti: uti(), ver: "2.0" }
+    : {
+        aud: api.matched,
+        iss: v1Issuer(urls, tid),
+        ...common,
+        appid: client.clientId,
+        appidacr: acr,
+        idp: v1Issuer(urls, tid),
+        idtyp: "app",
+        oid,
+        rh: "0.emulator.",
+        sub: oid,
+        tid,
+        uti: uti(),
+        ver: "1.0",
+      };
+  const roles = state.appRolesFor(api.registration, client.clientId);
+  if (roles.length > 0) payload.roles = roles;
+  const key = state.activeSigningKey;
+  // x5t is a legacy header that only v1.0 access tokens carry.
+  return { token: signJwt(payload, key, v2 ? {} : { x5t: key.kid }), expiresIn: ACCESS_TOKEN_LIFETIME_S, nowS };
 }
 
 export function issueUserAccessToken(

@@ -21,3 +21,9 @@ export const DEMO = {
   southridge: { id: "d0000000-0000-4000-8000-000000000017", domain: "southridgevideo.example", admin: "admin@southridgevideo.onmicrosoft.com" },
   contoso: { id: "d0000000-0000-4000-8000-000000000001", domain: "contosodental.example", admin: "admin@contosodental.onmicrosoft.com" },
 } as const;
+
+/**
+ * The console's own API in the demo home tenant and its automation clients (client credentials with
+ * DEMO_API.scope; v1.0 tokens with aud DEMO_API.audience, iss `${emulator.loginUrl}/${DEMO_API.homeTenantId}/`).
+ */
+export { DEMO_API } from "../../emulator/scenarios/demo-api";

@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseScenario, type ScenarioInput } from "../scenario.js";
+import { DEMO_API } from "./demo-api.js";
 
 /**
  * Writes emulator/scenarios/demo.json: the provider's home tenant plus 25 customers across every
@@ -149,6 +150,40 @@ const customers: TenantSpec[] = [
   { name: "First Up Consultants", slug: "firstupconsultants", method: "AUTH_TOKEN", expectedState: "refresh_token_revoked_after_sign_in", consoleHints: { note: "sign in, then call control revokeUserRefreshTokens for the admin" } },
 ];
 
+/**
+ * The console's REST API and its automation clients (see demo-api.ts). App roles allow Application
+ * members only: the console maps them from app-only tokens' `roles` claim.
+ */
+function consoleApiRegistrations(): NonNullable<TenantInput["appRegistrations"]> {
+  const clients = [
+    { ...DEMO_API.admin, displayName: "Automation Admin", keyId: "7ac0ffee-0000-4000-8000-0000000001b1" },
+    { ...DEMO_API.operator, displayName: "Automation Operator", keyId: "7ac0ffee-0000-4000-8000-0000000001b2" },
+    { ...DEMO_API.viewer, displayName: "Automation Viewer", keyId: "7ac0ffee-0000-4000-8000-0000000001b3" },
+    { ...DEMO_API.noRole, displayName: "Automation No Role", keyId: "7ac0ffee-0000-4000-8000-0000000001b4" },
+  ];
+  const roles = Object.entries(DEMO_API.roleIds).map(([value, id]) => ({
+    id,
+    value,
+    displayName: value,
+    description: `Console ${value} for automation clients`,
+    allowedMemberTypes: ["Application" as const],
+  }));
+  return [
+    {
+      clientId: DEMO_API.apiAppId,
+      displayName: "Tenant Access Console API",
+      identifierUris: [DEMO_API.identifierUri],
+      appRoles: roles,
+      appRoleAssignments: clients.filter((c) => c.role).map((c) => ({ clientAppId: c.clientId, roles: [c.role!] })),
+    },
+    ...clients.map((c) => ({
+      clientId: c.clientId,
+      displayName: c.displayName,
+      secrets: [{ keyId: c.keyId, displayName: "demo", secretText: c.secret, hint: c.secret.slice(0, 3), startDateTime: "2025-01-01T00:00:00Z", endDateTime: FAR }],
+    })),
+  ];
+}
+
 const home: TenantInput = {
   id: DEMO.homeTenantId,
   displayName: "Lakeshore IT Partners",
@@ -162,6 +197,7 @@ const home: TenantInput = {
     { id: userId(0, 2), userPrincipalName: "tech@lakeshoreit.onmicrosoft.com", displayName: "Lakeshore Technician", password: PASSWORD },
   ],
   consents: [{ clientId: DEMO.providerClientId, applicationPermissions: ["Application.Read.All", "Organization.Read.All"], delegatedPermissions: ["User.Read"] }],
+  appRegistrations: consoleApiRegistrations(),
   console: { role: "provider-home-tenant" },
 };
 
@@ -200,6 +236,7 @@ const scenario: ScenarioInput = {
   },
 };
 
+if (DEMO_API.homeTenantId !== DEMO.homeTenantId) throw new Error("DEMO_API.homeTenantId must be the provider's home tenant");
 parseScenario(scenario);
 const out = path.join(path.dirname(fileURLToPath(import.meta.url)), "demo.json");
 writeFileSync(out, `${JSON.stringify(scenario, null, 2)}\n`);

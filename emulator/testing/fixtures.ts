@@ -40,6 +40,33 @@ export const TEST = {
   staleRefreshToken: "1.AEMU-stale-refresh-token-for-tests",
 } as const;
 
+/**
+ * An organisation API in the test home tenant (v1.0 tokens, like Entra's default) and a v2.0 twin, with
+ * client apps that hold each console role, none, or (on the v2 API) Administrator.
+ */
+export const TEST_API = {
+  tenantId: TEST.homeTenantId,
+  apiAppId: "44444444-4444-4444-8444-444444444401",
+  identifierUri: "api://44444444-4444-4444-8444-444444444401",
+  v2ApiAppId: "44444444-4444-4444-8444-444444444402",
+  v2IdentifierUri: "api://44444444-4444-4444-8444-444444444402",
+  roleIds: {
+    Administrator: "44444444-4444-4444-8444-4444444444a1",
+    Operator: "44444444-4444-4444-8444-4444444444a2",
+    Viewer: "44444444-4444-4444-8444-4444444444a3",
+    /** Users only: never in an app-only token. */
+    Auditor: "44444444-4444-4444-8444-4444444444a4",
+  },
+  adminClientId: "44444444-4444-4444-8444-444444444411",
+  adminSecret: "adm8Q~emulator-test-api-admin-secret-0001",
+  operatorClientId: "44444444-4444-4444-8444-444444444412",
+  operatorSecret: "opr8Q~emulator-test-api-operator-secret-01",
+  viewerClientId: "44444444-4444-4444-8444-444444444413",
+  viewerSecret: "vwr8Q~emulator-test-api-viewer-secret-0001",
+  noRoleClientId: "44444444-4444-4444-8444-444444444414",
+  noRoleSecret: "nor8Q~emulator-test-api-no-role-secret-001",
+} as const;
+
 export const REQUIRED_APP_PERMISSIONS = ["Organization.Read.All", "User.Read.All", "Group.Read.All", "Application.Read.All"];
 export const REQUIRED_DELEGATED_PERMISSIONS = ["User.Read", "Organization.Read.All", "User.Read.All", "offline_access", "openid", "profile"];
 
@@ -52,6 +79,45 @@ export function testCertificate(): CertificateAndKey {
 
 function user(id: string, upn: string, displayName: string, extra: Record<string, unknown> = {}) {
   return { id, userPrincipalName: upn, displayName, password: TEST.password, mail: upn, ...extra };
+}
+
+function apiRegistrations(far: string) {
+  const roles = [
+    { id: TEST_API.roleIds.Administrator, value: "Administrator", displayName: "Administrator", allowedMemberTypes: ["Application" as const] },
+    { id: TEST_API.roleIds.Operator, value: "Operator", displayName: "Operator", allowedMemberTypes: ["Application" as const] },
+    { id: TEST_API.roleIds.Viewer, value: "Viewer", displayName: "Viewer", allowedMemberTypes: ["Application" as const] },
+    { id: TEST_API.roleIds.Auditor, value: "Auditor", displayName: "Auditor", allowedMemberTypes: ["User" as const] },
+  ];
+  const client = (clientId: string, displayName: string, secretText: string, n: number) => ({
+    clientId,
+    displayName,
+    secrets: [{ keyId: `dddddddd-0000-4000-8000-0000000000${40 + n}`, secretText, hint: secretText.slice(0, 3), endDateTime: far }],
+  });
+  return [
+    {
+      clientId: TEST_API.apiAppId,
+      displayName: "Console API (test)",
+      identifierUris: [TEST_API.identifierUri],
+      appRoles: roles,
+      appRoleAssignments: [
+        { clientAppId: TEST_API.adminClientId, roles: ["Administrator"] },
+        { clientAppId: TEST_API.operatorClientId, roles: ["Operator"] },
+        { clientAppId: TEST_API.viewerClientId, roles: ["Viewer"] },
+      ],
+    },
+    {
+      clientId: TEST_API.v2ApiAppId,
+      displayName: "Console API v2 (test)",
+      identifierUris: [TEST_API.v2IdentifierUri],
+      appRoles: roles,
+      accessTokenAcceptedVersion: 2 as const,
+      appRoleAssignments: [{ clientAppId: TEST_API.adminClientId, roles: ["Administrator"] }],
+    },
+    client(TEST_API.adminClientId, "Automation Admin (test)", TEST_API.adminSecret, 1),
+    client(TEST_API.operatorClientId, "Automation Operator (test)", TEST_API.operatorSecret, 2),
+    client(TEST_API.viewerClientId, "Automation Viewer (test)", TEST_API.viewerSecret, 3),
+    client(TEST_API.noRoleClientId, "Automation No Role (test)", TEST_API.noRoleSecret, 4),
+  ];
 }
 
 /** A small directory covering every state the suite exercises. */
@@ -85,6 +151,7 @@ export function buildTestScenario(options: { consentPropagationSeconds?: number;
         domains: [{ name: TEST.homeDomain, isDefault: true, isInitial: true }],
         users: [user("eeeeeeee-0000-4000-8000-000000000001", `owner@${TEST.homeDomain}`, "MSP Owner", { roles: ["Global Administrator"] })],
         consents: [{ clientId: TEST.providerClientId, applicationPermissions: ["Application.Read.All"], delegatedPermissions: ["User.Read"] }],
+        appRegistrations: apiRegistrations(far),
       },
       {
         id: TEST.contosoId,

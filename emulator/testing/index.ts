@@ -8,6 +8,7 @@ export {
   REQUIRED_DELEGATED_PERMISSIONS,
   startTestEmulator,
   TEST,
+  TEST_API,
   testCertificate,
 } from "./fixtures.js";
 export { authorizeWithArmedUser, providerClient, type AuthCodeRun } from "./flows.js";
