@@ -2,7 +2,7 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   // Native addons and Node-only libraries stay external to the server bundle.
-  serverExternalPackages: ["better-sqlite3", "@node-rs/argon2", "@prisma/adapter-better-sqlite3", "@prisma/adapter-pg", "pg", "@azure/msal-node"],
+  serverExternalPackages: ["better-sqlite3", "@node-rs/argon2", "@prisma/adapter-better-sqlite3", "@prisma/adapter-pg", "pg", "pg-boss", "@azure/msal-node"],
   poweredByHeader: false,
   // `npm run typecheck` checks the whole project (emulator and scripts included) once; the build
   // does not repeat it.

@@ -55,8 +55,9 @@ export default defineConfig({
       timeout: 300_000,
       stdout: "pipe",
       stderr: "pipe",
-      // No scheduled runs: specs decide when tenants are verified.
-      env: { PORT: String(PORT), APP_URL: baseURL, DATA_DIR: ".data/e2e", VERIFY_SCHEDULE_HOURS: "0" },
+      // No scheduled runs: specs decide when tenants are verified. API specs use a fresh token per test;
+      // 120 requests a minute is far above any test's own use and low enough for e2e/api.spec.ts to exceed.
+      env: { PORT: String(PORT), APP_URL: baseURL, DATA_DIR: ".data/e2e", VERIFY_SCHEDULE_HOURS: "0", API_RATE_LIMIT_PER_MINUTE: "120" },
     },
   ],
 });

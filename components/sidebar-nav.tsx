@@ -7,6 +7,7 @@ const items = [
   { href: "/tenants", label: "Tenants" },
   { href: "/settings", label: "Settings" },
   { href: "/audit", label: "Audit log" },
+  { href: "/api-docs", label: "API reference" },
 ] as const;
 
 export function SidebarNav() {

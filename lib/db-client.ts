@@ -3,11 +3,18 @@ import fs from "node:fs";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
+import { PrismaClient as PostgresPrismaClient } from "@/lib/generated/prisma-pg/client";
 
 export type DatabaseClient = PrismaClient;
 
+export type DatabaseProvider = "sqlite" | "postgresql";
+
 export function isPostgresUrl(url: string) {
   return /^postgres(ql)?:\/\//.test(url);
+}
+
+export function databaseProvider(url: string): DatabaseProvider {
+  return isPostgresUrl(url) ? "postgresql" : "sqlite";
 }
 
 export function sqliteFilePath(url: string) {
@@ -15,12 +22,33 @@ export function sqliteFilePath(url: string) {
 }
 
 /**
+ * Splits Prisma's `?schema=name` off a PostgreSQL URL: node-postgres does not know it, and the schema
+ * is handed to the adapter (which qualifies every table with it) and to the migration runner (which
+ * creates it and migrates under its search_path). Without it, tables live in `public`.
+ * @see https://www.prisma.io/docs/orm/overview/databases/postgresql#connection-url
+ */
+export function postgresConnection(url: string): { connectionString: string; schema: string } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get("schema") || "public";
+  parsed.searchParams.delete("schema");
+  return { connectionString: parsed.toString(), schema };
+}
+
+/**
  * Builds a Prisma client for a DATABASE_URL through the matching driver adapter (Rust-free client).
  * Scripts and tests use this directly with their own URL; the app uses the singleton in lib/db.ts.
+ *
+ * Prisma refuses an adapter whose provider differs from the schema's, so PostgreSQL has its own client,
+ * generated from the schema derived for it (lib/generated/prisma-pg, see scripts/db-schemas.ts). Both
+ * come from the same models, so their model APIs are identical; the app is typed against the SQLite
+ * client only, hence the cast. What the PostgreSQL client has beyond it (`mode: "insensitive"`) is
+ * reached through lib/db.ts, nowhere else.
  */
 export function createDatabaseClient(url: string): PrismaClient {
   if (isPostgresUrl(url)) {
-    return new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+    const { connectionString, schema } = postgresConnection(url);
+    const adapter = new PrismaPg({ connectionString }, schema === "public" ? undefined : { schema });
+    return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
   }
   const file = sqliteFilePath(url);
   fs.mkdirSync(path.dirname(file), { recursive: true });

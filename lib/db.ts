@@ -1,5 +1,5 @@
 import "server-only";
-import { createDatabaseClient, type DatabaseClient } from "@/lib/db-client";
+import { createDatabaseClient, databaseProvider, type DatabaseClient } from "@/lib/db-client";
 import { env } from "@/lib/env";
 
 // One client per process. Next.js dev re-evaluates modules on reload; keep the instance on globalThis
@@ -9,3 +9,15 @@ const globalForDb = globalThis as unknown as { tacDb?: DatabaseClient };
 export const db: DatabaseClient = globalForDb.tacDb ?? createDatabaseClient(env.DATABASE_URL);
 
 if (env.NODE_ENV !== "production") globalForDb.tacDb = db;
+
+export const dbProvider = databaseProvider(env.DATABASE_URL);
+
+/**
+ * A case-insensitive `contains` string filter on either database. SQLite's LIKE already ignores ASCII
+ * case; PostgreSQL's is case-sensitive, and Prisma's `mode: "insensitive"` (ILIKE) exists only in the
+ * PostgreSQL client, which the app's types (the SQLite client's) do not know: hence the cast, here only.
+ * @see https://www.prisma.io/docs/orm/prisma-client/queries/case-sensitivity
+ */
+export function containsInsensitive(value: string): { contains: string } {
+  return dbProvider === "postgresql" ? ({ contains: value, mode: "insensitive" } as { contains: string }) : { contains: value };
+}

@@ -54,8 +54,20 @@ const envSchema = z.object({
   VERIFY_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   /** Hours between scheduled Verify All runs; 0 disables the scheduler. */
   VERIFY_SCHEDULE_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
+  /**
+   * PostgreSQL only: the schema of the job queue (pg-boss) that spreads Verify All over the instances.
+   * Default `pgboss`, or `<schema>_pgboss` when DATABASE_URL names a schema other than public.
+   */
+  PGBOSS_SCHEMA: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,49}$/, "letters, digits and _ only (at most 50), not starting with a digit")
+    .optional(),
   /** Days a customer consent link stays valid. */
   CONSENT_LINK_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  /** REST API requests per API token or Entra client per minute (fixed window, shared by every instance). */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /** Largest REST API request body, in bytes. */
+  API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 

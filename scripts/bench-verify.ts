@@ -1,8 +1,15 @@
 /**
  * Benchmark of Verify All against the emulator with injected latency.
  *   npm run bench:verify -- [--tenants 10000] [--concurrency 64] [--token-latency 200] [--graph-latency 100]
+ *   npm run bench:verify -- --postgres [--instances 2] [...]
  * Prints wall time, the ideal time (ceil(N / C) × (token latency + one Graph round trip)), their ratio,
  * requests per tenant by kind from the emulator's counters, and peak memory.
+ *
+ * --postgres runs on a fresh schema of the PostgreSQL server in BENCH_POSTGRES_URL (default
+ * postgresql://postgres@127.0.0.1:5432/test, dropped afterwards) with `--instances` console instances,
+ * each a process of its own running the engine (lib/verification/distributed/fixtures/instance-child.ts),
+ * sharing the run through pg-boss; C is the run's concurrency cluster-wide. CPU and peak RSS are
+ * reported per instance.
  */
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
@@ -15,6 +22,8 @@ const { values } = parseArgs({
     "token-latency": { type: "string", default: "200" },
     "graph-latency": { type: "string", default: "100" },
     json: { type: "boolean", default: false },
+    postgres: { type: "boolean", default: false },
+    instances: { type: "string", default: "1" },
     serve: { type: "boolean", default: false },
   },
 });
@@ -22,6 +31,12 @@ const N = Number(values.tenants);
 const C = Number(values.concurrency);
 const tokenMs = Number(values["token-latency"]);
 const graphMs = Number(values["graph-latency"]);
+const onPostgres = values.postgres;
+const instances = onPostgres ? Math.max(1, Number(values.instances)) : 1;
+if (onPostgres) {
+  process.env.TEST_DATABASE = "postgres";
+  process.env.TEST_POSTGRES_URL ??= process.env.BENCH_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+}
 
 const { ensureTlsMaterial } = await import("../emulator/certs");
 const emulatorDataDir = path.resolve(".data", "emulator-bench");
@@ -59,7 +74,7 @@ const emu = await new Promise<{ loginUrl: string; authorityHost: string; graphHo
 });
 const { EmulatorControlClient } = await import("../emulator/control-client");
 const control = new EmulatorControlClient(emu.loginUrl);
-const { dir } = await prepareDatabase("tac-bench-");
+const { dir, url: databaseUrl } = await prepareDatabase("tac-bench-");
 await seedProvider({ authorityHost: emu.authorityHost, graphHost: emu.graphHost });
 
 const { db } = await import("../lib/db");
@@ -138,8 +153,9 @@ const cpu0 = process.cpuUsage();
 let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
 let lastLine = 0;
+const cluster = onPostgres ? await startInstances() : null;
 const t0 = performance.now();
-const { run } = await startVerificationRun({ trigger: "cli", requestedBy: "bench", concurrency: C });
+const { run } = cluster ? await cluster.start() : await startVerificationRun({ trigger: "cli", requestedBy: "bench", concurrency: C });
 const ticker = setInterval(async () => {
   if (!process.stderr.isTTY) return;
   const p = await getRunProgress(run.id);
@@ -148,14 +164,19 @@ const ticker = setInterval(async () => {
     process.stderr.write(`\r${p.done}/${p.total}  ${p.ratePerSecond}/s  eta ${p.etaSeconds ?? "?"}s   `);
   }
 }, 500);
-await waitForRun(run.id);
-const wallMs = performance.now() - t0;
+const instanceFigures = cluster ? await cluster.finished() : null;
+if (!cluster) await waitForRun(run.id);
+const inProcessWallMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
+const finishedRun = await db.verificationRun.findUniqueOrThrow({ where: { id: run.id } });
+// On PostgreSQL the run's own start and end (written by the instances); in-process, this clock.
+const wallMs = cluster ? finishedRun.finishedAt!.getTime() - finishedRun.startedAt.getTime() : inProcessWallMs;
 loopDelay.disable();
 const eventLoopDelayMs = { p50: Math.round(loopDelay.percentile(50) / 1e5) / 10, p99: Math.round(loopDelay.percentile(99) / 1e5) / 10, max: Math.round(loopDelay.max / 1e5) / 10 };
 const emuCpu1 = await emulatorCpu();
+const consoleCpuMs = instanceFigures ? instanceFigures.reduce((a, f) => a + f.cpuMs, 0) : (cpu.user + cpu.system) / 1000;
 const cpuMsPerTenant = {
-  console: Math.round(((cpu.user + cpu.system) / 1000 / N) * 100) / 100,
+  console: Math.round((consoleCpuMs / N) * 100) / 100,
   emulator: Math.round(((emuCpu1.user - emuCpu0.user + emuCpu1.system - emuCpu0.system) / 1000 / N) * 100) / 100,
 };
 const { loadavg, cpus } = await import("node:os");
@@ -169,6 +190,7 @@ const avg = (xs: number[]) => Math.round((xs.reduce((a, b) => a + b, 0) / Math.m
 const timings = timingRows.map((r) => (JSON.parse(r.details) as { timings: { tokenMs?: number; graphMs?: number } }).timings);
 const perTenantMs = { total: avg(timingRows.map((r) => r.durationMs)), token: avg(timings.map((t) => t.tokenMs ?? 0)), graph: avg(timings.map((t) => t.graphMs ?? 0)) };
 const firstStart = Math.min(...timingRows.map((r) => r.startedAt.getTime()));
+const startupMs = cluster ? firstStart - finishedRun.startedAt.getTime() : Math.round(firstStart - (performance.timeOrigin + t0));
 const totals = (await control.counters()).totals;
 const idealMs = Math.ceil(N / C) * (tokenMs + graphMs);
 const machineIdealMs = Math.round(Math.ceil(N / C) * (baseline.tokenMs + baseline.graphMs));
@@ -199,15 +221,17 @@ const figures = {
   cpuMsPerTenant,
   eventLoopDelayMs,
   machine: { cores: cpus().length, loadAverage1m: Math.round(loadavg()[0]! * 100) / 100 },
-  startupMs: Math.round(firstStart - (performance.timeOrigin + t0)),
+  startupMs: Math.round(startupMs),
   msalClients: msalClientStats(),
   peakRssMb: Math.round(peakRss / 1024 / 1024),
   note: "peak RSS of the console process (the emulator runs in a separate process)",
+  database: onPostgres ? "postgresql" : "sqlite",
+  instances: instanceFigures?.map((f) => ({ verified: f.verified, skipped: f.skipped, cpuMsPerTenant: Math.round((f.cpuMs / N) * 100) / 100, peakRssMb: f.peakRssMb })) ?? null,
 };
 if (values.json) {
   console.log(JSON.stringify(figures));
 } else {
-  console.log(`\nVerify All benchmark: ${N} tenants, concurrency ${C}, token ${tokenMs} ms, Graph ${graphMs} ms`);
+  console.log(`\nVerify All benchmark: ${N} tenants, concurrency ${C}, token ${tokenMs} ms, Graph ${graphMs} ms; ${onPostgres ? `PostgreSQL, ${instances} instance(s)` : "SQLite, in-process"}`);
   console.log(`  wall time     ${(wallMs / 1000).toFixed(2)} s`);
   console.log(`  ideal time    ${(idealMs / 1000).toFixed(2)} s  (ceil(${N}/${C}) × (${tokenMs} + ${graphMs}) ms)`);
   console.log(`  ratio         ${figures.ratio}  (target ≤ 1.2)`);
@@ -217,13 +241,71 @@ if (values.json) {
   console.log(`  per tenant    token ${figures.perTenant.token}, Graph ${figures.perTenant.graph}, discovery ${figures.perTenant.discovery} (${totals.discovery} in total)`);
   console.log(`  retries       ${httpCounters.retries}`);
   console.log(`  per tenant ms total ${perTenantMs.total}, token ${perTenantMs.token}, Graph ${perTenantMs.graph}; first tenant started after ${figures.startupMs} ms`);
-  console.log(`  MSAL clients  ${figures.msalClients.created} created`);
-  console.log(`  CPU / tenant  console ${cpuMsPerTenant.console} ms, emulator ${cpuMsPerTenant.emulator} ms; machine ${figures.machine.cores} cores, load average ${figures.machine.loadAverage1m}`);
-  console.log(`  event loop    delay p50 ${eventLoopDelayMs.p50} ms, p99 ${eventLoopDelayMs.p99} ms, max ${eventLoopDelayMs.max} ms (console process)`);
-  console.log(`  peak RSS      ${figures.peakRssMb} MB (${figures.note})`);
+  if (figures.instances) {
+    console.log(`  CPU / tenant  console ${cpuMsPerTenant.console} ms (all instances), emulator ${cpuMsPerTenant.emulator} ms; machine ${figures.machine.cores} cores, load average ${figures.machine.loadAverage1m}`);
+    figures.instances.forEach((f, i) =>
+      console.log(`  instance ${i + 1}    verified ${f.verified}, skipped ${f.skipped}, CPU / tenant ${f.cpuMsPerTenant} ms, peak RSS ${f.peakRssMb} MB`),
+    );
+  } else {
+    console.log(`  MSAL clients  ${figures.msalClients.created} created`);
+    console.log(`  CPU / tenant  console ${cpuMsPerTenant.console} ms, emulator ${cpuMsPerTenant.emulator} ms; machine ${figures.machine.cores} cores, load average ${figures.machine.loadAverage1m}`);
+    console.log(`  event loop    delay p50 ${eventLoopDelayMs.p50} ms, p99 ${eventLoopDelayMs.p99} ms, max ${eventLoopDelayMs.max} ms (console process)`);
+    console.log(`  peak RSS      ${figures.peakRssMb} MB (${figures.note})`);
+  }
 }
 server.send("stop");
 await db.$disconnect();
 (await import("../lib/verification/sqlite-sink")).closeSqliteSink();
+if (onPostgres) {
+  const { dropTestSchemas, dropSchema } = await import("../lib/testing/postgres");
+  const { jobSchemaFor } = await import("../lib/verification/distributed/store");
+  await dropSchema(jobSchemaFor(databaseUrl));
+  await dropTestSchemas();
+}
 (await import("node:fs")).rmSync(dir, { recursive: true, force: true });
 process.exit(0);
+
+type InstanceFigures = { verified: number; skipped: number; cpuMs: number; peakRssMb: number };
+
+/**
+ * Starts the console instances (the first one starts the run when told to) and waits until each has
+ * its engine up, so the measured run does not include their start-up.
+ */
+async function startInstances() {
+  const { spawn } = await import("node:child_process");
+  const fixture = path.join("lib", "verification", "distributed", "fixtures", "instance-child.ts");
+  const children = Array.from({ length: instances }, (_, i) => {
+    const child = spawn(process.execPath, [...process.execArgv, fixture], {
+      env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dir, CONCURRENCY: String(C), START: i === 0 ? "1" : "0", WAIT_FOR_START: "1" },
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    let out = "";
+    const ready = new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+        if (out.includes("ready\n")) resolve();
+      });
+      child.once("exit", (code) => reject(new Error(`instance ${i + 1} exited (${code})`)));
+    });
+    const finished = new Promise<InstanceFigures>((resolve, reject) =>
+      child.once("exit", (code) => {
+        const m = /finished (\{.*\})/.exec(out);
+        if (m) resolve(JSON.parse(m[1]!) as InstanceFigures);
+        else reject(new Error(`instance ${i + 1} exited (${code}) without figures`));
+      }),
+    );
+    return { child, ready, finished, out: () => out };
+  });
+  await Promise.all(children.map((c) => c.ready));
+  return {
+    async start() {
+      children[0]!.child.stdin.write("start\n");
+      for (;;) {
+        const active = await db.verificationRun.findFirst({ where: { requestedBy: "cluster-test" }, orderBy: { startedAt: "desc" } });
+        if (active) return { run: active };
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    finished: () => Promise.all(children.map((c) => c.finished)),
+  };
+}

@@ -16,18 +16,35 @@ export async function getLock(key: string, now = new Date()): Promise<Date | nul
   return row?.lockedUntil && row.lockedUntil > now ? row.lockedUntil : null;
 }
 
-/** Records a failure; returns the lock end if this failure locked the pair. */
+/**
+ * Records a failure; returns the lock end if this failure locked the pair. Each step is one conditional
+ * statement rather than a read followed by a write, so failures arriving together (parallel requests,
+ * several console instances on PostgreSQL under READ COMMITTED) are each counted once.
+ */
 export async function recordFailure(key: string, now = new Date()): Promise<Date | null> {
   const windowMs = env.SIGN_IN_LOCK_SECONDS * 1000;
-  const row = await db.signInThrottle.findUnique({ where: { key } });
-  const fresh = !row || now.getTime() - row.windowStart.getTime() > windowMs;
-  const failures = fresh ? 1 : row.failures + 1;
-  const lockedUntil = failures >= env.SIGN_IN_MAX_FAILURES ? new Date(now.getTime() + windowMs) : null;
-  await db.signInThrottle.upsert({
-    where: { key },
-    create: { key, failures, windowStart: now, lockedUntil },
-    update: { failures, windowStart: fresh ? now : row.windowStart, lockedUntil },
-  });
+  const windowFrom = new Date(now.getTime() - windowMs);
+  let failures = 1;
+  for (let attempt = 0; ; attempt++) {
+    const counted = await db.signInThrottle.updateMany({ where: { key, windowStart: { gte: windowFrom } }, data: { failures: { increment: 1 } } });
+    if (counted.count === 1) {
+      failures = (await db.signInThrottle.findUnique({ where: { key }, select: { failures: true } }))?.failures ?? 1;
+      break;
+    }
+    // The window ran out: this failure starts a new one (another request may have just done so: count again).
+    const restarted = await db.signInThrottle.updateMany({ where: { key, windowStart: { lt: windowFrom } }, data: { failures: 1, windowStart: now, lockedUntil: null } });
+    if (restarted.count === 1) break;
+    try {
+      await db.signInThrottle.create({ data: { key, failures: 1, windowStart: now } });
+      break;
+    } catch (e) {
+      // Another request created the row first: count this failure in it.
+      if ((e as { code?: string } | null)?.code !== "P2002" || attempt >= 4) throw e;
+    }
+  }
+  if (failures < env.SIGN_IN_MAX_FAILURES) return null;
+  const lockedUntil = new Date(now.getTime() + windowMs);
+  await db.signInThrottle.updateMany({ where: { key }, data: { lockedUntil } });
   return lockedUntil;
 }
 

@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "@/lib/db";
+import { containsInsensitive, db } from "@/lib/db";
 import { parseJsonObject } from "@/lib/json";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Page } from "@/lib/pagination";
@@ -51,7 +51,8 @@ export type StatusCounts = Record<StatusValue, number> & { total: number };
 
 /**
  * Filters become indexed predicates: status/method/cloud are equality on indexed columns; the free text
- * is a `contains` over the four searchable columns (a scan on SQLite, measured by `npm run bench:table`).
+ * is a case-insensitive `contains` over the four searchable columns on both databases (a scan, measured
+ * by `npm run bench:table`).
  */
 export function tenantWhere(f: Partial<TenantFilters>, options: { ignoreStatus?: boolean } = {}): Prisma.TenantWhereInput {
   const and: Prisma.TenantWhereInput[] = [];
@@ -62,10 +63,10 @@ export function tenantWhere(f: Partial<TenantFilters>, options: { ignoreStatus?:
     const q = f.q;
     and.push({
       OR: [
-        { customerId: { contains: q } },
-        { adminEmail: { contains: q.toLowerCase() } },
-        { displayName: { contains: q } },
-        { primaryDomain: { contains: q.toLowerCase() } },
+        { customerId: containsInsensitive(q) },
+        { adminEmail: containsInsensitive(q.toLowerCase()) },
+        { displayName: containsInsensitive(q) },
+        { primaryDomain: containsInsensitive(q.toLowerCase()) },
       ],
     });
   }
@@ -191,4 +192,39 @@ export async function latestVerification(tenantId: string): Promise<Verification
     select: { id: true, runId: true, status: true, reasonCode: true, message: true, details: true, durationMs: true, finishedAt: true },
   });
   return r ? { ...r, status: r.status as VerificationHistoryItem["status"], details: parseJsonObject(r.details) } : null;
+}
+
+/**
+ * The tenant a REST API path names: its internal id, or else its customer id.
+ * Internal ids win, so a customer id that happens to look like another tenant's id cannot shadow it.
+ */
+export async function resolveTenantRef(ref: string): Promise<{ id: string; customerId: string } | null> {
+  const select = { id: true, customerId: true } as const;
+  return (await db.tenant.findUnique({ where: { id: ref }, select })) ?? (await db.tenant.findUnique({ where: { customerId: ref }, select }));
+}
+
+// SQLite allows 999 bound parameters per statement; each lookup binds one per reference.
+const REF_CHUNK = 500;
+
+/** Internal ids for a list of internal or customer ids, in order; `unknown` holds the positions that name no tenant. */
+export async function resolveTenantRefs(refs: string[]): Promise<{ ids: string[]; unknown: number[] }> {
+  const found = new Map<string, string>();
+  const distinct = [...new Set(refs)];
+  for (let i = 0; i < distinct.length; i += REF_CHUNK) {
+    const chunk = distinct.slice(i, i + REF_CHUNK);
+    const [byId, byCustomer] = await Promise.all([
+      db.tenant.findMany({ where: { id: { in: chunk } }, select: { id: true } }),
+      db.tenant.findMany({ where: { customerId: { in: chunk } }, select: { id: true, customerId: true } }),
+    ]);
+    for (const t of byCustomer) found.set(t.customerId, t.id);
+    for (const t of byId) found.set(t.id, t.id);
+  }
+  const ids: string[] = [];
+  const unknown: number[] = [];
+  refs.forEach((ref, index) => {
+    const id = found.get(ref);
+    if (id) ids.push(id);
+    else unknown.push(index);
+  });
+  return { ids: [...new Set(ids)], unknown };
 }

@@ -5,7 +5,9 @@ import { recordAudit, systemActor, type AuditActor } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { CallCancelledError } from "@/lib/entra/http";
+import { isPostgresUrl } from "@/lib/db-client";
 import type { ProviderInput } from "./check";
+import type { DistributedEngine } from "./distributed/engine";
 import { retryPolicyFromEnv, runCheck } from "./engine";
 import { sqliteSinkAvailable, writeResultsSqlite } from "./sqlite-sink";
 import { loadPendingTenants, loadProvider, resultRow, tenantUpdate, tenantUpdates, type LoadedTenant } from "./store";
@@ -16,6 +18,9 @@ import type { RecentFailure, RunProgress, VerificationOutcome } from "./types";
  * result per tenant per run (unique runId+tenantId); a process drives a run while its heartbeat is fresh,
  * and any process takes over a run whose heartbeat went stale, continuing with the tenants that have no
  * result yet.
+ *
+ * On PostgreSQL the work itself is shared by every instance through pg-boss (./distributed): this
+ * module still creates, cancels and reports runs, and hands each run to the process's engine.
  */
 
 export type RunTrigger = "manual" | "schedule" | "cli" | "api";
@@ -51,6 +56,11 @@ function emitterFor(runId: string) {
   return e;
 }
 
+/** This process's share of the cluster's engine on PostgreSQL; null on SQLite, where runs are driven in-process. */
+function distributed(): Promise<DistributedEngine> | null {
+  return isPostgresUrl(env.DATABASE_URL) ? import("./distributed").then((m) => m.processEngine()) : null;
+}
+
 function isUniqueViolation(e: unknown) {
   return (e as { code?: string })?.code === "P2002";
 }
@@ -69,7 +79,9 @@ export async function startVerificationRun(input: StartRunInput): Promise<{ run:
   for (let attempt = 0; attempt < 5; attempt++) {
     const active = await db.verificationRun.findUnique({ where: { activeSlot: "active" } });
     if (active) {
-      await adoptIfStale(active);
+      const engine = distributed();
+      if (engine) await (await engine).work();
+      else await adoptIfStale(active);
       return { run: active, joined: true };
     }
     const total = await scopeCount(scope);
@@ -96,7 +108,9 @@ export async function startVerificationRun(input: StartRunInput): Promise<{ run:
         target: { type: "verification_run", id: run.id },
         details: { trigger: input.trigger, total, concurrency, selection: scope !== null },
       });
-      drive(run);
+      const engine = distributed();
+      if (engine) await (await engine).runStarted(run.id);
+      else drive(run);
       return { run, joined: false };
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
@@ -111,6 +125,8 @@ export async function cancelVerificationRun(runId: string, options: { actor?: Au
     data: { status: "CANCELLED", activeSlot: null, finishedAt: new Date() },
   });
   drivers.get(runId)?.controller.abort();
+  const engine = distributed();
+  if (engine) await (await engine).runCancelled(runId);
   progressCache.delete(runId);
   if (count === 1) {
     await refreshCounters(runId);
@@ -122,6 +138,13 @@ export async function cancelVerificationRun(runId: string, options: { actor?: Au
 
 /** Takes over runs whose driving process died (stale heartbeat). Call on startup; the scheduler repeats it. */
 export async function resumeInterruptedRuns(options: { staleAfterMs?: number } = {}): Promise<string[]> {
+  const engine = distributed();
+  if (engine) {
+    // Every instance works on the active run; a dead one's jobs come back through its expired lease.
+    await (await engine).work();
+    const active = await getActiveRun();
+    return active ? [active.id] : [];
+  }
   const cutoff = new Date(Date.now() - (options.staleAfterMs ?? STALE_AFTER_MS));
   const stale = await db.verificationRun.findMany({ where: { status: "RUNNING", heartbeatAt: { lt: cutoff } } });
   const resumed: string[] = [];
@@ -142,11 +165,14 @@ async function adoptIfStale(run: RunRecord, cutoff = new Date(Date.now() - STALE
 
 /** Resolves when this process has finished driving the run (or immediately when it does not drive it). */
 export function waitForRun(runId: string): Promise<void> {
+  const engine = distributed();
+  if (engine) return engine.then((e) => e.waitForRun(runId));
   return drivers.get(runId)?.done ?? Promise.resolve();
 }
 
 /** Stops driving every run in this process without changing their status, e.g. on shutdown; another process resumes them. */
 export async function releaseRuns() {
+  if (isPostgresUrl(env.DATABASE_URL)) await (await import("./distributed")).stopProcessEngine();
   const all = [...drivers.values()];
   for (const d of all) d.controller.abort();
   await Promise.all(all.map((d) => d.done));
@@ -364,7 +390,11 @@ async function readRunProgress(runId: string): Promise<RunProgress | null> {
   const driver = drivers.get(runId);
   const now = Date.now();
   let ratePerSecond: number;
-  if (driver) {
+  let inFlight = driver?.inFlight.size ?? 0;
+  const engine = run.status === "RUNNING" ? distributed() : null;
+  if (engine) {
+    ({ ratePerSecond, inFlight } = await (await engine).liveStats(runId, run.startedAt));
+  } else if (driver) {
     const cutoff = now - RATE_WINDOW_MS;
     while (driver.completions.length && driver.completions[0]! < cutoff) driver.completions.shift();
     const windowMs = Math.min(RATE_WINDOW_MS, now - run.startedAt.getTime());
@@ -401,7 +431,7 @@ async function readRunProgress(runId: string): Promise<RunProgress | null> {
     remaining,
     ratePerSecond: Math.round(ratePerSecond * 10) / 10,
     etaSeconds: run.status !== "RUNNING" ? 0 : ratePerSecond > 0 ? Math.ceil(remaining / ratePerSecond) : null,
-    inFlight: driver?.inFlight.size ?? 0,
+    inFlight,
     recentFailures,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { isPostgresUrl } from "@/lib/db-client";
 import { env } from "@/lib/env";
 import { DAY_MS } from "./check";
 import { resumeInterruptedRuns, startVerificationRun } from "./runs";
@@ -8,7 +9,8 @@ import { resumeInterruptedRuns, startVerificationRun } from "./runs";
  * Scheduled Verify All every VERIFY_SCHEDULE_HOURS (0 disables it), plus a refresh-token keep-alive:
  * tenants on the auth-token method whose token was last redeemed over 30 days ago are verified (which
  * redeems it) long before Entra's 90-day inactivity limit, even when scheduled runs are disabled.
- * Every console instance may run the scheduler: the single active run is enforced by the database.
+ * Every console instance may run the scheduler: the single active run is enforced by the database, and
+ * on PostgreSQL the ticks go through pg-boss, so one instance ticks per interval cluster-wide.
  * @see https://learn.microsoft.com/en-us/entra/identity-platform/refresh-tokens#token-lifetime
  */
 
@@ -19,6 +21,7 @@ const KEEPALIVE_REMAINING_MS = 60 * DAY_MS;
 export type SchedulerOptions = { intervalHours?: number; keepAlive?: boolean; tickMs?: number };
 
 let timer: NodeJS.Timeout | null = null;
+let stopDistributed: Promise<() => Promise<void>> | null = null;
 
 export async function schedulerTick(options: SchedulerOptions = {}, now = Date.now()): Promise<"scheduled" | "keepalive" | "idle"> {
   await resumeInterruptedRuns();
@@ -46,6 +49,16 @@ export async function schedulerTick(options: SchedulerOptions = {}, now = Date.n
 
 /** Starts the in-process scheduler once; returns a function that stops it. */
 export function startScheduler(options: SchedulerOptions = {}): () => void {
+  if (isPostgresUrl(env.DATABASE_URL)) {
+    stopDistributed ??= import("./distributed").then((m) =>
+      m.processEngine().startScheduler(() => schedulerTick(options).catch((e: unknown) => console.error(`verification scheduler: ${e instanceof Error ? e.name : "error"}`)), options.tickMs ?? TICK_MS),
+    );
+    return () => {
+      const stopping = stopDistributed;
+      stopDistributed = null;
+      void stopping?.then((stop) => stop()).catch(() => {});
+    };
+  }
   if (!timer) {
     const tick = () => void schedulerTick(options).catch((e: unknown) => console.error(`verification scheduler: ${e instanceof Error ? e.name : "error"}`));
     tick();

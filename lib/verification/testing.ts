@@ -5,7 +5,7 @@ import path from "node:path";
 import type { ScenarioInput } from "@/emulator/scenario";
 
 /**
- * Test and benchmark fixtures: a scenario of customer tenants for the emulator, a fresh SQLite database,
+ * Test and benchmark fixtures: a scenario of customer tenants for the emulator, a fresh database,
  * and seeding of the console's rows. Environment variables are set before any lib module reads them,
  * so lib modules are imported dynamically after `prepareDatabase`.
  */
@@ -85,10 +85,14 @@ export function buildScenario(customers: CustomerFixture[], providerCertPem?: st
   };
 }
 
-/** A fresh data directory and SQLite database; sets DATA_DIR and DATABASE_URL for modules imported afterwards. */
+/**
+ * A fresh data directory and database (SQLite, or a new PostgreSQL schema under TEST_DATABASE=postgres,
+ * dropped after the test file); sets DATA_DIR and DATABASE_URL for modules imported afterwards.
+ */
 export async function prepareDatabase(prefix = "tac-verify-"): Promise<{ dir: string; url: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  const url = `file:${path.join(dir, "console.db")}`;
+  const { testOnPostgres, createTestSchema } = await import("@/lib/testing/postgres");
+  const url = testOnPostgres ? createTestSchema() : `file:${path.join(dir, "console.db")}`;
   process.env.DATA_DIR = dir;
   process.env.DATABASE_URL = url;
   const { migrateDatabase } = await import("@/lib/migrations");

@@ -4,18 +4,22 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 
 const tabs = [
-  { href: "/settings/provider", label: "Provider app" },
-  { href: "/settings/entra", label: "Entra Authentication" },
-  { href: "/settings/admins", label: "Admins" },
-  { href: "/settings/instance", label: "This instance" },
+  { href: "/settings/provider", label: "Provider app", adminOnly: false },
+  { href: "/settings/entra", label: "Entra Authentication", adminOnly: false },
+  { href: "/settings/admins", label: "Admins", adminOnly: true },
+  { href: "/settings/api-tokens", label: "API tokens", adminOnly: true },
+  { href: "/settings/instance", label: "This instance", adminOnly: false },
 ] as const;
 
-/** `showAdmins`: the Admins tab is for administrators only (the page itself enforces it too). */
+/**
+ * `showAdmins`: show the administrator-only tabs (Admins, API tokens). Their pages enforce the role too;
+ * hiding the tabs only spares other roles a link to a refusal.
+ */
 export function SettingsTabs({ showAdmins = true }: { showAdmins?: boolean }) {
   const pathname = usePathname();
   return (
     <nav aria-label="Settings sections" className="flex gap-1 border-b border-slate-200">
-      {tabs.filter((t) => showAdmins || t.href !== "/settings/admins").map((t) => {
+      {tabs.filter((t) => showAdmins || !t.adminOnly).map((t) => {
         const active = pathname === t.href;
         return (
           <Link key={t.href} href={t.href} aria-current={active ? "page" : undefined}

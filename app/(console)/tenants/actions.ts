@@ -21,7 +21,7 @@ import {
   type GraphConnectionTest,
   type RunProgress,
 } from "@/lib/verification";
-import { getReloadJob, startReloadAll, type ReloadJob } from "./reload-all";
+import { getReloadJob, startReloadAll, type ReloadJob } from "@/lib/tenants/reload-all";
 
 /**
  * Every action here is a public endpoint: it authenticates, checks the role, parses its input with zod
@@ -141,7 +141,7 @@ export async function getReloadJobAction(input: { jobId: string }): Promise<Acti
   if (!auth.ok) return auth;
   const parsed = z.object({ jobId: z.string().min(1).max(64) }).safeParse(input);
   if (!parsed.success) return invalid(parsed.error);
-  return { ok: true, data: getReloadJob(parsed.data.jobId) };
+  return { ok: true, data: await getReloadJob(parsed.data.jobId) };
 }
 
 export async function latestVerificationAction(input: { id: string }): Promise<ActionResult<VerificationHistoryItem | null>> {

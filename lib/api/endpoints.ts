@@ -1,0 +1,268 @@
+import { providerSettingsSchema } from "@/lib/validations/provider";
+import { defineEndpoint, type EndpointSpec } from "./endpoint";
+import {
+  auditPageSchema,
+  auditQuerySchema,
+  consentLinkCreateSchema,
+  consentLinkMetadataSchema,
+  consentLinkSchema,
+  openApiDocumentSchema,
+  providerSettingsSavedSchema,
+  providerSettingsViewSchema,
+  runCancelledSchema,
+  runCreateSchema,
+  runPathSchema,
+  runProgressSchema,
+  runResultPageSchema,
+  runResultsQuerySchema,
+  runStartedSchema,
+  tenantCreateSchema,
+  tenantDetailSchema,
+  tenantListQuerySchema,
+  tenantPageSchema,
+  tenantPatchSchema,
+  tenantPathSchema,
+  verificationResultSchema,
+} from "./schemas";
+
+/**
+ * The registry: every /api/v1 endpoint, once. Roles mirror the console's server actions exactly:
+ * viewers read; operators verify, send consent links and start or cancel runs; administrators create,
+ * change and delete tenants and change the provider app.
+ */
+
+const etag = { ETag: "The tenant's version, quoted. Send it back in If-Match." };
+
+export const endpoints = {
+  openApi: defineEndpoint({
+    operationId: "getOpenApiDocument",
+    method: "GET",
+    path: "/openapi.json",
+    tag: "Meta",
+    summary: "This OpenAPI 3.1 document",
+    description: "Public: no token needed.",
+    role: null,
+    responses: { 200: { description: "The document.", schema: openApiDocumentSchema } },
+  }),
+
+  listTenants: defineEndpoint({
+    operationId: "listTenants",
+    method: "GET",
+    path: "/tenants",
+    tag: "Tenants",
+    summary: "List tenants",
+    description: "Filtered, sorted and paged like the console's tenant table. `total` counts every tenant matching the filters.",
+    role: "VIEWER",
+    query: tenantListQuerySchema,
+    responses: { 200: { description: "One page of tenants.", schema: tenantPageSchema } },
+  }),
+
+  createTenant: defineEndpoint({
+    operationId: "createTenant",
+    method: "POST",
+    path: "/tenants",
+    tag: "Tenants",
+    summary: "Add a tenant",
+    description: "`tenantRef` is the Entra tenant id (GUID) or a verified domain of the tenant.",
+    role: "ADMINISTRATOR",
+    body: tenantCreateSchema,
+    responses: { 201: { description: "Created; Location names the new tenant.", schema: tenantDetailSchema, headers: { ...etag, Location: "The new tenant's URL." } } },
+    problems: [422],
+  }),
+
+  getTenant: defineEndpoint({
+    operationId: "getTenant",
+    method: "GET",
+    path: "/tenants/{id}",
+    tag: "Tenants",
+    summary: "Get a tenant",
+    description: "With its stored credentials (metadata only) and its latest verification.",
+    role: "VIEWER",
+    params: tenantPathSchema,
+    responses: { 200: { description: "The tenant.", schema: tenantDetailSchema, headers: etag } },
+    problems: [404],
+  }),
+
+  updateTenant: defineEndpoint({
+    operationId: "updateTenant",
+    method: "PATCH",
+    path: "/tenants/{id}",
+    tag: "Tenants",
+    summary: "Change a tenant",
+    description:
+      "Send only the fields to change. With `If-Match: \"<version>\"` the change applies only if nobody changed the tenant since that version; otherwise the answer is 409 and nothing changes.",
+    role: "ADMINISTRATOR",
+    params: tenantPathSchema,
+    body: tenantPatchSchema,
+    ifMatch: true,
+    responses: { 200: { description: "The changed tenant.", schema: tenantDetailSchema, headers: etag } },
+    problems: [404, 409, 422],
+  }),
+
+  deleteTenant: defineEndpoint({
+    operationId: "deleteTenant",
+    method: "DELETE",
+    path: "/tenants/{id}",
+    tag: "Tenants",
+    summary: "Delete a tenant",
+    description: "Deletes the tenant with its stored credentials, results and consent links. Honours If-Match like PATCH.",
+    role: "ADMINISTRATOR",
+    params: tenantPathSchema,
+    ifMatch: true,
+    responses: { 204: { description: "Deleted." } },
+    problems: [404, 409],
+  }),
+
+  verifyTenant: defineEndpoint({
+    operationId: "verifyTenant",
+    method: "POST",
+    path: "/tenants/{id}/verify",
+    tag: "Tenants",
+    summary: "Verify a tenant now",
+    description: "Acquires a fresh token the way the tenant's method works and answers with the result; the tenant's status is updated.",
+    role: "OPERATOR",
+    params: tenantPathSchema,
+    responses: { 200: { description: "The verification result.", schema: verificationResultSchema } },
+    problems: [404],
+  }),
+
+  getConsentLink: defineEndpoint({
+    operationId: "getConsentLink",
+    method: "GET",
+    path: "/tenants/{id}/consent-link",
+    tag: "Consent links",
+    summary: "The tenant's active consent link (metadata)",
+    description:
+      "The newest consent link that is neither expired, revoked nor used. Its URL cannot be returned: only the hash of a link's token is stored, and the URL is shown once when the link is created (POST). 404 when the tenant has no active link.",
+    role: "VIEWER",
+    params: tenantPathSchema,
+    responses: { 200: { description: "The active link's metadata.", schema: consentLinkMetadataSchema } },
+    problems: [404],
+  }),
+
+  createConsentLink: defineEndpoint({
+    operationId: "createConsentLink",
+    method: "POST",
+    path: "/tenants/{id}/consent-link",
+    tag: "Consent links",
+    summary: "Create a consent link",
+    description:
+      "A new link for the tenant's administrator (admin consent for application registration, authorization code for an auth token). Earlier links stay valid until they expire or are revoked in the console. 409 when the provider app or the tenant is not ready for consent.",
+    role: "OPERATOR",
+    params: tenantPathSchema,
+    body: consentLinkCreateSchema,
+    bodyOptional: true,
+    responses: { 201: { description: "The link; its URL is shown only now.", schema: consentLinkSchema } },
+    problems: [404, 409, 422],
+  }),
+
+  startRun: defineEndpoint({
+    operationId: "startVerificationRun",
+    method: "POST",
+    path: "/verification-runs",
+    tag: "Verification runs",
+    summary: "Start Verify All",
+    description:
+      "Verifies every tenant, or the listed ones, in the background. Only one run is active at a time: when one is already running this call joins it (`joined: true`). Poll the run, or follow its events.",
+    role: "OPERATOR",
+    body: runCreateSchema,
+    bodyOptional: true,
+    responses: { 202: { description: "The run (started or joined); Location names it.", schema: runStartedSchema, headers: { Location: "The run's URL." } } },
+    problems: [422],
+  }),
+
+  getRun: defineEndpoint({
+    operationId: "getVerificationRun",
+    method: "GET",
+    path: "/verification-runs/{id}",
+    tag: "Verification runs",
+    summary: "Progress and counts of a run",
+    role: "VIEWER",
+    params: runPathSchema,
+    responses: { 200: { description: "The run.", schema: runProgressSchema } },
+    problems: [404],
+  }),
+
+  runEvents: defineEndpoint({
+    operationId: "streamVerificationRunEvents",
+    method: "GET",
+    path: "/verification-runs/{id}/events",
+    tag: "Verification runs",
+    summary: "Follow a run as server-sent events",
+    description:
+      "`event: progress` with a VerificationRun object as `data`, at least once a second while the run is active and once more when it ends; then the stream closes. Comment lines keep idle connections open.",
+    role: "VIEWER",
+    params: runPathSchema,
+    responses: { 200: { description: "An event stream of VerificationRun objects.", contentType: "text/event-stream" } },
+    problems: [404],
+  }),
+
+  cancelRun: defineEndpoint({
+    operationId: "cancelVerificationRun",
+    method: "POST",
+    path: "/verification-runs/{id}/cancel",
+    tag: "Verification runs",
+    summary: "Cancel a run",
+    description: "Tenants already verified keep their results. Cancelling a run that has ended changes nothing (`cancelled: false`).",
+    role: "OPERATOR",
+    params: runPathSchema,
+    responses: { 200: { description: "Whether this call cancelled the run, and the run.", schema: runCancelledSchema } },
+    problems: [404],
+  }),
+
+  runResults: defineEndpoint({
+    operationId: "listVerificationRunResults",
+    method: "GET",
+    path: "/verification-runs/{id}/results",
+    tag: "Verification runs",
+    summary: "Results of a run",
+    description: "One result per tenant verified so far, by customer id.",
+    role: "VIEWER",
+    params: runPathSchema,
+    query: runResultsQuerySchema,
+    responses: { 200: { description: "One page of results.", schema: runResultPageSchema } },
+    problems: [404],
+  }),
+
+  getProviderSettings: defineEndpoint({
+    operationId: "getProviderSettings",
+    method: "GET",
+    path: "/settings/provider",
+    tag: "Settings",
+    summary: "The provider app",
+    description: "No secret values: whether a secret or certificate is set, the secret's hint and expiry.",
+    role: "VIEWER",
+    responses: { 200: { description: "The settings.", schema: providerSettingsViewSchema, headers: { ETag: "The settings' version, quoted." } } },
+  }),
+
+  putProviderSettings: defineEndpoint({
+    operationId: "putProviderSettings",
+    method: "PUT",
+    path: "/settings/provider",
+    tag: "Settings",
+    summary: "Change the provider app",
+    description:
+      "The same fields and rules as Settings → Provider app. An empty or missing `clientSecret` keeps the stored secret. Certificates are uploaded in the console. With If-Match the change applies only to that version (409 otherwise).",
+    role: "ADMINISTRATOR",
+    body: providerSettingsSchema,
+    ifMatch: true,
+    responses: { 200: { description: "The saved settings and the names of the changed fields.", schema: providerSettingsSavedSchema, headers: { ETag: "The new version, quoted." } } },
+    problems: [409, 422],
+  }),
+
+  listAudit: defineEndpoint({
+    operationId: "listAuditEvents",
+    method: "GET",
+    path: "/audit",
+    tag: "Audit",
+    summary: "The audit log",
+    description: "Newest first, filtered by actor, action, target and time range.",
+    role: "VIEWER",
+    query: auditQuerySchema,
+    responses: { 200: { description: "One page of events.", schema: auditPageSchema } },
+  }),
+} satisfies Record<string, EndpointSpec>;
+
+export type EndpointName = keyof typeof endpoints;
+
+export const endpointList: EndpointSpec[] = Object.values(endpoints);

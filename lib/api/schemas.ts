@@ -1,0 +1,323 @@
+import { z } from "zod";
+import { auditActions } from "@/lib/audit";
+import { env } from "@/lib/env";
+import { reasonCodes, remediationActions } from "@/lib/entra/reasons";
+import { authMethods, clouds, tenantInputSchema, tenantSortColumns, verificationStatuses } from "@/lib/validations/tenant";
+import { problemSchema } from "./problem";
+
+/**
+ * The REST API's own schemas: query parameters (strict: an unknown or invalid parameter is a 400, where
+ * the console's URL parser silently falls back to defaults) and the JSON shapes of responses. Request
+ * bodies reuse the console's schemas from lib/validations. Every response schema is registered in
+ * `apiComponents` under the name it has in the OpenAPI document.
+ */
+
+export const apiComponents = z.registry<{ id: string }>();
+
+function named<T extends z.ZodType>(id: string, schema: T): T {
+  apiComponents.add(schema, { id });
+  return schema;
+}
+
+const dateTime = z.iso.datetime();
+const nullableDateTime = dateTime.nullable();
+
+/** A comma-separated list of allowed values, e.g. `FAILED,WARNING`. */
+function csvList<const T extends readonly [string, ...string[]]>(values: T) {
+  return z
+    .string()
+    .describe(`Comma-separated, any of: ${values.join(", ")}`)
+    .transform((v) => [...new Set(v.split(",").map((s) => s.trim()).filter(Boolean))])
+    .pipe(z.array(z.enum(values)));
+}
+
+const page = z.coerce.number().int().min(1).max(1_000_000).default(1).describe("1-based page number.");
+const pageSize = z.coerce.number().int().min(1).max(200).default(50).describe("Items per page, at most 200.");
+
+// ---- Path parameters ----
+
+export const tenantPathSchema = z.strictObject({
+  id: z.string().min(1).max(64).describe("The tenant's internal id or its customer id."),
+});
+
+export const runPathSchema = z.strictObject({
+  id: z.string().min(1).max(64).describe("The verification run's id."),
+});
+
+// ---- Query parameters ----
+
+export const tenantListQuerySchema = z.strictObject({
+  status: csvList(verificationStatuses).optional(),
+  method: csvList(authMethods).optional(),
+  cloud: csvList(clouds).optional(),
+  q: z.string().trim().min(1).max(200).optional().describe("Text searched in customer id, name, admin email and domain."),
+  sort: z.enum(tenantSortColumns).default("customerId"),
+  order: z.enum(["asc", "desc"]).default("asc"),
+  page,
+  pageSize,
+});
+
+export const runResultsQuerySchema = z.strictObject({
+  status: csvList(["VERIFIED", "WARNING", "FAILED"] as const).optional(),
+  page,
+  pageSize,
+});
+
+export const auditQuerySchema = z
+  .strictObject({
+    actor: z.string().min(1).max(320).optional().describe("Exact actor label: an admin's email, an API token's name, an Entra client's name."),
+    actorType: z.enum(["admin", "anonymous", "system", "api_token", "entra_client"]).optional(),
+    action: csvList(auditActions).optional(),
+    targetType: z.string().min(1).max(64).optional(),
+    targetId: z.string().min(1).max(128).optional(),
+    requestId: z.string().min(1).max(128).optional(),
+    from: dateTime.optional().describe("Events at or after this time (ISO 8601, UTC)."),
+    to: dateTime.optional().describe("Events before this time (ISO 8601, UTC)."),
+    page,
+    pageSize,
+  })
+  .refine((q) => !q.from || !q.to || q.from < q.to, { path: ["to"], message: "Must be later than from." });
+
+// ---- Request bodies ----
+
+/** Creating a tenant: the console's form schema, refusing unknown fields. */
+export const tenantCreateSchema = tenantInputSchema.strict();
+
+/** A partial update: any of the create fields; the rest keep their values. */
+export const tenantPatchSchema = tenantInputSchema
+  .partial()
+  .strict()
+  .refine((v) => Object.values(v).some((x) => x !== undefined), { message: "Send at least one field to change." });
+
+export const consentLinkCreateSchema = z.strictObject({
+  expiresInDays: z
+    .number()
+    .int()
+    .min(1)
+    .max(env.CONSENT_LINK_DAYS, `At most ${env.CONSENT_LINK_DAYS} days (CONSENT_LINK_DAYS).`)
+    .optional()
+    .describe(`Days the link stays valid; default and maximum ${env.CONSENT_LINK_DAYS}.`),
+});
+
+export const runCreateSchema = z.strictObject({
+  tenantIds: z
+    .array(z.string().min(1).max(64))
+    .min(1)
+    .max(100_000)
+    .optional()
+    .describe("Internal ids or customer ids; omit to verify every tenant. Ignored when the call joins a run that is already active."),
+});
+
+// ---- Responses ----
+
+export const tenantSchema = named(
+  "Tenant",
+  z.object({
+    id: z.string(),
+    customerId: z.string(),
+    displayName: z.string(),
+    entraTenantId: z.string().nullable(),
+    primaryDomain: z.string().nullable(),
+    adminEmail: z.string(),
+    authMethod: z.enum(authMethods),
+    cloud: z.enum(clouds),
+    lastVerifiedAt: nullableDateTime,
+    lastStatus: z.enum(verificationStatuses),
+    lastStatusCode: z.string().nullable(),
+    lastStatusMessage: z.string().nullable(),
+    accessBreaksAt: nullableDateTime.describe("Earliest known moment access breaks (secret expiry, refresh-token inactivity)."),
+    version: z.number().int().describe("Optimistic-concurrency version; also the ETag of GET /tenants/{id}."),
+  }),
+);
+
+export const tenantPageSchema = named(
+  "TenantPage",
+  z.object({ items: z.array(tenantSchema), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() }),
+);
+
+const diagnosticsSchema = z
+  .object({
+    endpoint: z.string().optional(),
+    httpStatus: z.number().int().optional(),
+    error: z.string().optional(),
+    errorCodes: z.array(z.number().int()).optional(),
+    suberror: z.string().optional(),
+    graphCode: z.string().optional(),
+    traceId: z.string().optional(),
+    correlationId: z.string().optional(),
+    requestId: z.string().optional(),
+    timestamp: z.string().optional(),
+    attempts: z.number().int().optional(),
+    retryAfterSeconds: z.number().optional(),
+    libraryCode: z.string().optional(),
+  })
+  .describe("What Microsoft answered, for a support case with Microsoft.");
+
+export const verificationResultSchema = named(
+  "VerificationResult",
+  z.object({
+    tenantId: z.string(),
+    customerId: z.string(),
+    runId: z.string().nullable(),
+    status: z.enum(["VERIFIED", "WARNING", "FAILED"]),
+    reasonCode: z.string().describe(`A closed set of reasons; today: ${reasonCodes.join(", ")}.`),
+    message: z.string().describe("The reason's title, with specifics."),
+    explanation: z.string(),
+    remediation: z.object({ action: z.string().describe(`One of: ${remediationActions.join(", ")}.`), text: z.string() }),
+    warnings: z.array(z.string()),
+    notes: z.array(z.string()),
+    diagnostics: diagnosticsSchema.nullable(),
+    permissions: z.object({ granted: z.array(z.string()), required: z.array(z.string()), missing: z.array(z.string()) }).nullable(),
+    timings: z.object({
+      tokenMs: z.number().optional(),
+      graphMs: z.number().optional(),
+      totalMs: z.number(),
+      graphRoundTrips: z.number().int().optional(),
+      tokenAttempts: z.number().int().optional(),
+    }),
+    accessBreaksAt: nullableDateTime,
+    startedAt: dateTime,
+    finishedAt: dateTime,
+    durationMs: z.number().int(),
+  }),
+);
+
+export const credentialSchema = named(
+  "CredentialMetadata",
+  z.object({
+    id: z.string(),
+    kind: z.enum(["PASSWORD", "MSAL_CACHE", "CLIENT_SECRET", "CERTIFICATE"]),
+    label: z.string().nullable(),
+    hint: z.string().nullable(),
+    expiresAt: nullableDateTime,
+    updatedAt: dateTime,
+  }),
+);
+
+export const tenantDetailSchema = named(
+  "TenantDetail",
+  tenantSchema.extend({
+    appClientId: z.string().nullable(),
+    createdAt: dateTime,
+    updatedAt: dateTime,
+    credentials: z.array(credentialSchema).describe("Stored credentials as metadata only: secrets never leave the console."),
+    lastVerification: verificationResultSchema.nullable(),
+  }),
+);
+
+export const consentLinkSchema = named(
+  "ConsentLink",
+  z.object({
+    url: z.url().describe("Send this to the customer's administrator. Shown once: only its hash is stored."),
+    expiresAt: dateTime,
+    flow: z.enum(["ADMIN_CONSENT", "AUTH_CODE"]),
+  }),
+);
+
+export const consentLinkMetadataSchema = named(
+  "ConsentLinkMetadata",
+  z.object({
+    id: z.string(),
+    flow: z.enum(["ADMIN_CONSENT", "AUTH_CODE"]),
+    createdAt: dateTime,
+    createdBy: z.string(),
+    expiresAt: dateTime,
+    lastUsedAt: nullableDateTime.describe("When the customer last opened the link."),
+  }),
+);
+
+export const runProgressSchema = named(
+  "VerificationRun",
+  z.object({
+    id: z.string(),
+    status: z.enum(["RUNNING", "COMPLETED", "CANCELLED", "FAILED"]),
+    trigger: z.string(),
+    requestedBy: z.string(),
+    concurrency: z.number().int(),
+    total: z.number().int(),
+    done: z.number().int(),
+    verified: z.number().int(),
+    warnings: z.number().int(),
+    failed: z.number().int(),
+    remaining: z.number().int(),
+    ratePerSecond: z.number(),
+    etaSeconds: z.number().nullable(),
+    inFlight: z.number().int(),
+    recentFailures: z.array(
+      z.object({ tenantId: z.string(), customerId: z.string(), displayName: z.string(), reasonCode: z.string(), message: z.string(), finishedAt: dateTime }),
+    ),
+    startedAt: dateTime,
+    finishedAt: nullableDateTime,
+  }),
+);
+
+export const runStartedSchema = named(
+  "VerificationRunStarted",
+  runProgressSchema.extend({ joined: z.boolean().describe("True when a run was already active and this call joined it instead of starting one.") }),
+);
+
+export const runCancelledSchema = named(
+  "VerificationRunCancelled",
+  z.object({ cancelled: z.boolean().describe("False when the run had already ended."), run: runProgressSchema }),
+);
+
+export const runResultPageSchema = named(
+  "VerificationResultPage",
+  z.object({ items: z.array(verificationResultSchema), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() }),
+);
+
+export const providerSettingsViewSchema = named(
+  "ProviderSettings",
+  z.object({
+    configured: z.boolean(),
+    clientId: z.string(),
+    hasSecret: z.boolean().describe("The client secret itself is write-only."),
+    secretHint: z.string().nullable().describe("The secret's first three characters, as Entra shows them."),
+    secretExpiresAt: nullableDateTime,
+    hasCertificate: z.boolean(),
+    certificateThumbprint: z.string().nullable(),
+    redirectUrl: z.string(),
+    defaultRedirectUrl: z.string(),
+    cloud: z.enum(clouds),
+    customAuthorityHost: z.string(),
+    customGraphHost: z.string(),
+    tokenVersion: z.enum(["v1", "v2"]),
+    resource: z.string(),
+    scopes: z.string().describe("Space-separated delegated scopes."),
+    requiredAppPermissions: z.string().describe("Space-separated application permissions every tenant must grant."),
+    requestOfflineAccess: z.boolean(),
+    homeTenantId: z.string(),
+    version: z.number().int().describe("Also the ETag; send it back in If-Match."),
+    updatedAt: nullableDateTime,
+  }),
+);
+
+export const providerSettingsSavedSchema = named(
+  "ProviderSettingsSaved",
+  providerSettingsViewSchema.extend({ changedFields: z.array(z.string()) }),
+);
+
+export const auditEventSchema = named(
+  "AuditEvent",
+  z.object({
+    id: z.string(),
+    at: dateTime,
+    action: z.string(),
+    actorType: z.string(),
+    actorLabel: z.string(),
+    targetType: z.string().nullable(),
+    targetId: z.string().nullable(),
+    requestId: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()),
+  }),
+);
+
+export const auditPageSchema = named(
+  "AuditEventPage",
+  z.object({ items: z.array(auditEventSchema), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() }),
+);
+
+export const problemComponent = named("Problem", problemSchema);
+
+/** The OpenAPI document is JSON too; described as an object rather than re-stating OpenAPI's schema. */
+export const openApiDocumentSchema = named("OpenApiDocument", z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.looseObject({}) }));
