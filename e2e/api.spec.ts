@@ -346,6 +346,7 @@ test("verify a tenant, and consent links: none active (404), created with an exp
 
   const audit = await auditFor(viewer, { actorType: "api_token", actor: tokens.operator.name, targetId: proseware.id });
   expect(audit.items.map((e) => e.action).sort()).toEqual(["consent_link.created", "consent_link.created", "tenant.verified"]);
+  for (const event of audit.items) expect(event.requestId).toMatch(/^[A-Za-z0-9._:-]{8,}$/);
 });
 
 test("Verify All: 202 with the run, joined while active, followed as server-sent events, polled to completion, results paged, cancel", async () => {
@@ -404,6 +405,8 @@ test("Verify All: 202 with the run, joined while active, followed as server-sent
 
     const audit = await auditFor(viewer, { actor: tokens.operator.name, action: "verification_run.started,verification_run.cancelled" });
     expect(audit.items.map((e) => e.action).sort()).toEqual(["verification_run.cancelled", "verification_run.started", "verification_run.started"]);
+    // The engine records these events with the request id of the API call that caused them.
+    for (const event of audit.items) expect(event.requestId).toMatch(/^[A-Za-z0-9._:-]{8,}$/);
   } finally {
     await control.setLatency({ token: { fixedMs: 0, jitterMs: 0 } });
   }

@@ -51,7 +51,7 @@ if (process.env.NODE_EXTRA_CA_CERTS !== tls.caCertPath) {
   process.exit(child.status ?? 1);
 }
 
-const { buildScenario, customerFixture, prepareDatabase, seedProvider } = await import("../lib/verification/testing");
+const { buildScenario, customerFixture, prepareDatabase, seedAppRegistrationTenants, seedProvider } = await import("../lib/verification/testing");
 const customers = Array.from({ length: N }, (_, i) => customerFixture(i + 1));
 
 // The emulator runs in its own process, as Microsoft would: its CPU must not be charged to the engine.
@@ -79,20 +79,7 @@ await seedProvider({ authorityHost: emu.authorityHost, graphHost: emu.graphHost 
 
 const { db } = await import("../lib/db");
 const seedStart = performance.now();
-for (let i = 0; i < N; i += 500) {
-  await db.tenant.createMany({
-    data: customers.slice(i, i + 500).map((c) => ({
-      id: `t-${String(c.index).padStart(6, "0")}`,
-      customerId: `C${String(c.index).padStart(6, "0")}`,
-      displayName: `Customer ${c.index}`,
-      entraTenantId: c.tenantId,
-      primaryDomain: c.domain,
-      adminEmail: c.adminUpn,
-      authMethod: "APP_REGISTRATION" as const,
-      cloud: "CUSTOM" as const,
-    })),
-  });
-}
+await seedAppRegistrationTenants(customers, 6);
 const seedMs = performance.now() - seedStart;
 
 const { startVerificationRun, waitForRun, getRunProgress } = await import("../lib/verification/runs");

@@ -58,12 +58,13 @@ async function checkById(tenantId: string, signal?: AbortSignal): Promise<{ load
 }
 
 /** Verifies one tenant now, stores the result and the tenant's status, and audits it. */
-export async function verifyTenant(tenantId: string, options: { actor: AuditActor; signal?: AbortSignal }): Promise<VerificationOutcome> {
+export async function verifyTenant(tenantId: string, options: { actor: AuditActor; signal?: AbortSignal; requestId?: string }): Promise<VerificationOutcome> {
   const { loaded, outcome } = await checkById(tenantId, options.signal);
   await persistOutcome(outcome);
   await recordAudit({
     action: "tenant.verified",
     actor: options.actor,
+    requestId: options.requestId,
     target: { type: "tenant", id: tenantId },
     details: { customerId: loaded.tenant.customerId, status: outcome.status, reasonCode: outcome.reasonCode, durationMs: outcome.durationMs },
   });

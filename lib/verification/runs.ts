@@ -24,7 +24,7 @@ import type { RecentFailure, RunProgress, VerificationOutcome } from "./types";
  */
 
 export type RunTrigger = "manual" | "schedule" | "cli" | "api";
-export type StartRunInput = { tenantIds?: string[]; trigger: RunTrigger; requestedBy: string; concurrency?: number; actor?: AuditActor };
+export type StartRunInput = { tenantIds?: string[]; trigger: RunTrigger; requestedBy: string; concurrency?: number; actor?: AuditActor; requestId?: string };
 export type RunRecord = Awaited<ReturnType<typeof db.verificationRun.findUniqueOrThrow>>;
 
 const PROCESS_ID = randomUUID();
@@ -105,6 +105,7 @@ export async function startVerificationRun(input: StartRunInput): Promise<{ run:
       await recordAudit({
         action: "verification_run.started",
         actor: input.actor ?? systemActor,
+        requestId: input.requestId,
         target: { type: "verification_run", id: run.id },
         details: { trigger: input.trigger, total, concurrency, selection: scope !== null },
       });
@@ -119,7 +120,7 @@ export async function startVerificationRun(input: StartRunInput): Promise<{ run:
   throw new Error("Could not start or join a verification run");
 }
 
-export async function cancelVerificationRun(runId: string, options: { actor?: AuditActor } = {}): Promise<boolean> {
+export async function cancelVerificationRun(runId: string, options: { actor?: AuditActor; requestId?: string } = {}): Promise<boolean> {
   const { count } = await db.verificationRun.updateMany({
     where: { id: runId, status: "RUNNING" },
     data: { status: "CANCELLED", activeSlot: null, finishedAt: new Date() },
@@ -130,7 +131,7 @@ export async function cancelVerificationRun(runId: string, options: { actor?: Au
   progressCache.delete(runId);
   if (count === 1) {
     await refreshCounters(runId);
-    await recordAudit({ action: "verification_run.cancelled", actor: options.actor ?? systemActor, target: { type: "verification_run", id: runId } });
+    await recordAudit({ action: "verification_run.cancelled", actor: options.actor ?? systemActor, requestId: options.requestId, target: { type: "verification_run", id: runId } });
     void publish(runId);
   }
   return count === 1;

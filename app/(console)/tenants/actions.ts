@@ -93,7 +93,7 @@ export async function verifyTenantAction(input: { id: string }): Promise<ActionR
   const parsed = idSchema.safeParse(input);
   if (!parsed.success) return invalid(parsed.error);
   try {
-    const outcome = await verifyTenant(parsed.data.id, { actor: actorOf(auth.admin) });
+    const outcome = await verifyTenant(parsed.data.id, { actor: actorOf(auth.admin), requestId: await currentRequestId() });
     return { ok: true, data: { status: outcome.status, reasonCode: outcome.reasonCode, message: outcome.message, remediation: outcome.details.remediation.text } };
   } catch (e) {
     if (e instanceof TenantNotFoundError) return { ok: false, error: "This tenant no longer exists." };
@@ -106,7 +106,7 @@ export async function startVerificationRunAction(input: { tenantIds?: string[] }
   if (!auth.ok) return auth;
   const parsed = z.object({ tenantIds: tenantIdsSchema.optional() }).safeParse(input);
   if (!parsed.success) return invalid(parsed.error);
-  const { run, joined } = await startVerificationRun({ tenantIds: parsed.data.tenantIds, trigger: "manual", requestedBy: auth.admin.email, actor: actorOf(auth.admin) });
+  const { run, joined } = await startVerificationRun({ tenantIds: parsed.data.tenantIds, trigger: "manual", requestedBy: auth.admin.email, actor: actorOf(auth.admin), requestId: await currentRequestId() });
   const progress = await getRunProgress(run.id);
   if (!progress) return { ok: false, error: "The run finished before its progress could be read. Update the table." };
   return { ok: true, data: { progress, joined } };
@@ -117,7 +117,7 @@ export async function cancelVerificationRunAction(input: { runId: string }): Pro
   if (!auth.ok) return auth;
   const parsed = z.object({ runId: z.string().min(1).max(64) }).safeParse(input);
   if (!parsed.success) return invalid(parsed.error);
-  return { ok: true, data: { cancelled: await cancelVerificationRun(parsed.data.runId, { actor: actorOf(auth.admin) }) } };
+  return { ok: true, data: { cancelled: await cancelVerificationRun(parsed.data.runId, { actor: actorOf(auth.admin), requestId: await currentRequestId() }) } };
 }
 
 /** Polled about once a second by the progress bar; also tells a viewer about the run another admin started. */

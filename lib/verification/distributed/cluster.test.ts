@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "@/emulator/index";
 import { testDataDir } from "@/emulator/testing/paths";
 import { dropSchema, testOnPostgres } from "@/lib/testing/postgres";
-import { buildScenario, customerFixture, prepareDatabase, seedProvider, type CustomerFixture } from "../testing";
+import { buildScenario, customerFixture, prepareDatabase, seedAppRegistrationTenants, seedProvider, type CustomerFixture } from "../testing";
 import { jobSchemaFor } from "./store";
 
 /**
@@ -70,20 +70,7 @@ describe.skipIf(!testOnPostgres)("two console instances, one killed mid-run (Pos
     };
     await seedProvider({ authorityHost: emu.authorityHost, graphHost: emu.graphHost });
     db = (await import("@/lib/db")).db;
-    for (let i = 0; i < N; i += 1000) {
-      await db.tenant.createMany({
-        data: customers.slice(i, i + 1000).map((c) => ({
-          id: `t-${String(c.index).padStart(5, "0")}`,
-          customerId: `C${String(c.index).padStart(5, "0")}`,
-          displayName: `Customer ${c.index}`,
-          entraTenantId: c.tenantId,
-          primaryDomain: c.domain,
-          adminEmail: c.adminUpn,
-          authMethod: "APP_REGISTRATION" as const,
-          cloud: "CUSTOM" as const,
-        })),
-      });
-    }
+    await seedAppRegistrationTenants(customers, 5, 1000);
   }, 120_000);
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import type { RunningEmulator } from "@/emulator/index";
 import type { RequestLogEntry } from "@/emulator/state";
 import { testDataDir } from "@/emulator/testing/paths";
 import { dropSchema, testOnPostgres } from "@/lib/testing/postgres";
-import { buildScenario, customerFixture, prepareDatabase, seedProvider, type CustomerFixture } from "../testing";
+import { buildScenario, customerFixture, prepareDatabase, seedAppRegistrationTenants, seedProvider, type CustomerFixture } from "../testing";
 
 /**
  * Verify All shared by two instances on PostgreSQL. Each "instance" is an engine of its own (own
@@ -68,18 +68,7 @@ describe.skipIf(!testOnPostgres)("Verify All across instances (PostgreSQL + pg-b
     distributed.configureProcessEngine({ leaseTtlMs: LEASE_TTL_MS, heartbeatMs: 300 });
     runs = await import("../runs");
     db = (await import("@/lib/db")).db;
-    await db.tenant.createMany({
-      data: customers.map((c) => ({
-        id: `t-${String(c.index).padStart(5, "0")}`,
-        customerId: `C${String(c.index).padStart(5, "0")}`,
-        displayName: `Customer ${c.index}`,
-        entraTenantId: c.tenantId,
-        primaryDomain: c.domain,
-        adminEmail: c.adminUpn,
-        authMethod: "APP_REGISTRATION" as const,
-        cloud: "CUSTOM" as const,
-      })),
-    });
+    await seedAppRegistrationTenants(customers);
   });
 
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { getRunProgress, startVerificationRun } from "@/lib/verification";
 
 export const dynamic = "force-dynamic";
 
-export const POST = apiRoute(endpoints.startRun, async ({ body, principal, actor }) => {
+export const POST = apiRoute(endpoints.startRun, async ({ body, principal, actor, requestId }) => {
   let tenantIds: string[] | undefined;
   if (body.tenantIds) {
     const resolved = await resolveTenantRefs(body.tenantIds);
@@ -17,7 +17,7 @@ export const POST = apiRoute(endpoints.startRun, async ({ body, principal, actor
     }
     tenantIds = resolved.ids;
   }
-  const { run, joined } = await startVerificationRun({ tenantIds, trigger: "api", requestedBy: principal.label, actor });
+  const { run, joined } = await startVerificationRun({ tenantIds, trigger: "api", requestedBy: principal.label, actor, requestId });
   const progress = await getRunProgress(run.id);
   if (!progress) throw new ApiError("not-found", "The run disappeared before its progress could be read.");
   return { status: 202, body: { ...progress, joined }, headers: { Location: apiUrl("/verification-runs/{id}", { id: run.id }) } };

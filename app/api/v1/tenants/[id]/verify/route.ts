@@ -7,10 +7,10 @@ import { TenantNotFoundError, verifyTenant } from "@/lib/verification";
 
 export const dynamic = "force-dynamic";
 
-export const POST = apiRoute(endpoints.verifyTenant, async ({ params, actor }) => {
+export const POST = apiRoute(endpoints.verifyTenant, async ({ params, actor, requestId }) => {
   const tenant = await tenantRefOr404(params.id);
   try {
-    return { status: 200, body: outcomeDto(await verifyTenant(tenant.id, { actor }), tenant.customerId) };
+    return { status: 200, body: outcomeDto(await verifyTenant(tenant.id, { actor, requestId }), tenant.customerId) };
   } catch (e) {
     if (e instanceof TenantNotFoundError) throw new ApiError("not-found", "The tenant no longer exists.");
     throw e;
