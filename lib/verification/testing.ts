@@ -186,24 +186,24 @@ export async function authorizeWithMsal(loginUrl: string, authorityHost: string,
   return { json: cca.getTokenCache().serialize(), homeAccountId: result.account.homeAccountId };
 }
 
-/**
- * Many application-registration tenants at once (benchmarks and multi-instance tests), with ids
- * `t-<index>` and customer ids `C<index>` zero-padded to `width` digits so that id order is index order.
- */
-export async function seedAppRegistrationTenants(customers: CustomerFixture[], width = 5, batch = 500) {
-  const { db } = await import("@/lib/db");
+/** Tenant rows for application-registration customers, with ids `t-<index>` and customer ids `C<index>` zero-padded to `width` digits so that id order is index order. */
+export function appRegistrationTenantRows(customers: CustomerFixture[], width = 5) {
+  return customers.map((c) => ({
+    id: `t-${String(c.index).padStart(width, "0")}`,
+    customerId: `C${String(c.index).padStart(width, "0")}`,
+    displayName: `Customer ${c.index}`,
+    entraTenantId: c.tenantId,
+    primaryDomain: c.domain,
+    adminEmail: c.adminUpn,
+    authMethod: "APP_REGISTRATION" as const,
+    cloud: "CUSTOM" as const,
+  }));
+}
+
+/** Many application-registration tenants at once (benchmarks and multi-instance tests), in batches. */
+export async function seedAppRegistrationTenants(customers: CustomerFixture[], width = 5, batch = 500, client?: Pick<typeof import("@/lib/db")["db"], "tenant">) {
+  const target = client ?? (await import("@/lib/db")).db;
   for (let i = 0; i < customers.length; i += batch) {
-    await db.tenant.createMany({
-      data: customers.slice(i, i + batch).map((c) => ({
-        id: `t-${String(c.index).padStart(width, "0")}`,
-        customerId: `C${String(c.index).padStart(width, "0")}`,
-        displayName: `Customer ${c.index}`,
-        entraTenantId: c.tenantId,
-        primaryDomain: c.domain,
-        adminEmail: c.adminUpn,
-        authMethod: "APP_REGISTRATION" as const,
-        cloud: "CUSTOM" as const,
-      })),
-    });
+    await target.tenant.createMany({ data: appRegistrationTenantRows(customers.slice(i, i + batch), width) });
   }
 }
