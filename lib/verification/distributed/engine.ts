@@ -181,7 +181,7 @@ export class DistributedEngine {
     const queue = tenantQueue(runId);
     await this.pool.query(`DELETE FROM ${this.s}.verify_claim WHERE run_id = $1`, [runId]);
     await this.pool.query(`DELETE FROM ${this.s}.job WHERE name = $1`, [queue]);
-    await this.boss.deleteQueue(queue).catch(() => {});
+    await this.queueDdl(() => this.boss.deleteQueue(queue)).catch(() => {});
     this.knownQueues.delete(queue);
   }
 
@@ -270,8 +270,33 @@ export class DistributedEngine {
 
   private async ensureQueue(name: string, options: { retryLimit?: number; expireInSeconds?: number } = {}) {
     if (this.knownQueues.has(name)) return;
-    await this.boss.createQueue(name, { name, policy: "standard", retryLimit: options.retryLimit ?? JOB_RETRY_LIMIT, retryDelay: 0, expireInSeconds: options.expireInSeconds ?? JOB_EXPIRE_SECONDS });
+    await this.queueDdl(() => this.boss.createQueue(name, { name, policy: "standard", retryLimit: options.retryLimit ?? JOB_RETRY_LIMIT, retryDelay: 0, expireInSeconds: options.expireInSeconds ?? JOB_EXPIRE_SECONDS }));
     this.knownQueues.add(name);
+  }
+
+  /**
+   * pg-boss creates and drops a partition of its job table per queue: DDL that deadlocks when two
+   * instances (or a run's end and the next run's start) do it at once. Every instance serializes it on
+   * one session advisory lock, and a deadlock that still happens (another statement of pg-boss's) is
+   * retried, as PostgreSQL recommends for 40P01.
+   */
+  private async queueDdl<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      try {
+        await client.query(`SELECT pg_advisory_lock(hashtextextended('tac-verify-queue-ddl', 0))`);
+        try {
+          return await fn();
+        } finally {
+          await client.query(`SELECT pg_advisory_unlock(hashtextextended('tac-verify-queue-ddl', 0))`);
+        }
+      } catch (e) {
+        if ((e as { code?: string })?.code !== "40P01" || attempt >= 5) throw e;
+        await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 50));
+      } finally {
+        client.release();
+      }
+    }
   }
 
   /**
@@ -367,9 +392,15 @@ export class DistributedEngine {
         if (this.current && this.current.run.id !== run?.id) this.retire();
         if (!run || this.stopped) return;
         if (!this.current) {
-          this.current = new RunWork(run);
-          await this.ensureQueue(this.current.queue);
+          const fresh = new RunWork(run);
+          this.current = fresh;
+          await this.ensureQueue(fresh.queue);
           await this.renewLease();
+          // Retired while we waited (cancelled, or our lease lapsed): look again.
+          if (this.current !== fresh) {
+            this.pumpAgain = true;
+            continue;
+          }
         }
         const work = this.current;
         const want = run.concurrency - work.active;
