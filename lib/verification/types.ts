@@ -61,7 +61,7 @@ export type RunProgress = {
   /** Tenants finished per second over the last minute (or since the start). */
   ratePerSecond: number;
   etaSeconds: number | null;
-  /** Tenants being verified right now by this process. */
+  /** Tenants being verified right now: by this process on SQLite, by every instance on PostgreSQL. */
   inFlight: number;
   recentFailures: RecentFailure[];
   startedAt: Date;
