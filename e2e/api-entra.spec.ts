@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from "jose";
-import { apiClient, expectProblem, json } from "./support/api";
+import { apiClient, expectProblem, json, seedDemoTenant } from "./support/api";
 import { e2eDb } from "./support/db";
 import { control, DEMO, DEMO_API, emulator } from "./support/emulator";
 
@@ -11,6 +11,7 @@ import { control, DEMO, DEMO_API, emulator } from "./support/emulator";
 
 type Client = { clientId: string; secret: string };
 type SettingsRow = Awaited<ReturnType<typeof e2eDb.entraAuthSettings.findUnique>>;
+type GroupRoleRow = Awaited<ReturnType<typeof e2eDb.entraGroupRole.findMany>>[number];
 
 const settings: Record<string, string | boolean> & { id: string } = {
   id: "entra",
@@ -61,19 +62,33 @@ async function expectInvalidToken(token: string, detail: RegExp) {
   expect(response.headers()["www-authenticate"]).toMatch(/^Bearer realm="tenant-access-console", error="invalid_token", error_description="[^"]+"$/);
 }
 
+/**
+ * Settings → Entra Authentication → Group role mappings, stored the way applyEntraSettings stores them:
+ * one EntraGroupRole row per group object id (lower case). Read per request, so no restart is needed.
+ */
+async function mapGroups(mappings: { groupId: string; role: GroupRoleRow["role"] }[]) {
+  await e2eDb.entraGroupRole.deleteMany({});
+  await e2eDb.entraGroupRole.createMany({ data: mappings.map((m) => ({ id: randomUUID(), groupId: m.groupId.toLowerCase(), role: m.role })) });
+}
+
 test.describe.configure({ mode: "serial" });
 
 let settingsBefore: SettingsRow = null;
+let groupRolesBefore: GroupRoleRow[] = [];
 
 test.beforeAll(async () => {
   settingsBefore = await e2eDb.entraAuthSettings.findUnique({ where: { id: "entra" } });
+  groupRolesBefore = await e2eDb.entraGroupRole.findMany();
   await configure();
 });
 
 test.afterAll(async () => {
   await control.setClock({ offsetSeconds: 0 });
+  await control.setServicePrincipalGroups(DEMO_API.homeTenantId, DEMO_API.viewer.clientId, []);
   await e2eDb.entraAuthSettings.deleteMany({});
   if (settingsBefore) await e2eDb.entraAuthSettings.create({ data: settingsBefore });
+  await e2eDb.entraGroupRole.deleteMany({});
+  if (groupRolesBefore.length > 0) await e2eDb.entraGroupRole.createMany({ data: groupRolesBefore });
 });
 
 test("Entra client-credentials tokens: the role comes from the roles claim; writes are audited as the Entra client", async () => {
@@ -105,6 +120,56 @@ test("Entra client-credentials tokens: the role comes from the roles claim; writ
   expect((await expectProblem(await (await apiClient(noRoleToken)).get("tenants"), 403, "forbidden")).detail).toMatch(/carries no role/);
 
   expect((await admin.delete(`tenants/${tenant.id}`)).status()).toBe(204);
+});
+
+test("Entra client-credentials tokens with a groups claim: the role comes from the console's group → role mapping", async () => {
+  // The API's manifest asks for security groups (groupMembershipClaims); the client holds no app role.
+  const groupToken = await clientToken(DEMO_API.groupOperator);
+  const claims = decodeJwt(groupToken);
+  expect(claims).toMatchObject({ aud: DEMO_API.audience, tid: DEMO_API.homeTenantId, appid: DEMO_API.groupOperator.clientId, groups: [DEMO_API.operatorsGroupId] });
+  expect(claims.roles).toBeUndefined();
+  const groupOperator = await apiClient(groupToken);
+  const tenant = await seedDemoTenant(`entragrp${randomUUID().slice(0, 6)}`, "proseware");
+
+  // Without a mapping for its group the token authenticates but carries no role: 403 on everything.
+  await mapGroups([]);
+  for (const response of [await groupOperator.get("tenants"), await groupOperator.post(`tenants/${tenant.id}/verify`), await groupOperator.patch(`tenants/${tenant.id}`, { data: { displayName: "x" } })]) {
+    expect((await expectProblem(response, 403, "forbidden")).detail).toMatch(/carries no role/);
+  }
+  // A mapping for another group changes nothing.
+  await mapGroups([{ groupId: randomUUID(), role: "ADMINISTRATOR" }]);
+  await expectProblem(await groupOperator.get("tenants"), 403, "forbidden");
+
+  // Group → Operator: it verifies a tenant, and an Administrator write is refused.
+  await mapGroups([{ groupId: DEMO_API.operatorsGroupId.toUpperCase(), role: "OPERATOR" }]);
+  const verify = await groupOperator.post(`tenants/${tenant.id}/verify`);
+  expect(await json<{ tenantId: string; customerId: string; status: string }>(verify)).toMatchObject({ tenantId: tenant.id, customerId: tenant.customerId });
+  const event = await e2eDb.auditEvent.findFirstOrThrow({ where: { action: "tenant.verified", targetId: tenant.id } });
+  expect(event).toMatchObject({ actorType: "entra_client", actorId: claims.oid, actorLabel: DEMO_API.groupOperator.clientId, requestId: verify.headers()["x-request-id"] });
+  expect((await expectProblem(await groupOperator.patch(`tenants/${tenant.id}`, { data: { displayName: "x" } }), 403, "forbidden")).detail).toMatch(
+    /needs the Administrator role; the token has Operator/,
+  );
+  expect((await expectProblem(await groupOperator.delete(`tenants/${tenant.id}`), 403, "forbidden")).detail).toMatch(/the token has Operator/);
+
+  // Both claims (README, REST API → Authentication): the highest app role in `roles` decides and `groups`
+  // is only consulted when the token has no app role — a Viewer app role with a group mapped to Operator
+  // stays Viewer; with the group mapped to Administrator as well.
+  await control.setServicePrincipalGroups(DEMO_API.homeTenantId, DEMO_API.viewer.clientId, [DEMO_API.operatorsGroupId]);
+  try {
+    const bothToken = await clientToken(DEMO_API.viewer);
+    expect(decodeJwt(bothToken)).toMatchObject({ roles: ["Viewer"], groups: [DEMO_API.operatorsGroupId] });
+    const both = await apiClient(bothToken);
+    await json(await both.get(`tenants/${tenant.customerId}`));
+    expect((await expectProblem(await both.post(`tenants/${tenant.id}/verify`), 403, "forbidden")).detail).toMatch(/needs the Operator role; the token has Viewer/);
+    await mapGroups([{ groupId: DEMO_API.operatorsGroupId, role: "ADMINISTRATOR" }]);
+    expect((await expectProblem(await both.patch(`tenants/${tenant.id}`, { data: { displayName: "x" } }), 403, "forbidden")).detail).toMatch(/the token has Viewer/);
+    // The same group makes the group-only client an Administrator.
+    expect((await groupOperator.delete(`tenants/${tenant.id}`)).status()).toBe(204);
+  } finally {
+    await control.setServicePrincipalGroups(DEMO_API.homeTenantId, DEMO_API.viewer.clientId, []);
+    await mapGroups(groupRolesBefore.map((r) => ({ groupId: r.groupId, role: r.role })));
+  }
+  expect(decodeJwt(await clientToken(DEMO_API.viewer)).groups).toBeUndefined();
 });
 
 test("Entra tokens failing each validation rule are 401 invalid_token", async () => {

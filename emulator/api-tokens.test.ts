@@ -271,3 +271,151 @@ describe("Graph view of the API registration", () => {
     expect(body.api.requestedAccessTokenVersion).toBe(2);
   });
 });
+
+describe("groups claim (the API's groupMembershipClaims, the client's service principal's groups)", () => {
+  const GROUPS = {
+    automation: "bbbbbbbb-0000-4000-8000-0000000000a1",
+    viewers: "bbbbbbbb-0000-4000-8000-0000000000a2",
+    newsletter: "bbbbbbbb-0000-4000-8000-0000000000a3",
+    empty: "bbbbbbbb-0000-4000-8000-0000000000a4",
+  };
+  type Registration = { clientId: string; groupMembershipClaims?: string | null; assignedGroups?: string[] };
+
+  /** The test scenario with groups in the home tenant: the no-role client is in a security group and a distribution list, the viewer client in another security group. */
+  function groupScenario(api: { groupMembershipClaims?: string; assignedGroups?: string[]; v2GroupMembershipClaims?: string } = {}) {
+    const scenario = buildTestScenario();
+    const home = scenario.tenants.find((t) => t.id === HOME)!;
+    home.groups = [
+      { id: GROUPS.automation, displayName: "Console Automation", servicePrincipalMembers: [TEST_API.noRoleClientId, TEST_API.adminClientId] },
+      { id: GROUPS.viewers, displayName: "Console Viewers", servicePrincipalMembers: [TEST_API.viewerClientId] },
+      { id: GROUPS.newsletter, displayName: "Newsletter", securityEnabled: false, mailEnabled: true, servicePrincipalMembers: [TEST_API.noRoleClientId] },
+      { id: GROUPS.empty, displayName: "Nobody" },
+    ];
+    const regs = home.appRegistrations as Registration[];
+    const v1 = regs.find((r) => r.clientId === TEST_API.apiAppId)!;
+    if (api.groupMembershipClaims !== undefined) v1.groupMembershipClaims = api.groupMembershipClaims;
+    if (api.assignedGroups) v1.assignedGroups = api.assignedGroups;
+    if (api.v2GroupMembershipClaims !== undefined) regs.find((r) => r.clientId === TEST_API.v2ApiAppId)!.groupMembershipClaims = api.v2GroupMembershipClaims;
+    return scenario;
+  }
+
+  const noRoleClaims = async (scope?: string) => decodeJwtPayload(await apiToken(TEST_API.noRoleClientId, TEST_API.noRoleSecret, scope));
+
+  afterAll(() => {
+    emu.state.loadScenario(buildTestScenario());
+  });
+
+  it("is absent by default (no groupMembershipClaims) and for \"None\", even for a client in groups", async () => {
+    emu.state.loadScenario(groupScenario());
+    expect(await noRoleClaims()).not.toHaveProperty("groups");
+    emu.state.loadScenario(groupScenario({ groupMembershipClaims: "None" }));
+    expect(await noRoleClaims()).not.toHaveProperty("groups");
+  });
+
+  it("\"SecurityGroup\": the object ids of the client's own security groups, in v1.0 and v2.0 tokens, signed like any token", async () => {
+    emu.state.loadScenario(groupScenario({ groupMembershipClaims: "SecurityGroup", v2GroupMembershipClaims: "SecurityGroup" }));
+    const token = await apiToken(TEST_API.noRoleClientId, TEST_API.noRoleSecret);
+    const { payload } = await verify(token, { issuer: v1Issuer(), audience: TEST_API.identifierUri });
+    // Not the distribution list, not the viewer client's group; and no roles, as before.
+    expect(payload.groups).toEqual([GROUPS.automation]);
+    expect(payload).not.toHaveProperty("roles");
+    expect(payload).not.toHaveProperty("_claim_names");
+    expect(decodeJwtPayload(await apiToken(TEST_API.viewerClientId, TEST_API.viewerSecret))).toMatchObject({ roles: ["Viewer"], groups: [GROUPS.viewers] });
+    expect(decodeJwtPayload(await adminToken())).toMatchObject({ roles: ["Administrator"], groups: [GROUPS.automation] });
+    // A client in no group gets no claim at all.
+    expect(decodeJwtPayload(await apiToken(TEST_API.operatorClientId, TEST_API.operatorSecret))).not.toHaveProperty("groups");
+
+    const v2 = await noRoleClaims(`${TEST_API.v2IdentifierUri}/.default`);
+    expect(v2).toMatchObject({ ver: "2.0", azp: TEST_API.noRoleClientId, groups: [GROUPS.automation] });
+  });
+
+  it("is set per API: another API without groupMembershipClaims gets no groups for the same client", async () => {
+    emu.state.loadScenario(groupScenario({ groupMembershipClaims: "SecurityGroup" }));
+    expect((await noRoleClaims()).groups).toEqual([GROUPS.automation]);
+    expect(await noRoleClaims(`${TEST_API.v2IdentifierUri}/.default`)).not.toHaveProperty("groups");
+  });
+
+  it("\"All\" adds distribution groups; \"ApplicationGroup\" keeps only groups assigned to the API; \"DirectoryRole\" adds nothing for a service principal", async () => {
+    emu.state.loadScenario(groupScenario({ groupMembershipClaims: "All" }));
+    expect((await noRoleClaims()).groups).toEqual([GROUPS.automation, GROUPS.newsletter]);
+
+    emu.state.loadScenario(groupScenario({ groupMembershipClaims: "ApplicationGroup", assignedGroups: [GROUPS.newsletter, GROUPS.viewers] }));
+    expect((await noRoleClaims()).groups).toEqual([GROUPS.newsletter]);
+    expect(decodeJwtPayload(await adminToken())).not.toHaveProperty("groups");
+
+    emu.state.loadScenario(groupScenario({ groupMembershipClaims: "SecurityGroup, ApplicationGroup", assignedGroups: [GROUPS.newsletter] }));
+    expect((await noRoleClaims()).groups).toEqual([GROUPS.automation, GROUPS.newsletter]);
+
+    emu.state.loadScenario(groupScenario({ groupMembershipClaims: "DirectoryRole" }));
+    expect(await noRoleClaims()).not.toHaveProperty("groups");
+  });
+
+  it("more than 200 groups: the overage indicator instead of the claim", async () => {
+    const scenario = groupScenario({ groupMembershipClaims: "SecurityGroup" });
+    const home = scenario.tenants.find((t) => t.id === HOME)!;
+    const many = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `bbbbbbbb-0000-4000-8000-1${String(i).padStart(11, "0")}`, displayName: `Bulk ${i}`, servicePrincipalMembers: [TEST_API.noRoleClientId] }));
+    home.groups = many(200);
+    emu.state.loadScenario(scenario);
+    expect(((await noRoleClaims()).groups as string[]).length).toBe(200);
+
+    home.groups = many(201);
+    emu.state.loadScenario(scenario);
+    const claims = await noRoleClaims();
+    expect(claims).not.toHaveProperty("groups");
+    expect(claims._claim_names).toEqual({ groups: "src1" });
+    expect(claims._claim_sources).toEqual({ src1: { endpoint: `${emu.graphUrl}/v1.0/servicePrincipals/${claims.oid}/getMemberObjects` } });
+  });
+
+  it("membership can be changed at runtime through the control API, including for the provider app", async () => {
+    emu.state.loadScenario(groupScenario({ groupMembershipClaims: "SecurityGroup" }));
+    await expect(emu.control.setServicePrincipalGroups(HOME, TEST_API.operatorClientId, [GROUPS.viewers, GROUPS.empty])).resolves.toEqual({
+      tenantId: HOME,
+      clientAppId: TEST_API.operatorClientId,
+      groupIds: [GROUPS.viewers, GROUPS.empty],
+    });
+    expect(decodeJwtPayload(await apiToken(TEST_API.operatorClientId, TEST_API.operatorSecret)).groups).toEqual([GROUPS.viewers, GROUPS.empty]);
+    // The other members stay.
+    expect(decodeJwtPayload(await apiToken(TEST_API.viewerClientId, TEST_API.viewerSecret)).groups).toEqual([GROUPS.viewers]);
+
+    await emu.control.setServicePrincipalGroups(HOME, TEST_API.noRoleClientId, []);
+    expect(await noRoleClaims()).not.toHaveProperty("groups");
+
+    await emu.control.setServicePrincipalGroups(HOME, TEST.providerClientId, [GROUPS.automation]);
+    expect(decodeJwtPayload(await apiToken(TEST.providerClientId, TEST.providerSecret)).groups).toEqual([GROUPS.automation]);
+  });
+
+  it("the control API rejects unknown groups, clients without a service principal in the tenant and unknown tenants", async () => {
+    emu.state.loadScenario(groupScenario());
+    await expect(emu.control.setServicePrincipalGroups(HOME, TEST_API.noRoleClientId, ["bbbbbbbb-0000-4000-8000-0000000000ff"])).rejects.toThrow(/\(400\).*not a group of tenant/);
+    await expect(emu.control.setServicePrincipalGroups(HOME, TEST.tailspinAppId, [GROUPS.automation])).rejects.toThrow(/no service principal in tenant/);
+    await expect(emu.control.setServicePrincipalGroups(TEST.fabrikamId, TEST.providerClientId, [])).rejects.toThrow(/no service principal/);
+    await expect(emu.control.setServicePrincipalGroups("aaaaaaaa-0000-4000-8000-0000000000ff", TEST_API.noRoleClientId, [])).rejects.toThrow(/\(404\)/);
+  });
+
+  it("is validated when a scenario loads", () => {
+    const attempt = (mutate: (s: ReturnType<typeof groupScenario>) => void) => {
+      const scenario = groupScenario();
+      mutate(scenario);
+      return () => parseScenario(scenario);
+    };
+    const home = (s: ReturnType<typeof groupScenario>) => s.tenants.find((t) => t.id === HOME)!;
+    const api = (s: ReturnType<typeof groupScenario>) => (home(s).appRegistrations as Registration[])[0]!;
+    expect(attempt(() => {})).not.toThrow();
+    expect(attempt((s) => (api(s).groupMembershipClaims = "SecurityGroup, All"))).not.toThrow();
+    expect(attempt((s) => (api(s).groupMembershipClaims = "securitygroup"))).toThrow(/must be one of None, SecurityGroup, DirectoryRole, ApplicationGroup, All/);
+    expect(attempt((s) => (api(s).assignedGroups = ["bbbbbbbb-0000-4000-8000-0000000000ff"]))).toThrow(/not a group of tenant/);
+    expect(attempt((s) => (home(s).groups![0]!.servicePrincipalMembers = [TEST.tailspinAppId]))).toThrow(/neither an app registration/);
+  });
+
+  it("Graph shows groupMembershipClaims on the application and securityEnabled/mailEnabled on groups", async () => {
+    emu.state.loadScenario(groupScenario({ groupMembershipClaims: "SecurityGroup" }));
+    emu.state.grantConsent(HOME, TEST.providerClientId, { applicationPermissions: ["Application.Read.All", "Group.Read.All"] });
+    const graphToken = (await client(TEST.providerClientId, TEST.providerSecret).acquireTokenByClientCredential({ scopes: [`${emu.graphUrl}/.default`], skipCache: true }))!.accessToken;
+    const get = async (path: string) => (await fetch(`${emu.graphUrl}${path}`, { headers: { Authorization: `Bearer ${graphToken}` } })).json() as Promise<Record<string, unknown>>;
+    expect((await get(`/v1.0/applications(appId='${TEST_API.apiAppId}')`)).groupMembershipClaims).toBe("SecurityGroup");
+    expect((await get(`/v1.0/applications(appId='${TEST_API.v2ApiAppId}')`)).groupMembershipClaims).toBeNull();
+    const groups = (await get("/v1.0/groups")).value as { id: string; securityEnabled: boolean; mailEnabled: boolean }[];
+    expect(groups.find((g) => g.id === GROUPS.automation)).toMatchObject({ securityEnabled: true, mailEnabled: false });
+    expect(groups.find((g) => g.id === GROUPS.newsletter)).toMatchObject({ securityEnabled: false, mailEnabled: true });
+  });
+});

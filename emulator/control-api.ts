@@ -16,6 +16,7 @@ const schemas = {
   "advance-clock": z.object({ seconds: z.number() }),
   "set-clock": z.object({ now: z.string().optional(), offsetSeconds: z.number().optional() }),
   "set-app-role-assignment": z.object({ apiAppId: z.string(), clientAppId: z.string(), roles: z.array(z.string()) }),
+  "set-service-principal-groups": z.object({ tenantId: z.string(), clientAppId: z.string(), groupIds: z.array(z.string()) }),
   "grant-consent": z.object({ tenantId: z.string(), clientId: z.string(), applicationPermissions: z.array(z.string()).optional(), delegatedPermissions: z.array(z.string()).optional() }),
   "revoke-consent": z.object({ tenantId: z.string(), clientId: z.string() }),
   "add-secret": z.object({ clientId: z.string(), displayName: z.string().optional(), endDateTime: z.string().optional(), secretText: z.string().optional() }),
@@ -75,6 +76,10 @@ export function runControlOperation(state: EmulatorState, op: string, rawBody: u
     case "set-app-role-assignment": {
       const b = parse("set-app-role-assignment");
       return state.setAppRoleAssignment(b.apiAppId, b.clientAppId, b.roles);
+    }
+    case "set-service-principal-groups": {
+      const b = parse("set-service-principal-groups");
+      return state.setServicePrincipalGroups(b.tenantId, b.clientAppId, b.groupIds);
     }
     case "grant-consent": {
       const b = parse("grant-consent");

@@ -56,6 +56,10 @@ export class EmulatorControlClient {
   setAppRoleAssignment(apiAppId: string, clientAppId: string, roles: string[]): Promise<{ apiAppId: string; clientAppId: string; roles: string[] }> {
     return this.post("set-app-role-assignment", { apiAppId, clientAppId, roles });
   }
+  /** Makes client `clientAppId`'s service principal in the tenant a direct member of exactly these groups; `[]` removes it from all. */
+  setServicePrincipalGroups(tenantId: string, clientAppId: string, groupIds: string[]): Promise<{ tenantId: string; clientAppId: string; groupIds: string[] }> {
+    return this.post("set-service-principal-groups", { tenantId, clientAppId, groupIds });
+  }
   clock(): Promise<{ now: string; offsetSeconds: number }> {
     return this.get("clock");
   }

@@ -399,9 +399,9 @@ function groupResource(group: Group): Record<string, unknown> {
     displayName: group.displayName,
     groupTypes: [],
     mail: null,
-    mailEnabled: false,
+    mailEnabled: group.mailEnabled,
     mailNickname: group.displayName.replace(/[^A-Za-z0-9]/g, "").toLowerCase(),
-    securityEnabled: true,
+    securityEnabled: group.securityEnabled,
     visibility: null,
   };
 }
@@ -458,6 +458,7 @@ function applicationResource(app: AppRuntime): Record<string, unknown> {
       value: r.value,
     })),
     api: { requestedAccessTokenVersion: app.registration?.accessTokenAcceptedVersion ?? null },
+    groupMembershipClaims: app.registration?.groupMembershipClaims ?? null,
     requiredResourceAccess: [
       {
         resourceAppId: GRAPH_APP_ID,

@@ -49,8 +49,46 @@ export const userSchema = z.object({
 });
 export type User = z.infer<typeof userSchema>;
 
-export const groupSchema = z.object({ id: guid, displayName: z.string(), description: z.string().optional() });
+/**
+ * A group of the tenant. Users join through `users[].groups`; service principals (which have no entry of
+ * their own in a scenario) through `servicePrincipalMembers`, the client ids of app registrations of this
+ * tenant or of the provider app whose service principal in this tenant is a direct member.
+ */
+export const groupSchema = z.object({
+  id: guid,
+  displayName: z.string(),
+  description: z.string().optional(),
+  /** A security group (the default); `false` with mailEnabled is a distribution group. */
+  securityEnabled: z.boolean().default(true),
+  mailEnabled: z.boolean().default(false),
+  servicePrincipalMembers: z.array(guid).default([]),
+});
 export type Group = z.infer<typeof groupSchema>;
+
+/**
+ * The application manifest's groupMembershipClaims: which groups the `groups` claim of tokens issued for
+ * this app (as the resource) carries. One value or a comma-separated combination, e.g. "SecurityGroup" or
+ * "SecurityGroup, ApplicationGroup"; absent means "None".
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/reference-app-manifest#groupmembershipclaims-attribute
+ */
+export const GROUP_MEMBERSHIP_CLAIM_VALUES = ["None", "SecurityGroup", "DirectoryRole", "ApplicationGroup", "All"] as const;
+export type GroupMembershipClaim = (typeof GROUP_MEMBERSHIP_CLAIM_VALUES)[number];
+
+export function parseGroupMembershipClaims(value: string | null | undefined): Set<GroupMembershipClaim> {
+  const out = new Set<GroupMembershipClaim>();
+  for (const part of (value ?? "None").split(",")) {
+    const trimmed = part.trim();
+    if (trimmed && trimmed !== "None") out.add(trimmed as GroupMembershipClaim);
+  }
+  return out;
+}
+
+const groupMembershipClaimsSchema = z
+  .string()
+  .refine(
+    (v) => v.split(",").every((part) => (GROUP_MEMBERSHIP_CLAIM_VALUES as readonly string[]).includes(part.trim())),
+    `must be one of ${GROUP_MEMBERSHIP_CLAIM_VALUES.join(", ")}, or a comma-separated combination`,
+  );
 
 export const consentSchema = z.object({
   clientId: guid,
@@ -107,6 +145,13 @@ export const appRegistrationSchema = z
     /** The manifest's accessTokenAcceptedVersion (api.requestedAccessTokenVersion): null or 1 → v1.0 tokens, 2 → v2.0. */
     accessTokenAcceptedVersion: z.union([z.literal(1), z.literal(2)]).nullable().optional(),
     appRoleAssignments: z.array(appRoleAssignmentSchema).default([]),
+    /** See GROUP_MEMBERSHIP_CLAIM_VALUES; absent = "None" (no `groups` claim). */
+    groupMembershipClaims: groupMembershipClaimsSchema.nullable().optional(),
+    /**
+     * Groups of the tenant assigned to this app (Enterprise applications → Users and groups). Only used by
+     * groupMembershipClaims "ApplicationGroup", which emits just these of the subject's groups.
+     */
+    assignedGroups: z.array(guid).default([]),
   })
   .superRefine((reg, ctx) => {
     const values = new Set<string>();
@@ -198,9 +243,21 @@ export const scenarioSchema = z
     scenario.tenants.forEach((tenant, t) => checkTenantApis(tenant, scenario.providerApp.clientId, ctx, ["tenants", t, "appRegistrations"]));
   });
 
-/** Identifier URIs are unique in a tenant, and app role assignments name a client that can exist there. */
+/**
+ * Identifier URIs are unique in a tenant; app role assignments and group memberships name a client that can
+ * exist there; groups assigned to an app exist in the tenant.
+ */
 function checkTenantApis(tenant: Tenant, providerClientId: string, ctx: z.RefinementCtx, path: (string | number)[]): void {
   const clients = new Set([providerClientId.toLowerCase(), ...tenant.appRegistrations.map((r) => r.clientId.toLowerCase())]);
+  const groupIds = new Set(tenant.groups.map((g) => g.id.toLowerCase()));
+  const groupsPath = [...path.slice(0, -1), "groups"];
+  tenant.groups.forEach((group, g) => {
+    group.servicePrincipalMembers.forEach((clientId, m) => {
+      if (!clients.has(clientId.toLowerCase())) {
+        ctx.addIssue({ code: "custom", path: [...groupsPath, g, "servicePrincipalMembers", m], message: `client ${clientId} is neither an app registration of tenant ${tenant.id} nor the provider app` });
+      }
+    });
+  });
   const uris = new Map<string, string>();
   tenant.appRegistrations.forEach((reg, a) => {
     reg.identifierUris.forEach((uri, u) => {
@@ -213,6 +270,9 @@ function checkTenantApis(tenant: Tenant, providerClientId: string, ctx: z.Refine
       if (!clients.has(assignment.clientAppId.toLowerCase())) {
         ctx.addIssue({ code: "custom", path: [...path, a, "appRoleAssignments", i, "clientAppId"], message: `client ${assignment.clientAppId} is neither an app registration of tenant ${tenant.id} nor the provider app` });
       }
+    });
+    reg.assignedGroups.forEach((groupId, i) => {
+      if (!groupIds.has(groupId.toLowerCase())) ctx.addIssue({ code: "custom", path: [...path, a, "assignedGroups", i], message: `group ${groupId} is not a group of tenant ${tenant.id}` });
     });
   });
 }

@@ -101,7 +101,13 @@ describe("demo scenario", () => {
       const { payload } = await jwtVerify(String(res.json.access_token), jwks, { issuer: `${emu.loginUrl}/${DEMO_API.homeTenantId}/`, audience: DEMO_API.audience });
       expect(payload).toMatchObject({ ver: "1.0", appid: c.clientId, tid: DEMO_API.homeTenantId, idtyp: "app" });
       expect(payload.roles).toEqual(c.role ? [c.role] : undefined);
+      expect(payload).not.toHaveProperty("groups");
     }
+    // The API asks for security groups: only "Automation Group Operator" is in one.
+    const group = await postForm(`${emu.loginUrl}/${DEMO_API.homeTenantId}/oauth2/v2.0/token`, { grant_type: "client_credentials", client_id: DEMO_API.groupOperator.clientId, client_secret: DEMO_API.groupOperator.secret, scope: DEMO_API.scope });
+    const { payload: groupClaims } = await jwtVerify(String(group.json.access_token), jwks, { issuer: `${emu.loginUrl}/${DEMO_API.homeTenantId}/`, audience: DEMO_API.audience });
+    expect(groupClaims).toMatchObject({ appid: DEMO_API.groupOperator.clientId, groups: [DEMO_API.operatorsGroupId] });
+    expect(groupClaims).not.toHaveProperty("roles");
     const byId = await postForm(`${emu.loginUrl}/${DEMO_API.homeTenantId}/oauth2/token`, { grant_type: "client_credentials", client_id: DEMO_API.admin.clientId, client_secret: DEMO_API.admin.secret, resource: DEMO_API.apiAppId });
     expect(decodeJwtPayload(String(byId.json.access_token)).aud).toBe(DEMO_API.apiAppId);
   });

@@ -3,6 +3,7 @@ import { EmulatorClock } from "./clock.js";
 import { thumbprints } from "./certs.js";
 import { createAccessTokenKey, createSigningKey, type SigningKey } from "./jwt.js";
 import {
+  parseGroupMembershipClaims,
   parseScenario,
   type AppRegistration,
   type Group,
@@ -466,6 +467,28 @@ export class EmulatorState {
     return api.appRoles.filter((r) => r.isEnabled && r.allowedMemberTypes.includes("Application") && assigned.has(r.value)).map((r) => r.value);
   }
 
+  /** The groups of the tenant whose direct members include the client's service principal, in declaration order. */
+  servicePrincipalGroups(tenant: TenantRuntime, clientId: string): Group[] {
+    const id = clientId.toLowerCase();
+    return tenant.tenant.groups.filter((g) => g.servicePrincipalMembers.some((m) => m.toLowerCase() === id));
+  }
+
+  /**
+   * The group object ids an app-only token for this API carries in `groups`, as the API's
+   * groupMembershipClaims asks: "SecurityGroup" → the client's security groups (and directory roles, which
+   * the emulator does not model for service principals), "All" → also distribution groups,
+   * "ApplicationGroup" → only those assigned to the API (`assignedGroups`), "DirectoryRole" → none here;
+   * a combination is the union. Empty for "None" or when the client is in no such group.
+   */
+  groupsClaimFor(tenant: TenantRuntime, api: AppRegistration, clientId: string): string[] {
+    const kinds = parseGroupMembershipClaims(api.groupMembershipClaims);
+    if (kinds.size === 0) return [];
+    const assigned = new Set(api.assignedGroups.map((g) => g.toLowerCase()));
+    return this.servicePrincipalGroups(tenant, clientId)
+      .filter((g) => kinds.has("All") || (kinds.has("SecurityGroup") && g.securityEnabled) || (kinds.has("ApplicationGroup") && assigned.has(g.id.toLowerCase())))
+      .map((g) => g.id);
+  }
+
   consentFor(tenant: TenantRuntime, app: AppRuntime): ConsentRuntime | undefined {
     if (app.kind === "tenant") {
       const reg = app.registration!;
@@ -524,6 +547,24 @@ export class EmulatorState {
     reg.appRoleAssignments = reg.appRoleAssignments.filter((a) => a.clientAppId.toLowerCase() !== client.clientId.toLowerCase());
     if (roles.length > 0) reg.appRoleAssignments.push({ clientAppId: client.clientId, roles: [...new Set(roles)] });
     return { apiAppId: api.clientId, clientAppId: client.clientId, roles: this.appRolesFor(reg, client.clientId) };
+  }
+
+  /**
+   * Makes the client's service principal in the tenant a direct member of exactly these groups (`[]` removes
+   * it from all), like adding or removing it as a group member in Entra. Takes effect on the next token.
+   */
+  setServicePrincipalGroups(tenantId: string, clientAppId: string, groupIds: string[]): { tenantId: string; clientAppId: string; groupIds: string[] } {
+    const tenant = this.requireTenant(tenantId);
+    const client = this.requireApp(clientAppId);
+    if (!this.appInTenant(client, tenant)) throw new EmulatorControlError(400, `client ${clientAppId} has no service principal in tenant ${tenant.tenant.id}`);
+    const wanted = new Set(groupIds.map((g) => g.toLowerCase()));
+    for (const id of wanted) if (!tenant.tenant.groups.some((g) => g.id.toLowerCase() === id)) throw new EmulatorControlError(400, `group ${id} is not a group of tenant ${tenant.tenant.id}`);
+    const key = client.clientId.toLowerCase();
+    for (const group of tenant.tenant.groups) {
+      const others = group.servicePrincipalMembers.filter((m) => m.toLowerCase() !== key);
+      group.servicePrincipalMembers = wanted.has(group.id.toLowerCase()) ? [...others, client.clientId] : others;
+    }
+    return { tenantId: tenant.tenant.id, clientAppId: client.clientId, groupIds: this.servicePrincipalGroups(tenant, client.clientId).map((g) => g.id) };
   }
 
   grantConsent(tenantId: string, clientId: string, permissions: { applicationPermissions?: string[]; delegatedPermissions?: string[] } = {}): ConsentRuntime {

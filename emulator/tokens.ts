@@ -11,6 +11,8 @@ import { DEFAULT_USER_WID, GRAPH_APP_ID, GRAPH_PUBLIC_URL, ROLE_TEMPLATE_IDS, ty
  */
 
 export const ACCESS_TOKEN_LIFETIME_S = 3599;
+/** Most group ids a JWT carries; beyond it Entra sends the overage indicator instead of `groups`. */
+export const JWT_GROUPS_LIMIT = 200;
 export const OIDC_SCOPES = new Set(["openid", "profile", "email", "offline_access"]);
 
 export interface EmulatorUrls {
@@ -151,7 +153,9 @@ export function issueAppToken(
  * published key so the API can validate it against the tenant's JWKS. The token version follows the
  * API's accessTokenAcceptedVersion, not the endpoint: v1.0 has `aud` = the identifier URI or client id the
  * client named (in its registered spelling, so a verifier can configure it), the v1 issuer, `appid`/`appidacr` and header `x5t`; v2.0 has `aud` = the API's client id,
- * the v2 issuer and `azp`/`azpacr`. `roles` is omitted when the client holds no app role of the API.
+ * the v2 issuer and `azp`/`azpacr`. `roles` is omitted when the client holds no app role of the API;
+ * `groups` (object ids of the client's service principal's groups) only when the API's groupMembershipClaims
+ * asks for them and there are any, replaced by the overage indicator (`_claim_names`/`_claim_sources`) past 200.
  * @see https://learn.microsoft.com/en-us/entra/identity-platform/access-token-claims-reference
  * @see https://learn.microsoft.com/en-us/entra/identity-platform/reference-app-manifest#accesstokenacceptedversion-attribute
  */
@@ -188,6 +192,14 @@ export function issueApiAppToken(
       };
   const roles = state.appRolesFor(api.registration, client.clientId);
   if (roles.length > 0) payload.roles = roles;
+  const groups = state.groupsClaimFor(tenant, api.registration, client.clientId);
+  if (groups.length > JWT_GROUPS_LIMIT) {
+    // Groups overage: the API must read the memberships from Graph (the emulator does not serve this endpoint).
+    payload._claim_names = { groups: "src1" };
+    payload._claim_sources = { src1: { endpoint: `${urls.graphUrl}/v1.0/servicePrincipals/${oid}/getMemberObjects` } };
+  } else if (groups.length > 0) {
+    payload.groups = groups;
+  }
   const key = state.activeSigningKey;
   // x5t is a legacy header that only v1.0 access tokens carry.
   return { token: signJwt(payload, key, v2 ? {} : { x5t: key.kid }), expiresIn: ACCESS_TOKEN_LIFETIME_S, nowS };

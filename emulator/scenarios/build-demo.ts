@@ -152,7 +152,8 @@ const customers: TenantSpec[] = [
 
 /**
  * The console's REST API and its automation clients (see demo-api.ts). App roles allow Application
- * members only: the console maps them from app-only tokens' `roles` claim.
+ * members only: the console maps them from app-only tokens' `roles` claim. The API asks for security
+ * groups in its tokens (groupMembershipClaims), which the console maps through its group → role mapping.
  */
 function consoleApiRegistrations(): NonNullable<TenantInput["appRegistrations"]> {
   const clients = [
@@ -160,6 +161,7 @@ function consoleApiRegistrations(): NonNullable<TenantInput["appRegistrations"]>
     { ...DEMO_API.operator, displayName: "Automation Operator", keyId: "7ac0ffee-0000-4000-8000-0000000001b2" },
     { ...DEMO_API.viewer, displayName: "Automation Viewer", keyId: "7ac0ffee-0000-4000-8000-0000000001b3" },
     { ...DEMO_API.noRole, displayName: "Automation No Role", keyId: "7ac0ffee-0000-4000-8000-0000000001b4" },
+    { ...DEMO_API.groupOperator, displayName: "Automation Group Operator", keyId: "7ac0ffee-0000-4000-8000-0000000001b5" },
   ];
   const roles = Object.entries(DEMO_API.roleIds).map(([value, id]) => ({
     id,
@@ -175,6 +177,7 @@ function consoleApiRegistrations(): NonNullable<TenantInput["appRegistrations"]>
       identifierUris: [DEMO_API.identifierUri],
       appRoles: roles,
       appRoleAssignments: clients.filter((c) => c.role).map((c) => ({ clientAppId: c.clientId, roles: [c.role!] })),
+      groupMembershipClaims: DEMO_API.groupMembershipClaims,
     },
     ...clients.map((c) => ({
       clientId: c.clientId,
@@ -195,6 +198,14 @@ const home: TenantInput = {
   users: [
     { id: userId(0, 1), userPrincipalName: "owner@lakeshoreit.onmicrosoft.com", displayName: "Lakeshore Owner", password: PASSWORD, roles: ["Global Administrator"] },
     { id: userId(0, 2), userPrincipalName: "tech@lakeshoreit.onmicrosoft.com", displayName: "Lakeshore Technician", password: PASSWORD },
+  ],
+  groups: [
+    {
+      id: DEMO_API.operatorsGroupId,
+      displayName: "Console Automation Operators",
+      description: "Automation clients that the console maps to Operator (Settings → Entra Authentication → Group role mappings)",
+      servicePrincipalMembers: [DEMO_API.groupOperator.clientId],
+    },
   ],
   consents: [{ clientId: DEMO.providerClientId, applicationPermissions: ["Application.Read.All", "Organization.Read.All"], delegatedPermissions: ["User.Read"] }],
   appRegistrations: consoleApiRegistrations(),
@@ -237,6 +248,7 @@ const scenario: ScenarioInput = {
 };
 
 if (DEMO_API.homeTenantId !== DEMO.homeTenantId) throw new Error("DEMO_API.homeTenantId must be the provider's home tenant");
+if (DEMO_API.groupOperator.groupId !== DEMO_API.operatorsGroupId) throw new Error("DEMO_API.groupOperator.groupId must be DEMO_API.operatorsGroupId");
 parseScenario(scenario);
 const out = path.join(path.dirname(fileURLToPath(import.meta.url)), "demo.json");
 writeFileSync(out, `${JSON.stringify(scenario, null, 2)}\n`);

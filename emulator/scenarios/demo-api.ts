@@ -25,4 +25,18 @@ export const DEMO_API = {
   viewer: { clientId: "7ac0ffee-0000-4000-8000-000000000103", secret: "vwr8Q~demo-automation-viewer-secret-00001", role: "Viewer" },
   /** Registered in the tenant with no app role on the API: its tokens carry no `roles`. */
   noRole: { clientId: "7ac0ffee-0000-4000-8000-000000000104", secret: "nor8Q~demo-automation-no-role-secret-0001", role: undefined },
+  /** The API's manifest groupMembershipClaims: its tokens carry the client's security groups in `groups`. */
+  groupMembershipClaims: "SecurityGroup",
+  /** A security group of the home tenant ("Console Automation Operators") for the console's group → role mapping. */
+  operatorsGroupId: "7ac0ffee-0000-4000-8000-0000000001c1",
+  /**
+   * "Automation Group Operator": no app role on the API, but its service principal is a member of
+   * operatorsGroupId, so its tokens carry `groups: [operatorsGroupId]` and no `roles`.
+   */
+  groupOperator: {
+    clientId: "7ac0ffee-0000-4000-8000-000000000105",
+    secret: "grp8Q~demo-automation-group-operator-001",
+    role: undefined,
+    groupId: "7ac0ffee-0000-4000-8000-0000000001c1",
+  },
 } as const;
