@@ -58,6 +58,11 @@ const envSchema = z.object({
    * PostgreSQL only: the schema of the job queue (pg-boss) that spreads Verify All over the instances.
    * Default `pgboss`, or `<schema>_pgboss` when DATABASE_URL names a schema other than public.
    */
+  /**
+   * PostgreSQL only: how long an instance that stopped renewing its lease (crashed, cut off) keeps its
+   * Verify All jobs before the other instances take them over.
+   */
+  VERIFY_LEASE_SECONDS: z.coerce.number().int().min(3).max(600).default(15),
   PGBOSS_SCHEMA: z
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]{0,49}$/, "letters, digits and _ only (at most 50), not starting with a digit")

@@ -19,7 +19,14 @@ export function configureProcessEngine(options: Partial<EngineOptions>) {
 }
 
 export function processEngine(): DistributedEngine {
-  store.tacVerifyEngine ??= new DistributedEngine({ databaseUrl: env.DATABASE_URL, schema: env.PGBOSS_SCHEMA, ...store.tacVerifyEngineOptions });
+  store.tacVerifyEngine ??= new DistributedEngine({
+    databaseUrl: env.DATABASE_URL,
+    schema: env.PGBOSS_SCHEMA,
+    leaseTtlMs: env.VERIFY_LEASE_SECONDS * 1000,
+    // Several renewals fit in one lease, so one slow round trip does not cost an instance its jobs.
+    heartbeatMs: Math.min(2_000, Math.floor((env.VERIFY_LEASE_SECONDS * 1000) / 4)),
+    ...store.tacVerifyEngineOptions,
+  });
   return store.tacVerifyEngine;
 }
 
