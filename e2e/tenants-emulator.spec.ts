@@ -70,3 +70,39 @@ test("from Verify All to a failed tenant fixed by its customer's consent, with T
   await expect(page.getByRole("row").filter({ hasText: contoso.customerId })).not.toContainText("(old name)");
   expect((await e2eDb.tenant.findUniqueOrThrow({ where: { id: proseware.id } })).displayName).toBe("Proseware Architects");
 });
+
+// Reload All is a database row: a job started on another console instance shows here with its
+// progress, and when that instance stops renewing its heartbeat this one finishes the job.
+test("a Reload All left by a stopped console instance is shown and finished here", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signInAndExpectConsole(page, await createAdmin());
+  await configureProviderApp(page);
+  const prefix = `rel${randomUUID().slice(0, 6)}`;
+  const tenant = await e2eDb.tenant.create({
+    data: {
+      id: randomUUID(), customerId: `${prefix}-proseware`, displayName: "Proseware (old name)", entraTenantId: DEMO.proseware.id, primaryDomain: DEMO.proseware.domain,
+      adminEmail: DEMO.proseware.admin, authMethod: "APP_REGISTRATION", cloud: "CUSTOM", lastStatus: "VERIFIED",
+    },
+  });
+  const total = await e2eDb.tenant.count({ where: { lastStatus: { in: ["VERIFIED", "WARNING"] } } });
+  // The other instance started the job 10 s ago and has not renewed its heartbeat since (stale after 15 s).
+  const job = await e2eDb.directoryReload.create({
+    data: {
+      id: randomUUID(), status: "RUNNING", activeSlot: "active", requestedBy: "ops@msp.example", total,
+      startedAt: new Date(Date.now() - 10_000), heartbeatAt: new Date(Date.now() - 10_000), ownerId: "instance-that-stopped",
+    },
+  });
+  try {
+    await page.goto(`/tenants?q=${prefix}`);
+    const region = page.getByRole("region", { name: "Reload All" });
+    await expect(region).toContainText("Reloading directory details");
+    await expect(region).toContainText(`of ${total.toLocaleString("en-US")} reachable tenants`);
+    await expect(region).toContainText("Directory details reloaded", { timeout: 60_000 });
+    await expect(page.getByRole("row").filter({ hasText: tenant.customerId })).toContainText("Proseware Architects");
+    const finished = await e2eDb.directoryReload.findUniqueOrThrow({ where: { id: job.id } });
+    expect(finished).toMatchObject({ status: "COMPLETED", activeSlot: null, done: total });
+    expect(finished.ownerId).not.toBe("instance-that-stopped");
+  } finally {
+    await e2eDb.directoryReload.updateMany({ where: { id: job.id, status: "RUNNING" }, data: { status: "CANCELLED", activeSlot: null } });
+  }
+});

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { hasRole, requireAdmin } from "@/lib/auth/session";
 import { listTenantPage } from "@/lib/data/tenants";
+import { activeReloadJob } from "@/lib/tenants/reload-all";
 import { tenantListParamsSchema } from "@/lib/validations/tenant";
 import { getActiveRun, getRunProgress } from "@/lib/verification";
 import { TenantsView } from "./tenants-view";
@@ -16,7 +17,7 @@ export const metadata: Metadata = { title: "Authentication Status" };
 export default async function TenantsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const admin = await requireAdmin();
   const params = tenantListParamsSchema.parse(await searchParams);
-  const [page, active] = await Promise.all([listTenantPage(params), getActiveRun()]);
+  const [page, active, reloadJob] = await Promise.all([listTenantPage(params), getActiveRun(), activeReloadJob()]);
   const activeRun = active ? await getRunProgress(active.id) : null;
   return (
     <TenantsView
@@ -27,6 +28,8 @@ export default async function TenantsPage({ searchParams }: { searchParams: Prom
       // eslint-disable-next-line react-hooks/purity -- a server component renders once per request; this is that request's time
       renderedAt={Date.now()}
       activeRun={activeRun}
+      // Reload All started by another admin, or on another instance, shows its progress here too.
+      activeReload={reloadJob && { id: reloadJob.id, status: reloadJob.status, total: reloadJob.total, done: reloadJob.done, reloaded: reloadJob.reloaded, failed: reloadJob.failed }}
     />
   );
 }

@@ -46,6 +46,7 @@ export type TenantsViewProps = {
   caps: { verify: boolean; manage: boolean };
   renderedAt: number;
   activeRun: RunProgress | null;
+  activeReload: ReloadJobView | null;
 };
 
 export function TenantsView(props: TenantsViewProps) {
@@ -66,7 +67,7 @@ function applyUpdater<T>(updater: Updater<T>, old: T): T {
   return typeof updater === "function" ? (updater as (o: T) => T)(old) : updater;
 }
 
-function TenantsConsole({ items, hasMore, params, caps, renderedAt, activeRun }: TenantsViewProps) {
+function TenantsConsole({ items, hasMore, params, caps, renderedAt, activeRun, activeReload }: TenantsViewProps) {
   const router = useRouter();
   const { toast } = useToast();
   const [pending, startTransition] = useTransition();
@@ -74,7 +75,7 @@ function TenantsConsole({ items, hasMore, params, caps, renderedAt, activeRun }:
   const [hidden, setHidden] = useState<HideableColumn[]>(params.hide);
   const [expanded, setExpanded] = useState<ExpandedState>({});
   const [run, setRun] = useState<RunProgress | null>(activeRun);
-  const [reloadJob, setReloadJob] = useState<ReloadJobView | null>(null);
+  const [reloadJob, setReloadJob] = useState<ReloadJobView | null>(activeReload);
   const [starting, setStarting] = useState<"all" | "selected" | "reload" | null>(null);
   const [updating, startUpdate] = useTransition();
   const { handlers, dialogs, addTenant } = useTenantActions();
