@@ -167,7 +167,8 @@ async function adoptIfStale(run: RunRecord, cutoff = new Date(Date.now() - STALE
 /** Resolves when this process has finished driving the run (or immediately when it does not drive it). */
 export function waitForRun(runId: string): Promise<void> {
   const engine = distributed();
-  if (engine) return engine.then((e) => e.waitForRun(runId));
+  // The run may have ended on another instance: progress cached here (up to half a second) is stale now.
+  if (engine) return engine.then((e) => e.waitForRun(runId)).then(() => void progressCache.delete(runId));
   return drivers.get(runId)?.done ?? Promise.resolve();
 }
 
