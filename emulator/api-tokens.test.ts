@@ -1,8 +1,9 @@
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from "jose";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { parseScenario, type RunningEmulator } from "./index.js";
-import { buildTestScenario, decodeJwtPayload, postForm, startTestEmulator, TEST, TEST_API } from "./testing/index.js";
+import { buildTestScenario, decodeJwtPayload, postForm, TEST, TEST_API } from "./testing/index.js";
+import { withTestEmulator } from "./testing/vitest-hooks.js";
 
 /**
  * Access tokens for an organisation's own API (a tenant app registration with identifierUris and appRoles),
@@ -11,15 +12,7 @@ import { buildTestScenario, decodeJwtPayload, postForm, startTestEmulator, TEST,
 
 let emu: RunningEmulator;
 
-beforeAll(async () => {
-  emu = await startTestEmulator();
-});
-afterAll(async () => {
-  await emu?.close();
-});
-beforeEach(() => {
-  emu.state.reset();
-});
+withTestEmulator((e) => (emu = e));
 
 const HOME = TEST_API.tenantId;
 

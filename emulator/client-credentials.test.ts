@@ -1,19 +1,12 @@
 import { ConfidentialClientApplication } from "@azure/msal-node";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RunningEmulator } from "./index.js";
-import { decodeJwtPayload, postForm, startTestEmulator, TEST, testCertificate } from "./testing/index.js";
+import { decodeJwtPayload, postForm, TEST, testCertificate } from "./testing/index.js";
+import { withTestEmulator } from "./testing/vitest-hooks.js";
 
 let emu: RunningEmulator;
 
-beforeAll(async () => {
-  emu = await startTestEmulator();
-});
-afterAll(async () => {
-  await emu?.close();
-});
-beforeEach(() => {
-  emu.state.reset();
-});
+withTestEmulator((e) => (emu = e));
 
 function cca(tenant: string, credential: { clientSecret: string } | { clientCertificate: { thumbprint?: string; thumbprintSha256?: string; privateKey: string } }, clientId: string = TEST.providerClientId) {
   return new ConfidentialClientApplication({

@@ -1,20 +1,13 @@
 import * as oauth from "oauth4webapi";
 import { createPublicKey, verify } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RunningEmulator } from "./index.js";
-import { decodeJwtPayload, postForm, providerClient, startTestEmulator, TEST } from "./testing/index.js";
+import { decodeJwtPayload, postForm, providerClient, TEST } from "./testing/index.js";
+import { withTestEmulator } from "./testing/vitest-hooks.js";
 
 let emu: RunningEmulator;
 
-beforeAll(async () => {
-  emu = await startTestEmulator();
-});
-afterAll(async () => {
-  await emu?.close();
-});
-beforeEach(() => {
-  emu.state.reset();
-});
+withTestEmulator((e) => (emu = e));
 
 describe("OpenID discovery", () => {
   it("passes oauth4webapi's (Auth.js) discovery and exact issuer check for a tenant GUID", async () => {

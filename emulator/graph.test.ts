@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RunningEmulator } from "./index.js";
 import { signJwt } from "./jwt.js";
-import { buildTestScenario, postForm, startTestEmulator, TEST } from "./testing/index.js";
+import { buildTestScenario, postForm, TEST } from "./testing/index.js";
+import { withTestEmulator } from "./testing/vitest-hooks.js";
 
 let emu: RunningEmulator;
 
-beforeAll(async () => {
-  emu = await startTestEmulator({ scenario: buildTestScenario({ extraUsers: 150 }) });
-});
-afterAll(async () => {
-  await emu?.close();
-});
-beforeEach(() => {
-  emu.state.reset();
-});
+withTestEmulator((e) => (emu = e), { scenario: buildTestScenario({ extraUsers: 150 }) });
 
 async function appToken(tenant: string, secret: string = TEST.providerSecret, clientId: string = TEST.providerClientId): Promise<string> {
   const res = await postForm(`${emu.loginUrl}/${tenant}/oauth2/v2.0/token`, { grant_type: "client_credentials", client_id: clientId, client_secret: secret, scope: `${emu.graphUrl}/.default` });

@@ -1,18 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RunningEmulator } from "./index.js";
-import { authorizeWithArmedUser, decodeJwtPayload, postForm, providerClient, startTestEmulator, TEST } from "./testing/index.js";
+import { authorizeWithArmedUser, decodeJwtPayload, postForm, providerClient, TEST } from "./testing/index.js";
+import { withTestEmulator } from "./testing/vitest-hooks.js";
 
 let emu: RunningEmulator;
 
-beforeAll(async () => {
-  emu = await startTestEmulator();
-});
-afterAll(async () => {
-  await emu?.close();
-});
-beforeEach(() => {
-  emu.state.reset();
-});
+withTestEmulator((e) => (emu = e));
 
 describe("authorization code + PKCE", () => {
   it("redeems a code through msal-node and returns an account, ID token with nonce and delegated Graph token", async () => {

@@ -54,3 +54,13 @@ export function createDatabaseClient(url: string): PrismaClient {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}` }) });
 }
+
+/** Prisma's error code (P2002 unique violation, P2025 record not found…), the same on both databases. */
+export function isPrismaError(e: unknown, code: "P2002" | "P2025"): boolean {
+  return (e as { code?: string } | null)?.code === code;
+}
+
+/** A unique constraint refused the write: someone else created the row first. */
+export function isUniqueViolation(e: unknown): boolean {
+  return isPrismaError(e, "P2002");
+}

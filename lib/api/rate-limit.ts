@@ -1,6 +1,7 @@
 import "server-only";
 import { recordAudit, type AuditActor } from "@/lib/audit";
 import { db } from "@/lib/db";
+import { isUniqueViolation } from "@/lib/db-client";
 
 /**
  * Fixed-window request counting per caller, in the database (RateLimitWindow) so that every console
@@ -19,9 +20,6 @@ export type RateLimitDecision = {
   resetSeconds: number;
 };
 
-function isUniqueViolation(e: unknown) {
-  return (e as { code?: string } | null)?.code === "P2002";
-}
 
 async function increment(key: string, windowStart: Date): Promise<number> {
   for (let attempt = 0; ; attempt++) {

@@ -1,6 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { isUniqueViolation } from "@/lib/db-client";
 
 /**
  * Failed sign-in throttling per (account, client address), stored in the database so that every
@@ -39,7 +40,7 @@ export async function recordFailure(key: string, now = new Date()): Promise<Date
       break;
     } catch (e) {
       // Another request created the row first: count this failure in it.
-      if ((e as { code?: string } | null)?.code !== "P2002" || attempt >= 4) throw e;
+      if (!isUniqueViolation(e) || attempt >= 4) throw e;
     }
   }
   if (failures < env.SIGN_IN_MAX_FAILURES) return null;

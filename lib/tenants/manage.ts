@@ -5,6 +5,7 @@ import { db } from "@/lib/db";
 import { newId } from "@/lib/ids";
 import { parseTenantImport, type ImportRow } from "@/lib/tenants/csv";
 import { isGuid, tenantRefColumns, type TenantInput, type TenantUpdate } from "@/lib/validations/tenant";
+import { isUniqueViolation } from "@/lib/db-client";
 
 /**
  * Creating, editing, deleting and importing tenants. Inputs arrive already parsed by the zod schemas;
@@ -17,9 +18,6 @@ export type ManageContext = { actor: AuditActor; requestId?: string };
 
 export const STALE_VERSION_MESSAGE = "This tenant was changed by someone else since you opened it. Reload to see the current values, then make your change again.";
 
-function isUniqueViolation(e: unknown) {
-  return (e as { code?: string } | null)?.code === "P2002";
-}
 
 function customerIdTaken(customerId: string): ActionResult<never> {
   return { ok: false, error: "Fix the highlighted fields.", fieldErrors: { customerId: [`A tenant with customer id ${customerId} already exists.`] } };

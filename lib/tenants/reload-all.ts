@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { AuditActor } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { reloadTenantDirectory } from "@/lib/verification";
+import { isUniqueViolation } from "@/lib/db-client";
 
 /**
  * Reload All: refreshes organization name, default domain and verified tenant ID of every reachable
@@ -49,9 +50,6 @@ function view(row: Row): ReloadJob {
   };
 }
 
-function isUniqueViolation(e: unknown) {
-  return (e as { code?: string })?.code === "P2002";
-}
 
 /** The job's progress as every instance sees it; a job whose driver died is taken over here. */
 export async function getReloadJob(id: string): Promise<ReloadJob | null> {

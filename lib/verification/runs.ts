@@ -5,7 +5,7 @@ import { recordAudit, systemActor, type AuditActor } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { CallCancelledError } from "@/lib/entra/http";
-import { isPostgresUrl } from "@/lib/db-client";
+import { isPostgresUrl, isUniqueViolation } from "@/lib/db-client";
 import type { ProviderInput } from "./check";
 import type { DistributedEngine } from "./distributed/engine";
 import { retryPolicyFromEnv, runCheck } from "./engine";
@@ -61,9 +61,6 @@ function distributed(): Promise<DistributedEngine> | null {
   return isPostgresUrl(env.DATABASE_URL) ? import("./distributed").then((m) => m.processEngine()) : null;
 }
 
-function isUniqueViolation(e: unknown) {
-  return (e as { code?: string })?.code === "P2002";
-}
 
 async function scopeCount(scope: string[] | null) {
   return scope ? db.tenant.count({ where: { id: { in: scope } } }) : db.tenant.count();

@@ -10,6 +10,7 @@ import { retryPolicyFromEnv, runCheck } from "../engine";
 import { loadProvider, loadTenantsByIds, resultRow, tenantUpdate, tenantUpdates, type LoadedTenant } from "../store";
 import type { VerificationOutcome } from "../types";
 import { createPool, ensureTables, executor, inTransaction, jobSchemaFor, SCHEDULE_QUEUE, TENANT_QUEUE_PREFIX, tenantJobId, tenantQueue } from "./store";
+import { isPrismaError } from "@/lib/db-client";
 
 /**
  * Verify All on PostgreSQL, shared by every console instance through pg-boss.
@@ -62,9 +63,6 @@ function settleJobs(boss: PgBoss, op: "complete" | "fail", queue: string, ids: s
   return fn(queue, ids, data, { db: executor(client) });
 }
 
-function isPrismaCode(e: unknown, code: string) {
-  return (e as { code?: string })?.code === code;
-}
 
 /** The run this instance is working on: its abort signal, jobs held (claimed and not finished) and the write queue. */
 class RunWork {
@@ -552,15 +550,15 @@ export class DistributedEngine {
       try {
         await db.$transaction([fence(), db.verificationResult.createMany({ data: outcomes.map((o) => resultRow(o, runId)) }), ...tenantUpdates(outcomes)]);
       } catch (e) {
-        if (isPrismaCode(e, "P2025")) throw new RunNotRunningError();
-        if (!isPrismaCode(e, "P2002")) throw e;
+        if (isPrismaError(e, "P2025")) throw new RunNotRunningError();
+        if (!isPrismaError(e, "P2002")) throw e;
         // A tenant already has a result in this run (a job taken over from a stalled instance): keep the others.
         for (const o of outcomes) {
           try {
             await db.$transaction([fence(), db.verificationResult.create({ data: resultRow(o, runId) }), tenantUpdate(o)]);
           } catch (e2) {
-            if (isPrismaCode(e2, "P2025")) throw new RunNotRunningError();
-            if (!isPrismaCode(e2, "P2002")) throw e2;
+            if (isPrismaError(e2, "P2025")) throw new RunNotRunningError();
+            if (!isPrismaError(e2, "P2002")) throw e2;
           }
         }
       }
