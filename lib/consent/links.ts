@@ -65,9 +65,14 @@ export async function createConsentLink(input: {
   return { ok: true, data: { url: consentUrl(token), expiresAt, flow } };
 }
 
+/** A tenant's links that still work: not revoked, not completed, not expired. */
+function usableLinksOf(tenantId: string) {
+  return { tenantId, revokedAt: null, completedAt: null, expiresAt: { gt: new Date() } };
+}
+
 export async function revokeConsentLinks(input: { tenantId: string; actor: AuditActor; requestId?: string }) {
   const { count } = await db.consentLink.updateMany({
-    where: { tenantId: input.tenantId, revokedAt: null, completedAt: null, expiresAt: { gt: new Date() } },
+    where: usableLinksOf(input.tenantId),
     data: { revokedAt: new Date() },
   });
   if (count) {
@@ -95,4 +100,18 @@ export async function findActiveConsentLink(token: string): Promise<ActiveConsen
   });
   if (!link || link.revokedAt || link.completedAt || link.expiresAt <= new Date()) return null;
   return { id: link.id, flow: link.flow, expiresAt: link.expiresAt, tenant: link.tenant };
+}
+
+export type ConsentLinkMetadata = { id: string; flow: ConsentFlow; createdAt: Date; createdBy: string; expiresAt: Date; lastUsedAt: Date | null };
+
+/**
+ * The tenant's newest usable consent link, as metadata. Its URL is gone for good: only the hash of the
+ * link's token is stored.
+ */
+export async function activeConsentLink(tenantId: string): Promise<ConsentLinkMetadata | null> {
+  return db.consentLink.findFirst({
+    where: usableLinksOf(tenantId),
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    select: { id: true, flow: true, createdAt: true, createdBy: true, expiresAt: true, lastUsedAt: true },
+  });
 }

@@ -2,8 +2,7 @@ import { endpoints } from "@/lib/api/endpoints";
 import { apiRoute } from "@/lib/api/handler";
 import { tenantIdOr404 } from "@/lib/api/lookup";
 import { ApiError } from "@/lib/api/problem";
-import { createConsentLink } from "@/lib/consent/links";
-import { activeConsentLink } from "@/lib/data/consent-links";
+import { activeConsentLink, createConsentLink } from "@/lib/consent/links";
 
 export const dynamic = "force-dynamic";
 
