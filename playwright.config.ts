@@ -1,6 +1,8 @@
 import { defineConfig, devices } from "@playwright/test";
+import { EMULATOR_PORT, GRAPH_PORT } from "./e2e/support/emulator";
 
-const PORT = 3100;
+// E2E_PORT (and E2E_EMULATOR_PORT, E2E_GRAPH_PORT) let two checkouts run their suites side by side.
+const PORT = Number(process.env.E2E_PORT ?? 3100);
 export const baseURL = `http://localhost:${PORT}`;
 
 // Debian's Chromium (installed by .ci/run): nothing is downloaded. The flags keep Chromium from calling
@@ -40,8 +42,8 @@ export default defineConfig({
   // emulator's CA through NODE_EXTRA_CA_CERTS, exported by e2e/run.sh.
   webServer: [
     {
-      command: "npx --no-install tsx emulator/cli.ts --port 9443 --graph-port 9444 --data-dir .data/e2e-emulator",
-      url: "https://127.0.0.1:9443/organizations/v2.0/.well-known/openid-configuration",
+      command: `npx --no-install tsx emulator/cli.ts --port ${EMULATOR_PORT} --graph-port ${GRAPH_PORT} --data-dir .data/e2e-emulator`,
+      url: `https://127.0.0.1:${EMULATOR_PORT}/organizations/v2.0/.well-known/openid-configuration`,
       ignoreHTTPSErrors: true,
       reuseExistingServer: false,
       timeout: 60_000,

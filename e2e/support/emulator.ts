@@ -1,8 +1,9 @@
 import { EmulatorControlClient } from "../../emulator/control-client";
 
 /** The emulator the e2e web server list starts (playwright.config.ts), and the demo scenario's facts. */
-export const EMULATOR_PORT = 9443;
-export const GRAPH_PORT = 9444;
+// E2E_EMULATOR_PORT / E2E_GRAPH_PORT let two checkouts run their suites side by side.
+export const EMULATOR_PORT = Number(process.env.E2E_EMULATOR_PORT ?? 9443);
+export const GRAPH_PORT = Number(process.env.E2E_GRAPH_PORT ?? 9444);
 export const emulator = {
   loginUrl: `https://127.0.0.1:${EMULATOR_PORT}`,
   graphUrl: `https://127.0.0.1:${GRAPH_PORT}`,
