@@ -73,6 +73,25 @@ const envSchema = z.object({
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   /** Largest REST API request body, in bytes. */
   API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
+  /**
+   * Which peers are trusted reverse proxies: a number of hops, or a comma-separated list of addresses,
+   * CIDRs or the names loopback, linklocal, uniquelocal. Unset: none; the socket's address is the
+   * client's, and X-Forwarded-* headers are ignored.
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .refine((v) => v === "" || /^\d{1,2}$/.test(v) || v.split(",").every((p) => /^[0-9A-Za-z.:/_-]+$/.test(p.trim())), "a number of hops, or addresses/CIDRs separated by commas")
+    .optional(),
+  /**
+   * Hosts outbound calls to Microsoft may reach although they resolve to loopback, private or link-local
+   * addresses (the emulator in tests and the demo): `host`, `host:port` or a CIDR, comma-separated.
+   */
+  OUTBOUND_ALLOW_HOSTS: z.string().trim().optional(),
+  /** Minutes without a request after which a console session ends. */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+  /** Hours after sign-in at which a console session ends, whatever the activity. */
+  SESSION_MAX_HOURS: z.coerce.number().min(0.1).max(24 * 30).default(8),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 
