@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 rm -rf "${DATA_DIR:?}"
 mkdir -p "$DATA_DIR"
 npx --no-install next build >"$DATA_DIR/build.log" 2>&1 || { cat "$DATA_DIR/build.log"; exit 1; }
-exec npx --no-install next start -H 127.0.0.1 -p "$PORT"
+NODE_ENV=production exec npx --no-install tsx server.ts -H 127.0.0.1 -p "$PORT"

@@ -24,6 +24,8 @@ const envSchema = z.object({
     .string()
     .regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: or postgresql://")
     .optional(),
+  /** Port of the console's HTTP server (`npm run start`, `npm run console`). */
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   /** Public base URL of the console (consent links and the OAuth redirect URL derive from it). */
   APP_URL: z.url().default("http://localhost:3000"),
   /** next-auth's signing/encryption secret; generated into DATA_DIR when unset. */

@@ -2,7 +2,7 @@
  * Benchmark of the Tenants page (issue 6, item 7).
  *   npm run bench:table -- [--sizes 1000,100000] [--requests 40] [--port 3400] [--fresh] [--json]
  * For each size: seeds a fresh database with that many tenants, starts the production build
- * (`next start`; run `npm run build` first, or the script builds), signs in, and requests page one of
+ * (`npm run start`; run `npm run build` first, or the script builds), signs in, and requests page one of
  * /tenants repeatedly, sorted by status and by last verified (plus a status filter and a free-text search,
  * for information, and the summary counts the page loads right after). Reports median and p95 on localhost of the time until the streamed HTML holds page
  * one's table and of the whole response (the summary counts stream in after the rows), and the bytes of
@@ -98,7 +98,7 @@ async function seed(dataDir: string, count: number) {
 
 async function waitForHealth(server: ChildProcess) {
   for (let i = 0; i < 300; i++) {
-    if (server.exitCode !== null) throw new Error("next start exited");
+    if (server.exitCode !== null) throw new Error("the console server exited");
     try {
       if ((await fetch(`${BASE}/api/health`)).ok) return;
     } catch {}
@@ -177,7 +177,7 @@ for (const size of sizes) {
   const t0 = performance.now();
   await seed(dataDir, size);
   log(`  seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s; starting the console`);
-  const server = spawn("npx", ["--no-install", "next", "start", "-H", "127.0.0.1", "-p", String(PORT)], {
+  const server = spawn("npx", ["--no-install", "tsx", "server.ts", "-H", "127.0.0.1", "-p", String(PORT)], {
     env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: "production", APP_URL: BASE, LOG_LEVEL: "error", VERIFY_SCHEDULE_HOURS: "0" },
     stdio: ["ignore", "ignore", "inherit"],
     detached: true,

@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 PORT="${PORT:-3000}"
 bash scripts/build-if-needed.sh
 npx --no-install tsx --conditions=react-server scripts/bootstrap.ts
-exec npx --no-install next start -p "$PORT"
+NODE_ENV=production exec npx --no-install tsx server.ts -p "$PORT"

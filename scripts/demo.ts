@@ -62,9 +62,9 @@ if (values["no-start"]) {
   process.exit(0);
 }
 spawnSync("bash", ["scripts/build-if-needed.sh"], { stdio: "inherit" });
-const server = spawn("npx", ["--no-install", "next", "start", "-p", String(port)], {
+const server = spawn("npx", ["--no-install", "tsx", "server.ts", "-p", String(port)], {
   stdio: "inherit",
-  env: { ...process.env, DATA_DIR: dataDir, APP_URL: appUrl, NODE_EXTRA_CA_CERTS: emu.caCertPath },
+  env: { ...process.env, NODE_ENV: "production", DATA_DIR: dataDir, APP_URL: appUrl, NODE_EXTRA_CA_CERTS: emu.caCertPath },
 });
 const stop = () => {
   server.kill("SIGTERM");

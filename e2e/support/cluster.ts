@@ -8,7 +8,7 @@ import pg from "pg";
 import { testPostgresBaseUrl } from "../../lib/testing/postgres";
 
 /**
- * Console instances for e2e/cluster-postgres.spec.ts: real `next start` servers from the build the e2e
+ * Console instances for e2e/cluster-postgres.spec.ts: real console servers (`server.ts`) from the build the e2e
  * web server made (.next), each in a process group of its own so a SIGKILL takes the server itself,
  * not only npx. Their output is kept (and written to their data folder) for the report on failure.
  */
@@ -92,8 +92,8 @@ export class ConsoleInstance {
     // Settings a developer's shell may hold that would take the instances elsewhere (another job schema, other keys).
     for (const name of ["PGBOSS_SCHEMA", "ENCRYPTION_PREVIOUS_KEYS", "PORT", "HOSTNAME"]) delete env[name];
     Object.assign(env, options.env);
-    // detached: the child leads a process group of its own (npx and the `next start` server below it).
-    this.child = spawn("npx", ["--no-install", "next", "start", "-H", "127.0.0.1", "-p", String(options.port)], {
+    // detached: the child leads a process group of its own (npx and the console server below it).
+    this.child = spawn("npx", ["--no-install", "tsx", "server.ts", "-H", "127.0.0.1", "-p", String(options.port)], {
       cwd: process.cwd(),
       env,
       detached: true,

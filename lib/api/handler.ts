@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { AuditActor } from "@/lib/audit";
 import { env } from "@/lib/env";
+import { clientAddress } from "@/lib/net/client-address";
 import { authenticate, hasApiRole, type ApiPrincipal } from "./auth";
 import type { EndpointSpec, Parsed } from "./endpoint";
 import { API_BASE_PATH } from "./openapi";
@@ -40,10 +41,6 @@ const ROLE_NAMES = { VIEWER: "Viewer", OPERATOR: "Operator", ADMINISTRATOR: "Adm
 export function requestIdOf(headers: Headers): string {
   const given = headers.get("x-request-id");
   return given && REQUEST_ID.test(given) ? given : randomUUID();
-}
-
-function clientAddress(headers: Headers) {
-  return headers.get("x-forwarded-for")?.split(",")[0]?.trim() || headers.get("x-real-ip") || "unknown";
 }
 
 /** `"3"`, `3` or `*`; weak validators never match (RFC 9110 §13.1.1 compares If-Match strongly). */

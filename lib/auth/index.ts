@@ -9,9 +9,10 @@ import { findCertificate, isLocalSignInEnabled, loadEntraRuntime, type EntraRunt
 import { admitEntraUser } from "@/lib/auth/entra/sign-in";
 import { getAuthSecret } from "@/lib/auth/secret";
 import { verifyPassword } from "@/lib/auth/passwords";
-import { clearFailures, getLock, recordFailure, throttleKey } from "@/lib/auth/throttle";
+import { accountThrottleKey, clearFailures, getLock, recordFailure, reserveAccountSlot, throttleKey } from "@/lib/auth/throttle";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { clientAddress } from "@/lib/net/client-address";
 import { signInSchema } from "@/lib/validations/auth";
 
 export class InvalidCredentials extends CredentialsSignin {
@@ -20,10 +21,6 @@ export class InvalidCredentials extends CredentialsSignin {
 
 export class TooManyAttempts extends CredentialsSignin {
   code = "too_many_attempts";
-}
-
-export function clientAddress(headers: Headers) {
-  return headers.get("x-forwarded-for")?.split(",")[0]?.trim() || headers.get("x-real-ip") || "unknown";
 }
 
 /**
@@ -42,23 +39,28 @@ const localCredentials = Credentials({
     const address = clientAddress(request.headers);
     const requestId = request.headers.get("x-request-id") ?? randomUUID();
     const key = throttleKey(email, address);
-
-    const lockedUntil = await getLock(key);
-    if (lockedUntil) {
+    const accountKey = accountThrottleKey(email);
+    const throttled = async (until: Date, scope: "address" | "account") => {
       await recordAudit({
         action: "auth.sign_in.throttled",
         actor: { type: "anonymous", label: email },
         requestId,
-        details: { email, address, lockedUntil: lockedUntil.toISOString() },
+        details: { email, address, scope, lockedUntil: until.toISOString() },
       });
-      throw new TooManyAttempts();
-    }
+      return new TooManyAttempts();
+    };
+
+    const lockedUntil = await getLock(key);
+    if (lockedUntil) throw await throttled(lockedUntil, "address");
+    const slot = await reserveAccountSlot(accountKey);
+    if ("refusedUntil" in slot) throw await throttled(slot.refusedUntil, "account");
+    if (slot.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, slot.waitMs));
 
     const admin = await db.adminUser.findUnique({ where: { email } });
     // verifyPassword hashes against a placeholder when the account is unknown: same cost either way.
     const valid = await verifyPassword(admin?.passwordHash, password);
     if (!admin || !valid || admin.disabled) {
-      const locked = await recordFailure(key);
+      const [locked] = await Promise.all([recordFailure(key), recordFailure(accountKey, undefined, { lock: false })]);
       await recordAudit({
         action: "auth.sign_in.failed",
         actor: { type: "anonymous", label: email },
