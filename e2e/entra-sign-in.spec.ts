@@ -182,6 +182,8 @@ test.describe("sign-in with Microsoft Entra ID (seed 001)", () => {
     await expect(page.getByRole("heading", { name: "Admins" })).toBeVisible();
     const audit = await e2eDb.auditEvent.findFirst({ where: { action: "auth.sign_in.succeeded", actorLabel: USERS.owner } });
     expect(audit?.details).toContain("entra");
+    const owner = await e2eDb.adminUser.findUniqueOrThrow({ where: { email: USERS.owner }, select: { id: true } });
+    expect(await e2eDb.adminSession.count({ where: { adminId: owner.id, method: "entra", revokedAt: null } })).toBeGreaterThan(0);
     await context.close();
   });
 

@@ -1,7 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { verifyPassword } from "@/lib/auth/passwords";
+import { activeAdminSession, createAdminSession } from "@/lib/auth/sessions";
 import { db } from "@/lib/db";
+import { newId } from "@/lib/ids";
 
 function createAdmin(args: string[], input?: string) {
   return spawnSync("npx", ["--no-install", "tsx", "--conditions=react-server", "scripts/create-admin.ts", ...args], {
@@ -31,6 +33,21 @@ describe("npm run admin:create", () => {
     expect(printed).toBeDefined();
     const admin = await db.adminUser.findUniqueOrThrow({ where: { email: "gen@msp.example" } });
     expect(await verifyPassword(admin.passwordHash, printed!)).toBe(true);
+  });
+
+  it("--reset-password sets a new password and ends the admin's sessions, nobody else's", async () => {
+    expect(createAdmin(["--email", "reset@msp.example"], "the-first-password").status).toBe(0);
+    const admin = await db.adminUser.findUniqueOrThrow({ where: { email: "reset@msp.example" } });
+    const other = await db.adminUser.create({ data: { id: newId(), email: "colleague@msp.example" } });
+    const sid = await createAdminSession({ adminId: admin.id, method: "credentials" });
+    const otherSid = await createAdminSession({ adminId: other.id, method: "credentials" });
+
+    const result = createAdmin(["--email", "reset@msp.example", "--reset-password"], "the-second-password");
+    expect(result.status, result.stderr).toBe(0);
+    expect(await verifyPassword((await db.adminUser.findUniqueOrThrow({ where: { id: admin.id } })).passwordHash, "the-second-password")).toBe(true);
+    expect(await db.adminSession.findUniqueOrThrow({ where: { id: sid } })).toMatchObject({ revokedReason: "password_reset" });
+    expect(await activeAdminSession(sid, admin.id)).toBeNull();
+    expect(await activeAdminSession(otherSid, other.id)).not.toBeNull();
   });
 
   it("refuses a duplicate email, a short password and a missing email", () => {

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { recordAudit, systemActor } from "@/lib/audit";
 import { hashPassword, PASSWORD_MIN_LENGTH } from "@/lib/auth/passwords";
+import { revokeAdminSessions } from "@/lib/auth/sessions";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { newId } from "@/lib/ids";
@@ -49,13 +50,15 @@ if (existing && !values["reset-password"]) {
 }
 const passwordHash = await hashPassword(password);
 const admin = existing
-  ? await db.adminUser.update({ where: { id: existing.id }, data: { passwordHash, role, sessionVersion: { increment: 1 } } })
+  ? await db.adminUser.update({ where: { id: existing.id }, data: { passwordHash, role } })
   : await db.adminUser.create({ data: { id: newId(), email, name: name ?? null, role, passwordHash } });
+// A new password ends the sessions signed in with the old one.
+const sessionsEnded = existing ? await revokeAdminSessions(admin.id, "password_reset") : 0;
 await recordAudit({
   action: existing ? "admin.updated" : "admin.created",
   actor: systemActor,
   target: { type: "admin", id: admin.id },
-  details: { email, role, via: "cli", passwordReset: Boolean(existing) },
+  details: { email, role, via: "cli", passwordReset: Boolean(existing), sessionsEnded },
 });
 console.log(`${existing ? "Updated" : "Created"} ${role.toLowerCase()} ${email}.`);
 if (!piped) console.log(`Password (shown once): ${password}`);

@@ -1,10 +1,16 @@
 import "next-auth";
+import "next-auth/jwt";
 
 declare module "next-auth" {
   interface Session {
-    /** AdminUser.sessionVersion at sign-in; a mismatch means the session was revoked. */
-    sessionVersion: number;
-    /** "credentials" or "entra": how this session signed in (Entra sessions follow group membership). */
-    signInMethod: string;
+    /** Id of the AdminSession row; the row, not the cookie, decides whether the session still holds. */
+    sessionId?: string;
+  }
+}
+
+declare module "next-auth/jwt" {
+  interface JWT {
+    /** Id of the AdminSession row created at sign-in. */
+    sid?: string;
   }
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { expect, request, type APIRequestContext, type APIResponse } from "@playwright/test";
@@ -113,12 +113,18 @@ export function progressEvents(text: string): Record<string, unknown>[] {
 }
 
 /**
- * The session cookie a signed-in administrator's browser holds, minted the way next-auth mints it (the
- * console's JWT session, encrypted with its AUTH_SECRET), so a spec can act as that browser without one.
+ * The session cookie a signed-in administrator's browser holds, minted the way the console mints it: an
+ * AdminSession row, and next-auth's JWT (encrypted with the console's AUTH_SECRET) carrying its id, so a
+ * spec can act as that browser without one.
  */
-export async function consoleSessionCookie(admin: { id: string; email: string; sessionVersion: number }): Promise<string> {
+export async function consoleSessionCookie(admin: { id: string; email: string }): Promise<string> {
   const secret = (await readFile(path.join(E2E_DATA_DIR, "auth-secret"), "utf8")).trim();
   const salt = "authjs.session-token";
-  const value = await encode({ token: { sub: admin.id, email: admin.email, sv: admin.sessionVersion, m: "credentials" }, secret, salt, maxAge: 3600 });
+  const sid = randomBytes(32).toString("base64url");
+  const now = Date.now();
+  await e2eDb.adminSession.create({
+    data: { id: sid, adminId: admin.id, method: "credentials", lastSeenAt: new Date(now), expiresAt: new Date(now + 3_600_000) },
+  });
+  const value = await encode({ token: { sub: admin.id, email: admin.email, sid }, secret, salt, maxAge: 3600 });
   return `${salt}=${value}`;
 }

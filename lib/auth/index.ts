@@ -2,6 +2,7 @@ import "server-only";
 import NextAuth, { CredentialsSignin, customFetch, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import type { OIDCConfig } from "next-auth/providers";
+import { headers } from "next/headers";
 import { randomUUID } from "node:crypto";
 import { recordAudit } from "@/lib/audit";
 import { clientAssertion } from "@/lib/auth/entra/client";
@@ -9,6 +10,7 @@ import { findCertificate, isLocalSignInEnabled, loadEntraRuntime, type EntraRunt
 import { admitEntraUser } from "@/lib/auth/entra/sign-in";
 import { getAuthSecret } from "@/lib/auth/secret";
 import { verifyPassword } from "@/lib/auth/passwords";
+import { createAdminSession, revokeAdminSession } from "@/lib/auth/sessions";
 import { accountThrottleKey, clearFailures, getLock, recordFailure, reserveAccountSlot, throttleKey } from "@/lib/auth/throttle";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -127,7 +129,8 @@ export const authConfig = {
   secret: getAuthSecret(),
   trustHost: true,
   useSecureCookies: env.APP_URL.startsWith("https://"),
-  session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
+  // The cookie lasts as long as the longest session; its AdminSession row decides sooner (sign-out, idle).
+  session: { strategy: "jwt", maxAge: Math.round(env.SESSION_MAX_HOURS * 60 * 60) },
   pages: { signIn: "/sign-in" },
   // Failed credentials are expected and audited; log other errors as one line without request data.
   logger: {
@@ -153,17 +156,21 @@ export const authConfig = {
     },
     async jwt({ token, user, account }) {
       if (user?.id) {
-        const admin = await db.adminUser.findUnique({ where: { id: user.id }, select: { sessionVersion: true } });
+        // A sign-in (either provider): a new session row, whose id is the cookie's only reference to it.
+        const request = await headers();
         token.sub = user.id;
-        token.sv = admin?.sessionVersion ?? 0;
-        token.m = account?.provider === ENTRA_PROVIDER_ID ? "entra" : "credentials";
+        token.sid = await createAdminSession({
+          adminId: user.id,
+          method: account?.provider === ENTRA_PROVIDER_ID ? "entra" : "credentials",
+          address: clientAddress(request),
+          userAgent: request.get("user-agent"),
+        });
       }
       return token;
     },
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;
-      session.sessionVersion = typeof token.sv === "number" ? token.sv : 0;
-      session.signInMethod = token.m === "entra" ? "entra" : "credentials";
+      if (typeof token.sid === "string") session.sessionId = token.sid;
       return session;
     },
   },
@@ -171,6 +178,8 @@ export const authConfig = {
     async signOut(message) {
       const token = "token" in message ? message.token : null;
       if (!token?.sub) return;
+      // Both sign-out paths (the sidebar's server action and POST /api/auth/signout) come through here.
+      if (typeof token.sid === "string") await revokeAdminSession(token.sid, token.sub, "signed_out");
       await recordAudit({
         action: "auth.sign_out",
         actor: { type: "admin", id: token.sub, label: token.email ?? token.sub },

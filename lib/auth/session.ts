@@ -4,8 +4,8 @@ import { redirect } from "next/navigation";
 import { randomUUID } from "node:crypto";
 import { auth } from "@/lib/auth";
 import { currentEntraRole } from "@/lib/auth/entra/sign-in";
+import { activeAdminSession } from "@/lib/auth/sessions";
 import type { AuditActor } from "@/lib/audit";
-import { db } from "@/lib/db";
 import type { AdminRole } from "@/lib/generated/prisma/enums";
 
 export type SessionAdmin = { id: string; email: string; name: string | null; role: AdminRole };
@@ -17,21 +17,21 @@ export function hasRole(admin: SessionAdmin, minimum: AdminRole) {
 }
 
 /**
- * The signed-in admin, re-read from the database on every call so that a disabled account or a revoked
- * session (sessionVersion bumped) stops working at once. An admin who signed in with Microsoft gets the
- * role of their Entra groups, re-read once the Entra Group Cache Duration has passed; no mapped group
- * (or Entra sign-in switched off) ends the session. Null when there is no valid session.
+ * The signed-in admin, re-read from the database on every call: the session row (lib/auth/sessions.ts)
+ * must still hold (not signed out, revoked, idle or past its lifetime) and the account must not be
+ * disabled. An admin who signed in with Microsoft gets the role of their Entra groups, re-read once the
+ * Entra Group Cache Duration has passed; no mapped group (or Entra sign-in switched off) ends the
+ * session. Null when there is no valid session.
  */
 export async function getSessionAdmin(): Promise<SessionAdmin | null> {
   const session = await auth();
   const id = session?.user?.id;
-  if (!id) return null;
-  const admin = await db.adminUser.findUnique({
-    where: { id },
-    select: { id: true, email: true, name: true, role: true, disabled: true, sessionVersion: true, entraObjectId: true, entraGroupsAt: true, passwordHash: true },
-  });
-  if (!admin || admin.disabled || admin.sessionVersion !== session.sessionVersion) return null;
-  if (session.signInMethod === "entra" && admin.entraObjectId) {
+  const sid = session?.sessionId;
+  if (!id || !sid) return null;
+  const active = await activeAdminSession(sid, id);
+  if (!active || active.admin.disabled) return null;
+  const { admin } = active;
+  if (active.method === "entra" && admin.entraObjectId) {
     const role = await currentEntraRole({ id: admin.id, role: admin.role, entraObjectId: admin.entraObjectId, entraGroupsAt: admin.entraGroupsAt });
     if (!role) return null;
     return { id: admin.id, email: admin.email, name: admin.name, role };

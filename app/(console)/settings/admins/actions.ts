@@ -5,21 +5,23 @@ import { z } from "zod";
 import type { ActionResult } from "@/lib/action-result";
 import { recordAudit } from "@/lib/audit";
 import { actorOf, currentRequestId, getSessionAdmin, hasRole } from "@/lib/auth/session";
+import { revokeAdminSessions } from "@/lib/auth/sessions";
 import { db } from "@/lib/db";
 
 const revokeSchema = z.object({ adminId: z.string().min(1).max(64) });
 const roleSchema = z.object({ adminId: z.string().min(1).max(64), role: z.enum(["ADMINISTRATOR", "OPERATOR", "VIEWER"]) });
 
-/** Ends every session of an admin at their next request (sessionVersion is compared on each call). */
+/** Ends every session of an admin at once, on every instance: their session rows are revoked. */
 export async function revokeSessionsAction(input: { adminId: string }): Promise<ActionResult> {
   const admin = await getSessionAdmin();
   if (!admin) return { ok: false, error: "Your session has ended. Sign in again." };
   if (!hasRole(admin, "ADMINISTRATOR")) return { ok: false, error: "Only administrators can revoke sessions." };
   const parsed = revokeSchema.safeParse(input);
   if (!parsed.success) return { ok: false, error: "Unknown admin." };
-  const { count } = await db.adminUser.updateMany({ where: { id: parsed.data.adminId }, data: { sessionVersion: { increment: 1 }, entraGroupsAt: null } });
-  if (count === 0) return { ok: false, error: "Unknown admin." };
-  await recordAudit({ action: "admin.sessions_revoked", actor: actorOf(admin), target: { type: "admin", id: parsed.data.adminId }, requestId: await currentRequestId() });
+  const target = await db.adminUser.findUnique({ where: { id: parsed.data.adminId }, select: { id: true } });
+  if (!target) return { ok: false, error: "Unknown admin." };
+  const sessions = await revokeAdminSessions(parsed.data.adminId, "revoked");
+  await recordAudit({ action: "admin.sessions_revoked", actor: actorOf(admin), target: { type: "admin", id: parsed.data.adminId }, requestId: await currentRequestId(), details: { sessions } });
   revalidatePath("/settings/admins");
   return { ok: true, data: undefined };
 }

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "AdminUser" DROP COLUMN "sessionVersion";
+
