@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { CompactSign, exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWTPayload } from "jose";
+import { CompactSign, exportJWK, exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createEntraJwtValidator, MAX_TOKEN_LENGTH, type JwtRejection } from "./jwt-validator";
 import { entraAuthDefaults, resolveEntraSettings } from "./settings-core";
@@ -51,7 +51,7 @@ const settings = resolveEntraSettings({
   requiredClaims: "tid={TenantId};roles",
 });
 
-function claims(overrides: JWTPayload & Record<string, unknown> = {}) {
+function claims(overrides: Record<string, unknown> = {}) {
   const iat = Math.floor(T0 / 1000);
   return { iss: `https://sts.windows.net/${TENANT}/`, aud: AUDIENCE, tid: TENANT, roles: ["Api.Read"], iat, nbf: iat, exp: iat + 3600, ...overrides };
 }
@@ -85,6 +85,12 @@ describe("settings core", () => {
     expect(settings.clockSkewSeconds).toBe(300);
     expect(settings.jwksCacheSeconds).toBe(3600);
     expect(settings.groupCacheSeconds).toBe(1800);
+  });
+
+  it("gives the REST API its own audience and issuer; an empty API Issuer is the Issuer", () => {
+    expect(settings).toMatchObject({ apiAudience: "", apiIssuer: `https://sts.windows.net/${TENANT}/` });
+    const api = resolveEntraSettings({ ...entraAuthDefaults, tenantId: TENANT, apiAudience: " api://console ", apiIssuer: "https://login.microsoftonline.com/{TenantId}/v2.0" });
+    expect(api).toMatchObject({ audience: entraAuthDefaults.audience, apiAudience: "api://console", apiIssuer: `https://login.microsoftonline.com/${TENANT}/v2.0` });
   });
 });
 
