@@ -1,9 +1,9 @@
 import "server-only";
 import { API_TOKEN_PATTERN, hashApiToken, looksLikeApiToken } from "@/lib/api-tokens/format";
 import type { AuditActor } from "@/lib/audit";
+import type { JwtRejection } from "@/lib/auth/entra/jwt-validator";
 import { roleForGroups } from "@/lib/auth/entra/roles";
 import { loadEntraRuntime } from "@/lib/auth/entra/settings";
-import type { JwtRejection } from "@/lib/auth/entra/jwt-validator";
 import { validatorFor } from "@/lib/auth/entra/sign-in";
 import { db } from "@/lib/db";
 import type { AdminRole } from "@/lib/generated/prisma/enums";
@@ -98,7 +98,7 @@ const rejectionText: Record<JwtRejection, string> = {
   unknown_kid: "The token was signed with an unknown key.",
   bad_signature: "The token's signature is invalid.",
   keys_unavailable: "The signing keys could not be loaded from the metadata address.",
-  wrong_issuer: "The token's issuer is not the configured API Issuer.",
+  wrong_issuer: "The token's issuer is not the configured API Issuer (the Issuer while API Issuer is empty).",
   wrong_audience: "The token's audience is not the configured API Audience.",
   expired: "The token has expired.",
   not_yet_valid: "The token is not valid yet.",
@@ -143,7 +143,7 @@ async function authenticateEntraToken(token: string): Promise<ApiPrincipal> {
   }
   const result = await validatorFor(runtime, "api").validate(token);
   if (!result.ok) {
-    const text = rejectionText[result.reason] ?? "The token is invalid.";
+    const text = rejectionText[result.reason];
     throw invalidToken(result.detail && /claim|time/.test(result.reason) ? `${text}: ${result.detail}.` : text);
   }
   const { claims } = result;
