@@ -1,13 +1,17 @@
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from "jose";
+import { DEMO_SCENARIO_PATH } from "../emulator/index";
+import type { ScenarioInput } from "../emulator/scenario";
 import { apiClient, expectProblem, json, seedDemoTenant } from "./support/api";
 import { e2eDb } from "./support/db";
 import { control, DEMO, DEMO_API, emulator } from "./support/emulator";
 
 // Entra ID access tokens on the REST API: client-credentials tokens the emulator issues for the MSP's
 // own API ("Tenant Access Console API", app roles Administrator/Operator/Viewer), validated with the
-// Entra Authentication settings (seed 001) — and tokens that fail each of its rules.
+// Entra Authentication settings (seed 001's, plus the API's own API Audience and API Issuer) — tokens
+// that fail each of its rules, and ID tokens, which are never accepted.
 
 type Client = { clientId: string; secret: string };
 type SettingsRow = Awaited<ReturnType<typeof e2eDb.entraAuthSettings.findUnique>>;
@@ -18,8 +22,11 @@ const settings: Record<string, string | boolean> & { id: string } = {
   enabled: true,
   tenantId: DEMO_API.homeTenantId,
   clientId: DEMO.providerClientId,
-  audience: DEMO_API.audience,
-  issuer: `${emulator.loginUrl}/{TenantId}/`,
+  // Sign-in as the README sets it up; the API's v1.0 tokens have their own audience and issuer.
+  audience: DEMO.providerClientId,
+  issuer: `${emulator.loginUrl}/{TenantId}/v2.0`,
+  apiAudience: DEMO_API.audience,
+  apiIssuer: `${emulator.loginUrl}/{TenantId}/`,
   authority: `${emulator.loginUrl}/{TenantId}/`,
   metadataAddress: `${emulator.loginUrl}/{TenantId}/v2.0/.well-known/openid-configuration`,
   requiredClaims: "tid={TenantId};oid",
@@ -175,10 +182,18 @@ test("Entra client-credentials tokens with a groups claim: the role comes from t
 test("Entra tokens failing each validation rule are 401 invalid_token", async () => {
   const viewerToken = await clientToken(DEMO_API.viewer);
 
-  await configure({ issuer: `${emulator.loginUrl}/{TenantId}/v2.0` });
-  await expectInvalidToken(viewerToken, /issuer/);
-  await configure({ audience: "api://another-api" });
-  await expectInvalidToken(viewerToken, /audience/);
+  await configure({ apiIssuer: `${emulator.loginUrl}/{TenantId}/v2.0` });
+  await expectInvalidToken(viewerToken, /not the configured API Issuer/);
+  // An empty API Issuer means the Issuer (sign-in's v2 one here), which these v1.0 tokens do not have.
+  await configure({ apiIssuer: "" });
+  await expectInvalidToken(viewerToken, /not the configured API Issuer/);
+  await configure({ apiAudience: "api://another-api" });
+  await expectInvalidToken(viewerToken, /not the configured API Audience/);
+  // The sign-in Audience does not stand in for the API's.
+  await configure({ audience: DEMO_API.audience, apiAudience: DEMO.providerClientId });
+  await expectInvalidToken(viewerToken, /not the configured API Audience/);
+  await configure({ apiAudience: "" });
+  await expectInvalidToken(viewerToken, /no API Audience is set.*Settings → Entra Authentication/);
   await configure({ requiredClaims: "tid={TenantId};oid;scp" });
   await expectInvalidToken(viewerToken, /lacks a required claim: scp/);
   await configure({ requiredClaims: "tid={TenantId};idtyp=user" });
@@ -208,4 +223,72 @@ test("Entra tokens failing each validation rule are 401 invalid_token", async ()
   await json(await (await apiClient(viewerToken)).get("tenants"));
   await configure({ enabled: false });
   await expectInvalidToken(viewerToken, /Entra Authentication is not enabled/);
+});
+
+const SHARED_APP_SECRET = "tac8Q~e2e-shared-sign-in-and-api-secret-01";
+
+/**
+ * One registration for sign-in and the API (a common setup): the demo API switched to v2.0 tokens, so an
+ * ID token issued to it has the same `aud` (its app id) and issuer as its access tokens. Its Administrator
+ * role is assigned to the owner, the technician is in the operators group (the API's groupMembershipClaims
+ * is SecurityGroup), and it gets a secret and User.Read to sign users in by ROPC.
+ */
+function sharedRegistrationScenario(): ScenarioInput {
+  const demo = JSON.parse(readFileSync(DEMO_SCENARIO_PATH, "utf8")) as ScenarioInput;
+  const home = demo.tenants.find((t) => t.id === DEMO_API.homeTenantId)!;
+  home.users = home.users!.map((u) => (u.userPrincipalName.startsWith("tech@") ? { ...u, groups: [DEMO_API.operatorsGroupId] } : u));
+  const owner = home.users.find((u) => u.userPrincipalName.startsWith("owner@"))!;
+  home.appRegistrations = home.appRegistrations!.map((r) =>
+    r.clientId !== DEMO_API.apiAppId
+      ? r
+      : {
+          ...r,
+          accessTokenAcceptedVersion: 2,
+          appRoles: r.appRoles!.map((role) => ({ ...role, allowedMemberTypes: ["Application", "User"] as ("Application" | "User")[] })),
+          userRoleAssignments: [{ principalId: owner.id, roles: ["Administrator"] }],
+          secrets: [{ keyId: randomUUID(), secretText: SHARED_APP_SECRET, endDateTime: "2099-01-01T00:00:00Z" }],
+          delegatedPermissions: ["User.Read"],
+        },
+  );
+  return demo;
+}
+
+/** A user's ID token for the API registration itself (ROPC on the v2 endpoint, OpenID scopes only). */
+async function idTokenFor(upn: string): Promise<string> {
+  const response = await fetch(`${emulator.loginUrl}/${DEMO_API.homeTenantId}/oauth2/v2.0/token`, {
+    method: "POST",
+    body: new URLSearchParams({ grant_type: "password", client_id: DEMO_API.apiAppId, client_secret: SHARED_APP_SECRET, username: upn, password: DEMO.userPassword, scope: "openid profile" }),
+  });
+  const body = (await response.json()) as { id_token?: string; error_description?: string };
+  if (!response.ok || !body.id_token) throw new Error(`ROPC failed: ${body.error_description}`);
+  return body.id_token;
+}
+
+test("ID tokens are refused on the REST API even with roles or mapped groups and the API's own audience; access tokens for it work", async () => {
+  await control.loadScenario(sharedRegistrationScenario());
+  try {
+    await configure({ apiAudience: DEMO_API.apiAppId, apiIssuer: `${emulator.loginUrl}/{TenantId}/v2.0` });
+    await mapGroups([{ groupId: DEMO_API.operatorsGroupId, role: "OPERATOR" }]);
+
+    const ownerIdToken = await idTokenFor("owner@lakeshoreit.onmicrosoft.com");
+    const techIdToken = await idTokenFor("tech@lakeshoreit.onmicrosoft.com");
+    const v2Issuer = `${emulator.loginUrl}/${DEMO_API.homeTenantId}/v2.0`;
+    expect(decodeJwt(ownerIdToken)).toMatchObject({ aud: DEMO_API.apiAppId, iss: v2Issuer, roles: ["Administrator"] });
+    expect(decodeJwt(techIdToken)).toMatchObject({ aud: DEMO_API.apiAppId, iss: v2Issuer, groups: [DEMO_API.operatorsGroupId] });
+    for (const token of [ownerIdToken, techIdToken]) {
+      await expectInvalidToken(token, /ID token, not an access token/);
+      expect((await (await apiClient(token)).post("verification-runs", { data: { tenantIds: ["no-such-tenant"] } })).status()).toBe(401);
+    }
+
+    // The API's own access tokens (v2.0 now: aud = its app id, azp = the client) are accepted.
+    const accessToken = await clientToken(DEMO_API.admin);
+    expect(decodeJwt(accessToken)).toMatchObject({ aud: DEMO_API.apiAppId, iss: v2Issuer, azp: DEMO_API.admin.clientId, roles: ["Administrator"] });
+    await json(await (await apiClient(accessToken)).get("tenants"));
+    const groupOperator = await apiClient(await clientToken(DEMO_API.groupOperator));
+    await expectProblem(await groupOperator.post("verification-runs", { data: { tenantIds: ["no-such-tenant"] } }), 422, "validation");
+  } finally {
+    await control.loadScenario(JSON.parse(readFileSync(DEMO_SCENARIO_PATH, "utf8")) as ScenarioInput);
+    await mapGroups(groupRolesBefore.map((r) => ({ groupId: r.groupId, role: r.role })));
+    await configure();
+  }
 });

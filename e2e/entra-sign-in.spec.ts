@@ -5,7 +5,7 @@ import { DEMO_SCENARIO_PATH } from "../emulator/index";
 import { baseURL } from "../playwright.config";
 import { createAdmin } from "./support/admins";
 import { e2eDb } from "./support/db";
-import { control, DEMO, emulator } from "./support/emulator";
+import { control, DEMO, DEMO_API, emulator } from "./support/emulator";
 import { configureProviderApp } from "./support/provider";
 import { signInAndExpectConsole } from "./support/pages";
 
@@ -87,6 +87,8 @@ const settingsValues = {
   "Clock Skew": "00:02:00",
   "JWKS Keys Cache Duration": "00:10:00",
   "Entra Group Cache Duration": "00:30:00",
+  "API Audience": DEMO_API.audience,
+  "API Issuer": `${emulator.loginUrl}/{TenantId}/`,
 };
 
 test.describe.configure({ mode: "serial" });
@@ -116,8 +118,11 @@ test.describe("sign-in with Microsoft Entra ID (seed 001)", () => {
 
     await page.goto("/settings/entra");
     await expect(page.getByLabel("Entra Authentication Enabled")).not.toBeChecked();
-    await expect(page.getByLabel("Audience")).toHaveValue("https://database.windows.net/");
-    await expect(page.getByLabel("Issuer")).toHaveValue("https://sts.windows.net/{TenantId}/");
+    await expect(page.getByLabel("Audience", { exact: true })).toHaveValue("https://database.windows.net/");
+    await expect(page.getByLabel("Issuer", { exact: true })).toHaveValue("https://sts.windows.net/{TenantId}/");
+    // The REST API's own audience and issuer start empty: no Entra tokens on /api/v1 until set.
+    await expect(page.getByLabel("API Audience")).toHaveValue("");
+    await expect(page.getByLabel("API Issuer")).toHaveValue("");
     await expect(page.getByLabel("Authority")).toHaveValue("https://login.microsoftonline.com/{TenantId}/");
     await expect(page.getByLabel("Metadata Address")).toHaveValue("https://login.microsoftonline.com/{TenantId}/v2.0/.well-known/openid-configuration");
     await expect(page.getByLabel("Required Claims")).toHaveValue("tid={TenantId};");
@@ -133,6 +138,8 @@ test.describe("sign-in with Microsoft Entra ID (seed 001)", () => {
     await page.getByLabel("Required Claims").fill("tid=;roles");
     await page.getByLabel("Certificate Thumbprint").fill("XYZ");
     await page.getByLabel("Authority").fill("http://login.example/{TenantId}/");
+    await page.getByLabel("API Audience").fill("api://tenant access console");
+    await page.getByLabel("API Issuer").fill("http://sts.windows.net/{TenantId}/");
     await page.getByLabel("Local sign-in (break-glass)").uncheck();
     await page.getByRole("button", { name: "Apply Changes" }).click();
     await expect(page.getByRole("alert").filter({ hasText: "Check the highlighted fields." })).toBeVisible();
@@ -143,6 +150,8 @@ test.describe("sign-in with Microsoft Entra ID (seed 001)", () => {
     await expect(page.getByLabel("Required Claims")).toHaveAccessibleDescription(/has no expected value/);
     await expect(page.getByLabel("Certificate Thumbprint")).toHaveAccessibleDescription(/SHA-1 \(40 hex characters\) or SHA-256/);
     await expect(page.getByLabel("Authority")).toHaveAccessibleDescription(/must use https/);
+    await expect(page.getByLabel("API Audience")).toHaveAccessibleDescription(/without spaces/);
+    await expect(page.getByLabel("API Issuer")).toHaveAccessibleDescription(/API Issuer must use https/);
     await page.getByRole("button", { name: "Reset Changes" }).click();
 
     // Valid values; the thumbprint is pasted with spaces and a zero-width space, as certlm.msc copies it.
@@ -162,6 +171,8 @@ test.describe("sign-in with Microsoft Entra ID (seed 001)", () => {
     applyBody = request.postDataBuffer();
     applyContentType = request.headers()["content-type"]!;
     await expect(page.getByRole("status").filter({ hasText: "Changes applied" })).toBeVisible();
+    const applied = await e2eDb.auditEvent.findFirstOrThrow({ where: { action: "entra_settings.updated" }, orderBy: { at: "desc" } });
+    expect(JSON.parse(applied.details).changedFields).toEqual(expect.arrayContaining(["audience", "issuer", "apiAudience", "apiIssuer"]));
 
     await page.reload();
     await expect(page.getByLabel("Entra Authentication Enabled")).toBeChecked();

@@ -126,6 +126,19 @@ export const appRoleAssignmentSchema = z.object({
 });
 export type AppRoleAssignment = z.infer<typeof appRoleAssignmentSchema>;
 
+/**
+ * App roles of this registration assigned to a user or a group of its tenant (Enterprise applications →
+ * Users and groups). A group's roles reach its direct members, as in Entra (nested groups do not inherit
+ * assignments). They appear in the `roles` claim of ID tokens issued to this registration for the user.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/howto-add-app-roles-in-apps#assign-users-and-groups-to-microsoft-entra-roles
+ */
+export const userRoleAssignmentSchema = z.object({
+  /** The object id of a user or a group of the registration's tenant. */
+  principalId: guid,
+  roles: z.array(z.string().min(1)).default([]),
+});
+export type UserRoleAssignment = z.infer<typeof userRoleAssignmentSchema>;
+
 export const appRegistrationSchema = z
   .object({
     clientId: guid,
@@ -145,6 +158,7 @@ export const appRegistrationSchema = z
     /** The manifest's accessTokenAcceptedVersion (api.requestedAccessTokenVersion): null or 1 → v1.0 tokens, 2 → v2.0. */
     accessTokenAcceptedVersion: z.union([z.literal(1), z.literal(2)]).nullable().optional(),
     appRoleAssignments: z.array(appRoleAssignmentSchema).default([]),
+    userRoleAssignments: z.array(userRoleAssignmentSchema).default([]),
     /** See GROUP_MEMBERSHIP_CLAIM_VALUES; absent = "None" (no `groups` claim). */
     groupMembershipClaims: groupMembershipClaimsSchema.nullable().optional(),
     /**
@@ -166,6 +180,15 @@ export const appRegistrationSchema = z
         if (!role) ctx.addIssue({ code: "custom", path: ["appRoleAssignments", i, "roles", j], message: `no app role with value '${value}'` });
         else if (!role.allowedMemberTypes.includes("Application")) {
           ctx.addIssue({ code: "custom", path: ["appRoleAssignments", i, "roles", j], message: `app role '${value}' does not allow member type Application` });
+        }
+      });
+    });
+    reg.userRoleAssignments.forEach((assignment, i) => {
+      assignment.roles.forEach((value, j) => {
+        const role = reg.appRoles.find((r) => r.value === value);
+        if (!role) ctx.addIssue({ code: "custom", path: ["userRoleAssignments", i, "roles", j], message: `no app role with value '${value}'` });
+        else if (!role.allowedMemberTypes.includes("User")) {
+          ctx.addIssue({ code: "custom", path: ["userRoleAssignments", i, "roles", j], message: `app role '${value}' does not allow member type User` });
         }
       });
     });
@@ -245,7 +268,7 @@ export const scenarioSchema = z
 
 /**
  * Identifier URIs are unique in a tenant; app role assignments and group memberships name a client that can
- * exist there; groups assigned to an app exist in the tenant.
+ * exist there; user role assignments name a user or group of the tenant; groups assigned to an app exist in the tenant.
  */
 function checkTenantApis(tenant: Tenant, providerClientId: string, ctx: z.RefinementCtx, path: (string | number)[]): void {
   const clients = new Set([providerClientId.toLowerCase(), ...tenant.appRegistrations.map((r) => r.clientId.toLowerCase())]);
@@ -269,6 +292,12 @@ function checkTenantApis(tenant: Tenant, providerClientId: string, ctx: z.Refine
     reg.appRoleAssignments.forEach((assignment, i) => {
       if (!clients.has(assignment.clientAppId.toLowerCase())) {
         ctx.addIssue({ code: "custom", path: [...path, a, "appRoleAssignments", i, "clientAppId"], message: `client ${assignment.clientAppId} is neither an app registration of tenant ${tenant.id} nor the provider app` });
+      }
+    });
+    reg.userRoleAssignments.forEach((assignment, i) => {
+      const id = assignment.principalId.toLowerCase();
+      if (!groupIds.has(id) && !tenant.users.some((u) => u.id.toLowerCase() === id)) {
+        ctx.addIssue({ code: "custom", path: [...path, a, "userRoleAssignments", i, "principalId"], message: `${assignment.principalId} is neither a user nor a group of tenant ${tenant.id}` });
       }
     });
     reg.assignedGroups.forEach((groupId, i) => {

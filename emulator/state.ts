@@ -467,6 +467,23 @@ export class EmulatorState {
     return api.appRoles.filter((r) => r.isEnabled && r.allowedMemberTypes.includes("Application") && assigned.has(r.value)).map((r) => r.value);
   }
 
+  /**
+   * The `roles` of an ID token this registration gets for the user: the values of enabled roles that allow
+   * User members, assigned to the user or to a group the user is a direct member of, in declaration order.
+   */
+  userAppRolesFor(app: AppRegistration, user: User): string[] {
+    const principals = new Set([user.id, ...(user.groups ?? [])].map((id) => id.toLowerCase()));
+    const assigned = new Set<string>();
+    for (const a of app.userRoleAssignments) if (principals.has(a.principalId.toLowerCase())) for (const r of a.roles) assigned.add(r);
+    return app.appRoles.filter((r) => r.isEnabled && r.allowedMemberTypes.includes("User") && assigned.has(r.value)).map((r) => r.value);
+  }
+
+  /** The groups of the tenant the user is a direct member of (`users[].groups`), in declaration order. */
+  userGroups(tenant: TenantRuntime, user: User): Group[] {
+    const ids = new Set((user.groups ?? []).map((g) => g.toLowerCase()));
+    return tenant.tenant.groups.filter((g) => ids.has(g.id.toLowerCase()));
+  }
+
   /** The groups of the tenant whose direct members include the client's service principal, in declaration order. */
   servicePrincipalGroups(tenant: TenantRuntime, clientId: string): Group[] {
     const id = clientId.toLowerCase();
@@ -481,10 +498,23 @@ export class EmulatorState {
    * a combination is the union. Empty for "None" or when the client is in no such group.
    */
   groupsClaimFor(tenant: TenantRuntime, api: AppRegistration, clientId: string): string[] {
-    const kinds = parseGroupMembershipClaims(api.groupMembershipClaims);
+    return this.groupsClaimOf(api, this.servicePrincipalGroups(tenant, clientId));
+  }
+
+  /**
+   * The group object ids an ID token issued to this registration carries for the user, by the same
+   * groupMembershipClaims rules as above ("DirectoryRole" adds nothing: the emulator keeps users'
+   * directory roles as names, not as role objects).
+   */
+  userGroupsClaimFor(tenant: TenantRuntime, app: AppRegistration, user: User): string[] {
+    return this.groupsClaimOf(app, this.userGroups(tenant, user));
+  }
+
+  private groupsClaimOf(app: AppRegistration, memberOf: Group[]): string[] {
+    const kinds = parseGroupMembershipClaims(app.groupMembershipClaims);
     if (kinds.size === 0) return [];
-    const assigned = new Set(api.assignedGroups.map((g) => g.toLowerCase()));
-    return this.servicePrincipalGroups(tenant, clientId)
+    const assigned = new Set(app.assignedGroups.map((g) => g.toLowerCase()));
+    return memberOf
       .filter((g) => kinds.has("All") || (kinds.has("SecurityGroup") && g.securityEnabled) || (kinds.has("ApplicationGroup") && assigned.has(g.id.toLowerCase())))
       .map((g) => g.id);
   }

@@ -149,6 +149,20 @@ export function issueAppToken(
 }
 
 /**
+ * `groups` when there are any; past 200 Entra's overage indicator instead, pointing at the Graph call that
+ * lists the memberships (the emulator's Graph does not serve it).
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/id-token-claims-reference#groups-overage-claim
+ */
+function putGroups(payload: Record<string, unknown>, groups: string[], overageEndpoint: string): void {
+  if (groups.length > JWT_GROUPS_LIMIT) {
+    payload._claim_names = { groups: "src1" };
+    payload._claim_sources = { src1: { endpoint: overageEndpoint } };
+  } else if (groups.length > 0) {
+    payload.groups = groups;
+  }
+}
+
+/**
  * An app-only access token for an organisation's own API (a tenant app registration), signed with the
  * published key so the API can validate it against the tenant's JWKS. The token version follows the
  * API's accessTokenAcceptedVersion, not the endpoint: v1.0 has `aud` = the identifier URI or client id the
@@ -192,14 +206,7 @@ export function issueApiAppToken(
       };
   const roles = state.appRolesFor(api.registration, client.clientId);
   if (roles.length > 0) payload.roles = roles;
-  const groups = state.groupsClaimFor(tenant, api.registration, client.clientId);
-  if (groups.length > JWT_GROUPS_LIMIT) {
-    // Groups overage: the API must read the memberships from Graph (the emulator does not serve this endpoint).
-    payload._claim_names = { groups: "src1" };
-    payload._claim_sources = { src1: { endpoint: `${urls.graphUrl}/v1.0/servicePrincipals/${oid}/getMemberObjects` } };
-  } else if (groups.length > 0) {
-    payload.groups = groups;
-  }
+  putGroups(payload, state.groupsClaimFor(tenant, api.registration, client.clientId), `${urls.graphUrl}/v1.0/servicePrincipals/${oid}/getMemberObjects`);
   const key = state.activeSigningKey;
   // x5t is a legacy header that only v1.0 access tokens carry.
   return { token: signJwt(payload, key, v2 ? {} : { x5t: key.kid }), expiresIn: ACCESS_TOKEN_LIFETIME_S, nowS };
@@ -250,6 +257,14 @@ export function issueUserAccessToken(
   return { token: signJwt(payload, state.activeAccessTokenKey, { x5t: state.activeAccessTokenKey.kid }), expiresIn: ACCESS_TOKEN_LIFETIME_S, nowS };
 }
 
+/**
+ * An ID token as Entra's: proof of the sign-in for the client app (`aud`), never an access token, so no
+ * `azp`/`appid` and no `scp`. When the client is a registration of the user's tenant (the emulator keeps
+ * manifests only for those), `roles` holds the app roles assigned to the user for it (directly or through
+ * a group) and `groups` the user's groups as its groupMembershipClaims asks, each omitted when empty, with
+ * the overage indicator past 200 groups.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/id-token-claims-reference
+ */
 export function issueIdToken(
   state: EmulatorState,
   urls: EmulatorUrls,
@@ -300,6 +315,12 @@ export function issueIdToken(
         };
   if (options.nonce) payload.nonce = options.nonce;
   if (options.authTimeS) payload.auth_time = options.authTimeS;
+  const registration = app.kind === "tenant" && app.homeTenantId.toLowerCase() === tid.toLowerCase() ? app.registration : undefined;
+  if (registration) {
+    const roles = state.userAppRolesFor(registration, user);
+    if (roles.length > 0) payload.roles = roles;
+    putGroups(payload, state.userGroupsClaimFor(tenant, registration, user), `${urls.graphUrl}/v1.0/users/${user.id}/getMemberObjects`);
+  }
   return signJwt(payload, state.activeSigningKey);
 }
 

@@ -161,7 +161,7 @@ function Authentication({ reference, baseUrl, tokensHref, notes }: { reference: 
         <div className="rounded-lg border border-slate-200 p-3">
           <p className="text-sm font-semibold">Microsoft Entra access token</p>
           <p className="mt-1 text-sm text-slate-600">
-            Issued by Entra ID for this console and validated as set on Settings → Entra Authentication (issuer, audience, required claims). The role comes from the token&apos;s <code className="font-mono text-[13px]">roles</code> claim or from the group mapping.
+            Issued by Entra ID for this console&apos;s API and validated as set on Settings → Entra Authentication (API Audience, API Issuer, required claims). Access tokens only: an ID token is refused. The role comes from the token&apos;s <code className="font-mono text-[13px]">roles</code> claim or from the group mapping.
           </p>
         </div>
       </div>

@@ -1,6 +1,7 @@
 import "server-only";
 import { API_TOKEN_PATTERN, hashApiToken, looksLikeApiToken } from "@/lib/api-tokens/format";
 import type { AuditActor } from "@/lib/audit";
+import type { JwtRejection } from "@/lib/auth/entra/jwt-validator";
 import { roleForGroups } from "@/lib/auth/entra/roles";
 import { loadEntraRuntime } from "@/lib/auth/entra/settings";
 import { validatorFor } from "@/lib/auth/entra/sign-in";
@@ -31,8 +32,11 @@ const REALM = 'Bearer realm="tenant-access-console"';
 const LAST_USED_INTERVAL_MS = 60_000;
 const rank: Record<AdminRole, number> = { VIEWER: 0, OPERATOR: 1, ADMINISTRATOR: 2 };
 
-/** App role values in an Entra token's `roles` claim, exactly as the app registration defines them. */
-const APP_ROLES: Record<string, AdminRole> = { Administrator: "ADMINISTRATOR", Operator: "OPERATOR", Viewer: "VIEWER" };
+/**
+ * App role values in an Entra token's `roles` claim, exactly as the app registration defines them. A Map:
+ * the claim is the token's, and `roles: ["constructor"]` must not find Object.prototype's members.
+ */
+const APP_ROLES = new Map<string, AdminRole>([["Administrator", "ADMINISTRATOR"], ["Operator", "OPERATOR"], ["Viewer", "VIEWER"]]);
 
 function missingToken(detail: string): ApiError {
   return new ApiError("unauthorized", detail, { headers: { "WWW-Authenticate": REALM } });
@@ -86,7 +90,7 @@ async function authenticateApiToken(token: string, clientAddress: string): Promi
   };
 }
 
-const rejectionText: Record<string, string> = {
+const rejectionText: Record<JwtRejection, string> = {
   malformed: "The bearer token is neither an API token nor a well-formed JWT.",
   oversized: "The bearer token is too large.",
   unsupported_alg: "The token's signing algorithm is not accepted (RS256 only).",
@@ -94,11 +98,14 @@ const rejectionText: Record<string, string> = {
   unknown_kid: "The token was signed with an unknown key.",
   bad_signature: "The token's signature is invalid.",
   keys_unavailable: "The signing keys could not be loaded from the metadata address.",
-  wrong_issuer: "The token's issuer is not the configured issuer.",
-  wrong_audience: "The token's audience is not the configured audience.",
+  wrong_issuer: "The token's issuer is not the configured API Issuer (the Issuer while API Issuer is empty).",
+  wrong_audience: "The token's audience is not the configured API Audience.",
   expired: "The token has expired.",
   not_yet_valid: "The token is not valid yet.",
   missing_exp: "The token has no expiry.",
+  invalid_time: "A time claim of the token is not a valid time",
+  issued_in_future: "The token's issue time (iat) lies in the future.",
+  wrong_key_issuer: "The token's issuer is not the issuer its signing key is published for.",
   missing_claim: "The token lacks a required claim",
   claim_mismatch: "A required claim of the token has another value",
 };
@@ -108,7 +115,7 @@ export function roleOfClaims(claims: Record<string, unknown>, groupRoles: Map<st
   let best: AdminRole | null = null;
   const roles = Array.isArray(claims.roles) ? claims.roles : [];
   for (const value of roles) {
-    const role = typeof value === "string" ? APP_ROLES[value] : undefined;
+    const role = typeof value === "string" ? APP_ROLES.get(value) : undefined;
     if (role && (best === null || rank[role] > rank[best])) best = role;
   }
   if (best) return best;
@@ -116,15 +123,33 @@ export function roleOfClaims(claims: Record<string, unknown>, groupRoles: Map<st
   return roleForGroups(groups, groupRoles);
 }
 
+/**
+ * Entra puts the client's application id in every access token (`azp` in v2.0, `appid` in v1.0) and in
+ * no ID token. An ID token proves a sign-in to its client app and authorizes nothing; with roles or
+ * groups in it, it must still not open the API, even when its `aud` happens to be the API Audience
+ * (a v2.0 API registered on the sign-in app has the same app id as `aud` for both kinds).
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/access-token-claims-reference
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/id-token-claims-reference
+ */
+function isAccessToken(claims: Record<string, unknown>): boolean {
+  return [claims.azp, claims.appid].some((v) => typeof v === "string" && v.length > 0);
+}
+
 async function authenticateEntraToken(token: string): Promise<ApiPrincipal> {
   const runtime = await loadEntraRuntime();
   if (!runtime) throw invalidToken("Entra ID access tokens are not accepted: Entra Authentication is not enabled on this console.");
-  const result = await validatorFor(runtime).validate(token);
+  if (!runtime.settings.apiAudience) {
+    throw invalidToken("Entra ID access tokens are not accepted: no API Audience is set. An administrator sets API Audience (the audience of the REST API's access tokens) on Settings → Entra Authentication.");
+  }
+  const result = await validatorFor(runtime, "api").validate(token);
   if (!result.ok) {
-    const text = rejectionText[result.reason] ?? "The token is invalid.";
-    throw invalidToken(result.detail && /claim/.test(result.reason) ? `${text}: ${result.detail}.` : text);
+    const text = rejectionText[result.reason];
+    throw invalidToken(result.detail && /claim|time/.test(result.reason) ? `${text}: ${result.detail}.` : text);
   }
   const { claims } = result;
+  if (!isAccessToken(claims)) {
+    throw invalidToken("This is an ID token, not an access token: request an access token for the API (API Audience) and send that.");
+  }
   // Only the configured tenant, whatever the Required Claims say (as for sign-in).
   if (claims.tid !== runtime.settings.tenantId) throw invalidToken("The token was issued for another tenant.");
   const subject = typeof claims.oid === "string" && claims.oid ? claims.oid : typeof claims.sub === "string" ? claims.sub : "";

@@ -212,7 +212,7 @@ export function openApiDocument(): OpenApiDocument {
           scheme: "bearer",
           bearerFormat: "JWT",
           description:
-            "An Entra ID access token accepted by Settings → Entra Authentication (issuer, audience, required claims, clock skew, signing keys). Role: the highest of the `roles` claim's `Administrator`, `Operator`, `Viewer`, else the highest role mapped to a group in the `groups` claim.",
+            "An Entra ID access token (never an ID token) accepted by Settings → Entra Authentication (API Audience, API Issuer, required claims, clock skew, signing keys). Role: the highest of the `roles` claim's `Administrator`, `Operator`, `Viewer`, else the highest role mapped to a group in the `groups` claim.",
         },
       },
       responses,

@@ -41,6 +41,9 @@ describe("entraAuthSettingsSchema (seed 001)", () => {
     ["authority", "https://login.microsoftonline.com/{TenantId}", /end with \//],
     ["certificateThumbprint", "A1B2C3", /SHA-1/],
     ["audience", "https://database .windows.net/", /without spaces/],
+    ["apiAudience", "api://console api", /without spaces/],
+    ["apiIssuer", "sts.windows.net/{TenantId}/", /full URL/],
+    ["apiIssuer", "http://sts.windows.net/{TenantId}/", /API Issuer must use https/],
     ["groupRoles", "not-a-guid = Administrator", /Line 1/],
   ])("rejects %s = %j", (field, value, message) => {
     const errors = errorsOf({ ...valid, [field]: value });
@@ -50,6 +53,14 @@ describe("entraAuthSettingsSchema (seed 001)", () => {
   it("removes pasted whitespace and invisible Unicode from the thumbprint", () => {
     const parsed = entraAuthSettingsSchema.parse({ ...valid, certificateThumbprint: "\u200Ba1 b2 c3 d4 e5 f6 a1 b2 c3 d4 e5 f6 a1 b2 c3 d4 e5 f6 a1 b2\uFEFF " });
     expect(parsed.certificateThumbprint).toBe("A1B2C3D4E5F6A1B2C3D4E5F6A1B2C3D4E5F6A1B2");
+  });
+
+  it("keeps API Audience and API Issuer optional: empty, Entra tokens are refused on the REST API", () => {
+    expect(entraAuthSettingsSchema.parse(valid)).toMatchObject({ apiAudience: "", apiIssuer: "" });
+    expect(entraAuthSettingsSchema.parse({ ...valid, apiAudience: " api://console ", apiIssuer: "https://login.microsoftonline.com/{TenantId}/v2.0" })).toMatchObject({
+      apiAudience: "api://console",
+      apiIssuer: "https://login.microsoftonline.com/{TenantId}/v2.0",
+    });
   });
 
   it("refuses switching local sign-in off while Entra sign-in is off", () => {
@@ -76,5 +87,6 @@ describe("durations, group mappings and roles", () => {
     expect(roleForGroups(["bbbbbbbb-0000-4000-8000-000000000002", "AAAAAAAA-0000-4000-8000-000000000001"], map)).toBe("ADMINISTRATOR");
     expect(roleForGroups(["cccccccc-0000-4000-8000-000000000003"], map)).toBeNull();
     expect(parseGroupRoles("aaaaaaaa-0000-4000-8000-000000000001 = Owner").ok).toBe(false);
+    for (const name of ["constructor", "__proto__", "toString"]) expect(parseGroupRoles(`aaaaaaaa-0000-4000-8000-000000000001 = ${name}`).ok, name).toBe(false);
   });
 });

@@ -3,13 +3,15 @@ import { normalizeThumbprint } from "@/lib/crypto/certificates";
 import { expandTenant, parseDuration, parseRequiredClaims } from "@/lib/auth/entra/settings-core";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ROLES = { administrator: "ADMINISTRATOR", operator: "OPERATOR", viewer: "VIEWER" } as const;
 const MAX_SKEW_SECONDS = 3600;
 const MAX_CACHE_SECONDS = 7 * 86_400;
 
 const text = z.string().trim().max(2048, "At most 2048 characters");
 
-export type GroupRoleMapping = { groupId: string; role: (typeof ROLES)[keyof typeof ROLES] };
+export type GroupRoleMapping = { groupId: string; role: "ADMINISTRATOR" | "OPERATOR" | "VIEWER" };
+
+// A Map, not an object literal: "constructor" or "__proto__" must not resolve to a role.
+const ROLES = new Map<string, GroupRoleMapping["role"]>([["administrator", "ADMINISTRATOR"], ["operator", "OPERATOR"], ["viewer", "VIEWER"]]);
 
 /** One mapping a line: `<group object id> = Administrator|Operator|Viewer`; blank lines ignored. */
 export function parseGroupRoles(value: string): { ok: true; mappings: GroupRoleMapping[] } | { ok: false; error: string } {
@@ -19,7 +21,7 @@ export function parseGroupRoles(value: string): { ok: true; mappings: GroupRoleM
     const line = raw.trim();
     if (!line) continue;
     const m = /^([^=\s]+)\s*=\s*(\S+)$/.exec(line);
-    const role = m ? ROLES[m[2]!.toLowerCase() as keyof typeof ROLES] : undefined;
+    const role = m ? ROLES.get(m[2]!.toLowerCase()) : undefined;
     if (!m || !GUID.test(m[1]!) || !role) {
       return { ok: false, error: `Line ${index + 1}: use <group object id> = Administrator, Operator or Viewer` };
     }
@@ -64,6 +66,8 @@ export const entraAuthSettingsSchema = z
     jwksCacheDuration: text,
     certificateThumbprint: z.string().max(512),
     groupCacheDuration: text,
+    apiAudience: text,
+    apiIssuer: text,
     groupRoles: z.string().max(20_000),
     localSignInEnabled: z.boolean(),
   })
@@ -85,9 +89,12 @@ export const entraAuthSettingsSchema = z
     }
     if (v.tenantId && !GUID.test(v.tenantId)) ctx.addIssue({ code: "custom", path: ["tenantId"], message: "Must be the tenant's GUID, such as 02990467-5131-4a63-9a88-b578f38d89ab" });
     if (v.clientId && !GUID.test(v.clientId)) ctx.addIssue({ code: "custom", path: ["clientId"], message: "Must be the Application (client) ID GUID" });
-    if (v.audience && /\s/.test(v.audience)) ctx.addIssue({ code: "custom", path: ["audience"], message: "Must be a URI or GUID without spaces" });
+    for (const field of ["audience", "apiAudience"] as const) {
+      if (v[field] && /\s/.test(v[field])) ctx.addIssue({ code: "custom", path: [field], message: "Must be a URI or GUID without spaces" });
+    }
     const expand = (s: string) => expandTenant(s, v.tenantId);
     if (v.issuer) requireUrl(expand(v.issuer), ctx, "issuer", "Issuer");
+    if (v.apiIssuer) requireUrl(expand(v.apiIssuer), ctx, "apiIssuer", "API Issuer");
     if (v.authority) {
       requireUrl(expand(v.authority), ctx, "authority", "Authority");
       if (!expand(v.authority).endsWith("/")) ctx.addIssue({ code: "custom", path: ["authority"], message: "Authority must end with /" });

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWTPayload } from "jose";
+import { CompactSign, exportJWK, exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createEntraJwtValidator, MAX_TOKEN_LENGTH, type JwtRejection } from "./jwt-validator";
 import { entraAuthDefaults, resolveEntraSettings } from "./settings-core";
@@ -17,19 +17,23 @@ async function newKey(kid: string): Promise<Key> {
   return { kid, privateKey, publicKey };
 }
 
+type FakeEntraOptions = { jwksUri?: string; keyIssuer?: string; metadataIssuer?: string };
+
 /** A fake Entra: the discovery document and a JWKS whose keys a test can rotate; counts requests. */
-function fakeEntra(initial: Key[]) {
+function fakeEntra(initial: Key[], options: FakeEntraOptions = {}) {
   let published = initial;
+  const jwksUri = options.jwksUri ?? JWKS;
   const counts = { metadata: 0, jwks: 0 };
   const fetchImpl = (async (input: string | URL | Request) => {
     const url = String(input);
     if (url === METADATA) {
       counts.metadata++;
-      return Response.json({ issuer: `https://login.example/${TENANT}/v2.0`, jwks_uri: JWKS });
+      return Response.json({ issuer: options.metadataIssuer ?? `https://login.example/${TENANT}/v2.0`, jwks_uri: jwksUri });
     }
-    if (url === JWKS) {
+    if (url === new URL(jwksUri).href) {
       counts.jwks++;
-      const keys = await Promise.all(published.map(async (k) => ({ ...(await exportJWK(k.publicKey)), kid: k.kid, x5t: k.kid, use: "sig" })));
+      const issuer = options.keyIssuer === undefined ? {} : { issuer: options.keyIssuer };
+      const keys = await Promise.all(published.map(async (k) => ({ ...(await exportJWK(k.publicKey)), kid: k.kid, x5t: k.kid, use: "sig", ...issuer })));
       return Response.json({ keys });
     }
     return new Response("not found", { status: 404 });
@@ -47,7 +51,7 @@ const settings = resolveEntraSettings({
   requiredClaims: "tid={TenantId};roles",
 });
 
-function claims(overrides: JWTPayload & Record<string, unknown> = {}) {
+function claims(overrides: Record<string, unknown> = {}) {
   const iat = Math.floor(T0 / 1000);
   return { iss: `https://sts.windows.net/${TENANT}/`, aud: AUDIENCE, tid: TENANT, roles: ["Api.Read"], iat, nbf: iat, exp: iat + 3600, ...overrides };
 }
@@ -57,6 +61,12 @@ async function sign(key: Key, payload: Record<string, unknown>, header: Record<s
 }
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+
+/** Signs claims with one claim's JSON text written verbatim, for values JSON.stringify cannot produce (1e309). */
+async function signRaw(key: Key, name: string, rawValue: string) {
+  const json = JSON.stringify({ ...claims(), [name]: "RAW-VALUE" }).replace('"RAW-VALUE"', rawValue);
+  return new CompactSign(new TextEncoder().encode(json)).setProtectedHeader({ alg: "RS256", typ: "JWT", kid: key.kid }).sign(key.privateKey);
+}
 
 let current: Key;
 let rotated: Key;
@@ -75,6 +85,12 @@ describe("settings core", () => {
     expect(settings.clockSkewSeconds).toBe(300);
     expect(settings.jwksCacheSeconds).toBe(3600);
     expect(settings.groupCacheSeconds).toBe(1800);
+  });
+
+  it("gives the REST API its own audience and issuer; an empty API Issuer is the Issuer", () => {
+    expect(settings).toMatchObject({ apiAudience: "", apiIssuer: `https://sts.windows.net/${TENANT}/` });
+    const api = resolveEntraSettings({ ...entraAuthDefaults, tenantId: TENANT, apiAudience: " api://console ", apiIssuer: "https://login.microsoftonline.com/{TenantId}/v2.0" });
+    expect(api).toMatchObject({ audience: entraAuthDefaults.audience, apiAudience: "api://console", apiIssuer: `https://login.microsoftonline.com/${TENANT}/v2.0` });
   });
 });
 
@@ -118,6 +134,23 @@ describe("createEntraJwtValidator: hostile tokens", () => {
     { name: "payload is not JSON", token: async () => { const [h, , s] = (await sign(current, claims())).split("."); return `${h}.${Buffer.from("[1,").toString("base64url")}.${s}`; }, reason: "bad_signature" },
     { name: "empty string", token: () => "", reason: "malformed" },
     { name: "oversized", token: async () => sign(current, claims({ padding: "x".repeat(MAX_TOKEN_LENGTH) })), reason: "oversized" },
+    // Lifetimes that are numbers to JavaScript but no time: 1e309 parses as Infinity.
+    { name: "exp of 1e309 (never expires)", token: () => signRaw(current, "exp", "1e309"), reason: "invalid_time" },
+    { name: "nbf of -1e309", token: () => signRaw(current, "nbf", "-1e309"), reason: "invalid_time" },
+    { name: "iat of 1e309", token: () => signRaw(current, "iat", "1e309"), reason: "invalid_time" },
+    { name: "iat of -1e309", token: () => signRaw(current, "iat", "-1e309"), reason: "invalid_time" },
+    { name: "exp as a string", token: () => sign(current, claims({ exp: String(T0 / 1000 + 3600) })), reason: "invalid_time" },
+    { name: "iat as a string", token: () => sign(current, claims({ iat: String(T0 / 1000) })), reason: "invalid_time" },
+    { name: "issued in the future beyond the skew", token: () => sign(current, claims({ iat: T0 / 1000 + 301 })), reason: "issued_in_future" },
+    // Audience: ours alone.
+    { name: "aud array with an extra untrusted audience", token: () => sign(current, claims({ aud: [AUDIENCE, "api://someone-else"] })), reason: "wrong_audience" },
+    { name: "aud array with the untrusted audience first", token: () => sign(current, claims({ aud: ["api://someone-else", AUDIENCE] })), reason: "wrong_audience" },
+    { name: "empty aud array", token: () => sign(current, claims({ aud: [] })), reason: "wrong_audience" },
+    { name: "no aud", token: () => sign(current, claims({ aud: undefined })), reason: "wrong_audience" },
+    { name: "aud as a number", token: () => sign(current, claims({ aud: 1 })), reason: "wrong_audience" },
+    // Value matches compare strings only (the configured tid=<tenant>).
+    { name: "tid as an array holding our tenant", token: () => sign(current, claims({ tid: [TENANT] })), reason: "claim_mismatch" },
+    { name: "tid as an array holding our tenant and another", token: () => sign(current, claims({ tid: [TENANT, OTHER_TENANT] })), reason: "claim_mismatch" },
   ];
 
   it.each(cases)("rejects $name", async ({ token, reason }) => {
@@ -130,7 +163,7 @@ describe("createEntraJwtValidator: hostile tokens", () => {
   it("accepts a valid token and tokens inside the clock skew", async () => {
     const entra = fakeEntra([current]);
     const validator = createEntraJwtValidator(settings, { fetch: entra.fetchImpl, now: () => T0 });
-    for (const overrides of [{}, { exp: T0 / 1000 - 299 }, { nbf: T0 / 1000 + 299 }]) {
+    for (const overrides of [{}, { exp: T0 / 1000 - 299 }, { nbf: T0 / 1000 + 299 }, { iat: T0 / 1000 + 299 }, { iat: undefined }, { aud: [AUDIENCE] }, { aud: [AUDIENCE, AUDIENCE] }]) {
       const result = await validator.validate(await sign(current, claims(overrides)));
       expect(result.ok, JSON.stringify(overrides)).toBe(true);
     }
@@ -142,17 +175,99 @@ describe("createEntraJwtValidator: hostile tokens", () => {
     const validator = createEntraJwtValidator({ ...settings, clockSkewSeconds: 0 }, { fetch: entra.fetchImpl, now: () => T0 });
     expect(await validator.validate(await sign(current, claims({ exp: T0 / 1000 - 1 })))).toMatchObject({ ok: false, reason: "expired" });
     expect(await validator.validate(await sign(current, claims({ nbf: T0 / 1000 + 1 })))).toMatchObject({ ok: false, reason: "not_yet_valid" });
+    expect(await validator.validate(await sign(current, claims({ iat: T0 / 1000 + 1 })))).toMatchObject({ ok: false, reason: "issued_in_future" });
   });
 
   it("value matches are ordinal and presence-only entries accept any non-empty value", async () => {
     const entra = fakeEntra([current]);
     const validator = createEntraJwtValidator(
-      { ...settings, requiredClaims: [{ name: "tid", value: TENANT }, { name: "scp" }, { name: "roles", value: "Api.Write" }] },
+      { ...settings, requiredClaims: [{ name: "tid", value: TENANT }, { name: "scp" }, { name: "roles" }] },
       { fetch: entra.fetchImpl, now: () => T0 },
     );
     expect((await validator.validate(await sign(current, claims({ scp: "x", roles: ["Api.Read", "Api.Write"] })))).ok).toBe(true);
-    expect(await validator.validate(await sign(current, claims({ scp: "x", roles: ["api.write"] })))).toMatchObject({ reason: "claim_mismatch" });
-    expect(await validator.validate(await sign(current, claims({ scp: "" })))).toMatchObject({ reason: "missing_claim" });
+    expect(await validator.validate(await sign(current, claims({ scp: "" })))).toMatchObject({ reason: "missing_claim", detail: "scp" });
+    expect(await validator.validate(await sign(current, claims({ scp: "x", tid: TENANT.toUpperCase() })))).toMatchObject({ reason: "claim_mismatch", detail: "tid" });
+  });
+
+  it("a value match never matches an array, a number or a boolean, only the exact string", async () => {
+    const entra = fakeEntra([current]);
+    const validator = createEntraJwtValidator(
+      { ...settings, requiredClaims: [{ name: "roles", value: "Api.Write" }, { name: "ver", value: "1" }, { name: "xms_flag", value: "true" }] },
+      { fetch: entra.fetchImpl, now: () => T0 },
+    );
+    const check = async (overrides: Record<string, unknown>) => validator.validate(await sign(current, claims({ roles: "Api.Write", ver: "1", xms_flag: "true", ...overrides })));
+    expect((await check({})).ok).toBe(true);
+    expect(await check({ roles: ["Api.Write"] })).toMatchObject({ reason: "claim_mismatch", detail: "roles" });
+    expect(await check({ roles: ["Api.Read", "Api.Write"] })).toMatchObject({ reason: "claim_mismatch", detail: "roles" });
+    expect(await check({ ver: 1 })).toMatchObject({ reason: "claim_mismatch", detail: "ver" });
+    expect(await check({ ver: "1.0" })).toMatchObject({ reason: "claim_mismatch", detail: "ver" });
+    expect(await check({ xms_flag: true })).toMatchObject({ reason: "claim_mismatch", detail: "xms_flag" });
+  });
+
+  it("a required claim named like an Object.prototype member must be in the token itself", async () => {
+    const entra = fakeEntra([current]);
+    const validator = createEntraJwtValidator({ ...settings, requiredClaims: [{ name: "constructor" }, { name: "toString", value: "x" }] }, { fetch: entra.fetchImpl, now: () => T0 });
+    expect(await validator.validate(await sign(current, claims()))).toMatchObject({ reason: "missing_claim", detail: "constructor" });
+    expect((await validator.validate(await sign(current, claims({ constructor: "c", toString: "x" })))).ok).toBe(true);
+  });
+});
+
+describe("createEntraJwtValidator: the issuer of the signing key", () => {
+  const V2_TEMPLATE = "https://login.example/{tenantid}/v2.0";
+  const v2Settings = { ...settings, issuer: `https://login.example/${TENANT}/v2.0` };
+
+  it("a key with Entra's v2 issuer template signs v2 tokens of the tenant, and v1 tokens through the metadata issuer", async () => {
+    const entra = fakeEntra([current], { keyIssuer: V2_TEMPLATE });
+    const v2 = createEntraJwtValidator(v2Settings, { fetch: entra.fetchImpl, now: () => T0 });
+    expect((await v2.validate(await sign(current, claims({ iss: v2Settings.issuer })))).ok).toBe(true);
+    const v1 = createEntraJwtValidator(settings, { fetch: entra.fetchImpl, now: () => T0 });
+    expect((await v1.validate(await sign(current, claims()))).ok).toBe(true);
+  });
+
+  it.each([
+    ["for another tenant", `https://login.example/${OTHER_TENANT}/v2.0`],
+    ["for another cloud", "https://login.partner.example/{tenantid}/v2.0"],
+    ["for a fixed issuer that is not the token's", "https://issuer.example/"],
+  ])("refuses a token signed by a key published %s", async (_, keyIssuer) => {
+    const entra = fakeEntra([current], { keyIssuer });
+    const validator = createEntraJwtValidator(v2Settings, { fetch: entra.fetchImpl, now: () => T0 });
+    expect(await validator.validate(await sign(current, claims({ iss: v2Settings.issuer })))).toMatchObject({ ok: false, reason: "wrong_key_issuer" });
+  });
+
+  it("refuses a template key's token without a tid, or whose tid is not in its issuer", async () => {
+    const entra = fakeEntra([current], { keyIssuer: V2_TEMPLATE });
+    const validator = createEntraJwtValidator({ ...v2Settings, requiredClaims: [] }, { fetch: entra.fetchImpl, now: () => T0 });
+    expect(await validator.validate(await sign(current, claims({ iss: v2Settings.issuer, tid: undefined })))).toMatchObject({ reason: "wrong_key_issuer" });
+    expect(await validator.validate(await sign(current, claims({ iss: v2Settings.issuer, tid: OTHER_TENANT })))).toMatchObject({ reason: "wrong_key_issuer" });
+  });
+});
+
+describe("createEntraJwtValidator: where the keys come from", () => {
+  it("refuses a jwks_uri that is not https, without fetching it", async () => {
+    const entra = fakeEntra([current], { jwksUri: `http://login.example/${TENANT}/discovery/v2.0/keys` });
+    const validator = createEntraJwtValidator(settings, { fetch: entra.fetchImpl, now: () => T0, allowJwksHost: () => true });
+    expect(await validator.validate(await sign(current, claims()))).toMatchObject({ ok: false, reason: "keys_unavailable", detail: expect.stringMatching(/not https/) });
+    expect(entra.counts.jwks).toBe(0);
+  });
+
+  it("refuses a jwks_uri on another host (or port) unless allowJwksHost allows it", async () => {
+    for (const jwksUri of ["https://keys.example/discovery/v2.0/keys", `https://login.example:8443/${TENANT}/discovery/v2.0/keys`]) {
+      const entra = fakeEntra([current], { jwksUri });
+      const refused = createEntraJwtValidator(settings, { fetch: entra.fetchImpl, now: () => T0 });
+      expect(await refused.validate(await sign(current, claims()))).toMatchObject({ ok: false, reason: "keys_unavailable", detail: expect.stringMatching(/host/) });
+      expect(entra.counts.jwks).toBe(0);
+
+      const asked: string[] = [];
+      const allowed = createEntraJwtValidator(settings, { fetch: entra.fetchImpl, now: () => T0, allowJwksHost: (host) => (asked.push(host), host === new URL(jwksUri).host) });
+      expect((await allowed.validate(await sign(current, claims()))).ok).toBe(true);
+      expect(asked).toEqual([new URL(jwksUri).host]);
+    }
+  });
+
+  it("asks nothing for a jwks_uri on the Metadata Address's own host", async () => {
+    const entra = fakeEntra([current]);
+    const validator = createEntraJwtValidator(settings, { fetch: entra.fetchImpl, now: () => T0, allowJwksHost: () => false });
+    expect((await validator.validate(await sign(current, claims()))).ok).toBe(true);
   });
 });
 

@@ -18,6 +18,9 @@ export const entraAuthDefaults = {
   jwksCacheDuration: "01:00:00",
   certificateThumbprint: "",
   groupCacheDuration: "00:30:00",
+  // Not seed 001's: the REST API's own audience and issuer (empty API Audience: no Entra tokens on /api/v1).
+  apiAudience: "",
+  apiIssuer: "",
 } as const;
 
 /** The seed's values as stored and edited (templates, hh:mm:ss strings). */
@@ -34,16 +37,26 @@ export type EntraAuthValues = {
   jwksCacheDuration: string;
   certificateThumbprint: string;
   groupCacheDuration: string;
+  apiAudience: string;
+  apiIssuer: string;
 };
 
 export type RequiredClaim = { name: string; value?: string };
 
-/** The settings with {TenantId} expanded and durations in seconds: what validation actually uses. */
+/**
+ * The settings with {TenantId} expanded and durations in seconds: what validation actually uses.
+ * `audience`/`issuer` are for sign-in (ID tokens), `apiAudience`/`apiIssuer` for the REST API's access
+ * tokens: the two must differ in kind, or an ID token issued to the sign-in app would pass as an API token.
+ */
 export type ResolvedEntraSettings = {
   tenantId: string;
   clientId: string;
   audience: string;
   issuer: string;
+  /** Empty: the REST API accepts no Entra tokens. */
+  apiAudience: string;
+  /** The API Issuer, or the Issuer when API Issuer is empty. */
+  apiIssuer: string;
   authority: string;
   metadataAddress: string;
   requiredClaims: RequiredClaim[];
@@ -112,6 +125,8 @@ export function resolveEntraSettings(values: EntraAuthValues): ResolvedEntraSett
     clientId: values.clientId.trim(),
     audience: values.audience.trim(),
     issuer: expand(values.issuer),
+    apiAudience: values.apiAudience.trim(),
+    apiIssuer: expand(values.apiIssuer.trim() ? values.apiIssuer : values.issuer),
     authority: expand(values.authority),
     metadataAddress: expand(values.metadataAddress),
     requiredClaims: claims.claims,

@@ -38,6 +38,7 @@ function valuesOf(row: Awaited<ReturnType<typeof readRow>>): EntraAuthValues {
     enabled: row.enabled, tenantId: row.tenantId, clientId: row.clientId, audience: row.audience, issuer: row.issuer,
     authority: row.authority, metadataAddress: row.metadataAddress, requiredClaims: row.requiredClaims, clockSkew: row.clockSkew,
     jwksCacheDuration: row.jwksCacheDuration, certificateThumbprint: row.certificateThumbprint, groupCacheDuration: row.groupCacheDuration,
+    apiAudience: row.apiAudience, apiIssuer: row.apiIssuer,
   };
 }
 
@@ -105,7 +106,7 @@ export async function loadEntraRuntime(): Promise<EntraRuntime | null> {
 
 const auditedFields = [
   "enabled", "tenantId", "clientId", "audience", "issuer", "authority", "metadataAddress", "requiredClaims", "clockSkew",
-  "jwksCacheDuration", "certificateThumbprint", "groupCacheDuration", "localSignInEnabled",
+  "jwksCacheDuration", "certificateThumbprint", "groupCacheDuration", "apiAudience", "apiIssuer", "localSignInEnabled",
 ] as const;
 
 export async function applyEntraSettings(input: {
@@ -131,7 +132,7 @@ export async function applyEntraSettings(input: {
     enabled: values.enabled, tenantId: values.tenantId, clientId: values.clientId, audience: values.audience, issuer: values.issuer,
     authority: values.authority, metadataAddress: values.metadataAddress, requiredClaims: values.requiredClaims, clockSkew: values.clockSkew,
     jwksCacheDuration: values.jwksCacheDuration, certificateThumbprint: values.certificateThumbprint, groupCacheDuration: values.groupCacheDuration,
-    localSignInEnabled: values.localSignInEnabled,
+    apiAudience: values.apiAudience, apiIssuer: values.apiIssuer, localSignInEnabled: values.localSignInEnabled,
   };
   const previous: Record<string, unknown> = current ?? { ...entraAuthDefaults, localSignInEnabled: true };
   const changedFields: string[] = auditedFields.filter((f) => String(next[f]) !== String(previous[f]));

@@ -12,11 +12,12 @@ import { findCertificate, loadEntraRuntime, type EntraRuntime } from "./settings
 // change starts with a fresh cache.
 const validators = new Map<string, EntraJwtValidator>();
 
-export function validatorFor(runtime: EntraRuntime): EntraJwtValidator {
+/** `id`: sign-in's ID tokens (Audience, Issuer); `api`: the REST API's access tokens (API Audience, API Issuer). */
+export function validatorFor(runtime: EntraRuntime, tokens: "id" | "api"): EntraJwtValidator {
   const s = runtime.settings;
   const config = {
-    issuer: s.issuer, audience: s.audience, metadataAddress: s.metadataAddress, requiredClaims: s.requiredClaims,
-    clockSkewSeconds: s.clockSkewSeconds, jwksCacheSeconds: s.jwksCacheSeconds,
+    issuer: tokens === "api" ? s.apiIssuer : s.issuer, audience: tokens === "api" ? s.apiAudience : s.audience,
+    metadataAddress: s.metadataAddress, requiredClaims: s.requiredClaims, clockSkewSeconds: s.clockSkewSeconds, jwksCacheSeconds: s.jwksCacheSeconds,
   };
   const key = JSON.stringify(config);
   let validator = validators.get(key);
@@ -42,7 +43,7 @@ export async function admitEntraUser(input: { idToken?: string; accessToken?: st
   const runtime = await loadEntraRuntime();
   if (!runtime) return refuse("entra_disabled");
   if (!input.idToken) return refuse("no_id_token");
-  const result = await validatorFor(runtime).validate(input.idToken);
+  const result = await validatorFor(runtime, "id").validate(input.idToken);
   if (!result.ok) return refuse("invalid_id_token", "entra", { detail: result.reason });
   const { claims } = result;
   const label = typeof claims.preferred_username === "string" ? claims.preferred_username : String(claims.oid ?? "entra");

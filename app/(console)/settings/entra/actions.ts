@@ -10,7 +10,7 @@ export type ApplyEntraState = ActionResult<{ version: number; changedFields: str
 
 const textFields = [
   "tenantId", "clientId", "audience", "issuer", "authority", "metadataAddress", "requiredClaims", "clockSkew",
-  "jwksCacheDuration", "certificateThumbprint", "groupCacheDuration", "groupRoles",
+  "jwksCacheDuration", "certificateThumbprint", "groupCacheDuration", "apiAudience", "apiIssuer", "groupRoles",
 ] as const;
 
 export async function applyEntraSettingsAction(_prev: ApplyEntraState, formData: FormData): Promise<ApplyEntraState> {

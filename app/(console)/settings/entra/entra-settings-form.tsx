@@ -8,10 +8,10 @@ import { applyEntraSettingsAction, type ApplyEntraState } from "./actions";
 
 const subscribeNothing = () => () => {};
 
-type Templates = { tenantId: string; issuer: string; authority: string; metadataAddress: string; requiredClaims: string };
+type Templates = { tenantId: string; issuer: string; authority: string; metadataAddress: string; requiredClaims: string; apiIssuer: string };
 
 function templatesOf(s: EntraSettingsView): Templates {
-  return { tenantId: s.tenantId, issuer: s.issuer, authority: s.authority, metadataAddress: s.metadataAddress, requiredClaims: s.requiredClaims };
+  return { tenantId: s.tenantId, issuer: s.issuer, authority: s.authority, metadataAddress: s.metadataAddress, requiredClaims: s.requiredClaims, apiIssuer: s.apiIssuer };
 }
 
 export function EntraSettingsForm({ settings, canEdit, remediation, callbackUrl }: {
@@ -76,12 +76,14 @@ export function EntraSettingsForm({ settings, canEdit, remediation, callbackUrl 
           </div>
           {text("tenantId", "Tenant ID", "Your own tenant (directory) ID; only its users may sign in. Example: 02990467-5131-4a63-9a88-b578f38d89ab", settings.tenantId)}
           {text("clientId", "Client ID", "Application (client) ID of the sign-in app registration. Example: 75ff0832-1cbe-4bf2-87b0-9b99cacbec68", settings.clientId)}
-          {text("audience", "Audience", <>Tokens whose <code>aud</code> differs are rejected. For this console&apos;s sign-in, set the Client ID (ID tokens carry it as <code>aud</code>); for API tokens, the Application ID URI. Default: <code>{entraAuthDefaults.audience}</code></>, settings.audience)}
-          {text("issuer", "Issuer", <>Exact <code>iss</code> expected. v1 tokens: <code>https://sts.windows.net/{"{TenantId}"}/</code>; v2 (this console&apos;s ID tokens): <code>https://login.microsoftonline.com/{"{TenantId}"}/v2.0</code>. Default: <code>{entraAuthDefaults.issuer}</code>.{expanded("issuer")}</>, settings.issuer)}
+          {text("audience", "Audience", <>Sign-in: ID tokens whose <code>aud</code> differs are rejected. For this console&apos;s sign-in, set the Client ID (ID tokens carry it as <code>aud</code>). Default: <code>{entraAuthDefaults.audience}</code></>, settings.audience)}
+          {text("issuer", "Issuer", <>Sign-in: exact <code>iss</code> expected. v1 tokens: <code>https://sts.windows.net/{"{TenantId}"}/</code>; v2 (this console&apos;s ID tokens): <code>https://login.microsoftonline.com/{"{TenantId}"}/v2.0</code>. Default: <code>{entraAuthDefaults.issuer}</code>.{expanded("issuer")}</>, settings.issuer)}
+          {text("apiAudience", "API Audience", <>REST API: the <code>aud</code> of Entra access tokens accepted on <code>/api/v1</code>, from the API&apos;s own app registration: its Application ID URI (<code>api://&lt;app id&gt;</code>) for v1.0 tokens, its app id for v2.0 tokens. Only access tokens are accepted there, never ID tokens. Empty: Entra tokens are refused on the REST API (API tokens still work).</>, settings.apiAudience)}
+          {text("apiIssuer", "API Issuer", <>REST API: exact <code>iss</code> of those access tokens, <code>https://sts.windows.net/{"{TenantId}"}/</code> (v1.0) or <code>https://login.microsoftonline.com/{"{TenantId}"}/v2.0</code> (v2.0). Empty: the Issuer above.{expanded("apiIssuer")}</>, settings.apiIssuer)}
           {text("authority", "Authority", <>Sign-in endpoint base; its host sets the cloud. Default: <code>{entraAuthDefaults.authority}</code>.{expanded("authority")}</>, settings.authority)}
           {text("metadataAddress", "Metadata Address", <>OpenID Connect discovery document; its <code>jwks_uri</code> supplies the signing keys. Default: <code className="break-all">{entraAuthDefaults.metadataAddress}</code>.{expanded("metadataAddress")}</>, settings.metadataAddress)}
-          {text("requiredClaims", "Required Claims", <>Semicolon-separated: <code>claim</code> (present, non-empty) or <code>claim=value</code> (exact, case-sensitive). Example: <code>roles;tid={"{TenantId}"}</code>. Default: <code>{entraAuthDefaults.requiredClaims}</code>.{expanded("requiredClaims")}</>, settings.requiredClaims)}
-          {text("clockSkew", "Clock Skew", <>Tolerance for <code>exp</code>/<code>nbf</code>, hh:mm:ss; 00:00:00 disables tolerance. Default: {entraAuthDefaults.clockSkew}</>, settings.clockSkew)}
+          {text("requiredClaims", "Required Claims", <>Semicolon-separated: <code>claim</code> (present, non-empty) or <code>claim=value</code> (the claim must be exactly this string, case-sensitive; an array, number or boolean claim never matches, so use the presence-only form for <code>roles</code> and <code>groups</code>). Example: <code>roles;tid={"{TenantId}"}</code>. Default: <code>{entraAuthDefaults.requiredClaims}</code>.{expanded("requiredClaims")}</>, settings.requiredClaims)}
+          {text("clockSkew", "Clock Skew", <>Tolerance for <code>exp</code>/<code>nbf</code> (and an <code>iat</code> ahead of this server&apos;s clock), hh:mm:ss; 00:00:00 disables tolerance. Default: {entraAuthDefaults.clockSkew}</>, settings.clockSkew)}
           {text("jwksCacheDuration", "JWKS Keys Cache Duration", <>hh:mm:ss; 00:00:00 disables the cache. A signature failure forces one refresh. Default: {entraAuthDefaults.jwksCacheDuration}</>, settings.jwksCacheDuration)}
           {text("groupCacheDuration", "Entra Group Cache Duration", <>How long group memberships read from Graph are trusted, hh:mm:ss; 00:00:00 disables the cache. Role changes apply within this time. Default: {entraAuthDefaults.groupCacheDuration}</>, settings.groupCacheDuration)}
           <div className="md:col-span-2">
