@@ -59,7 +59,15 @@ export default defineConfig({
       stderr: "pipe",
       // No scheduled runs: specs decide when tenants are verified. API specs use a fresh token per test;
       // 120 requests a minute is far above any test's own use and low enough for e2e/api.spec.ts to exceed.
-      env: { PORT: String(PORT), APP_URL: baseURL, DATA_DIR: ".data/e2e", VERIFY_SCHEDULE_HOURS: "0", API_RATE_LIMIT_PER_MINUTE: "120" },
+      // The emulator's two hosts are the only loopback addresses the console may call (OUTBOUND_ALLOW_HOSTS).
+      env: {
+        PORT: String(PORT),
+        APP_URL: baseURL,
+        DATA_DIR: ".data/e2e",
+        VERIFY_SCHEDULE_HOURS: "0",
+        API_RATE_LIMIT_PER_MINUTE: "120",
+        OUTBOUND_ALLOW_HOSTS: `127.0.0.1:${EMULATOR_PORT},127.0.0.1:${GRAPH_PORT}`,
+      },
     },
   ],
 });

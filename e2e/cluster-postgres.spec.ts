@@ -90,6 +90,7 @@ test("two console instances on PostgreSQL: Verify All completes with every tenan
     ENCRYPTION_KEY,
     ENCRYPTION_KEY_ID: "e2e-cluster",
     NODE_EXTRA_CA_CERTS: emu.caCertPath,
+    OUTBOUND_ALLOW_HOSTS: `${emu.authorityHost},${emu.graphHost}`,
     VERIFY_SCHEDULE_HOURS: "0",
     VERIFY_CONCURRENCY: String(CONCURRENCY),
     API_RATE_LIMIT_PER_MINUTE: "100000",

@@ -26,6 +26,22 @@ test.describe("Settings → Provider app", () => {
     expect((await e2eDb.providerSettings.findUnique({ where: { id: "provider" } }))?.version ?? 0).toBe(versionBefore);
   });
 
+  test("a Custom cloud host on a metadata, link-local or loopback address is refused next to its field", async ({ page }) => {
+    await signInAndExpectConsole(page, await createAdmin());
+    await page.goto("/settings/provider");
+    const versionBefore = (await e2eDb.providerSettings.findUnique({ where: { id: "provider" } }))?.version ?? 0;
+    await page.getByLabel("Cloud").selectOption("CUSTOM");
+    // 2852039166 is 169.254.169.254, the instance metadata service, written as one decimal number.
+    await page.getByLabel("Authority host").fill("2852039166");
+    await page.getByLabel("Graph host").fill("localhost:8444");
+    await page.getByRole("button", { name: "Apply Changes" }).click();
+    await expect(page.getByRole("main").getByRole("alert")).toHaveText("Check the highlighted fields.");
+    await expect(page.getByLabel("Authority host")).toHaveAttribute("aria-invalid", "true");
+    await expect(page.getByLabel("Authority host")).toHaveAccessibleDescription(/169\.254\.169\.254 is a link-local address; add it to OUTBOUND_ALLOW_HOSTS if this is intended/);
+    await expect(page.getByLabel("Graph host")).toHaveAccessibleDescription(/localhost:8444 is a loopback name; add it to OUTBOUND_ALLOW_HOSTS if this is intended/);
+    expect((await e2eDb.providerSettings.findUnique({ where: { id: "provider" } }))?.version ?? 0).toBe(versionBefore);
+  });
+
   test("Apply persists (secret never sent back), Reset restores the stored values, Test proves the credentials", async ({ page }) => {
     await signInAndExpectConsole(page, await createAdmin());
     await configureProviderApp(page);

@@ -18,6 +18,7 @@ describe("environment validation", () => {
     ["LOCAL_SIGN_IN_ENABLED", "maybe"],
     ["SIGN_IN_MAX_FAILURES", "0"],
     ["ENCRYPTION_PREVIOUS_KEYS", "no-colon"],
+    ["OUTBOUND_ALLOW_HOSTS", "127.0.0.1:8443, 10.0.0.0/33"],
   ])("names %s when its value is invalid", (name, value) => {
     const result = parseEnvForTest({ [name]: value });
     expect(result.success).toBe(false);

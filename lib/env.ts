@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { parseAllowList } from "@/lib/net/outbound-policy";
 
 /**
  * The only reader of `process.env`. Every variable is validated once, at first import, and a bad value
@@ -89,7 +90,14 @@ const envSchema = z.object({
    * Hosts outbound calls to Microsoft may reach although they resolve to loopback, private or link-local
    * addresses (the emulator in tests and the demo): `host`, `host:port` or a CIDR, comma-separated.
    */
-  OUTBOUND_ALLOW_HOSTS: z.string().trim().optional(),
+  OUTBOUND_ALLOW_HOSTS: z
+    .string()
+    .trim()
+    .superRefine((v, ctx) => {
+      const parsed = parseAllowList(v);
+      if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.error });
+    })
+    .optional(),
   /** Minutes without a request after which a console session ends. */
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
   /** Hours after sign-in at which a console session ends, whatever the activity. */

@@ -46,7 +46,8 @@ const tls = ensureTlsMaterial(emulatorDataDir);
 if (process.env.NODE_EXTRA_CA_CERTS !== tls.caCertPath) {
   const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     stdio: "inherit",
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.caCertPath, NODE_ENV: "production", LOG_LEVEL: "error" },
+    // The emulator (its own process, ports chosen at start) listens on 127.0.0.1: the engine may call that host.
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.caCertPath, NODE_ENV: "production", LOG_LEVEL: "error", OUTBOUND_ALLOW_HOSTS: "127.0.0.1" },
   });
   process.exit(child.status ?? 1);
 }

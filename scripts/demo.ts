@@ -29,6 +29,9 @@ fs.mkdirSync(dataDir, { recursive: true });
 process.env.DATA_DIR = dataDir;
 process.env.APP_URL = appUrl;
 delete process.env.DATABASE_URL;
+// The emulator listens on 127.0.0.1, an address the console refuses to call unless it is listed.
+const emulatorHosts = [`127.0.0.1:${values["emulator-port"]}`, `127.0.0.1:${values["graph-port"]}`];
+process.env.OUTBOUND_ALLOW_HOSTS = [process.env.OUTBOUND_ALLOW_HOSTS, ...emulatorHosts].filter(Boolean).join(",");
 
 const { startEmulator, DEMO_SCENARIO_PATH } = await import("@/emulator/index");
 const emu = await startEmulator({

@@ -15,6 +15,7 @@ import { accountThrottleKey, clearFailures, getLock, recordFailure, reserveAccou
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { clientAddress } from "@/lib/net/client-address";
+import { outboundFetch } from "@/lib/net/outbound";
 import { signInSchema } from "@/lib/validations/auth";
 
 export class InvalidCredentials extends CredentialsSignin {
@@ -94,7 +95,9 @@ type EntraProfile = { oid?: string; preferred_username?: string; name?: string; 
  * Sign-in with Microsoft: OpenID Connect against the configured Authority, discovery from the Metadata
  * Address. The app authenticates with the certificate named by the Certificate Thumbprint (a client
  * assertion with `x5t`, which Auth.js's own private_key_jwt cannot add), so the token request is
- * rewritten in customFetch. The ID token is then checked again with seed 001's rules in the signIn callback.
+ * rewritten in customFetch, which also puts discovery and the token request on the guarded outbound
+ * transport (next-auth itself would allow http discovery). The ID token is then checked again with seed
+ * 001's rules in the signIn callback.
  */
 function entraProvider(runtime: EntraRuntime): OIDCConfig<EntraProfile> {
   const s = runtime.settings;
@@ -120,7 +123,7 @@ function entraProvider(runtime: EntraRuntime): OIDCConfig<EntraProfile> {
         body.set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
         body.set("client_assertion", await clientAssertion(s.clientId, String(input instanceof Request ? input.url : input), cert.certificate));
       }
-      return fetch(input, init);
+      return outboundFetch(input, init);
     },
   };
 }

@@ -6,6 +6,7 @@ import { decryptSecret, encryptSecret } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { authorityMetadata } from "@/lib/entra/authority";
 import { classifyFailure } from "@/lib/entra/classify";
+import { msalNetworkModule } from "@/lib/entra/http";
 import { acquireAppToken } from "@/lib/entra/msal-clients";
 import { reasons } from "@/lib/entra/reasons";
 import { readAccessTokenClaims } from "@/lib/entra/token-claims";
@@ -188,7 +189,8 @@ async function msalClient(app: ProviderApp): Promise<ConfidentialClientApplicati
         ? { clientSecret: app.credential.secret }
         : { clientCertificate: { privateKey: app.credential.privateKeyPem, thumbprintSha256: app.credential.thumbprintSha256 } }),
     },
-    system: { loggerOptions: { piiLoggingEnabled: false, loggerCallback: () => {} } },
+    // The code redemption goes through the guarded outbound transport like every other call to Microsoft.
+    system: { networkClient: msalNetworkModule, loggerOptions: { piiLoggingEnabled: false, loggerCallback: () => {} } },
   };
   return new ConfidentialClientApplication(config);
 }

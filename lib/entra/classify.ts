@@ -31,7 +31,10 @@ export type Diagnostics = {
 
 export type EntraFailure = Diagnostics & {
   flow: Flow;
-  kind: "server" | "timeout" | "network" | "config";
+  /** `refused`: the outbound policy (lib/net/outbound-policy.ts) stopped the call before anything was sent. */
+  kind: "server" | "timeout" | "network" | "config" | "refused";
+  /** Why the call was refused, naming the host and the address (no secret): shown to the admin as is. */
+  refusal?: string;
 };
 
 const byAadstsCode: Record<number, ReasonCode> = {
@@ -147,6 +150,7 @@ export function classifyFailure(f: EntraFailure): ReasonCode {
   if (f.kind === "timeout") return "TIMEOUT";
   if (f.kind === "network") return "NETWORK_ERROR";
   if (f.kind === "config") return "NOT_CONFIGURED";
+  if (f.kind === "refused") return "HOST_NOT_ALLOWED";
   for (const code of f.errorCodes ?? []) {
     const reason = byAadstsCode[code];
     if (reason) return reason;

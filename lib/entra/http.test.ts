@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureTlsMaterial } from "@/emulator/certs";
 import { testDataDir } from "@/emulator/testing/paths";
+import { classifyFailure } from "./classify";
 import { cloudEndpoints } from "./clouds";
 import { graphBatch } from "./graph";
 import { defaultRetryPolicy, EntraCallError, sendWithRetry, type RetryPolicy } from "./http";
@@ -77,6 +78,27 @@ describe("sendWithRetry", () => {
   it("reports a refused connection as a network error", async () => {
     const e = await sendWithRetry({ kind: "graph", flow: "graph", method: "GET", url: "https://127.0.0.1:1/x", policy: { ...policy, maxRetries: 1 } }).catch((x: unknown) => x);
     expect((e as EntraCallError).failure).toMatchObject({ kind: "network", libraryCode: "ECONNREFUSED", attempts: 2 });
+  });
+});
+
+describe("sendWithRetry on the guarded transport (OUTBOUND_ALLOW_HOSTS=127.0.0.1 in tests)", () => {
+  it("refuses a host name that resolves to loopback without retrying, and says why", async () => {
+    const url = base.replace("127.0.0.1", "localhost");
+    const e = await sendWithRetry({ kind: "token", flow: "client_credentials", method: "POST", url: `${url}/t/oauth2/v2.0/token`, body: "x=1", policy }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(EntraCallError);
+    const failure = (e as EntraCallError).failure;
+    expect(failure).toMatchObject({ kind: "refused", attempts: 1, libraryCode: "ERR_OUTBOUND_REFUSED", endpoint: `${url}/t/oauth2/v2.0/token` });
+    expect(failure.refusal).toMatch(/^localhost:\d+ resolves to a loopback address (127\.0\.0\.1|::1); add it to OUTBOUND_ALLOW_HOSTS if this is intended$/);
+    expect(classifyFailure(failure)).toBe("HOST_NOT_ALLOWED");
+    expect(hits).toHaveLength(0);
+  });
+
+  it("refuses a loopback address on another host than the allowed one, and http to the allowed one", async () => {
+    const other = await sendWithRetry({ kind: "graph", flow: "graph", method: "GET", url: base.replace("127.0.0.1", "127.0.0.2"), policy }).catch((x: unknown) => x);
+    expect((other as EntraCallError).failure.refusal).toMatch(/^127\.0\.0\.2:\d+ is a loopback address/);
+    const http = await sendWithRetry({ kind: "graph", flow: "graph", method: "GET", url: base.replace("https:", "http:"), policy }).catch((x: unknown) => x);
+    expect((http as EntraCallError).failure).toMatchObject({ kind: "refused", refusal: expect.stringMatching(/does not use https/) });
+    expect(hits).toHaveLength(0);
   });
 });
 

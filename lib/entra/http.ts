@@ -1,13 +1,14 @@
 import "server-only";
-import { Agent, request as httpsRequest } from "node:https";
 import { AuthError, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from "@azure/msal-node";
+import { OutboundRefusedError, outboundRequest, OutboundTimeoutError } from "@/lib/net/outbound";
 import { parseRetryAfter, redactUrl, type EntraFailure, type Flow } from "./classify";
 
 /**
  * Every HTTP call to Entra and Graph goes through here: per-call timeout, Retry-After honoured for
  * 429/503 (fractional seconds included), exponential backoff with full jitter for other 5xx and
  * connection failures, and a bounded number of attempts. Waiting happens inside the call, so a
- * throttled tenant waits while every other tenant keeps going.
+ * throttled tenant waits while every other tenant keeps going. The transport (lib/net/outbound.ts)
+ * refuses hosts outside the outbound policy; such a refusal is final, never retried.
  * @see https://learn.microsoft.com/en-us/graph/throttling#best-practices-to-handle-throttling
  * @see https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
  */
@@ -31,7 +32,7 @@ export const defaultRetryPolicy: RetryPolicy = {
 
 export type HttpCallKind = "token" | "graph" | "discovery";
 
-export type HttpAttempt = { status?: number; ms: number; error?: "timeout" | "network" };
+export type HttpAttempt = { status?: number; ms: number; error?: "timeout" | "network" | "refused" };
 
 /** What a call left behind for diagnostics: the last response (bodies of errors only) and each attempt. */
 export type CallTrace = {
@@ -41,10 +42,18 @@ export type CallTrace = {
   totalMs: number;
 };
 
-/** Thrown when no usable answer came back (timeout, connection failure, retries exhausted). */
+const ERROR_CODES: Record<EntraFailure["kind"], string> = {
+  timeout: "entra_timeout",
+  network: "entra_network_error",
+  refused: "entra_outbound_refused",
+  server: "entra_retries_exhausted",
+  config: "entra_retries_exhausted",
+};
+
+/** Thrown when no usable answer came back (timeout, connection failure, refused host, retries exhausted). */
 export class EntraCallError extends AuthError {
   constructor(readonly failure: EntraFailure) {
-    super(failure.kind === "timeout" ? "entra_timeout" : failure.kind === "network" ? "entra_network_error" : "entra_retries_exhausted", failure.correlationId ?? "");
+    super(ERROR_CODES[failure.kind], failure.correlationId ?? "");
     this.name = "EntraCallError";
     // AuthError resets the prototype to its own, which would break `instanceof EntraCallError`.
     Object.setPrototypeOf(this, EntraCallError.prototype);
@@ -88,49 +97,11 @@ export function backoffMs(attempt: number, policy: RetryPolicy, random = Math.ra
   return Math.round(random() * cap);
 }
 
-class TimeoutError extends Error {}
-
 type RawResponse = { status: number; headers: Record<string, string>; text: string };
 
-/**
- * One keep-alive agent for every call: connections to the login and Graph hosts are reused across
- * tenants. node:https rather than fetch, because fetch's streams cost several times the CPU per call,
- * which shows at thousands of tenants. The CA store honours NODE_EXTRA_CA_CERTS.
- */
-const agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 1024, scheduling: "lifo" });
-
-function send1(method: string, url: string, headers: Record<string, string> | undefined, body: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const u = new URL(url);
-    if (u.protocol !== "https:") return reject(new Error("Only https is allowed"));
-    const h: Record<string, string | number> = { ...headers };
-    if (body !== undefined) h["content-length"] = Buffer.byteLength(body);
-    const req = httpsRequest({ method, hostname: u.hostname.replace(/^\[|\]$/g, ""), port: u.port || 443, path: `${u.pathname}${u.search}`, headers: h, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        cleanup();
-        const out: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(", ") : v;
-        resolve({ status: res.statusCode ?? 0, headers: out, text: Buffer.concat(chunks).toString("utf8") });
-      });
-      res.on("error", fail);
-    });
-    const timer = setTimeout(() => req.destroy(new TimeoutError("timeout")), timeoutMs);
-    const onAbort = () => req.destroy(new CallCancelledError());
-    signal?.addEventListener("abort", onAbort, { once: true });
-    function cleanup() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-    }
-    function fail(e: Error) {
-      cleanup();
-      reject(e);
-    }
-    req.on("error", fail);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
+async function send1(method: string, url: string, headers: Record<string, string> | undefined, body: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<RawResponse> {
+  const res = await outboundRequest({ method, url, headers, body, timeoutMs, signal });
+  return { status: res.status, headers: res.headers, text: res.body.toString("utf8") };
 }
 
 function isRetryableStatus(status: number) {
@@ -171,7 +142,20 @@ export async function sendWithRetry(o: SendOptions): Promise<SendResult> {
     } catch (e) {
       const ms = performance.now() - t0;
       if (o.signal?.aborted) throw new CallCancelledError();
-      const timedOut = e instanceof TimeoutError;
+      if (e instanceof OutboundRefusedError) {
+        trace.attempts.push({ ms, error: "refused" });
+        trace.totalMs = performance.now() - started;
+        throw new EntraCallError({
+          flow: o.flow,
+          kind: "refused",
+          endpoint: trace.endpoint,
+          correlationId: o.correlationId,
+          attempts: trace.attempts.length,
+          libraryCode: e.code,
+          refusal: e.message,
+        });
+      }
+      const timedOut = e instanceof OutboundTimeoutError;
       trace.attempts.push({ ms, error: timedOut ? "timeout" : "network" });
       // A timed-out call is not repeated: a hung endpoint would otherwise hold the tenant for retries × timeout.
       // Nor is a failure no retry can fix (unknown host, untrusted certificate).

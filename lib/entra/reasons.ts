@@ -205,6 +205,12 @@ export const reasons = define({
     remediation: { action: "retry", text: "Check the console's outbound network, proxy and DNS, then verify again." },
     transient: true,
   },
+  HOST_NOT_ALLOWED: {
+    title: "Host not allowed",
+    severity: "error",
+    explanation: "The console refused to call the configured sign-in or Graph host: it does not use https, or it is or resolves to a loopback, private, link-local or other non-public address (such as a cloud metadata service), which only hosts listed in OUTBOUND_ALLOW_HOSTS may.",
+    remediation: { action: "configure_provider", text: "Correct the custom cloud's authority and Graph hosts in the provider settings; if the host is intended (a private proxy or an emulator), add it to OUTBOUND_ALLOW_HOSTS and restart the console." },
+  },
   NOT_CONFIGURED: {
     title: "Not configured",
     severity: "error",

@@ -38,7 +38,7 @@ const MAX_DISCARDED_BYTES = 64 * 1024 * 1024;
  * A route that answers without reading the body (a 401 before parsing, say) leaves the client blocked
  * on a full TCP window with its upload half sent, since Next.js has already started reading the request
  * (Node then no longer discards the rest by itself). Once the answer is out, the rest is read and thrown
- * away, up to a bound, and the connection is not reused.
+ * away, up to a bound past which the connection is closed.
  */
 function discardUnreadBody(req: IncomingMessage, res: ServerResponse) {
   res.once("finish", () => {
@@ -50,7 +50,6 @@ function discardUnreadBody(req: IncomingMessage, res: ServerResponse) {
       discarded += chunk.length;
       if (discarded > MAX_DISCARDED_BYTES) req.socket.destroy();
     });
-    req.once("end", () => req.socket.end());
     req.resume();
   });
 }

@@ -36,7 +36,8 @@ export async function testProviderApp(): Promise<ProviderTestResult> {
   if (!token.ok) {
     const code = classifyFailure(token.failure);
     const r = reasons[code];
-    return { ok: false, reason: code, title: r.title, explanation: r.explanation, remediation: r.remediation.text, diagnostics: diagnosticsOf(token.failure) };
+    const explanation = token.failure.refusal ? `Refused: ${token.failure.refusal}. ${r.explanation}` : r.explanation;
+    return { ok: false, reason: code, title: r.title, explanation, remediation: r.remediation.text, diagnostics: diagnosticsOf(token.failure) };
   }
   const claims = readAccessTokenClaims(token.accessToken);
   let secretExpiresAt: string | null = null;

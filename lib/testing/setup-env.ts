@@ -12,6 +12,9 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tac-test-"));
 process.env.DATA_DIR = dir;
 process.env.DATABASE_URL = testOnPostgres ? createTestSchema() : `file:${path.join(dir, "console.db")}`;
 process.env.APP_URL ??= "http://localhost:3000";
+// The emulator listens on 127.0.0.1 (random ports): the console may call that host, and no other
+// loopback or private one, as in production with OUTBOUND_ALLOW_HOSTS set for a private endpoint.
+process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
 await migrateDatabase(process.env.DATABASE_URL);
 
 afterAll(async () => {

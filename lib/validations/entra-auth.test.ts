@@ -45,9 +45,20 @@ describe("entraAuthSettingsSchema (seed 001)", () => {
     ["apiIssuer", "sts.windows.net/{TenantId}/", /full URL/],
     ["apiIssuer", "http://sts.windows.net/{TenantId}/", /API Issuer must use https/],
     ["groupRoles", "not-a-guid = Administrator", /Line 1/],
+    ["authority", "https://169.254.169.254/{TenantId}/", /^Authority is not allowed: 169\.254\.169\.254 is a link-local address; add it to OUTBOUND_ALLOW_HOSTS/],
+    ["authority", "https://2852039166/{TenantId}/", /^Authority is not allowed: 169\.254\.169\.254 is a link-local address/],
+    ["metadataAddress", "https://metadata.google.internal/{TenantId}/v2.0/.well-known/openid-configuration", /^Metadata Address is not allowed: metadata\.google\.internal is a cloud instance metadata service/],
+    ["metadataAddress", "https://localhost:8443/{TenantId}/v2.0/.well-known/openid-configuration", /^Metadata Address is not allowed: localhost:8443 is a loopback name/],
+    ["metadataAddress", "https://[::1]:8443/{TenantId}/v2.0/.well-known/openid-configuration", /^Metadata Address is not allowed: \[::1\]:8443 is a loopback address/],
+    ["metadataAddress", "https://10.0.0.5/{TenantId}/v2.0/.well-known/openid-configuration", /^Metadata Address is not allowed: 10\.0\.0\.5 is a private address/],
   ])("rejects %s = %j", (field, value, message) => {
     const errors = errorsOf({ ...valid, [field]: value });
     expect(errors[field as keyof typeof errors]?.join(" ")).toMatch(message);
+  });
+
+  it("accepts an authority and metadata address on a host OUTBOUND_ALLOW_HOSTS lists (127.0.0.1 in tests)", () => {
+    const emulator = { ...valid, authority: "https://127.0.0.1:9443/{TenantId}/", metadataAddress: "https://127.0.0.1:9443/{TenantId}/v2.0/.well-known/openid-configuration" };
+    expect(errorsOf(emulator)).toEqual({});
   });
 
   it("removes pasted whitespace and invisible Unicode from the thumbprint", () => {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { normalizeThumbprint } from "@/lib/crypto/certificates";
 import { expandTenant, parseDuration, parseRequiredClaims } from "@/lib/auth/entra/settings-core";
+import { configuredUrlRefusal } from "@/lib/net/outbound";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_SKEW_SECONDS = 3600;
@@ -37,7 +38,7 @@ export function formatGroupRoles(mappings: GroupRoleMapping[]): string {
   return mappings.map((m) => `${m.groupId} = ${m.role.charAt(0)}${m.role.slice(1).toLowerCase()}`).join("\n");
 }
 
-function requireUrl(value: string, ctx: z.RefinementCtx, path: string, label: string) {
+function requireUrl(value: string, ctx: z.RefinementCtx, path: string, label: string, called = true) {
   let url: URL;
   try {
     url = new URL(value);
@@ -45,7 +46,14 @@ function requireUrl(value: string, ctx: z.RefinementCtx, path: string, label: st
     ctx.addIssue({ code: "custom", path: [path], message: `${label} must be a full URL such as https://login.microsoftonline.com/…` });
     return;
   }
-  if (url.protocol !== "https:") ctx.addIssue({ code: "custom", path: [path], message: `${label} must use https` });
+  if (url.protocol !== "https:") {
+    ctx.addIssue({ code: "custom", path: [path], message: `${label} must use https` });
+    return;
+  }
+  if (!called) return;
+  // The same outbound policy as every call to Microsoft (checked again on each connection: DNS can change after Apply).
+  const refusal = configuredUrlRefusal(value);
+  if (refusal) ctx.addIssue({ code: "custom", path: [path], message: `${label} is not allowed: ${refusal}` });
 }
 
 /**
@@ -93,8 +101,9 @@ export const entraAuthSettingsSchema = z
       if (v[field] && /\s/.test(v[field])) ctx.addIssue({ code: "custom", path: [field], message: "Must be a URI or GUID without spaces" });
     }
     const expand = (s: string) => expandTenant(s, v.tenantId);
-    if (v.issuer) requireUrl(expand(v.issuer), ctx, "issuer", "Issuer");
-    if (v.apiIssuer) requireUrl(expand(v.apiIssuer), ctx, "apiIssuer", "API Issuer");
+    // The issuers are only compared with tokens; the authority and the metadata address are called.
+    if (v.issuer) requireUrl(expand(v.issuer), ctx, "issuer", "Issuer", false);
+    if (v.apiIssuer) requireUrl(expand(v.apiIssuer), ctx, "apiIssuer", "API Issuer", false);
     if (v.authority) {
       requireUrl(expand(v.authority), ctx, "authority", "Authority");
       if (!expand(v.authority).endsWith("/")) ctx.addIssue({ code: "custom", path: ["authority"], message: "Authority must end with /" });

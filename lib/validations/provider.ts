@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { normalizeThumbprint } from "@/lib/crypto/certificates";
+import { CloudConfigurationError, normalizeHost } from "@/lib/entra/clouds";
+import { configuredHostRefusal } from "@/lib/net/outbound";
 
 export const REDIRECT_PATH = "/authenticate/OAuth2Callback";
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
-const HOST_PORT = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/i;
 const PERMISSION = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)+$/;
 
 export const guidSchema = z.string().trim().toLowerCase().regex(GUID, "Must be a GUID such as 02990467-5131-4a63-9a88-b578f38d89ab");
@@ -45,12 +46,31 @@ function wordList(message: string, pattern: RegExp) {
     .refine((list) => list.every((p) => pattern.test(p)), message);
 }
 
+/**
+ * A Custom cloud's host: `host[:port]` or `https://host[:port]` (normalizeHost, which the runtime uses
+ * too), and one the outbound policy lets the console call: not an IP literal in a loopback, private,
+ * link-local or other non-public range, not a metadata service, unless OUTBOUND_ALLOW_HOSTS lists it.
+ * The connection itself is checked again (lib/net/outbound.ts): DNS can change after Apply.
+ */
 const hostSchema = z
   .string()
   .trim()
-  .toLowerCase()
-  .transform((v) => v.replace(/^https:\/\//, "").replace(/\/+$/, ""))
-  .refine((v) => HOST_PORT.test(v), "Enter a host name with an optional port, such as login.example.com or 127.0.0.1:8443");
+  .transform((v, ctx) => {
+    let host: string;
+    try {
+      host = normalizeHost(v, "The host");
+    } catch (e) {
+      const message = e instanceof CloudConfigurationError && /https|path/.test(e.message) ? e.message : "Enter a host name with an optional port, such as login.example.com or login.example.com:8443";
+      ctx.addIssue({ code: "custom", message });
+      return z.NEVER;
+    }
+    const refusal = configuredHostRefusal(host);
+    if (refusal) {
+      ctx.addIssue({ code: "custom", message: `Not allowed: ${refusal}` });
+      return z.NEVER;
+    }
+    return host;
+  });
 
 /** What the Provider app form submits. An empty secret keeps the stored one. */
 export const providerSettingsSchema = z

@@ -139,7 +139,9 @@ function failed(method: MethodValue, code: ReasonCode, f: EntraFailure | undefin
 }
 
 function failureOutcome(method: MethodValue, f: EntraFailure, timings: OutcomeDetails["timings"], extra: Partial<OutcomeDetails> = {}, accessBreaksAt: Date | null = null): OutcomeCore {
-  return failed(method, classifyFailure(f), f, timings, extra, accessBreaksAt);
+  // A refusal names the host and why; the admin needs that sentence, not only the reason's title.
+  const withRefusal = f.refusal ? { ...extra, notes: [f.refusal, ...(extra.notes ?? [])] } : extra;
+  return failed(method, classifyFailure(f), f, timings, withRefusal, accessBreaksAt);
 }
 
 /** A note for problems of stored configuration (never quoting stored values), or null for anything else. */

@@ -330,3 +330,19 @@ describe("testGraphConnection and reloadTenantDirectory", () => {
     expect(await db.tenant.findUniqueOrThrow({ where: { id } })).toMatchObject({ displayName: "Customer 3", entraTenantId: c(3).tenantId });
   });
 });
+
+describe("the outbound policy (OUTBOUND_ALLOW_HOSTS=127.0.0.1 in tests)", () => {
+  it("fails a tenant whose Custom cloud authority host resolves to loopback and is not allowed, naming the host", async () => {
+    const authorityHost = emu.authorityHost.replace("127.0.0.1", "localhost");
+    await seedProvider({ authorityHost, graphHost: emu.graphHost });
+    const id = await seedTenant({ customer: c(1), method: "APP_REGISTRATION" });
+    const calls = emu.state.requestLog().length;
+    const o = await engine.verifyTenant(id, { actor });
+    expect(o).toMatchObject({ status: "FAILED", reasonCode: "HOST_NOT_ALLOWED", message: "Host not allowed" });
+    expect(o.details.remediation.action).toBe("configure_provider");
+    expect(o.details.notes[0]).toMatch(new RegExp(`^${authorityHost} resolves to a loopback address (127\\.0\\.0\\.1|::1); add it to OUTBOUND_ALLOW_HOSTS if this is intended$`));
+    expect(o.details.diagnostics).toMatchObject({ libraryCode: "ERR_OUTBOUND_REFUSED" });
+    expect(emu.state.requestLog()).toHaveLength(calls);
+    expect(await db.tenant.findUniqueOrThrow({ where: { id } })).toMatchObject({ lastStatus: "FAILED", lastStatusCode: "HOST_NOT_ALLOWED" });
+  });
+});

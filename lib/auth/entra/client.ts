@@ -1,26 +1,29 @@
 import "server-only";
 import { createPrivateKey, randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
+import { defaultRetryPolicy, sendWithRetry, type RetryPolicy, type SendResult } from "@/lib/entra/http";
 import type { SigningCertificate } from "./settings";
 
 /**
  * Talking to Entra as the sign-in app: the discovery document behind the Metadata Address, the
- * certificate client assertion, an app-only Graph token and group membership.
+ * certificate client assertion, an app-only Graph token and group membership. Every call goes through
+ * lib/entra/http.ts, so it shares the outbound guard, timeouts and Retry-After handling of verification.
  * @see https://learn.microsoft.com/en-us/entra/identity-platform/certificate-credentials
  */
 
 export type Discovery = { issuer: string; authorization_endpoint: string; token_endpoint: string; jwks_uri: string; msgraph_host?: string };
 
 const DISCOVERY_TTL_MS = 10 * 60 * 1000;
-const TIMEOUT_MS = 15_000;
+/** Someone is waiting at the sign-in page: short waits only. */
+const policy: RetryPolicy = { ...defaultRetryPolicy, timeoutMs: 15_000, maxRetries: 2, maxRetryAfterSeconds: 5 };
 const discoveryCache = new Map<string, { at: number; doc: Discovery }>();
 
 export async function getDiscovery(metadataAddress: string): Promise<Discovery> {
   const hit = discoveryCache.get(metadataAddress);
   if (hit && Date.now() - hit.at < DISCOVERY_TTL_MS) return hit.doc;
-  const response = await fetch(metadataAddress, { signal: AbortSignal.timeout(TIMEOUT_MS) });
-  if (!response.ok) throw new Error(`Metadata Address returned HTTP ${response.status}`);
-  const doc = (await response.json()) as Discovery;
+  const response = await sendWithRetry({ kind: "discovery", flow: "discovery", method: "GET", url: metadataAddress, policy });
+  if (response.status !== 200) throw new Error(`Metadata Address returned HTTP ${response.status}`);
+  const doc = response.body as Discovery;
   if (typeof doc.issuer !== "string" || typeof doc.token_endpoint !== "string" || typeof doc.authorization_endpoint !== "string") {
     throw new Error("The Metadata Address is not an OpenID Connect discovery document");
   }
@@ -56,9 +59,17 @@ export async function appGraphToken(doc: Discovery, clientId: string, certificat
     client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
     client_assertion: await clientAssertion(clientId, doc.token_endpoint, certificate),
   });
-  const response = await fetch(doc.token_endpoint, { method: "POST", body, signal: AbortSignal.timeout(TIMEOUT_MS) });
-  const json = (await response.json().catch(() => ({}))) as { access_token?: string; error?: string };
-  if (!response.ok || !json.access_token) throw new Error(`Token endpoint refused the app token: ${json.error ?? response.status}`);
+  const response = await sendWithRetry({
+    kind: "token",
+    flow: "client_credentials",
+    method: "POST",
+    url: doc.token_endpoint,
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: body.toString(),
+    policy,
+  });
+  const json = response.body as { access_token?: string; error?: string };
+  if (response.status !== 200 || !json.access_token) throw new Error(`Token endpoint refused the app token: ${json.error ?? response.status}`);
   return json.access_token;
 }
 
@@ -68,9 +79,9 @@ export async function readGroupIds(doc: Discovery, accessToken: string, userObje
   let url: string | undefined = `${graphBaseUrl(doc)}${path}?$select=id&$top=999`;
   const ids: string[] = [];
   for (let page = 0; url && page < 20; page++) {
-    const response: Response = await fetch(url, { headers: { authorization: `Bearer ${accessToken}` }, signal: AbortSignal.timeout(TIMEOUT_MS) });
-    if (!response.ok) throw new Error(`Graph memberOf returned HTTP ${response.status}`);
-    const json = (await response.json()) as { value?: { id?: string; "@odata.type"?: string }[]; "@odata.nextLink"?: string };
+    const response: SendResult = await sendWithRetry({ kind: "graph", flow: "graph", method: "GET", url, headers: { authorization: `Bearer ${accessToken}` }, policy });
+    if (response.status !== 200) throw new Error(`Graph memberOf returned HTTP ${response.status}`);
+    const json = response.body as { value?: { id?: string; "@odata.type"?: string }[]; "@odata.nextLink"?: string };
     for (const item of json.value ?? []) {
       if (typeof item.id === "string" && (!item["@odata.type"] || item["@odata.type"] === "#microsoft.graph.group")) ids.push(item.id.toLowerCase());
     }

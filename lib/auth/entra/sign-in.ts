@@ -3,10 +3,18 @@ import { recordAudit } from "@/lib/audit";
 import { db } from "@/lib/db";
 import type { AdminRole } from "@/lib/generated/prisma/enums";
 import { newId } from "@/lib/ids";
+import { isJwksHostAllowed, outboundFetch } from "@/lib/net/outbound";
 import { appGraphToken, getDiscovery, readGroupIds } from "./client";
-import { createEntraJwtValidator, type EntraJwtValidator } from "./jwt-validator";
+import { createEntraJwtValidator, type EntraJwtValidator, type JwtValidatorOptions } from "./jwt-validator";
 import { roleForGroups } from "./roles";
 import { findCertificate, loadEntraRuntime, type EntraRuntime } from "./settings";
+
+/**
+ * The metadata document and the JWKS are fetched on the guarded transport (https only, no loopback,
+ * private or metadata addresses unless OUTBOUND_ALLOW_HOSTS lists them), and a `jwks_uri` on another host
+ * than the Metadata Address's is accepted only when that host is listed.
+ */
+const validatorOptions: JwtValidatorOptions = { fetch: outboundFetch, allowJwksHost: isJwksHostAllowed };
 
 // One validator per distinct settings, so its JWKS cache survives between requests and a settings
 // change starts with a fresh cache.
@@ -23,7 +31,7 @@ export function validatorFor(runtime: EntraRuntime, tokens: "id" | "api"): Entra
   let validator = validators.get(key);
   if (!validator) {
     if (validators.size > 8) validators.clear();
-    validator = createEntraJwtValidator(config);
+    validator = createEntraJwtValidator(config, validatorOptions);
     validators.set(key, validator);
   }
   return validator;
