@@ -2,7 +2,7 @@ import "server-only";
 import { AuthError, ConfidentialClientApplication, ServerError, type Configuration } from "@azure/msal-node";
 import type { AuditActor } from "@/lib/audit";
 import { recordAudit } from "@/lib/audit";
-import { decryptSecret, encryptSecret } from "@/lib/crypto";
+import { DecryptionError, decryptSecret, encryptSecret } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { authorityMetadata } from "@/lib/entra/authority";
 import { classifyFailure } from "@/lib/entra/classify";
@@ -13,7 +13,7 @@ import { newId } from "@/lib/ids";
 import { loadProviderApp, type ProviderApp } from "@/lib/provider/settings";
 import { verifyTenant, type VerificationOutcome } from "@/lib/verification";
 import { retryPolicyFromEnv } from "@/lib/verification/engine";
-import { delegatedScopes } from "./flow";
+import { delegatedScopes, UNREADABLE_FOR_CUSTOMER } from "./flow";
 import { hashToken } from "./links";
 
 /**
@@ -120,7 +120,8 @@ export async function handleCallback(url: URL): Promise<CallbackOutcome> {
   let app: ProviderApp;
   try {
     app = await loadProviderApp();
-  } catch {
+  } catch (e) {
+    if (e instanceof DecryptionError) return unreadable(tenant);
     return { kind: "failed", tenantName: tenant.displayName, title: reasons.NOT_CONFIGURED.title, message: "The service provider's app is not configured.", codes: [] };
   }
   if (p.tenant !== undefined && !GUID.test(p.tenant)) return { kind: "bad_request", message: "The response names an invalid tenant." };
@@ -128,6 +129,10 @@ export async function handleCallback(url: URL): Promise<CallbackOutcome> {
   return state.flow === "ADMIN_CONSENT"
     ? completeAdminConsent(app, tenant, p, actor)
     : completeAuthCode(app, tenant, state, p, actor);
+}
+
+function unreadable(tenant: { displayName: string }): CallbackOutcome {
+  return { kind: "failed", tenantName: tenant.displayName, title: reasons.SECRET_UNREADABLE.title, message: UNREADABLE_FOR_CUSTOMER, codes: [] };
 }
 
 type StateTenant = { id: string; customerId: string; displayName: string; entraTenantId: string | null; primaryDomain: string | null; adminEmail: string; authMethod: string };
@@ -201,7 +206,13 @@ async function completeAuthCode(
   actor: AuditActor,
 ): Promise<CallbackOutcome> {
   if (!p.code || !state.codeVerifier || !state.nonce) return { kind: "bad_request", message: "The response has no authorization code." };
-  const codeVerifier = decryptSecret(state.codeVerifier, { table: "OAuthState", rowId: state.id, field: "codeVerifier" });
+  let codeVerifier: string;
+  try {
+    codeVerifier = decryptSecret(state.codeVerifier, { table: "OAuthState", rowId: state.id, field: "codeVerifier" });
+  } catch (e) {
+    if (e instanceof DecryptionError) return unreadable(tenant);
+    throw e;
+  }
   const expected = tenant.entraTenantId ?? tenant.primaryDomain!;
   const cca = await msalClient(app);
   let result;

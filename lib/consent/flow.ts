@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { recordAudit } from "@/lib/audit";
-import { encryptSecret } from "@/lib/crypto";
+import { DecryptionError, encryptSecret } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { newId } from "@/lib/ids";
 import { loadProviderApp, type ProviderApp } from "@/lib/provider/settings";
@@ -21,6 +21,9 @@ export function permissionsRequested(app: ProviderApp, flow: "ADMIN_CONSENT" | "
   return flow === "ADMIN_CONSENT" ? app.requiredAppPermissions : app.scopes.filter((s) => !["openid", "profile", "email"].includes(s));
 }
 
+/** What the customer's administrator is told when the provider's stored secret cannot be decrypted. */
+export const UNREADABLE_FOR_CUSTOMER = "Your service provider's app cannot be used right now: its stored secret cannot be decrypted (was ENCRYPTION_KEY changed?). Please contact them.";
+
 export type StartResult = { ok: true; redirectTo: string } | { ok: false; error: string };
 
 /**
@@ -35,7 +38,8 @@ export async function startConsent(token: string): Promise<StartResult> {
   let app: ProviderApp;
   try {
     app = await loadProviderApp();
-  } catch {
+  } catch (e) {
+    if (e instanceof DecryptionError) return { ok: false, error: UNREADABLE_FOR_CUSTOMER };
     return { ok: false, error: "Your service provider has not finished configuring its app. Please contact them." };
   }
   const tenantSegment = link.tenant.entraTenantId ?? link.tenant.primaryDomain;

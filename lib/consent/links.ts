@@ -2,10 +2,13 @@ import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import type { ActionResult } from "@/lib/action-result";
 import { recordAudit, type AuditActor } from "@/lib/audit";
+import { DecryptionError } from "@/lib/crypto";
 import { db } from "@/lib/db";
+import { reasons } from "@/lib/entra/reasons";
 import { env } from "@/lib/env";
 import { newId } from "@/lib/ids";
 import { PROVIDER_ID } from "@/lib/provider/row";
+import { loadProviderApp } from "@/lib/provider/settings";
 import type { ConsentFlow } from "@/lib/generated/prisma/enums";
 
 /**
@@ -41,6 +44,13 @@ export async function createConsentLink(input: {
   }
   if (!provider.clientSecret && !provider.certificate) {
     return { ok: false, error: "The provider app has no client secret or certificate yet, so consent could not be confirmed. Set one on Settings → Provider app." };
+  }
+  try {
+    await loadProviderApp();
+  } catch (e) {
+    // A link whose consent the console could not confirm would only fail at the customer's end.
+    if (e instanceof DecryptionError) return { ok: false, error: `Provider app: ${reasons.SECRET_UNREADABLE.title}. ${reasons.SECRET_UNREADABLE.remediation.text}` };
+    throw e;
   }
   const tenant = await db.tenant.findUnique({ where: { id: input.tenantId }, select: { id: true, customerId: true, authMethod: true, entraTenantId: true, primaryDomain: true } });
   if (!tenant) return { ok: false, error: "Tenant not found." };

@@ -19,6 +19,7 @@ export const remediationActions = [
   "check_user",
   "check_conditional_access",
   "configure_provider",
+  "restore_encryption_key",
   "wait",
   "retry",
   "contact_support",
@@ -204,6 +205,12 @@ export const reasons = define({
     explanation: "The console could not reach Microsoft (DNS, TLS or connection failure).",
     remediation: { action: "retry", text: "Check the console's outbound network, proxy and DNS, then verify again." },
     transient: true,
+  },
+  SECRET_UNREADABLE: {
+    title: "Stored secret cannot be decrypted (was ENCRYPTION_KEY changed?)",
+    severity: "error",
+    explanation: "The stored secret cannot be decrypted (was ENCRYPTION_KEY changed?). It was saved under an encryption key this console no longer has, or the stored value was altered.",
+    remediation: { action: "restore_encryption_key", text: "Start the console with the ENCRYPTION_KEY the secret was saved under (an old key stays readable in ENCRYPTION_PREVIOUS_KEYS), or enter the secret again." },
   },
   NOT_CONFIGURED: {
     title: "Not configured",
