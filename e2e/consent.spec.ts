@@ -36,6 +36,9 @@ async function consentAsCustomer(browser: Browser, link: string, user: string, d
   await expect(page.getByRole("heading", { name: /Grant your service provider access/ })).toBeVisible();
   await page.getByRole("button", { name: "Continue to Microsoft" }).click();
   await page.getByLabel("Email").fill(user);
+  // The consent state is bound to this browser by an HttpOnly cookie that must come back with Microsoft's redirect.
+  const [binding] = (await context.cookies()).filter((c) => c.name === "tac-consent");
+  expect(binding).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
   await page.getByLabel("Password").fill(DEMO.userPassword);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("button", { name: decision }).click();
@@ -63,6 +66,41 @@ test.describe("customer consent through the emulator", () => {
     await expect(page.getByRole("row").filter({ hasText: "consent.granted" }).first()).toBeVisible();
     await expect(page.getByRole("row").filter({ hasText: "consent.started" }).first()).toBeVisible();
     await expect(page.getByRole("row").filter({ hasText: "consent_link.created" }).first()).toBeVisible();
+  });
+
+  test("admin consent: Microsoft's response opened in another browser is refused; the customer's own browser completes it", async ({ page, browser }) => {
+    await signInAndExpectConsole(page, await createAdmin());
+    await configureProviderApp(page);
+    const tenant = await seedTenant(DEMO.litware, "Litware Outfitters", "APP_REGISTRATION");
+    const link = await copyConsentLink(page, tenant.id);
+
+    const customer = await browser.newContext({ ignoreHTTPSErrors: true });
+    const customerPage = await customer.newPage();
+    // Hold the redirect back from Microsoft so that its URL can be opened elsewhere first.
+    let callbackUrl = "";
+    await customerPage.route((url) => url.pathname === "/authenticate/OAuth2Callback", (route) => {
+      callbackUrl = route.request().url();
+      return route.abort();
+    });
+    await customerPage.goto(link);
+    await customerPage.getByRole("button", { name: "Continue to Microsoft" }).click();
+    await customerPage.getByLabel("Email").fill(DEMO.litware.admin);
+    await customerPage.getByLabel("Password").fill(DEMO.userPassword);
+    await customerPage.getByRole("button", { name: "Sign in" }).click();
+    await customerPage.getByRole("button", { name: "Accept" }).click();
+    await expect.poll(() => callbackUrl).toMatch(/state=/);
+
+    const other = await browser.newContext({ ignoreHTTPSErrors: true });
+    const otherPage = await other.newPage();
+    await otherPage.goto(callbackUrl);
+    await expect(otherPage.getByRole("heading", { name: "Open the consent link again in this browser" })).toBeVisible();
+    await other.close();
+    expect(await e2eDb.auditEvent.count({ where: { targetId: tenant.id, action: "consent.granted" } })).toBe(0);
+
+    await customerPage.unrouteAll();
+    await customerPage.goto(callbackUrl);
+    await expect(customerPage.getByRole("heading", { name: "Thank you: consent was granted" })).toBeVisible();
+    await customer.close();
   });
 
   test("admin consent cancelled: the customer is told, and the console shows it declined", async ({ page, browser }) => {

@@ -14,13 +14,19 @@ import { loadProviderApp, type ProviderApp } from "@/lib/provider/settings";
 import { verifyTenant, type VerificationOutcome } from "@/lib/verification";
 import { retryPolicyFromEnv } from "@/lib/verification/engine";
 import { delegatedScopes, UNREADABLE_FOR_CUSTOMER } from "./flow";
+import { browserBindingHash } from "./browser-binding";
 import { hashToken } from "./links";
 
 /**
  * The OAuth redirect URI (/authenticate/OAuth2Callback) is reachable by anyone on the internet. Nothing
  * in the query is trusted until the state checks out, and Microsoft's `tenant` parameter is never
  * trusted at all: consent is confirmed by acquiring a token and reading its tenant id.
+ * The state checks out once, before it expires, while its consent link is not revoked, and only in the
+ * browser that started it: its consent cookie's hash must equal the state's browserBinding
+ * (browser-binding.ts). A response carried into another browser, such as a link to a half-finished
+ * consent sent to someone else, completes nothing.
  * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-admin-consent#successful-response
+ * @see https://datatracker.ietf.org/doc/html/rfc9700#section-4.7
  */
 
 export const ALLOWED_PARAMS: Record<string, number> = {
@@ -73,6 +79,34 @@ function aadstsCodes(description: string | undefined): number[] {
 
 const customerActor = (customerId: string): AuditActor => ({ type: "anonymous", label: `customer admin of ${customerId}` });
 
+/** Why a state did not check out, told only once the state is known to exist (a state is not guessable). */
+async function refusal(stateHash: string, browserBinding: string | null, now: Date): Promise<CallbackOutcome> {
+  const state = await db.oAuthState.findUnique({
+    where: { stateHash },
+    select: { flow: true, usedAt: true, cancelledAt: true, expiresAt: true, tenant: { select: { id: true, customerId: true, displayName: true } } },
+  });
+  if (!state || state.usedAt || state.expiresAt <= now) {
+    return { kind: "bad_request", message: "This sign-in response has expired or was already used. Start again from the consent link." };
+  }
+  const { tenant } = state;
+  const reason = state.cancelledAt ? "link_revoked" : "browser_mismatch";
+  await recordAudit({
+    action: "consent.failed",
+    actor: customerActor(tenant.customerId),
+    target: { type: "tenant", id: tenant.id },
+    details: { customerId: tenant.customerId, flow: state.flow, reason, ...(reason === "browser_mismatch" ? { binding: browserBinding ? "different" : "missing" } : {}) },
+  });
+  return state.cancelledAt
+    ? { kind: "failed", tenantName: tenant.displayName, title: "This consent link was revoked", message: "Your service provider revoked this consent link, so this response was not accepted and the console recorded nothing. Ask them for a new link.", codes: [] }
+    : {
+        kind: "failed",
+        tenantName: tenant.displayName,
+        title: "Open the consent link again in this browser",
+        message: "This response came back to a different browser than the one that opened the consent link (or its cookies were cleared), so it was not accepted. Open the consent link again in this browser and continue from there.",
+        codes: [],
+      };
+}
+
 async function recordTenantFailure(tenantId: string, code: string, message: string) {
   await db.tenant.update({
     where: { id: tenantId },
@@ -80,16 +114,20 @@ async function recordTenantFailure(tenantId: string, code: string, message: stri
   });
 }
 
-export async function handleCallback(url: URL): Promise<CallbackOutcome> {
+/** `browserKey`: the value of the request's consent cookie (CONSENT_BROWSER_COOKIE), if any. */
+export async function handleCallback(url: URL, browserKey: string | undefined): Promise<CallbackOutcome> {
   const parsed = parseCallbackQuery(url);
   if (!parsed.ok) return { kind: "bad_request", message: parsed.message };
   const p = parsed.params;
 
-  // Single use: the first request to consume the state wins; a replay finds it used.
+  // Single use, in this browser, while the link stands: the first request to consume the state wins.
   const now = new Date();
   const stateHash = hashToken(p.state!);
-  const { count } = await db.oAuthState.updateMany({ where: { stateHash, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
-  if (count !== 1) return { kind: "bad_request", message: "This sign-in response has expired or was already used. Start again from the consent link." };
+  const browserBinding = browserBindingHash(browserKey);
+  const { count } = browserBinding
+    ? await db.oAuthState.updateMany({ where: { stateHash, usedAt: null, cancelledAt: null, expiresAt: { gt: now }, browserBinding }, data: { usedAt: now } })
+    : { count: 0 };
+  if (count !== 1) return refusal(stateHash, browserBinding, now);
   const state = await db.oAuthState.findUniqueOrThrow({
     where: { stateHash },
     include: { tenant: { select: { id: true, customerId: true, displayName: true, entraTenantId: true, primaryDomain: true, adminEmail: true, authMethod: true } } },

@@ -75,16 +75,28 @@ export async function createConsentLink(input: {
   return { ok: true, data: { url: consentUrl(token), expiresAt, flow } };
 }
 
-/** A tenant's links that still work: not revoked, not completed, not expired. */
-function usableLinksOf(tenantId: string) {
-  return { tenantId, revokedAt: null, completedAt: null, expiresAt: { gt: new Date() } };
+/** A link that still works: not revoked, not completed, not expired. */
+export function usableLink() {
+  return { revokedAt: null, completedAt: null, expiresAt: { gt: new Date() } };
 }
 
+function usableLinksOf(tenantId: string) {
+  return { tenantId, ...usableLink() };
+}
+
+/**
+ * Revokes the tenant's usable links and cancels the states they already issued (an administrator may be
+ * on Microsoft's page right now): the callback refuses a cancelled state. The link first, then its
+ * states, in one transaction; startConsent checks the link again after creating a state.
+ */
 export async function revokeConsentLinks(input: { tenantId: string; actor: AuditActor; requestId?: string }) {
-  const { count } = await db.consentLink.updateMany({
-    where: usableLinksOf(input.tenantId),
-    data: { revokedAt: new Date() },
-  });
+  const ids = (await db.consentLink.findMany({ where: usableLinksOf(input.tenantId), select: { id: true } })).map((l) => l.id);
+  if (ids.length === 0) return 0;
+  const now = new Date();
+  const [{ count }] = await db.$transaction([
+    db.consentLink.updateMany({ where: { id: { in: ids }, ...usableLink() }, data: { revokedAt: now } }),
+    db.oAuthState.updateMany({ where: { consentLinkId: { in: ids }, usedAt: null, cancelledAt: null }, data: { cancelledAt: now } }),
+  ]);
   if (count) {
     await recordAudit({ action: "consent_link.revoked", actor: input.actor, target: { type: "tenant", id: input.tenantId }, requestId: input.requestId, details: { count } });
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
+import { browserBindingValue } from "@/lib/consent/browser-binding";
 import { startConsent } from "@/lib/consent/flow";
 import { createConsentLink } from "@/lib/consent/links";
 import { db } from "@/lib/db";
@@ -95,7 +96,7 @@ describe("a stored secret that cannot be decrypted", () => {
     });
 
     it("tells the customer's administrator on Continue to Microsoft", async () => {
-      const result = await startConsent(linkToken);
+      const result = await startConsent(linkToken, browserBindingValue(undefined));
       expect(result.ok).toBe(false);
       expect(!result.ok && result.error).toContain(UNREADABLE);
       expect(await db.oAuthState.count({ where: { tenantId } })).toBe(0);
