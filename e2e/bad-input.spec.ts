@@ -47,13 +47,14 @@ test.describe("tenant import files", () => {
     const header = "customer_id,display_name,tenant,admin_email,auth_method,cloud\r\n";
     const buffer = Buffer.alloc(10 * 1024 * 1024 + 1, "x");
     buffer.write(header);
+    const tooLarge = page.getByRole("alert").filter({ hasText: "The file is larger than 10 MB. Split it and import the parts." });
     await page.getByLabel("CSV file").setInputFiles({ name: "huge.csv", mimeType: "text/csv", buffer });
-    await expect(page.getByRole("alert")).toHaveText("The file is larger than 10 MB. Split it and import the parts.");
+    await expect(tooLarge).toBeVisible();
     await expect(page.getByRole("button", { name: "Check file" })).toBeDisabled();
     expect(posts).toEqual([]);
 
     await page.getByLabel("CSV file").setInputFiles({ name: "small.csv", mimeType: "text/csv", buffer: Buffer.from(`${header}X,Y,not a domain,nope,FAX,GLOBAL\r\n`) });
-    await expect(page.getByRole("alert")).toHaveCount(0);
+    await expect(tooLarge).toHaveCount(0);
     await expect(page.getByRole("button", { name: "Check file" })).toBeEnabled();
   });
 
