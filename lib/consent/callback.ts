@@ -13,8 +13,8 @@ import { newId } from "@/lib/ids";
 import { loadProviderApp, type ProviderApp } from "@/lib/provider/settings";
 import { verifyTenant, type VerificationOutcome } from "@/lib/verification";
 import { retryPolicyFromEnv } from "@/lib/verification/engine";
-import { delegatedScopes, UNREADABLE_FOR_CUSTOMER } from "./flow";
 import { browserBindingHash } from "./browser-binding";
+import { delegatedScopes, UNREADABLE_FOR_CUSTOMER } from "./flow";
 import { hashToken } from "./links";
 
 /**
