@@ -36,6 +36,9 @@ async function consentAsCustomer(browser: Browser, link: string, user: string, d
   await expect(page.getByRole("heading", { name: /Grant your service provider access/ })).toBeVisible();
   await page.getByRole("button", { name: "Continue to Microsoft" }).click();
   await page.getByLabel("Email").fill(user);
+  // The consent state is bound to this browser by an HttpOnly cookie that must come back with Microsoft's redirect.
+  const [binding] = (await context.cookies()).filter((c) => c.name === "tac-consent");
+  expect(binding).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
   await page.getByLabel("Password").fill(DEMO.userPassword);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("button", { name: decision }).click();
@@ -63,6 +66,31 @@ test.describe("customer consent through the emulator", () => {
     await expect(page.getByRole("row").filter({ hasText: "consent.granted" }).first()).toBeVisible();
     await expect(page.getByRole("row").filter({ hasText: "consent.started" }).first()).toBeVisible();
     await expect(page.getByRole("row").filter({ hasText: "consent_link.created" }).first()).toBeVisible();
+  });
+
+  test("admin consent: a response that comes back without the browser's consent cookie is refused; the link still works", async ({ page, browser }) => {
+    await signInAndExpectConsole(page, await createAdmin());
+    await configureProviderApp(page);
+    const tenant = await seedTenant(DEMO.litware, "Litware Outfitters", "APP_REGISTRATION");
+    const link = await copyConsentLink(page, tenant.id);
+
+    // As if Microsoft's redirect had been opened in another browser (or this one's cookies were cleared).
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const customer = await context.newPage();
+    await customer.goto(link);
+    await customer.getByRole("button", { name: "Continue to Microsoft" }).click();
+    await customer.getByLabel("Email").fill(DEMO.litware.admin);
+    await customer.getByLabel("Password").fill(DEMO.userPassword);
+    await customer.getByRole("button", { name: "Sign in" }).click();
+    await context.clearCookies({ name: "tac-consent" });
+    await customer.getByRole("button", { name: "Accept" }).click();
+    await expect(customer.getByRole("heading", { name: "Open the consent link again in this browser" })).toBeVisible();
+    await context.close();
+    expect(await e2eDb.auditEvent.count({ where: { targetId: tenant.id, action: "consent.granted" } })).toBe(0);
+
+    const again = await consentAsCustomer(browser, link, DEMO.litware.admin, "Accept");
+    await expect(again.page.getByRole("heading", { name: "Thank you: consent was granted" })).toBeVisible();
+    await again.close();
   });
 
   test("admin consent cancelled: the customer is told, and the console shows it declined", async ({ page, browser }) => {

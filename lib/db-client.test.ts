@@ -1,7 +1,12 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { db, dbProvider } from "@/lib/db";
 import { env } from "@/lib/env";
-import { postgresConnection } from "@/lib/db-client";
+import { createDatabaseClient, postgresConnection, sqliteFilePath } from "@/lib/db-client";
+import { migrateDatabase } from "@/lib/migrations";
+import { closeSqliteSink, writeResultsSqlite } from "@/lib/verification/sqlite-sink";
 import { testOnPostgres, withPostgres } from "@/lib/testing/postgres";
 
 /**
@@ -12,8 +17,12 @@ import { testOnPostgres, withPostgres } from "@/lib/testing/postgres";
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string } | null)?.code === "P2002";
 
+async function tenantWith(client: typeof db, id: string) {
+  await client.tenant.create({ data: { id, customerId: `C-${id}`, displayName: id, adminEmail: `${id}@example.com`, authMethod: "PASSWORD" } });
+}
+
 async function tenant(id: string) {
-  await db.tenant.create({ data: { id, customerId: `C-${id}`, displayName: id, adminEmail: `${id}@example.com`, authMethod: "PASSWORD" } });
+  await tenantWith(db, id);
 }
 
 describe("postgresConnection", () => {
@@ -21,6 +30,45 @@ describe("postgresConnection", () => {
     expect(postgresConnection("postgresql://u:p@db:5432/console?schema=tac&sslmode=require")).toEqual({ connectionString: "postgresql://u:p@db:5432/console?sslmode=require", schema: "tac" });
     expect(postgresConnection("postgres://db/console")).toEqual({ connectionString: "postgres://db/console", schema: "public" });
   });
+});
+
+describe("the SQLite database files", () => {
+  const groupOrOther = (file: string) => (fs.statSync(file).mode & 0o077).toString(8);
+
+  /** A permissive umask, as on most servers: without our own mode SQLite would create 0644 files. */
+  function withUmask<T>(run: () => Promise<T>) {
+    const previous = process.umask(0o022);
+    return run().finally(() => process.umask(previous));
+  }
+
+  it("are created owner-only: the database, its -wal and its -shm", () =>
+    withUmask(async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tac-mode-"));
+      const file = path.join(dir, "console.db");
+      await migrateDatabase(`file:${file}`);
+      const client = createDatabaseClient(`file:${file}`);
+      try {
+        await tenantWith(client, "mode-check");
+        for (const f of [file, `${file}-wal`, `${file}-shm`]) expect(groupOrOther(f), f).toBe("0");
+      } finally {
+        await client.$disconnect();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }));
+
+  it.runIf(!testOnPostgres)("are tightened when they already exist with looser modes", () =>
+    withUmask(async () => {
+      await tenant("loose-mode");
+      const file = sqliteFilePath(env.DATABASE_URL);
+      const files = [file, `${file}-wal`, `${file}-shm`];
+      for (const f of files) fs.chmodSync(f, 0o644);
+      try {
+        writeResultsSqlite([], []);
+        for (const f of files) expect(groupOrOther(f), f).toBe("0");
+      } finally {
+        closeSqliteSink();
+      }
+    }));
 });
 
 describe(`the data layer on ${testOnPostgres ? "PostgreSQL" : "SQLite"}`, () => {

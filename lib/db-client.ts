@@ -22,6 +22,27 @@ export function sqliteFilePath(url: string) {
 }
 
 /**
+ * The path of a `file:` URL's database, made owner-only (0600) before SQLite opens it: the file holds
+ * the encrypted credentials, password hashes and the audit log. A new file is created with that mode, an
+ * existing one (and any -wal, -shm or -journal beside it) is tightened. SQLite gives the files it creates
+ * later (-wal, -shm, -journal) the database file's permissions, whatever the umask.
+ * @see https://www.sqlite.org/tempfiles.html
+ */
+export function prepareSqliteFile(url: string): string {
+  const file = sqliteFilePath(url);
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(file, "a", 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    try {
+      fs.chmodSync(f, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+  }
+  return file;
+}
+
+/**
  * Splits Prisma's `?schema=name` off a PostgreSQL URL: node-postgres does not know it, and the schema
  * is handed to the adapter (which qualifies every table with it) and to the migration runner (which
  * creates it and migrates under its search_path). Without it, tables live in `public`.
@@ -50,8 +71,7 @@ export function createDatabaseClient(url: string): PrismaClient {
     const adapter = new PrismaPg({ connectionString }, schema === "public" ? undefined : { schema });
     return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
   }
-  const file = sqliteFilePath(url);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const file = prepareSqliteFile(url);
   return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}` }) });
 }
 

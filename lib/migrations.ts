@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { databaseProvider, postgresConnection, sqliteFilePath, type DatabaseProvider } from "@/lib/db-client";
+import { databaseProvider, postgresConnection, prepareSqliteFile, type DatabaseProvider } from "@/lib/db-client";
 
 /**
  * Applies the committed SQL migrations of the URL's database (prisma/migrations for SQLite,
@@ -46,9 +46,7 @@ export function readMigrations(dir: string): Migration[] {
 }
 
 function migrateSqlite(url: string, migrations: Migration[]): MigrationResult {
-  const file = sqliteFilePath(url);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const sqlite = new Database(file, { timeout: 15_000 });
+  const sqlite = new Database(prepareSqliteFile(url), { timeout: 15_000 });
   try {
     // WAL lets readers continue while the verification engine writes results.
     sqlite.pragma("journal_mode = WAL");

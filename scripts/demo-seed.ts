@@ -1,6 +1,7 @@
 import type { RunningEmulator } from "@/emulator/index";
 import { hashPassword } from "@/lib/auth/passwords";
 import { recordAudit, systemActor } from "@/lib/audit";
+import { browserBindingValue } from "@/lib/consent/browser-binding";
 import { handleCallback } from "@/lib/consent/callback";
 import { startConsent } from "@/lib/consent/flow";
 import { createConsentLink } from "@/lib/consent/links";
@@ -30,14 +31,16 @@ const DEMO_USER_PASSWORD = "Demo-Passw0rd!";
 async function consentAs(emu: RunningEmulator, tenantId: string, user: string, decision: "accept" | "cancel", mfa: boolean) {
   const link = await createConsentLink({ tenantId, actor: systemActor });
   if (!link.ok) throw new Error(link.error);
-  const started = await startConsent(new URL(link.data.url).pathname.split("/").pop()!);
+  // One browser from start to finish: the same consent cookie value on Continue and at the callback.
+  const browserKey = browserBindingValue(undefined);
+  const started = await startConsent(new URL(link.data.url).pathname.split("/").pop()!, browserKey);
   if (!started.ok) throw new Error(started.error);
   const scenarioUser = emu.state.scenario.tenants.flatMap((t) => t.users).find((u) => u.userPrincipalName === user);
   emu.state.armInteraction({ user, password: scenarioUser?.password ?? DEMO_USER_PASSWORD, mfaCode: mfa ? scenarioUser?.mfaCode : undefined, decision });
   const response = await fetch(started.redirectTo, { redirect: "manual" });
   const location = response.headers.get("location");
   if (!location) throw new Error(`the emulator did not redirect (${response.status})`);
-  return handleCallback(new URL(location));
+  return handleCallback(new URL(location), browserKey);
 }
 
 /** Replaces the refresh token inside a stored MSAL cache, to stand for an authorization unused for months. */

@@ -5,6 +5,7 @@ import type { OIDCConfig } from "next-auth/providers";
 import { headers } from "next/headers";
 import { randomUUID } from "node:crypto";
 import { recordAudit } from "@/lib/audit";
+import { safeRedirect } from "@/lib/auth/callback-url";
 import { clientAssertion } from "@/lib/auth/entra/client";
 import { findCertificate, isLocalSignInEnabled, loadEntraRuntime, type EntraRuntime } from "@/lib/auth/entra/settings";
 import { admitEntraUser } from "@/lib/auth/entra/sign-in";
@@ -147,6 +148,7 @@ export const authConfig = {
   },
   providers: [localCredentials],
   callbacks: {
+    redirect: safeRedirect,
     async signIn({ user, account }) {
       if (account?.provider !== ENTRA_PROVIDER_ID) return true;
       const admitted = await admitEntraUser({ idToken: account.id_token, accessToken: account.access_token });

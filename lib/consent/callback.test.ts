@@ -1,3 +1,4 @@
+import { NextRequest } from "next/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "@/emulator/index";
 import { startTestEmulator, TEST } from "@/emulator/testing/index";
@@ -7,8 +8,9 @@ import { newId } from "@/lib/ids";
 import { applyProviderSettings } from "@/lib/provider/settings";
 import { refreshDelegatedToken, removeAuthorization } from "@/lib/tenants/lifecycle";
 import { providerSettingsSchema } from "@/lib/validations/provider";
+import { browserBindingValue, CONSENT_BROWSER_COOKIE } from "./browser-binding";
 import { startConsent } from "./flow";
-import { createConsentLink } from "./links";
+import { createConsentLink, hashToken, revokeConsentLinks } from "./links";
 
 const actor = { type: "admin" as const, id: "admin-1", label: "ops@msp.example" };
 let emu: RunningEmulator;
@@ -63,19 +65,35 @@ async function linkToken(tenantId: string) {
   return new URL(link.data.url).pathname.split("/").pop()!;
 }
 
-/** Opens the consent link as the customer's admin, answers Microsoft's page, returns the callback URL. */
-async function consentAs(tenantId: string, user: string, decision: "accept" | "cancel" = "accept") {
-  const started = await startConsent(await linkToken(tenantId));
+/** One browser: the value of its consent cookie, as the landing page's action sets it. */
+const newBrowser = () => browserBindingValue(undefined);
+/** The browser most tests run in; `callback` sends its cookie unless told otherwise. */
+const defaultBrowser = newBrowser();
+
+/** Clicks "Continue to Microsoft" on the link in `browser`; returns Microsoft's URL. */
+async function continueToMicrosoft(token: string, browser: string) {
+  const started = await startConsent(token, browser);
   if (!started.ok) throw new Error(started.error);
+  return started.redirectTo;
+}
+
+/** Answers Microsoft's page as `user`; returns where Microsoft sends the browser back (the callback URL). */
+async function answerMicrosoft(authorizeUrl: string, user: string, decision: "accept" | "cancel" = "accept") {
   emu.state.armInteraction({ user, password: TEST.password, decision });
-  const response = await fetch(started.redirectTo, { redirect: "manual" });
+  const response = await fetch(authorizeUrl, { redirect: "manual" });
   const location = response.headers.get("location");
   expect(location, await response.text()).toBeTruthy();
   return new URL(location!);
 }
 
-async function callback(url: URL | string) {
-  const response = await callbackRoute(new Request(url));
+/** Opens the consent link as the customer's admin, answers Microsoft's page, returns the callback URL. */
+async function consentAs(tenantId: string, user: string, decision: "accept" | "cancel" = "accept", browser = defaultBrowser) {
+  return answerMicrosoft(await continueToMicrosoft(await linkToken(tenantId), browser), user, decision);
+}
+
+async function callback(url: URL | string, browser: string | null = defaultBrowser) {
+  const headers = browser ? { cookie: `${CONSENT_BROWSER_COOKIE}=${browser}` } : undefined;
+  const response = await callbackRoute(new NextRequest(url, { headers }));
   return { status: response.status, html: await response.text() };
 }
 
@@ -99,7 +117,7 @@ describe("consent links", () => {
     const token = await linkToken(tenantId);
     const stored = await db.consentLink.findFirstOrThrow({ where: { tenantId } });
     expect(stored.tokenHash).not.toContain(token);
-    const started = await startConsent(token);
+    const started = await startConsent(token, defaultBrowser);
     expect(started.ok).toBe(true);
     const url = new URL(started.ok ? started.redirectTo : "");
     expect(url.pathname).toBe(`/${TEST.fabrikamId}/v2.0/adminconsent`);
@@ -167,6 +185,60 @@ describe("admin consent through /authenticate/OAuth2Callback", () => {
   });
 });
 
+describe("the state completes only in the browser that continued, while its link stands", () => {
+  const stateOf = (location: URL) =>
+    db.oAuthState.findUniqueOrThrow({ where: { stateHash: hashToken(location.searchParams.get("state")!) }, select: { usedAt: true, cancelledAt: true } });
+
+  it("keeps the browser's existing cookie value, so consents started in two tabs both complete", () => {
+    const browser = newBrowser();
+    expect(browser).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(browserBindingValue(browser)).toBe(browser);
+    expect(browserBindingValue("tampered value")).not.toBe("tampered value");
+  });
+
+  it("refuses the response without the cookie or with another browser's, then completes it in the right one", async () => {
+    const tenantId = await seedTenant();
+    const location = await consentAs(tenantId, TEST.fabrikamAdmin);
+    const before = await snapshot(tenantId);
+
+    for (const browser of [null, newBrowser()]) {
+      const page = await callback(location, browser);
+      expect(page.html).toContain("Open the consent link again in this browser");
+      expect(page.html).not.toContain("consent was granted");
+      expect(await snapshot(tenantId)).toEqual(before);
+      expect((await stateOf(location)).usedAt).toBeNull();
+    }
+    const refusals = await db.auditEvent.findMany({ where: { targetId: tenantId, action: "consent.failed" }, select: { details: true } });
+    expect(refusals).toHaveLength(2);
+    expect(refusals.map((r) => JSON.parse(r.details))).toEqual(expect.arrayContaining([
+      expect.objectContaining({ reason: "browser_mismatch", binding: "missing" }),
+      expect.objectContaining({ reason: "browser_mismatch", binding: "different" }),
+    ]));
+    expect(await db.auditEvent.count({ where: { targetId: tenantId, action: "consent.granted" } })).toBe(0);
+
+    const page = await callback(location);
+    expect(page.html).toContain("consent was granted");
+    expect((await stateOf(location)).usedAt).not.toBeNull();
+  });
+
+  it("refuses a response for a link revoked after Continue, and records nothing on the tenant", async () => {
+    const tenantId = await seedTenant();
+    const authorize = await continueToMicrosoft(await linkToken(tenantId), defaultBrowser);
+    expect(await revokeConsentLinks({ tenantId, actor })).toBe(1);
+    const location = await answerMicrosoft(authorize, TEST.fabrikamAdmin);
+    expect((await stateOf(location)).cancelledAt).not.toBeNull();
+    const before = await snapshot(tenantId);
+
+    const page = await callback(location);
+    expect(page.html).toContain("This consent link was revoked");
+    expect(await snapshot(tenantId)).toEqual(before);
+    expect((await stateOf(location)).usedAt).toBeNull();
+    expect(await db.auditEvent.count({ where: { targetId: tenantId, action: "consent.granted" } })).toBe(0);
+    const refusal = await db.auditEvent.findFirstOrThrow({ where: { targetId: tenantId, action: "consent.failed" } });
+    expect(JSON.parse(refusal.details)).toMatchObject({ reason: "link_revoked" });
+  });
+});
+
 describe("hostile callbacks store nothing", () => {
   async function expectRejected(url: string, status = 400) {
     const auditBefore = await db.auditEvent.count();
@@ -187,7 +259,7 @@ describe("hostile callbacks store nothing", () => {
   it("rejects a malformed state", () => expectRejected(`${base}?state=%3Cscript%3E`));
   it("rejects duplicated parameters", async () => {
     const tenantId = await seedTenant();
-    const started = await startConsent(await linkToken(tenantId));
+    const started = await startConsent(await linkToken(tenantId), defaultBrowser);
     const state = new URL(started.ok ? started.redirectTo : "").searchParams.get("state")!;
     await expectRejected(`${base}?admin_consent=True&tenant=${TEST.fabrikamId}&state=${state}&state=${state}`);
     await expectRejected(`${base}?admin_consent=True&tenant=${TEST.fabrikamId}&tenant=${TEST.contosoId}&state=${state}`);
@@ -198,7 +270,7 @@ describe("hostile callbacks store nothing", () => {
   });
   it("rejects an expired state", async () => {
     const tenantId = await seedTenant();
-    const started = await startConsent(await linkToken(tenantId));
+    const started = await startConsent(await linkToken(tenantId), defaultBrowser);
     const state = new URL(started.ok ? started.redirectTo : "").searchParams.get("state")!;
     await db.oAuthState.updateMany({ where: { tenantId }, data: { expiresAt: new Date(Date.now() - 1000) } });
     await expectRejected(`${base}?admin_consent=True&tenant=${TEST.fabrikamId}&state=${state}`);
@@ -208,7 +280,7 @@ describe("hostile callbacks store nothing", () => {
 describe("auth token flow", () => {
   it("redeems the code with PKCE, stores the MSAL cache encrypted, refreshes and removes it", async () => {
     const tenantId = await seedTenant({ entraTenantId: TEST.contosoId, primaryDomain: TEST.contosoDomain, adminEmail: TEST.admin, authMethod: "AUTH_TOKEN" });
-    const started = await startConsent(await linkToken(tenantId));
+    const started = await startConsent(await linkToken(tenantId), defaultBrowser);
     if (!started.ok) throw new Error(started.error);
     const authorize = new URL(started.redirectTo);
     expect(authorize.pathname).toBe(`/${TEST.contosoId}/oauth2/v2.0/authorize`);

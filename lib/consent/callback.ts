@@ -2,7 +2,7 @@ import "server-only";
 import { AuthError, ConfidentialClientApplication, ServerError, type Configuration } from "@azure/msal-node";
 import type { AuditActor } from "@/lib/audit";
 import { recordAudit } from "@/lib/audit";
-import { decryptSecret, encryptSecret } from "@/lib/crypto";
+import { DecryptionError, decryptSecret, encryptSecret } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { authorityMetadata } from "@/lib/entra/authority";
 import { classifyFailure } from "@/lib/entra/classify";
@@ -14,14 +14,20 @@ import { newId } from "@/lib/ids";
 import { loadProviderApp, type ProviderApp } from "@/lib/provider/settings";
 import { verifyTenant, type VerificationOutcome } from "@/lib/verification";
 import { retryPolicyFromEnv } from "@/lib/verification/engine";
-import { delegatedScopes } from "./flow";
+import { browserBindingHash } from "./browser-binding";
+import { delegatedScopes, UNREADABLE_FOR_CUSTOMER } from "./flow";
 import { hashToken } from "./links";
 
 /**
  * The OAuth redirect URI (/authenticate/OAuth2Callback) is reachable by anyone on the internet. Nothing
  * in the query is trusted until the state checks out, and Microsoft's `tenant` parameter is never
  * trusted at all: consent is confirmed by acquiring a token and reading its tenant id.
+ * The state checks out once, before it expires, while its consent link is not revoked, and only in the
+ * browser that started it: its consent cookie's hash must equal the state's browserBinding
+ * (browser-binding.ts). A response carried into another browser, such as a link to a half-finished
+ * consent sent to someone else, completes nothing.
  * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-admin-consent#successful-response
+ * @see https://datatracker.ietf.org/doc/html/rfc9700#section-4.7
  */
 
 export const ALLOWED_PARAMS: Record<string, number> = {
@@ -74,6 +80,34 @@ function aadstsCodes(description: string | undefined): number[] {
 
 const customerActor = (customerId: string): AuditActor => ({ type: "anonymous", label: `customer admin of ${customerId}` });
 
+/** Why a state did not check out, told only once the state is known to exist (a state is not guessable). */
+async function refusal(stateHash: string, browserBinding: string | null, now: Date): Promise<CallbackOutcome> {
+  const state = await db.oAuthState.findUnique({
+    where: { stateHash },
+    select: { flow: true, usedAt: true, cancelledAt: true, expiresAt: true, tenant: { select: { id: true, customerId: true, displayName: true } } },
+  });
+  if (!state || state.usedAt || state.expiresAt <= now) {
+    return { kind: "bad_request", message: "This sign-in response has expired or was already used. Start again from the consent link." };
+  }
+  const { tenant } = state;
+  const reason = state.cancelledAt ? "link_revoked" : "browser_mismatch";
+  await recordAudit({
+    action: "consent.failed",
+    actor: customerActor(tenant.customerId),
+    target: { type: "tenant", id: tenant.id },
+    details: { customerId: tenant.customerId, flow: state.flow, reason, ...(reason === "browser_mismatch" ? { binding: browserBinding ? "different" : "missing" } : {}) },
+  });
+  return state.cancelledAt
+    ? { kind: "failed", tenantName: tenant.displayName, title: "This consent link was revoked", message: "Your service provider revoked this consent link, so this response was not accepted and the console recorded nothing. Ask them for a new link.", codes: [] }
+    : {
+        kind: "failed",
+        tenantName: tenant.displayName,
+        title: "Open the consent link again in this browser",
+        message: "This response came back to a different browser than the one that opened the consent link (or its cookies were cleared), so it was not accepted. Open the consent link again in this browser and continue from there.",
+        codes: [],
+      };
+}
+
 async function recordTenantFailure(tenantId: string, code: string, message: string) {
   await db.tenant.update({
     where: { id: tenantId },
@@ -81,16 +115,20 @@ async function recordTenantFailure(tenantId: string, code: string, message: stri
   });
 }
 
-export async function handleCallback(url: URL): Promise<CallbackOutcome> {
+/** `browserKey`: the value of the request's consent cookie (CONSENT_BROWSER_COOKIE), if any. */
+export async function handleCallback(url: URL, browserKey: string | undefined): Promise<CallbackOutcome> {
   const parsed = parseCallbackQuery(url);
   if (!parsed.ok) return { kind: "bad_request", message: parsed.message };
   const p = parsed.params;
 
-  // Single use: the first request to consume the state wins; a replay finds it used.
+  // Single use, in this browser, while the link stands: the first request to consume the state wins.
   const now = new Date();
   const stateHash = hashToken(p.state!);
-  const { count } = await db.oAuthState.updateMany({ where: { stateHash, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
-  if (count !== 1) return { kind: "bad_request", message: "This sign-in response has expired or was already used. Start again from the consent link." };
+  const browserBinding = browserBindingHash(browserKey);
+  const { count } = browserBinding
+    ? await db.oAuthState.updateMany({ where: { stateHash, usedAt: null, cancelledAt: null, expiresAt: { gt: now }, browserBinding }, data: { usedAt: now } })
+    : { count: 0 };
+  if (count !== 1) return refusal(stateHash, browserBinding, now);
   const state = await db.oAuthState.findUniqueOrThrow({
     where: { stateHash },
     include: { tenant: { select: { id: true, customerId: true, displayName: true, entraTenantId: true, primaryDomain: true, adminEmail: true, authMethod: true } } },
@@ -121,7 +159,8 @@ export async function handleCallback(url: URL): Promise<CallbackOutcome> {
   let app: ProviderApp;
   try {
     app = await loadProviderApp();
-  } catch {
+  } catch (e) {
+    if (e instanceof DecryptionError) return unreadable(tenant);
     return { kind: "failed", tenantName: tenant.displayName, title: reasons.NOT_CONFIGURED.title, message: "The service provider's app is not configured.", codes: [] };
   }
   if (p.tenant !== undefined && !GUID.test(p.tenant)) return { kind: "bad_request", message: "The response names an invalid tenant." };
@@ -129,6 +168,10 @@ export async function handleCallback(url: URL): Promise<CallbackOutcome> {
   return state.flow === "ADMIN_CONSENT"
     ? completeAdminConsent(app, tenant, p, actor)
     : completeAuthCode(app, tenant, state, p, actor);
+}
+
+function unreadable(tenant: { displayName: string }): CallbackOutcome {
+  return { kind: "failed", tenantName: tenant.displayName, title: reasons.SECRET_UNREADABLE.title, message: UNREADABLE_FOR_CUSTOMER, codes: [] };
 }
 
 type StateTenant = { id: string; customerId: string; displayName: string; entraTenantId: string | null; primaryDomain: string | null; adminEmail: string; authMethod: string };
@@ -203,7 +246,13 @@ async function completeAuthCode(
   actor: AuditActor,
 ): Promise<CallbackOutcome> {
   if (!p.code || !state.codeVerifier || !state.nonce) return { kind: "bad_request", message: "The response has no authorization code." };
-  const codeVerifier = decryptSecret(state.codeVerifier, { table: "OAuthState", rowId: state.id, field: "codeVerifier" });
+  let codeVerifier: string;
+  try {
+    codeVerifier = decryptSecret(state.codeVerifier, { table: "OAuthState", rowId: state.id, field: "codeVerifier" });
+  } catch (e) {
+    if (e instanceof DecryptionError) return unreadable(tenant);
+    throw e;
+  }
   const expected = tenant.entraTenantId ?? tenant.primaryDomain!;
   const cca = await msalClient(app);
   let result;

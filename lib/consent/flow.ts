@@ -1,11 +1,11 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { recordAudit } from "@/lib/audit";
-import { encryptSecret } from "@/lib/crypto";
+import { DecryptionError, encryptSecret } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { newId } from "@/lib/ids";
 import { loadProviderApp, type ProviderApp } from "@/lib/provider/settings";
-import { findActiveConsentLink, hashToken } from "./links";
+import { findActiveConsentLink, hashToken, usableLink } from "./links";
 
 export const STATE_TTL_MS = 10 * 60 * 1000;
 
@@ -21,21 +21,28 @@ export function permissionsRequested(app: ProviderApp, flow: "ADMIN_CONSENT" | "
   return flow === "ADMIN_CONSENT" ? app.requiredAppPermissions : app.scopes.filter((s) => !["openid", "profile", "email"].includes(s));
 }
 
+/** What the customer's administrator is told when the provider's stored secret cannot be decrypted. */
+export const UNREADABLE_FOR_CUSTOMER = "Your service provider's app cannot be used right now: its stored secret cannot be decrypted (was ENCRYPTION_KEY changed?). Please contact them.";
+
 export type StartResult = { ok: true; redirectTo: string } | { ok: false; error: string };
+
+const LINK_NOT_USABLE = "This consent link is invalid, expired or already used. Ask your service provider for a new one.";
 
 /**
  * Creates a fresh single-use state for one click on "Continue to Microsoft" and returns Microsoft's URL.
- * The state is 256 bits of randomness, stored only as its SHA-256, bound to the tenant and the flow.
+ * The state is 256 bits of randomness, stored only as its SHA-256, bound to the tenant, the flow and the
+ * browser (`browserKey`, the value of its consent cookie, see browser-binding.ts; stored as its SHA-256).
  * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-admin-consent
  * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow
  */
-export async function startConsent(token: string): Promise<StartResult> {
+export async function startConsent(token: string, browserKey: string): Promise<StartResult> {
   const link = await findActiveConsentLink(token);
-  if (!link) return { ok: false, error: "This consent link is invalid, expired or already used. Ask your service provider for a new one." };
+  if (!link) return { ok: false, error: LINK_NOT_USABLE };
   let app: ProviderApp;
   try {
     app = await loadProviderApp();
-  } catch {
+  } catch (e) {
+    if (e instanceof DecryptionError) return { ok: false, error: UNREADABLE_FOR_CUSTOMER };
     return { ok: false, error: "Your service provider has not finished configuring its app. Please contact them." };
   }
   const tenantSegment = link.tenant.entraTenantId ?? link.tenant.primaryDomain;
@@ -82,10 +89,17 @@ export async function startConsent(token: string): Promise<StartResult> {
       codeVerifier: codeVerifier ? encryptSecret(codeVerifier, { table: "OAuthState", rowId: stateId, field: "codeVerifier" }) : null,
       nonce,
       redirectUri: app.redirectUrl,
+      browserBinding: hashToken(browserKey),
       expiresAt: new Date(Date.now() + STATE_TTL_MS),
     },
   });
-  await db.consentLink.update({ where: { id: link.id }, data: { lastUsedAt: new Date() } });
+  // Checked again after the state exists: revokeConsentLinks revokes the link first, then cancels its
+  // states, so a state created after that cancel finds the link revoked here.
+  const { count } = await db.consentLink.updateMany({ where: { id: link.id, ...usableLink() }, data: { lastUsedAt: new Date() } });
+  if (count === 0) {
+    await db.oAuthState.updateMany({ where: { id: stateId }, data: { cancelledAt: new Date() } });
+    return { ok: false, error: LINK_NOT_USABLE };
+  }
   await recordAudit({
     action: "consent.started",
     actor: { type: "anonymous", label: `customer admin of ${link.tenant.customerId}` },

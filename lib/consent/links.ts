@@ -2,10 +2,13 @@ import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import type { ActionResult } from "@/lib/action-result";
 import { recordAudit, type AuditActor } from "@/lib/audit";
+import { DecryptionError } from "@/lib/crypto";
 import { db } from "@/lib/db";
+import { reasons } from "@/lib/entra/reasons";
 import { env } from "@/lib/env";
 import { newId } from "@/lib/ids";
 import { PROVIDER_ID } from "@/lib/provider/row";
+import { loadProviderApp } from "@/lib/provider/settings";
 import type { ConsentFlow } from "@/lib/generated/prisma/enums";
 
 /**
@@ -42,6 +45,13 @@ export async function createConsentLink(input: {
   if (!provider.clientSecret && !provider.certificate) {
     return { ok: false, error: "The provider app has no client secret or certificate yet, so consent could not be confirmed. Set one on Settings → Provider app." };
   }
+  try {
+    await loadProviderApp();
+  } catch (e) {
+    // A link whose consent the console could not confirm would only fail at the customer's end.
+    if (e instanceof DecryptionError) return { ok: false, error: `Provider app: ${reasons.SECRET_UNREADABLE.title}. ${reasons.SECRET_UNREADABLE.remediation.text}` };
+    throw e;
+  }
   const tenant = await db.tenant.findUnique({ where: { id: input.tenantId }, select: { id: true, customerId: true, authMethod: true, entraTenantId: true, primaryDomain: true } });
   if (!tenant) return { ok: false, error: "Tenant not found." };
   if (!tenant.entraTenantId && !tenant.primaryDomain) {
@@ -65,16 +75,28 @@ export async function createConsentLink(input: {
   return { ok: true, data: { url: consentUrl(token), expiresAt, flow } };
 }
 
-/** A tenant's links that still work: not revoked, not completed, not expired. */
-function usableLinksOf(tenantId: string) {
-  return { tenantId, revokedAt: null, completedAt: null, expiresAt: { gt: new Date() } };
+/** A link that still works: not revoked, not completed, not expired. */
+export function usableLink() {
+  return { revokedAt: null, completedAt: null, expiresAt: { gt: new Date() } };
 }
 
+function usableLinksOf(tenantId: string) {
+  return { tenantId, ...usableLink() };
+}
+
+/**
+ * Revokes the tenant's usable links and cancels the states they already issued (an administrator may be
+ * on Microsoft's page right now): the callback refuses a cancelled state. The link first, then its
+ * states, in one transaction; startConsent checks the link again after creating a state.
+ */
 export async function revokeConsentLinks(input: { tenantId: string; actor: AuditActor; requestId?: string }) {
-  const { count } = await db.consentLink.updateMany({
-    where: usableLinksOf(input.tenantId),
-    data: { revokedAt: new Date() },
-  });
+  const ids = (await db.consentLink.findMany({ where: usableLinksOf(input.tenantId), select: { id: true } })).map((l) => l.id);
+  if (ids.length === 0) return 0;
+  const now = new Date();
+  const [{ count }] = await db.$transaction([
+    db.consentLink.updateMany({ where: { id: { in: ids }, ...usableLink() }, data: { revokedAt: now } }),
+    db.oAuthState.updateMany({ where: { consentLinkId: { in: ids }, usedAt: null, cancelledAt: null }, data: { cancelledAt: now } }),
+  ]);
   if (count) {
     await recordAudit({ action: "consent_link.revoked", actor: input.actor, target: { type: "tenant", id: input.tenantId }, requestId: input.requestId, details: { count } });
   }

@@ -19,6 +19,7 @@ export const remediationActions = [
   "check_user",
   "check_conditional_access",
   "configure_provider",
+  "restore_encryption_key",
   "wait",
   "retry",
   "contact_support",
@@ -210,6 +211,12 @@ export const reasons = define({
     severity: "error",
     explanation: "The console refused to call the configured sign-in or Graph host: it does not use https, or it is or resolves to a loopback, private, link-local or other non-public address (such as a cloud metadata service), which only hosts listed in OUTBOUND_ALLOW_HOSTS may.",
     remediation: { action: "configure_provider", text: "Correct the custom cloud's authority and Graph hosts in the provider settings; if the host is intended (a private proxy or an emulator), add it to OUTBOUND_ALLOW_HOSTS and restart the console." },
+  },
+  SECRET_UNREADABLE: {
+    title: "Stored secret cannot be decrypted (was ENCRYPTION_KEY changed?)",
+    severity: "error",
+    explanation: "The stored secret cannot be decrypted (was ENCRYPTION_KEY changed?). It was saved under an encryption key this console no longer has, or the stored value was altered.",
+    remediation: { action: "restore_encryption_key", text: "Start the console with the ENCRYPTION_KEY the secret was saved under (an old key stays readable in ENCRYPTION_PREVIOUS_KEYS), or enter the secret again." },
   },
   NOT_CONFIGURED: {
     title: "Not configured",

@@ -1,4 +1,5 @@
 import "server-only";
+import { DecryptionError } from "@/lib/crypto";
 import { classifyFailure, diagnosticsOf, type Diagnostics } from "@/lib/entra/classify";
 import { graphBatch } from "@/lib/entra/graph";
 import { acquireAppToken } from "@/lib/entra/msal-clients";
@@ -24,6 +25,10 @@ export async function testProviderApp(): Promise<ProviderTestResult> {
   try {
     app = await loadProviderApp();
   } catch (e) {
+    if (e instanceof DecryptionError) {
+      const r = reasons.SECRET_UNREADABLE;
+      return { ok: false, reason: "SECRET_UNREADABLE", title: r.title, explanation: r.explanation, remediation: r.remediation.text, diagnostics: {} };
+    }
     const r = reasons.NOT_CONFIGURED;
     return { ok: false, reason: "NOT_CONFIGURED", title: r.title, explanation: e instanceof ProviderNotConfiguredError ? e.message : r.explanation, remediation: r.remediation.text, diagnostics: {} };
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { csvCell, csvLine, parseCsv, parseTenantImport } from "./csv";
+import { csvCell, csvLine, decodeImportFile, parseCsv, parseTenantImport } from "./csv";
 
 const header = "customer_id,display_name,tenant,admin_email,auth_method,cloud";
 
@@ -15,6 +15,40 @@ describe("parseCsv", () => {
   it("skips blank lines and reports an unclosed quote with its line", () => {
     expect(parseCsv("a\n\nb\n").map((r) => r.cells)).toEqual([["a"], ["b"]]);
     expect(() => parseCsv('a\n"b')).toThrow(/Line 2/);
+  });
+});
+
+describe("decodeImportFile", () => {
+  const text = `${header}\r\nCUST-1,Café Zürich 東京,cafe.example,it@cafe.example,APP_REGISTRATION,GLOBAL\r\n`;
+  const utf16be = (s: string) => Buffer.from(s, "utf16le").swap16();
+  const decoded = (bytes: Uint8Array) => {
+    const result = decodeImportFile(bytes);
+    if (!result.ok) throw new Error(result.error);
+    return result.text;
+  };
+
+  it("reads UTF-8 with and without a BOM", () => {
+    expect(decoded(Buffer.from(text, "utf8"))).toBe(text);
+    expect(decoded(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, "utf8")]))).toBe(text);
+  });
+
+  it("reads UTF-16 LE and BE with their BOM, and the rows import", () => {
+    for (const bytes of [Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]), Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(text)])]) {
+      const decodedText = decoded(bytes);
+      expect(decodedText).toBe(text);
+      const parsed = parseTenantImport(decodedText);
+      expect(parsed.ok && parsed.rows.map((r) => r.ok && r.input.displayName)).toEqual(["Café Zürich 東京"]);
+    }
+  });
+
+  it("refuses a legacy code page instead of guessing", () => {
+    const result = decodeImportFile(Buffer.from(`${header}\r\nCUST-1,Caf\xe9,cafe.example,it@cafe.example,APP_REGISTRATION,GLOBAL\r\n`, "latin1"));
+    expect(result).toEqual({ ok: false, error: expect.stringMatching(/not UTF-8 text.*CSV UTF-8/) });
+  });
+
+  it("refuses UTF-16 without a BOM and invalid UTF-16 after a BOM", () => {
+    expect(decodeImportFile(Buffer.from(text, "utf16le"))).toEqual({ ok: false, error: expect.stringMatching(/NUL bytes.*UTF-16 without a byte order mark/) });
+    expect(decodeImportFile(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from([0x41, 0x00, 0x00, 0xd8, 0x41, 0x00])]))).toEqual({ ok: false, error: expect.stringMatching(/not valid UTF-16LE text/) });
   });
 });
 

@@ -1,12 +1,51 @@
 import { authMethods, clouds, tenantInputSchema, type TenantInput } from "@/lib/validations/tenant";
 
 /**
- * CSV for tenant import and export. RFC 4180 quoting; a UTF-8 BOM and CRLF or LF line ends are accepted.
+ * CSV for tenant import and export. RFC 4180 quoting; UTF-8 (with or without BOM) or UTF-16 with a BOM,
+ * CRLF or LF line ends.
  * Pure functions (no database): the duplicate check against stored tenants lives in manage.ts.
  * @see https://www.rfc-editor.org/rfc/rfc4180
  */
 
 export const MAX_IMPORT_ROWS = 50_000;
+
+/** The largest file an import takes; checked in the browser before upload and again by the server action. */
+export const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
+export const IMPORT_TOO_LARGE = "The file is larger than 10 MB. Split it and import the parts.";
+
+const BOMS: { encoding: "utf-8" | "utf-16le" | "utf-16be"; bytes: number[] }[] = [
+  { encoding: "utf-8", bytes: [0xef, 0xbb, 0xbf] },
+  { encoding: "utf-16le", bytes: [0xff, 0xfe] },
+  { encoding: "utf-16be", bytes: [0xfe, 0xff] },
+];
+
+/**
+ * The text of an uploaded file. A byte order mark names UTF-8 or UTF-16 (Excel's "CSV UTF-8" and
+ * "Unicode Text" save with one); without one the file must be valid UTF-8. Anything else (a legacy code
+ * page such as Windows-1252, UTF-16 without a BOM, a binary file) is refused rather than guessed.
+ * @see https://encoding.spec.whatwg.org/#interface-textdecoder
+ */
+export function decodeImportFile(bytes: Uint8Array): { ok: true; text: string } | { ok: false; error: string } {
+  const bom = BOMS.find((b) => b.bytes.every((v, i) => bytes[i] === v));
+  // UTF-8 text has no zero bytes; UTF-16 without a BOM (or a binary file) has many.
+  if (!bom && bytes.includes(0)) {
+    return { ok: false, error: "The file contains NUL bytes: it is not a text file, or it is UTF-16 without a byte order mark. Save it as CSV UTF-8 and choose it again." };
+  }
+  const encoding = bom?.encoding ?? "utf-8";
+  let text: string;
+  try {
+    // fatal: an invalid byte sequence throws instead of becoming U+FFFD; the BOM is dropped.
+    text = new TextDecoder(encoding, { fatal: true }).decode(bytes);
+  } catch {
+    return {
+      ok: false,
+      error: bom
+        ? `The file starts with a ${encoding.toUpperCase()} byte order mark but is not valid ${encoding.toUpperCase()} text. Save it again as CSV UTF-8 and choose it again.`
+        : "The file is not UTF-8 text (it may be in a legacy encoding such as Windows-1252). Save it as CSV UTF-8, or as UTF-16 with a byte order mark, and choose it again.",
+    };
+  }
+  return { ok: true, text };
+}
 
 export class CsvSyntaxError extends Error {
   constructor(

@@ -1,5 +1,6 @@
 import "server-only";
 import { X509Certificate } from "node:crypto";
+import { DecryptionError } from "@/lib/crypto";
 import { classifyFailure, diagnosticsOf, type EntraFailure } from "@/lib/entra/classify";
 import { cloudEndpoints, CloudConfigurationError, type CloudEndpoints, type CloudId } from "@/lib/entra/clouds";
 import { graphBatch, graphRequests, readOrganization, subFailure, type GraphSubRequest } from "@/lib/entra/graph";
@@ -148,8 +149,6 @@ function failureOutcome(method: MethodValue, f: EntraFailure, timings: OutcomeDe
 function configurationProblem(e: unknown): string | null {
   if (e instanceof NotConfigured || e instanceof CloudConfigurationError) return e.message;
   if (e instanceof SyntaxError) return "A stored credential could not be read";
-  // Thrown by lib/crypto when a key is missing or the ciphertext is bound to another row.
-  if (e instanceof Error && e.name === "DecryptionError") return "A stored credential could not be decrypted (was the encryption key changed?)";
   return null;
 }
 
@@ -172,9 +171,14 @@ export async function checkTenant(tenant: TenantInput, creds: CredentialInput[],
         break;
     }
   } catch (e) {
-    const note = configurationProblem(e);
-    if (note === null) throw e;
-    core = failed(tenant.authMethod, "NOT_CONFIGURED", { flow: "config", kind: "config" }, { totalMs: performance.now() - t0 }, { notes: [note] });
+    if (e instanceof DecryptionError) {
+      // The provider's or the tenant's stored secret: a key is missing or the ciphertext was altered.
+      core = failed(tenant.authMethod, "SECRET_UNREADABLE", { flow: "config", kind: "config" }, { totalMs: performance.now() - t0 });
+    } else {
+      const note = configurationProblem(e);
+      if (note === null) throw e;
+      core = failed(tenant.authMethod, "NOT_CONFIGURED", { flow: "config", kind: "config" }, { totalMs: performance.now() - t0 }, { notes: [note] });
+    }
   }
   const finishedAt = new Date(now());
   const durationMs = Math.round(performance.now() - t0);

@@ -1,6 +1,6 @@
 import "server-only";
 import Database from "better-sqlite3";
-import { isPostgresUrl, sqliteFilePath } from "@/lib/db-client";
+import { isPostgresUrl, prepareSqliteFile } from "@/lib/db-client";
 import { env } from "@/lib/env";
 import type { ResultRow } from "./store";
 import type { VerificationOutcome } from "./types";
@@ -28,7 +28,7 @@ export function sqliteDate(d: Date) {
 
 function prepare() {
   if (statements) return statements;
-  connection = new Database(sqliteFilePath(env.DATABASE_URL), { timeout: 15_000 });
+  connection = new Database(prepareSqliteFile(env.DATABASE_URL), { timeout: 15_000 });
   connection.pragma("journal_mode = WAL");
   // better-sqlite3 is synchronous: an fsync per commit would stall every in-flight verification.
   // In WAL mode NORMAL loses nothing on a process crash, only on power loss, and a lost result is

@@ -2,19 +2,14 @@
 
 import { AuthError } from "next-auth";
 import { ENTRA_PROVIDER_ID, signIn } from "@/lib/auth";
+import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { signInSchema } from "@/lib/validations/auth";
 
 export type SignInState = { error?: string; fieldErrors?: Record<string, string[] | undefined>; email?: string };
 
-/** Only same-origin relative paths: an attacker-supplied callbackUrl must not redirect elsewhere. */
-function safeCallback(value: FormDataEntryValue | null) {
-  const path = typeof value === "string" ? value : "";
-  return path.startsWith("/") && !path.startsWith("//") && !path.startsWith("/\\") ? path : "/tenants";
-}
-
 /** Starts sign-in with Microsoft; next-auth refuses it when Entra Authentication is not enabled. */
 export async function signInWithMicrosoftAction(formData: FormData): Promise<void> {
-  await signIn(ENTRA_PROVIDER_ID, { redirectTo: safeCallback(formData.get("callbackUrl")) });
+  await signIn(ENTRA_PROVIDER_ID, { redirectTo: safeCallbackPath(formData.get("callbackUrl")) });
 }
 
 export async function signInAction(_prev: SignInState, formData: FormData): Promise<SignInState> {
@@ -24,7 +19,7 @@ export async function signInAction(_prev: SignInState, formData: FormData): Prom
     return { error: "Check the highlighted fields.", fieldErrors: parsed.error.flatten().fieldErrors, email };
   }
   try {
-    await signIn("credentials", { ...parsed.data, redirectTo: safeCallback(formData.get("callbackUrl")) });
+    await signIn("credentials", { ...parsed.data, redirectTo: safeCallbackPath(formData.get("callbackUrl")) });
     return {};
   } catch (error) {
     if (error instanceof AuthError) {

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { isLocalSignInEnabled, loadEntraRuntime } from "@/lib/auth/entra/settings";
 import { getSessionAdmin } from "@/lib/auth/session";
 import { signInWithMicrosoftAction } from "./actions";
@@ -20,7 +21,8 @@ const errorMessages: Record<string, string> = {
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {
   if (await getSessionAdmin()) redirect("/tenants");
-  const { callbackUrl, error } = await searchParams;
+  const { callbackUrl: requested, error } = await searchParams;
+  const callbackUrl = safeCallbackPath(requested);
   const [localEnabled, entra] = await Promise.all([isLocalSignInEnabled(), loadEntraRuntime()]);
   const message = error ? errorMessages[error] ?? "Sign-in failed. Try again." : null;
   return (
@@ -35,14 +37,14 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           {message && <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">{message}</p>}
           {entra && (
             <form action={signInWithMicrosoftAction}>
-              <input type="hidden" name="callbackUrl" value={callbackUrl ?? "/tenants"} />
+              <input type="hidden" name="callbackUrl" value={callbackUrl} />
               <button type="submit" className="w-full rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm hover:bg-slate-50">
                 Sign in with Microsoft
               </button>
             </form>
           )}
           {entra && localEnabled && <p className="text-center text-xs uppercase tracking-wide text-slate-400">or, break-glass</p>}
-          {localEnabled && <SignInForm callbackUrl={callbackUrl ?? "/tenants"} />}
+          {localEnabled && <SignInForm callbackUrl={callbackUrl} />}
           {!localEnabled && !entra && <p className="text-sm text-slate-700">No sign-in method is enabled. Set LOCAL_SIGN_IN_ENABLED=true and restart.</p>}
         </div>
       </div>

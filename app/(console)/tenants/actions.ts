@@ -8,6 +8,7 @@ import { latestVerification, type VerificationHistoryItem } from "@/lib/data/ten
 import type { AdminRole } from "@/lib/generated/prisma/enums";
 import { createConsentLink } from "@/lib/consent/links";
 import { removeAuthorization, switchAuthMethod } from "@/lib/tenants/lifecycle";
+import { decodeImportFile, IMPORT_TOO_LARGE, MAX_IMPORT_BYTES } from "@/lib/tenants/csv";
 import { createTenant, deleteTenant, importTenants, previewTenantImport, updateTenant, type ImportPreview } from "@/lib/tenants/manage";
 import { tenantIdsSchema, tenantInputSchema, tenantUpdateSchema } from "@/lib/validations/tenant";
 import {
@@ -165,13 +166,11 @@ export async function testConnectionAction(input: { id: string }): Promise<Actio
   }
 }
 
-const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
-
 async function importText(formData: FormData): Promise<{ ok: true; text: string } | { ok: false; error: string }> {
   const file = formData.get("file");
   if (!(file instanceof File) || file.size === 0) return { ok: false, error: "Choose a CSV file to import." };
-  if (file.size > MAX_IMPORT_BYTES) return { ok: false, error: "The file is larger than 10 MB. Split it and import the parts." };
-  return { ok: true, text: await file.text() };
+  if (file.size > MAX_IMPORT_BYTES) return { ok: false, error: IMPORT_TOO_LARGE };
+  return decodeImportFile(new Uint8Array(await file.arrayBuffer()));
 }
 
 const PREVIEW_ROWS = 500;

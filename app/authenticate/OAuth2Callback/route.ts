@@ -1,3 +1,5 @@
+import type { NextRequest } from "next/server";
+import { CONSENT_BROWSER_COOKIE } from "@/lib/consent/browser-binding";
 import { handleCallback } from "@/lib/consent/callback";
 import { renderResultPage } from "@/lib/consent/result-page";
 
@@ -12,12 +14,13 @@ const headers = {
 
 /**
  * The redirect URI registered on the provider app (an external contract, hence the PascalCase path).
- * Public by design: it authenticates the response by its single-use state, not by a session.
+ * Public by design: it authenticates the response by its single-use state and the browser's consent
+ * cookie, not by a session.
  */
-export async function GET(request: Request) {
+export async function GET(request: NextRequest) {
   let outcome;
   try {
-    outcome = await handleCallback(new URL(request.url));
+    outcome = await handleCallback(new URL(request.url), request.cookies.get(CONSENT_BROWSER_COOKIE)?.value);
   } catch (error) {
     // No stack trace or detail reaches the page; the error name is enough for the server log.
     console.error(`[consent] callback failed: ${error instanceof Error ? error.name : "unknown error"}`);

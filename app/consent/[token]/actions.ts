@@ -1,7 +1,9 @@
 "use server";
 
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import { browserBindingValue, CONSENT_BROWSER_COOKIE, consentBrowserCookieOptions } from "@/lib/consent/browser-binding";
 import { startConsent } from "@/lib/consent/flow";
 
 export type ContinueState = { error?: string };
@@ -10,7 +12,11 @@ export type ContinueState = { error?: string };
 export async function continueToMicrosoftAction(_prev: ContinueState, formData: FormData): Promise<ContinueState> {
   const token = z.string().regex(/^[A-Za-z0-9_-]{43}$/).safeParse(formData.get("token"));
   if (!token.success) return { error: "This consent link is invalid." };
-  const result = await startConsent(token.data);
+  const jar = await cookies();
+  const browserKey = browserBindingValue(jar.get(CONSENT_BROWSER_COOKIE)?.value);
+  const result = await startConsent(token.data, browserKey);
   if (!result.ok) return { error: result.error };
+  // The callback completes the state only in a browser that brings this cookie back.
+  jar.set(CONSENT_BROWSER_COOKIE, browserKey, consentBrowserCookieOptions);
   redirect(result.redirectTo);
 }

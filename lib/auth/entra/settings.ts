@@ -1,8 +1,10 @@
 import "server-only";
 import type { ActionResult } from "@/lib/action-result";
 import { recordAudit, type AuditActor } from "@/lib/audit";
+import { DecryptionError } from "@/lib/crypto";
 import { normalizeThumbprint } from "@/lib/crypto/certificates";
 import { db } from "@/lib/db";
+import { reasons } from "@/lib/entra/reasons";
 import { env } from "@/lib/env";
 import type { AdminRole } from "@/lib/generated/prisma/enums";
 import { newId } from "@/lib/ids";
@@ -54,7 +56,8 @@ export async function findCertificate(thumbprint: string): Promise<{ ok: true; c
   let app;
   try {
     app = await loadProviderApp();
-  } catch {
+  } catch (e) {
+    if (e instanceof DecryptionError) return { ok: false, problem: `The provider app's certificate: ${reasons.SECRET_UNREADABLE.title}.` };
     return { ok: false, problem: "No certificate with a private key is stored (the provider app is not configured)." };
   }
   if (app.credential.kind !== "certificate") return { ok: false, problem: "No certificate with a private key is stored: the provider app uses a client secret." };

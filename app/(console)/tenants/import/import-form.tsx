@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useActionState, useId, useState, useTransition } from "react";
 import { Button, buttonClass } from "@/components/ui/button";
+import { IMPORT_TOO_LARGE, MAX_IMPORT_BYTES } from "@/lib/tenants/csv";
 import { previewImportAction, type ImportState } from "../actions";
 
 const PREVIEW_LIMIT = 500;
@@ -11,10 +12,12 @@ const PREVIEW_LIMIT = 500;
 export function ImportForm() {
   const [state, dispatch, pending] = useActionState<ImportState, FormData>(previewImportAction, { stage: "idle" });
   const [file, setFile] = useState<File | null>(null);
+  // Checked here before uploading (the server checks again): a file over the limit is never sent.
+  const tooLarge = file !== null && file.size > MAX_IMPORT_BYTES;
   const [, startTransition] = useTransition();
   const inputId = useId();
   const submit = (intent: "preview" | "import") => {
-    if (!file) return;
+    if (!file || tooLarge) return;
     const fd = new FormData();
     fd.set("file", file);
     fd.set("intent", intent);
@@ -47,10 +50,14 @@ export function ImportForm() {
             className="mt-1 block text-sm file:mr-3 file:rounded-md file:border file:border-slate-300 file:bg-white file:px-3 file:py-1.5 file:text-sm file:font-medium"
           />
         </div>
-        <Button variant="primary" onClick={() => submit("preview")} disabled={!file} pending={pending}>Check file</Button>
+        <Button variant="primary" onClick={() => submit("preview")} disabled={!file || tooLarge} pending={pending}>Check file</Button>
       </div>
 
-      {state.stage === "error" && <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">{state.error}</p>}
+      {tooLarge ? (
+        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">{IMPORT_TOO_LARGE}</p>
+      ) : (
+        state.stage === "error" && <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">{state.error}</p>
+      )}
 
       {preview && (
         <section aria-labelledby="preview-heading" className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
