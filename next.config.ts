@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { env } from "./lib/env";
 
 const nextConfig: NextConfig = {
   // Native addons and Node-only libraries stay external to the server bundle.
@@ -7,21 +8,17 @@ const nextConfig: NextConfig = {
   // `npm run typecheck` checks the whole project (emulator and scripts included) once; the build
   // does not repeat it.
   typescript: { ignoreBuildErrors: true },
-  // CSV imports go through a server action; 1 MB (the default) would cap them near 10,000 rows.
-  experimental: { serverActions: { bodySizeLimit: "10mb" } },
-  typedRoutes: false,
-  async headers() {
-    return [
-      {
-        source: "/:path*",
-        headers: [
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "X-Frame-Options", value: "DENY" },
-          { key: "Referrer-Policy", value: "no-referrer" },
-        ],
-      },
-    ];
+  experimental: {
+    serverActions: {
+      // CSV imports go through a server action; 1 MB (the default) would cap them near 10,000 rows.
+      bodySizeLimit: "10mb",
+      // Next.js compares an action's Origin with the Host header, which behind a reverse proxy is the
+      // internal one; the public host is APP_URL's. proxy.ts already refuses any other origin.
+      allowedOrigins: [new URL(env.APP_URL).host],
+    },
   },
+  typedRoutes: false,
+  // Security headers are set by proxy.ts at run time: headers() here is frozen into the build.
 };
 
 export default nextConfig;
