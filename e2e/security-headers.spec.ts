@@ -18,7 +18,7 @@ function expectStaticHeaders(response: APIResponse | { headers(): Record<string,
   const h = response.headers();
   expect(h["x-content-type-options"]).toBe("nosniff");
   expect(h["x-frame-options"]).toBe("DENY");
-  expect(h["referrer-policy"]).toBe("no-referrer");
+  expect(h["referrer-policy"]).toBe("same-origin");
   expect(h["cross-origin-opener-policy"]).toBe("same-origin");
   expect(h["permissions-policy"]).toContain("camera=()");
   expect(h["permissions-policy"]).toContain("microphone=()");
@@ -152,6 +152,24 @@ test.describe("writes from other origins", () => {
     const accepted = await replay(baseURL);
     expect(accepted.status()).toBe(200);
     await expect.poll(() => e2eDb.tenant.count({ where: { id: second.id } })).toBe(0);
+  });
+
+  test("a form posted before the page is hydrated carries the console's Origin and is accepted", async ({ browser }) => {
+    // Without JavaScript the sign-in form is a plain multipart post of the server action (progressive
+    // enhancement). Under Referrer-Policy no-referrer the browser would send `Origin: null` and be refused.
+    const admin = await createAdmin();
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${baseURL}/sign-in`);
+    await page.getByLabel("Email").fill(admin.email);
+    await page.getByLabel("Password").fill(admin.password);
+    const posted = page.waitForRequest((r) => r.method() === "POST");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const post = await posted;
+    expect(post.headers()["next-action"]).toBeUndefined();
+    expect((await post.allHeaders())["origin"]).toBe(baseURL);
+    await expect(page.getByRole("heading", { name: "Authentication Status" })).toBeVisible();
+    await context.close();
   });
 
   test("form posts without the action header, and next-auth's endpoints, are refused too; the REST API is not", async ({ page }) => {

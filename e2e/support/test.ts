@@ -1,9 +1,10 @@
 import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
 
 /**
- * Every spec imports `test` and `expect` (and whatever else it uses of Playwright) from here. An automatic fixture watches every browser context
- * the test opens (the default one and those from browser.newContext()) and fails the test when any page
- * violated a Content Security Policy: the console's, or that of any other page the test visited.
+ * Every spec imports `test` and `expect` (and whatever else it uses of Playwright) from here. An automatic
+ * fixture watches every browser context the test opens (the default one and those from
+ * browser.newContext()) and fails the test when any page violated a Content Security Policy: the
+ * console's, or that of any other page the test visited.
  *
  * Two sources, since neither alone sees everything: Chromium's own console message ("Executing inline
  * script violates the following Content Security Policy directive …"; none for a blocked eval), and the
@@ -18,17 +19,18 @@ const CONSOLE_VIOLATION = /Content[- ]Security[- ]Policy/i;
 
 /** Runs in every frame before the page's own scripts (an init script is exempt from the page's CSP). */
 function listen(binding: string): void {
-  const report = (window as unknown as Record<string, (v: unknown) => void>)[binding];
   document.addEventListener(
     "securitypolicyviolation",
-    (e) => report?.({ directive: e.effectiveDirective, blocked: e.blockedURI, sample: e.sample, disposition: e.disposition }),
+    (e) => {
+      const report = (window as unknown as Record<string, ((v: unknown) => void) | undefined>)[binding];
+      report?.({ directive: e.effectiveDirective, blocked: e.blockedURI, sample: e.sample, disposition: e.disposition });
+    },
     true,
   );
 }
 
 export class CspViolations {
   private readonly recorded: CspViolation[] = [];
-  private readonly watched = new WeakSet<BrowserContext>();
 
   get all(): readonly CspViolation[] {
     return this.recorded;
@@ -40,8 +42,6 @@ export class CspViolations {
   }
 
   async watch(context: BrowserContext): Promise<void> {
-    if (this.watched.has(context)) return;
-    this.watched.add(context);
     context.on("console", (message) => {
       if (CONSOLE_VIOLATION.test(message.text())) this.recorded.push({ source: "console", page: message.page()?.url() ?? "", text: message.text() });
     });

@@ -1,8 +1,9 @@
 /**
  * Cross-site request forgery defence for everything a browser session can change: server actions
  * (fetch calls and the form posts of progressive enhancement alike: both are POSTs to a page), and
- * next-auth's /api/auth endpoints. Browsers send Origin on every POST, fetch or form; a request that
- * changes something must carry the console's own origin (APP_URL). No Origin means a client that is not
+ * next-auth's /api/auth endpoints. Browsers send Origin on every POST, fetch or form (a form's is `null`
+ * under Referrer-Policy no-referrer, hence same-origin in security-headers.ts); a request that changes
+ * something must carry the console's own origin (APP_URL). No Origin means a client that is not
  * a browser page of the console, and it is refused too: the REST API (bearer tokens, never cookies) is
  * the way in for those.
  * @see https://fetch.spec.whatwg.org/#origin-header

@@ -15,7 +15,7 @@ describe("security headers", () => {
     expect(securityHeaders("http://localhost:3000")).toMatchObject({
       "X-Content-Type-Options": "nosniff",
       "X-Frame-Options": "DENY",
-      "Referrer-Policy": "no-referrer",
+      "Referrer-Policy": "same-origin",
       "Cross-Origin-Opener-Policy": "same-origin",
     });
     const permissions = securityHeaders("http://localhost:3000")["Permissions-Policy"]!.split(", ");

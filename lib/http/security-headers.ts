@@ -94,7 +94,11 @@ export function securityHeaders(appUrl: string): Record<string, string> {
     "X-Content-Type-Options": "nosniff",
     // frame-ancestors 'none' says the same to browsers that read CSP; this is for those that do not.
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    // No referrer to any other site (consent links carry their token in the path). Not no-referrer: under
+    // it a browser sends `Origin: null` with a form post, and a form posted before hydration would be
+    // refused by the Origin check (lib/http/origin.ts).
+    // @see https://fetch.spec.whatwg.org/#serializing-a-request-origin
+    "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": deniedFeatures.map((f) => `${f}=()`).join(", "),
   };
