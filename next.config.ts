@@ -1,4 +1,6 @@
 import type { NextConfig } from "next";
+import { env } from "./lib/env";
+import { SERVER_ACTION_BODY_LIMIT_BYTES } from "./lib/net/body-limits";
 
 const nextConfig: NextConfig = {
   // Native addons and Node-only libraries stay external to the server bundle.
@@ -7,23 +9,17 @@ const nextConfig: NextConfig = {
   // `npm run typecheck` checks the whole project (emulator and scripts included) once; the build
   // does not repeat it.
   typescript: { ignoreBuildErrors: true },
-  // CSV imports go through a server action; 1 MB (the default) would cap them near 10,000 rows. The
-  // limit sits above the import's own (MAX_IMPORT_BYTES, 10 MB, lib/tenants/csv.ts) plus the multipart
-  // framing, so a file over it reaches the action and gets the console's message, not Next's 413.
-  experimental: { serverActions: { bodySizeLimit: "11mb" } },
-  typedRoutes: false,
-  async headers() {
-    return [
-      {
-        source: "/:path*",
-        headers: [
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "X-Frame-Options", value: "DENY" },
-          { key: "Referrer-Policy", value: "no-referrer" },
-        ],
-      },
-    ];
+  experimental: {
+    serverActions: {
+      // CSV imports go through a server action (lib/net/body-limits.ts says why this size).
+      bodySizeLimit: SERVER_ACTION_BODY_LIMIT_BYTES,
+      // Next.js compares an action's Origin with the Host header, which behind a reverse proxy is the
+      // internal one; the public host is APP_URL's. proxy.ts already refuses any other origin.
+      allowedOrigins: [new URL(env.APP_URL).host],
+    },
   },
+  typedRoutes: false,
+  // Security headers are set by proxy.ts at run time: headers() here is frozen into the build.
 };
 
 export default nextConfig;

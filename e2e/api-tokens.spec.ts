@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { expect, test, type Page, type TestInfo } from "@playwright/test";
+import { expect, test, type Page, type TestInfo } from "./support/test";
 import { generateApiToken, hashApiToken } from "../lib/api-tokens/format";
 import { createAdmin } from "./support/admins";
 import { e2eDb } from "./support/db";

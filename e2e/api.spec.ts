@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { expect, request, test, type APIRequestContext, type APIResponse } from "@playwright/test";
+import { expect, request, test, type APIRequestContext, type APIResponse } from "./support/test";
 import { baseURL } from "../playwright.config";
 import { createAdmin } from "./support/admins";
 import {

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { expect, request, test, type APIRequestContext } from "@playwright/test";
+import { expect, request, test, type APIRequestContext } from "./support/test";
 import pg from "pg";
 import type { RunningEmulator } from "../emulator/index";
 import { generateApiToken } from "../lib/api-tokens/format";

@@ -1,4 +1,4 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Browser, type Page } from "./support/test";
 import { randomUUID } from "node:crypto";
 import { createAdmin } from "./support/admins";
 import { e2eDb } from "./support/db";

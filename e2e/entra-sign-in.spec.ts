@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Browser, type Page } from "./support/test";
 import { createSelfSignedCertificate } from "../emulator/certs";
 import { DEMO_SCENARIO_PATH } from "../emulator/index";
 import { baseURL } from "../playwright.config";
@@ -209,7 +209,7 @@ test.describe("sign-in with Microsoft Entra ID (seed 001)", () => {
 
     const before = await e2eDb.entraAuthSettings.findUniqueOrThrow({ where: { id: "entra" } });
     const response = await operator.page.request.post("/settings/entra", {
-      headers: { "next-action": applyActionId, "content-type": applyContentType, accept: "text/x-component" },
+      headers: { "next-action": applyActionId, "content-type": applyContentType, accept: "text/x-component", origin: baseURL },
       data: applyBody!,
     });
     expect(await response.text()).toContain("Only administrators can change how admins sign in.");

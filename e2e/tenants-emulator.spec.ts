@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/test";
 import { randomUUID } from "node:crypto";
 import { createAdmin } from "./support/admins";
 import { e2eDb } from "./support/db";

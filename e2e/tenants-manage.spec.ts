@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/test";
 import { createAdmin } from "./support/admins";
 import { e2eDb } from "./support/db";
 import { signInAndExpectConsole } from "./support/pages";

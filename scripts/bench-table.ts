@@ -115,7 +115,8 @@ async function signIn(): Promise<string> {
   const res = await fetch(`${BASE}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: csrfCookie },
+    // The console refuses writes whose Origin is not its own (proxy.ts), as a browser's form post would carry.
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: csrfCookie, Origin: BASE },
     body: new URLSearchParams({ csrfToken, email: EMAIL, password: PASSWORD, callbackUrl: `${BASE}/tenants` }),
   });
   const session = res.headers.getSetCookie().map((c) => c.split(";")[0]!).filter((c) => c.includes("session-token"));

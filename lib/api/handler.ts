@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { AuditActor } from "@/lib/audit";
 import { env } from "@/lib/env";
+import { securityHeaders } from "@/lib/http/security-headers";
 import { clientAddress } from "@/lib/net/client-address";
 import { authenticate, hasApiRole, type ApiPrincipal } from "./auth";
 import type { EndpointSpec, Parsed } from "./endpoint";
@@ -35,6 +36,8 @@ type RouteContext = { params: Promise<Record<string, string | string[] | undefin
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const JSON_TYPE = /^application\/(?:[a-z0-9.+-]*\+)?json\s*(?:;|$)/i;
+// The proxy does not run for /api/v1 (it would buffer request bodies): the API sends the static headers itself.
+const staticHeaders = securityHeaders(env.APP_URL);
 const ROLE_NAMES = { VIEWER: "Viewer", OPERATOR: "Operator", ADMINISTRATOR: "Administrator" } as const;
 
 /** The id proxy.ts stamped on the request (or the client's own, when well-formed); a fresh one otherwise. */
@@ -194,6 +197,7 @@ export function apiRoute<P extends z.ZodType | undefined, Q extends z.ZodType | 
       });
     }
     response.headers.set("X-Request-Id", requestId);
+    for (const [name, value] of Object.entries(staticHeaders)) response.headers.set(name, value);
     if (!response.headers.has("Cache-Control")) response.headers.set("Cache-Control", "no-store");
     for (const [k, v] of Object.entries(rateHeaders(decision))) response.headers.set(k, v);
     logLine({

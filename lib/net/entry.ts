@@ -68,10 +68,10 @@ export function admitRequest(req: IncomingMessage, res: ServerResponse, options:
   if (api) {
     const requestId = randomUUID();
     const error = new ApiError("payload-too-large", `The request body may be at most ${max} bytes.`);
-    res.writeHead(413, { "Content-Type": PROBLEM_CONTENT_TYPE, "Cache-Control": "no-store", "X-Request-Id": requestId });
+    res.writeHead(413, { "Content-Type": PROBLEM_CONTENT_TYPE, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "X-Request-Id": requestId });
     res.end(JSON.stringify(problemBody(error, { requestId, instance: (req.url ?? "/").split("?")[0] })));
   } else {
-    res.writeHead(413, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" });
+    res.writeHead(413, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" });
     res.end(`The request body may be at most ${max} bytes.\n`);
   }
   return true;

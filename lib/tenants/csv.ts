@@ -9,8 +9,7 @@ import { authMethods, clouds, tenantInputSchema, type TenantInput } from "@/lib/
 
 export const MAX_IMPORT_ROWS = 50_000;
 
-/** The largest file an import takes; checked in the browser before upload and again by the server action. */
-export const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
+export { MAX_IMPORT_BYTES } from "@/lib/net/body-limits";
 export const IMPORT_TOO_LARGE = "The file is larger than 10 MB. Split it and import the parts.";
 
 const BOMS: { encoding: "utf-8" | "utf-16le" | "utf-16be"; bytes: number[] }[] = [

@@ -2,13 +2,15 @@ import type { NextRequest } from "next/server";
 import { CONSENT_BROWSER_COOKIE } from "@/lib/consent/browser-binding";
 import { handleCallback } from "@/lib/consent/callback";
 import { renderResultPage } from "@/lib/consent/result-page";
+import { plainHtmlContentSecurityPolicy } from "@/lib/http/security-headers";
 
 export const dynamic = "force-dynamic";
 
 const headers = {
   "Content-Type": "text/html; charset=utf-8",
   "Cache-Control": "no-store",
-  "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  // proxy.ts sends the same policy for this path; kept here so the handler is safe on its own.
+  "Content-Security-Policy": plainHtmlContentSecurityPolicy,
   "Referrer-Policy": "no-referrer",
 };
 
