@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/test";
 import { createAdmin } from "./support/admins";
 import { signInAndExpectConsole } from "./support/pages";
 

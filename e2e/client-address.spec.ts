@@ -1,5 +1,5 @@
 import { request as httpRequest } from "node:http";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/test";
 import { baseURL } from "../playwright.config";
 import { createAdmin } from "./support/admins";
 import { apiClient, createApiToken, expectProblem } from "./support/api";

@@ -1,4 +1,4 @@
-import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { expect, test, type Browser, type BrowserContext, type Page } from "./support/test";
 import { createAdmin, type TestAdmin } from "./support/admins";
 import { e2eDb } from "./support/db";
 import { signInAndExpectConsole } from "./support/pages";
