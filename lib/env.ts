@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
-import { parseAllowList } from "@/lib/net/outbound-policy";
+// Relative, not "@/": next.config.ts loads this file, and its loader does not know the alias.
+import { parseAllowList } from "./net/outbound-policy";
 
 /**
  * The only reader of `process.env`. Every variable is validated once, at first import, and a bad value
