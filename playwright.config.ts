@@ -1,9 +1,7 @@
 import { defineConfig, devices } from "@playwright/test";
-import { EMULATOR_PORT, GRAPH_PORT } from "./e2e/support/emulator";
+import { baseURL, CONSOLE_PORT as PORT, EMULATOR_PORT, GRAPH_PORT } from "./e2e/support/ports";
 
-// E2E_PORT (and E2E_EMULATOR_PORT, E2E_GRAPH_PORT) let two checkouts run their suites side by side.
-const PORT = Number(process.env.E2E_PORT ?? 3100);
-export const baseURL = `http://localhost:${PORT}`;
+export { baseURL };
 
 // Debian's Chromium (installed by .ci/run): nothing is downloaded. The flags keep Chromium from calling
 // Google services, which this machine's closed network refuses.

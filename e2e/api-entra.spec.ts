@@ -6,7 +6,7 @@ import { DEMO_SCENARIO_PATH } from "../emulator/index";
 import type { ScenarioInput } from "../emulator/scenario";
 import { apiClient, expectProblem, json, seedDemoTenant } from "./support/api";
 import { e2eDb } from "./support/db";
-import { control, DEMO, DEMO_API, emulator } from "./support/emulator";
+import { control, DEMO, DEMO_API, emulator, restoreDemoScenario } from "./support/emulator";
 
 // Entra ID access tokens on the REST API: client-credentials tokens the emulator issues for the MSP's
 // own API ("Tenant Access Console API", app roles Administrator/Operator/Viewer), validated with the
@@ -287,7 +287,7 @@ test("ID tokens are refused on the REST API even with roles or mapped groups and
     const groupOperator = await apiClient(await clientToken(DEMO_API.groupOperator));
     await expectProblem(await groupOperator.post("verification-runs", { data: { tenantIds: ["no-such-tenant"] } }), 422, "validation");
   } finally {
-    await control.loadScenario(JSON.parse(readFileSync(DEMO_SCENARIO_PATH, "utf8")) as ScenarioInput);
+    await restoreDemoScenario();
     await mapGroups(groupRolesBefore.map((r) => ({ groupId: r.groupId, role: r.role })));
     await configure();
   }

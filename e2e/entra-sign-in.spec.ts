@@ -5,7 +5,7 @@ import { DEMO_SCENARIO_PATH } from "../emulator/index";
 import { baseURL } from "../playwright.config";
 import { createAdmin } from "./support/admins";
 import { e2eDb } from "./support/db";
-import { control, DEMO, DEMO_API, emulator } from "./support/emulator";
+import { control, DEMO, DEMO_API, emulator, restoreDemoScenario } from "./support/emulator";
 import { configureProviderApp } from "./support/provider";
 import { signInAndExpectConsole } from "./support/pages";
 
@@ -58,8 +58,7 @@ async function restoreDefaults(provider: ProviderRow) {
   await e2eDb.entraGroupRole.deleteMany({});
   await e2eDb.providerSettings.deleteMany({});
   if (provider) await e2eDb.providerSettings.create({ data: provider });
-  await control.loadScenario(JSON.parse(readFileSync(DEMO_SCENARIO_PATH, "utf8")));
-  await control.setRedirectUris(DEMO.providerClientId, [CONSENT_REDIRECT]);
+  await restoreDemoScenario();
 }
 
 async function signInWithMicrosoft(page: Page, upn: string) {

@@ -1,6 +1,6 @@
 import { request } from "@playwright/test";
 import { baseURL } from "../playwright.config";
-import { control, DEMO } from "./support/emulator";
+import { CONSENT_REDIRECT, control, DEMO } from "./support/emulator";
 
 // The web server (e2e/start-server.sh) starts on a fresh, migrated database; make sure it is ready.
 export default async function globalSetup() {
@@ -9,5 +9,5 @@ export default async function globalSetup() {
   if (!response.ok()) throw new Error(`Console not healthy: ${response.status()}`);
   await api.dispose();
   // The demo scenario registers the default console URL; the e2e console listens elsewhere.
-  await control.setRedirectUris(DEMO.providerClientId, [`${baseURL}/authenticate/OAuth2Callback`]);
+  await control.setRedirectUris(DEMO.providerClientId, [CONSENT_REDIRECT]);
 }

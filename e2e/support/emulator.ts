@@ -1,9 +1,11 @@
+import { readFileSync } from "node:fs";
 import { EmulatorControlClient } from "../../emulator/control-client";
+import { DEMO_SCENARIO_PATH } from "../../emulator/index";
+import type { ScenarioInput } from "../../emulator/scenario";
+import { baseURL, EMULATOR_PORT, GRAPH_PORT } from "./ports";
 
 /** The emulator the e2e web server list starts (playwright.config.ts), and the demo scenario's facts. */
-// E2E_EMULATOR_PORT / E2E_GRAPH_PORT let two checkouts run their suites side by side.
-export const EMULATOR_PORT = Number(process.env.E2E_EMULATOR_PORT ?? 9443);
-export const GRAPH_PORT = Number(process.env.E2E_GRAPH_PORT ?? 9444);
+export { EMULATOR_PORT, GRAPH_PORT };
 export const emulator = {
   loginUrl: `https://127.0.0.1:${EMULATOR_PORT}`,
   graphUrl: `https://127.0.0.1:${GRAPH_PORT}`,
@@ -11,6 +13,15 @@ export const emulator = {
   graphHost: `127.0.0.1:${GRAPH_PORT}`,
 };
 export const control = new EmulatorControlClient(emulator.loginUrl);
+
+/** The provider app's redirect URI for this e2e console (the demo scenario registers the default console URL). */
+export const CONSENT_REDIRECT = `${baseURL}/authenticate/OAuth2Callback`;
+
+/** The demo directory as the suite starts with it: specs that load another scenario put this one back. */
+export async function restoreDemoScenario() {
+  await control.loadScenario(JSON.parse(readFileSync(DEMO_SCENARIO_PATH, "utf8")) as ScenarioInput);
+  await control.setRedirectUris(DEMO.providerClientId, [CONSENT_REDIRECT]);
+}
 
 export const DEMO = {
   providerClientId: "7ac0ffee-0000-4000-8000-000000000001",

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useId, useState, useTransition } from "react";
+import { useActionState, useEffect, useId, useRef, useState, useTransition } from "react";
 import { Button, buttonClass } from "@/components/ui/button";
 import { IMPORT_TOO_LARGE, MAX_IMPORT_BYTES } from "@/lib/tenants/csv";
 import { previewImportAction, type ImportState } from "../actions";
@@ -16,6 +16,9 @@ export function ImportForm() {
   const tooLarge = file !== null && file.size > MAX_IMPORT_BYTES;
   const [, startTransition] = useTransition();
   const inputId = useId();
+  const input = useRef<HTMLInputElement>(null);
+  // A file chosen before the page finished loading its script fired no change event React could see.
+  useEffect(() => setFile((current) => current ?? input.current?.files?.[0] ?? null), []);
   const submit = (intent: "preview" | "import") => {
     if (!file || tooLarge) return;
     const fd = new FormData();
@@ -44,6 +47,7 @@ export function ImportForm() {
           <label htmlFor={inputId} className="block text-sm font-medium">CSV file</label>
           <input
             id={inputId}
+            ref={input}
             type="file"
             accept=".csv,text/csv"
             onChange={(e) => setFile(e.target.files?.[0] ?? null)}
