@@ -23,6 +23,9 @@ export const auditActions = [
   "verification_run.started",
   "verification_run.cancelled",
   "verification_run.completed",
+  "directory_reload.started",
+  "directory_reload.cancelled",
+  "directory_reload.completed",
   "provider_settings.updated",
   "provider_settings.tested",
   "consent_link.created",
@@ -48,7 +51,7 @@ export type AuditActor =
   | { type: "api_token"; id: string; label: string }
   | { type: "entra_client"; id: string; label: string };
 
-export type AuditTarget = { type: "tenant" | "admin" | "provider_settings" | "verification_run" | "consent_link" | "keys" | "entra_settings" | "api_token"; id: string };
+export type AuditTarget = { type: "tenant" | "admin" | "provider_settings" | "verification_run" | "directory_reload" | "consent_link" | "keys" | "entra_settings" | "api_token"; id: string };
 
 /** Details must be non-secret values; keys that look like secrets are dropped as a last line of defence. */
 export type AuditDetails = Record<string, string | number | boolean | null | string[]>;
@@ -73,7 +76,12 @@ export type AuditInput = {
 };
 
 export async function recordAudit(input: AuditInput) {
-  await db.auditEvent.create({
+  await auditWrite(input);
+}
+
+/** The audit row as a Prisma operation, for a caller that writes it in its own transaction. */
+export function auditWrite(input: AuditInput) {
+  return db.auditEvent.create({
     data: {
       id: newId(),
       action: input.action,
@@ -85,6 +93,7 @@ export async function recordAudit(input: AuditInput) {
       requestId: input.requestId ?? null,
       details: JSON.stringify(scrubDetails(input.details ?? {})),
     },
+    select: { id: true },
   });
 }
 

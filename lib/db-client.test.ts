@@ -6,7 +6,6 @@ import { db, dbProvider } from "@/lib/db";
 import { env } from "@/lib/env";
 import { createDatabaseClient, postgresConnection, sqliteFilePath } from "@/lib/db-client";
 import { migrateDatabase } from "@/lib/migrations";
-import { closeSqliteSink, writeResultsSqlite } from "@/lib/verification/sqlite-sink";
 import { testOnPostgres, withPostgres } from "@/lib/testing/postgres";
 
 /**
@@ -62,11 +61,12 @@ describe("the SQLite database files", () => {
       const file = sqliteFilePath(env.DATABASE_URL);
       const files = [file, `${file}-wal`, `${file}-shm`];
       for (const f of files) fs.chmodSync(f, 0o644);
+      const client = createDatabaseClient(env.DATABASE_URL);
       try {
-        writeResultsSqlite([], []);
+        await client.tenant.count();
         for (const f of files) expect(groupOrOther(f), f).toBe("0");
       } finally {
-        closeSqliteSink();
+        await client.$disconnect();
       }
     }));
 });
@@ -100,11 +100,11 @@ describe(`the data layer on ${testOnPostgres ? "PostgreSQL" : "SQLite"}`, () => 
 
   it("lets exactly one of many simultaneous run starts hold the active slot", async () => {
     const attempts = await Promise.allSettled(
-      Array.from({ length: 8 }, (_, i) => db.verificationRun.create({ data: { id: `run-${i}`, activeSlot: "active", trigger: "manual", requestedBy: "t", concurrency: 1 } })),
+      Array.from({ length: 8 }, (_, i) => db.jobRun.create({ data: { id: `run-${i}`, kind: "verify", activeSlot: "verify", trigger: "manual", requestedBy: "t", concurrency: 1 } })),
     );
     expect(attempts.filter((a) => a.status === "fulfilled")).toHaveLength(1);
     expect(attempts.every((a) => a.status === "fulfilled" || isUniqueViolation(a.reason))).toBe(true);
-    await db.verificationRun.updateMany({ where: { activeSlot: "active" }, data: { activeSlot: null, status: "COMPLETED" } });
+    await db.jobRun.updateMany({ where: { activeSlot: "verify" }, data: { activeSlot: null, status: "COMPLETED" } });
   });
 
   it("gives a compare-and-set update to one of many simultaneous callers (single-use state, run takeover)", async () => {

@@ -12,9 +12,10 @@ export async function onServerStart() {
   getAuthSecret();
 
   const { releaseRuns, resumeInterruptedRuns, startScheduler } = await import("@/lib/verification");
-  // A run whose process died (crash, deploy) continues here with the tenants that have no result yet.
+  // Every process watches for active runs from now on, whatever the scheduler setting: a run whose
+  // process died (crash, deploy) continues here at once with the items that have no result yet.
   const resumed = await resumeInterruptedRuns();
-  if (resumed.length) console.log(`[startup] resumed verification run(s): ${resumed.join(", ")}`);
+  if (resumed.length) console.log(`[startup] resumed run(s): ${resumed.join(", ")}`);
   // VERIFY_SCHEDULE_HOURS=0 turns off scheduled runs and the refresh-token keep-alive alike.
   if (env.VERIFY_SCHEDULE_HOURS > 0) startScheduler({ keepAlive: true });
   const stop = () => {

@@ -54,7 +54,7 @@ function toItem(r: ResultRow): StoredResultItem {
 }
 
 export async function verificationRunExists(runId: string): Promise<boolean> {
-  return (await db.verificationRun.count({ where: { id: runId } })) > 0;
+  return (await db.jobRun.count({ where: { id: runId, kind: "verify" } })) > 0;
 }
 
 /** A run's results by customer id; the (runId, status) index serves the status filter. */

@@ -1,5 +1,5 @@
 import "server-only";
-import { recordAudit, type AuditActor } from "@/lib/audit";
+import { auditWrite, recordAudit, type AuditActor } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { defaultRetryPolicy, type RetryPolicy } from "@/lib/entra/http";
@@ -111,23 +111,28 @@ export type DirectoryReload =
   | { ok: true; displayName: string; primaryDomain: string | null; entraTenantId: string }
   | { ok: false; reasonCode: VerificationOutcome["reasonCode"]; message: string };
 
+/** What Graph's organization says of the tenant (the verification's own calls; nothing is written). */
+export async function readTenantDirectory(loaded: LoadedTenant, provider: ProviderInput, options: { policy: RetryPolicy; signal?: AbortSignal }): Promise<DirectoryReload> {
+  const outcome = await runCheck(loaded, provider, options);
+  const org = outcome.details.organization;
+  if (!org || outcome.reasonCode === "TENANT_MISMATCH") return { ok: false, reasonCode: outcome.reasonCode, message: outcome.message };
+  return { ok: true, displayName: org.displayName, primaryDomain: org.defaultDomain, entraTenantId: org.id };
+}
+
+/** Stores a reloaded directory: display name, default domain and the verified tenant ID, and its audit. */
+export function directoryWrites(tenantId: string, reload: Extract<DirectoryReload, { ok: true }>, actor?: AuditActor) {
+  const { displayName, primaryDomain, entraTenantId } = reload;
+  return [
+    db.tenant.updateMany({ where: { id: tenantId }, data: { displayName, primaryDomain, entraTenantId, version: { increment: 1 } } }),
+    ...(actor ? [auditWrite({ action: "tenant.directory_reloaded", actor, target: { type: "tenant", id: tenantId }, details: { displayName, primaryDomain, entraTenantId } })] : []),
+  ];
+}
+
 /** Refreshes display name, default domain and the verified tenant ID from Graph's organization. */
 export async function reloadTenantDirectory(tenantId: string, options: { actor?: AuditActor } = {}): Promise<DirectoryReload> {
-  const { outcome } = await checkById(tenantId);
-  const org = outcome.details.organization;
-  if (!org) return { ok: false, reasonCode: outcome.reasonCode, message: outcome.message };
-  if (outcome.reasonCode === "TENANT_MISMATCH") return { ok: false, reasonCode: outcome.reasonCode, message: outcome.message };
-  await db.tenant.updateMany({
-    where: { id: tenantId },
-    data: { displayName: org.displayName, primaryDomain: org.defaultDomain, entraTenantId: org.id, version: { increment: 1 } },
-  });
-  if (options.actor) {
-    await recordAudit({
-      action: "tenant.directory_reloaded",
-      actor: options.actor,
-      target: { type: "tenant", id: tenantId },
-      details: { displayName: org.displayName, primaryDomain: org.defaultDomain, entraTenantId: org.id },
-    });
-  }
-  return { ok: true, displayName: org.displayName, primaryDomain: org.defaultDomain, entraTenantId: org.id };
+  const [loaded, provider] = await Promise.all([loadTenant(tenantId), loadProvider()]);
+  if (!loaded) throw new TenantNotFoundError(tenantId);
+  const reload = await readTenantDirectory(loaded, provider, { policy: retryPolicyFromEnv() });
+  if (reload.ok) await db.$transaction(directoryWrites(tenantId, reload, options.actor));
+  return reload;
 }

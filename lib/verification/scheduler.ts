@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
-import { isPostgresUrl } from "@/lib/db-client";
 import { env } from "@/lib/env";
+import { jobEngine } from "@/lib/jobs";
 import { DAY_MS } from "./check";
 import { resumeInterruptedRuns, startVerificationRun } from "./runs";
 
@@ -10,7 +10,7 @@ import { resumeInterruptedRuns, startVerificationRun } from "./runs";
  * tenants on the auth-token method whose token was last redeemed over 30 days ago are verified (which
  * redeems it) long before Entra's 90-day inactivity limit, even when scheduled runs are disabled.
  * Every console instance may run the scheduler: the single active run is enforced by the database, and
- * on PostgreSQL the ticks go through pg-boss, so one instance ticks per interval cluster-wide.
+ * the job store ticks once per interval cluster-wide (pg-boss on PostgreSQL).
  * @see https://learn.microsoft.com/en-us/entra/identity-platform/refresh-tokens#token-lifetime
  */
 
@@ -20,14 +20,13 @@ const KEEPALIVE_REMAINING_MS = 60 * DAY_MS;
 
 export type SchedulerOptions = { intervalHours?: number; keepAlive?: boolean; tickMs?: number };
 
-let timer: NodeJS.Timeout | null = null;
-let stopDistributed: Promise<() => Promise<void>> | null = null;
+let stopTicks: Promise<() => Promise<void>> | null = null;
 
 export async function schedulerTick(options: SchedulerOptions = {}, now = Date.now()): Promise<"scheduled" | "keepalive" | "idle"> {
   await resumeInterruptedRuns();
   const hours = options.intervalHours ?? env.VERIFY_SCHEDULE_HOURS;
   if (hours > 0) {
-    const last = await db.verificationRun.findFirst({ where: { scope: null }, orderBy: { startedAt: "desc" }, select: { startedAt: true } });
+    const last = await db.jobRun.findFirst({ where: { kind: "verify", scope: null }, orderBy: { startedAt: "desc" }, select: { startedAt: true } });
     if (!last || now - last.startedAt.getTime() >= hours * 3_600_000) {
       await startVerificationRun({ trigger: "schedule", requestedBy: "scheduler" });
       return "scheduled";
@@ -47,27 +46,15 @@ export async function schedulerTick(options: SchedulerOptions = {}, now = Date.n
   return "idle";
 }
 
-/** Starts the in-process scheduler once; returns a function that stops it. */
+/** Starts the scheduler once in this process; returns a function that stops it. */
 export function startScheduler(options: SchedulerOptions = {}): () => void {
-  if (isPostgresUrl(env.DATABASE_URL)) {
-    stopDistributed ??= import("./distributed").then((m) =>
-      m.processEngine().startScheduler(() => schedulerTick(options).catch((e: unknown) => console.error(`verification scheduler: ${e instanceof Error ? e.name : "error"}`)), options.tickMs ?? TICK_MS),
-    );
-    return () => {
-      const stopping = stopDistributed;
-      stopDistributed = null;
-      void stopping?.then((stop) => stop()).catch(() => {});
-    };
-  }
-  if (!timer) {
-    const tick = () => void schedulerTick(options).catch((e: unknown) => console.error(`verification scheduler: ${e instanceof Error ? e.name : "error"}`));
-    tick();
-    timer = setInterval(tick, options.tickMs ?? TICK_MS);
-    timer.unref();
-  }
+  stopTicks ??= jobEngine().store.every("verify-schedule", options.tickMs ?? TICK_MS, () =>
+    schedulerTick(options).catch((e: unknown) => console.error(`verification scheduler: ${e instanceof Error ? e.name : "error"}`)),
+  );
   return () => {
-    if (timer) clearInterval(timer);
-    timer = null;
+    const stopping = stopTicks;
+    stopTicks = null;
+    void stopping?.then((stop) => stop()).catch(() => {});
   };
 }
 

@@ -36,7 +36,7 @@ export async function loadTenant(tenantId: string): Promise<LoadedTenant | null>
   return (await loadTenantsByIds([tenantId]))[0] ?? null;
 }
 
-const tenantSelect = {
+export const tenantSelect = {
   id: true,
   customerId: true,
   displayName: true,
@@ -51,7 +51,7 @@ const tenantSelect = {
 
 type TenantRow = Awaited<ReturnType<typeof db.tenant.findMany<{ select: typeof tenantSelect }>>>[number];
 
-function toLoaded(t: TenantRow): LoadedTenant {
+export function toLoaded(t: TenantRow): LoadedTenant {
   return {
     tenant: {
       id: t.id,

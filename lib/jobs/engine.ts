@@ -1,0 +1,470 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { EventEmitter, setMaxListeners } from "node:events";
+import { recordAudit, systemActor, type AuditActor } from "@/lib/audit";
+import { db } from "@/lib/db";
+import { isPrismaError, isUniqueViolation } from "@/lib/db-client";
+import type { JobRun } from "@/lib/generated/prisma/client";
+import type { Chunk, JobStore } from "./store";
+import type { AnyJobKind, Category, KindName, RunRef } from "./types";
+
+/**
+ * The one job engine. A run is a JobRun row (one active run per kind: unique `activeSlot`); its items are
+ * handed out in chunks by the store (./store.ts), processed here with the run's concurrency (this
+ * process's share of it), and their results written in batches, each batch in one transaction with the
+ * run's counters and a fence on the run's status (nothing is written once a run is cancelled). A chunk
+ * is settled once every result of it is written, or handed back when an item could not be processed or
+ * the work stops; a chunk that comes back skips the items already done (kind.load), so after a crash
+ * only the items that were in flight are processed again. Whoever finds the run drained completes it.
+ */
+
+export type RunRow = JobRun;
+
+export type StartRunInput = {
+  kind: KindName;
+  /** Item ids, or null/undefined for every item of the kind. */
+  scope?: string[] | null;
+  trigger: string;
+  requestedBy: string;
+  concurrency?: number;
+  actor?: AuditActor;
+  requestId?: string;
+};
+
+export const HEARTBEAT_MS = 2_000;
+/** How often every process looks for active runs to take part in (or to take over). */
+export const WATCH_MS = 3_000;
+const BATCH_SIZE = 200;
+const FLUSH_MS = 250;
+const IDLE_POLL_MS = 250;
+
+export function runRef(row: Pick<RunRow, "id" | "kind" | "scope" | "startedAt" | "requestedBy">): RunRef {
+  return { id: row.id, kind: row.kind as KindName, scope: row.scope ? (JSON.parse(row.scope) as string[]) : null, startedAt: row.startedAt, requestedBy: row.requestedBy };
+}
+
+class RunEndedError extends Error {}
+
+type Held = { chunk: Chunk; unprocessed: number; unwritten: number; failed: boolean };
+type Pending = { result: unknown; held: Held };
+
+export class JobEngine {
+  private readonly workers = new Map<string, Worker>();
+  private readonly emitter = new EventEmitter();
+  private watchdog: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    readonly store: JobStore,
+    private readonly kinds: ReadonlyMap<KindName, AnyJobKind>,
+  ) {
+    this.emitter.setMaxListeners(0);
+  }
+
+  kind(name: string): AnyJobKind {
+    const kind = this.kinds.get(name as KindName);
+    if (!kind) throw new Error(`Unknown job kind: ${name}`);
+    return kind;
+  }
+
+  /**
+   * Looks for active runs now and every WATCH_MS from then on, whatever the scheduler does: a run whose
+   * process died is resumed as soon as any process of the cluster runs this.
+   */
+  start(): Promise<string[]> {
+    if (!this.watchdog && !this.stopped) {
+      this.watchdog = setInterval(() => void this.watch().catch((e: unknown) => console.error(`[jobs] watch failed: ${errorName(e)}`)), WATCH_MS);
+      this.watchdog.unref();
+    }
+    return this.watch();
+  }
+
+  /** Takes part in every active run this process may work on; returns the runs it joined now. */
+  async watch(): Promise<string[]> {
+    const active = await db.jobRun.findMany({ where: { status: "RUNNING" } });
+    const joined: string[] = [];
+    for (const row of active) if (await this.work(row)) joined.push(row.id);
+    return joined;
+  }
+
+  private async work(row: RunRow): Promise<boolean> {
+    if (this.stopped || this.workers.has(row.id) || row.status !== "RUNNING") return false;
+    const kind = this.kind(row.kind);
+    const run = runRef(row);
+    if (!(await this.store.join(run, kind)) || this.workers.has(row.id) || this.stopped) return false;
+    const worker = new Worker(this, run, kind, row.concurrency);
+    this.workers.set(row.id, worker);
+    worker.done = worker
+      .execute()
+      .catch((e: unknown) => console.error(`[jobs] ${row.kind} run ${row.id} stopped here: ${errorName(e)}`))
+      .finally(() => {
+        this.workers.delete(row.id);
+        this.publish(row.id, true);
+      });
+    return true;
+  }
+
+  /**
+   * Starts a run of the kind, or joins the one already active (two admins clicking together get the
+   * same run).
+   */
+  async startRun(input: StartRunInput): Promise<{ run: RunRow; joined: boolean }> {
+    const kind = this.kind(input.kind);
+    const scope = input.scope ? [...new Set(input.scope)] : null;
+    const concurrency = Math.max(1, Math.min(1024, Math.round(input.concurrency ?? kind.defaultConcurrency())));
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const active = await db.jobRun.findUnique({ where: { activeSlot: input.kind } });
+      if (active) {
+        await this.work(active);
+        return { run: active, joined: true };
+      }
+      const total = await kind.count(scope);
+      const now = new Date();
+      let row: RunRow;
+      try {
+        row = await db.jobRun.create({
+          data: {
+            id: randomUUID(), kind: input.kind, status: "RUNNING", activeSlot: input.kind, trigger: input.trigger, requestedBy: input.requestedBy,
+            scope: scope ? JSON.stringify(scope) : null, total, concurrency, startedAt: now, heartbeatAt: now,
+          },
+        });
+      } catch (e) {
+        if (isUniqueViolation(e)) continue;
+        throw e;
+      }
+      await recordAudit({
+        action: kind.audit.started,
+        actor: input.actor ?? systemActor,
+        requestId: input.requestId,
+        target: { type: kind.audit.target, id: row.id },
+        details: { trigger: input.trigger, total, concurrency, selection: scope !== null },
+      });
+      await this.store.prepare(runRef(row), kind, concurrency);
+      await this.work(row);
+      return { run: row, joined: false };
+    }
+    throw new Error(`Could not start or join a ${input.kind} run`);
+  }
+
+  async cancelRun(runId: string, options: { actor?: AuditActor; requestId?: string } = {}): Promise<boolean> {
+    const row = await db.jobRun.findUnique({ where: { id: runId } });
+    if (!row) return false;
+    const { count } = await db.jobRun.updateMany({ where: { id: runId, status: "RUNNING" }, data: { status: "CANCELLED", activeSlot: null, finishedAt: new Date() } });
+    this.workers.get(runId)?.abort();
+    if (count === 1) {
+      const kind = this.kind(row.kind);
+      await this.ended(row);
+      await recordAudit({ action: kind.audit.cancelled, actor: options.actor ?? systemActor, requestId: options.requestId, target: { type: kind.audit.target, id: runId } });
+      this.publish(runId, true);
+    }
+    return count === 1;
+  }
+
+  /** Called once by whoever ended the run (completed or cancelled). */
+  async ended(row: RunRow) {
+    await this.store.ended(runRef(row));
+    await db.jobRunItem.deleteMany({ where: { runId: row.id } });
+  }
+
+  /** Resolves once the run is no longer running (wherever it ran), or this engine stopped. */
+  async waitForRun(runId: string): Promise<void> {
+    for (;;) {
+      await this.workers.get(runId)?.done;
+      const row = await db.jobRun.findUnique({ where: { id: runId }, select: { status: true } });
+      if (!row || row.status !== "RUNNING" || this.stopped) return;
+      await sleep(200);
+    }
+  }
+
+  /** Items in flight in this process for the run. */
+  localInFlight(runId: string): number {
+    return this.workers.get(runId)?.inFlight ?? 0;
+  }
+
+  isWorking(runId: string): boolean {
+    return this.workers.has(runId);
+  }
+
+  /** Stops working on every run in this process, handing their chunks back; their status stays, others continue them. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
+    const all = [...this.workers.values()];
+    for (const w of all) w.abort();
+    await Promise.all(all.map((w) => w.done));
+    await this.store.stop();
+  }
+
+  onProgress(runId: string, listener: (final: boolean) => void): () => void {
+    this.emitter.on(runId, listener);
+    return () => void this.emitter.off(runId, listener);
+  }
+
+  publish(runId: string, final = false) {
+    this.emitter.emit(runId, final);
+  }
+}
+
+/** One run in this process: a pool of item processors fed by claimed chunks, and a batch writer. */
+class Worker {
+  readonly controller = new AbortController();
+  done: Promise<void> = Promise.resolve();
+  inFlight = 0;
+  private readonly queue: { item: { id: string }; held: Held }[] = [];
+  private readonly held = new Set<Held>();
+  private readonly writer: BatchWriter;
+  private share = 1;
+  private wakeUp: (() => void) | null = null;
+  private settling: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly engine: JobEngine,
+    private readonly run: RunRef,
+    private readonly kind: AnyJobKind,
+    private readonly concurrency: number,
+  ) {
+    // Every in-flight call and Retry-After wait of the run listens to this signal.
+    setMaxListeners(0, this.controller.signal);
+    this.writer = new BatchWriter(run, kind, {
+      written: (items) => {
+        for (const { held } of items) {
+          held.unwritten--;
+          this.finishIfDone(held);
+        }
+        this.engine.publish(run.id);
+      },
+      failed: (items, e) => {
+        if (e instanceof RunEndedError) this.abort();
+        else console.error(`[jobs] ${run.kind} run ${run.id}: write failed: ${errorName(e)}`);
+        for (const { held } of items) {
+          held.unwritten--;
+          held.failed = true;
+          this.finishIfDone(held);
+        }
+      },
+    });
+  }
+
+  abort() {
+    this.controller.abort();
+    this.wake();
+  }
+
+  private wake() {
+    const w = this.wakeUp;
+    this.wakeUp = null;
+    w?.();
+  }
+
+  private waitForWake(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeUp = null;
+        resolve();
+      }, ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  async execute(): Promise<void> {
+    const { store } = this.engine;
+    const { signal } = this.controller;
+    const shared = await this.kind.prepare(this.run);
+    this.share = await store.share(this.run, this.concurrency);
+    const heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);
+    heartbeat.unref();
+    try {
+      for (;;) {
+        if (signal.aborted) return;
+        while (this.inFlight < this.share && this.queue.length > 0 && !signal.aborted) this.startNext(shared);
+        if (this.queue.length < this.share && (await this.claim()) !== 0) continue;
+        if (this.inFlight === 0 && this.queue.length === 0) {
+          await this.writer.flush();
+          await this.settling;
+          if (this.held.size === 0) {
+            if (signal.aborted) return;
+            if (await store.drained(this.run, this.kind)) return void (await this.complete());
+          }
+        }
+        await this.waitForWake(IDLE_POLL_MS);
+      }
+    } finally {
+      clearInterval(heartbeat);
+      await this.settleAll();
+    }
+  }
+
+  /** After the loop: in-flight items end (aborted ones with a cancellation), their results are written, the rest is handed back. */
+  private async settleAll() {
+    while (this.inFlight > 0) await this.waitForWake(50);
+    await this.writer.flush().catch(() => {});
+    await this.settling;
+    const unfinished = [...this.held].map((h) => h.chunk);
+    this.held.clear();
+    this.queue.length = 0;
+    if (unfinished.length) await this.engine.store.release(this.run, unfinished).catch(() => {});
+    await this.engine.store.leave(this.run).catch(() => {});
+  }
+
+  private async beat() {
+    try {
+      const kept = await this.engine.store.heartbeat(this.run, this.inFlight);
+      const row = await db.jobRun.findUnique({ where: { id: this.run.id }, select: { status: true } });
+      // Cancelled (on any instance), or taken over elsewhere: stop here at once.
+      if (!kept || row?.status !== "RUNNING") return this.abort();
+      this.share = await this.engine.store.share(this.run, this.concurrency);
+      this.wake();
+    } catch (e) {
+      console.error(`[jobs] ${this.run.kind} run ${this.run.id}: heartbeat failed: ${errorName(e)}`);
+    }
+  }
+
+  /** Claims a chunk and loads its items: how many came with it, -1 for a chunk whose items were all done, 0 for no chunk. */
+  private async claim(): Promise<number> {
+    const chunks = await this.engine.store.claim(this.run, this.kind, 1);
+    let items = 0;
+    for (const chunk of chunks) {
+      const loaded = this.controller.signal.aborted ? [] : await this.kind.load(this.run, chunk.itemIds);
+      const held: Held = { chunk, unprocessed: loaded.length, unwritten: 0, failed: false };
+      this.held.add(held);
+      for (const item of loaded) this.queue.push({ item, held });
+      items += loaded.length;
+      // Every item of it was done already (a chunk handed over after a crash): nothing to do but settle it.
+      if (loaded.length === 0) this.finishIfDone(held);
+    }
+    return items > 0 ? items : chunks.length > 0 ? -1 : 0;
+  }
+
+  private startNext(shared: unknown) {
+    const { item, held } = this.queue.shift()!;
+    this.inFlight++;
+    const signal = this.controller.signal;
+    void this.kind
+      .process(item, { run: this.run, shared, signal })
+      .then(
+        (result) => {
+          held.unwritten++;
+          this.writer.add({ result, held });
+        },
+        (e: unknown) => {
+          if (!signal.aborted) console.error(`[jobs] ${this.run.kind} item ${item.id}: ${errorName(e)}`);
+          held.failed = true;
+        },
+      )
+      .finally(() => {
+        this.inFlight--;
+        held.unprocessed--;
+        this.finishIfDone(held);
+        this.wake();
+      });
+  }
+
+  private finishIfDone(held: Held) {
+    if (held.unprocessed > 0 || held.unwritten > 0 || !this.held.has(held)) return;
+    this.held.delete(held);
+    const { store } = this.engine;
+    const step = held.failed ? store.release(this.run, [held.chunk]) : store.settle(this.run, held.chunk);
+    this.settling = Promise.all([this.settling, step.catch((e: unknown) => console.error(`[jobs] ${this.run.kind} run ${this.run.id}: chunk not settled: ${errorName(e)}`))]);
+    this.wake();
+  }
+
+  private async complete() {
+    const { count } = await db.jobRun.updateMany({
+      where: { id: this.run.id, status: "RUNNING" },
+      data: { status: "COMPLETED", activeSlot: null, finishedAt: new Date() },
+    });
+    if (count !== 1) return;
+    const row = await db.jobRun.findUniqueOrThrow({ where: { id: this.run.id } });
+    await this.engine.ended(row);
+    await recordAudit({
+      action: this.kind.audit.completed,
+      actor: systemActor,
+      target: { type: this.kind.audit.target, id: row.id },
+      details: { total: row.total, ...countersOf(this.kind, row) },
+    });
+  }
+}
+
+/** The run's counters under the kind's names (verified/warnings/failed, reloaded/failed). */
+export function countersOf(kind: AnyJobKind, row: Pick<RunRow, "ok" | "warnings" | "failed">): Record<string, number> {
+  return { [kind.counterNames.ok]: row.ok, [kind.counterNames.warning]: row.warnings, [kind.counterNames.failed]: row.failed };
+}
+
+/**
+ * Writes results in batches (every 250 ms or 200 results), each batch in one transaction with the run's
+ * counters and fence, one after another; a crash loses at most the batch in hand, whose items are done
+ * again when their chunk comes back.
+ */
+class BatchWriter {
+  private buffer: Pending[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly run: RunRef,
+    private readonly kind: AnyJobKind,
+    private readonly on: { written: (items: Pending[]) => void; failed: (items: Pending[], e: unknown) => void },
+  ) {}
+
+  add(item: Pending) {
+    this.buffer.push(item);
+    if (this.buffer.length >= BATCH_SIZE) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
+  }
+
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const items = this.buffer.splice(0);
+    if (items.length > 0) {
+      this.chain = this.chain.then(() =>
+        this.write(items).then(
+          () => this.on.written(items),
+          (e: unknown) => this.on.failed(items, e),
+        ),
+      );
+    }
+    return this.chain;
+  }
+
+  private transaction(results: unknown[]) {
+    const tally: Record<Category, number> = { ok: 0, warning: 0, failed: 0 };
+    for (const r of results) tally[this.kind.category(r)]++;
+    const fence = db.jobRun.update({
+      where: { id: this.run.id, status: "RUNNING" },
+      data: { ok: { increment: tally.ok }, warnings: { increment: tally.warning }, failed: { increment: tally.failed } },
+      select: { id: true },
+    });
+    return db.$transaction([fence, ...this.kind.writes(this.run, results)]);
+  }
+
+  private async write(items: Pending[]) {
+    try {
+      await this.transaction(items.map((i) => i.result));
+    } catch (e) {
+      if (isPrismaError(e, "P2025")) throw new RunEndedError();
+      if (!isUniqueViolation(e)) throw e;
+      // An item already has its result in this run (its chunk was handed over while this process was
+      // stalled): write the others one by one, each counted once.
+      for (const item of items) {
+        try {
+          await this.transaction([item.result]);
+        } catch (e2) {
+          if (isPrismaError(e2, "P2025")) throw new RunEndedError();
+          if (!isUniqueViolation(e2)) throw e2;
+        }
+      }
+    }
+  }
+}
+
+function sleep(ms: number) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function errorName(e: unknown) {
+  return e instanceof Error ? `${e.name}: ${e.message.slice(0, 200)}` : "error";
+}

@@ -1,0 +1,128 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { PROCESS_ID, processGone } from "./process";
+import type { Chunk, JobStore } from "./store";
+import type { AnyJobKind, RunRef } from "./types";
+
+/**
+ * The embedded store (SQLite): one process drives a run, recorded on the run row (ownerId, heartbeatAt).
+ * Another process takes the run over when its driver is gone (same host, no such pid) or its heartbeat
+ * is older than STALE_AFTER_MS. The driver pages through the run's items in id order; items handed back
+ * are offered again first, a few times at most.
+ */
+
+export const STALE_AFTER_MS = 15_000;
+const PAGE = 256;
+const MAX_ATTEMPTS = 5;
+
+type RunState = { cursor: string | null; exhausted: boolean; released: string[]; attempts: Map<string, number>; chunks: number };
+
+export function createEmbeddedStore(): JobStore {
+  const runs = new Map<string, RunState>();
+  const timers = new Set<NodeJS.Timeout>();
+
+  const stateOf = (runId: string) => {
+    let s = runs.get(runId);
+    if (!s) {
+      s = { cursor: null, exhausted: false, released: [], attempts: new Map(), chunks: 0 };
+      runs.set(runId, s);
+    }
+    return s;
+  };
+
+  return {
+    name: "embedded",
+
+    async join(run) {
+      const now = new Date();
+      const stale = new Date(now.getTime() - STALE_AFTER_MS);
+      const row = await db.jobRun.findUnique({ where: { id: run.id }, select: { ownerId: true, status: true } });
+      if (!row || row.status !== "RUNNING") return false;
+      if (row.ownerId === PROCESS_ID) return true;
+      // The owner as it was read: a compare-and-set, so two processes cannot both take the run over.
+      const owner = row.ownerId === null || processGone(row.ownerId) ? { ownerId: row.ownerId } : { heartbeatAt: { lt: stale } };
+      const { count } = await db.jobRun.updateMany({ where: { id: run.id, status: "RUNNING", ...owner }, data: { ownerId: PROCESS_ID, heartbeatAt: now } });
+      if (count === 1) runs.delete(run.id);
+      return count === 1;
+    },
+
+    async prepare() {},
+
+    async claim(run, kind: AnyJobKind, max) {
+      const s = stateOf(run.id);
+      const chunks: Chunk[] = [];
+      while (chunks.length < max) {
+        let ids: string[];
+        if (s.released.length > 0) {
+          ids = s.released.splice(0, PAGE);
+        } else if (!s.exhausted) {
+          ids = await kind.scopeIds(run.scope, s.cursor, PAGE);
+          if (ids.length < PAGE) s.exhausted = true;
+          if (ids.length > 0) s.cursor = ids[ids.length - 1]!;
+        } else {
+          break;
+        }
+        if (ids.length === 0) break;
+        chunks.push({ id: `${run.id}:${s.chunks++}`, itemIds: ids });
+      }
+      return chunks;
+    },
+
+    async settle() {},
+
+    async release(run, chunks) {
+      const s = stateOf(run.id);
+      for (const id of chunks.flatMap((c) => c.itemIds)) {
+        const attempts = (s.attempts.get(id) ?? 0) + 1;
+        s.attempts.set(id, attempts);
+        if (attempts < MAX_ATTEMPTS) s.released.push(id);
+        else console.error(`[jobs] ${run.kind} run ${run.id}: item ${id} given up after ${attempts} attempts`);
+      }
+    },
+
+    async drained(run) {
+      const s = stateOf(run.id);
+      return s.exhausted && s.released.length === 0;
+    },
+
+    async share(_run, concurrency) {
+      return concurrency;
+    },
+
+    async heartbeat(run) {
+      const { count } = await db.jobRun.updateMany({ where: { id: run.id, ownerId: PROCESS_ID, status: "RUNNING" }, data: { heartbeatAt: new Date() } });
+      return count === 1;
+    },
+
+    async inFlight(_run, local) {
+      return local;
+    },
+
+    async leave(run: RunRef) {
+      runs.delete(run.id);
+      // Let another process continue at once (a shutdown), instead of after the heartbeat goes stale.
+      await db.jobRun.updateMany({ where: { id: run.id, ownerId: PROCESS_ID }, data: { ownerId: null } });
+    },
+
+    async ended(run) {
+      runs.delete(run.id);
+    },
+
+    async every(_name, everyMs, tick) {
+      const run = () => void tick().catch((e: unknown) => console.error(`[jobs] scheduled tick failed: ${e instanceof Error ? e.name : "error"}`));
+      const timer = setInterval(run, everyMs);
+      timer.unref();
+      timers.add(timer);
+      run();
+      return async () => {
+        clearInterval(timer);
+        timers.delete(timer);
+      };
+    },
+
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      timers.clear();
+    },
+  };
+}

@@ -1,0 +1,393 @@
+import { createHash } from "node:crypto";
+import { hostname } from "node:os";
+import pg from "pg";
+import type PgBoss from "pg-boss";
+import { postgresConnection } from "@/lib/db-client";
+import { pidGone, PROCESS_ID } from "./process";
+import type { Chunk, JobStore } from "./store";
+import type { AnyJobKind, RunRef } from "./types";
+
+/**
+ * The PostgreSQL store: a run's items are pg-boss jobs of a few tenants each ("chunks", one queue per
+ * kind), shared by every console instance. Beside pg-boss's tables, in the job schema (never the
+ * application's, whose tables come from the Prisma migrations only):
+ *   job_instance  one row per live console instance, with a lease it renews (host and pid too, so an
+ *                 instance of the same host that is gone is recognised at once);
+ *   job_lease     per instance and run: its items in flight (progress counts them cluster-wide) and its
+ *                 share of the run's concurrency;
+ *   job_claim     the chunks each instance holds; an instance whose lease expired has its chunks handed
+ *                 back to pg-boss (fail → retry) by whichever instance notices first;
+ *   job_run       per run: its chunk size and whether all its chunks were enqueued.
+ * Chunk job ids derive from run and chunk number, so enqueueing again (after the starter died while
+ * enqueueing) adds nothing twice. pg-boss's fetch orders by (priority desc, created_on, id); an index in
+ * that order serves it (its own index does not), so a claim reads the jobs it takes, not every job waiting.
+ */
+
+export type PostgresStoreOptions = {
+  databaseUrl: string;
+  /** The job schema; see jobSchemaFor. */
+  schema?: string;
+  instanceId?: string;
+  /** How long an instance that stopped renewing keeps its chunks before the others take them over. */
+  leaseTtlMs?: number;
+};
+
+export const LEASE_TTL_MS = 15_000;
+const ENQUEUE_PAGE = 1000;
+const MAX_CHUNK = 64;
+/** A chunk job outlives any check (timeouts and Retry-After waits included); expiry is pg-boss's last resort. */
+const JOB_EXPIRE_SECONDS = 4 * 3600;
+const JOB_RETRY_LIMIT = 5;
+
+type ChunkJob = { id: string; data: { runId: string; ids: string[] } };
+
+/**
+ * The job schema: PGBOSS_SCHEMA when set, else derived from the application's schema (`pgboss` beside
+ * `public`, `<schema>_pgboss` beside any other), so each test schema gets a job schema of its own.
+ */
+export function jobSchemaFor(databaseUrl: string, explicit?: string): string {
+  if (explicit) return explicit;
+  const { schema } = postgresConnection(databaseUrl);
+  return schema === "public" ? "pgboss" : `${schema}_pgboss`.slice(0, 50);
+}
+
+export function queueOf(kind: string) {
+  return `tac-${kind}`;
+}
+
+/** How many items a chunk holds for a run of this concurrency: a few chunks fill an instance's share. */
+export function chunkSizeFor(concurrency: number) {
+  return Math.max(1, Math.min(MAX_CHUNK, Math.ceil(concurrency / 4)));
+}
+
+/** A uuid derived from run and chunk number (version 5 layout): enqueueing a chunk twice inserts one job. */
+export function chunkJobId(runId: string, chunk: number): string {
+  const h = createHash("sha256").update(`${runId}|${chunk}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function executor(client: pg.Pool | pg.PoolClient) {
+  return { executeSql: (text: string, values?: unknown[]) => client.query(text, values) };
+}
+
+/**
+ * complete()/fail() of several jobs inside one of our transactions. pg-boss 10's typings offer
+ * (name, ids, options) for arrays, but its implementation reads (name, ids, data, options): called as
+ * typed, the options would be taken for the job's output and the statement would not join our transaction.
+ */
+function settleJobs(boss: PgBoss, op: "complete" | "fail", queue: string, ids: string[], data: object | null, client: pg.Pool | pg.PoolClient): Promise<unknown> {
+  const fn = boss[op] as unknown as (name: string, ids: string[], data: object | null, options: { db: ReturnType<typeof executor> }) => Promise<unknown>;
+  return fn.call(boss, queue, ids, data, { db: executor(client) });
+}
+
+async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const result = await fn(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (e) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+export type PostgresJobStore = JobStore & {
+  readonly instanceId: string;
+  readonly schema: string;
+  readonly pool: pg.Pool;
+  /** Test hook: dies like a killed process (no hand-back, no lease removal), so the others must take over. */
+  crashForTest(): Promise<void>;
+};
+
+export function createPostgresStore(options: PostgresStoreOptions): PostgresJobStore {
+  const instanceId = options.instanceId ?? PROCESS_ID;
+  const schema = jobSchemaFor(options.databaseUrl, options.schema);
+  const s = `"${schema}"`;
+  const leaseTtlMs = options.leaseTtlMs ?? LEASE_TTL_MS;
+  const pool = new pg.Pool({ connectionString: postgresConnection(options.databaseUrl).connectionString, max: 6, application_name: "tac-jobs" });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on("error", () => {});
+  const knownQueues = new Set<string>();
+  const schedules = new Set<() => Promise<void>>();
+  let started: Promise<PgBoss> | null = null;
+  let stopped = false;
+
+  function ready(): Promise<PgBoss> {
+    started ??= (async () => {
+      const { default: PgBossClass } = await import("pg-boss");
+      // pg-boss runs on our pool, so its statements can join our transactions (fetch + claim, complete + unclaim).
+      const b = new PgBossClass({ db: executor(pool), schema, schedule: false, supervise: true });
+      b.on("error", (e: Error) => console.error(`[jobs] pg-boss: ${e.message}`));
+      await b.start();
+      await ddl(async (client) => {
+        await client.query(`
+          CREATE TABLE IF NOT EXISTS ${s}.job_instance (instance_id text PRIMARY KEY, host text NOT NULL, pid int NOT NULL, lease_until timestamptz NOT NULL);
+          CREATE TABLE IF NOT EXISTS ${s}.job_lease (instance_id text NOT NULL, run_id text NOT NULL, in_flight int NOT NULL DEFAULT 0, PRIMARY KEY (instance_id, run_id));
+          CREATE TABLE IF NOT EXISTS ${s}.job_claim (job_id uuid PRIMARY KEY, run_id text NOT NULL, queue text NOT NULL, instance_id text NOT NULL, claimed_at timestamptz NOT NULL DEFAULT now());
+          CREATE INDEX IF NOT EXISTS job_claim_instance ON ${s}.job_claim (instance_id);
+          CREATE TABLE IF NOT EXISTS ${s}.job_run (run_id text PRIMARY KEY, chunk_size int NOT NULL, enqueued boolean NOT NULL DEFAULT false);
+          CREATE INDEX IF NOT EXISTS tac_job_fetch ON ${s}.job (name, priority DESC, created_on, id) WHERE state < 'active';
+        `);
+      });
+      await register();
+      return b;
+    })();
+    return started;
+  }
+
+  /**
+   * pg-boss creates a partition of its job table per queue, and our tables and index are DDL too: DDL
+   * that deadlocks when instances do it at once. Every instance serializes it on one advisory lock, and
+   * a deadlock that still happens is retried, as PostgreSQL recommends for 40P01.
+   */
+  async function ddl<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await pool.connect();
+      try {
+        await client.query(`SELECT pg_advisory_lock(hashtextextended('tac-jobs-ddl:' || $1, 0))`, [schema]);
+        try {
+          return await fn(client);
+        } finally {
+          await client.query(`SELECT pg_advisory_unlock(hashtextextended('tac-jobs-ddl:' || $1, 0))`, [schema]);
+        }
+      } catch (e) {
+        if ((e as { code?: string })?.code !== "40P01" || attempt >= 5) throw e;
+        await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 50));
+      } finally {
+        client.release();
+      }
+    }
+  }
+
+  async function ensureQueue(name: string, queueOptions: { retryLimit: number; expireInSeconds: number }) {
+    if (knownQueues.has(name)) return;
+    const b = await ready();
+    await ddl(() => b.createQueue(name, { name, policy: "standard", retryLimit: queueOptions.retryLimit, retryDelay: 0, expireInSeconds: queueOptions.expireInSeconds }));
+    knownQueues.add(name);
+  }
+
+  async function register() {
+    await pool.query(
+      `INSERT INTO ${s}.job_instance (instance_id, host, pid, lease_until) VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')
+       ON CONFLICT (instance_id) DO UPDATE SET lease_until = EXCLUDED.lease_until`,
+      [instanceId, hostname(), process.pid, leaseTtlMs],
+    );
+  }
+
+  /** Hands the chunks of instances that are gone (lease expired, or a process of this host that no longer exists) back to pg-boss. */
+  async function reap() {
+    const { rows: others } = await pool.query<{ instance_id: string; host: string; pid: number; expired: boolean }>(
+      `SELECT instance_id, host, pid, lease_until < now() AS expired FROM ${s}.job_instance WHERE instance_id <> $1`,
+      [instanceId],
+    );
+    const dead = others.filter((o) => o.expired || pidGone(o.host, o.pid)).map((o) => o.instance_id);
+    if (dead.length === 0) return;
+    const b = await ready();
+    await inTransaction(pool, async (client) => {
+      const { rows } = await client.query<{ job_id: string; queue: string }>(
+        `WITH gone AS (DELETE FROM ${s}.job_instance WHERE instance_id = ANY($1::text[]) RETURNING instance_id),
+              leases AS (DELETE FROM ${s}.job_lease l USING gone WHERE l.instance_id = gone.instance_id)
+         DELETE FROM ${s}.job_claim c USING gone WHERE c.instance_id = gone.instance_id RETURNING c.job_id, c.queue`,
+        [dead],
+      );
+      const byQueue = new Map<string, string[]>();
+      for (const r of rows) byQueue.set(r.queue, [...(byQueue.get(r.queue) ?? []), r.job_id]);
+      for (const [queue, ids] of byQueue) await settleJobs(b, "fail", queue, ids, { reason: "instance gone" }, client);
+    });
+  }
+
+  async function enqueue(run: RunRef, kind: AnyJobKind, chunkSize: number) {
+    const b = await ready();
+    const queue = queueOf(kind.name);
+    await ensureQueue(queue, { retryLimit: JOB_RETRY_LIMIT, expireInSeconds: JOB_EXPIRE_SECONDS });
+    let after: string | null = null;
+    let chunk = 0;
+    for (;;) {
+      const ids: string[] = await kind.scopeIds(run.scope, after, ENQUEUE_PAGE);
+      const jobs = [];
+      for (let i = 0; i < ids.length; i += chunkSize) {
+        jobs.push({ id: chunkJobId(run.id, chunk++), name: queue, data: { runId: run.id, ids: ids.slice(i, i + chunkSize) } });
+      }
+      if (jobs.length > 0) await b.insert(jobs);
+      if (ids.length < ENQUEUE_PAGE) break;
+      after = ids[ids.length - 1]!;
+    }
+    await pool.query(`UPDATE ${s}.job_run SET enqueued = true WHERE run_id = $1`, [run.id]);
+  }
+
+  return {
+    name: "postgres",
+    instanceId,
+    schema,
+    pool,
+
+    async join(run) {
+      await ready();
+      await pool.query(`INSERT INTO ${s}.job_lease (instance_id, run_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [instanceId, run.id]);
+      return true;
+    },
+
+    async prepare(run, kind, concurrency) {
+      await ready();
+      const chunkSize = chunkSizeFor(concurrency);
+      await pool.query(`INSERT INTO ${s}.job_run (run_id, chunk_size) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [run.id, chunkSize]);
+      await enqueue(run, kind, chunkSize);
+    },
+
+    async claim(run, kind, max) {
+      const b = await ready();
+      const queue = queueOf(kind.name);
+      await ensureQueue(queue, { retryLimit: JOB_RETRY_LIMIT, expireInSeconds: JOB_EXPIRE_SECONDS });
+      const jobs = await inTransaction(pool, async (client) => {
+        const fetched = (await b.fetch<ChunkJob["data"]>(queue, { batchSize: max, db: executor(client) })) as ChunkJob[];
+        // A job of a run that ended (its leftovers not yet dropped) is done: nothing of it is worked on.
+        const stale = fetched.filter((j) => j.data.runId !== run.id).map((j) => j.id);
+        if (stale.length > 0) await settleJobs(b, "complete", queue, stale, null, client);
+        const ours = fetched.filter((j) => j.data.runId === run.id);
+        if (ours.length > 0) {
+          await client.query(
+            `INSERT INTO ${s}.job_claim (job_id, run_id, queue, instance_id) SELECT unnest($1::uuid[]), $2, $3, $4
+             ON CONFLICT (job_id) DO UPDATE SET instance_id = EXCLUDED.instance_id, claimed_at = now()`,
+            [ours.map((j) => j.id), run.id, queue, instanceId],
+          );
+        }
+        return ours;
+      });
+      return jobs.map((j) => ({ id: j.id, itemIds: j.data.ids }));
+    },
+
+    async settle(run, chunk) {
+      const b = await ready();
+      await inTransaction(pool, async (client) => {
+        await settleJobs(b, "complete", queueOf(run.kind), [chunk.id], null, client);
+        await client.query(`DELETE FROM ${s}.job_claim WHERE job_id = $1 AND instance_id = $2`, [chunk.id, instanceId]);
+      });
+    },
+
+    async release(run, chunks) {
+      if (chunks.length === 0) return;
+      const b = await ready();
+      const ids = chunks.map((c) => c.id);
+      await inTransaction(pool, async (client) => {
+        await settleJobs(b, "fail", queueOf(run.kind), ids, { reason: "released" }, client);
+        await client.query(`DELETE FROM ${s}.job_claim WHERE job_id = ANY($1::uuid[]) AND instance_id = $2`, [ids, instanceId]);
+      });
+    },
+
+    async drained(run, kind) {
+      await ready();
+      const { rows } = await pool.query<{ chunk_size: number; enqueued: boolean }>(`SELECT chunk_size, enqueued FROM ${s}.job_run WHERE run_id = $1`, [run.id]);
+      const state = rows[0];
+      // The starter died while enqueueing (or never got to it): enqueue again; chunks already there are kept.
+      if (!state?.enqueued) {
+        await pool.query(`INSERT INTO ${s}.job_run (run_id, chunk_size) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [run.id, state?.chunk_size ?? MAX_CHUNK]);
+        await enqueue(run, kind, state?.chunk_size ?? MAX_CHUNK);
+        return false;
+      }
+      const open = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.job WHERE name = $1 AND state < 'completed' AND data->>'runId' = $2`, [queueOf(kind.name), run.id]);
+      return (open.rows[0]?.n ?? 0) === 0;
+    },
+
+    async share(run, concurrency) {
+      await ready();
+      const { rows } = await pool.query<{ instance_id: string }>(
+        `SELECT l.instance_id FROM ${s}.job_lease l JOIN ${s}.job_instance i USING (instance_id) WHERE l.run_id = $1 AND i.lease_until > now() ORDER BY l.instance_id`,
+        [run.id],
+      );
+      const n = Math.max(1, rows.length);
+      const rank = Math.max(0, rows.findIndex((r) => r.instance_id === instanceId));
+      // Shares add up to the run's concurrency: the remainder goes to the first instances by id.
+      return Math.max(1, Math.floor(concurrency / n) + (rank < concurrency % n ? 1 : 0));
+    },
+
+    async heartbeat(run, inFlight) {
+      await ready();
+      const renewed = await pool.query(`UPDATE ${s}.job_instance SET lease_until = now() + $2 * interval '1 millisecond' WHERE instance_id = $1`, [instanceId, leaseTtlMs]);
+      await reap().catch((e: unknown) => console.error(`[jobs] reaping failed: ${e instanceof Error ? e.message : "error"}`));
+      if (renewed.rowCount === 0) {
+        // Another instance found our lease expired and handed our chunks back: whatever we hold is theirs now.
+        await register();
+        await pool.query(`INSERT INTO ${s}.job_lease (instance_id, run_id, in_flight) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [instanceId, run.id, inFlight]);
+        return false;
+      }
+      await pool.query(
+        `INSERT INTO ${s}.job_lease (instance_id, run_id, in_flight) VALUES ($1, $2, $3) ON CONFLICT (instance_id, run_id) DO UPDATE SET in_flight = EXCLUDED.in_flight`,
+        [instanceId, run.id, inFlight],
+      );
+      return true;
+    },
+
+    async inFlight(run, local) {
+      await ready();
+      const { rows } = await pool.query<{ n: number }>(
+        `SELECT coalesce(sum(l.in_flight), 0)::int AS n FROM ${s}.job_lease l JOIN ${s}.job_instance i USING (instance_id) WHERE l.run_id = $1 AND l.instance_id <> $2 AND i.lease_until > now()`,
+        [run.id, instanceId],
+      );
+      return (rows[0]?.n ?? 0) + local;
+    },
+
+    async leave(run) {
+      await pool.query(`DELETE FROM ${s}.job_lease WHERE instance_id = $1 AND run_id = $2`, [instanceId, run.id]);
+    },
+
+    async ended(run) {
+      await ready();
+      await pool.query(`DELETE FROM ${s}.job_claim WHERE run_id = $1`, [run.id]);
+      await pool.query(`DELETE FROM ${s}.job WHERE name = $1 AND data->>'runId' = $2`, [queueOf(run.kind), run.id]);
+      await pool.query(`DELETE FROM ${s}.job_lease WHERE run_id = $1`, [run.id]);
+      await pool.query(`DELETE FROM ${s}.job_run WHERE run_id = $1`, [run.id]);
+    },
+
+    /** One pg-boss job per interval cluster-wide (throttled by singleton slot); one instance's worker runs it. */
+    async every(name, everyMs, tick) {
+      const b = await ready();
+      const queue = `tac-every-${name}`;
+      await ensureQueue(queue, { retryLimit: 0, expireInSeconds: 600 });
+      const seconds = Math.max(1, Math.round(everyMs / 1000));
+      const workerId = await b.work(queue, { pollingIntervalSeconds: Math.max(0.5, Math.min(2, seconds / 2)) }, async () => {
+        await tick();
+      });
+      const offer = () => void b.sendThrottled(queue, {}, { retryLimit: 0 }, seconds, "tick").catch(() => {});
+      offer();
+      const timer = setInterval(offer, Math.max(250, Math.floor(everyMs / 2)));
+      timer.unref();
+      const stop = async () => {
+        clearInterval(timer);
+        schedules.delete(stop);
+        await b.offWork({ id: workerId }).catch(() => {});
+      };
+      schedules.add(stop);
+      return stop;
+    },
+
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const stop of [...schedules]) await stop();
+      if (started) {
+        const b = await started.catch(() => null);
+        // Chunks still held go back at once, not after the lease.
+        if (b) {
+          const { rows } = await pool.query<{ job_id: string; queue: string }>(`DELETE FROM ${s}.job_claim WHERE instance_id = $1 RETURNING job_id, queue`, [instanceId]).catch(() => ({ rows: [] }));
+          for (const r of rows) await settleJobs(b, "fail", r.queue, [r.job_id], { reason: "instance stopped" }, pool).catch(() => {});
+        }
+        await pool.query(`DELETE FROM ${s}.job_lease WHERE instance_id = $1`, [instanceId]).catch(() => {});
+        await pool.query(`DELETE FROM ${s}.job_instance WHERE instance_id = $1`, [instanceId]).catch(() => {});
+        await b?.stop({ graceful: false, close: false }).catch(() => {});
+      }
+      await pool.end().catch(() => {});
+    },
+
+    async crashForTest() {
+      stopped = true;
+      for (const stop of [...schedules]) await stop().catch(() => {});
+      const b = await started?.catch(() => null);
+      await b?.stop({ graceful: false, close: false }).catch(() => {});
+      await pool.end().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import type { AuditAction, AuditTarget } from "@/lib/audit";
+import type { Prisma } from "@/lib/generated/prisma/client";
+
+/**
+ * A job kind declares its items, how one item is processed and its concurrency; the engine
+ * (./engine.ts) owns everything else: claiming, leases, heartbeats, retries, progress, cancel,
+ * completion and counters. Items are ids (tenant ids for every kind so far), handed out in id order.
+ */
+
+export type KindName = "verify" | "reload-directory";
+
+/** Where a result counts: the run's `ok`, `warnings` or `failed` counter. */
+export type Category = "ok" | "warning" | "failed";
+
+export type RunRef = { id: string; kind: KindName; scope: string[] | null; startedAt: Date; requestedBy: string };
+
+export type ProcessContext<Shared> = {
+  run: RunRef;
+  /** What kind.prepare() loaded once for the run in this process (settings, retry policy). */
+  shared: Shared;
+  /** Aborted when the run is cancelled, taken over elsewhere, or this process stops. */
+  signal: AbortSignal;
+};
+
+export type JobKind<Item extends { id: string } = { id: string }, Result = unknown, Shared = unknown> = {
+  name: KindName;
+  /** The run's concurrency when its starter gives none. */
+  defaultConcurrency(): number;
+  /** Items of a run of this scope, for its total. */
+  count(scope: string[] | null): Promise<number>;
+  /** Ids of the scope's items in id order after `after` (done or not): what the run covers. */
+  scopeIds(scope: string[] | null, after: string | null, limit: number): Promise<string[]>;
+  /**
+   * Loads the items to process, in the order given, leaving out those already done in this run (a chunk
+   * handed over after a crash) and those that no longer exist.
+   */
+  load(run: RunRef, ids: string[]): Promise<Item[]>;
+  /** Loaded once per run and process. */
+  prepare(run: RunRef): Promise<Shared>;
+  /**
+   * Processes one item. An item's own failure is a result (category "failed"), not an exception; an
+   * exception means "not processed" and the item is handed back.
+   */
+  process(item: Item, context: ProcessContext<Shared>): Promise<Result>;
+  category(result: Result): Category;
+  /** What the run's three counters are called for this kind, in audit details and progress (verified, warnings, failed). */
+  counterNames: Record<Category, string>;
+  /**
+   * The writes that store a batch of results and mark their items done in the run; the engine runs them
+   * in one transaction with its fence on the run (nothing is written once the run is no longer running)
+   * and the counters. A result an item already has in the run must make them fail with a unique
+   * violation (P2002): the engine then writes the batch one result at a time.
+   */
+  writes(run: RunRef, results: Result[]): Prisma.PrismaPromise<unknown>[];
+  /** Audit actions of the run's life; details are the engine's (trigger, total, counters). */
+  audit: { target: AuditTarget["type"]; started: AuditAction; completed: AuditAction; cancelled: AuditAction };
+};
+
+export type AnyJobKind = JobKind<{ id: string }, unknown, unknown>;

@@ -1,0 +1,47 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import type { RetryPolicy } from "@/lib/entra/http";
+import type { JobKind } from "@/lib/jobs/types";
+import type { ProviderInput } from "./check";
+import { retryPolicyFromEnv, runCheck } from "./engine";
+import { loadProvider, resultRow, tenantUpdates, toLoaded, tenantSelect, type LoadedTenant } from "./store";
+import type { VerificationOutcome } from "./types";
+
+/**
+ * Verify All (or a selection) as a job kind: the items are tenants, each verified the way its method
+ * works; a result is a VerificationResult row in the run plus the tenant's status, so a tenant with a
+ * result in the run is done.
+ */
+
+type Shared = { provider: ProviderInput; policy: RetryPolicy };
+
+function idsAfter(scope: string[] | null, after: string | null) {
+  if (after === null && !scope) return {};
+  return { id: { ...(after !== null ? { gt: after } : {}), ...(scope ? { in: scope } : {}) } };
+}
+
+export const verifyKind: JobKind<LoadedTenant["tenant"] & { loaded: LoadedTenant }, VerificationOutcome, Shared> = {
+  name: "verify",
+  defaultConcurrency: () => env.VERIFY_CONCURRENCY,
+  count: (scope) => (scope ? db.tenant.count({ where: { id: { in: scope } } }) : db.tenant.count()),
+  async scopeIds(scope, after, limit) {
+    const rows = await db.tenant.findMany({ where: idsAfter(scope, after), orderBy: { id: "asc" }, take: limit, select: { id: true } });
+    return rows.map((r) => r.id);
+  },
+  async load(run, ids) {
+    const rows = await db.tenant.findMany({ where: { id: { in: ids }, results: { none: { runId: run.id } } }, select: tenantSelect });
+    const order = new Map(ids.map((id, i) => [id, i]));
+    return rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!).map((r) => {
+      const loaded = toLoaded(r);
+      return { ...loaded.tenant, loaded };
+    });
+  },
+  prepare: async () => ({ provider: await loadProvider(), policy: retryPolicyFromEnv() }),
+  // A cancelled call throws (CallCancelledError): the tenant is handed back, not recorded.
+  process: (item, { shared, signal }) => runCheck(item.loaded, shared.provider, { policy: shared.policy, signal }),
+  category: (o) => (o.status === "VERIFIED" ? "ok" : o.status === "WARNING" ? "warning" : "failed"),
+  counterNames: { ok: "verified", warning: "warnings", failed: "failed" },
+  writes: (run, outcomes) => [db.verificationResult.createMany({ data: outcomes.map((o) => resultRow(o, run.id)) }), ...tenantUpdates(outcomes)],
+  audit: { target: "verification_run", started: "verification_run.started", completed: "verification_run.completed", cancelled: "verification_run.cancelled" },
+};
