@@ -5,6 +5,7 @@ import { recordAudit, systemActor, type AuditActor } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { isPrismaError, isUniqueViolation } from "@/lib/db-client";
 import type { JobRun } from "@/lib/generated/prisma/client";
+import { forgetProgress } from "./progress";
 import type { Chunk, JobStore } from "./store";
 import type { AnyJobKind, Category, KindName, RunRef } from "./types";
 
@@ -170,7 +171,7 @@ export class JobEngine {
     for (;;) {
       await this.workers.get(runId)?.done;
       const row = await db.jobRun.findUnique({ where: { id: runId }, select: { status: true } });
-      if (!row || row.status !== "RUNNING" || this.stopped) return;
+      if (!row || row.status !== "RUNNING" || this.stopped) return forgetProgress(runId);
       await sleep(200);
     }
   }
@@ -201,6 +202,8 @@ export class JobEngine {
   }
 
   publish(runId: string, final = false) {
+    // The run ended here: progress cached for the last half second is stale now.
+    if (final) forgetProgress(runId);
     this.emitter.emit(runId, final);
   }
 }
@@ -322,9 +325,12 @@ class Worker {
     }
   }
 
-  /** Claims a chunk and loads its items: how many came with it, -1 for a chunk whose items were all done, 0 for no chunk. */
+  /**
+   * Claims chunks for about a pool's worth of items beyond those waiting, and loads their items: how many
+   * came, -1 for chunks whose items were all done already, 0 for no chunk.
+   */
   private async claim(): Promise<number> {
-    const chunks = await this.engine.store.claim(this.run, this.kind, 1);
+    const chunks = await this.engine.store.claim(this.run, this.kind, Math.max(1, this.share - this.queue.length));
     let items = 0;
     for (const chunk of chunks) {
       const loaded = this.controller.signal.aborted ? [] : await this.kind.load(this.run, chunk.itemIds);

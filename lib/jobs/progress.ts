@@ -104,6 +104,10 @@ export function getProgress(engine: JobEngine, runId: string, fresh = false): Pr
   return value;
 }
 
+export function forgetProgress(runId: string) {
+  cache.delete(runId);
+}
+
 const PUBLISH_MIN_MS = 250;
 
 /**

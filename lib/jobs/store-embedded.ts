@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { PROCESS_ID, processGone } from "./process";
-import type { Chunk, JobStore } from "./store";
+import type { JobStore } from "./store";
 import type { AnyJobKind, RunRef } from "./types";
 
 /**
@@ -48,24 +48,18 @@ export function createEmbeddedStore(): JobStore {
 
     async prepare() {},
 
-    async claim(run, kind: AnyJobKind, max) {
+    // One page at a time: a page holds more items than a share wants at once. Items handed back come first.
+    async claim(run, kind: AnyJobKind) {
       const s = stateOf(run.id);
-      const chunks: Chunk[] = [];
-      while (chunks.length < max) {
-        let ids: string[];
-        if (s.released.length > 0) {
-          ids = s.released.splice(0, PAGE);
-        } else if (!s.exhausted) {
-          ids = await kind.scopeIds(run.scope, s.cursor, PAGE);
-          if (ids.length < PAGE) s.exhausted = true;
-          if (ids.length > 0) s.cursor = ids[ids.length - 1]!;
-        } else {
-          break;
-        }
-        if (ids.length === 0) break;
-        chunks.push({ id: `${run.id}:${s.chunks++}`, itemIds: ids });
+      let ids: string[] = [];
+      if (s.released.length > 0) {
+        ids = s.released.splice(0, PAGE);
+      } else if (!s.exhausted) {
+        ids = await kind.scopeIds(run.scope, s.cursor, PAGE);
+        if (ids.length < PAGE) s.exhausted = true;
+        if (ids.length > 0) s.cursor = ids[ids.length - 1]!;
       }
-      return chunks;
+      return ids.length > 0 ? [{ id: `${run.id}:${s.chunks++}`, itemIds: ids }] : [];
     },
 
     async settle() {},

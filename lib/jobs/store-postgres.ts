@@ -200,6 +200,18 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
     });
   }
 
+  const chunkSizes = new Map<string, number>();
+  async function chunkSizeOf(runId: string): Promise<number> {
+    let size = chunkSizes.get(runId);
+    if (size === undefined) {
+      const { rows } = await pool.query<{ chunk_size: number }>(`SELECT chunk_size FROM ${s}.job_run WHERE run_id = $1`, [runId]);
+      size = rows[0]?.chunk_size ?? MAX_CHUNK;
+      chunkSizes.set(runId, size);
+      if (chunkSizes.size > 20) chunkSizes.delete(chunkSizes.keys().next().value!);
+    }
+    return size;
+  }
+
   async function enqueue(run: RunRef, kind: AnyJobKind, chunkSize: number) {
     const b = await ready();
     const queue = queueOf(kind.name);
@@ -238,12 +250,13 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
       await enqueue(run, kind, chunkSize);
     },
 
-    async claim(run, kind, max) {
+    async claim(run, kind, items) {
       const b = await ready();
       const queue = queueOf(kind.name);
       await ensureQueue(queue, { retryLimit: JOB_RETRY_LIMIT, expireInSeconds: JOB_EXPIRE_SECONDS });
+      const size = await chunkSizeOf(run.id);
       const jobs = await inTransaction(pool, async (client) => {
-        const fetched = (await b.fetch<ChunkJob["data"]>(queue, { batchSize: max, db: executor(client) })) as ChunkJob[];
+        const fetched = (await b.fetch<ChunkJob["data"]>(queue, { batchSize: Math.max(1, Math.ceil(items / size)), db: executor(client) })) as ChunkJob[];
         // A job of a run that ended (its leftovers not yet dropped) is done: nothing of it is worked on.
         const stale = fetched.filter((j) => j.data.runId !== run.id).map((j) => j.id);
         if (stale.length > 0) await settleJobs(b, "complete", queue, stale, null, client);

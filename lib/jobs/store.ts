@@ -21,8 +21,8 @@ export type JobStore = {
   join(run: RunRef, kind: AnyJobKind): Promise<boolean>;
   /** Done once by whoever creates the run, and repeatable: PostgreSQL enqueues the run's chunks. */
   prepare(run: RunRef, kind: AnyJobKind, concurrency: number): Promise<void>;
-  /** Up to `max` chunks for this process; none when there is nothing to take right now. */
-  claim(run: RunRef, kind: AnyJobKind, max: number): Promise<Chunk[]>;
+  /** Chunks holding about `items` items (at least one chunk) for this process; none when there is nothing to take right now. */
+  claim(run: RunRef, kind: AnyJobKind, items: number): Promise<Chunk[]>;
   /** Every item of the chunk was processed and its result written. */
   settle(run: RunRef, chunk: Chunk): Promise<void>;
   /** Hands chunks back unfinished (cancel, shutdown, an item that could not be processed); their done items are skipped when they come back. */

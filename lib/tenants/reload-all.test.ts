@@ -4,10 +4,12 @@ import { testDataDir } from "@/emulator/testing/paths";
 import { buildScenario, customerFixture, prepareDatabase, seedProvider, seedTenant, type CustomerFixture } from "@/lib/verification/testing";
 
 type ReloadAll = typeof import("./reload-all");
+type Jobs = typeof import("@/lib/jobs");
 type Db = typeof import("@/lib/db")["db"];
 
 let emu: RunningEmulator;
 let reload: ReloadAll;
+let jobs: Jobs;
 let db: Db;
 const customers: CustomerFixture[] = Array.from({ length: 5 }, (_, i) => customerFixture(i + 1));
 const actor = { type: "system", label: "test" } as const;
@@ -19,6 +21,7 @@ beforeAll(async () => {
   emu = await startEmulator({ port: 0, graphPort: 0, dataDir: testDataDir(), scenario: buildScenario(customers) });
   await seedProvider({ authorityHost: emu.authorityHost, graphHost: emu.graphHost });
   reload = await import("./reload-all");
+  jobs = await import("@/lib/jobs");
   db = (await import("@/lib/db")).db;
   ids = [];
   for (const c of customers) ids.push(await seedTenant({ customer: c, method: "APP_REGISTRATION" }));
@@ -26,6 +29,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await jobs?.stopJobEngine();
   await emu?.close();
 });
 
@@ -48,25 +52,31 @@ describe("Reload All", () => {
     expect(job).toMatchObject({ status: "COMPLETED", total: 4, done: 4, reloaded: 4, failed: 0 });
     const names = await db.tenant.findMany({ orderBy: { id: "asc" }, select: { displayName: true } });
     expect(names.map((n) => n.displayName)).toEqual(["stale name", "Customer", "Customer", "Customer", "Customer"].map((n, i) => (i === 0 ? n : expect.stringMatching(/^Customer \d$/))));
-    expect(await db.directoryReload.count({ where: { activeSlot: "active" } })).toBe(0);
+    expect(await db.jobRun.count({ where: { activeSlot: "reload-directory" } })).toBe(0);
+    expect(await db.jobRunItem.count({ where: { runId: first.job.id } })).toBe(0);
+    expect(await db.auditEvent.count({ where: { targetId: first.job.id, action: { in: ["directory_reload.started", "directory_reload.completed"] } } })).toBe(2);
   });
 
-  it("continues a job whose driving instance died, from its cursor, when any instance reads it", async () => {
+  it("continues a job whose instance died: the tenants it did are not reloaded again", async () => {
     await markStale();
     const now = Date.now();
-    // Another instance did the first two tenants, then died: its heartbeat is older than the stale limit.
-    const dead = await db.directoryReload.create({
+    const engine = jobs.jobEngine();
+    // Another instance (of another host) did the first two tenants, then died.
+    const { STALE_AFTER_MS } = await import("@/lib/jobs/store-embedded");
+    const dead = await db.jobRun.create({
       data: {
-        id: "dead-instance-job", status: "RUNNING", activeSlot: "active", requestedBy: "admin@msp.example", total: 5, done: 2, reloaded: 2,
-        cursor: ids[1], startedAt: new Date(now - 60_000), heartbeatAt: new Date(now - reload.RELOAD_STALE_AFTER_MS - 1_000), ownerId: "dead-instance",
+        id: "dead-instance-job", kind: "reload-directory", status: "RUNNING", activeSlot: "reload-directory", trigger: "manual", requestedBy: "admin@msp.example",
+        total: 5, ok: 2, concurrency: 2, startedAt: new Date(now - 60_000), heartbeatAt: new Date(), ownerId: "other-host:4242:dead",
       },
     });
-    // A fresh heartbeat is not taken over.
-    await db.directoryReload.update({ where: { id: dead.id }, data: { heartbeatAt: new Date() } });
-    expect((await reload.getReloadJob(dead.id))?.status).toBe("RUNNING");
-    expect((await db.directoryReload.findUniqueOrThrow({ where: { id: dead.id } })).ownerId).toBe("dead-instance");
-
-    await db.directoryReload.update({ where: { id: dead.id }, data: { heartbeatAt: new Date(now - reload.RELOAD_STALE_AFTER_MS - 1_000) } });
+    await db.jobRunItem.createMany({ data: ids.slice(0, 2).map((itemId) => ({ runId: dead.id, itemId })) });
+    if (engine.store.name === "embedded") {
+      // While its heartbeat is fresh, the run stays with it.
+      expect(await engine.watch()).toEqual([]);
+      expect((await db.jobRun.findUniqueOrThrow({ where: { id: dead.id } })).ownerId).toBe("other-host:4242:dead");
+      await db.jobRun.update({ where: { id: dead.id }, data: { heartbeatAt: new Date(now - STALE_AFTER_MS - 1_000) } });
+    }
+    expect(await engine.watch()).toEqual([dead.id]);
     expect((await reload.activeReloadJob())?.id).toBe(dead.id);
     await reload.waitForReload(dead.id);
     expect(await reload.getReloadJob(dead.id)).toMatchObject({ status: "COMPLETED", total: 5, done: 5, reloaded: 5, failed: 0 });
