@@ -36,8 +36,9 @@ export const HEARTBEAT_MS = 2_000;
 /** How often every process looks for active runs to take part in (or to take over). */
 export const WATCH_MS = 3_000;
 const BATCH_SIZE = 200;
-const FLUSH_MS = 250;
 const IDLE_POLL_MS = 250;
+/** How often a process checks that the runs it works on are still running (cancelled on another instance). */
+const STATUS_CHECK_MS = 500;
 
 export function runRef(row: Pick<RunRow, "id" | "kind" | "scope" | "startedAt" | "requestedBy">): RunRef {
   return { id: row.id, kind: row.kind as KindName, scope: row.scope ? (JSON.parse(row.scope) as string[]) : null, startedAt: row.startedAt, requestedBy: row.requestedBy };
@@ -53,6 +54,10 @@ export class JobEngine {
   private readonly emitter = new EventEmitter();
   private watchdog: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Set by crashForTest: work stops without handing anything back, like a killed process. */
+  crashed = false;
+  /** Items this process processed (a result came back) and handed back unprocessed. */
+  readonly stats = { processed: 0, released: 0 };
 
   constructor(
     readonly store: JobStore,
@@ -196,6 +201,19 @@ export class JobEngine {
     await this.store.stop();
   }
 
+  /** Test hook: dies like a killed process (nothing handed back, no lease given up), so the others must take over. */
+  async crashForTest(): Promise<void> {
+    this.crashed = true;
+    this.stopped = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
+    const all = [...this.workers.values()];
+    for (const w of all) w.abort();
+    await Promise.all(all.map((w) => w.done));
+    const store = this.store as JobStore & { crashForTest?: () => Promise<void> };
+    await store.crashForTest?.();
+  }
+
   onProgress(runId: string, listener: (final: boolean) => void): () => void {
     this.emitter.on(runId, listener);
     return () => void this.emitter.off(runId, listener);
@@ -212,7 +230,13 @@ export class JobEngine {
 class Worker {
   readonly controller = new AbortController();
   done: Promise<void> = Promise.resolve();
+  /** Items being processed now (calls to Microsoft in flight). */
   inFlight = 0;
+  /**
+   * Results waiting to be written. An item keeps its slot of the run's concurrency until its result is
+   * written, so after a crash no more than the concurrency is done again.
+   */
+  private unwritten = 0;
   private readonly queue: { item: { id: string }; held: Held }[] = [];
   private readonly held = new Set<Held>();
   private readonly writer: BatchWriter;
@@ -230,15 +254,18 @@ class Worker {
     setMaxListeners(0, this.controller.signal);
     this.writer = new BatchWriter(run, kind, {
       written: (items) => {
+        this.unwritten -= items.length;
         for (const { held } of items) {
           held.unwritten--;
           this.finishIfDone(held);
         }
         this.engine.publish(run.id);
+        this.wake();
       },
       failed: (items, e) => {
         if (e instanceof RunEndedError) this.abort();
         else console.error(`[jobs] ${run.kind} run ${run.id}: write failed: ${errorName(e)}`);
+        this.unwritten -= items.length;
         for (const { held } of items) {
           held.unwritten--;
           held.failed = true;
@@ -279,10 +306,12 @@ class Worker {
     this.share = await store.share(this.run, this.concurrency);
     const heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);
     heartbeat.unref();
+    const statusCheck = setInterval(() => void this.checkStatus(), STATUS_CHECK_MS);
+    statusCheck.unref();
     try {
       for (;;) {
         if (signal.aborted) return;
-        while (this.inFlight < this.share && this.queue.length > 0 && !signal.aborted) this.startNext(shared);
+        while (this.inFlight + this.unwritten < this.share && this.queue.length > 0 && !signal.aborted) this.startNext(shared);
         if (this.queue.length < this.share && (await this.claim()) !== 0) continue;
         if (this.inFlight === 0 && this.queue.length === 0) {
           await this.writer.flush();
@@ -296,13 +325,21 @@ class Worker {
       }
     } finally {
       clearInterval(heartbeat);
+      clearInterval(statusCheck);
       await this.settleAll();
     }
+  }
+
+  /** Cancelled on any instance: stop here at once (the write fence already keeps anything more from being stored). */
+  private async checkStatus() {
+    const row = await db.jobRun.findUnique({ where: { id: this.run.id }, select: { status: true } }).catch(() => undefined);
+    if (row !== undefined && row?.status !== "RUNNING") this.abort();
   }
 
   /** After the loop: in-flight items end (aborted ones with a cancellation), their results are written, the rest is handed back. */
   private async settleAll() {
     while (this.inFlight > 0) await this.waitForWake(50);
+    if (this.engine.crashed) return this.writer.discard();
     await this.writer.flush().catch(() => {});
     await this.settling;
     const unfinished = [...this.held].map((h) => h.chunk);
@@ -315,9 +352,8 @@ class Worker {
   private async beat() {
     try {
       const kept = await this.engine.store.heartbeat(this.run, this.inFlight);
-      const row = await db.jobRun.findUnique({ where: { id: this.run.id }, select: { status: true } });
-      // Cancelled (on any instance), or taken over elsewhere: stop here at once.
-      if (!kept || row?.status !== "RUNNING") return this.abort();
+      // Taken over elsewhere (our hold lapsed): stop here at once.
+      if (!kept) return this.abort();
       this.share = await this.engine.store.share(this.run, this.concurrency);
       this.wake();
     } catch (e) {
@@ -352,7 +388,9 @@ class Worker {
       .process(item, { run: this.run, shared, signal })
       .then(
         (result) => {
+          this.engine.stats.processed++;
           held.unwritten++;
+          this.unwritten++;
           this.writer.add({ result, held });
         },
         (e: unknown) => {
@@ -372,6 +410,8 @@ class Worker {
     if (held.unprocessed > 0 || held.unwritten > 0 || !this.held.has(held)) return;
     this.held.delete(held);
     const { store } = this.engine;
+    if (this.engine.crashed) return;
+    if (held.failed) this.engine.stats.released += held.chunk.itemIds.length;
     const step = held.failed ? store.release(this.run, [held.chunk]) : store.settle(this.run, held.chunk);
     this.settling = Promise.all([this.settling, step.catch((e: unknown) => console.error(`[jobs] ${this.run.kind} run ${this.run.id}: chunk not settled: ${errorName(e)}`))]);
     this.wake();
@@ -400,14 +440,13 @@ export function countersOf(kind: AnyJobKind, row: Pick<RunRow, "ok" | "warnings"
 }
 
 /**
- * Writes results in batches (every 250 ms or 200 results), each batch in one transaction with the run's
- * counters and fence, one after another; a crash loses at most the batch in hand, whose items are done
- * again when their chunk comes back.
+ * Writes results as they come: a batch is written as soon as the previous write ended (everything that
+ * arrived meanwhile, up to 200), each batch in one transaction with the run's counters and fence. Results
+ * hold their items' slots until written (see Worker.unwritten), so a crash loses at most the concurrency.
  */
 class BatchWriter {
   private buffer: Pending[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  private chain: Promise<void> = Promise.resolve();
+  private writing: Promise<void> | null = null;
 
   constructor(
     private readonly run: RunRef,
@@ -417,23 +456,27 @@ class BatchWriter {
 
   add(item: Pending) {
     this.buffer.push(item);
-    if (this.buffer.length >= BATCH_SIZE) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
+    void this.flush();
   }
 
+  /** A crash (test hook): results not yet written are lost, as they would be. */
+  discard() {
+    this.buffer.length = 0;
+  }
+
+  /** Resolves once everything added so far is written (or failed). */
   flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const items = this.buffer.splice(0);
-    if (items.length > 0) {
-      this.chain = this.chain.then(() =>
-        this.write(items).then(
+    this.writing ??= (async () => {
+      while (this.buffer.length > 0) {
+        const items = this.buffer.splice(0, BATCH_SIZE);
+        await this.write(items).then(
           () => this.on.written(items),
           (e: unknown) => this.on.failed(items, e),
-        ),
-      );
-    }
-    return this.chain;
+        );
+      }
+      this.writing = null;
+    })();
+    return this.writing;
   }
 
   private transaction(results: unknown[]) {

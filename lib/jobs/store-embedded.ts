@@ -7,7 +7,7 @@ import type { AnyJobKind, RunRef } from "./types";
 /**
  * The embedded store (SQLite): one process drives a run, recorded on the run row (ownerId, heartbeatAt).
  * Another process takes the run over when its driver is gone (same host, no such pid) or its heartbeat
- * is older than STALE_AFTER_MS. The driver pages through the run's items in id order; items handed back
+ * is older than the lease (VERIFY_LEASE_SECONDS). The driver pages through the run's items in id order; items handed back
  * are offered again first, a few times at most.
  */
 
@@ -17,7 +17,9 @@ const MAX_ATTEMPTS = 5;
 
 type RunState = { cursor: string | null; exhausted: boolean; released: string[]; attempts: Map<string, number>; chunks: number };
 
-export function createEmbeddedStore(): JobStore {
+export function createEmbeddedStore(options: { ownerId?: string; staleAfterMs?: number } = {}): JobStore {
+  const ownerId = options.ownerId ?? PROCESS_ID;
+  const staleAfterMs = options.staleAfterMs ?? STALE_AFTER_MS;
   const runs = new Map<string, RunState>();
   const timers = new Set<NodeJS.Timeout>();
 
@@ -35,13 +37,13 @@ export function createEmbeddedStore(): JobStore {
 
     async join(run) {
       const now = new Date();
-      const stale = new Date(now.getTime() - STALE_AFTER_MS);
+      const stale = new Date(now.getTime() - staleAfterMs);
       const row = await db.jobRun.findUnique({ where: { id: run.id }, select: { ownerId: true, status: true } });
       if (!row || row.status !== "RUNNING") return false;
-      if (row.ownerId === PROCESS_ID) return true;
+      if (row.ownerId === ownerId) return true;
       // The owner as it was read: a compare-and-set, so two processes cannot both take the run over.
       const owner = row.ownerId === null || processGone(row.ownerId) ? { ownerId: row.ownerId } : { heartbeatAt: { lt: stale } };
-      const { count } = await db.jobRun.updateMany({ where: { id: run.id, status: "RUNNING", ...owner }, data: { ownerId: PROCESS_ID, heartbeatAt: now } });
+      const { count } = await db.jobRun.updateMany({ where: { id: run.id, status: "RUNNING", ...owner }, data: { ownerId: ownerId, heartbeatAt: now } });
       if (count === 1) runs.delete(run.id);
       return count === 1;
     },
@@ -84,7 +86,7 @@ export function createEmbeddedStore(): JobStore {
     },
 
     async heartbeat(run) {
-      const { count } = await db.jobRun.updateMany({ where: { id: run.id, ownerId: PROCESS_ID, status: "RUNNING" }, data: { heartbeatAt: new Date() } });
+      const { count } = await db.jobRun.updateMany({ where: { id: run.id, ownerId: ownerId, status: "RUNNING" }, data: { heartbeatAt: new Date() } });
       return count === 1;
     },
 
@@ -95,7 +97,7 @@ export function createEmbeddedStore(): JobStore {
     async leave(run: RunRef) {
       runs.delete(run.id);
       // Let another process continue at once (a shutdown), instead of after the heartbeat goes stale.
-      await db.jobRun.updateMany({ where: { id: run.id, ownerId: PROCESS_ID }, data: { ownerId: null } });
+      await db.jobRun.updateMany({ where: { id: run.id, ownerId: ownerId }, data: { ownerId: null } });
     },
 
     async ended(run) {

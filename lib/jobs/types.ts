@@ -7,7 +7,8 @@ import type { Prisma } from "@/lib/generated/prisma/client";
  * completion and counters. Items are ids (tenant ids for every kind so far), handed out in id order.
  */
 
-export type KindName = "verify" | "reload-directory";
+/** The kinds of lib/jobs/kinds.ts; any other name is a kind of a test suite. */
+export type KindName = "verify" | "reload-directory" | (string & {});
 
 /** Where a result counts: the run's `ok`, `warnings` or `failed` counter. */
 export type Category = "ok" | "warning" | "failed";
