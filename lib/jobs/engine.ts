@@ -32,6 +32,7 @@ export type StartRunInput = {
   requestId?: string;
 };
 
+/** Heartbeats: every 2 s, and at least four times within the store's lease, so one slow beat loses nothing. */
 export const HEARTBEAT_MS = 2_000;
 /** How often every process looks for active runs to take part in (or to take over). */
 export const WATCH_MS = 3_000;
@@ -303,8 +304,8 @@ class Worker {
     const { store } = this.engine;
     const { signal } = this.controller;
     const shared = await this.kind.prepare(this.run);
-    this.share = await store.share(this.run, this.concurrency);
-    const heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);
+    this.share = await store.share(this.run, this.concurrency, 0);
+    const heartbeat = setInterval(() => void this.beat(), Math.min(HEARTBEAT_MS, Math.floor(store.leaseMs / 4)));
     heartbeat.unref();
     const statusCheck = setInterval(() => void this.checkStatus(), STATUS_CHECK_MS);
     statusCheck.unref();
@@ -321,6 +322,8 @@ class Worker {
             if (await store.drained(this.run, this.kind)) return void (await this.complete());
           }
         }
+        // Nothing to start here: this process may have no share yet (another holds the run's slots).
+        if (this.share === 0 || (this.queue.length === 0 && this.inFlight === 0)) this.share = await store.share(this.run, this.concurrency, this.inFlight + this.unwritten);
         await this.waitForWake(IDLE_POLL_MS);
       }
     } finally {
@@ -354,7 +357,7 @@ class Worker {
       const kept = await this.engine.store.heartbeat(this.run, this.inFlight);
       // Taken over elsewhere (our hold lapsed): stop here at once.
       if (!kept) return this.abort();
-      this.share = await this.engine.store.share(this.run, this.concurrency);
+      this.share = await this.engine.store.share(this.run, this.concurrency, this.inFlight + this.unwritten);
       this.wake();
     } catch (e) {
       console.error(`[jobs] ${this.run.kind} run ${this.run.id}: heartbeat failed: ${errorName(e)}`);
@@ -366,10 +369,18 @@ class Worker {
    * came, -1 for chunks whose items were all done already, 0 for no chunk.
    */
   private async claim(): Promise<number> {
+    // A fresh share first: processes that joined or left since the last claim get their part at once.
+    this.share = await this.engine.store.share(this.run, this.concurrency, this.inFlight + this.unwritten);
+    if (this.queue.length >= this.share) return 0;
     const chunks = await this.engine.store.claim(this.run, this.kind, Math.max(1, this.share - this.queue.length));
     let items = 0;
     for (const chunk of chunks) {
-      const loaded = this.controller.signal.aborted ? [] : await this.kind.load(this.run, chunk.itemIds);
+      // Stopped meanwhile: the chunk goes back untouched (settling it would skip its items).
+      if (this.controller.signal.aborted) {
+        this.held.add({ chunk, unprocessed: chunk.itemIds.length, unwritten: 0, failed: true });
+        continue;
+      }
+      const loaded = await this.kind.load(this.run, chunk.itemIds);
       const held: Held = { chunk, unprocessed: loaded.length, unwritten: 0, failed: false };
       this.held.add(held);
       for (const item of loaded) this.queue.push({ item, held });
@@ -466,7 +477,15 @@ class BatchWriter {
 
   /** Resolves once everything added so far is written (or failed). */
   flush(): Promise<void> {
-    this.writing ??= (async () => {
+    if (!this.writing) {
+      if (this.buffer.length === 0) return Promise.resolve();
+      this.writing = this.drain();
+    }
+    return this.writing;
+  }
+
+  private async drain() {
+    try {
       while (this.buffer.length > 0) {
         const items = this.buffer.splice(0, BATCH_SIZE);
         await this.write(items).then(
@@ -474,9 +493,9 @@ class BatchWriter {
           (e: unknown) => this.on.failed(items, e),
         );
       }
+    } finally {
       this.writing = null;
-    })();
-    return this.writing;
+    }
   }
 
   private transaction(results: unknown[]) {

@@ -34,6 +34,7 @@ export function createEmbeddedStore(options: { ownerId?: string; staleAfterMs?: 
 
   return {
     name: "embedded",
+    leaseMs: staleAfterMs,
 
     async join(run) {
       const now = new Date();

@@ -13,8 +13,10 @@ import type { AnyJobKind, RunRef } from "./types";
  * application's, whose tables come from the Prisma migrations only):
  *   job_instance  one row per live console instance, with a lease it renews (host and pid too, so an
  *                 instance of the same host that is gone is recognised at once);
- *   job_lease     per instance and run: its items in flight (progress counts them cluster-wide) and its
- *                 share of the run's concurrency;
+ *   job_lease     per instance and run: its items in flight (progress counts them cluster-wide);
+ *   job_slot      the run's concurrency as rows, each held by at most one instance: an instance works on
+ *                 as many items as it holds slots, takes free slots up to a fair share and gives up a slot
+ *                 only when it is idle, so the run's concurrency holds across instances at every moment;
  *   job_claim     the chunks each instance holds; an instance whose lease expired has its chunks handed
  *                 back to pg-boss (fail → retry) by whichever instance notices first;
  *   job_run       per run: its chunk size and whether all its chunks were enqueued.
@@ -130,6 +132,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
           CREATE TABLE IF NOT EXISTS ${s}.job_claim (job_id uuid PRIMARY KEY, run_id text NOT NULL, queue text NOT NULL, instance_id text NOT NULL, claimed_at timestamptz NOT NULL DEFAULT now());
           CREATE INDEX IF NOT EXISTS job_claim_instance ON ${s}.job_claim (instance_id);
           CREATE TABLE IF NOT EXISTS ${s}.job_run (run_id text PRIMARY KEY, chunk_size int NOT NULL, enqueued boolean NOT NULL DEFAULT false);
+          CREATE TABLE IF NOT EXISTS ${s}.job_slot (run_id text NOT NULL, slot int NOT NULL, instance_id text, PRIMARY KEY (run_id, slot));
+          CREATE INDEX IF NOT EXISTS job_slot_instance ON ${s}.job_slot (instance_id);
           CREATE INDEX IF NOT EXISTS tac_job_fetch ON ${s}.job (name, priority DESC, created_on, id) WHERE state < 'active';
         `);
       });
@@ -190,7 +194,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
     await inTransaction(pool, async (client) => {
       const { rows } = await client.query<{ job_id: string; queue: string }>(
         `WITH gone AS (DELETE FROM ${s}.job_instance WHERE instance_id = ANY($1::text[]) RETURNING instance_id),
-              leases AS (DELETE FROM ${s}.job_lease l USING gone WHERE l.instance_id = gone.instance_id)
+              leases AS (DELETE FROM ${s}.job_lease l USING gone WHERE l.instance_id = gone.instance_id),
+              slots AS (UPDATE ${s}.job_slot t SET instance_id = NULL FROM gone WHERE t.instance_id = gone.instance_id)
          DELETE FROM ${s}.job_claim c USING gone WHERE c.instance_id = gone.instance_id RETURNING c.job_id, c.queue`,
         [dead],
       );
@@ -233,6 +238,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
 
   return {
     name: "postgres",
+    leaseMs: leaseTtlMs,
     instanceId,
     schema,
     pool,
@@ -256,19 +262,21 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
       await ensureQueue(queue, { retryLimit: JOB_RETRY_LIMIT, expireInSeconds: JOB_EXPIRE_SECONDS });
       const size = await chunkSizeOf(run.id);
       const jobs = await inTransaction(pool, async (client) => {
-        const fetched = (await b.fetch<ChunkJob["data"]>(queue, { batchSize: Math.max(1, Math.ceil(items / size)), db: executor(client) })) as ChunkJob[];
-        // A job of a run that ended (its leftovers not yet dropped) is done: nothing of it is worked on.
-        const stale = fetched.filter((j) => j.data.runId !== run.id).map((j) => j.id);
-        if (stale.length > 0) await settleJobs(b, "complete", queue, stale, null, client);
-        const ours = fetched.filter((j) => j.data.runId === run.id);
-        if (ours.length > 0) {
-          await client.query(
-            `INSERT INTO ${s}.job_claim (job_id, run_id, queue, instance_id) SELECT unnest($1::uuid[]), $2, $3, $4
-             ON CONFLICT (job_id) DO UPDATE SET instance_id = EXCLUDED.instance_id, claimed_at = now()`,
-            [ours.map((j) => j.id), run.id, queue, instanceId],
-          );
+        for (;;) {
+          const fetched = (await b.fetch<ChunkJob["data"]>(queue, { batchSize: Math.max(1, Math.ceil(items / size)), db: executor(client) })) as ChunkJob[];
+          // A job of a run that ended without its leftovers dropped is done: nothing of it is worked on.
+          const stale = fetched.filter((j) => j.data.runId !== run.id).map((j) => j.id);
+          if (stale.length > 0) await settleJobs(b, "complete", queue, stale, null, client);
+          const ours = fetched.filter((j) => j.data.runId === run.id);
+          if (ours.length > 0) {
+            await client.query(
+              `INSERT INTO ${s}.job_claim (job_id, run_id, queue, instance_id) SELECT unnest($1::uuid[]), $2, $3, $4
+               ON CONFLICT (job_id) DO UPDATE SET instance_id = EXCLUDED.instance_id, claimed_at = now()`,
+              [ours.map((j) => j.id), run.id, queue, instanceId],
+            );
+          }
+          if (ours.length > 0 || stale.length === 0) return ours;
         }
-        return ours;
       });
       return jobs.map((j) => ({ id: j.id, itemIds: j.data.ids }));
     },
@@ -305,16 +313,41 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
       return (open.rows[0]?.n ?? 0) === 0;
     },
 
-    async share(run, concurrency) {
+    async share(run, concurrency, inUse) {
       await ready();
-      const { rows } = await pool.query<{ instance_id: string }>(
-        `SELECT l.instance_id FROM ${s}.job_lease l JOIN ${s}.job_instance i USING (instance_id) WHERE l.run_id = $1 AND i.lease_until > now() ORDER BY l.instance_id`,
-        [run.id],
-      );
-      const n = Math.max(1, rows.length);
-      const rank = Math.max(0, rows.findIndex((r) => r.instance_id === instanceId));
-      // Shares add up to the run's concurrency: the remainder goes to the first instances by id.
-      return Math.max(1, Math.floor(concurrency / n) + (rank < concurrency % n ? 1 : 0));
+      return inTransaction(pool, async (client) => {
+        // Rebalancing is serialized per run, so two instances never take the same free slot or count on it.
+        await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('tac-slots:' || $1, 0))`, [run.id]);
+        await client.query(`INSERT INTO ${s}.job_slot (run_id, slot) SELECT $1, generate_series(0, $2 - 1) ON CONFLICT DO NOTHING`, [run.id, concurrency]);
+        const { rows: live } = await client.query<{ instance_id: string }>(
+          `SELECT l.instance_id FROM ${s}.job_lease l JOIN ${s}.job_instance i USING (instance_id) WHERE l.run_id = $1 AND i.lease_until > now() ORDER BY l.instance_id`,
+          [run.id],
+        );
+        const n = Math.max(1, live.length);
+        const rank = Math.max(0, live.findIndex((r) => r.instance_id === instanceId));
+        // Fair shares add up to the run's concurrency: the remainder goes to the first instances by id.
+        const fair = Math.floor(concurrency / n) + (rank < concurrency % n ? 1 : 0);
+        const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.job_slot WHERE run_id = $1 AND instance_id = $2`, [run.id, instanceId]);
+        let held = rows[0]?.n ?? 0;
+        if (held > fair) {
+          const give = Math.min(held - fair, Math.max(0, held - inUse));
+          if (give > 0) {
+            const r = await client.query(
+              `UPDATE ${s}.job_slot SET instance_id = NULL WHERE (run_id, slot) IN (SELECT run_id, slot FROM ${s}.job_slot WHERE run_id = $1 AND instance_id = $2 LIMIT $3)`,
+              [run.id, instanceId, give],
+            );
+            held -= r.rowCount ?? 0;
+          }
+        } else if (held < fair) {
+          const r = await client.query(
+            `UPDATE ${s}.job_slot SET instance_id = $2 WHERE (run_id, slot) IN (SELECT run_id, slot FROM ${s}.job_slot WHERE run_id = $1 AND instance_id IS NULL LIMIT $3)`,
+            [run.id, instanceId, fair - held],
+          );
+          held += r.rowCount ?? 0;
+        }
+        // Above a fair share (others joined), no new item starts until enough have finished to give slots back.
+        return Math.min(held, fair);
+      });
     },
 
     async heartbeat(run, inFlight) {
@@ -345,6 +378,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
 
     async leave(run) {
       await pool.query(`DELETE FROM ${s}.job_lease WHERE instance_id = $1 AND run_id = $2`, [instanceId, run.id]);
+      await pool.query(`UPDATE ${s}.job_slot SET instance_id = NULL WHERE run_id = $1 AND instance_id = $2`, [run.id, instanceId]);
     },
 
     async ended(run) {
@@ -353,6 +387,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
       await pool.query(`DELETE FROM ${s}.job WHERE name = $1 AND data->>'runId' = $2`, [queueOf(run.kind), run.id]);
       await pool.query(`DELETE FROM ${s}.job_lease WHERE run_id = $1`, [run.id]);
       await pool.query(`DELETE FROM ${s}.job_run WHERE run_id = $1`, [run.id]);
+      await pool.query(`DELETE FROM ${s}.job_slot WHERE run_id = $1`, [run.id]);
     },
 
     /** One pg-boss job per interval cluster-wide (throttled by singleton slot); one instance's worker runs it. */
@@ -389,6 +424,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
           for (const r of rows) await settleJobs(b, "fail", r.queue, [r.job_id], { reason: "instance stopped" }, pool).catch(() => {});
         }
         await pool.query(`DELETE FROM ${s}.job_lease WHERE instance_id = $1`, [instanceId]).catch(() => {});
+        await pool.query(`UPDATE ${s}.job_slot SET instance_id = NULL WHERE instance_id = $1`, [instanceId]).catch(() => {});
         await pool.query(`DELETE FROM ${s}.job_instance WHERE instance_id = $1`, [instanceId]).catch(() => {});
         await b?.stop({ graceful: false, close: false }).catch(() => {});
       }

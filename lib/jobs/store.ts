@@ -13,6 +13,8 @@ export type Chunk = { id: string; itemIds: string[] };
 
 export type JobStore = {
   readonly name: "embedded" | "postgres";
+  /** How long a process's hold lasts without a heartbeat; the engine beats several times within it. */
+  readonly leaseMs: number;
   /**
    * Whether this process works on the run now. Embedded: it becomes the run's only driver when the run has
    * none alive (no owner, a stale heartbeat, or an owner process that is gone). PostgreSQL: always (every
@@ -29,8 +31,12 @@ export type JobStore = {
   release(run: RunRef, chunks: Chunk[]): Promise<void>;
   /** Nothing of the run is waiting, retrying or held anywhere (this process's chunks included). */
   drained(run: RunRef, kind: AnyJobKind): Promise<boolean>;
-  /** How many of the run's items this process may have in flight. */
-  share(run: RunRef, concurrency: number): Promise<number>;
+  /**
+   * How many of the run's items this process may have in use (processing, or waiting for their result to
+   * be written) from now on, given `inUse` now. The shares of all processes never add up to more than the
+   * run's concurrency: a process gives up a slot only once it is idle.
+   */
+  share(run: RunRef, concurrency: number, inUse: number): Promise<number>;
   /**
    * Renews this process's hold on the run (every heartbeat), reporting its items in flight. False when
    * the hold was lost (another process took the run over): stop working on it at once.
