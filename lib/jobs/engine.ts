@@ -54,6 +54,7 @@ export class JobEngine {
   private readonly workers = new Map<string, Worker>();
   private readonly emitter = new EventEmitter();
   private watchdog: NodeJS.Timeout | null = null;
+  private readonly schedules = new Set<NodeJS.Timeout>();
   private stopped = false;
   /** Set by crashForTest: work stops without handing anything back, like a killed process. */
   crashed = false;
@@ -191,8 +192,39 @@ export class JobEngine {
     return this.workers.has(runId);
   }
 
+  /**
+   * Runs `tick` about every `everyMs`, once across every process sharing the database (either store):
+   * each process looks every second or so, and only the one whose compare-and-set on the schedule's row
+   * moves `lastAt` forward runs it. Returns a function that stops this process from looking.
+   */
+  every(name: string, everyMs: number, tick: () => Promise<unknown>): () => void {
+    const due = async () => {
+      const now = new Date();
+      const { count } = await db.jobSchedule.updateMany({ where: { name, lastAt: { lte: new Date(now.getTime() - everyMs) } }, data: { lastAt: now } });
+      if (count === 1) return true;
+      try {
+        await db.jobSchedule.create({ data: { name, lastAt: now } });
+        return true;
+      } catch (e) {
+        if (isUniqueViolation(e)) return false;
+        throw e;
+      }
+    };
+    const look = () => void due().then((run) => run && tick()).catch((e: unknown) => console.error(`[jobs] ${name}: ${errorName(e)}`));
+    const timer = setInterval(look, Math.max(100, Math.min(1_000, Math.floor(everyMs / 2))));
+    timer.unref();
+    this.schedules.add(timer);
+    look();
+    return () => {
+      clearInterval(timer);
+      this.schedules.delete(timer);
+    };
+  }
+
   /** Stops working on every run in this process, handing their chunks back; their status stays, others continue them. */
   async stop(): Promise<void> {
+    for (const t of this.schedules) clearInterval(t);
+    this.schedules.clear();
     this.stopped = true;
     if (this.watchdog) clearInterval(this.watchdog);
     this.watchdog = null;

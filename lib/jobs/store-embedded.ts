@@ -21,7 +21,6 @@ export function createEmbeddedStore(options: { ownerId?: string; staleAfterMs?: 
   const ownerId = options.ownerId ?? PROCESS_ID;
   const staleAfterMs = options.staleAfterMs ?? STALE_AFTER_MS;
   const runs = new Map<string, RunState>();
-  const timers = new Set<NodeJS.Timeout>();
 
   const stateOf = (runId: string) => {
     let s = runs.get(runId);
@@ -105,21 +104,6 @@ export function createEmbeddedStore(options: { ownerId?: string; staleAfterMs?: 
       runs.delete(run.id);
     },
 
-    async every(_name, everyMs, tick) {
-      const run = () => void tick().catch((e: unknown) => console.error(`[jobs] scheduled tick failed: ${e instanceof Error ? e.name : "error"}`));
-      const timer = setInterval(run, everyMs);
-      timer.unref();
-      timers.add(timer);
-      run();
-      return async () => {
-        clearInterval(timer);
-        timers.delete(timer);
-      };
-    },
-
-    async stop() {
-      for (const t of timers) clearInterval(t);
-      timers.clear();
-    },
+    async stop() {},
   };
 }

@@ -114,7 +114,6 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on("error", () => {});
   const knownQueues = new Set<string>();
-  const schedules = new Set<() => Promise<void>>();
   let started: Promise<PgBoss> | null = null;
   let stopped = false;
 
@@ -390,32 +389,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
       await pool.query(`DELETE FROM ${s}.job_slot WHERE run_id = $1`, [run.id]);
     },
 
-    /** One pg-boss job per interval cluster-wide (throttled by singleton slot); one instance's worker runs it. */
-    async every(name, everyMs, tick) {
-      const b = await ready();
-      const queue = `tac-every-${name}`;
-      await ensureQueue(queue, { retryLimit: 0, expireInSeconds: 600 });
-      const seconds = Math.max(1, Math.round(everyMs / 1000));
-      const workerId = await b.work(queue, { pollingIntervalSeconds: Math.max(0.5, Math.min(2, seconds / 2)) }, async () => {
-        await tick();
-      });
-      const offer = () => void b.sendThrottled(queue, {}, { retryLimit: 0 }, seconds, "tick").catch(() => {});
-      offer();
-      const timer = setInterval(offer, Math.max(250, Math.floor(everyMs / 2)));
-      timer.unref();
-      const stop = async () => {
-        clearInterval(timer);
-        schedules.delete(stop);
-        await b.offWork({ id: workerId }).catch(() => {});
-      };
-      schedules.add(stop);
-      return stop;
-    },
-
     async stop() {
       if (stopped) return;
       stopped = true;
-      for (const stop of [...schedules]) await stop();
       if (started) {
         const b = await started.catch(() => null);
         // Chunks still held go back at once, not after the lease.
@@ -433,7 +409,6 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
 
     async crashForTest() {
       stopped = true;
-      for (const stop of [...schedules]) await stop().catch(() => {});
       const b = await started?.catch(() => null);
       await b?.stop({ graceful: false, close: false }).catch(() => {});
       await pool.end().catch(() => {});

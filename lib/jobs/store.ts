@@ -48,8 +48,6 @@ export type JobStore = {
   leave(run: RunRef): Promise<void>;
   /** The run ended (completed or cancelled): its leftovers are dropped. */
   ended(run: RunRef): Promise<void>;
-  /** Runs `tick` about every `everyMs`, once across every process sharing the database. */
-  every(name: string, everyMs: number, tick: () => Promise<unknown>): Promise<() => Promise<void>>;
   /** Leaves the cluster (releases everything this process holds). */
   stop(): Promise<void>;
 };

@@ -20,7 +20,7 @@ const KEEPALIVE_REMAINING_MS = 60 * DAY_MS;
 
 export type SchedulerOptions = { intervalHours?: number; keepAlive?: boolean; tickMs?: number };
 
-let stopTicks: Promise<() => Promise<void>> | null = null;
+let stopTicks: (() => void) | null = null;
 
 export async function schedulerTick(options: SchedulerOptions = {}, now = Date.now()): Promise<"scheduled" | "keepalive" | "idle"> {
   await resumeInterruptedRuns();
@@ -48,13 +48,10 @@ export async function schedulerTick(options: SchedulerOptions = {}, now = Date.n
 
 /** Starts the scheduler once in this process; returns a function that stops it. */
 export function startScheduler(options: SchedulerOptions = {}): () => void {
-  stopTicks ??= jobEngine().store.every("verify-schedule", options.tickMs ?? TICK_MS, () =>
-    schedulerTick(options).catch((e: unknown) => console.error(`verification scheduler: ${e instanceof Error ? e.name : "error"}`)),
-  );
+  stopTicks ??= jobEngine().every("verify-schedule", options.tickMs ?? TICK_MS, () => schedulerTick(options));
   return () => {
-    const stopping = stopTicks;
+    stopTicks?.();
     stopTicks = null;
-    void stopping?.then((stop) => stop()).catch(() => {});
   };
 }
 

@@ -57,3 +57,12 @@ CREATE TABLE "JobRunItem" (
 
 -- AddForeignKey
 ALTER TABLE "JobRunItem" ADD CONSTRAINT "JobRunItem_runId_fkey" FOREIGN KEY ("runId") REFERENCES "JobRun"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- CreateTable
+CREATE TABLE "JobSchedule" (
+    "name" TEXT NOT NULL,
+    "lastAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "JobSchedule_pkey" PRIMARY KEY ("name")
+);
+

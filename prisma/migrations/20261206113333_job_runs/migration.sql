@@ -69,3 +69,10 @@ CREATE TABLE "JobRunItem" (
     PRIMARY KEY ("runId", "itemId"),
     CONSTRAINT "JobRunItem_runId_fkey" FOREIGN KEY ("runId") REFERENCES "JobRun" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
+
+-- CreateTable
+CREATE TABLE "JobSchedule" (
+    "name" TEXT NOT NULL PRIMARY KEY,
+    "lastAt" DATETIME NOT NULL
+);
+
