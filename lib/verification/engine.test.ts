@@ -317,8 +317,8 @@ describe("testGraphConnection and reloadTenantDirectory", () => {
   it("shows organization, users and permissions without recording a result", async () => {
     const id = await seedTenant({ customer: c(3), method: "APP_REGISTRATION" });
     const t = await engine.testGraphConnection(id);
-    expect(t).toMatchObject({ ok: true, userCount: 2, organization: { id: c(3).tenantId } });
-    expect(t.permissions?.missing).toEqual([]);
+    expect(t).toMatchObject({ status: "VERIFIED", details: { userCount: 2, organization: { id: c(3).tenantId } } });
+    expect(t.details.permissions?.missing).toEqual([]);
     expect(await db.verificationResult.count({ where: { tenantId: id } })).toBe(0);
   });
 

@@ -9,9 +9,10 @@ import { isPostgresUrl, isUniqueViolation } from "@/lib/db-client";
 import type { ProviderInput } from "./check";
 import type { DistributedEngine } from "./distributed/engine";
 import { retryPolicyFromEnv, runCheck } from "./engine";
-import { sqliteSinkAvailable, writeResultsSqlite } from "./sqlite-sink";
-import { loadPendingTenants, loadProvider, resultRow, tenantUpdate, tenantUpdates, type LoadedTenant } from "./store";
-import type { RecentFailure, RunProgress, VerificationOutcome } from "./types";
+import { outcomeWrites } from "@/lib/tenants/status";
+import type { VerificationOutcome } from "./outcome";
+import { loadPendingTenants, loadProvider, type LoadedTenant } from "./store";
+import type { RecentFailure, RunProgress } from "./types";
 
 /**
  * Verify All as a persisted run. The database guarantees one active run (unique `activeSlot`) and one
@@ -321,20 +322,15 @@ class ResultWriter {
   }
 
   private async write(items: VerificationOutcome[]) {
-    const rows = items.map((o) => resultRow(o, this.runId));
-    if (sqliteSinkAvailable()) {
-      writeResultsSqlite(rows, items);
-    } else {
-      try {
-        await db.$transaction([db.verificationResult.createMany({ data: rows }), ...tenantUpdates(items)]);
-      } catch {
-        // One bad row (a tenant deleted meanwhile, a duplicate) must not lose the others.
-        for (let i = 0; i < items.length; i++) {
-          try {
-            await db.$transaction([db.verificationResult.create({ data: rows[i]! }), tenantUpdate(items[i]!)]);
-          } catch {
-            /* tenant deleted, or already has a result in this run */
-          }
+    try {
+      await db.$transaction(outcomeWrites(this.runId, items));
+    } catch {
+      // One bad row (a tenant deleted meanwhile, a duplicate) must not lose the others.
+      for (const item of items) {
+        try {
+          await db.$transaction(outcomeWrites(this.runId, [item]));
+        } catch {
+          /* tenant deleted, or already has a result in this run */
         }
       }
     }

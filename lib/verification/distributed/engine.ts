@@ -7,8 +7,9 @@ import { db } from "@/lib/db";
 import { CallCancelledError } from "@/lib/entra/http";
 import type { ProviderInput } from "../check";
 import { retryPolicyFromEnv, runCheck } from "../engine";
-import { loadProvider, loadTenantsByIds, resultRow, tenantUpdate, tenantUpdates, type LoadedTenant } from "../store";
-import type { VerificationOutcome } from "../types";
+import { outcomeWrites } from "@/lib/tenants/status";
+import type { VerificationOutcome } from "../outcome";
+import { loadProvider, loadTenantsByIds, type LoadedTenant } from "../store";
 import { createPool, ensureTables, executor, inTransaction, jobSchemaFor, SCHEDULE_QUEUE, TENANT_QUEUE_PREFIX, tenantJobId, tenantQueue } from "./store";
 import { isPrismaError } from "@/lib/db-client";
 
@@ -548,14 +549,14 @@ export class DistributedEngine {
       const outcomes = withOutcome.map((b) => b.outcome);
       const fence = () => db.verificationRun.update({ where: { id: runId, status: "RUNNING" }, data: { heartbeatAt: new Date() }, select: { id: true } });
       try {
-        await db.$transaction([fence(), db.verificationResult.createMany({ data: outcomes.map((o) => resultRow(o, runId)) }), ...tenantUpdates(outcomes)]);
+        await db.$transaction([fence(), ...outcomeWrites(runId, outcomes)]);
       } catch (e) {
         if (isPrismaError(e, "P2025")) throw new RunNotRunningError();
         if (!isPrismaError(e, "P2002")) throw e;
         // A tenant already has a result in this run (a job taken over from a stalled instance): keep the others.
         for (const o of outcomes) {
           try {
-            await db.$transaction([fence(), db.verificationResult.create({ data: resultRow(o, runId) }), tenantUpdate(o)]);
+            await db.$transaction([fence(), ...outcomeWrites(runId, [o])]);
           } catch (e2) {
             if (isPrismaError(e2, "P2025")) throw new RunNotRunningError();
             if (!isPrismaError(e2, "P2002")) throw e2;
