@@ -20,11 +20,7 @@ export const methodIds: readonly [MethodId, ...MethodId[]] = [methods[0].id, ...
 
 const byId = new Map<string, MethodModule>(methods.map((m) => [m.id, m]));
 
-export function isMethodId(value: string): value is MethodId {
-  return byId.has(value);
-}
-
-export function methodById(id: MethodId | AuthMethod): MethodModule {
+export function methodById(id: MethodId): MethodModule {
   const m = byId.get(id);
   if (!m) throw new Error(`Unknown authentication method ${id}`);
   return m;
@@ -40,18 +36,18 @@ export const switchTargetIds = switchTargets.map((m) => m.id) as unknown as read
 export const preferredMethod = appRegistration;
 
 /** The remediation of a reason for a tenant on a method. */
-export function remediationFor(method: MethodId | AuthMethod, reason: ReasonCode): Remediation {
+export function remediationFor(method: MethodId, reason: ReasonCode): Remediation {
   return methodById(method).remediation(reason);
 }
 
 /** A tenant's stored status code as the console explains it: the reason with its method's remediation; null for no or an unknown code. */
-export function explainStatus(method: MethodId | AuthMethod, code: string | null): (Reason & { code: ReasonCode }) | null {
+export function explainStatus(method: MethodId, code: string | null): (Reason & { code: ReasonCode }) | null {
   if (!code || !isReasonCode(code)) return null;
   return { ...reasons[code], code, remediation: remediationFor(method, code) };
 }
 
 /** The consent flow a tenant's consent link runs: its method's own, or that of the method the link moves it to. */
-export function consentFlowFor(method: MethodId | AuthMethod): ConsentFlow {
+export function consentFlowFor(method: MethodId): ConsentFlow {
   const { consent } = methodById(method);
   return "flow" in consent ? consent.flow : consentFlowFor(consent.movesTo);
 }
@@ -79,4 +75,4 @@ export function methodFromCsv(normalized: string): MethodId | null {
   return csvValues.get(normalized) ?? null;
 }
 
-export type { MethodModule, Remediation } from "./method";
+export type { AuthorizationFacts, MethodModule, Remediation } from "./method";

@@ -105,7 +105,6 @@ export type GraphProbe =
   | { ok: false; failure: EntraFailure; ms: number; roundTrips: number };
 
 export type VerifyContext = {
-  tenant: { id: string; adminEmail: string; entraTenantId: string | null; appClientId: string | null };
   /** The provider's required application permissions. */
   requiredAppPermissions: string[];
   now: number;

@@ -174,11 +174,19 @@ export async function checkTenant(tenant: TenantInput, creds: CredentialInput[],
   return { tenantId: tenant.id, ...core, startedAt, finishedAt, durationMs };
 }
 
+/** An exception no check expected, as an UNKNOWN outcome rather than a stuck tenant. */
+export function unexpectedFailure(tenant: TenantInput, startedAt: Date, e: unknown): VerificationOutcome {
+  const finishedAt = new Date();
+  const durationMs = finishedAt.getTime() - startedAt.getTime();
+  // The error name only: messages of library errors can quote request data.
+  const core = outcomes(tenant.authMethod).failed("UNKNOWN", { totalMs: durationMs }, { notes: [`Internal error: ${e instanceof Error ? e.name : "unknown"}`] });
+  return { tenantId: tenant.id, ...core, startedAt, finishedAt, durationMs };
+}
+
 function verifyContext(tenant: TenantInput, creds: CredentialInput[], provider: ProviderInput, endpoints: CloudEndpoints, o: CheckOptions, build: ReturnType<typeof outcomes>): VerifyContext {
   const call = { endpoints, policy: o.policy, signal: o.signal, onRetry: o.onRetry };
   const tenantMismatch = (tid: string | undefined, orgId: string | undefined) => mismatchNote(tenant, tid, orgId);
   return {
-    tenant,
     requiredAppPermissions: provider.requiredAppPermissions,
     now: (o.now ?? Date.now)(),
     credential: (kind) => creds.find((c) => c.kind === kind),

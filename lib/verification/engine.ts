@@ -3,10 +3,8 @@ import { recordAudit, type AuditActor } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { defaultRetryPolicy, type RetryPolicy } from "@/lib/entra/http";
-import { reasons } from "@/lib/entra/reasons";
-import { remediationFor } from "@/lib/methods";
 import { recordVerification } from "@/lib/tenants/status";
-import { checkTenant, type CheckOptions, type ProviderInput } from "./check";
+import { checkTenant, unexpectedFailure, type CheckOptions, type ProviderInput } from "./check";
 import type { VerificationOutcome } from "./outcome";
 import { loadProvider, loadTenant, saveRotatedCache, type LoadedTenant } from "./store";
 
@@ -28,27 +26,7 @@ export async function runCheck(loaded: LoadedTenant, provider: ProviderInput, op
     return await checkTenant(loaded.tenant, loaded.credentials, provider, { ...options, saveRotatedCache: async (c, json, home, exp) => void (await saveRotatedCache(c, json, home, exp)) });
   } catch (e) {
     if (options.signal?.aborted) throw e;
-    const r = reasons.UNKNOWN;
-    const finishedAt = new Date();
-    return {
-      tenantId: loaded.tenant.id,
-      status: "FAILED",
-      reasonCode: "UNKNOWN",
-      message: r.title,
-      accessBreaksAt: null,
-      details: {
-        method: loaded.tenant.authMethod,
-        explanation: r.explanation,
-        remediation: remediationFor(loaded.tenant.authMethod, "UNKNOWN"),
-        warnings: [],
-        // The error name only: messages of library errors can quote request data.
-        notes: [`Internal error: ${e instanceof Error ? e.name : "unknown"}`],
-        timings: { totalMs: finishedAt.getTime() - startedAt.getTime() },
-      },
-      startedAt,
-      finishedAt,
-      durationMs: finishedAt.getTime() - startedAt.getTime(),
-    };
+    return unexpectedFailure(loaded.tenant, startedAt, e);
   }
 }
 

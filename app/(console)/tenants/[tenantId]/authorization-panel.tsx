@@ -6,8 +6,7 @@ import { FormField, inputClass } from "@/components/form-field";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { useToast } from "@/components/ui/toast";
-import { methodById, type MethodId } from "@/lib/methods";
-import type { AuthorizationFacts } from "@/lib/methods/method";
+import { methodById, type AuthorizationFacts, type MethodId } from "@/lib/methods";
 import { obtainAuthorizationAction, refreshAccessTokenAction, revokeConsentLinksAction, setLegacyPasswordAction } from "./authorization-actions";
 
 type Props = {
