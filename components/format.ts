@@ -1,9 +1,3 @@
-export const methodLabels = {
-  PASSWORD: "Username + password (legacy)",
-  AUTH_TOKEN: "Auth token (delegated)",
-  APP_REGISTRATION: "Application registration",
-} as const;
-
 export const cloudLabels = {
   GLOBAL: "Global",
   USGOV: "US Government",

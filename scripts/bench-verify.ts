@@ -243,7 +243,6 @@ if (values.json) {
 }
 server.send("stop");
 await db.$disconnect();
-(await import("../lib/verification/sqlite-sink")).closeSqliteSink();
 if (onPostgres) {
   const { dropTestSchemas, dropSchema } = await import("../lib/testing/postgres");
   const { jobSchemaFor } = await import("../lib/verification/distributed/store");

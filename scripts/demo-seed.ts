@@ -8,13 +8,14 @@ import { createConsentLink } from "@/lib/consent/links";
 import { decryptSecret, encryptSecret } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { newId } from "@/lib/ids";
+import type { MethodId } from "@/lib/methods";
 import { applyProviderSettings } from "@/lib/provider/settings";
 import { getRunProgress, startVerificationRun, waitForRun } from "@/lib/verification";
 import { providerSettingsSchema } from "@/lib/validations/provider";
 
 type ConsoleHints = {
   customerId?: string;
-  authMethod?: "PASSWORD" | "AUTH_TOKEN" | "APP_REGISTRATION";
+  authMethod?: MethodId;
   adminEmail?: string;
   expectedState?: string;
   appClientId?: string;
@@ -135,7 +136,7 @@ export async function seedDemo(input: { emu: RunningEmulator; redirectUrl: strin
   }
 
   // Customers whose tenant the directory does not know (a typo in the domain, or the wrong cloud).
-  const extra = (scenario as { console?: { customersWithoutTenant?: { customerId: string; displayName: string; tenantDomain: string; authMethod: "APP_REGISTRATION" | "AUTH_TOKEN" | "PASSWORD" }[] } }).console;
+  const extra = (scenario as { console?: { customersWithoutTenant?: { customerId: string; displayName: string; tenantDomain: string; authMethod: MethodId }[] } }).console;
   for (const c of extra?.customersWithoutTenant ?? []) {
     await db.tenant.create({
       data: { id: newId(), customerId: c.customerId, displayName: c.displayName, primaryDomain: c.tenantDomain, adminEmail: `admin@${c.tenantDomain}`, authMethod: c.authMethod, cloud: "CUSTOM" },

@@ -2,7 +2,9 @@ import { z } from "zod";
 import { auditActions } from "@/lib/audit";
 import { env } from "@/lib/env";
 import { reasonCodes, remediationActions } from "@/lib/entra/reasons";
-import { authMethods, clouds, tenantInputSchema, tenantSortColumns, verificationStatuses } from "@/lib/validations/tenant";
+import { credentialKinds, methodIds, methods } from "@/lib/methods";
+import { clouds, tenantInputSchema, tenantSortColumns, verificationStatuses } from "@/lib/validations/tenant";
+import { diagnosticsSchema, outcomeDetailsSchema, resultStatuses, verificationOutcomeSchema } from "@/lib/verification/outcome";
 import { problemSchema } from "./problem";
 
 /**
@@ -48,7 +50,7 @@ export const runPathSchema = z.strictObject({
 
 export const tenantListQuerySchema = z.strictObject({
   status: csvList(verificationStatuses).optional(),
-  method: csvList(authMethods).optional(),
+  method: csvList(methodIds).optional(),
   cloud: csvList(clouds).optional(),
   q: z.string().trim().min(1).max(200).optional().describe("Text searched in customer id, name, admin email and domain."),
   sort: z.enum(tenantSortColumns).default("customerId"),
@@ -58,7 +60,7 @@ export const tenantListQuerySchema = z.strictObject({
 });
 
 export const runResultsQuerySchema = z.strictObject({
-  status: csvList(["VERIFIED", "WARNING", "FAILED"] as const).optional(),
+  status: csvList(resultStatuses).optional(),
   page,
   pageSize,
 });
@@ -119,7 +121,7 @@ export const tenantSchema = named(
     entraTenantId: z.string().nullable(),
     primaryDomain: z.string().nullable(),
     adminEmail: z.string(),
-    authMethod: z.enum(authMethods),
+    authMethod: z.enum(methodIds).describe(methods.map((m) => `${m.id}: ${m.description}`).join(" ")),
     cloud: z.enum(clouds),
     lastVerifiedAt: nullableDateTime,
     lastStatus: z.enum(verificationStatuses),
@@ -135,50 +137,34 @@ export const tenantPageSchema = named(
   z.object({ items: z.array(tenantSchema), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() }),
 );
 
-const diagnosticsSchema = z
-  .object({
-    endpoint: z.string().optional(),
-    httpStatus: z.number().int().optional(),
-    error: z.string().optional(),
-    errorCodes: z.array(z.number().int()).optional(),
-    suberror: z.string().optional(),
-    graphCode: z.string().optional(),
-    traceId: z.string().optional(),
-    correlationId: z.string().optional(),
-    requestId: z.string().optional(),
-    timestamp: z.string().optional(),
-    attempts: z.number().int().optional(),
-    retryAfterSeconds: z.number().optional(),
-    libraryCode: z.string().optional(),
-  })
-  .describe("What Microsoft answered, for a support case with Microsoft.");
+const outcome = verificationOutcomeSchema.shape;
+const details = outcomeDetailsSchema.shape;
 
+/**
+ * A verification outcome (lib/verification/outcome.ts) as the API sends it: the details flattened beside
+ * the status, dates as ISO strings, and reason codes, warnings and actions as open strings, so a client
+ * written today keeps parsing results after the console learns a new reason.
+ */
 export const verificationResultSchema = named(
   "VerificationResult",
   z.object({
-    tenantId: z.string(),
+    tenantId: outcome.tenantId,
     customerId: z.string(),
     runId: z.string().nullable(),
-    status: z.enum(["VERIFIED", "WARNING", "FAILED"]),
+    status: outcome.status,
     reasonCode: z.string().describe(`A closed set of reasons; today: ${reasonCodes.join(", ")}.`),
-    message: z.string().describe("The reason's title, with specifics."),
-    explanation: z.string(),
-    remediation: z.object({ action: z.string().describe(`One of: ${remediationActions.join(", ")}.`), text: z.string() }),
+    message: outcome.message.describe("The reason's title, with specifics."),
+    explanation: details.explanation,
+    remediation: details.remediation.extend({ action: z.string().describe(`One of: ${remediationActions.join(", ")}.`) }),
     warnings: z.array(z.string()),
-    notes: z.array(z.string()),
+    notes: details.notes,
     diagnostics: diagnosticsSchema.nullable(),
-    permissions: z.object({ granted: z.array(z.string()), required: z.array(z.string()), missing: z.array(z.string()) }).nullable(),
-    timings: z.object({
-      tokenMs: z.number().optional(),
-      graphMs: z.number().optional(),
-      totalMs: z.number(),
-      graphRoundTrips: z.number().int().optional(),
-      tokenAttempts: z.number().int().optional(),
-    }),
+    permissions: details.permissions.unwrap().nullable(),
+    timings: details.timings,
     accessBreaksAt: nullableDateTime,
     startedAt: dateTime,
     finishedAt: dateTime,
-    durationMs: z.number().int(),
+    durationMs: outcome.durationMs,
   }),
 );
 
@@ -186,7 +172,7 @@ export const credentialSchema = named(
   "CredentialMetadata",
   z.object({
     id: z.string(),
-    kind: z.enum(["PASSWORD", "MSAL_CACHE", "CLIENT_SECRET", "CERTIFICATE"]),
+    kind: z.enum(credentialKinds),
     label: z.string().nullable(),
     hint: z.string().nullable(),
     expiresAt: nullableDateTime,

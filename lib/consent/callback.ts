@@ -11,7 +11,9 @@ import { acquireAppToken } from "@/lib/entra/msal-clients";
 import { reasons } from "@/lib/entra/reasons";
 import { readAccessTokenClaims } from "@/lib/entra/token-claims";
 import { newId } from "@/lib/ids";
+import { methodForFlow, type MethodId } from "@/lib/methods";
 import { loadProviderApp, type ProviderApp } from "@/lib/provider/settings";
+import { recordFailure } from "@/lib/tenants/status";
 import { verifyTenant, type VerificationOutcome } from "@/lib/verification";
 import { retryPolicyFromEnv } from "@/lib/verification/engine";
 import { browserBindingHash } from "./browser-binding";
@@ -108,13 +110,6 @@ async function refusal(stateHash: string, browserBinding: string | null, now: Da
       };
 }
 
-async function recordTenantFailure(tenantId: string, code: string, message: string) {
-  await db.tenant.update({
-    where: { id: tenantId },
-    data: { lastStatus: "FAILED", lastStatusCode: code, lastStatusMessage: message, lastVerifiedAt: new Date(), version: { increment: 1 } },
-  });
-}
-
 /** `browserKey`: the value of the request's consent cookie (CONSENT_BROWSER_COOKIE), if any. */
 export async function handleCallback(url: URL, browserKey: string | undefined): Promise<CallbackOutcome> {
   const parsed = parseCallbackQuery(url);
@@ -146,7 +141,7 @@ export async function handleCallback(url: URL, browserKey: string | undefined): 
     const message = cancelled
       ? "The administrator cancelled or declined the consent request. Nothing was granted."
       : `Microsoft reported an error (${p.error}${codes.length ? `, AADSTS${codes.join(", AADSTS")}` : ""}). Nothing was granted.`;
-    await recordTenantFailure(tenant.id, cancelled ? "CONSENT_DECLINED" : "CONSENT_REQUIRED", message);
+    await recordFailure(tenant.id, { reasonCode: cancelled ? "CONSENT_DECLINED" : "CONSENT_REQUIRED", message });
     await recordAudit({
       action: "consent.failed",
       actor,
@@ -199,7 +194,7 @@ async function completeAdminConsent(app: ProviderApp, tenant: StateTenant, p: Pa
     }
     const code = classifyFailure(token.failure);
     const r = reasons[code];
-    await recordTenantFailure(tenant.id, code, r.title);
+    await recordFailure(tenant.id, { reasonCode: code, message: r.title });
     await recordAudit({ action: "consent.failed", actor, target: { type: "tenant", id: tenant.id }, details: { customerId: tenant.customerId, reason: code, codes: (token.failure.errorCodes ?? []).map(String) } });
     return { kind: "failed", tenantName: tenant.displayName, title: r.title, message: `${r.explanation} ${r.remediation.text}`, codes: token.failure.errorCodes ?? [] };
   }
@@ -207,12 +202,12 @@ async function completeAdminConsent(app: ProviderApp, tenant: StateTenant, p: Pa
   if (!tid || (tenant.entraTenantId && tid !== tenant.entraTenantId.toLowerCase()) || (returned && tid !== returned)) {
     return mismatch(tenant, actor, { returnedTenant: returned, tokenTenant: tid });
   }
-  await finishSuccess(tenant, { entraTenantId: tid, authMethod: "APP_REGISTRATION" }, actor, "ADMIN_CONSENT");
+  await finishSuccess(tenant, { entraTenantId: tid, authMethod: methodForFlow("ADMIN_CONSENT").id }, actor, "ADMIN_CONSENT");
   const verification = await verifyTenant(tenant.id, { actor });
   return { kind: "success", tenantName: tenant.displayName, flow: "ADMIN_CONSENT", verification };
 }
 
-async function finishSuccess(tenant: StateTenant, data: { entraTenantId: string; authMethod: "APP_REGISTRATION" | "AUTH_TOKEN" }, actor: AuditActor, flow: string) {
+async function finishSuccess(tenant: StateTenant, data: { entraTenantId: string; authMethod: MethodId }, actor: AuditActor, flow: string) {
   await db.tenant.update({ where: { id: tenant.id }, data: { ...data, version: { increment: 1 } } });
   await db.consentLink.updateMany({ where: { tenantId: tenant.id, flow: flow as "ADMIN_CONSENT" | "AUTH_CODE", completedAt: null }, data: { completedAt: new Date() } });
   await recordAudit({ action: "consent.granted", actor, target: { type: "tenant", id: tenant.id }, details: { customerId: tenant.customerId, flow, entraTenantId: data.entraTenantId } });
@@ -299,7 +294,7 @@ async function completeAuthCode(
     // The legacy password is no longer needed once a token replaces it.
     db.tenantCredential.deleteMany({ where: { tenantId: tenant.id, kind: "PASSWORD" } }),
   ]);
-  await finishSuccess(tenant, { entraTenantId: tid, authMethod: "AUTH_TOKEN" }, actor, "AUTH_CODE");
+  await finishSuccess(tenant, { entraTenantId: tid, authMethod: methodForFlow("AUTH_CODE").id }, actor, "AUTH_CODE");
   const verification = await verifyTenant(tenant.id, { actor });
   return { kind: "success", tenantName: tenant.displayName, flow: "AUTH_CODE", verification };
 }

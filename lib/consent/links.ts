@@ -7,6 +7,7 @@ import { db } from "@/lib/db";
 import { reasons } from "@/lib/entra/reasons";
 import { env } from "@/lib/env";
 import { newId } from "@/lib/ids";
+import { consentFlowFor } from "@/lib/methods";
 import { PROVIDER_ID } from "@/lib/provider/row";
 import { loadProviderApp } from "@/lib/provider/settings";
 import type { ConsentFlow } from "@/lib/generated/prisma/enums";
@@ -24,11 +25,6 @@ export function consentUrl(token: string) {
 }
 
 export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-
-/** The flow a tenant's method needs: admin consent for app registration, auth code for delegated tokens. */
-export function flowForMethod(method: "PASSWORD" | "AUTH_TOKEN" | "APP_REGISTRATION"): ConsentFlow {
-  return method === "APP_REGISTRATION" ? "ADMIN_CONSENT" : "AUTH_CODE";
-}
 
 export async function createConsentLink(input: {
   tenantId: string;
@@ -57,7 +53,7 @@ export async function createConsentLink(input: {
   if (!tenant.entraTenantId && !tenant.primaryDomain) {
     return { ok: false, error: "Set the tenant's Entra tenant ID or primary domain first: the console must know which tenant the consent is for." };
   }
-  const flow = input.flow ?? flowForMethod(tenant.authMethod);
+  const flow = input.flow ?? consentFlowFor(tenant.authMethod);
   const days = input.expiresInDays ?? env.CONSENT_LINK_DAYS;
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(Date.now() + days * 86_400_000);

@@ -1,8 +1,11 @@
 import "server-only";
 import { containsInsensitive, db } from "@/lib/db";
+import type { CredentialKind } from "@/lib/generated/prisma/enums";
 import { parseJsonObject } from "@/lib/json";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import type { MethodId } from "@/lib/methods";
 import type { Page } from "@/lib/pagination";
+import { outcomeFromRow, storedResultSelect, type StoredOutcome } from "@/lib/verification/outcome";
 import {
   totalOf,
   verificationStatuses,
@@ -37,7 +40,7 @@ export type TenantListItem = {
   entraTenantId: string | null;
   primaryDomain: string | null;
   adminEmail: string;
-  authMethod: "PASSWORD" | "AUTH_TOKEN" | "APP_REGISTRATION";
+  authMethod: MethodId;
   cloud: "GLOBAL" | "USGOV" | "USGOV_DOD" | "CHINA" | "CUSTOM";
   lastVerifiedAt: Date | null;
   lastStatus: StatusValue;
@@ -125,18 +128,10 @@ export async function* tenantsForExport(filters: Partial<TenantFilters>, ids?: s
   }
 }
 
-export type CredentialMeta = { id: string; kind: "PASSWORD" | "MSAL_CACHE" | "CLIENT_SECRET" | "CERTIFICATE"; label: string | null; hint: string | null; expiresAt: Date | null; updatedAt: Date };
+export type CredentialMeta = { id: string; kind: CredentialKind; label: string | null; hint: string | null; expiresAt: Date | null; updatedAt: Date };
 
-export type VerificationHistoryItem = {
-  id: string;
-  runId: string | null;
-  status: "VERIFIED" | "WARNING" | "FAILED";
-  reasonCode: string;
-  message: string;
-  details: Record<string, unknown>;
-  durationMs: number;
-  finishedAt: Date;
-};
+/** A stored verification result, as the tenant page and a row's expanded view show it. */
+export type VerificationHistoryItem = StoredOutcome;
 
 export type TenantAuditItem = { id: string; at: Date; action: string; actorLabel: string; details: Record<string, unknown> };
 
@@ -164,12 +159,7 @@ export async function getTenantDetail(tenantId: string): Promise<TenantDetail | 
   });
   if (!tenant) return null;
   const [results, audit] = await Promise.all([
-    db.verificationResult.findMany({
-      where: { tenantId },
-      orderBy: { finishedAt: "desc" },
-      take: 20,
-      select: { id: true, runId: true, status: true, reasonCode: true, message: true, details: true, durationMs: true, finishedAt: true },
-    }),
+    db.verificationResult.findMany({ where: { tenantId }, orderBy: { finishedAt: "desc" }, take: 20, select: storedResultSelect }),
     db.auditEvent.findMany({
       where: { targetType: "tenant", targetId: tenantId },
       orderBy: [{ at: "desc" }, { id: "desc" }],
@@ -179,19 +169,15 @@ export async function getTenantDetail(tenantId: string): Promise<TenantDetail | 
   ]);
   return {
     ...tenant,
-    history: results.map((r) => ({ ...r, status: r.status as VerificationHistoryItem["status"], details: parseJsonObject(r.details) })),
+    history: results.map((r) => outcomeFromRow(r, tenant.authMethod)),
     audit: audit.map((a) => ({ ...a, details: parseJsonObject(a.details) })),
   };
 }
 
 /** The newest verification's details (explanation, remediation, diagnostics) for a row's expanded view. */
 export async function latestVerification(tenantId: string): Promise<VerificationHistoryItem | null> {
-  const r = await db.verificationResult.findFirst({
-    where: { tenantId },
-    orderBy: { finishedAt: "desc" },
-    select: { id: true, runId: true, status: true, reasonCode: true, message: true, details: true, durationMs: true, finishedAt: true },
-  });
-  return r ? { ...r, status: r.status as VerificationHistoryItem["status"], details: parseJsonObject(r.details) } : null;
+  const r = await db.verificationResult.findFirst({ where: { tenantId }, orderBy: { finishedAt: "desc" }, select: { ...storedResultSelect, tenant: { select: { authMethod: true } } } });
+  return r ? outcomeFromRow(r, r.tenant.authMethod) : null;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { authMethods, clouds, tenantInputSchema, type TenantInput } from "@/lib/validations/tenant";
+import { methodFromCsv } from "@/lib/methods";
+import { clouds, tenantInputSchema, type TenantInput } from "@/lib/validations/tenant";
 
 /**
  * CSV for tenant import and export. RFC 4180 quoting; UTF-8 (with or without BOM) or UTF-16 with a BOM,
@@ -163,17 +164,6 @@ const headerAliases: Record<string, Field> = {
   cloud: "cloud",
 };
 
-const methodAliases: Record<string, (typeof authMethods)[number]> = {
-  password: "PASSWORD",
-  usernamepassword: "PASSWORD",
-  authtoken: "AUTH_TOKEN",
-  token: "AUTH_TOKEN",
-  delegated: "AUTH_TOKEN",
-  appregistration: "APP_REGISTRATION",
-  applicationregistration: "APP_REGISTRATION",
-  app: "APP_REGISTRATION",
-};
-
 const cloudAliases: Record<string, (typeof clouds)[number]> = {
   global: "GLOBAL",
   public: "GLOBAL",
@@ -237,7 +227,7 @@ export function parseTenantImport(text: string): ParsedImport {
       displayName: get("displayName"),
       tenantRef: get("tenantRef") || get("entraTenantId") || get("primaryDomain"),
       adminEmail: get("adminEmail"),
-      authMethod: methodAliases[norm(methodText)] ?? methodText.toUpperCase(),
+      authMethod: methodFromCsv(norm(methodText)) ?? methodText.toUpperCase(),
       cloud: cloudText ? (cloudAliases[norm(cloudText)] ?? cloudText.toUpperCase()) : "GLOBAL",
     };
     const parsed = tenantInputSchema.safeParse(candidate);

@@ -5,6 +5,8 @@ import { encryptSecret } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import type { AuthMethod } from "@/lib/generated/prisma/enums";
 import { newId } from "@/lib/ids";
+import { methodById } from "@/lib/methods";
+import { clearAccessDeadline } from "@/lib/tenants/status";
 import { verifyTenant, type VerificationOutcome } from "@/lib/verification";
 
 /**
@@ -50,7 +52,7 @@ export async function removeAuthorization(input: Common): Promise<ActionResult<{
   await db.$transaction([
     db.tenantCredential.deleteMany({ where: { tenantId: input.tenantId } }),
     db.consentLink.updateMany({ where: { tenantId: input.tenantId, revokedAt: null, completedAt: null }, data: { revokedAt: new Date() } }),
-    db.tenant.update({ where: { id: input.tenantId }, data: { accessBreaksAt: null, version: { increment: 1 } } }),
+    clearAccessDeadline(input.tenantId),
   ]);
   await recordAudit({
     action: "tenant.authorization_removed",
@@ -73,7 +75,7 @@ export async function refreshDelegatedToken(input: Common): Promise<ActionResult
     select: { customerId: true, authMethod: true, credentials: { where: { kind: "MSAL_CACHE" }, select: { id: true } } },
   });
   if (!tenant) return { ok: false, error: "Tenant not found." };
-  if (tenant.authMethod !== "AUTH_TOKEN") return { ok: false, error: "Only tenants on the auth token method have a token to refresh." };
+  if (!methodById(tenant.authMethod).authorization.refreshable) return { ok: false, error: "Only tenants on the auth token method have a token to refresh." };
   if (tenant.credentials.length === 0) return { ok: false, error: "No token is stored for this tenant. Obtain authorization first (send the consent link)." };
   const verification = await verifyTenant(input.tenantId, { actor: input.actor });
   const credential = await db.tenantCredential.findUnique({ where: { tenantId_kind: { tenantId: input.tenantId, kind: "MSAL_CACHE" } }, select: { expiresAt: true } });

@@ -1,12 +1,11 @@
 import { z } from "zod";
+import { methodIds } from "@/lib/methods";
 
 /** Tenant input and list-view schemas, shared by the forms, the server actions, CSV import and the REST API. */
 
-export const authMethods = ["PASSWORD", "AUTH_TOKEN", "APP_REGISTRATION"] as const;
 export const clouds = ["GLOBAL", "USGOV", "USGOV_DOD", "CHINA", "CUSTOM"] as const;
 export const verificationStatuses = ["NEVER", "VERIFIED", "WARNING", "FAILED"] as const;
 
-export type AuthMethodValue = (typeof authMethods)[number];
 export type CloudValue = (typeof clouds)[number];
 export type StatusValue = (typeof verificationStatuses)[number];
 
@@ -42,7 +41,7 @@ export const tenantInputSchema = z.object({
     .max(254)
     .pipe(z.email("Enter the M365 admin's email address."))
     .transform((v) => v.toLowerCase()),
-  authMethod: z.enum(authMethods, "Choose an authentication method."),
+  authMethod: z.enum(methodIds, "Choose an authentication method."),
   cloud: z.enum(clouds, "Choose the tenant's cloud."),
 });
 
@@ -94,7 +93,7 @@ export const tenantListParamsSchema = z.object({
     .catch(undefined)
     .transform((v) => v || undefined),
   status: csvListOf(verificationStatuses),
-  method: csvListOf(authMethods),
+  method: csvListOf(methodIds),
   cloud: csvListOf(clouds),
   hide: csvListOf(hideableColumns),
   sel: z

@@ -7,23 +7,23 @@ import { graphBatch, graphRequests, readOrganization, subFailure, type GraphSubR
 import type { RetryPolicy, SendOptions } from "@/lib/entra/http";
 import { acquireAppToken, acquireTokenByPassword, refreshDelegatedToken, type AppCredential } from "@/lib/entra/msal-clients";
 import { reasons, type ReasonCode } from "@/lib/entra/reasons";
-import { missingPermissions, readAccessTokenClaims } from "@/lib/entra/token-claims";
-import type { MethodValue, OutcomeDetails, VerificationOutcome } from "./types";
+import { readAccessTokenClaims } from "@/lib/entra/token-claims";
+import { methodById, type MethodId } from "@/lib/methods";
+import { earliest, type AppSetup, type GraphProbe, type OutcomeCore, type StoredCredential, type Timings, type VerifyContext } from "@/lib/methods/method";
+import type { OutcomeDetails, VerificationOutcome } from "./outcome";
 
 /**
- * Verifies one tenant the way its authentication method works. Inputs are already loaded and
- * decrypted; the only side effect is handing a rotated MSAL cache to `saveRotatedCache`.
+ * Verifies one tenant the way its authentication method works: the method's module (lib/methods)
+ * drives the check through the shared steps here (cloud endpoints, tokens, the Graph probe, outcome
+ * building with the method's remediations, classification). Inputs are already loaded and decrypted;
+ * the only side effect is handing a rotated MSAL cache to `saveRotatedCache`.
  */
 
-export const DAY_MS = 24 * 60 * 60 * 1000;
-/** @see https://learn.microsoft.com/en-us/entra/identity-platform/refresh-tokens#token-lifetime */
-export const REFRESH_TOKEN_INACTIVITY_MS = 90 * DAY_MS;
-export const SECRET_WARNING_MS = 30 * DAY_MS;
-export const REFRESH_WARNING_MS = 14 * DAY_MS;
+export { DAY_MS } from "@/lib/methods/method";
 
 export type TenantInput = {
   id: string;
-  authMethod: MethodValue;
+  authMethod: MethodId;
   cloud: CloudId;
   entraTenantId: string | null;
   primaryDomain: string | null;
@@ -31,15 +31,7 @@ export type TenantInput = {
   appClientId: string | null;
 };
 
-export type CredentialInput = {
-  id: string;
-  kind: "PASSWORD" | "MSAL_CACHE" | "CLIENT_SECRET" | "CERTIFICATE";
-  label: string | null;
-  expiresAt: Date | null;
-  version: number;
-  /** Decrypts on demand, so a credential the method does not use is never decrypted. */
-  secret: () => string;
-};
+export type CredentialInput = StoredCredential;
 
 export type StoredCertificate = { privateKeyPem: string; certificatePem: string; thumbprintSha1?: string; thumbprintSha256?: string };
 
@@ -81,13 +73,6 @@ function certificateExpiry(c: StoredCertificate): Date | null {
   }
 }
 
-function earliest(...dates: (Date | null | undefined)[]): Date | null {
-  const valid = dates.filter((d): d is Date => d instanceof Date && !Number.isNaN(d.getTime()));
-  return valid.length ? new Date(Math.min(...valid.map((d) => d.getTime()))) : null;
-}
-
-type AppSetup = { clientId: string; credential: AppCredential; kind: "provider" | "tenant"; expiresAt: Date | null };
-
 function providerApp(provider: ProviderInput): AppSetup {
   if (!provider.clientId) throw new NotConfigured("The provider app has no client ID");
   const cert = provider.certificate();
@@ -116,33 +101,45 @@ function authorityTenant(tenant: TenantInput): string {
   return t;
 }
 
-/** An outcome before timing and identity are stamped on it. */
-type OutcomeCore = Omit<VerificationOutcome, "tenantId" | "startedAt" | "finishedAt" | "durationMs">;
-
-function failed(method: MethodValue, code: ReasonCode, f: EntraFailure | undefined, base: OutcomeDetails["timings"], extra: Partial<OutcomeDetails> = {}, accessBreaksAt: Date | null = null): OutcomeCore {
-  const r = reasons[code];
-  return {
-    status: "FAILED",
-    reasonCode: code,
-    message: r.title,
-    accessBreaksAt,
-    details: {
-      method,
-      explanation: r.explanation,
-      remediation: r.remediation,
-      warnings: [],
-      notes: [],
-      ...(f ? { diagnostics: diagnosticsOf(f) } : {}),
-      timings: base,
-      ...extra,
-    },
+/** Outcomes of one method: the reason's title and explanation, the method's remediation. */
+function outcomes(method: MethodId) {
+  const m = methodById(method);
+  const failed = (code: ReasonCode, timings: Timings, extra: Partial<OutcomeDetails> = {}, accessBreaksAt: Date | null = null, f?: EntraFailure): OutcomeCore => {
+    const r = reasons[code];
+    return {
+      status: "FAILED",
+      reasonCode: code,
+      message: r.title,
+      accessBreaksAt,
+      details: {
+        method,
+        explanation: r.explanation,
+        remediation: m.remediation(code),
+        warnings: [],
+        notes: [],
+        ...(f ? { diagnostics: diagnosticsOf(f) } : {}),
+        timings,
+        ...extra,
+      },
+    };
   };
-}
-
-function failureOutcome(method: MethodValue, f: EntraFailure, timings: OutcomeDetails["timings"], extra: Partial<OutcomeDetails> = {}, accessBreaksAt: Date | null = null): OutcomeCore {
-  // A refusal names the host and why; the admin needs that sentence, not only the reason's title.
-  const withRefusal = f.refusal ? { ...extra, notes: [f.refusal, ...(extra.notes ?? [])] } : extra;
-  return failed(method, classifyFailure(f), f, timings, withRefusal, accessBreaksAt);
+  const failure = (f: EntraFailure, timings: Timings, extra: Partial<OutcomeDetails> = {}, accessBreaksAt: Date | null = null): OutcomeCore => {
+    // A refusal names the host and why; the admin needs that sentence, not only the reason's title.
+    const withRefusal = f.refusal ? { ...extra, notes: [f.refusal, ...(extra.notes ?? [])] } : extra;
+    return failed(classifyFailure(f), timings, withRefusal, accessBreaksAt, f);
+  };
+  const success = (warnings: ReasonCode[], notes: string[], details: Partial<OutcomeDetails>, timings: Timings, accessBreaksAt: Date | null): OutcomeCore => {
+    const code: ReasonCode = warnings[0] ?? "VERIFIED";
+    const r = reasons[code];
+    return {
+      status: warnings.length ? "WARNING" : "VERIFIED",
+      reasonCode: code,
+      message: r.title,
+      accessBreaksAt,
+      details: { method, explanation: r.explanation, remediation: m.remediation(code), warnings, notes, timings, ...details },
+    };
+  };
+  return { failed, failure, success };
 }
 
 /** A note for problems of stored configuration (never quoting stored values), or null for anything else. */
@@ -156,28 +153,19 @@ export async function checkTenant(tenant: TenantInput, creds: CredentialInput[],
   const now = o.now ?? Date.now;
   const startedAt = new Date(now());
   const t0 = performance.now();
+  const build = outcomes(tenant.authMethod);
   let core: OutcomeCore;
   try {
     const endpoints = cloudEndpoints(tenant.cloud, { authorityHost: provider.customAuthorityHost, graphHost: provider.customGraphHost });
-    switch (tenant.authMethod) {
-      case "APP_REGISTRATION":
-        core = await checkAppRegistration(tenant, creds, provider, endpoints, o);
-        break;
-      case "AUTH_TOKEN":
-        core = await checkAuthToken(tenant, creds, provider, endpoints, o);
-        break;
-      case "PASSWORD":
-        core = await checkPassword(tenant, creds, provider, endpoints, o);
-        break;
-    }
+    core = await methodById(tenant.authMethod).verify(verifyContext(tenant, creds, provider, endpoints, o, build));
   } catch (e) {
     if (e instanceof DecryptionError) {
       // The provider's or the tenant's stored secret: a key is missing or the ciphertext was altered.
-      core = failed(tenant.authMethod, "SECRET_UNREADABLE", { flow: "config", kind: "config" }, { totalMs: performance.now() - t0 });
+      core = build.failed("SECRET_UNREADABLE", { totalMs: performance.now() - t0 }, {}, null, { flow: "config", kind: "config" });
     } else {
       const note = configurationProblem(e);
       if (note === null) throw e;
-      core = failed(tenant.authMethod, "NOT_CONFIGURED", { flow: "config", kind: "config" }, { totalMs: performance.now() - t0 }, { notes: [note] });
+      core = build.failed("NOT_CONFIGURED", { totalMs: performance.now() - t0 }, { notes: [note] }, null, { flow: "config", kind: "config" });
     }
   }
   const finishedAt = new Date(now());
@@ -186,11 +174,48 @@ export async function checkTenant(tenant: TenantInput, creds: CredentialInput[],
   return { tenantId: tenant.id, ...core, startedAt, finishedAt, durationMs };
 }
 
-type GraphProbe =
-  | { ok: true; organization: ReturnType<typeof readOrganization>; userCount: number | null; me: { userPrincipalName: string | null; mail: string | null } | null; ms: number; roundTrips: number }
-  | { ok: false; failure: EntraFailure; ms: number; roundTrips: number };
+/** An exception no check expected, as an UNKNOWN outcome rather than a stuck tenant. */
+export function unexpectedFailure(tenant: TenantInput, startedAt: Date, e: unknown): VerificationOutcome {
+  const finishedAt = new Date();
+  const durationMs = finishedAt.getTime() - startedAt.getTime();
+  // The error name only: messages of library errors can quote request data.
+  const core = outcomes(tenant.authMethod).failed("UNKNOWN", { totalMs: durationMs }, { notes: [`Internal error: ${e instanceof Error ? e.name : "unknown"}`] });
+  return { tenantId: tenant.id, ...core, startedAt, finishedAt, durationMs };
+}
 
-async function probeGraph(endpoints: CloudEndpoints, token: string, requests: GraphSubRequest[], o: CheckOptions): Promise<GraphProbe> {
+function verifyContext(tenant: TenantInput, creds: CredentialInput[], provider: ProviderInput, endpoints: CloudEndpoints, o: CheckOptions, build: ReturnType<typeof outcomes>): VerifyContext {
+  const call = { endpoints, policy: o.policy, signal: o.signal, onRetry: o.onRetry };
+  const tenantMismatch = (tid: string | undefined, orgId: string | undefined) => mismatchNote(tenant, tid, orgId);
+  return {
+    requiredAppPermissions: provider.requiredAppPermissions,
+    now: (o.now ?? Date.now)(),
+    credential: (kind) => creds.find((c) => c.kind === kind),
+    notConfigured: (note) => {
+      throw new NotConfigured(note);
+    },
+    providerApp: () => providerApp(provider),
+    tenantApp: () => appForTenant(tenant, creds, provider),
+    appToken: (app) => acquireAppToken({ ...call, clientId: app.clientId, credential: app.credential, tenant: authorityTenant(tenant) }),
+    refreshToken: async (app, cacheJson, homeAccountId) => {
+      const r = await refreshDelegatedToken({ ...call, clientId: app.clientId, credential: app.credential, tenant: authorityTenant(tenant), cacheJson, homeAccountId });
+      return r.ok ? { ...r, homeAccountId: r.account?.homeAccountId ?? null } : r;
+    },
+    passwordToken: (app, username, password) => acquireTokenByPassword({ ...call, clientId: app.clientId, credential: app.credential, tenant: authorityTenant(tenant), username, password }),
+    saveRotatedCache: async (credential, cacheJson, homeAccountId, expiresAt) => {
+      await o.saveRotatedCache?.(credential, cacheJson, homeAccountId, expiresAt);
+    },
+    probeOrganization: (accessToken) => probeGraph(endpoints, accessToken, [graphRequests.organization, graphRequests.users], o),
+    delegatedGraph: (accessToken, timings, accessBreaksAt, warnings, notes) => delegatedGraph(tenant, endpoints, accessToken, o, build, timings, accessBreaksAt, warnings, notes),
+    tenantMismatch,
+    failed: (code, timings, extra, accessBreaksAt) => build.failed(code, timings, extra, accessBreaksAt),
+    failure: build.failure,
+    success: build.success,
+  };
+}
+
+type Probe = GraphProbe & { me?: { userPrincipalName: string | null; mail: string | null } | null };
+
+async function probeGraph(endpoints: CloudEndpoints, token: string, requests: GraphSubRequest[], o: CheckOptions): Promise<Probe> {
   const batch = await graphBatch(endpoints, token, requests, { policy: o.policy, signal: o.signal, onRetry: o.onRetry });
   if (!batch.ok) return batch;
   for (const req of requests) {
@@ -203,9 +228,10 @@ async function probeGraph(endpoints: CloudEndpoints, token: string, requests: Gr
   const me = batch.responses.get(graphRequests.me.id);
   const meBody = me?.body as { userPrincipalName?: string; mail?: string } | undefined;
   const count = (users?.body as { "@odata.count"?: number } | undefined)?.["@odata.count"];
+  const organization = org ? readOrganization(org.body) : null;
   return {
     ok: true,
-    organization: org ? readOrganization(org.body) : null,
+    organization: organization ? { id: organization.id, displayName: organization.displayName, defaultDomain: organization.defaultDomain } : null,
     userCount: typeof count === "number" ? count : null,
     me: meBody ? { userPrincipalName: meBody.userPrincipalName ?? null, mail: meBody.mail ?? null } : null,
     ms: batch.ms,
@@ -213,73 +239,13 @@ async function probeGraph(endpoints: CloudEndpoints, token: string, requests: Gr
   };
 }
 
-function organizationDetails(org: ReturnType<typeof readOrganization>) {
-  return org ? { id: org.id, displayName: org.displayName, defaultDomain: org.defaultDomain } : undefined;
-}
-
 /** The tenant the token or organization names must be the stored one; a mismatch means the wrong tenant was consented or authorized. */
-function tenantMismatch(tenant: TenantInput, tid: string | undefined, orgId: string | undefined): string | null {
+function mismatchNote(tenant: TenantInput, tid: string | undefined, orgId: string | undefined): string | null {
   const expected = tenant.entraTenantId?.toLowerCase();
   if (!expected) return null;
   if (tid && tid !== expected) return `The token was issued by tenant ${tid}, not ${expected}`;
   if (orgId && orgId !== expected) return `The organization is ${orgId}, not ${expected}`;
   return null;
-}
-
-function success(method: MethodValue, warnings: ReasonCode[], notes: string[], details: Partial<OutcomeDetails>, timings: OutcomeDetails["timings"], accessBreaksAt: Date | null): OutcomeCore {
-  const code: ReasonCode = warnings[0] ?? "VERIFIED";
-  const r = reasons[code];
-  return {
-    status: warnings.length ? "WARNING" : "VERIFIED",
-    reasonCode: code,
-    message: r.title,
-    accessBreaksAt,
-    details: { method, explanation: r.explanation, remediation: r.remediation, warnings, notes, timings, ...details },
-  };
-}
-
-async function checkAppRegistration(tenant: TenantInput, creds: CredentialInput[], provider: ProviderInput, endpoints: CloudEndpoints, o: CheckOptions): Promise<OutcomeCore> {
-  const app = appForTenant(tenant, creds, provider);
-  const appInfo = { clientId: app.clientId, kind: app.kind, credential: app.credential.kind };
-  const now = (o.now ?? Date.now)();
-  const accessBreaksAt = app.expiresAt;
-  const token = await acquireAppToken({
-    endpoints, clientId: app.clientId, credential: app.credential, tenant: authorityTenant(tenant), policy: o.policy, signal: o.signal, onRetry: o.onRetry,
-  });
-  const timings: OutcomeDetails["timings"] = { tokenMs: Math.round(token.ms), totalMs: 0 };
-  if (!token.ok) return failureOutcome("APP_REGISTRATION", token.failure, timings, { app: appInfo }, accessBreaksAt);
-  timings.tokenAttempts = token.attempts;
-  const claims = readAccessTokenClaims(token.accessToken);
-  const required = provider.requiredAppPermissions;
-  const permissions = { granted: claims.roles, required, missing: missingPermissions(required, claims.roles) };
-  const mismatch = tenantMismatch(tenant, claims.tid, undefined);
-  if (mismatch) return failed("APP_REGISTRATION", "TENANT_MISMATCH", undefined, timings, { app: appInfo, permissions, notes: [mismatch] }, accessBreaksAt);
-
-  const graph = await probeGraph(endpoints, token.accessToken, [graphRequests.organization, graphRequests.users], o);
-  timings.graphMs = Math.round(graph.ms);
-  timings.graphRoundTrips = graph.roundTrips;
-  if (!graph.ok) {
-    const code = classifyFailure(graph.failure);
-    const notes = code === "INSUFFICIENT_PERMISSIONS" && permissions.missing.length ? [`Missing: ${permissions.missing.join(", ")}`] : [];
-    const outcome = failureOutcome("APP_REGISTRATION", graph.failure, timings, { app: appInfo, permissions, notes }, accessBreaksAt);
-    if (notes.length) outcome.message = `${outcome.message}: ${permissions.missing.join(", ")}`;
-    return outcome;
-  }
-  const orgMismatch = tenantMismatch(tenant, undefined, graph.organization?.id);
-  const details = { app: appInfo, permissions, organization: organizationDetails(graph.organization), userCount: graph.userCount };
-  if (orgMismatch) return failed("APP_REGISTRATION", "TENANT_MISMATCH", undefined, timings, { ...details, notes: [orgMismatch] }, accessBreaksAt);
-  if (permissions.missing.length) {
-    const outcome = failed("APP_REGISTRATION", "INSUFFICIENT_PERMISSIONS", undefined, timings, { ...details, notes: [`Missing: ${permissions.missing.join(", ")}`] }, accessBreaksAt);
-    outcome.message = `${outcome.message}: ${permissions.missing.join(", ")}`;
-    return outcome;
-  }
-  const warnings: ReasonCode[] = [];
-  const notes: string[] = [];
-  if (app.expiresAt && app.expiresAt.getTime() - now < SECRET_WARNING_MS) {
-    warnings.push("SECRET_EXPIRING");
-    notes.push(`The ${app.credential.kind === "secret" ? "client secret" : "certificate"} expires ${app.expiresAt.toISOString()}`);
-  }
-  return success("APP_REGISTRATION", warnings, notes, details, timings, accessBreaksAt);
 }
 
 function emailMatches(stored: string, me: { userPrincipalName: string | null; mail: string | null } | null): boolean {
@@ -289,96 +255,35 @@ function emailMatches(stored: string, me: { userPrincipalName: string | null; ma
 }
 
 async function delegatedGraph(
-  method: MethodValue,
   tenant: TenantInput,
   endpoints: CloudEndpoints,
   accessToken: string,
   o: CheckOptions,
-  timings: OutcomeDetails["timings"],
+  build: ReturnType<typeof outcomes>,
+  timings: Timings,
   accessBreaksAt: Date | null,
   warnings: ReasonCode[],
   notes: string[],
 ): Promise<OutcomeCore> {
   const claims = readAccessTokenClaims(accessToken);
-  const mismatch = tenantMismatch(tenant, claims.tid, undefined);
-  if (mismatch) return failed(method, "TENANT_MISMATCH", undefined, timings, { notes: [mismatch] }, accessBreaksAt);
+  const mismatch = mismatchNote(tenant, claims.tid, undefined);
+  if (mismatch) return build.failed("TENANT_MISMATCH", timings, { notes: [mismatch] }, accessBreaksAt);
   const graph = await probeGraph(endpoints, accessToken, [graphRequests.me, graphRequests.organization], o);
   timings.graphMs = Math.round(graph.ms);
   timings.graphRoundTrips = graph.roundTrips;
-  if (!graph.ok) return failureOutcome(method, graph.failure, timings, {}, accessBreaksAt);
-  const orgMismatch = tenantMismatch(tenant, undefined, graph.organization?.id);
-  const matchesStoredEmail = emailMatches(tenant.adminEmail, graph.me);
+  if (!graph.ok) return build.failure(graph.failure, timings, {}, accessBreaksAt);
+  const orgMismatch = mismatchNote(tenant, undefined, graph.organization?.id);
+  const me = graph.me ?? null;
+  const matchesStoredEmail = emailMatches(tenant.adminEmail, me);
   const details: Partial<OutcomeDetails> = {
-    organization: organizationDetails(graph.organization),
-    signedInUser: { userPrincipalName: graph.me?.userPrincipalName ?? null, mail: graph.me?.mail ?? null, matchesStoredEmail },
+    organization: graph.organization ?? undefined,
+    signedInUser: { userPrincipalName: me?.userPrincipalName ?? null, mail: me?.mail ?? null, matchesStoredEmail },
     permissions: { granted: claims.scp, required: [], missing: [] },
   };
-  if (orgMismatch) return failed(method, "TENANT_MISMATCH", undefined, timings, { ...details, notes: [orgMismatch] }, accessBreaksAt);
+  if (orgMismatch) return build.failed("TENANT_MISMATCH", timings, { ...details, notes: [orgMismatch] }, accessBreaksAt);
   if (!matchesStoredEmail) {
     warnings.push("ACCOUNT_MISMATCH");
-    notes.push(`Signed in as ${graph.me?.userPrincipalName ?? "an unknown user"}, stored email is ${tenant.adminEmail}`);
+    notes.push(`Signed in as ${me?.userPrincipalName ?? "an unknown user"}, stored email is ${tenant.adminEmail}`);
   }
-  return success(method, warnings, notes, details, timings, accessBreaksAt);
-}
-
-/** The fixed expiry msal-node records for the account's refresh token, when Entra sent one. */
-export function refreshTokenExpiry(cacheJson: string, homeAccountId: string | null): Date | null {
-  try {
-    const cache = JSON.parse(cacheJson) as { RefreshToken?: Record<string, { home_account_id?: string; expires_on?: string }> };
-    const seconds = Object.values(cache.RefreshToken ?? {})
-      .filter((t) => !homeAccountId || t.home_account_id === homeAccountId)
-      .map((t) => Number(t.expires_on))
-      .filter((n) => Number.isFinite(n) && n > 0);
-    return seconds.length ? new Date(Math.min(...seconds) * 1000) : null;
-  } catch {
-    return null;
-  }
-}
-
-async function checkAuthToken(tenant: TenantInput, creds: CredentialInput[], provider: ProviderInput, endpoints: CloudEndpoints, o: CheckOptions): Promise<OutcomeCore> {
-  const cred = creds.find((c) => c.kind === "MSAL_CACHE");
-  if (!cred) throw new NotConfigured("The tenant has no stored authorization; authorize it first");
-  const app = providerApp(provider);
-  const now = (o.now ?? Date.now)();
-  const result = await refreshDelegatedToken({
-    endpoints, clientId: app.clientId, credential: app.credential, tenant: authorityTenant(tenant), policy: o.policy, signal: o.signal, onRetry: o.onRetry,
-    cacheJson: cred.secret(), homeAccountId: cred.label,
-  });
-  const timings: OutcomeDetails["timings"] = { tokenMs: Math.round(result.ms), totalMs: 0 };
-  if (!result.ok) return failureOutcome("AUTH_TOKEN", result.failure, timings, {}, cred.expiresAt);
-  timings.tokenAttempts = result.attempts;
-  // Entra issues a new refresh token on every redemption, restarting the 90-day inactivity window;
-  // a token with a fixed lifetime (refresh_token_expires_in, e.g. SPA tokens) dies earlier.
-  const deadline = earliest(new Date(now + REFRESH_TOKEN_INACTIVITY_MS), refreshTokenExpiry(result.cacheJson, result.account?.homeAccountId ?? cred.label))!;
-  await o.saveRotatedCache?.(cred, result.cacheJson, result.account?.homeAccountId ?? cred.label, deadline);
-  const warnings: ReasonCode[] = [];
-  const notes: string[] = [];
-  const accessBreaksAt = earliest(deadline, app.expiresAt);
-  if (deadline.getTime() - now < REFRESH_WARNING_MS) {
-    warnings.push("REFRESH_TOKEN_EXPIRING");
-    notes.push(`The refresh token expires from inactivity ${deadline.toISOString()}`);
-  }
-  if (app.expiresAt && app.expiresAt.getTime() - now < SECRET_WARNING_MS) {
-    warnings.push("SECRET_EXPIRING");
-    notes.push(`The provider app's credential expires ${app.expiresAt.toISOString()}`);
-  }
-  return delegatedGraph("AUTH_TOKEN", tenant, endpoints, result.accessToken, o, timings, accessBreaksAt, warnings, notes);
-}
-
-async function checkPassword(tenant: TenantInput, creds: CredentialInput[], provider: ProviderInput, endpoints: CloudEndpoints, o: CheckOptions): Promise<OutcomeCore> {
-  const cred = creds.find((c) => c.kind === "PASSWORD");
-  if (!cred?.label) throw new NotConfigured("The tenant has no stored username and password");
-  const app = providerApp(provider);
-  const result = await acquireTokenByPassword({
-    endpoints, clientId: app.clientId, credential: app.credential, tenant: authorityTenant(tenant), policy: o.policy, signal: o.signal, onRetry: o.onRetry,
-    username: cred.label, password: cred.secret(),
-  });
-  const timings: OutcomeDetails["timings"] = { tokenMs: Math.round(result.ms), totalMs: 0 };
-  if (!result.ok) {
-    const outcome = failureOutcome("PASSWORD", result.failure, timings);
-    outcome.details.notes.push("Password sign-in is legacy: switch this tenant to an app registration or an auth token.");
-    return outcome;
-  }
-  timings.tokenAttempts = result.attempts;
-  return delegatedGraph("PASSWORD", tenant, endpoints, result.accessToken, o, timings, app.expiresAt, ["LEGACY_METHOD"], []);
+  return build.success(warnings, notes, details, timings, accessBreaksAt);
 }

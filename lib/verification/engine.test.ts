@@ -317,8 +317,8 @@ describe("testGraphConnection and reloadTenantDirectory", () => {
   it("shows organization, users and permissions without recording a result", async () => {
     const id = await seedTenant({ customer: c(3), method: "APP_REGISTRATION" });
     const t = await engine.testGraphConnection(id);
-    expect(t).toMatchObject({ ok: true, userCount: 2, organization: { id: c(3).tenantId } });
-    expect(t.permissions?.missing).toEqual([]);
+    expect(t).toMatchObject({ status: "VERIFIED", details: { userCount: 2, organization: { id: c(3).tenantId } } });
+    expect(t.details.permissions?.missing).toEqual([]);
     expect(await db.verificationResult.count({ where: { tenantId: id } })).toBe(0);
   });
 
@@ -344,5 +344,29 @@ describe("the outbound policy (OUTBOUND_ALLOW_HOSTS=127.0.0.1 in tests)", () => 
     expect(o.details.diagnostics).toMatchObject({ libraryCode: "ERR_OUTBOUND_REFUSED" });
     expect(emu.state.requestLog()).toHaveLength(calls);
     expect(await db.tenant.findUniqueOrThrow({ where: { id } })).toMatchObject({ lastStatus: "FAILED", lastStatusCode: "HOST_NOT_ALLOWED" });
+  });
+});
+
+describe("one outcome from the engine to the REST API", () => {
+  it("parses an engine outcome with the schema, stores it, and its stored result is the API's VerificationResult", async () => {
+    const { verificationOutcomeSchema } = await import("./outcome");
+    const { latestTenantResult } = await import("@/lib/data/verification-runs");
+    const { outcomeDto, storedResultDto } = await import("@/lib/api/dto");
+    const { verificationResultSchema } = await import("@/lib/api/schemas");
+    const verified = await seedTenant({ customer: c(2), method: "APP_REGISTRATION" });
+    const failing = await seedTenant({ customer: c(1), method: "APP_REGISTRATION" });
+    const legacy = await seedTenant({ customer: c(3), method: "PASSWORD" });
+    const outcomes = [await engine.verifyTenant(verified, { actor }), await engine.verifyTenant(legacy, { actor })];
+    emu.state.removeSecret(FIXTURE.providerClientId, providerSecretKeyId());
+    outcomes.push(await engine.verifyTenant(failing, { actor }));
+    expect(outcomes.map((o) => o.reasonCode)).toEqual(["VERIFIED", "LEGACY_METHOD", "INVALID_SECRET"]);
+    for (const o of outcomes) {
+      expect(verificationOutcomeSchema.parse(o)).toEqual(o);
+      const stored = (await latestTenantResult(o.tenantId))!;
+      expect(stored).toMatchObject({ ...o, accessBreaksAt: null, runId: null });
+      const wire = (dto: unknown) => verificationResultSchema.parse(JSON.parse(JSON.stringify(dto)));
+      // The access deadline is the tenant's (GET /tenants/{id}), not kept per result.
+      expect(wire(storedResultDto(stored))).toEqual({ ...wire(outcomeDto(o, stored.customerId)), accessBreaksAt: null });
+    }
   });
 });

@@ -3,10 +3,10 @@ import { auditWrite, recordAudit, type AuditActor } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { defaultRetryPolicy, type RetryPolicy } from "@/lib/entra/http";
-import { reasons } from "@/lib/entra/reasons";
-import { checkTenant, type CheckOptions, type ProviderInput } from "./check";
-import { loadProvider, loadTenant, persistOutcome, saveRotatedCache, type LoadedTenant } from "./store";
-import type { OutcomeDetails, VerificationOutcome } from "./types";
+import { recordVerification } from "@/lib/tenants/status";
+import { checkTenant, unexpectedFailure, type CheckOptions, type ProviderInput } from "./check";
+import type { VerificationOutcome } from "./outcome";
+import { loadProvider, loadTenant, saveRotatedCache, type LoadedTenant } from "./store";
 
 export class TenantNotFoundError extends Error {
   constructor(readonly tenantId: string) {
@@ -26,27 +26,7 @@ export async function runCheck(loaded: LoadedTenant, provider: ProviderInput, op
     return await checkTenant(loaded.tenant, loaded.credentials, provider, { ...options, saveRotatedCache: async (c, json, home, exp) => void (await saveRotatedCache(c, json, home, exp)) });
   } catch (e) {
     if (options.signal?.aborted) throw e;
-    const r = reasons.UNKNOWN;
-    const finishedAt = new Date();
-    return {
-      tenantId: loaded.tenant.id,
-      status: "FAILED",
-      reasonCode: "UNKNOWN",
-      message: r.title,
-      accessBreaksAt: null,
-      details: {
-        method: loaded.tenant.authMethod,
-        explanation: r.explanation,
-        remediation: r.remediation,
-        warnings: [],
-        // The error name only: messages of library errors can quote request data.
-        notes: [`Internal error: ${e instanceof Error ? e.name : "unknown"}`],
-        timings: { totalMs: finishedAt.getTime() - startedAt.getTime() },
-      },
-      startedAt,
-      finishedAt,
-      durationMs: finishedAt.getTime() - startedAt.getTime(),
-    };
+    return unexpectedFailure(loaded.tenant, startedAt, e);
   }
 }
 
@@ -60,7 +40,7 @@ async function checkById(tenantId: string, signal?: AbortSignal): Promise<{ load
 /** Verifies one tenant now, stores the result and the tenant's status, and audits it. */
 export async function verifyTenant(tenantId: string, options: { actor: AuditActor; signal?: AbortSignal; requestId?: string }): Promise<VerificationOutcome> {
   const { loaded, outcome } = await checkById(tenantId, options.signal);
-  await persistOutcome(outcome);
+  await recordVerification(outcome);
   await recordAudit({
     action: "tenant.verified",
     actor: options.actor,
@@ -71,40 +51,12 @@ export async function verifyTenant(tenantId: string, options: { actor: AuditActo
   return outcome;
 }
 
-export type GraphConnectionTest = {
-  ok: boolean;
-  status: VerificationOutcome["status"];
-  reasonCode: VerificationOutcome["reasonCode"];
-  message: string;
-  organization: OutcomeDetails["organization"] | null;
-  userCount: number | null;
-  permissions: OutcomeDetails["permissions"] | null;
-  signedInUser: OutcomeDetails["signedInUser"] | null;
-  remediation: OutcomeDetails["remediation"];
-  diagnostics: OutcomeDetails["diagnostics"] | null;
-  timings: OutcomeDetails["timings"];
-};
-
 /**
  * "Test the connection" on the tenant page: the verification's own calls, shown without recording a
  * verification result (a rotated refresh token is still saved, since the old one was just used).
  */
-export async function testGraphConnection(tenantId: string): Promise<GraphConnectionTest> {
-  const { outcome } = await checkById(tenantId);
-  const d = outcome.details;
-  return {
-    ok: outcome.status !== "FAILED",
-    status: outcome.status,
-    reasonCode: outcome.reasonCode,
-    message: outcome.message,
-    organization: d.organization ?? null,
-    userCount: d.userCount ?? null,
-    permissions: d.permissions ?? null,
-    signedInUser: d.signedInUser ?? null,
-    remediation: d.remediation,
-    diagnostics: d.diagnostics ?? null,
-    timings: d.timings,
-  };
+export async function testGraphConnection(tenantId: string): Promise<VerificationOutcome> {
+  return (await checkById(tenantId)).outcome;
 }
 
 export type DirectoryReload =

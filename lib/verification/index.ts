@@ -2,7 +2,7 @@ import "server-only";
 
 /** The verification engine's public API, used by server actions, the scheduler, the CLI and the REST API. */
 
-export { verifyTenant, testGraphConnection, reloadTenantDirectory, TenantNotFoundError, type GraphConnectionTest, type DirectoryReload } from "./engine";
+export { verifyTenant, testGraphConnection, reloadTenantDirectory, TenantNotFoundError, type DirectoryReload } from "./engine";
 export {
   startVerificationRun,
   cancelVerificationRun,
@@ -17,6 +17,7 @@ export {
   type RunRecord,
 } from "./runs";
 export { startScheduler, schedulerTick, getVerificationHistory, type TenantHistoryEntry } from "./scheduler";
-export type { VerificationOutcome, OutcomeDetails, RunProgress, RecentFailure } from "./types";
+export type { VerificationOutcome, OutcomeDetails } from "./outcome";
+export type { RunProgress, RecentFailure } from "./types";
 export { reasons, type ReasonCode, type Reason } from "@/lib/entra/reasons";
 export { runProgressEventStream, sseHeaders } from "./progress-stream";

@@ -5,8 +5,9 @@ import type { RetryPolicy } from "@/lib/entra/http";
 import type { JobKind } from "@/lib/jobs/types";
 import type { ProviderInput } from "./check";
 import { retryPolicyFromEnv, runCheck } from "./engine";
-import { loadProvider, resultRow, tenantUpdates, toLoaded, tenantSelect, type LoadedTenant } from "./store";
-import type { VerificationOutcome } from "./types";
+import { outcomeWrites } from "@/lib/tenants/status";
+import type { VerificationOutcome } from "./outcome";
+import { loadProvider, toLoaded, tenantSelect, type LoadedTenant } from "./store";
 
 /**
  * Verify All (or a selection) as a job kind: the items are tenants, each verified the way its method
@@ -42,6 +43,6 @@ export const verifyKind: JobKind<LoadedTenant["tenant"] & { loaded: LoadedTenant
   process: (item, { shared, signal }) => runCheck(item.loaded, shared.provider, { policy: shared.policy, signal }),
   category: (o) => (o.status === "VERIFIED" ? "ok" : o.status === "WARNING" ? "warning" : "failed"),
   counterNames: { ok: "verified", warning: "warnings", failed: "failed" },
-  writes: (run, outcomes) => [db.verificationResult.createMany({ data: outcomes.map((o) => resultRow(o, run.id)) }), ...tenantUpdates(outcomes)],
+  writes: (run, outcomes) => outcomeWrites(run.id, outcomes),
   audit: { target: "verification_run", started: "verification_run.started", completed: "verification_run.completed", cancelled: "verification_run.cancelled" },
 };

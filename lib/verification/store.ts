@@ -1,12 +1,10 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
 import { decryptSecret, encryptSecret } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import type { CloudId } from "@/lib/entra/clouds";
 import { parseStoredCertificate, type CredentialInput, type ProviderInput, type StoredCertificate, type TenantInput } from "./check";
-import type { VerificationOutcome } from "./types";
 
-/** Loading verification inputs and writing outcomes. Secrets are decrypted only when a check needs them. */
+/** Loading verification inputs, and storing a rotated MSAL cache. Secrets are decrypted only when a check needs them. Outcomes are written by lib/tenants/status.ts. */
 
 export { PROVIDER_ID } from "@/lib/provider/row";
 import { CERT_BINDING, DEFAULT_REQUIRED_APP_PERMISSIONS, PROVIDER_ID, SECRET_BINDING } from "@/lib/provider/row";
@@ -128,72 +126,4 @@ export async function saveRotatedCache(credential: CredentialInput, cacheJson: s
     version = current.version;
   }
   return "kept_newer";
-}
-
-export type ResultRow = {
-  id: string;
-  runId: string | null;
-  tenantId: string;
-  status: "VERIFIED" | "WARNING" | "FAILED";
-  reasonCode: string;
-  message: string;
-  details: string;
-  durationMs: number;
-  startedAt: Date;
-  finishedAt: Date;
-};
-
-export function resultRow(outcome: VerificationOutcome, runId: string | null): ResultRow {
-  return {
-    id: randomUUID(),
-    runId,
-    tenantId: outcome.tenantId,
-    status: outcome.status,
-    reasonCode: outcome.reasonCode,
-    message: outcome.message,
-    details: JSON.stringify(outcome.details),
-    durationMs: outcome.durationMs,
-    startedAt: outcome.startedAt,
-    finishedAt: outcome.finishedAt,
-  };
-}
-
-export function tenantUpdate(outcome: VerificationOutcome) {
-  return tenantUpdates([outcome])[0]!;
-}
-
-/**
- * Tenant status updates for a batch of outcomes, one statement per distinct status (most tenants in a
- * run share one), instead of one per tenant. lastVerifiedAt is the latest finish time in the group.
- */
-export function tenantUpdates(outcomes: VerificationOutcome[]) {
-  const groups = new Map<string, { ids: string[]; o: VerificationOutcome; finishedAt: Date }>();
-  for (const o of outcomes) {
-    const key = JSON.stringify([o.status, o.reasonCode, o.message, o.accessBreaksAt?.getTime() ?? null]);
-    const g = groups.get(key);
-    if (g) {
-      g.ids.push(o.tenantId);
-      if (o.finishedAt > g.finishedAt) g.finishedAt = o.finishedAt;
-    } else {
-      groups.set(key, { ids: [o.tenantId], o, finishedAt: o.finishedAt });
-    }
-  }
-  return [...groups.values()].map(({ ids, o, finishedAt }) =>
-    db.tenant.updateMany({
-      where: { id: { in: ids } },
-      data: {
-        lastVerifiedAt: finishedAt,
-        lastStatus: o.status,
-        lastStatusCode: o.reasonCode,
-        lastStatusMessage: o.message,
-        accessBreaksAt: o.accessBreaksAt,
-        version: { increment: 1 },
-      },
-    }),
-  );
-}
-
-/** One tenant's result outside a run: the result and the tenant's status in one transaction. */
-export async function persistOutcome(outcome: VerificationOutcome, runId: string | null = null) {
-  await db.$transaction([db.verificationResult.create({ data: resultRow(outcome, runId) }), tenantUpdate(outcome)]);
 }

@@ -3,6 +3,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { ScenarioInput } from "@/emulator/scenario";
+import type { CredentialKind } from "@/lib/generated/prisma/enums";
+import type { MethodId } from "@/lib/methods";
 
 /**
  * Test and benchmark fixtures: a scenario of customer tenants for the emulator, a fresh database,
@@ -128,7 +130,7 @@ export async function seedProvider(p: ProviderSeed) {
 
 export type TenantSeed = {
   customer: CustomerFixture;
-  method: "APP_REGISTRATION" | "AUTH_TOKEN" | "PASSWORD";
+  method: MethodId;
   /** For AUTH_TOKEN: the serialized MSAL cache and its account. */
   msalCache?: { json: string; homeAccountId: string };
   password?: string;
@@ -156,7 +158,7 @@ export async function seedTenant(s: TenantSeed): Promise<string> {
       appClientId: s.useOwnApp ? c.ownApp?.clientId : null,
     },
   });
-  const credential = async (kind: "PASSWORD" | "MSAL_CACHE" | "CLIENT_SECRET", label: string, secret: string, expiresAt: Date | null) => {
+  const credential = async (kind: CredentialKind, label: string, secret: string, expiresAt: Date | null) => {
     const credId = randomUUID();
     await db.tenantCredential.create({
       data: { id: credId, tenantId: id, kind, label, expiresAt, secret: encryptSecret(secret, { table: "TenantCredential", rowId: credId, field: "secret" }) },

@@ -7,6 +7,7 @@ import { actorOf, currentRequestId, getSessionAdmin, hasRole, type SessionAdmin 
 import { latestVerification, type VerificationHistoryItem } from "@/lib/data/tenants";
 import type { AdminRole } from "@/lib/generated/prisma/enums";
 import { createConsentLink } from "@/lib/consent/links";
+import { switchTargetIds, type MethodId } from "@/lib/methods";
 import { removeAuthorization, switchAuthMethod } from "@/lib/tenants/lifecycle";
 import { decodeImportFile, IMPORT_TOO_LARGE, MAX_IMPORT_BYTES } from "@/lib/tenants/csv";
 import { createTenant, deleteTenant, importTenants, previewTenantImport, updateTenant, type ImportPreview } from "@/lib/tenants/manage";
@@ -19,8 +20,8 @@ import {
   testGraphConnection,
   TenantNotFoundError,
   verifyTenant,
-  type GraphConnectionTest,
   type RunProgress,
+  type VerificationOutcome,
 } from "@/lib/verification";
 import { getReloadJob, startReloadAll, type ReloadJob } from "@/lib/tenants/reload-all";
 
@@ -153,7 +154,7 @@ export async function latestVerificationAction(input: { id: string }): Promise<A
   return { ok: true, data: await latestVerification(parsed.data.id) };
 }
 
-export async function testConnectionAction(input: { id: string }): Promise<ActionResult<GraphConnectionTest>> {
+export async function testConnectionAction(input: { id: string }): Promise<ActionResult<VerificationOutcome>> {
   const auth = await authorize("OPERATOR");
   if (!auth.ok) return auth;
   const parsed = idSchema.safeParse(input);
@@ -211,10 +212,10 @@ export async function createConsentLinkAction(input: { id: string }): Promise<Ac
   return result.ok ? { ok: true, data: { url: result.data.url, expiresAt: result.data.expiresAt } } : result;
 }
 
-export async function switchAuthMethodAction(input: { id: string; method: "AUTH_TOKEN" | "APP_REGISTRATION"; version?: number }): Promise<ActionResult<{ version: number }>> {
+export async function switchAuthMethodAction(input: { id: string; method: MethodId; version?: number }): Promise<ActionResult<{ version: number }>> {
   const auth = await authorize("ADMINISTRATOR");
   if (!auth.ok) return auth;
-  const parsed = idSchema.extend({ method: z.enum(["AUTH_TOKEN", "APP_REGISTRATION"]), version: z.number().int().min(1).optional() }).safeParse(input);
+  const parsed = idSchema.extend({ method: z.enum(switchTargetIds), version: z.number().int().min(1).optional() }).safeParse(input);
   if (!parsed.success) return invalid(parsed.error);
   const result = await switchAuthMethod({ tenantId: parsed.data.id, method: parsed.data.method, expectedVersion: parsed.data.version, actor: actorOf(auth.admin), requestId: await currentRequestId() });
   if (!result.ok) return result;

@@ -9,14 +9,8 @@ import { StatusBadge } from "@/components/status-badge";
 import { LocalTime } from "@/components/ui/local-time";
 import { Tooltip } from "@/components/ui/tooltip";
 import type { TenantListItem } from "@/lib/data/tenants";
-import { isReasonCode, reasons } from "@/lib/entra/reasons";
+import { explainStatus, shortMethodLabels } from "@/lib/methods";
 import { RowActions, type RowActionHandlers } from "./row-actions";
-
-export const shortMethodLabels = {
-  PASSWORD: "Password (legacy)",
-  AUTH_TOKEN: "Auth token",
-  APP_REGISTRATION: "App registration",
-} as const;
 
 export type ColumnContext = {
   renderedAt: number;
@@ -26,10 +20,6 @@ export type ColumnContext = {
 
 const meta = (m: ColumnMeta) => m;
 const SOON_MS = 14 * 86_400_000;
-
-export function reasonOf(code: string | null) {
-  return code && isReasonCode(code) ? reasons[code] : null;
-}
 
 /**
  * Built once: TanStack renders each cell function as a component, so new functions would remount every
@@ -117,7 +107,7 @@ export function tenantColumns(): ColumnDef<TenantListItem>[] {
       header: ({ column }) => <DataTableColumnHeader column={column} title="Last Verification Status" />,
       cell: ({ row }) => {
         const t = row.original;
-        const reason = reasonOf(t.lastStatusCode);
+        const reason = explainStatus(t.authMethod, t.lastStatusCode);
         const title = t.lastStatus === "NEVER" ? "Not verified yet" : (t.lastStatusMessage ?? reason?.title ?? "");
         return (
           <div className="min-w-0">

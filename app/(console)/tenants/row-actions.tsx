@@ -3,11 +3,12 @@
 import { Button, buttonClass } from "@/components/ui/button";
 import { Menu, MenuItem, MenuSeparator } from "@/components/ui/menu";
 import type { TenantListItem } from "@/lib/data/tenants";
+import { switchTargets, type MethodId } from "@/lib/methods";
 
 export type RowActionHandlers = {
   verify: (t: TenantListItem) => void;
   copyConsentLink: (t: TenantListItem) => void;
-  switchMethod: (t: TenantListItem, method: "AUTH_TOKEN" | "APP_REGISTRATION") => void;
+  switchMethod: (t: TenantListItem, method: MethodId) => void;
   removeAuthorization: (t: TenantListItem) => void;
   edit: (t: TenantListItem) => void;
   remove: (t: TenantListItem) => void;
@@ -33,12 +34,11 @@ export function RowActions({ tenant, caps, handlers }: { tenant: TenantListItem;
             {caps.manage && (
               <>
                 <MenuSeparator />
-                <MenuItem disabled={tenant.authMethod === "AUTH_TOKEN"} onSelect={() => { close(); handlers.switchMethod(tenant, "AUTH_TOKEN"); }}>
-                  Switch to auth token
-                </MenuItem>
-                <MenuItem disabled={tenant.authMethod === "APP_REGISTRATION"} onSelect={() => { close(); handlers.switchMethod(tenant, "APP_REGISTRATION"); }}>
-                  Switch to application registration
-                </MenuItem>
+                {switchTargets.map((m) => (
+                  <MenuItem key={m.id} disabled={tenant.authMethod === m.id} onSelect={() => { close(); handlers.switchMethod(tenant, m.id); }}>
+                    {m.switchTo?.label}
+                  </MenuItem>
+                ))}
                 <MenuItem danger onSelect={() => { close(); handlers.removeAuthorization(tenant); }}>Remove authorization</MenuItem>
                 <MenuSeparator />
                 <MenuItem onSelect={() => { close(); handlers.edit(tenant); }}>Edit tenant</MenuItem>

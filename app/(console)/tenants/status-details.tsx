@@ -4,10 +4,8 @@ import Link from "next/link";
 import { useEffect, useState } from "react";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { TenantListItem, VerificationHistoryItem } from "@/lib/data/tenants";
+import { explainStatus } from "@/lib/methods";
 import { latestVerificationAction } from "./actions";
-import { reasonOf } from "./columns";
-
-type Diagnostics = Record<string, string | number | number[] | undefined>;
 
 /** The expanded row: why the tenant has its status, what to do, and the diagnostics of the last check. */
 export function StatusDetails({ tenant }: { tenant: TenantListItem }) {
@@ -19,14 +17,13 @@ export function StatusDetails({ tenant }: { tenant: TenantListItem }) {
       live = false;
     };
   }, [tenant.id, tenant.lastVerifiedAt]);
-  const reason = reasonOf(tenant.lastStatusCode);
+  const reason = explainStatus(tenant.authMethod, tenant.lastStatusCode);
   if (tenant.lastStatus === "NEVER") {
     return <p className="text-sm text-slate-700">This tenant has not been verified yet. Use Verify to check that the console can reach it.</p>;
   }
-  const details = latest?.details ?? {};
-  const diagnostics = (details.diagnostics ?? null) as Diagnostics | null;
-  const notes = Array.isArray(details.notes) ? (details.notes as string[]) : [];
-  const permissions = details.permissions as { missing?: string[] } | undefined;
+  const diagnostics = latest?.details.diagnostics ?? null;
+  const notes = latest?.details.notes ?? [];
+  const permissions = latest?.details.permissions;
   return (
     <div className="grid gap-4 text-sm md:grid-cols-3">
       <div>

@@ -1,13 +1,14 @@
 "use client";
 
 import { useActionState, useEffect } from "react";
-import { cloudLabels, methodLabels } from "@/components/format";
+import { cloudLabels } from "@/components/format";
 import { FormField, inputClass } from "@/components/form-field";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { useToast } from "@/components/ui/toast";
 import type { TenantListItem } from "@/lib/data/tenants";
-import { authMethods, clouds } from "@/lib/validations/tenant";
+import { methods, preferredMethod } from "@/lib/methods";
+import { clouds } from "@/lib/validations/tenant";
 import { createTenantAction, updateTenantAction, type TenantFormState } from "./actions";
 
 /** Add or edit a tenant. Validation happens on the server; its field errors are shown next to each field. */
@@ -71,8 +72,8 @@ function TenantForm({ tenant, onClose, onSaved }: { tenant: TenantListItem | nul
       <div className="grid gap-4 sm:grid-cols-2">
         <FormField id="tenant-authMethod" label="Authentication method" error={err("authMethod")}>
           {(a) => (
-            <select {...a} name="authMethod" defaultValue={v("authMethod", tenant?.authMethod ?? "APP_REGISTRATION")} className={fieldClass}>
-              {authMethods.map((m) => <option key={m} value={m}>{methodLabels[m]}</option>)}
+            <select {...a} name="authMethod" defaultValue={v("authMethod", tenant?.authMethod ?? preferredMethod.id)} className={fieldClass}>
+              {methods.map((m) => <option key={m.id} value={m.id}>{m.label}</option>)}
             </select>
           )}
         </FormField>

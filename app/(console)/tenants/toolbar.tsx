@@ -7,8 +7,8 @@ import { DataTableViewOptions } from "@/components/data-table/view-options";
 import { Button, buttonClass } from "@/components/ui/button";
 import { Menu, MenuCheckbox } from "@/components/ui/menu";
 import type { TenantListItem } from "@/lib/data/tenants";
-import { authMethods, clouds, tenantListQuery, verificationStatuses, type TenantListParams } from "@/lib/validations/tenant";
-import { shortMethodLabels } from "./columns";
+import { methodIds, shortMethodLabels } from "@/lib/methods";
+import { clouds, tenantListQuery, verificationStatuses, type TenantListParams } from "@/lib/validations/tenant";
 
 const SEARCH_DEBOUNCE_MS = 300;
 
@@ -72,7 +72,7 @@ export function TenantsToolbar({ table, params, onChange, selectedIds, canVerify
           className="h-9 w-full rounded-md border border-slate-300 bg-white px-3 text-sm shadow-sm sm:w-80"
         />
         <Facet title="Status" options={verificationStatuses} labels={statusLabels} selected={params.status} onChange={(status) => onChange({ status })} />
-        <Facet title="Method" options={authMethods} labels={shortMethodLabels} selected={params.method} onChange={(method) => onChange({ method })} />
+        <Facet title="Method" options={methodIds} labels={shortMethodLabels} selected={params.method} onChange={(method) => onChange({ method })} />
         <Facet title="Cloud" options={clouds} labels={cloudLabels} selected={params.cloud} onChange={(cloud) => onChange({ cloud })} />
         {filtered && (
           <Button variant="ghost" onClick={() => { clearTimeout(timer.current); setQ(""); onChange({ q: undefined, status: [], method: [], cloud: [] }); }}>

@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useCallback, useMemo, useState } from "react";
 import { useToast } from "@/components/ui/toast";
 import type { TenantListItem } from "@/lib/data/tenants";
+import { methodById } from "@/lib/methods";
 import { createConsentLinkAction, deleteTenantAction, removeAuthorizationAction, switchAuthMethodAction, verifyTenantAction } from "./actions";
 import { ConfirmDialog, type Confirmation } from "./confirm-dialog";
 import type { RowActionHandlers } from "./row-actions";
@@ -71,11 +72,8 @@ export function useTenantActions({ onDeleted }: { onDeleted?: () => void } = {})
       },
       switchMethod: (t, method) =>
         setConfirmation({
-          title: method === "AUTH_TOKEN" ? "Switch to auth token?" : "Switch to application registration?",
-          body:
-            method === "AUTH_TOKEN"
-              ? `${t.customerId} will be accessed with a delegated token of its M365 admin, who must authorize the console once. The tenant is verified again right away.`
-              : `${t.customerId} will be accessed with the provider's app registration (application permissions); its admin must grant admin consent. The tenant is verified again right away.`,
+          title: `${methodById(method).switchTo?.label}?`,
+          body: `${t.customerId} ${methodById(method).switchTo?.consequence} The tenant is verified again right away.`,
           confirmLabel: "Switch method",
           run: () => run({ done: "Authentication method switched", failed: "Could not switch the method" }, () => switchAuthMethodAction({ id: t.id, method, version: t.version })),
         }),

@@ -6,13 +6,13 @@ import { FormField, inputClass } from "@/components/form-field";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { useToast } from "@/components/ui/toast";
+import { methodById, type AuthorizationFacts, type MethodId } from "@/lib/methods";
 import { obtainAuthorizationAction, refreshAccessTokenAction, revokeConsentLinksAction, setLegacyPasswordAction } from "./authorization-actions";
 
 type Props = {
   tenantId: string;
-  method: "PASSWORD" | "AUTH_TOKEN" | "APP_REGISTRATION";
-  authorized: boolean;
-  tokenExpiresAt: string | null;
+  method: MethodId;
+  facts: AuthorizationFacts;
   legacyUsername: string | null;
   adminEmail: string;
   caps: { verify: boolean; manage: boolean };
@@ -22,7 +22,9 @@ type Props = {
  * The token lifecycle (seed 000: Obtain Authorization, Refresh Access Token, Remove Authorization; seed
  * 002: "Not authorized" → "Authorized") and the legacy username + password of seed 003.
  */
-export function AuthorizationPanel({ tenantId, method, authorized, tokenExpiresAt, legacyUsername, adminEmail, caps }: Props) {
+export function AuthorizationPanel({ tenantId, method, facts, legacyUsername, adminEmail, caps }: Props) {
+  const { authorization } = methodById(method);
+  const authorized = authorization.isAuthorized(facts);
   const router = useRouter();
   const { toast } = useToast();
   const [pending, start] = useTransition();
@@ -87,15 +89,11 @@ export function AuthorizationPanel({ tenantId, method, authorized, tokenExpiresA
         <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-semibold ring-1 ring-inset ${authorized ? "bg-emerald-50 text-emerald-800 ring-emerald-300" : "bg-slate-100 text-slate-700 ring-slate-300"}`}>
           {authorized ? "Authorized" : "Not authorized"}
         </span>
-        <span className="text-slate-700">
-          {method === "AUTH_TOKEN" && (authorized ? (tokenExpiresAt ? <>Refresh token valid while used before {new Date(tokenExpiresAt).toLocaleDateString()}.</> : "A delegated token is stored.") : "No delegated token is stored yet.")}
-          {method === "APP_REGISTRATION" && (authorized ? "Admin consent is in place for the app registration." : "Admin consent has not been confirmed.")}
-          {method === "PASSWORD" && (legacyUsername ? <>Legacy sign-in as {legacyUsername}. Microsoft is retiring this method: switch to a token.</> : "No username and password stored.")}
-        </span>
+        <span className="text-slate-700">{authorization.summary({ ...facts, authorized }, (d) => new Date(d).toLocaleDateString())}</span>
       </p>
       <div className="flex flex-wrap gap-2">
         {caps.verify && <Button onClick={obtain} pending={pending} title="Obtain authorization: open the consent page in a new tab (or forward it to the customer's admin)">Grant consent</Button>}
-        {caps.verify && method === "AUTH_TOKEN" && authorized && (
+        {caps.verify && authorization.refreshable && authorized && (
           <Button onClick={refresh} pending={pending} title="Redeem the stored refresh token now and store the rotated one">Refresh access token</Button>
         )}
         {caps.verify && <Button onClick={revokeLinks} pending={pending} title="Invalidate every consent link of this tenant that has not been used yet">Revoke consent links</Button>}

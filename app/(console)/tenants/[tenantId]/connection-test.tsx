@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/status-badge";
-import type { GraphConnectionTest } from "@/lib/verification";
+import type { VerificationOutcome } from "@/lib/verification";
 import { testConnectionAction } from "../actions";
 
 /**
@@ -11,7 +11,7 @@ import { testConnectionAction } from "../actions";
  * a verification result, and shows what the console sees.
  */
 export function ConnectionTest({ tenantId, canTest }: { tenantId: string; canTest: boolean }) {
-  const [result, setResult] = useState<GraphConnectionTest | null>(null);
+  const [result, setResult] = useState<VerificationOutcome | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const test = async () => {
@@ -22,7 +22,8 @@ export function ConnectionTest({ tenantId, canTest }: { tenantId: string; canTes
     if (r.ok) setResult(r.data);
     else setError(r.error);
   };
-  const perms = result?.permissions;
+  const d = result?.details;
+  const perms = d?.permissions;
   return (
     <div>
       <div className="flex flex-wrap items-center gap-3">
@@ -30,19 +31,19 @@ export function ConnectionTest({ tenantId, canTest }: { tenantId: string; canTes
         <p className="text-sm text-slate-600">Signs in to the tenant and reads its organization, users and granted permissions from Microsoft Graph. Nothing is recorded.</p>
       </div>
       {error && <p role="alert" className="mt-3 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">{error}</p>}
-      {result && (
+      {result && d && (
         <div className="mt-4 space-y-3 text-sm" aria-live="polite">
           <div className="flex items-center gap-2">
             <StatusBadge status={result.status} />
-            <span className="font-medium">{result.ok ? "Connection works" : "Connection failed"}: {result.message}</span>
+            <span className="font-medium">{result.status !== "FAILED" ? "Connection works" : "Connection failed"}: {result.message}</span>
           </div>
           <dl className="grid gap-x-6 gap-y-1.5 sm:grid-cols-[12rem_1fr]">
             <dt className="text-slate-500">Organization</dt>
-            <dd>{result.organization ? `${result.organization.displayName} (${result.organization.defaultDomain ?? "no default domain"}) · ${result.organization.id}` : "—"}</dd>
+            <dd>{d.organization ? `${d.organization.displayName} (${d.organization.defaultDomain ?? "no default domain"}) · ${d.organization.id}` : "—"}</dd>
             <dt className="text-slate-500">Users</dt>
-            <dd>{result.userCount ?? "—"}</dd>
+            <dd>{d.userCount ?? "—"}</dd>
             <dt className="text-slate-500">Signed-in user</dt>
-            <dd>{result.signedInUser ? `${result.signedInUser.userPrincipalName ?? result.signedInUser.mail ?? "unknown"}${result.signedInUser.matchesStoredEmail ? "" : " (differs from the stored M365 email)"}` : "— (application permissions)"}</dd>
+            <dd>{d.signedInUser ? `${d.signedInUser.userPrincipalName ?? d.signedInUser.mail ?? "unknown"}${d.signedInUser.matchesStoredEmail ? "" : " (differs from the stored M365 email)"}` : "— (application permissions)"}</dd>
             <dt className="text-slate-500">Required permissions</dt>
             <dd className="font-mono text-xs">{perms?.required.join(", ") || "—"}</dd>
             <dt className="text-slate-500">Granted permissions</dt>
@@ -54,14 +55,14 @@ export function ConnectionTest({ tenantId, canTest }: { tenantId: string; canTes
               </>
             )}
             <dt className="text-slate-500">What to do</dt>
-            <dd>{result.remediation.text}</dd>
+            <dd>{d.remediation.text}</dd>
             <dt className="text-slate-500">Timings</dt>
-            <dd>{result.timings.totalMs} ms total{result.timings.tokenMs !== undefined ? ` · token ${result.timings.tokenMs} ms` : ""}{result.timings.graphMs !== undefined ? ` · Graph ${result.timings.graphMs} ms` : ""}</dd>
+            <dd>{d.timings.totalMs} ms total{d.timings.tokenMs !== undefined ? ` · token ${d.timings.tokenMs} ms` : ""}{d.timings.graphMs !== undefined ? ` · Graph ${d.timings.graphMs} ms` : ""}</dd>
           </dl>
-          {result.diagnostics && Object.keys(result.diagnostics).length > 0 && (
+          {d.diagnostics && Object.keys(d.diagnostics).length > 0 && (
             <details className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2">
               <summary className="cursor-pointer font-medium">Diagnostics for Microsoft support</summary>
-              <pre className="mt-2 overflow-x-auto text-xs">{JSON.stringify(result.diagnostics, null, 2)}</pre>
+              <pre className="mt-2 overflow-x-auto text-xs">{JSON.stringify(d.diagnostics, null, 2)}</pre>
             </details>
           )}
         </div>

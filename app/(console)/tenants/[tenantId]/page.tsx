@@ -1,24 +1,17 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { cloudLabels, methodLabels } from "@/components/format";
+import { cloudLabels } from "@/components/format";
 import { StatusBadge } from "@/components/status-badge";
 import { LocalTime } from "@/components/ui/local-time";
 import { hasRole, requireAdmin } from "@/lib/auth/session";
-import { getTenantDetail, type CredentialMeta } from "@/lib/data/tenants";
-import { isReasonCode, reasons } from "@/lib/entra/reasons";
+import { getTenantDetail } from "@/lib/data/tenants";
+import { credentialLabel, explainStatus, methodById } from "@/lib/methods";
 import { AuthorizationPanel } from "./authorization-panel";
 import { ConnectionTest } from "./connection-test";
 import { TenantActions, TenantPageShell } from "./tenant-actions";
 
 export const metadata: Metadata = { title: "Tenant" };
-
-const credentialLabels: Record<CredentialMeta["kind"], string> = {
-  PASSWORD: "Username and password",
-  MSAL_CACHE: "Delegated token (refresh token)",
-  CLIENT_SECRET: "Client secret of the tenant's own app",
-  CERTIFICATE: "Certificate of the tenant's own app",
-};
 
 function Section({ title, description, children }: { title: string; description?: string; children: React.ReactNode }) {
   const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, "-");
@@ -55,10 +48,11 @@ export default async function TenantPage({ params }: { params: Promise<{ tenantI
   // eslint-disable-next-line react-hooks/purity -- a server component renders once per request; this is that request's time
   const now = Date.now();
   const caps = { verify: hasRole(admin, "OPERATOR"), manage: hasRole(admin, "ADMINISTRATOR") };
-  const reason = tenant.lastStatusCode && isReasonCode(tenant.lastStatusCode) ? reasons[tenant.lastStatusCode] : null;
+  const method = methodById(tenant.authMethod);
+  const reason = explainStatus(tenant.authMethod, tenant.lastStatusCode);
   const latest = tenant.history[0];
-  const notes = latest && Array.isArray(latest.details.notes) ? (latest.details.notes as string[]) : [];
-  const diagnostics = latest?.details.diagnostics as Record<string, unknown> | undefined;
+  const notes = latest?.details.notes ?? [];
+  const diagnostics = latest?.details.diagnostics;
   const { credentials, history, audit, ...item } = tenant;
   const tone = { NEVER: "border-slate-200", VERIFIED: "border-emerald-200", WARNING: "border-amber-300", FAILED: "border-red-300" }[tenant.lastStatus];
 
@@ -123,20 +117,20 @@ export default async function TenantPage({ params }: { params: Promise<{ tenantI
           </Section>
           <Section title="Method and credentials" description="Metadata only: secrets and tokens never leave the server.">
             <dl className="grid gap-4 sm:grid-cols-2">
-              <Field label="Authentication method">{methodLabels[tenant.authMethod]}</Field>
+              <Field label="Authentication method">{method.label}</Field>
               <Field label="App registration">{tenant.appClientId ? <span className="font-mono text-xs">{tenant.appClientId}</span> : "The provider's app"}</Field>
               <Field label="Access breaks on">
                 {tenant.accessBreaksAt ? <LocalTime value={tenant.accessBreaksAt} renderedAt={now} /> : "No known deadline"}
               </Field>
             </dl>
             {credentials.length === 0 ? (
-              <p className="mt-4 rounded-md border border-dashed border-slate-300 p-3 text-sm text-slate-600">No credentials stored. {tenant.authMethod === "APP_REGISTRATION" ? "The provider's app is used once the tenant's admin grants consent." : "The tenant's admin must authorize the console first: send the consent link."}</p>
+              <p className="mt-4 rounded-md border border-dashed border-slate-300 p-3 text-sm text-slate-600">No credentials stored. {method.authorization.withoutCredentials}</p>
             ) : (
               <ul className="mt-4 divide-y divide-slate-100 rounded-md border border-slate-200">
                 {credentials.map((c) => (
                   <li key={c.id} className="flex flex-wrap items-baseline justify-between gap-2 px-3 py-2 text-sm">
                     <span>
-                      <span className="font-medium">{credentialLabels[c.kind]}</span>
+                      <span className="font-medium">{credentialLabel(c.kind)}</span>
                       {c.label && <span className="ml-2 text-slate-600">{c.label}</span>}
                       {c.hint && <span className="ml-2 font-mono text-xs text-slate-500">{c.hint}…</span>}
                     </span>
@@ -154,14 +148,7 @@ export default async function TenantPage({ params }: { params: Promise<{ tenantI
           <AuthorizationPanel
             tenantId={tenant.id}
             method={tenant.authMethod}
-            authorized={
-              tenant.authMethod === "AUTH_TOKEN"
-                ? credentials.some((c) => c.kind === "MSAL_CACHE")
-                : tenant.authMethod === "PASSWORD"
-                  ? credentials.some((c) => c.kind === "PASSWORD")
-                  : tenant.lastStatus === "VERIFIED" || tenant.lastStatus === "WARNING"
-            }
-            tokenExpiresAt={credentials.find((c) => c.kind === "MSAL_CACHE")?.expiresAt?.toISOString() ?? null}
+            facts={{ lastStatus: tenant.lastStatus, credentials: credentials.map(({ kind, label, expiresAt }) => ({ kind, label, expiresAt })) }}
             legacyUsername={credentials.find((c) => c.kind === "PASSWORD")?.label ?? null}
             adminEmail={tenant.adminEmail}
             caps={caps}

@@ -6,6 +6,7 @@ import { Button, buttonClass } from "@/components/ui/button";
 import { ToastProvider } from "@/components/ui/toast";
 import type { TenantListItem } from "@/lib/data/tenants";
 import type { RemediationAction } from "@/lib/entra/reasons";
+import { preferredMethod, switchTargets } from "@/lib/methods";
 import { useTenantActions } from "../use-tenant-actions";
 
 type Caps = { verify: boolean; manage: boolean };
@@ -29,8 +30,7 @@ export function TenantActions({ tenant, caps, remediation }: { tenant: TenantLis
       {caps.verify && <Button onClick={() => handlers.copyConsentLink(tenant)}>Copy consent link</Button>}
       {caps.manage && (
         <>
-          {tenant.authMethod !== "AUTH_TOKEN" && <Button onClick={() => handlers.switchMethod(tenant, "AUTH_TOKEN")}>Switch to auth token</Button>}
-          {tenant.authMethod !== "APP_REGISTRATION" && <Button onClick={() => handlers.switchMethod(tenant, "APP_REGISTRATION")}>Switch to application registration</Button>}
+          {switchTargets.filter((m) => m.id !== tenant.authMethod).map((m) => <Button key={m.id} onClick={() => handlers.switchMethod(tenant, m.id)}>{m.switchTo?.label}</Button>)}
           <Button onClick={() => handlers.edit(tenant)}>Edit</Button>
           <Button variant="ghost" className="text-red-700" onClick={() => handlers.removeAuthorization(tenant)}>Remove authorization</Button>
           <Button variant="ghost" className="text-red-700" onClick={() => handlers.remove(tenant)}>Delete</Button>
@@ -47,7 +47,9 @@ function remediationButton(action: RemediationAction | null, tenant: TenantListI
     case "reauthorize":
       return caps.verify ? <Button variant="primary" onClick={() => handlers.copyConsentLink(tenant)}>Fix: copy consent link</Button> : null;
     case "switch_method":
-      return caps.manage ? <Button variant="primary" onClick={() => handlers.switchMethod(tenant, "APP_REGISTRATION")}>Fix: switch to application registration</Button> : null;
+      return caps.manage && tenant.authMethod !== preferredMethod.id ? (
+        <Button variant="primary" onClick={() => handlers.switchMethod(tenant, preferredMethod.id)}>Fix: {preferredMethod.switchTo?.label.toLowerCase()}</Button>
+      ) : null;
     case "check_tenant_id":
     case "switch_cloud":
     case "check_user":

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { refreshTokenExpiry } from "./check";
+import { refreshTokenExpiry } from "./auth-token";
 
 describe("refreshTokenExpiry", () => {
   const cache = (rts: Record<string, unknown>) => JSON.stringify({ Account: {}, RefreshToken: rts });
