@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { useToast } from "@/components/ui/toast";
 import { obtainAuthorizationAction, refreshAccessTokenAction, revokeConsentLinksAction, setLegacyPasswordAction } from "./authorization-actions";
+import { settleAction } from "@/lib/settle-action";
 
 type Props = {
   tenantId: string;
@@ -33,7 +34,7 @@ export function AuthorizationPanel({ tenantId, method, authorized, tokenExpiresA
     // Opened synchronously so the browser does not treat it as an unrequested pop-up.
     const win = window.open("about:blank", "_blank");
     start(async () => {
-      const result = await obtainAuthorizationAction({ id: tenantId });
+      const result = await settleAction(obtainAuthorizationAction({ id: tenantId }));
       if (!result.ok) {
         win?.close();
         toast({ kind: "error", title: "No consent link", description: result.error });
@@ -49,7 +50,7 @@ export function AuthorizationPanel({ tenantId, method, authorized, tokenExpiresA
 
   function revokeLinks() {
     start(async () => {
-      const result = await revokeConsentLinksAction({ id: tenantId });
+      const result = await settleAction(revokeConsentLinksAction({ id: tenantId }));
       if (!result.ok) toast({ kind: "error", title: "Could not revoke", description: result.error });
       else toast({ kind: "success", title: result.data.revoked ? `${result.data.revoked} consent link(s) revoked` : "No open consent links to revoke" });
     });
@@ -57,7 +58,7 @@ export function AuthorizationPanel({ tenantId, method, authorized, tokenExpiresA
 
   function refresh() {
     start(async () => {
-      const result = await refreshAccessTokenAction({ id: tenantId });
+      const result = await settleAction(refreshAccessTokenAction({ id: tenantId }));
       if (!result.ok) toast({ kind: "error", title: "Refresh failed", description: result.error });
       else toast({ kind: "success", title: "Access token refreshed", description: result.data.expiresAt ? `The refresh token now stays valid while used before ${new Date(result.data.expiresAt).toLocaleString()}.` : undefined });
       router.refresh();
@@ -68,7 +69,7 @@ export function AuthorizationPanel({ tenantId, method, authorized, tokenExpiresA
     event.preventDefault();
     const data = new FormData(event.currentTarget);
     start(async () => {
-      const result = await setLegacyPasswordAction(data);
+      const result = await settleAction(setLegacyPasswordAction(data));
       if (!result.ok) {
         setFieldErrors(result.fieldErrors ?? {});
         if (!result.fieldErrors) toast({ kind: "error", title: "Not saved", description: result.error });
