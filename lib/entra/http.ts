@@ -5,7 +5,9 @@ import { OutboundRefusedError, outboundRequest, OutboundTimeoutError, type Outbo
 import { parseRetryAfter, redactUrl, type EntraFailure, type Flow } from "./classify";
 
 /**
- * Every HTTP call to Entra and Graph goes through here: per-call timeout, Retry-After honoured for
+ * Every HTTP call to Entra and Graph goes through here: msal-node's (msalNetworkModule, for every client
+ * lib/entra/msal-clients.ts builds), Graph, discovery, and `entraFetch` for libraries that bring their own
+ * calls (next-auth's OIDC provider, the JWT validator). Per-call timeout, Retry-After honoured for
  * 429/503 (fractional seconds included), exponential backoff with full jitter for other 5xx and
  * connection failures, and a bounded number of attempts. Waiting happens inside the call, so a
  * throttled tenant waits while every other tenant keeps going. The transport (lib/net/outbound.ts)
