@@ -258,6 +258,20 @@ test.describe("sign-in with Microsoft Entra ID (seed 001)", () => {
     expect(await e2eDb.adminUser.count({ where: { email: { in: [USERS.nogroup, DEMO.contoso.admin] } } })).toBe(0);
   });
 
+  test("a token request Microsoft throttles ends the sign-in at once, with the reason verification gives, and is audited", async ({ page }) => {
+    const since = new Date();
+    await control.throttle({ scope: "token", tenantIds: [DEMO.homeTenantId], retryAfterSeconds: 60 });
+    try {
+      await signInWithMicrosoft(page, USERS.tech);
+      await expect(page).toHaveURL(/\/sign-in\?error=CredentialsSignin&code=THROTTLED/);
+      await expect(page.getByRole("main").getByRole("alert")).toContainText("Sign-in with Microsoft failed: Throttled by Microsoft");
+    } finally {
+      await control.clearFaults();
+    }
+    const refused = await e2eDb.auditEvent.findMany({ where: { action: "auth.sign_in.refused", at: { gte: since } }, select: { details: true } });
+    expect(refused.map((e) => JSON.parse(e.details))).toContainEqual(expect.objectContaining({ method: "entra", reason: "token_refused", entraReason: "THROTTLED", codes: "90055" }));
+  });
+
   test("local sign-in can be switched off once Microsoft sign-in works", async ({ browser, page }) => {
     const owner = await microsoftSession(browser, USERS.owner);
     await owner.page.goto("/settings/entra");

@@ -64,8 +64,12 @@ test("from Verify All to a failed tenant fixed by its customer's consent, with T
 
   // Reload All refreshes directory details (organization name) from Graph for every reachable tenant.
   await page.goto(`/tenants?q=${prefix}`);
-  await page.getByRole("button", { name: "Reload All" }).click();
+  const reloadAll = page.getByRole("button", { name: "Reload All" });
+  await reloadAll.click();
   await expect(page.getByRole("region", { name: "Reload All" })).toContainText("Directory details reloaded", { timeout: 60_000 });
+  // Finished means usable again, without dismissing the panel first.
+  await expect(reloadAll).toBeEnabled();
+  await expect(reloadAll).not.toHaveAttribute("aria-busy", "true");
   await expect(page.getByRole("row").filter({ hasText: contoso.customerId })).toContainText("Contoso Dental");
   await expect(page.getByRole("row").filter({ hasText: contoso.customerId })).not.toContainText("(old name)");
   expect((await e2eDb.tenant.findUniqueOrThrow({ where: { id: proseware.id } })).displayName).toBe("Proseware Architects");
@@ -98,6 +102,7 @@ test("a Reload All left by a stopped console instance is shown and finished here
     await expect(region).toContainText("Reloading directory details");
     await expect(region).toContainText(`of ${total.toLocaleString("en-US")} reachable tenants`);
     await expect(region).toContainText("Directory details reloaded", { timeout: 60_000 });
+    await expect(page.getByRole("button", { name: "Reload All" })).toBeEnabled();
     await expect(page.getByRole("row").filter({ hasText: tenant.customerId })).toContainText("Proseware Architects");
     const finished = await e2eDb.directoryReload.findUniqueOrThrow({ where: { id: job.id } });
     expect(finished).toMatchObject({ status: "COMPLETED", activeSlot: null, done: total });

@@ -6,7 +6,7 @@ import { headers } from "next/headers";
 import { randomUUID } from "node:crypto";
 import { recordAudit } from "@/lib/audit";
 import { safeRedirect } from "@/lib/auth/callback-url";
-import { clientAssertion } from "@/lib/auth/entra/client";
+import { clientAssertion, signInFailure } from "@/lib/auth/entra/client";
 import { findCertificate, isLocalSignInEnabled, loadEntraRuntime, type EntraRuntime } from "@/lib/auth/entra/settings";
 import { admitEntraUser } from "@/lib/auth/entra/sign-in";
 import { getAuthSecret } from "@/lib/auth/secret";
@@ -15,8 +15,10 @@ import { createAdminSession, revokeAdminSession } from "@/lib/auth/sessions";
 import { accountThrottleKey, clearFailures, getLock, recordFailure, reserveAccountSlot, throttleKey } from "@/lib/auth/throttle";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { failureFromTokenResponse } from "@/lib/entra/classify";
+import { callPolicy, EntraCallError, entraFetch } from "@/lib/entra/http";
+import type { ReasonCode } from "@/lib/entra/reasons";
 import { clientAddress } from "@/lib/net/client-address";
-import { outboundFetch } from "@/lib/net/outbound";
 import { signInSchema } from "@/lib/validations/auth";
 
 export class InvalidCredentials extends CredentialsSignin {
@@ -90,14 +92,35 @@ const localCredentials = Credentials({
 
 export const ENTRA_PROVIDER_ID = "entra";
 
+/**
+ * Sign-in with Microsoft failed at Microsoft (token request refused, metadata unreachable). Auth.js puts
+ * a CredentialsSignin's `code` in its redirect to the sign-in page (`?error=CredentialsSignin&code=…`),
+ * the one way to tell the person the reason; here the code is the reason from lib/entra/classify.ts.
+ */
+export class EntraSignInFailed extends CredentialsSignin {
+  constructor(readonly reason: ReasonCode) {
+    super();
+    this.code = reason;
+  }
+}
+
+const signInFetch = entraFetch({ policy: callPolicy("sign_in"), flow: "authorization_code" });
+
+/** Audits a failed call of sign-in with the reason name verification would give it, and ends the sign-in. */
+async function entraCallFailed(step: "token_refused" | "discovery_failed", failure: { entraReason: ReasonCode; codes: string }): Promise<never> {
+  await recordAudit({ action: "auth.sign_in.refused", actor: { type: "anonymous", label: "entra" }, details: { method: "entra", reason: step, ...failure } });
+  throw new EntraSignInFailed(failure.entraReason);
+}
+
 type EntraProfile = { oid?: string; preferred_username?: string; name?: string; email?: string };
 
 /**
  * Sign-in with Microsoft: OpenID Connect against the configured Authority, discovery from the Metadata
  * Address. The app authenticates with the certificate named by the Certificate Thumbprint (a client
  * assertion with `x5t`, which Auth.js's own private_key_jwt cannot add), so the token request is
- * rewritten in customFetch, which also puts discovery and the token request on the guarded outbound
- * transport (next-auth itself would allow http discovery). The ID token is then checked again with seed
+ * rewritten in customFetch, which also puts discovery and the token request on lib/entra/http.ts like
+ * every call to Microsoft (guarded transport, sign-in policy; next-auth itself would allow http
+ * discovery) and classifies a refusal by its error codes. The ID token is then checked again with seed
  * 001's rules in the signIn callback.
  */
 function entraProvider(runtime: EntraRuntime): OIDCConfig<EntraProfile> {
@@ -117,14 +140,33 @@ function entraProvider(runtime: EntraRuntime): OIDCConfig<EntraProfile> {
     },
     async [customFetch](input: RequestInfo | URL, init?: RequestInit) {
       const body = init?.body;
-      if (init?.method === "POST" && body instanceof URLSearchParams && body.has("client_secret")) {
+      const tokenRequest = init?.method === "POST";
+      if (tokenRequest && body instanceof URLSearchParams && body.has("client_secret")) {
         const cert = await findCertificate(s.certificateThumbprint);
         if (!cert.ok) throw new Error(`Certificate Thumbprint: ${cert.problem}`);
         body.delete("client_secret");
         body.set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
         body.set("client_assertion", await clientAssertion(s.clientId, String(input instanceof Request ? input.url : input), cert.certificate));
       }
-      return outboundFetch(input, init);
+      const step = tokenRequest ? "token_refused" : "discovery_failed";
+      let response: Response;
+      try {
+        response = await signInFetch(input, init);
+      } catch (e) {
+        if (e instanceof EntraCallError) return entraCallFailed(step, signInFailure(e));
+        throw e;
+      }
+      if (!response.ok) {
+        const failure = failureFromTokenResponse({
+          flow: tokenRequest ? "authorization_code" : "discovery",
+          endpoint: response.url,
+          status: response.status,
+          headers: Object.fromEntries(response.headers),
+          body: await response.clone().json().catch(() => ({})),
+        });
+        return entraCallFailed(step, signInFailure(new EntraCallError(failure)));
+      }
+      return response;
     },
   };
 }

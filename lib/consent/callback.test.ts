@@ -277,6 +277,87 @@ describe("hostile callbacks store nothing", () => {
   });
 });
 
+/** Seeds an auth-token tenant, continues to Microsoft and answers as its admin: the callback URL with a code. */
+async function authCodeCallbackUrl() {
+  const tenantId = await seedTenant({ entraTenantId: TEST.contosoId, primaryDomain: TEST.contosoDomain, adminEmail: TEST.admin, authMethod: "AUTH_TOKEN" });
+  const location = await answerMicrosoft(await continueToMicrosoft(await linkToken(tenantId), defaultBrowser), TEST.admin);
+  expect(location.searchParams.get("code")).toBeTruthy();
+  return { tenantId, location };
+}
+
+/** The statuses the emulator's token endpoint answered for a tenant since `since`, in order. */
+function tokenStatuses(since: number, tenant: string = TEST.contosoId) {
+  return emu.state.requestLog().filter((e) => e.kind === "token" && e.tenant === tenant && Date.parse(e.at) >= since).map((e) => e.status);
+}
+
+async function consentFailures(tenantId: string) {
+  const events = await db.auditEvent.findMany({ where: { targetId: tenantId, action: "consent.failed" }, select: { details: true } });
+  return events.map((e) => JSON.parse(e.details) as Record<string, unknown>);
+}
+
+describe("the callback's calls to Microsoft go through the shared Entra client", () => {
+  it("retries a token endpoint answering 503, then completes the authorization", async () => {
+    const { tenantId, location } = await authCodeCallbackUrl();
+    const since = emu.state.clock.now();
+    emu.state.fail5xx({ scope: "token", count: 1, status: 503 });
+    const page = await callback(location);
+    expect(page.html).toContain("access was authorized");
+    expect(tokenStatuses(since).slice(0, 2)).toEqual([503, 200]);
+    expect(await db.tenantCredential.count({ where: { tenantId, kind: "MSAL_CACHE" } })).toBe(1);
+  });
+
+  it("waits out a short Retry-After on 429 and completes the authorization", async () => {
+    const { tenantId, location } = await authCodeCallbackUrl();
+    const since = emu.state.clock.now();
+    emu.state.throttle({ scope: "token", count: 1, retryAfterSeconds: 0.2 });
+    const page = await callback(location);
+    expect(page.html).toContain("access was authorized");
+    expect(tokenStatuses(since).slice(0, 2)).toEqual([429, 200]);
+    expect(await db.tenantCredential.count({ where: { tenantId, kind: "MSAL_CACHE" } })).toBe(1);
+  });
+
+  it("does not keep the customer waiting through a long Retry-After: it says Microsoft throttled, by code", async () => {
+    const { tenantId, location } = await authCodeCallbackUrl();
+    const since = emu.state.clock.now();
+    emu.state.throttle({ scope: "token", retryAfterSeconds: 60 });
+    const page = await callback(location);
+    expect(page.html).toContain("Throttled by Microsoft");
+    expect(tokenStatuses(since)).toEqual([429]);
+    expect(await consentFailures(tenantId)).toEqual([expect.objectContaining({ flow: "AUTH_CODE", reason: "THROTTLED", codes: ["90055"] })]);
+    expect(await db.tenantCredential.count({ where: { tenantId, kind: "MSAL_CACHE" } })).toBe(0);
+  });
+
+  it("classifies a refused code redemption by its error code: an expired code is AUTHORIZATION_CODE_REJECTED, on the page and in the audit", async () => {
+    const { tenantId, location } = await authCodeCallbackUrl();
+    const before = await snapshot(tenantId);
+    // The customer left Microsoft's answer open for longer than a code lives (about ten minutes).
+    emu.state.advanceClock(11 * 60);
+    try {
+      const page = await callback(location);
+      expect(page.status).toBe(200);
+      expect(page.html).toContain("Sign-in code refused");
+      expect(page.html).toContain("Open the consent link again");
+    } finally {
+      emu.state.advanceClock(-11 * 60);
+    }
+    expect(await consentFailures(tenantId)).toEqual([expect.objectContaining({ flow: "AUTH_CODE", reason: "AUTHORIZATION_CODE_REJECTED", error: "invalid_grant", codes: ["70008"] })]);
+    expect(await snapshot(tenantId)).toEqual(before);
+  });
+
+  it("gives up on admin consent's proof token the same way: a long Retry-After is reported at once as THROTTLED", async () => {
+    emu.state.revokeConsent?.(TEST.fabrikamId, TEST.providerClientId);
+    const tenantId = await seedTenant();
+    const location = await consentAs(tenantId, TEST.fabrikamAdmin);
+    const since = emu.state.clock.now();
+    emu.state.throttle({ scope: "token", tenantIds: [TEST.fabrikamId], retryAfterSeconds: 60 });
+    const page = await callback(location);
+    expect(page.html).toContain("Throttled by Microsoft");
+    expect(tokenStatuses(since, TEST.fabrikamId)).toEqual([429]);
+    expect(await consentFailures(tenantId)).toEqual([expect.objectContaining({ flow: "ADMIN_CONSENT", reason: "THROTTLED", codes: ["90055"] })]);
+    expect((await db.tenant.findUniqueOrThrow({ where: { id: tenantId } })).lastStatusCode).toBe("THROTTLED");
+  });
+});
+
 describe("auth token flow", () => {
   it("redeems the code with PKCE, stores the MSAL cache encrypted, refreshes and removes it", async () => {
     const tenantId = await seedTenant({ entraTenantId: TEST.contosoId, primaryDomain: TEST.contosoDomain, adminEmail: TEST.admin, authMethod: "AUTH_TOKEN" });

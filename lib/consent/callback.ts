@@ -1,13 +1,11 @@
 import "server-only";
-import { AuthError, ConfidentialClientApplication, ServerError, type Configuration } from "@azure/msal-node";
 import type { AuditActor } from "@/lib/audit";
 import { recordAudit } from "@/lib/audit";
 import { DecryptionError, decryptSecret, encryptSecret } from "@/lib/crypto";
 import { db } from "@/lib/db";
-import { authorityMetadata } from "@/lib/entra/authority";
-import { classifyFailure } from "@/lib/entra/classify";
-import { msalNetworkModule } from "@/lib/entra/http";
-import { acquireAppToken } from "@/lib/entra/msal-clients";
+import { classifyFailure, type EntraFailure } from "@/lib/entra/classify";
+import { callPolicy } from "@/lib/entra/http";
+import { acquireAppToken, redeemAuthCode } from "@/lib/entra/msal-clients";
 import { reasons } from "@/lib/entra/reasons";
 import { readAccessTokenClaims } from "@/lib/entra/token-claims";
 import { newId } from "@/lib/ids";
@@ -15,7 +13,6 @@ import { methodForFlow, type MethodId } from "@/lib/methods";
 import { loadProviderApp, type ProviderApp } from "@/lib/provider/settings";
 import { recordFailure } from "@/lib/tenants/status";
 import { verifyTenant, type VerificationOutcome } from "@/lib/verification";
-import { retryPolicyFromEnv } from "@/lib/verification/engine";
 import { browserBindingHash } from "./browser-binding";
 import { delegatedScopes, UNREADABLE_FOR_CUSTOMER } from "./flow";
 import { hashToken } from "./links";
@@ -185,18 +182,17 @@ async function completeAdminConsent(app: ProviderApp, tenant: StateTenant, p: Pa
   }
   // Proof of consent: a token for the tenant the link was for (right after consent Entra may need a few
   // seconds to replicate, which shows as AADSTS700016; the engine's retries do not cover it, so say so).
-  const token = await acquireAppToken({ endpoints: app.endpoints, clientId: app.clientId, credential: app.credential, tenant: expected, policy: retryPolicyFromEnv() });
+  const call = { endpoints: app.endpoints, clientId: app.clientId, credential: app.credential, policy: callPolicy("consent") };
+  const token = await acquireAppToken({ ...call, tenant: expected });
   if (!token.ok) {
     if (returned && tenant.entraTenantId === null) {
       // We asked by domain and could not get a token there, while Microsoft says some tenant consented.
-      const probe = await acquireAppToken({ endpoints: app.endpoints, clientId: app.clientId, credential: app.credential, tenant: returned, policy: retryPolicyFromEnv() });
+      const probe = await acquireAppToken({ ...call, tenant: returned });
       if (probe.ok) return mismatch(tenant, actor, { returnedTenant: returned });
     }
-    const code = classifyFailure(token.failure);
-    const r = reasons[code];
-    await recordFailure(tenant.id, { reasonCode: code, message: r.title });
-    await recordAudit({ action: "consent.failed", actor, target: { type: "tenant", id: tenant.id }, details: { customerId: tenant.customerId, reason: code, codes: (token.failure.errorCodes ?? []).map(String) } });
-    return { kind: "failed", tenantName: tenant.displayName, title: r.title, message: `${r.explanation} ${r.remediation.text}`, codes: token.failure.errorCodes ?? [] };
+    const { code, outcome } = await entraFailure(tenant, actor, "ADMIN_CONSENT", token.failure);
+    await recordFailure(tenant.id, { reasonCode: code, message: reasons[code].title });
+    return outcome;
   }
   const tid = readAccessTokenClaims(token.accessToken).tid ?? null;
   if (!tid || (tenant.entraTenantId && tid !== tenant.entraTenantId.toLowerCase()) || (returned && tid !== returned)) {
@@ -216,21 +212,23 @@ async function finishSuccess(tenant: StateTenant, data: { entraTenantId: string;
   }
 }
 
-async function msalClient(app: ProviderApp): Promise<ConfidentialClientApplication> {
-  const config: Configuration = {
-    auth: {
-      clientId: app.clientId,
-      authority: `${app.endpoints.loginBase}/organizations`,
-      knownAuthorities: app.endpoints.knownAuthorities,
-      authorityMetadata: await authorityMetadata(app.endpoints),
-      ...(app.credential.kind === "secret"
-        ? { clientSecret: app.credential.secret }
-        : { clientCertificate: { privateKey: app.credential.privateKeyPem, thumbprintSha256: app.credential.thumbprintSha256 } }),
-    },
-    // The code redemption goes through the guarded outbound transport like every other call to Microsoft.
-    system: { networkClient: msalNetworkModule, loggerOptions: { piiLoggingEnabled: false, loggerCallback: () => {} } },
-  };
-  return new ConfidentialClientApplication(config);
+/**
+ * A call to Microsoft that failed, told the way verification tells it: the reason chosen from the error
+ * codes (lib/entra/classify.ts), its title and explanation for the customer, the same reason name and
+ * codes in the audit.
+ */
+async function entraFailure(tenant: StateTenant, actor: AuditActor, flow: "ADMIN_CONSENT" | "AUTH_CODE", failure: EntraFailure) {
+  const code = classifyFailure(failure);
+  const r = reasons[code];
+  const codes = failure.errorCodes ?? [];
+  await recordAudit({
+    action: "consent.failed",
+    actor,
+    target: { type: "tenant", id: tenant.id },
+    details: { customerId: tenant.customerId, flow, reason: code, ...(failure.error ? { error: failure.error } : {}), codes: codes.map(String) },
+  });
+  const outcome: CallbackOutcome = { kind: "failed", tenantName: tenant.displayName, title: r.title, message: `${r.explanation} ${r.remediation.text}`, codes };
+  return { code, outcome };
 }
 
 async function completeAuthCode(
@@ -248,31 +246,24 @@ async function completeAuthCode(
     if (e instanceof DecryptionError) return unreadable(tenant);
     throw e;
   }
-  const expected = tenant.entraTenantId ?? tenant.primaryDomain!;
-  const cca = await msalClient(app);
-  let result;
-  try {
-    result = await cca.acquireTokenByCode({
-      code: p.code,
-      codeVerifier,
-      redirectUri: state.redirectUri,
-      scopes: delegatedScopes(app),
-      authority: `${app.endpoints.loginBase}/${expected}`,
-      // msal-node compares it with the ID token's nonce (replayed or injected codes fail here).
-      nonce: state.nonce,
-    });
-  } catch (e) {
-    if (e instanceof AuthError && e.errorCode === "nonce_mismatch") {
-      await recordAudit({ action: "consent.failed", actor, target: { type: "tenant", id: tenant.id }, details: { customerId: tenant.customerId, reason: "nonce_mismatch" } });
-      return { kind: "bad_request", message: "The sign-in response could not be verified (nonce mismatch). Start again from the consent link." };
-    }
-    const codes = e instanceof ServerError && Number(e.errorNo) > 0 ? [Number(e.errorNo)] : [];
-    const error = e instanceof ServerError ? e.errorCode : "redeem_failed";
-    await recordAudit({ action: "consent.failed", actor, target: { type: "tenant", id: tenant.id }, details: { customerId: tenant.customerId, reason: "code_redemption_failed", error, codes: codes.map(String) } });
-    return { kind: "failed", tenantName: tenant.displayName, title: "Microsoft refused the sign-in code", message: `The authorization could not be completed (${error}${codes.length ? `, AADSTS${codes[0]}` : ""}). Start again from the consent link.`, codes };
+  const redeemed = await redeemAuthCode({
+    endpoints: app.endpoints,
+    clientId: app.clientId,
+    credential: app.credential,
+    tenant: tenant.entraTenantId ?? tenant.primaryDomain!,
+    policy: callPolicy("consent"),
+    code: p.code,
+    codeVerifier,
+    redirectUri: state.redirectUri,
+    scopes: delegatedScopes(app),
+    nonce: state.nonce,
+  });
+  if (!redeemed.ok && !(redeemed.failure.kind === "config" && redeemed.failure.libraryCode === "nonce_mismatch")) {
+    return (await entraFailure(tenant, actor, "AUTH_CODE", redeemed.failure)).outcome;
   }
-  const claims = (result?.idTokenClaims ?? {}) as { nonce?: string; tid?: string };
-  if (!result?.account || claims.nonce !== state.nonce) {
+  const claims = (redeemed.ok ? redeemed.idTokenClaims : {}) as { nonce?: string; tid?: string };
+  const account = redeemed.ok ? redeemed.account : null;
+  if (!redeemed.ok || !account || claims.nonce !== state.nonce) {
     await recordAudit({ action: "consent.failed", actor, target: { type: "tenant", id: tenant.id }, details: { customerId: tenant.customerId, reason: "nonce_mismatch" } });
     return { kind: "bad_request", message: "The sign-in response could not be verified (nonce mismatch). Start again from the consent link." };
   }
@@ -280,7 +271,7 @@ async function completeAuthCode(
   if (!tid || (tenant.entraTenantId && tid !== tenant.entraTenantId.toLowerCase())) {
     return mismatch(tenant, actor, { tokenTenant: tid });
   }
-  const cacheJson = cca.getTokenCache().serialize();
+  const { cacheJson } = redeemed;
   const existing = await db.tenantCredential.findUnique({ where: { tenantId_kind: { tenantId: tenant.id, kind: "MSAL_CACHE" } }, select: { id: true } });
   const credentialId = existing?.id ?? newId();
   const secret = encryptSecret(cacheJson, { table: "TenantCredential", rowId: credentialId, field: "secret" });
@@ -288,8 +279,8 @@ async function completeAuthCode(
   await db.$transaction([
     db.tenantCredential.upsert({
       where: { tenantId_kind: { tenantId: tenant.id, kind: "MSAL_CACHE" } },
-      create: { id: credentialId, tenantId: tenant.id, kind: "MSAL_CACHE", label: result.account.homeAccountId, secret, expiresAt },
-      update: { label: result.account.homeAccountId, secret, expiresAt, version: { increment: 1 } },
+      create: { id: credentialId, tenantId: tenant.id, kind: "MSAL_CACHE", label: account.homeAccountId, secret, expiresAt },
+      update: { label: account.homeAccountId, secret, expiresAt, version: { increment: 1 } },
     }),
     // The legacy password is no longer needed once a token replaces it.
     db.tenantCredential.deleteMany({ where: { tenantId: tenant.id, kind: "PASSWORD" } }),

@@ -1,7 +1,7 @@
 import "server-only";
 import type { CloudEndpoints } from "./clouds";
 import { failureFromTokenResponse } from "./classify";
-import { defaultRetryPolicy, EntraCallError, sendWithRetry, type RetryPolicy } from "./http";
+import { EntraCallError, sendWithRetry, type RetryPolicy } from "./http";
 
 /**
  * The OpenID configuration of each authority host, fetched once per host per process and handed to
@@ -20,7 +20,7 @@ const byHost = new Map<string, Metadata>();
 const inFlight = new Map<string, Promise<Metadata>>();
 const failures = new Map<string, { error: unknown; at: number }>();
 
-export async function authorityMetadata(endpoints: CloudEndpoints, policy: RetryPolicy = defaultRetryPolicy, signal?: AbortSignal): Promise<string> {
+export async function authorityMetadata(endpoints: CloudEndpoints, policy: RetryPolicy, signal?: AbortSignal): Promise<string> {
   const host = endpoints.loginHost;
   const cached = byHost.get(host);
   if (cached && Date.now() - cached.fetchedAt < METADATA_TTL_MS) return cached.json;

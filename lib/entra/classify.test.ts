@@ -75,6 +75,15 @@ const tokenRows: Row[] = [
   ["bad scope", "client_credentials", 400, aad("invalid_scope", 1002012), "NOT_CONFIGURED"],
   ["unknown code keeps raw codes", "client_credentials", 400, aad("invalid_request", 123456), "UNKNOWN"],
   ["unknown code, known interaction class", "refresh_token", 400, aad("interaction_required", 999999), "REAUTHORIZATION_REQUIRED"],
+  ["code already redeemed", "authorization_code", 400, aad("invalid_grant", 54005), "AUTHORIZATION_CODE_REJECTED"],
+  ["code expired (same code as a refresh token's expiry)", "authorization_code", 400, aad("invalid_grant", 70008), "AUTHORIZATION_CODE_REJECTED"],
+  ["code for another client or tenant", "authorization_code", 400, aad("invalid_grant", 700005), "AUTHORIZATION_CODE_REJECTED"],
+  ["PKCE verifier mismatch", "authorization_code", 400, aad("invalid_grant", 501481), "AUTHORIZATION_CODE_REJECTED"],
+  ["malformed code", "authorization_code", 400, aad("invalid_grant", 9002313), "AUTHORIZATION_CODE_REJECTED"],
+  ["unknown code on a code grant", "authorization_code", 400, aad("invalid_grant", 999998), "AUTHORIZATION_CODE_REJECTED"],
+  ["code grant: consent missing stays consent", "authorization_code", 400, aad("invalid_grant", 65001), "CONSENT_REQUIRED"],
+  ["code grant: bad certificate", "authorization_code", 401, aad("invalid_client", 700027), "BAD_CERTIFICATE"],
+  ["code grant: redirect URI mismatch", "authorization_code", 400, aad("invalid_request", 50011), "NOT_CONFIGURED"],
 ];
 
 const graphRows: Row[] = [

@@ -8,7 +8,7 @@ import type { ReasonCode } from "./reasons";
  */
 
 /** The flow the failure came from, because one `error` class means different things in each. */
-export type Flow = "client_credentials" | "refresh_token" | "password" | "graph" | "discovery" | "consent" | "config";
+export type Flow = "client_credentials" | "refresh_token" | "password" | "authorization_code" | "graph" | "discovery" | "consent" | "config";
 
 /** What an admin gives Microsoft support. No secret, token or message that could echo one. */
 export type Diagnostics = {
@@ -101,7 +101,15 @@ const byAadstsCode: Record<number, ReasonCode> = {
   90033: "SERVICE_UNAVAILABLE",
   70011: "NOT_CONFIGURED",
   1002012: "NOT_CONFIGURED",
+  50011: "NOT_CONFIGURED",
 };
+
+/**
+ * Redeeming an authorization code: the code expired (70008, the same code as an expired refresh token),
+ * was already used, belongs to another client or tenant, its PKCE verifier differs or it is garbled.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes
+ */
+const codeGrantCodes = new Set([54005, 70008, 700005, 501481, 501491, 9002313]);
 
 /** Fallback on the OAuth `error` class when no code is known. */
 function byErrorClass(error: string, flow: Flow): ReasonCode | undefined {
@@ -119,6 +127,7 @@ function byErrorClass(error: string, flow: Flow): ReasonCode | undefined {
       return flow === "password" ? "MFA_REQUIRED" : "REAUTHORIZATION_REQUIRED";
     case "invalid_grant":
       if (flow === "refresh_token") return "REAUTHORIZATION_REQUIRED";
+      if (flow === "authorization_code") return "AUTHORIZATION_CODE_REJECTED";
       if (flow === "password") return "INVALID_CREDENTIALS";
       return undefined;
     case "access_denied":
@@ -151,6 +160,7 @@ export function classifyFailure(f: EntraFailure): ReasonCode {
   if (f.kind === "network") return "NETWORK_ERROR";
   if (f.kind === "config") return "NOT_CONFIGURED";
   if (f.kind === "refused") return "HOST_NOT_ALLOWED";
+  if (f.flow === "authorization_code" && f.errorCodes?.some((c) => codeGrantCodes.has(c))) return "AUTHORIZATION_CODE_REJECTED";
   for (const code of f.errorCodes ?? []) {
     const reason = byAadstsCode[code];
     if (reason) return reason;

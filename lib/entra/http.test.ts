@@ -6,12 +6,13 @@ import { testDataDir } from "@/emulator/testing/paths";
 import { classifyFailure } from "./classify";
 import { cloudEndpoints } from "./clouds";
 import { graphBatch } from "./graph";
-import { defaultRetryPolicy, EntraCallError, sendWithRetry, type RetryPolicy } from "./http";
+import { callPolicy, defaultRetryPolicy, EntraCallError, entraFetch, sendWithRetry, type RetryPolicy } from "./http";
 
 /** A scripted HTTPS server (the emulator's trusted certificate): each request takes the next step. */
 type Step = { status: number; headers?: Record<string, string>; body?: unknown } | "hang";
 let steps: Step[] = [];
 let hits: number[] = [];
+let received: { method?: string; url?: string; contentType?: string; body: string }[] = [];
 let server: Server;
 let base: string;
 const policy: RetryPolicy = { ...defaultRetryPolicy, timeoutMs: 300, maxRetries: 3, baseBackoffMs: 20, maxBackoffMs: 40 };
@@ -20,11 +21,15 @@ beforeAll(async () => {
   const tls = ensureTlsMaterial(testDataDir());
   server = createServer({ key: tls.serverKeyPem, cert: tls.serverCertPem }, (req, res) => {
     hits.push(Date.now());
-    req.resume();
-    const step = steps.shift() ?? { status: 200, body: {} };
-    if (step === "hang") return;
-    res.writeHead(step.status, { "content-type": "application/json", ...step.headers });
-    res.end(JSON.stringify(step.body ?? {}));
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => {
+      received.push({ method: req.method, url: req.url, contentType: req.headers["content-type"], body });
+      const step = steps.shift() ?? { status: 200, body: {} };
+      if (step === "hang") return;
+      res.writeHead(step.status, { "content-type": "application/json", ...step.headers });
+      res.end(JSON.stringify(step.body ?? {}));
+    });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -38,6 +43,7 @@ afterAll(() => {
 beforeEach(() => {
   steps = [];
   hits = [];
+  received = [];
 });
 
 const call = () => sendWithRetry({ kind: "token", flow: "client_credentials", method: "POST", url: `${base}/t/oauth2/v2.0/token`, body: "x=1", policy });
@@ -121,5 +127,49 @@ describe("graphBatch", () => {
     const r = await graphBatch(endpoints(), "token", requests, { policy });
     expect(r.ok).toBe(false);
     expect(!r.ok && r.failure).toMatchObject({ flow: "graph", kind: "timeout" });
+  });
+});
+
+describe("entraFetch (next-auth's OIDC provider, the JWT validator)", () => {
+  const fetchFor = entraFetch({ policy, flow: "authorization_code" });
+
+  it("posts a form through the same retries: a 503 with Retry-After is waited for, then the answer is a Response", async () => {
+    steps = [{ status: 503, headers: { "retry-after": "0.1" }, body: { error: "temporarily_unavailable", error_codes: [90033] } }, { status: 200, body: { access_token: "t" } }];
+    const response = await fetchFor(`${base}/t/oauth2/v2.0/token`, { method: "POST", body: new URLSearchParams({ grant_type: "authorization_code", code: "c" }) });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ access_token: "t" });
+    expect(received).toHaveLength(2);
+    expect(received[1]).toEqual({ method: "POST", url: "/t/oauth2/v2.0/token", contentType: "application/x-www-form-urlencoded;charset=UTF-8", body: "grant_type=authorization_code&code=c" });
+    expect(hits[1]! - hits[0]!).toBeGreaterThanOrEqual(90);
+  });
+
+  it("returns Microsoft's final error answer as it came", async () => {
+    steps = [{ status: 400, body: { error: "invalid_grant", error_codes: [54005] } }];
+    const response = await fetchFor(`${base}/keys`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: "invalid_grant", error_codes: [54005] });
+    expect(received).toHaveLength(1);
+  });
+
+  it("refuses http and names that resolve to loopback, saying why, without connecting", async () => {
+    const plain = await fetchFor(`${base.replace("https:", "http:")}/keys`).catch((x: unknown) => x);
+    expect((plain as EntraCallError).failure).toMatchObject({ kind: "refused", refusal: expect.stringMatching(/does not use https/) });
+    await expect(fetchFor(`${base.replace("127.0.0.1", "localhost")}/keys`)).rejects.toThrow(/resolves to a loopback address/);
+    expect(hits).toHaveLength(0);
+  });
+
+  it("times out by the policy, not by a constant of its own", async () => {
+    steps = ["hang"];
+    const e = await fetchFor(`${base}/keys`).catch((x: unknown) => x);
+    expect((e as EntraCallError).failure).toMatchObject({ kind: "timeout", attempts: 1 });
+  });
+});
+
+describe("callPolicy", () => {
+  it("gives people who wait (consent, sign-in) short waits and Verify All the configured ones", () => {
+    expect(callPolicy("verification")).toMatchObject({ timeoutMs: 30_000, maxRetries: 4, maxRetryAfterSeconds: 120 });
+    for (const purpose of ["consent", "sign_in"] as const) {
+      expect(callPolicy(purpose)).toMatchObject({ timeoutMs: 15_000, maxRetries: 2, maxRetryAfterSeconds: 5 });
+    }
   });
 });

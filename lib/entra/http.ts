@@ -1,10 +1,13 @@
 import "server-only";
 import { AuthError, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from "@azure/msal-node";
-import { OutboundRefusedError, outboundRequest, OutboundTimeoutError } from "@/lib/net/outbound";
+import { env } from "@/lib/env";
+import { OutboundRefusedError, outboundRequest, OutboundTimeoutError, type OutboundResponse } from "@/lib/net/outbound";
 import { parseRetryAfter, redactUrl, type EntraFailure, type Flow } from "./classify";
 
 /**
- * Every HTTP call to Entra and Graph goes through here: per-call timeout, Retry-After honoured for
+ * Every HTTP call to Entra and Graph goes through here: msal-node's (msalNetworkModule, for every client
+ * lib/entra/msal-clients.ts builds), Graph, discovery, and `entraFetch` for libraries that bring their own
+ * calls (next-auth's OIDC provider, the JWT validator). Per-call timeout, Retry-After honoured for
  * 429/503 (fractional seconds included), exponential backoff with full jitter for other 5xx and
  * connection failures, and a bounded number of attempts. Waiting happens inside the call, so a
  * throttled tenant waits while every other tenant keeps going. The transport (lib/net/outbound.ts)
@@ -30,6 +33,23 @@ export const defaultRetryPolicy: RetryPolicy = {
   maxRetryAfterSeconds: 120,
 };
 
+/**
+ * Who is waiting for the call decides how long it may take. `verification`: Verify All, a single
+ * verify, the provider app's Test (VERIFY_TIMEOUT_SECONDS, VERIFY_MAX_RETRIES; a throttled tenant waits
+ * while the others go on). `consent`: the customer's administrator waits on the consent callback page.
+ * `sign_in`: a member of staff waits on the sign-in page, or a REST client waits for its Entra token
+ * to be validated. The last two are short: a long Retry-After is reported at once instead of waited for.
+ */
+export type CallPurpose = "verification" | "consent" | "sign_in";
+
+const INTERACTIVE_TIMEOUT_MS = 15_000;
+
+export function callPolicy(purpose: CallPurpose): RetryPolicy {
+  const timeoutMs = env.VERIFY_TIMEOUT_SECONDS * 1000;
+  if (purpose === "verification") return { ...defaultRetryPolicy, timeoutMs, maxRetries: env.VERIFY_MAX_RETRIES };
+  return { ...defaultRetryPolicy, timeoutMs: Math.min(timeoutMs, INTERACTIVE_TIMEOUT_MS), maxRetries: 2, maxRetryAfterSeconds: 5 };
+}
+
 export type HttpCallKind = "token" | "graph" | "discovery";
 
 export type HttpAttempt = { status?: number; ms: number; error?: "timeout" | "network" | "refused" };
@@ -53,7 +73,8 @@ const ERROR_CODES: Record<EntraFailure["kind"], string> = {
 /** Thrown when no usable answer came back (timeout, connection failure, refused host, retries exhausted). */
 export class EntraCallError extends AuthError {
   constructor(readonly failure: EntraFailure) {
-    super(ERROR_CODES[failure.kind], failure.correlationId ?? "");
+    // A refusal names the host and address (never a secret): it is what a log line needs to say.
+    super(ERROR_CODES[failure.kind], failure.correlationId ?? "", failure.refusal);
     this.name = "EntraCallError";
     // AuthError resets the prototype to its own, which would break `instanceof EntraCallError`.
     Object.setPrototypeOf(this, EntraCallError.prototype);
@@ -97,13 +118,6 @@ export function backoffMs(attempt: number, policy: RetryPolicy, random = Math.ra
   return Math.round(random() * cap);
 }
 
-type RawResponse = { status: number; headers: Record<string, string>; text: string };
-
-async function send1(method: string, url: string, headers: Record<string, string> | undefined, body: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<RawResponse> {
-  const res = await outboundRequest({ method, url, headers, body, timeoutMs, signal });
-  return { status: res.status, headers: res.headers, text: res.body.toString("utf8") };
-}
-
 function isRetryableStatus(status: number) {
   return status === 429 || status >= 500;
 }
@@ -114,7 +128,7 @@ export type SendOptions = {
   method: "GET" | "POST";
   url: string;
   headers?: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
   policy: RetryPolicy;
   signal?: AbortSignal;
   correlationId?: string;
@@ -122,7 +136,8 @@ export type SendOptions = {
   onRetry?: (info: { attempt: number; waitMs: number; status?: number }) => void;
 };
 
-export type SendResult = { status: number; headers: Record<string, string>; body: unknown; trace: CallTrace };
+/** `body` is the parsed JSON (`{}` when there is none); `raw` the bytes as received, for `entraFetch`. */
+export type SendResult = { status: number; headers: Record<string, string>; body: unknown; raw: OutboundResponse; trace: CallTrace };
 
 /**
  * Sends one logical call with retries. Returns the final response, including a final 4xx/429/5xx;
@@ -136,9 +151,9 @@ export async function sendWithRetry(o: SendOptions): Promise<SendResult> {
     httpCounters[o.kind]++;
     if (attempt > 0) httpCounters.retries++;
     const t0 = performance.now();
-    let response: RawResponse;
+    let response: OutboundResponse;
     try {
-      response = await send1(o.method, o.url, o.headers, o.body, o.policy.timeoutMs, o.signal);
+      response = await outboundRequest({ method: o.method, url: o.url, headers: o.headers, body: o.body, timeoutMs: o.policy.timeoutMs, signal: o.signal });
     } catch (e) {
       const ms = performance.now() - t0;
       if (o.signal?.aborted) throw new CallCancelledError();
@@ -176,7 +191,7 @@ export async function sendWithRetry(o: SendOptions): Promise<SendResult> {
       });
     }
     const headers = response.headers;
-    const text = response.text;
+    const text = response.body.toString("utf8");
     let body: unknown;
     try {
       body = text ? JSON.parse(text) : {};
@@ -188,20 +203,21 @@ export async function sendWithRetry(o: SendOptions): Promise<SendResult> {
       const retryAfter = parseRetryAfter(headers["retry-after"]);
       const honoursRetryAfter = (response.status === 429 || response.status === 503) && retryAfter !== undefined;
       if (honoursRetryAfter && retryAfter > o.policy.maxRetryAfterSeconds) {
-        return finish(response.status, headers, body);
+        return finish(response, body);
       }
       const waitMs = honoursRetryAfter ? Math.ceil(retryAfter * 1000) : backoffMs(attempt, o.policy);
       o.onRetry?.({ attempt, waitMs, status: response.status });
       await sleep(waitMs, o.signal);
       continue;
     }
-    return finish(response.status, headers, body);
+    return finish(response, body);
   }
 
-  function finish(status: number, headers: Record<string, string>, body: unknown): SendResult {
+  function finish(raw: OutboundResponse, body: unknown): SendResult {
+    const { status, headers } = raw;
     trace.totalMs = performance.now() - started;
     trace.last = { status, headers, body: status >= 400 ? body : undefined };
-    return { status, headers, body, trace };
+    return { status, headers, body, raw, trace };
   }
 }
 
@@ -287,4 +303,47 @@ async function send<T>(method: "GET" | "POST", url: string, options?: NetworkReq
     throw new EntraCallError(failure);
   }
   return { status: result.status, headers: result.headers, body: result.body as T };
+}
+
+/**
+ * `fetch` for libraries that make their own calls to Microsoft (next-auth's OIDC provider, the JWT
+ * validator): each call is one sendWithRetry, so it gets the guarded transport, the policy's timeout,
+ * Retry-After and retries like every other call. A redirect is returned, never followed (a new hop would
+ * need its own check). GETs count as discovery (metadata, JWKS); a POST is a token request of `flow`.
+ * Rejects with EntraCallError when nothing usable came back.
+ */
+export function entraFetch(o: { policy: RetryPolicy; flow: Flow }): typeof fetch {
+  return (async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
+    const source = input instanceof Request ? input : null;
+    const url = source ? source.url : input instanceof URL ? input.href : String(input);
+    const method = (init.method ?? source?.method ?? "GET").toUpperCase();
+    if (method !== "GET" && method !== "POST") throw new TypeError(`entraFetch sends GET and POST only, not ${method}`);
+    const headers = new Headers(init.headers ?? source?.headers);
+    const rawBody = init.body !== undefined ? init.body : source?.body ? Buffer.from(await source.arrayBuffer()) : undefined;
+    let body: string | Buffer | undefined;
+    if (rawBody === undefined || rawBody === null) body = undefined;
+    else if (typeof rawBody === "string") body = rawBody;
+    else if (rawBody instanceof URLSearchParams) {
+      body = rawBody.toString();
+      if (!headers.has("content-type")) headers.set("content-type", "application/x-www-form-urlencoded;charset=UTF-8");
+    } else if (rawBody instanceof ArrayBuffer) body = Buffer.from(rawBody);
+    else if (ArrayBuffer.isView(rawBody)) body = Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength);
+    else throw new TypeError("entraFetch sends string, URLSearchParams or byte bodies only");
+    const result = await sendWithRetry({
+      kind: method === "POST" ? "token" : "discovery",
+      flow: method === "POST" ? o.flow : "discovery",
+      method,
+      url,
+      headers: Object.fromEntries(headers),
+      body,
+      policy: o.policy,
+      signal: init.signal ?? source?.signal ?? undefined,
+    });
+    const { status, statusText, headers: responseHeaders, body: bytes } = result.raw;
+    if (status >= 300 && status < 400 && init.redirect === "error") throw new TypeError(`${redactUrl(url)} redirected`);
+    const noBody = status === 204 || status === 205 || status === 304;
+    const response = new Response(noBody ? null : new Uint8Array(bytes), { status, statusText, headers: responseHeaders });
+    Object.defineProperty(response, "url", { value: url });
+    return response;
+  }) as typeof fetch;
 }

@@ -17,8 +17,13 @@ import { failureFromTokenResponse } from "./classify";
 import { CallCancelledError, EntraCallError, msalNetworkModule, withMsalContext, type CallTrace, type MsalCallContext, type RetryPolicy } from "./http";
 
 /**
- * Every token comes from msal-node. App-only clients are pooled per (cloud host, client id, credential)
- * and reused across tenants with the authority set per request, so one client serves thousands of tenants.
+ * Every token of the provider app comes from msal-node, and every ConfidentialClientApplication is built
+ * here (buildConfig): authority metadata from lib/entra/authority.ts, the network module of
+ * lib/entra/http.ts (guarded transport, timeouts, Retry-After, retries) with msal-node's own retries off,
+ * and each call's failure turned into an EntraFailure for lib/entra/classify.ts. Callers say who waits
+ * with `policy` (callPolicy in http.ts). App-only clients are pooled per (cloud host, client id,
+ * credential) and reused across tenants with the authority set per request, so one client serves
+ * thousands of tenants; delegated flows get a short-lived client holding one tenant's token cache.
  * @see https://learn.microsoft.com/en-us/entra/msal/javascript/node/caching#multi-tenant-confidential-client-applications
  */
 
@@ -42,6 +47,7 @@ export type TokenSuccess = {
   accessToken: string;
   expiresOn: Date | null;
   account: AccountInfo | null;
+  idTokenClaims: Record<string, unknown>;
   correlationId: string;
   ms: number;
   attempts: number;
@@ -182,6 +188,36 @@ export async function refreshDelegatedToken(o: TokenCallOptions & { cacheJson: s
 }
 
 /**
+ * Redeems the authorization code of the consent callback (PKCE, and the nonce, which msal-node compares
+ * with the ID token's: a replayed or injected code fails as `config` with libraryCode `nonce_mismatch`).
+ * Returns the new token cache for the caller to store.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow#redeem-a-code-for-an-access-token
+ */
+export async function redeemAuthCode(
+  o: TokenCallOptions & { code: string; codeVerifier: string; redirectUri: string; scopes: string[]; nonce: string },
+): Promise<DelegatedResult> {
+  let cca: ConfidentialClientApplication;
+  try {
+    cca = await transientClient(o);
+  } catch (e) {
+    return { ok: false, failure: failureFromThrown("authorization_code", e, undefined, randomUUID()), ms: 0 };
+  }
+  const result = await runTokenCall("authorization_code", o, (correlationId) =>
+    cca.acquireTokenByCode({
+      code: o.code,
+      codeVerifier: o.codeVerifier,
+      redirectUri: o.redirectUri,
+      scopes: o.scopes,
+      authority: `${o.endpoints.loginBase}/${o.tenant}`,
+      nonce: o.nonce,
+      correlationId,
+    }),
+  );
+  if (!result.ok) return result;
+  return { ...result, cacheJson: cca.getTokenCache().serialize() };
+}
+
+/**
  * Resource-owner password credentials. Kept only for tenants still on the legacy method.
  * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth-ropc
  */
@@ -223,6 +259,7 @@ async function runTokenCall(
       accessToken: result.accessToken,
       expiresOn: result.expiresOn,
       account: result.account,
+      idTokenClaims: (result.idTokenClaims ?? {}) as Record<string, unknown>,
       correlationId,
       ms,
       attempts: ctx.trace?.attempts.length ?? 1,
@@ -238,7 +275,8 @@ function failureFromThrown(flow: Flow, e: unknown, ctx: MsalCallContext | undefi
   if (e instanceof EntraCallError) return { ...e.failure, flow, correlationId: e.failure.correlationId || correlationId };
   if (ctx?.failure) return { ...ctx.failure, flow };
   const trace: CallTrace | undefined = ctx?.trace;
-  if (trace?.last) {
+  // A 200 that msal-node then refused (nonce mismatch, unreadable response) is its own error, below.
+  if (trace?.last && trace.last.status >= 400) {
     return failureFromTokenResponse({
       flow,
       endpoint: trace.endpoint,

@@ -172,6 +172,12 @@ export const reasons = define({
     explanation: "The account used for this tenant is disabled.",
     remediation: { action: "check_user", text: "Ask the customer's admin to enable the account, or re-authorize with another admin account." },
   },
+  AUTHORIZATION_CODE_REJECTED: {
+    title: "Sign-in code refused",
+    severity: "error",
+    explanation: "Microsoft refused to redeem the authorization code it returned after sign-in: the code expired (it lasts about ten minutes), was already used, was issued for another app or tenant, or does not belong to this sign-in.",
+    remediation: { action: "reauthorize", text: "Open the consent link again and sign in once more." },
+  },
   TENANT_MISMATCH: {
     title: "Tenant mismatch",
     severity: "error",

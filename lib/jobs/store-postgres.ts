@@ -4,7 +4,7 @@ import pg from "pg";
 import type PgBoss from "pg-boss";
 import { postgresConnection } from "@/lib/db-client";
 import { pidGone, PROCESS_ID } from "./process";
-import type { Chunk, JobStore } from "./store";
+import type { JobStore } from "./store";
 import type { AnyJobKind, RunRef } from "./types";
 
 /**

@@ -19,9 +19,10 @@ import {
 } from "./outbound-policy";
 
 /**
- * The one transport for every call to Microsoft (token endpoints, discovery documents, JWKS, Graph):
- * msal-node's network module, Graph and discovery through lib/entra/http.ts, and code that wants `fetch`
- * (next-auth's OIDC provider, the JWT validator) through `outboundFetch`. Each call is checked three
+ * The one transport for every call to Microsoft (token endpoints, discovery documents, JWKS, Graph).
+ * Nothing calls it directly but lib/entra/http.ts, which adds timeouts, Retry-After and retries and
+ * serves msal-node's network module, Graph, discovery and (`entraFetch`) code that wants `fetch`
+ * (next-auth's OIDC provider, the JWT validator). Each call is checked three
  * times against lib/net/outbound-policy.ts: the URL before anything happens (https only, IP
  * literals by range), every address DNS returns before connecting, and the address the socket
  * actually connected to. The lookup check is what keeps a name that resolves to 169.254.169.254 from
@@ -141,8 +142,6 @@ export type OutboundResponse = { status: number; statusText: string; headers: Re
 export type OutboundTransport = {
   /** One HTTPS exchange: no retries, no redirects followed. Rejects with OutboundRefusedError, OutboundTimeoutError, the signal's reason or a socket error. */
   request(o: OutboundRequest): Promise<OutboundResponse>;
-  /** `fetch` on the same guarded transport. Redirects are returned, never followed (a new hop would need its own check). */
-  fetch: typeof fetch;
 };
 
 /**
@@ -201,43 +200,10 @@ export function createOutboundTransport(allow: AllowList): OutboundTransport {
     });
   }
 
-  async function guardedFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
-    const source = input instanceof Request ? input : null;
-    const url = source ? source.url : input instanceof URL ? input.href : String(input);
-    const method = (init.method ?? source?.method ?? "GET").toUpperCase();
-    const headers = new Headers(init.headers ?? source?.headers);
-    const rawBody = init.body !== undefined ? init.body : source?.body ? Buffer.from(await source.arrayBuffer()) : undefined;
-    let body: string | Buffer | undefined;
-    if (rawBody === undefined || rawBody === null) body = undefined;
-    else if (typeof rawBody === "string") body = rawBody;
-    else if (rawBody instanceof URLSearchParams) {
-      body = rawBody.toString();
-      if (!headers.has("content-type")) headers.set("content-type", "application/x-www-form-urlencoded;charset=UTF-8");
-    } else if (rawBody instanceof ArrayBuffer) body = Buffer.from(rawBody);
-    else if (ArrayBuffer.isView(rawBody)) body = Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength);
-    else throw new TypeError("outboundFetch sends string, URLSearchParams or byte bodies only");
-    const res = await request({
-      method,
-      url,
-      headers: Object.fromEntries(headers),
-      body,
-      timeoutMs: env.VERIFY_TIMEOUT_SECONDS * 1000,
-      signal: init.signal ?? source?.signal,
-    });
-    if (res.status >= 300 && res.status < 400 && init.redirect === "error") throw new TypeError(`${url} redirected`);
-    const noBody = method === "HEAD" || res.status === 204 || res.status === 205 || res.status === 304;
-    const response = new Response(noBody ? null : new Uint8Array(res.body), { status: res.status, statusText: res.statusText, headers: res.headers });
-    Object.defineProperty(response, "url", { value: url });
-    return response;
-  }
-
-  return { request, fetch: guardedFetch as typeof fetch };
+  return { request };
 }
 
 const transport = createOutboundTransport(outboundAllowList);
 
 /** One guarded HTTPS exchange with the operator's allow list; lib/entra/http.ts adds retries on top. */
 export const outboundRequest = transport.request;
-
-/** `fetch` for calls to Microsoft, on the guarded transport with the operator's allow list. */
-export const outboundFetch = transport.fetch;

@@ -2,10 +2,10 @@ import "server-only";
 import { DecryptionError } from "@/lib/crypto";
 import { classifyFailure, diagnosticsOf, type Diagnostics } from "@/lib/entra/classify";
 import { graphBatch } from "@/lib/entra/graph";
+import { callPolicy } from "@/lib/entra/http";
 import { acquireAppToken } from "@/lib/entra/msal-clients";
 import { reasons } from "@/lib/entra/reasons";
 import { missingPermissions, readAccessTokenClaims } from "@/lib/entra/token-claims";
-import { retryPolicyFromEnv } from "@/lib/verification/engine";
 import { loadProviderApp, ProviderNotConfiguredError, recordSecretExpiry } from "./settings";
 
 export type ProviderTestResult =
@@ -36,7 +36,7 @@ export async function testProviderApp(): Promise<ProviderTestResult> {
     const r = reasons.NOT_CONFIGURED;
     return { ok: false, reason: "NOT_CONFIGURED", title: r.title, explanation: "Set Home tenant to your own tenant's ID or domain; the test acquires a token there.", remediation: r.remediation.text, diagnostics: {} };
   }
-  const policy = retryPolicyFromEnv();
+  const policy = callPolicy("verification");
   const token = await acquireAppToken({ endpoints: app.endpoints, clientId: app.clientId, credential: app.credential, tenant: app.homeTenantId, policy });
   if (!token.ok) {
     const code = classifyFailure(token.failure);

@@ -1,8 +1,7 @@
 import "server-only";
 import { auditWrite, recordAudit, type AuditActor } from "@/lib/audit";
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
-import { defaultRetryPolicy, type RetryPolicy } from "@/lib/entra/http";
+import { callPolicy, type RetryPolicy } from "@/lib/entra/http";
 import { recordVerification } from "@/lib/tenants/status";
 import { checkTenant, unexpectedFailure, type CheckOptions, type ProviderInput } from "./check";
 import type { VerificationOutcome } from "./outcome";
@@ -16,7 +15,7 @@ export class TenantNotFoundError extends Error {
 }
 
 export function retryPolicyFromEnv(): RetryPolicy {
-  return { ...defaultRetryPolicy, timeoutMs: env.VERIFY_TIMEOUT_SECONDS * 1000, maxRetries: env.VERIFY_MAX_RETRIES };
+  return callPolicy("verification");
 }
 
 /** Runs the check for a loaded tenant; an unexpected exception becomes an UNKNOWN outcome, never a stuck tenant. */

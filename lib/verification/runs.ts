@@ -60,8 +60,9 @@ async function recentFailures(runId: string): Promise<RecentFailure[]> {
 
 async function toRunProgress(p: JobProgress | null): Promise<RunProgress | null> {
   if (!p || p.kind !== "verify") return null;
-  const { kind: _kind, ok, ...rest } = p;
-  return { ...rest, verified: ok, recentFailures: p.failed > 0 ? await recentFailures(p.id) : [] };
+  const { id, status, trigger, requestedBy, concurrency, total, done, warnings, failed, remaining, ratePerSecond, etaSeconds, inFlight, startedAt, finishedAt } = p;
+  const recent = failed > 0 ? await recentFailures(id) : [];
+  return { id, status, trigger, requestedBy, concurrency, total, done, verified: p.ok, warnings, failed, remaining, ratePerSecond, etaSeconds, inFlight, recentFailures: recent, startedAt, finishedAt };
 }
 
 /** Progress of a verification run (many pollers share one read per half second). */

@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { isLocalSignInEnabled, loadEntraRuntime } from "@/lib/auth/entra/settings";
 import { getSessionAdmin } from "@/lib/auth/session";
+import { isReasonCode, reasons } from "@/lib/entra/reasons";
 import { signInWithMicrosoftAction } from "./actions";
 import { SignInForm } from "./sign-in-form";
 
@@ -19,12 +20,19 @@ const errorMessages: Record<string, string> = {
   AccessDenied: "Access denied.",
 };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {
+/** A sign-in with Microsoft that failed at Microsoft comes back with the reason verification would give (EntraSignInFailed). */
+function messageFor(error: string | undefined, code: string | undefined): string | null {
+  if (!error) return null;
+  if (error === "CredentialsSignin" && code && isReasonCode(code)) return `Sign-in with Microsoft failed: ${reasons[code].title}. ${reasons[code].explanation}`;
+  return errorMessages[error] ?? "Sign-in failed. Try again.";
+}
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string; code?: string }> }) {
   if (await getSessionAdmin()) redirect("/tenants");
-  const { callbackUrl: requested, error } = await searchParams;
+  const { callbackUrl: requested, error, code } = await searchParams;
   const callbackUrl = safeCallbackPath(requested);
   const [localEnabled, entra] = await Promise.all([isLocalSignInEnabled(), loadEntraRuntime()]);
-  const message = error ? errorMessages[error] ?? "Sign-in failed. Try again." : null;
+  const message = messageFor(error, code);
   return (
     <main className="flex min-h-screen items-center justify-center px-4">
       <div className="w-full max-w-sm">

@@ -7,8 +7,8 @@ import { getReloadJobAction } from "./actions";
 
 export type ReloadJobView = { id: string; status: "RUNNING" | "COMPLETED"; total: number; done: number; reloaded: number; failed: number };
 
-/** Progress of Reload All; reloads the table when it ends. */
-export function ReloadProgress({ initial, onFinished, onDismiss }: { initial: ReloadJobView; onFinished: () => void; onDismiss: () => void }) {
+/** Progress of Reload All; tells the page when the job ended (with its final counts), which reloads the table. */
+export function ReloadProgress({ initial, onFinished, onDismiss }: { initial: ReloadJobView; onFinished: (job: ReloadJobView) => void; onDismiss: () => void }) {
   const { toast } = useToast();
   const [job, setJob] = useState(initial);
   const running = job.status === "RUNNING";
@@ -22,7 +22,7 @@ export function ReloadProgress({ initial, onFinished, onDismiss }: { initial: Re
       if (result?.ok && result.data) {
         setJob(result.data);
         if (result.data.status !== "RUNNING") {
-          onFinished();
+          onFinished(result.data);
           toast({ kind: result.data.failed ? "error" : "success", title: "Directory details reloaded", description: `${result.data.reloaded} reloaded, ${result.data.failed} could not be read.` });
           return;
         }

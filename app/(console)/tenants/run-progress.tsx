@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { useToast } from "@/components/ui/toast";
+import { settleAction } from "@/lib/settle-action";
 import type { RunProgress } from "@/lib/verification/types";
 import { cancelVerificationRunAction, getRunProgressAction } from "./actions";
 
@@ -69,9 +70,12 @@ export function RunProgressPanel({ initial, canCancel, onRowsChanged, onDismiss 
 
   const cancel = async () => {
     setCancelling(true);
-    const result = await cancelVerificationRunAction({ runId: progress.id });
-    setCancelling(false);
-    if (!result.ok) toast({ kind: "error", title: "Could not cancel", description: result.error });
+    try {
+      const result = await settleAction(cancelVerificationRunAction({ runId: progress.id }));
+      if (!result.ok) toast({ kind: "error", title: "Could not cancel", description: result.error });
+    } finally {
+      setCancelling(false);
+    }
   };
 
   const pct = (n: number) => (progress.total > 0 ? (n / progress.total) * 100 : 0);

@@ -10,6 +10,7 @@ import type { TenantListItem } from "@/lib/data/tenants";
 import { methods, preferredMethod } from "@/lib/methods";
 import { clouds } from "@/lib/validations/tenant";
 import { createTenantAction, updateTenantAction, type TenantFormState } from "./actions";
+import { settleAction } from "@/lib/settle-action";
 
 /** Add or edit a tenant. Validation happens on the server; its field errors are shown next to each field. */
 export function TenantFormDialog({ open, tenant, onClose, onSaved }: {
@@ -33,7 +34,7 @@ export function TenantFormDialog({ open, tenant, onClose, onSaved }: {
 
 function TenantForm({ tenant, onClose, onSaved }: { tenant: TenantListItem | null; onClose: () => void; onSaved?: () => void }) {
   const { toast } = useToast();
-  const [state, formAction, pending] = useActionState<TenantFormState, FormData>(tenant ? updateTenantAction : createTenantAction, null);
+  const [state, formAction, pending] = useActionState<TenantFormState, FormData>((prev, data) => settleAction((tenant ? updateTenantAction : createTenantAction)(prev, data)), null);
   useEffect(() => {
     if (state?.ok) {
       toast({ kind: "success", title: tenant ? "Tenant saved" : "Tenant added" });

@@ -19,6 +19,7 @@ import { Button, buttonClass } from "@/components/ui/button";
 import { ToastProvider, useToast } from "@/components/ui/toast";
 import { Tooltip } from "@/components/ui/tooltip";
 import type { StatusCounts, TenantListItem } from "@/lib/data/tenants";
+import { settleAction } from "@/lib/settle-action";
 import {
   hideableColumns,
   pageSizes,
@@ -164,31 +165,46 @@ function TenantsConsole({ items, hasMore, params, caps, renderedAt, activeRun, a
 
   const startRun = async (tenantIds?: string[]) => {
     setStarting(tenantIds ? "selected" : "all");
-    const result = await startVerificationRunAction({ tenantIds });
-    setStarting(null);
-    if (!result.ok) {
-      toast({ kind: "error", title: "Could not start verification", description: result.error });
-      return;
+    try {
+      const result = await settleAction(startVerificationRunAction({ tenantIds }));
+      if (!result.ok) {
+        toast({ kind: "error", title: "Could not start verification", description: result.error });
+        return;
+      }
+      setRun(result.data.progress);
+      if (result.data.joined) toast({ kind: "info", title: "A verification run is already in progress", description: `Started by ${result.data.progress.requestedBy}; showing its progress.` });
+    } finally {
+      setStarting(null);
     }
-    setRun(result.data.progress);
-    if (result.data.joined) toast({ kind: "info", title: "A verification run is already in progress", description: `Started by ${result.data.progress.requestedBy}; showing its progress.` });
   };
 
   const update = () =>
     startUpdate(async () => {
       router.refresh();
-      const active = await getRunProgressAction({});
+      const active = await settleAction(getRunProgressAction({}));
       if (active.ok && active.data && active.data.status === "RUNNING" && active.data.id !== run?.id) setRun(active.data);
       toast({ kind: "info", title: "Table updated", description: "Showing the latest tenants and statuses." });
     });
 
   const reloadAll = async () => {
     setStarting("reload");
-    const result = await reloadAllAction();
-    setStarting(null);
-    if (!result.ok) toast({ kind: "error", title: "Could not reload", description: result.error });
-    else setReloadJob(result.data.job);
+    try {
+      const result = await settleAction(reloadAllAction());
+      if (!result.ok) toast({ kind: "error", title: "Could not reload", description: result.error });
+      else setReloadJob(result.data.job);
+    } finally {
+      setStarting(null);
+    }
   };
+
+  /** The panel reports the job's end, so Reload All is usable again at once (not only after Dismiss). */
+  const reloadFinished = useCallback(
+    (job: ReloadJobView) => {
+      setReloadJob(job);
+      refreshRows();
+    },
+    [refreshRows],
+  );
 
   const filtered = Boolean(params.q || params.status.length || params.method.length || params.cloud.length);
   const exportQuery = tenantListQuery({ q: params.q, status: params.status, method: params.method, cloud: params.cloud, sort: params.sort, dir: params.dir });
@@ -238,7 +254,7 @@ function TenantsConsole({ items, hasMore, params, caps, renderedAt, activeRun, a
           onDismiss={() => setRun(null)}
         />
       )}
-      {reloadJob && <ReloadProgress key={reloadJob.id} initial={reloadJob} onFinished={refreshRows} onDismiss={() => setReloadJob(null)} />}
+      {reloadJob && <ReloadProgress key={reloadJob.id} initial={reloadJob} onFinished={reloadFinished} onDismiss={() => setReloadJob(null)} />}
 
       {counts ? <SummaryCounts counts={counts} active={params.status} onSelect={(status) => navigate({ status })} /> : <SummaryCountsSkeleton />}
 

@@ -5,6 +5,7 @@ import { useCallback, useMemo, useState } from "react";
 import { useToast } from "@/components/ui/toast";
 import type { TenantListItem } from "@/lib/data/tenants";
 import { methodById } from "@/lib/methods";
+import { settleAction } from "@/lib/settle-action";
 import { createConsentLinkAction, deleteTenantAction, removeAuthorizationAction, switchAuthMethodAction, verifyTenantAction } from "./actions";
 import { ConfirmDialog, type Confirmation } from "./confirm-dialog";
 import type { RowActionHandlers } from "./row-actions";
@@ -14,7 +15,9 @@ type Result = { ok: true } | { ok: false; error: string };
 
 /**
  * The per-tenant actions shared by the table rows and the tenant page: each calls its server action,
- * asks first when it is destructive, reports the result as a toast and refreshes the server data.
+ * asks first when it is destructive, reports the result as a toast and refreshes the server data. A
+ * control's busy state ends in a `finally`, and an action that never answered (settleAction) is reported
+ * like one that failed, so no spinner outlives its action.
  */
 export function useTenantActions({ onDeleted }: { onDeleted?: () => void } = {}) {
   const router = useRouter();
@@ -28,7 +31,7 @@ export function useTenantActions({ onDeleted }: { onDeleted?: () => void } = {})
 
   const run = useCallback(
     async (titles: { done: string; failed: string }, action: () => Promise<Result>, after?: () => void) => {
-      const result = await action();
+      const result = await settleAction(action());
       if (result.ok) {
         toast({ kind: "success", title: titles.done });
         (after ?? refresh)();
@@ -42,23 +45,26 @@ export function useTenantActions({ onDeleted }: { onDeleted?: () => void } = {})
       isVerifying: (id) => verifying.has(id),
       verify: async (t) => {
         setVerifying((s) => new Set(s).add(t.id));
-        const result = await verifyTenantAction({ id: t.id });
-        setVerifying((s) => {
-          const next = new Set(s);
-          next.delete(t.id);
-          return next;
-        });
-        if (!result.ok) toast({ kind: "error", title: `Could not verify ${t.customerId}`, description: result.error });
-        else
-          toast({
-            kind: result.data.status === "FAILED" ? "error" : "success",
-            title: `${t.customerId}: ${result.data.status === "VERIFIED" ? "verified" : result.data.message}`,
-            description: result.data.status === "VERIFIED" ? undefined : result.data.remediation,
+        try {
+          const result = await settleAction(verifyTenantAction({ id: t.id }));
+          if (!result.ok) toast({ kind: "error", title: `Could not verify ${t.customerId}`, description: result.error });
+          else
+            toast({
+              kind: result.data.status === "FAILED" ? "error" : "success",
+              title: `${t.customerId}: ${result.data.status === "VERIFIED" ? "verified" : result.data.message}`,
+              description: result.data.status === "VERIFIED" ? undefined : result.data.remediation,
+            });
+        } finally {
+          setVerifying((s) => {
+            const next = new Set(s);
+            next.delete(t.id);
+            return next;
           });
-        refresh();
+          refresh();
+        }
       },
       copyConsentLink: async (t) => {
-        const result = await createConsentLinkAction({ id: t.id });
+        const result = await settleAction(createConsentLinkAction({ id: t.id }));
         if (!result.ok) {
           toast({ kind: "error", title: "No consent link", description: result.error });
           return;
@@ -108,9 +114,12 @@ export function useTenantActions({ onDeleted }: { onDeleted?: () => void } = {})
         onConfirm={async () => {
           if (!confirmation) return;
           setConfirming(true);
-          await confirmation.run();
-          setConfirming(false);
-          setConfirmation(null);
+          try {
+            await confirmation.run();
+          } finally {
+            setConfirming(false);
+            setConfirmation(null);
+          }
         }}
       />
     </>

@@ -1,31 +1,33 @@
 import "server-only";
 import { createPrivateKey, randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
-import { defaultRetryPolicy, sendWithRetry, type RetryPolicy, type SendResult } from "@/lib/entra/http";
+import { classifyFailure, failureFromGraphResponse, failureFromTokenResponse } from "@/lib/entra/classify";
+import { callPolicy, EntraCallError, sendWithRetry, type SendResult } from "@/lib/entra/http";
+import type { ReasonCode } from "@/lib/entra/reasons";
 import type { SigningCertificate } from "./settings";
 
 /**
  * Talking to Entra as the sign-in app: the discovery document behind the Metadata Address, the
  * certificate client assertion, an app-only Graph token and group membership. Every call goes through
- * lib/entra/http.ts, so it shares the outbound guard, timeouts and Retry-After handling of verification.
+ * lib/entra/http.ts with the sign-in policy (someone waits at the sign-in page), and a failed one throws
+ * EntraCallError with what Microsoft answered, classified like verification's (`signInFailure`).
  * @see https://learn.microsoft.com/en-us/entra/identity-platform/certificate-credentials
  */
 
 export type Discovery = { issuer: string; authorization_endpoint: string; token_endpoint: string; jwks_uri: string; msgraph_host?: string };
 
 const DISCOVERY_TTL_MS = 10 * 60 * 1000;
-/** Someone is waiting at the sign-in page: short waits only. */
-const policy: RetryPolicy = { ...defaultRetryPolicy, timeoutMs: 15_000, maxRetries: 2, maxRetryAfterSeconds: 5 };
+const policy = callPolicy("sign_in");
 const discoveryCache = new Map<string, { at: number; doc: Discovery }>();
 
 export async function getDiscovery(metadataAddress: string): Promise<Discovery> {
   const hit = discoveryCache.get(metadataAddress);
   if (hit && Date.now() - hit.at < DISCOVERY_TTL_MS) return hit.doc;
   const response = await sendWithRetry({ kind: "discovery", flow: "discovery", method: "GET", url: metadataAddress, policy });
-  if (response.status !== 200) throw new Error(`Metadata Address returned HTTP ${response.status}`);
+  if (response.status !== 200) throw new EntraCallError(failureFromTokenResponse({ flow: "discovery", endpoint: response.trace.endpoint, status: response.status, headers: response.headers, body: response.body, attempts: response.trace.attempts.length }));
   const doc = response.body as Discovery;
   if (typeof doc.issuer !== "string" || typeof doc.token_endpoint !== "string" || typeof doc.authorization_endpoint !== "string") {
-    throw new Error("The Metadata Address is not an OpenID Connect discovery document");
+    throw new EntraCallError({ flow: "discovery", kind: "config", endpoint: response.trace.endpoint, libraryCode: "not_a_discovery_document" });
   }
   discoveryCache.set(metadataAddress, { at: Date.now(), doc });
   return doc;
@@ -68,8 +70,10 @@ export async function appGraphToken(doc: Discovery, clientId: string, certificat
     body: body.toString(),
     policy,
   });
-  const json = response.body as { access_token?: string; error?: string };
-  if (response.status !== 200 || !json.access_token) throw new Error(`Token endpoint refused the app token: ${json.error ?? response.status}`);
+  const json = response.body as { access_token?: string };
+  if (response.status !== 200 || !json.access_token) {
+    throw new EntraCallError(failureFromTokenResponse({ flow: "client_credentials", endpoint: response.trace.endpoint, status: response.status, headers: response.headers, body: response.body, attempts: response.trace.attempts.length }));
+  }
   return json.access_token;
 }
 
@@ -80,7 +84,9 @@ export async function readGroupIds(doc: Discovery, accessToken: string, userObje
   const ids: string[] = [];
   for (let page = 0; url && page < 20; page++) {
     const response: SendResult = await sendWithRetry({ kind: "graph", flow: "graph", method: "GET", url, headers: { authorization: `Bearer ${accessToken}` }, policy });
-    if (response.status !== 200) throw new Error(`Graph memberOf returned HTTP ${response.status}`);
+    if (response.status !== 200) {
+      throw new EntraCallError(failureFromGraphResponse({ endpoint: response.trace.endpoint, status: response.status, headers: response.headers, body: response.body, attempts: response.trace.attempts.length }));
+    }
     const json = response.body as { value?: { id?: string; "@odata.type"?: string }[]; "@odata.nextLink"?: string };
     for (const item of json.value ?? []) {
       if (typeof item.id === "string" && (!item["@odata.type"] || item["@odata.type"] === "#microsoft.graph.group")) ids.push(item.id.toLowerCase());
@@ -88,4 +94,13 @@ export async function readGroupIds(doc: Discovery, accessToken: string, userObje
     url = json["@odata.nextLink"];
   }
   return ids;
+}
+
+/**
+ * Why a call of sign-in failed, named as verification names it: the reason from the error codes
+ * (lib/entra/classify.ts) and the AADSTS codes, for the audit and the sign-in page.
+ */
+export function signInFailure(e: unknown): { entraReason: ReasonCode; codes: string } {
+  if (!(e instanceof EntraCallError)) return { entraReason: "UNKNOWN", codes: "" };
+  return { entraReason: classifyFailure(e.failure), codes: (e.failure.errorCodes ?? []).join(",") };
 }

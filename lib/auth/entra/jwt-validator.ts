@@ -57,7 +57,8 @@ export type JwtValidationResult =
   | { ok: false; reason: JwtRejection; detail?: string };
 
 export type JwtValidatorOptions = {
-  fetch?: typeof fetch;
+  /** Fetches the metadata document and the JWKS; its timeouts and retries are the caller's (lib/entra/http.ts's entraFetch). */
+  fetch: typeof fetch;
   now?: () => number;
   /** Minimum time between two forced key refreshes, so hostile tokens cannot turn us into a JWKS flooder. */
   forcedRefreshIntervalMs?: number;
@@ -72,7 +73,6 @@ export type JwtValidatorOptions = {
 export const MAX_TOKEN_LENGTH = 16 * 1024;
 const ALLOWED_ALGORITHMS = ["RS256"];
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-const FETCH_TIMEOUT_MS = 10_000;
 
 /** The placeholder in the `issuer` of Entra's signing keys (lower case, unlike seed 001's {TenantId}). */
 const TENANT_TEMPLATE = "{tenantid}";
@@ -80,8 +80,8 @@ const TENANT_TEMPLATE = "{tenantid}";
 type SigningKey = { key: CryptoKey; issuer?: string };
 type KeySet = { keys: Map<string, SigningKey>; metadataIssuer?: string; fetchedAt: number };
 
-export function createEntraJwtValidator(settings: JwtValidatorSettings, options: JwtValidatorOptions = {}) {
-  const doFetch = options.fetch ?? fetch;
+export function createEntraJwtValidator(settings: JwtValidatorSettings, options: JwtValidatorOptions) {
+  const doFetch = options.fetch;
   const now = options.now ?? Date.now;
   const forcedInterval = options.forcedRefreshIntervalMs ?? 30_000;
   let cached: KeySet | null = null;
@@ -89,7 +89,7 @@ export function createEntraJwtValidator(settings: JwtValidatorSettings, options:
   let lastForcedAt = Number.NEGATIVE_INFINITY;
 
   async function getJson(url: string): Promise<unknown> {
-    const response = await doFetch(url, { headers: { accept: "application/json" }, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    const response = await doFetch(url, { headers: { accept: "application/json" } });
     if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
     return response.json();
   }

@@ -82,4 +82,29 @@ describe("admitEntraUser", () => {
     const refused = await db.auditEvent.findMany({ where: { action: "auth.sign_in.refused" } });
     expect(refused.map((e) => JSON.parse(e.details).reason)).toEqual(["invalid_id_token", "no_role"]);
   });
+
+  it("reads the groups through the shared Entra client: a Graph 503 is retried", async () => {
+    await configure(TEST.contosoId);
+    const tokens = await contosoAdminTokens();
+    emu.state.fail5xx({ scope: "graph", count: 1, status: 503 });
+    try {
+      expect(await admitEntraUser(tokens)).toMatchObject({ ok: true, email: TEST.admin });
+    } finally {
+      emu.state.clearFaults();
+    }
+  });
+
+  it("names why the groups could not be read as verification would, in the audit", async () => {
+    await configure(TEST.contosoId);
+    const tokens = await contosoAdminTokens();
+    emu.state.fail5xx({ scope: "graph", count: 10, status: 503 });
+    try {
+      expect(await admitEntraUser(tokens)).toEqual({ ok: false, reason: "groups_unavailable" });
+    } finally {
+      emu.state.clearFaults();
+    }
+    const refused = await db.auditEvent.findMany({ where: { action: "auth.sign_in.refused" } });
+    expect(refused.map((e) => JSON.parse(e.details))).toEqual([expect.objectContaining({ method: "entra", reason: "groups_unavailable", entraReason: "SERVICE_UNAVAILABLE" })]);
+    expect(await db.adminUser.count()).toBe(0);
+  });
 });

@@ -3,18 +3,20 @@ import { recordAudit } from "@/lib/audit";
 import { db } from "@/lib/db";
 import type { AdminRole } from "@/lib/generated/prisma/enums";
 import { newId } from "@/lib/ids";
-import { isJwksHostAllowed, outboundFetch } from "@/lib/net/outbound";
-import { appGraphToken, getDiscovery, readGroupIds } from "./client";
+import { callPolicy, entraFetch } from "@/lib/entra/http";
+import { isJwksHostAllowed } from "@/lib/net/outbound";
+import { appGraphToken, getDiscovery, readGroupIds, signInFailure } from "./client";
 import { createEntraJwtValidator, type EntraJwtValidator, type JwtValidatorOptions } from "./jwt-validator";
 import { roleForGroups } from "./roles";
 import { findCertificate, loadEntraRuntime, type EntraRuntime } from "./settings";
 
 /**
- * The metadata document and the JWKS are fetched on the guarded transport (https only, no loopback,
- * private or metadata addresses unless OUTBOUND_ALLOW_HOSTS lists them), and a `jwks_uri` on another host
- * than the Metadata Address's is accepted only when that host is listed.
+ * The metadata document and the JWKS are fetched like every call to Microsoft (lib/entra/http.ts): on the
+ * guarded transport (https only, no loopback, private or metadata addresses unless OUTBOUND_ALLOW_HOSTS
+ * lists them), with the sign-in policy's timeout and retries; a `jwks_uri` on another host than the
+ * Metadata Address's is accepted only when that host is listed.
  */
-const validatorOptions: JwtValidatorOptions = { fetch: outboundFetch, allowJwksHost: isJwksHostAllowed };
+const validatorOptions: JwtValidatorOptions = { fetch: entraFetch({ policy: callPolicy("sign_in"), flow: "discovery" }), allowJwksHost: isJwksHostAllowed };
 
 // One validator per distinct settings, so its JWKS cache survives between requests and a settings
 // change starts with a fresh cache.
@@ -63,8 +65,8 @@ export async function admitEntraUser(input: { idToken?: string; accessToken?: st
   let groupIds: string[];
   try {
     groupIds = await readGroupIds(await getDiscovery(runtime.settings.metadataAddress), input.accessToken);
-  } catch {
-    return refuse("groups_unavailable", label);
+  } catch (e) {
+    return refuse("groups_unavailable", label, signInFailure(e));
   }
   const role = roleForGroups(groupIds, runtime.groupRoles);
   if (!role) return refuse("no_role", label);

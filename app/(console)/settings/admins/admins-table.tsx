@@ -2,6 +2,7 @@
 
 import { useState, useTransition } from "react";
 import { revokeSessionsAction, setLocalRoleAction } from "./actions";
+import { settleAction } from "@/lib/settle-action";
 
 export type AdminRow = {
   id: string; email: string; name: string | null; role: "ADMINISTRATOR" | "OPERATOR" | "VIEWER"; disabled: boolean;
@@ -14,7 +15,7 @@ export function AdminsTable({ admins, selfId, canManage }: { admins: AdminRow[];
 
   function run(action: () => Promise<{ ok: boolean; error?: string }>, success: string) {
     startTransition(async () => {
-      const result = await action();
+      const result = await settleAction(action());
       setMessage(result.ok ? { ok: true, text: success } : { ok: false, text: result.error ?? "Failed." });
     });
   }

@@ -12,6 +12,7 @@ import { apiTokenRoleInfo, type ApiTokenRole } from "@/lib/validations/api-token
 import { revokeApiTokenAction, type CreatedApiToken } from "./actions";
 import { CreateTokenDialog } from "./create-token-dialog";
 import { TokenCreatedDialog } from "./token-created-dialog";
+import { settleAction } from "@/lib/settle-action";
 
 export type ApiTokenRow = {
   id: string; name: string; prefix: string; role: ApiTokenRole; status: ApiTokenStatus;
@@ -53,7 +54,7 @@ function ApiTokens({ tokens, renderedAt }: { tokens: ApiTokenRow[]; renderedAt: 
     const token = revoking;
     if (!token) return;
     startTransition(async () => {
-      const result = await revokeApiTokenAction({ id: token.id });
+      const result = await settleAction(revokeApiTokenAction({ id: token.id }));
       setRevoking(null);
       if (result.ok) toast({ kind: "success", title: `${result.data.name} revoked`, description: "Requests with this token are refused from now on." });
       else toast({ kind: "error", title: "Could not revoke the token", description: result.error });

@@ -10,6 +10,7 @@ import {
   type ApiTokenExpiryChoice,
 } from "@/lib/validations/api-token";
 import { createApiTokenAction, type CreateApiTokenState, type CreatedApiToken } from "./actions";
+import { settleAction } from "@/lib/settle-action";
 
 const expiryLabels: Record<ApiTokenExpiryChoice, string> = {
   "30": "30 days",
@@ -51,7 +52,7 @@ function CreateTokenForm({ onClose, onCreated }: { onClose: () => void; onCreate
     event.preventDefault();
     const data = new FormData(event.currentTarget);
     startTransition(async () => {
-      const result = await createApiTokenAction(null, data);
+      const result = await settleAction(createApiTokenAction(null, data));
       setState(result);
       if (result?.ok) onCreated(result.data);
     });

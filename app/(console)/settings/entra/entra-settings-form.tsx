@@ -5,6 +5,7 @@ import { FormField, inputClass } from "@/components/form-field";
 import { entraAuthDefaults, expandTenant } from "@/lib/auth/entra/settings-core";
 import type { EntraSettingsView } from "@/lib/auth/entra/settings";
 import { applyEntraSettingsAction, type ApplyEntraState } from "./actions";
+import { settleAction } from "@/lib/settle-action";
 
 const subscribeNothing = () => () => {};
 
@@ -29,7 +30,7 @@ export function EntraSettingsForm({ settings, canEdit, remediation, callbackUrl 
   function submit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
-    startTransition(async () => setState(await applyEntraSettingsAction(null, data)));
+    startTransition(async () => setState(await settleAction(applyEntraSettingsAction(null, data))));
   }
 
   function track(event: React.FormEvent<HTMLFormElement>) {

@@ -5,6 +5,7 @@ import { FormField, inputClass } from "@/components/form-field";
 import type { ProviderSettingsView } from "@/lib/provider/settings";
 import type { ProviderTestResult } from "@/lib/provider/test-connection";
 import { applyProviderSettingsAction, testProviderAppAction, type ApplyState } from "./actions";
+import { settleAction } from "@/lib/settle-action";
 
 const clouds = [
   ["GLOBAL", "Global (login.microsoftonline.com)"],
@@ -41,7 +42,7 @@ export function ProviderSettingsForm({ settings, canEdit, canTest }: { settings:
     const data = new FormData(event.currentTarget);
     const form = event.currentTarget;
     startTransition(async () => {
-      const result = await applyProviderSettingsAction(null, data);
+      const result = await settleAction(applyProviderSettingsAction(null, data));
       setState(result);
       if (result?.ok) {
         // The stored secret is write-only: do not leave it in the field once saved.
@@ -59,7 +60,7 @@ export function ProviderSettingsForm({ settings, canEdit, canTest }: { settings:
 
   function runTest() {
     startTest(async () => {
-      const result = await testProviderAppAction();
+      const result = await settleAction(testProviderAppAction());
       setTest(result.ok ? result.data : { error: result.error });
     });
   }

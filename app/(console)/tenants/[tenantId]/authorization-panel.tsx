@@ -8,6 +8,7 @@ import { Dialog } from "@/components/ui/dialog";
 import { useToast } from "@/components/ui/toast";
 import { methodById, type AuthorizationFacts, type MethodId } from "@/lib/methods";
 import { obtainAuthorizationAction, refreshAccessTokenAction, revokeConsentLinksAction, setLegacyPasswordAction } from "./authorization-actions";
+import { settleAction } from "@/lib/settle-action";
 
 type Props = {
   tenantId: string;
@@ -35,7 +36,7 @@ export function AuthorizationPanel({ tenantId, method, facts, legacyUsername, ad
     // Opened synchronously so the browser does not treat it as an unrequested pop-up.
     const win = window.open("about:blank", "_blank");
     start(async () => {
-      const result = await obtainAuthorizationAction({ id: tenantId });
+      const result = await settleAction(obtainAuthorizationAction({ id: tenantId }));
       if (!result.ok) {
         win?.close();
         toast({ kind: "error", title: "No consent link", description: result.error });
@@ -51,7 +52,7 @@ export function AuthorizationPanel({ tenantId, method, facts, legacyUsername, ad
 
   function revokeLinks() {
     start(async () => {
-      const result = await revokeConsentLinksAction({ id: tenantId });
+      const result = await settleAction(revokeConsentLinksAction({ id: tenantId }));
       if (!result.ok) toast({ kind: "error", title: "Could not revoke", description: result.error });
       else toast({ kind: "success", title: result.data.revoked ? `${result.data.revoked} consent link(s) revoked` : "No open consent links to revoke" });
     });
@@ -59,7 +60,7 @@ export function AuthorizationPanel({ tenantId, method, facts, legacyUsername, ad
 
   function refresh() {
     start(async () => {
-      const result = await refreshAccessTokenAction({ id: tenantId });
+      const result = await settleAction(refreshAccessTokenAction({ id: tenantId }));
       if (!result.ok) toast({ kind: "error", title: "Refresh failed", description: result.error });
       else toast({ kind: "success", title: "Access token refreshed", description: result.data.expiresAt ? `The refresh token now stays valid while used before ${new Date(result.data.expiresAt).toLocaleString()}.` : undefined });
       router.refresh();
@@ -70,7 +71,7 @@ export function AuthorizationPanel({ tenantId, method, facts, legacyUsername, ad
     event.preventDefault();
     const data = new FormData(event.currentTarget);
     start(async () => {
-      const result = await setLegacyPasswordAction(data);
+      const result = await settleAction(setLegacyPasswordAction(data));
       if (!result.ok) {
         setFieldErrors(result.fieldErrors ?? {});
         if (!result.fieldErrors) toast({ kind: "error", title: "Not saved", description: result.error });

@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/status-badge";
+import { settleAction } from "@/lib/settle-action";
 import type { VerificationOutcome } from "@/lib/verification";
 import { testConnectionAction } from "../actions";
 
@@ -17,10 +18,13 @@ export function ConnectionTest({ tenantId, canTest }: { tenantId: string; canTes
   const test = async () => {
     setPending(true);
     setError(null);
-    const r = await testConnectionAction({ id: tenantId }).catch(() => ({ ok: false as const, error: "The test could not run. Try again." }));
-    setPending(false);
-    if (r.ok) setResult(r.data);
-    else setError(r.error);
+    try {
+      const r = await settleAction(testConnectionAction({ id: tenantId }));
+      if (r.ok) setResult(r.data);
+      else setError(r.error);
+    } finally {
+      setPending(false);
+    }
   };
   const d = result?.details;
   const perms = d?.permissions;

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useActionState, useEffect, useId, useRef, useState, useTransition } from "react";
 import { Button, buttonClass } from "@/components/ui/button";
+import { ACTION_UNANSWERED } from "@/lib/settle-action";
 import { IMPORT_TOO_LARGE, MAX_IMPORT_BYTES } from "@/lib/tenants/csv";
 import { previewImportAction, type ImportState } from "../actions";
 
@@ -10,7 +11,10 @@ const PREVIEW_LIMIT = 500;
 
 /** Choose a file → check it (preview, nothing written) → import all rows at once, or fix the file and check again. */
 export function ImportForm() {
-  const [state, dispatch, pending] = useActionState<ImportState, FormData>(previewImportAction, { stage: "idle" });
+  const [state, dispatch, pending] = useActionState<ImportState, FormData>(
+    (prev, data) => previewImportAction(prev, data).catch((): ImportState => ({ stage: "error", error: ACTION_UNANSWERED })),
+    { stage: "idle" },
+  );
   const [file, setFile] = useState<File | null>(null);
   // Checked here before uploading (the server checks again): a file over the limit is never sent.
   const tooLarge = file !== null && file.size > MAX_IMPORT_BYTES;
