@@ -2,6 +2,7 @@ import { z } from "zod";
 import { auditActions } from "@/lib/audit";
 import { env } from "@/lib/env";
 import { reasonCodes, remediationActions } from "@/lib/entra/reasons";
+import { consentLinkDaysSchema } from "@/lib/validations/consent";
 import { authMethods, clouds, tenantInputSchema, tenantSortColumns, verificationStatuses } from "@/lib/validations/tenant";
 import { problemSchema } from "./problem";
 
@@ -90,11 +91,7 @@ export const tenantPatchSchema = tenantInputSchema
   .refine((v) => Object.values(v).some((x) => x !== undefined), { message: "Send at least one field to change." });
 
 export const consentLinkCreateSchema = z.strictObject({
-  expiresInDays: z
-    .number()
-    .int()
-    .min(1)
-    .max(env.CONSENT_LINK_DAYS, `At most ${env.CONSENT_LINK_DAYS} days (CONSENT_LINK_DAYS).`)
+  expiresInDays: consentLinkDaysSchema
     .optional()
     .describe(`Days the link stays valid; default and maximum ${env.CONSENT_LINK_DAYS}.`),
 });

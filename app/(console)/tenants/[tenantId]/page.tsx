@@ -4,7 +4,9 @@ import { notFound } from "next/navigation";
 import { cloudLabels, methodLabels } from "@/components/format";
 import { StatusBadge } from "@/components/status-badge";
 import { LocalTime } from "@/components/ui/local-time";
-import { hasRole, requireAdmin } from "@/lib/auth/session";
+import { requireAdmin } from "@/lib/auth/session";
+import { permits } from "@/lib/commands/command";
+import { updateTenantCommand, verifyTenantCommand } from "@/lib/commands/tenants";
 import { getTenantDetail, type CredentialMeta } from "@/lib/data/tenants";
 import { isReasonCode, reasons } from "@/lib/entra/reasons";
 import { AuthorizationPanel } from "./authorization-panel";
@@ -54,7 +56,7 @@ export default async function TenantPage({ params }: { params: Promise<{ tenantI
   if (!tenant) notFound();
   // eslint-disable-next-line react-hooks/purity -- a server component renders once per request; this is that request's time
   const now = Date.now();
-  const caps = { verify: hasRole(admin, "OPERATOR"), manage: hasRole(admin, "ADMINISTRATOR") };
+  const caps = { verify: permits(admin.role, verifyTenantCommand), manage: permits(admin.role, updateTenantCommand) };
   const reason = tenant.lastStatusCode && isReasonCode(tenant.lastStatusCode) ? reasons[tenant.lastStatusCode] : null;
   const latest = tenant.history[0];
   const notes = latest && Array.isArray(latest.details.notes) ? (latest.details.notes as string[]) : [];
