@@ -1,6 +1,6 @@
 import "server-only";
 import type { z } from "zod";
-import type { ActionResult } from "@/lib/action-result";
+import type { ActionResult, FormOutcome } from "@/lib/action-result";
 import { actorOf, getSessionAdmin } from "@/lib/auth/session";
 import { currentRequestId, runAction, settle, withoutFields, type ActionEnvironment, type ActionOptions } from "./action";
 import type { Command } from "./command";
@@ -30,10 +30,7 @@ export function actionFor<S extends z.ZodType, O, R = O>(command: Command<S, O>,
   return async (...[input]: ActionArgs<z.input<S>>): Promise<ActionResult<R>> => withoutFields(await runAction(command, input, sessionEnvironment, options));
 }
 
-/** What a form action answers; `values` gives the form back what was typed, for the fields it names. */
-export type FormOutcome<R> = ActionResult<R> & { values?: Record<string, string> };
-/** A form's state: its last outcome, null before the first submit. */
-export type FormResult<R> = FormOutcome<R> | null;
+export type { FormOutcome, FormResult } from "@/lib/action-result";
 
 /**
  * An action posted by a form (`useActionState` or a transition with FormData): `read` turns the form into

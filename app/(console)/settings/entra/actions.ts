@@ -1,9 +1,7 @@
 "use server";
 
 import { applyEntraSettingsCommand } from "@/lib/commands/settings";
-import { checked, formActionFor, formVersion, textFields, type FormResult } from "@/lib/commands/server-action";
-
-export type ApplyEntraState = FormResult<{ version: number; changedFields: string[] }>;
+import { checked, formActionFor, formVersion, textFields } from "@/lib/commands/server-action";
 
 const textFieldNames = [
   "tenantId", "clientId", "audience", "issuer", "authority", "metadataAddress", "requiredClaims", "clockSkew",

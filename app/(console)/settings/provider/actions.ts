@@ -1,9 +1,7 @@
 "use server";
 
 import { applyProviderSettingsCommand, testProviderAppCommand } from "@/lib/commands/settings";
-import { actionFor, checked, formActionFor, formVersion, textFields, type FormResult } from "@/lib/commands/server-action";
-
-export type ApplyState = FormResult<{ version: number; changedFields: string[] }>;
+import { actionFor, checked, formActionFor, formVersion, textFields } from "@/lib/commands/server-action";
 
 const textFieldNames = [
   "clientId", "clientSecret", "certificateThumbprint", "redirectUrl", "cloud", "customAuthorityHost", "customGraphHost",
