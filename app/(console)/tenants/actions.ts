@@ -86,11 +86,11 @@ export async function previewImportAction(_prev: ImportState, formData: FormData
   const file = formData.get("file");
   const input = { file: file instanceof File ? file : undefined };
   if (formData.get("intent") !== "import") {
-    const preview = await runAction(previewImportQuery, input, sessionEnvironment);
+    const preview = await runAction(previewImportQuery, () => input, sessionEnvironment);
     if (!preview.ok) return { stage: "error", error: preview.fieldErrors?.file?.[0] ?? preview.error };
     return { stage: "preview", fileName: input.file?.name ?? "", preview: trimPreview(preview.data) };
   }
-  const result = await runAction(importTenantsCommand, input, sessionEnvironment, { revalidate: "/tenants" });
+  const result = await runAction(importTenantsCommand, () => input, sessionEnvironment, { revalidate: "/tenants" });
   if (!result.ok) return { stage: "error", error: result.fieldErrors?.file?.[0] ?? result.error };
   if ("refused" in result.data) return { stage: "error", error: result.data.refused, preview: trimPreview(result.data.preview) };
   return { stage: "done", imported: result.data.imported };
