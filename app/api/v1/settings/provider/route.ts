@@ -15,8 +15,9 @@ export const GET = apiRoute(endpoints.getProviderSettings, async () => {
 export const PUT = apiRoute(endpoints.putProviderSettings, async ({ rawBody, ifMatch, run }) => {
   const current = await getProviderSettingsView();
   checkIfMatch(ifMatch, current.version);
-  // The body as sent: the command's schema is the one that checked it, and it transforms (word lists).
-  const { changedFields } = await run(applyProviderSettingsCommand, { ...rawBody, version: current.version });
+  // The body as sent (the command parses it with the schema that checked it, which transforms). A
+  // certificate is uploaded in the console only.
+  const { changedFields } = await run(applyProviderSettingsCommand, { ...rawBody, certificateFile: null, certificatePassword: undefined, version: current.version });
   const view = await getProviderSettingsView();
   return { status: 200, body: { ...view, changedFields }, headers: { ETag: etagOf(view.version) } };
 });
