@@ -98,13 +98,14 @@ export function ApplyResetForm({ title, description, version, canEdit, apply, on
   onApplied?: (form: HTMLFormElement) => void;
   /** More buttons beside Apply and Reset. */
   actions?: ReactNode;
-  /** The fields, remounted with the stored values whenever those change or Reset Changes is pressed. */
+  /** The fields; Reset Changes rebuilds them from the stored values (their local state included). */
   fields: (kit: FieldKit) => ReactNode;
 }) {
   const router = useRouter();
   const [result, setResult] = useState<FormOutcome<Applied> | null>(null);
   const [resets, setResets] = useState(0);
   const [pending, startTransition] = useTransition();
+  const [resetting, startReset] = useTransition();
   // Until React has attached onSubmit, a click would submit the form natively; keep the buttons off.
   const hydrated = useSyncExternalStore(subscribeNothing, () => true, () => false);
   const headingId = `${title.toLowerCase().replace(/\W+/g, "-")}-heading`;
@@ -124,8 +125,11 @@ export function ApplyResetForm({ title, description, version, canEdit, apply, on
 
   function reset() {
     setResult(null);
-    setResets((n) => n + 1);
-    router.refresh();
+    // One transition: the fields are rebuilt when the stored values have arrived, not before.
+    startReset(() => {
+      router.refresh();
+      setResets((n) => n + 1);
+    });
   }
 
   return (
@@ -136,8 +140,9 @@ export function ApplyResetForm({ title, description, version, canEdit, apply, on
         <p className="text-sm text-slate-600">{description}</p>
       </div>
       <input type="hidden" name="version" value={result?.ok ? result.data.version : version} />
-      <fieldset disabled={!canEdit} className="grid grid-cols-1 gap-5 md:grid-cols-2">
-        <Fragment key={`${version}:${resets}`}>{fields(kitFor(result && !result.ok ? result.fieldErrors ?? {} : {}))}</Fragment>
+      {/* Off while the stored values load: an edit made meanwhile would be lost when they arrive. */}
+      <fieldset disabled={!canEdit || resetting} aria-busy={resetting || undefined} className="grid grid-cols-1 gap-5 md:grid-cols-2">
+        <Fragment key={resets}>{fields(kitFor(result && !result.ok ? result.fieldErrors ?? {} : {}))}</Fragment>
       </fieldset>
       <div aria-live="polite" className="min-h-6">
         {result && !result.ok && <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">{result.error}</p>}
@@ -151,10 +156,10 @@ export function ApplyResetForm({ title, description, version, canEdit, apply, on
         <div className="flex flex-wrap gap-3">
           {canEdit && (
             <>
-              <button type="submit" disabled={pending || !hydrated} className="rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-blue-800 disabled:opacity-60">
+              <button type="submit" disabled={pending || resetting || !hydrated} className="rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-blue-800 disabled:opacity-60">
                 {pending ? "Applying…" : "Apply Changes"}
               </button>
-              <button type="reset" disabled={pending || !hydrated} className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50">
+              <button type="reset" disabled={pending || resetting || !hydrated} className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50">
                 Reset Changes
               </button>
             </>
