@@ -24,7 +24,7 @@ export async function currentRequestId() {
 }
 
 export function somethingWentWrong(requestId: string) {
-  return `Something went wrong; nothing more is known here. Try again, and if it fails again, give your administrator the request id ${requestId}.`;
+  return `Something went wrong. Try again; if it fails again, give your administrator the request id ${requestId}.`;
 }
 
 /** Where an action learns its request id and its caller (null: no valid session). */
