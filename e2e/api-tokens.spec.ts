@@ -34,7 +34,7 @@ test("an administrator creates an API token, sees it once, uses it and revokes i
   const dialog = page.getByRole("dialog", { name: "Create API token" });
   await expect(dialog.getByLabel("Name")).toBeFocused();
   await dialog.getByRole("button", { name: "Create token" }).click();
-  await expect(dialog.getByRole("alert")).toHaveText("Fix the highlighted fields.");
+  await expect(dialog.getByRole("alert")).toHaveText("Check the highlighted fields.");
   await expect(dialog.getByLabel("Name")).toHaveAttribute("aria-invalid", "true");
   await expect(dialog.getByText("Enter a name, e.g. the system that will use the token.")).toBeVisible();
 

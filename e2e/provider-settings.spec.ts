@@ -72,6 +72,32 @@ test.describe("Settings → Provider app", () => {
     await expect(result).toContainText("The client secret expires");
   });
 
+  test("another administrator's change meanwhile is refused as a conflict; Reset Changes loads their values, which then apply", async ({ page }) => {
+    await signInAndExpectConsole(page, await createAdmin());
+    await configureProviderApp(page);
+    await page.reload();
+    // Another administrator applies a change while this page is open.
+    await e2eDb.providerSettings.update({ where: { id: "provider" }, data: { homeTenantId: "fabrikam.onmicrosoft.com", version: { increment: 1 } } });
+
+    await page.getByLabel("Required application permissions").fill("Organization.Read.All");
+    await page.getByRole("button", { name: "Apply Changes" }).click();
+    await expect(page.getByRole("main").getByRole("alert")).toHaveText("Another administrator changed these settings meanwhile. Reset Changes to load their values, then apply again.");
+    await expect(page.getByRole("button", { name: "Apply Changes" })).toBeEnabled();
+    expect((await e2eDb.providerSettings.findUniqueOrThrow({ where: { id: "provider" } })).requiredAppPermissions).toBe("Organization.Read.All User.Read.All");
+
+    await page.getByRole("button", { name: "Reset Changes" }).click();
+    await expect(page.getByLabel("Home tenant")).toHaveValue("fabrikam.onmicrosoft.com");
+    await expect(page.getByLabel("Required application permissions")).toHaveValue("Organization.Read.All User.Read.All");
+    await expect(page.getByRole("main").getByRole("alert")).toHaveCount(0);
+
+    await page.getByLabel("Required application permissions").fill("Organization.Read.All");
+    await page.getByRole("button", { name: "Apply Changes" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Changes applied: requiredAppPermissions." })).toBeVisible();
+    const stored = await e2eDb.providerSettings.findUniqueOrThrow({ where: { id: "provider" } });
+    expect(stored).toMatchObject({ homeTenantId: "fabrikam.onmicrosoft.com", requiredAppPermissions: "Organization.Read.All" });
+    await configureProviderApp(page);
+  });
+
   test("a wrong secret fails the test with the reason and what to do", async ({ page }) => {
     await signInAndExpectConsole(page, await createAdmin());
     await configureProviderApp(page);

@@ -34,7 +34,7 @@ test("an administrator adds, edits and deletes a tenant, with inline validation 
   await page.getByRole("button", { name: "Add tenant", exact: true }).first().click();
   const dialog = page.getByRole("dialog", { name: "Add tenant" });
   await dialog.getByRole("button", { name: "Add tenant" }).click();
-  await expect(dialog.getByRole("alert")).toHaveText("Fix the highlighted fields.");
+  await expect(dialog.getByRole("alert")).toHaveText("Check the highlighted fields.");
   await expect(dialog.getByLabel("Customer id")).toHaveAttribute("aria-invalid", "true");
   await expect(dialog.getByText("Enter the customer id.")).toBeVisible();
   await expect(dialog.getByText("Enter a tenant ID (GUID) or a domain such as contoso.onmicrosoft.com.").or(dialog.getByText("Enter the Entra tenant ID or a domain of the tenant."))).toBeVisible();

@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { API_TOKEN_PATTERN, hashApiToken } from "@/lib/api-tokens/format";
 import { db } from "@/lib/db";
 import { apiTokenFormSchema } from "@/lib/validations/api-token";
-import { ApiTokenError, createApiToken, listApiTokens, revokeApiToken } from "./manage";
+import { CommandError } from "@/lib/errors";
+import { createApiToken, listApiTokens, revokeApiToken } from "./manage";
 
 const now = new Date("2026-03-01T12:00:00Z");
 const day = 86_400_000;
@@ -14,10 +15,10 @@ const input = (over: Partial<{ name: string; role: "ADMINISTRATOR" | "OPERATOR" 
   ...over,
 });
 
-async function refusal(promise: Promise<unknown>): Promise<ApiTokenError> {
+async function refusal(promise: Promise<unknown>): Promise<CommandError> {
   const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(ApiTokenError);
-  return error as ApiTokenError;
+  expect(error).toBeInstanceOf(CommandError);
+  return error as CommandError;
 }
 
 beforeEach(async () => {
@@ -129,7 +130,7 @@ describe("revokeApiToken", () => {
     expect(row.revokedBy).toBe("admin@msp.example");
 
     const again = await refusal(revokeApiToken(created.id, { ...ctx, actor: { type: "admin", id: "admin-2", label: "other@msp.example" } }));
-    expect(again.message).toBe("PSA sync is already revoked.");
+    expect(again).toMatchObject({ code: "conflict", message: "PSA sync is already revoked." });
     expect((await db.apiToken.findUniqueOrThrow({ where: { id: created.id } })).revokedBy).toBe("admin@msp.example");
 
     const audit = await db.auditEvent.findMany({ where: { action: "api_token.revoked" } });
@@ -139,6 +140,6 @@ describe("revokeApiToken", () => {
   });
 
   it("refuses an unknown id", async () => {
-    expect((await refusal(revokeApiToken("missing", ctx))).message).toBe("This API token does not exist.");
+    expect(await refusal(revokeApiToken("missing", ctx))).toMatchObject({ code: "not-found", message: "This API token does not exist." });
   });
 });

@@ -2,26 +2,20 @@ import "server-only";
 import { generateApiToken } from "@/lib/api-tokens/format";
 import { recordAudit, type AuditActor } from "@/lib/audit";
 import { db } from "@/lib/db";
+import { CHECK_FIELDS, CommandError, type FieldErrors } from "@/lib/errors";
 import type { AdminRole } from "@/lib/generated/prisma/enums";
 import { newId } from "@/lib/ids";
 import { apiTokenInputSchema, latestApiTokenExpiry, type ApiTokenInput } from "@/lib/validations/api-token";
 
 /**
  * Creating, listing and revoking API tokens (Settings → API tokens). Authorization is the caller's (the
- * server actions allow administrators only). The token itself leaves this module once, as the result of
+ * commands in lib/commands/api-tokens.ts allow administrators only). Refusals are thrown as CommandErrors
+ * (duplicate name, expiry out of bounds, unknown or already revoked token). The token itself leaves this module once, as the result of
  * createApiToken; only its SHA-256 and its 12-character display prefix are stored, so a database copy
  * cannot be replayed against the API. Revoked tokens stay in the table for the audit trail.
  */
 
 export type ApiTokenContext = { actor: AuditActor; requestId?: string; now?: Date };
-
-/** An expected refusal (duplicate name, expiry out of bounds, unknown or already revoked token). */
-export class ApiTokenError extends Error {
-  constructor(message: string, readonly fieldErrors?: Record<string, string[]>) {
-    super(message);
-    this.name = "ApiTokenError";
-  }
-}
 
 export type ApiTokenStatus = "ACTIVE" | "EXPIRED" | "REVOKED";
 
@@ -40,7 +34,7 @@ export type ApiTokenListItem = {
   lastUsedFrom: string | null;
 };
 
-const FIX_FIELDS = "Fix the highlighted fields.";
+const invalid = (fieldErrors: FieldErrors) => new CommandError("validation", CHECK_FIELDS, { fieldErrors });
 
 function tokenStatus(t: { revokedAt: Date | null; expiresAt: Date }, now: Date): ApiTokenStatus {
   if (t.revokedAt) return "REVOKED";
@@ -51,15 +45,14 @@ export async function createApiToken(input: ApiTokenInput, ctx: ApiTokenContext)
   const now = ctx.now ?? new Date();
   const parsed = apiTokenInputSchema.safeParse(input);
   if (!parsed.success) {
-    const fieldErrors = Object.fromEntries(Object.entries(parsed.error.flatten().fieldErrors).filter((e): e is [string, string[]] => Array.isArray(e[1])));
-    throw new ApiTokenError(FIX_FIELDS, fieldErrors);
+    throw invalid(parsed.error.flatten().fieldErrors);
   }
   const { name, role, expiresAt } = parsed.data;
   if (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() <= now.getTime()) {
-    throw new ApiTokenError(FIX_FIELDS, { expiresAt: ["The expiry must be in the future."] });
+    throw invalid({ expiresAt: ["The expiry must be in the future."] });
   }
   if (expiresAt.getTime() > latestApiTokenExpiry(now).getTime()) {
-    throw new ApiTokenError(FIX_FIELDS, { expiresAt: ["A token may live at most two years."] });
+    throw invalid({ expiresAt: ["A token may live at most two years."] });
   }
 
   const { token, hash, prefix } = generateApiToken();
@@ -69,7 +62,7 @@ export async function createApiToken(input: ApiTokenInput, ctx: ApiTokenContext)
   await db.$transaction(async (tx) => {
     const active = await tx.apiToken.findMany({ where: { revokedAt: null, expiresAt: { gt: now } }, select: { name: true } });
     if (active.some((t) => t.name.toLowerCase() === name.toLowerCase())) {
-      throw new ApiTokenError(FIX_FIELDS, { name: [`An active token is already named ${name}. Choose another name or revoke that token first.`] });
+      throw invalid({ name: [`An active token is already named ${name}. Choose another name or revoke that token first.`] });
     }
     await tx.apiToken.create({ data: { id, name, role, tokenHash: hash, prefix, createdAt: now, createdBy: ctx.actor.label, expiresAt } });
   });
@@ -101,10 +94,10 @@ export async function listApiTokens(now: Date = new Date()): Promise<ApiTokenLis
 export async function revokeApiToken(id: string, ctx: ApiTokenContext): Promise<{ name: string }> {
   const now = ctx.now ?? new Date();
   const row = await db.apiToken.findUnique({ where: { id }, select: { name: true, prefix: true, revokedAt: true } });
-  if (!row) throw new ApiTokenError("This API token does not exist.");
+  if (!row) throw new CommandError("not-found", "This API token does not exist.");
   // The condition on revokedAt keeps the first revocation's time and author when two admins revoke at once.
   const { count } = await db.apiToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now, revokedBy: ctx.actor.label } });
-  if (count === 0) throw new ApiTokenError(`${row.name} is already revoked.`);
+  if (count === 0) throw new CommandError("conflict", `${row.name} is already revoked.`);
   await recordAudit({
     action: "api_token.revoked",
     actor: ctx.actor,

@@ -3,6 +3,7 @@ import { API_TOKEN_PATTERN, hashApiToken, looksLikeApiToken } from "@/lib/api-to
 import type { AuditActor } from "@/lib/audit";
 import type { JwtRejection } from "@/lib/auth/entra/jwt-validator";
 import { roleForGroups } from "@/lib/auth/entra/roles";
+import { higher } from "@/lib/auth/roles";
 import { loadEntraRuntime } from "@/lib/auth/entra/settings";
 import { validatorFor } from "@/lib/auth/entra/sign-in";
 import { db } from "@/lib/db";
@@ -30,7 +31,6 @@ export type ApiPrincipal = {
 
 const REALM = 'Bearer realm="tenant-access-console"';
 const LAST_USED_INTERVAL_MS = 60_000;
-const rank: Record<AdminRole, number> = { VIEWER: 0, OPERATOR: 1, ADMINISTRATOR: 2 };
 
 /**
  * App role values in an Entra token's `roles` claim, exactly as the app registration defines them. A Map:
@@ -116,7 +116,7 @@ export function roleOfClaims(claims: Record<string, unknown>, groupRoles: Map<st
   const roles = Array.isArray(claims.roles) ? claims.roles : [];
   for (const value of roles) {
     const role = typeof value === "string" ? APP_ROLES.get(value) : undefined;
-    if (role && (best === null || rank[role] > rank[best])) best = role;
+    if (role) best = higher(best, role);
   }
   if (best) return best;
   const groups = Array.isArray(claims.groups) ? claims.groups.filter((g): g is string => typeof g === "string") : [];
@@ -169,8 +169,4 @@ async function authenticateEntraToken(token: string): Promise<ApiPrincipal> {
     actor: { type: "entra_client", id: subject, label },
     rateKey: `entra:${subject}`,
   };
-}
-
-export function hasApiRole(principal: ApiPrincipal, minimum: AdminRole) {
-  return rank[principal.role] >= rank[minimum];
 }

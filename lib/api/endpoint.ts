@@ -50,3 +50,5 @@ export function defineEndpoint<P extends z.ZodType | undefined = undefined, Q ex
 }
 
 export type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined;
+/** What a client sent that the schema accepted, before its transforms. */
+export type Accepted<T> = T extends z.ZodType ? z.input<T> : undefined;

@@ -1,3 +1,6 @@
+import { cancelVerificationRunCommand, startVerificationRunCommand } from "@/lib/commands/runs";
+import { applyProviderSettingsCommand } from "@/lib/commands/settings";
+import { createConsentLinkCommand, createTenantCommand, deleteTenantCommand, updateTenantCommand, verifyTenantCommand } from "@/lib/commands/tenants";
 import { providerSettingsSchema } from "@/lib/validations/provider";
 import { defineEndpoint, type EndpointSpec } from "./endpoint";
 import {
@@ -26,9 +29,8 @@ import {
 } from "./schemas";
 
 /**
- * The registry: every /api/v1 endpoint, once. Roles mirror the console's server actions exactly:
- * viewers read; operators verify, send consent links and start or cancel runs; administrators create,
- * change and delete tenants and change the provider app.
+ * The registry: every /api/v1 endpoint, once. Viewers read; an endpoint that runs a command takes the
+ * command's minimum role (lib/commands), the same the console's server action over it has.
  */
 
 const etag = { ETag: "The tenant's version, quoted. Send it back in If-Match." };
@@ -64,7 +66,7 @@ export const endpoints = {
     tag: "Tenants",
     summary: "Add a tenant",
     description: "`tenantRef` is the Entra tenant id (GUID) or a verified domain of the tenant.",
-    role: "ADMINISTRATOR",
+    role: createTenantCommand.role,
     body: tenantCreateSchema,
     responses: { 201: { description: "Created; Location names the new tenant.", schema: tenantDetailSchema, headers: { ...etag, Location: "The new tenant's URL." } } },
     problems: [422],
@@ -91,7 +93,7 @@ export const endpoints = {
     summary: "Change a tenant",
     description:
       "Send only the fields to change. With `If-Match: \"<version>\"` the change applies only if nobody changed the tenant since that version; otherwise the answer is 409 and nothing changes.",
-    role: "ADMINISTRATOR",
+    role: updateTenantCommand.role,
     params: tenantPathSchema,
     body: tenantPatchSchema,
     ifMatch: true,
@@ -106,7 +108,7 @@ export const endpoints = {
     tag: "Tenants",
     summary: "Delete a tenant",
     description: "Deletes the tenant with its stored credentials, results and consent links. Honours If-Match like PATCH.",
-    role: "ADMINISTRATOR",
+    role: deleteTenantCommand.role,
     params: tenantPathSchema,
     ifMatch: true,
     responses: { 204: { description: "Deleted." } },
@@ -120,7 +122,7 @@ export const endpoints = {
     tag: "Tenants",
     summary: "Verify a tenant now",
     description: "Acquires a fresh token the way the tenant's method works and answers with the result; the tenant's status is updated.",
-    role: "OPERATOR",
+    role: verifyTenantCommand.role,
     params: tenantPathSchema,
     responses: { 200: { description: "The verification result.", schema: verificationResultSchema } },
     problems: [404],
@@ -148,7 +150,7 @@ export const endpoints = {
     summary: "Create a consent link",
     description:
       "A new link for the tenant's administrator (admin consent for application registration, authorization code for an auth token). Earlier links stay valid until they expire or are revoked in the console. 409 when the provider app or the tenant is not ready for consent.",
-    role: "OPERATOR",
+    role: createConsentLinkCommand.role,
     params: tenantPathSchema,
     body: consentLinkCreateSchema,
     bodyOptional: true,
@@ -164,7 +166,7 @@ export const endpoints = {
     summary: "Start Verify All",
     description:
       "Verifies every tenant, or the listed ones, in the background. Only one run is active at a time: when one is already running this call joins it (`joined: true`). Poll the run, or follow its events.",
-    role: "OPERATOR",
+    role: startVerificationRunCommand.role,
     body: runCreateSchema,
     bodyOptional: true,
     responses: { 202: { description: "The run (started or joined); Location names it.", schema: runStartedSchema, headers: { Location: "The run's URL." } } },
@@ -204,7 +206,7 @@ export const endpoints = {
     tag: "Verification runs",
     summary: "Cancel a run",
     description: "Tenants already verified keep their results. Cancelling a run that has ended changes nothing (`cancelled: false`).",
-    role: "OPERATOR",
+    role: cancelVerificationRunCommand.role,
     params: runPathSchema,
     responses: { 200: { description: "Whether this call cancelled the run, and the run.", schema: runCancelledSchema } },
     problems: [404],
@@ -243,7 +245,7 @@ export const endpoints = {
     summary: "Change the provider app",
     description:
       "The same fields and rules as Settings → Provider app. An empty or missing `clientSecret` keeps the stored secret. Certificates are uploaded in the console. With If-Match the change applies only to that version (409 otherwise).",
-    role: "ADMINISTRATOR",
+    role: applyProviderSettingsCommand.role,
     body: providerSettingsSchema,
     ifMatch: true,
     responses: { 200: { description: "The saved settings and the names of the changed fields.", schema: providerSettingsSavedSchema, headers: { ETag: "The new version, quoted." } } },

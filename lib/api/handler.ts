@@ -2,13 +2,16 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { AuditActor } from "@/lib/audit";
+import { atLeast, roleLabels } from "@/lib/auth/roles";
+import { runCommand, type Command } from "@/lib/commands/command";
 import { env } from "@/lib/env";
+import { CommandError, logUnexpected } from "@/lib/errors";
 import { securityHeaders } from "@/lib/http/security-headers";
 import { clientAddress } from "@/lib/net/client-address";
-import { authenticate, hasApiRole, type ApiPrincipal } from "./auth";
-import type { EndpointSpec, Parsed } from "./endpoint";
+import { authenticate, type ApiPrincipal } from "./auth";
+import type { Accepted, EndpointSpec, Parsed } from "./endpoint";
 import { API_BASE_PATH } from "./openapi";
-import { ApiError, fieldErrorsOf, PROBLEM_CONTENT_TYPE, problemBody, type FieldError } from "./problem";
+import { ApiError, fieldErrorsOf, PROBLEM_CONTENT_TYPE, problemBody, problemOf, type FieldError } from "./problem";
 import { consumeRateLimit, type RateLimitDecision } from "./rate-limit";
 
 /**
@@ -16,18 +19,25 @@ import { consumeRateLimit, type RateLimitDecision } from "./rate-limit";
  * declaration — request id → authenticate (bearer only) → rate limit → authorize (role) → parse path,
  * query and body (zod) → impl → parse the response with its declared schema → respond. Failures on any
  * rung become problem details; every request is logged once, without the Authorization header.
+ *
+ * An impl that changes something runs a command (lib/commands) with `run`, as the caller's principal:
+ * the command authorizes and parses again, and its refusal becomes the problem its code names.
  */
 
-export type ApiContext<P, Q, B> = {
+export type ApiContext<P, Q, B, R = unknown> = {
   params: P;
   query: Q;
   body: B;
+  /** The JSON body as sent, for a command that parses it with its own (transforming) schema. */
+  rawBody: R;
   principal: ApiPrincipal;
   actor: AuditActor;
   requestId: string;
   /** The If-Match version when the client sent one; `"*"` matches any version. */
   ifMatch: number | "*" | null;
   signal: AbortSignal;
+  /** Runs a command as this request's principal; a refusal is thrown and answered as a problem. */
+  run<S extends z.ZodType, O>(command: Command<S, O>, input: z.input<S>): Promise<O>;
 };
 
 export type ApiReply = { status: 200 | 201 | 202 | 204; body?: unknown; headers?: Record<string, string> } | Response;
@@ -38,7 +48,6 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const JSON_TYPE = /^application\/(?:[a-z0-9.+-]*\+)?json\s*(?:;|$)/i;
 // The proxy does not run for /api/v1 (it would buffer request bodies): the API sends the static headers itself.
 const staticHeaders = securityHeaders(env.APP_URL);
-const ROLE_NAMES = { VIEWER: "Viewer", OPERATOR: "Operator", ADMINISTRATOR: "Administrator" } as const;
 
 /** The id proxy.ts stamped on the request (or the client's own, when well-formed); a fresh one otherwise. */
 export function requestIdOf(headers: Headers): string {
@@ -140,7 +149,7 @@ function serialize(endpoint: EndpointSpec, reply: Exclude<ApiReply, Response>): 
 
 export function apiRoute<P extends z.ZodType | undefined, Q extends z.ZodType | undefined, B extends z.ZodType | undefined>(
   endpoint: EndpointSpec<P, Q, B>,
-  impl: (ctx: ApiContext<Parsed<P>, Parsed<Q>, Parsed<B>>) => Promise<ApiReply>,
+  impl: (ctx: ApiContext<Parsed<P>, Parsed<Q>, Parsed<B>, Accepted<B>>) => Promise<ApiReply>,
 ) {
   return async function handle(request: Request, context: RouteContext): Promise<Response> {
     const started = performance.now();
@@ -158,26 +167,31 @@ export function apiRoute<P extends z.ZodType | undefined, Q extends z.ZodType | 
             headers: { "Retry-After": String(decision.resetSeconds) },
           });
         }
-        if (!hasApiRole(principal, endpoint.role)) {
-          throw new ApiError("forbidden", `This request needs the ${ROLE_NAMES[endpoint.role]} role; the token has ${ROLE_NAMES[principal.role]}.`);
+        if (!atLeast(principal.role, endpoint.role)) {
+          throw new ApiError("forbidden", `This request needs the ${roleLabels[endpoint.role]} role; the token has ${roleLabels[principal.role]}.`);
         }
       }
       const params = endpoint.params ? parseOrThrow(endpoint.params, await context.params, "bad-request", "Invalid path parameters.") : undefined;
       const query = endpoint.query ? parseOrThrow(endpoint.query, queryObject(url), "bad-request", "Invalid query parameters.") : undefined;
       const ifMatch = endpoint.ifMatch ? parseIfMatch(request.headers.get("if-match")) : null;
-      const body = endpoint.body
-        ? parseOrThrow(endpoint.body, await readBody(request, Boolean(endpoint.bodyOptional)), "validation", "The request body is invalid.")
-        : undefined;
+      const rawBody = endpoint.body ? await readBody(request, Boolean(endpoint.bodyOptional)) : undefined;
+      const body = endpoint.body ? parseOrThrow(endpoint.body, rawBody, "validation", "The request body is invalid.") : undefined;
+      const caller = principal;
       const reply = await impl({
         params: params as Parsed<P>,
         query: query as Parsed<Q>,
         body: body as Parsed<B>,
+        rawBody: rawBody as Accepted<B>,
         // Public endpoints never read the principal; authenticated ones always have it.
         principal: principal!,
         actor: principal?.actor ?? { type: "anonymous", label: "anonymous" },
         requestId,
         ifMatch,
         signal: request.signal,
+        run: (command, input) => {
+          if (!caller) throw new Error(`${endpoint.operationId} is public and cannot run ${command.name}`);
+          return runCommand(command, input, { actor: caller.actor, role: caller.role, requestId, principalKind: caller.kind, signal: request.signal });
+        },
       });
       if (reply instanceof Response) {
         response = reply;
@@ -189,8 +203,8 @@ export function apiRoute<P extends z.ZodType | undefined, Q extends z.ZodType | 
         });
       }
     } catch (e) {
-      const error = e instanceof ApiError ? e : new ApiError("internal");
-      if (!(e instanceof ApiError)) console.error(`[api] request=${requestId} failed:`, e);
+      const error = e instanceof ApiError ? e : e instanceof CommandError ? problemOf(e) : new ApiError("internal");
+      if (!(e instanceof ApiError) && !(e instanceof CommandError)) logUnexpected("api", requestId, e);
       response = new Response(JSON.stringify(problemBody(error, { requestId, instance: url.pathname })), {
         status: error.status,
         headers: { "Content-Type": PROBLEM_CONTENT_TYPE, ...error.options.headers },

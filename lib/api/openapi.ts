@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { roleLabels } from "@/lib/auth/roles";
 import { env } from "@/lib/env";
 import type { EndpointSpec } from "./endpoint";
 import { endpointList } from "./endpoints";
@@ -46,7 +47,6 @@ export const API_BASE_PATH = "/api/v1";
 const COMPONENT_REF = "#/components/schemas/";
 const SAFE_INT = Number.MAX_SAFE_INTEGER;
 
-const roleNames = { VIEWER: "Viewer", OPERATOR: "Operator", ADMINISTRATOR: "Administrator" } as const;
 
 /** Drops noise zod adds: the ISO date-time regex next to `format: date-time`, and the ±2^53 bounds of every integer. */
 function tidy(ctx: { jsonSchema: JsonSchema }) {
@@ -119,7 +119,7 @@ function problemStatuses(e: EndpointSpec): number[] {
 }
 
 function operationOf(e: EndpointSpec): OpenApiOperation {
-  const roleText = e.role ? `Minimum role: ${roleNames[e.role]}.` : "Public: no authentication.";
+  const roleText = e.role ? `Minimum role: ${roleLabels[e.role]}.` : "Public: no authentication.";
   const parameters = [
     ...parametersOf(e.params, "path"),
     ...parametersOf(e.query, "query"),
@@ -143,7 +143,7 @@ function operationOf(e: EndpointSpec): OpenApiOperation {
     summary: e.summary,
     description: [e.description, roleText].filter(Boolean).join("\n\n"),
     tags: [e.tag],
-    ...(e.role ? { "x-minimum-role": roleNames[e.role] } : { security: [] }),
+    ...(e.role ? { "x-minimum-role": roleLabels[e.role] } : { security: [] }),
     ...(parameters.length ? { parameters } : {}),
     ...(e.body ? { requestBody: { required: !e.bodyOptional, content: { "application/json": { schema: inputSchema(e.body) } } } } : {}),
     responses,

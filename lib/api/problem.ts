@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { CommandError } from "@/lib/errors";
 
 /**
  * Every REST API error is an RFC 9457 problem details object (`application/problem+json`): a type URI
@@ -10,6 +11,10 @@ import { z } from "zod";
 export const PROBLEM_BASE = "https://tenant-access-console.local/problems/";
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
+/**
+ * The one map from a kind of problem to its HTTP status. A command's error code (lib/errors.ts) is one of
+ * these kinds, so a command's refusal gets its status here and nowhere else (`problemOf`).
+ */
 export const problemKinds = {
   "bad-request": { status: 400, title: "Bad request" },
   unauthorized: { status: 401, title: "Authentication required" },
@@ -81,4 +86,16 @@ export function fieldErrorsOf(error: z.ZodError, prefix: (string | number)[] = [
 /** An ActionResult's `fieldErrors` (keyed by input name) as field errors. */
 export function fieldErrorsFromRecord(fieldErrors: Record<string, string[] | undefined>): FieldError[] {
   return Object.entries(fieldErrors).flatMap(([path, messages]) => (messages ?? []).map((message) => ({ path, message })));
+}
+
+/**
+ * A command's refusal as a problem. The code is the kind (the compiler refuses a code that is not one),
+ * so the status never depends on the message. Field errors are the detail of a validation problem; the
+ * form's summary above them means nothing to a program.
+ */
+export function problemOf(error: CommandError): ApiError {
+  if (error.code === "validation" && error.fieldErrors && Object.keys(error.fieldErrors).length > 0) {
+    return new ApiError("validation", "The request body is invalid.", { errors: fieldErrorsFromRecord(error.fieldErrors) });
+  }
+  return new ApiError(error.code, error.message);
 }

@@ -5,6 +5,7 @@ import { reasonCodes, remediationActions } from "@/lib/entra/reasons";
 import { credentialKinds, methodIds, methods } from "@/lib/methods";
 import { clouds, tenantInputSchema, tenantSortColumns, verificationStatuses } from "@/lib/validations/tenant";
 import { diagnosticsSchema, outcomeDetailsSchema, resultStatuses, verificationOutcomeSchema } from "@/lib/verification/outcome";
+import { consentLinkDaysSchema } from "@/lib/validations/consent";
 import { problemSchema } from "./problem";
 
 /**
@@ -92,11 +93,7 @@ export const tenantPatchSchema = tenantInputSchema
   .refine((v) => Object.values(v).some((x) => x !== undefined), { message: "Send at least one field to change." });
 
 export const consentLinkCreateSchema = z.strictObject({
-  expiresInDays: z
-    .number()
-    .int()
-    .min(1)
-    .max(env.CONSENT_LINK_DAYS, `At most ${env.CONSENT_LINK_DAYS} days (CONSENT_LINK_DAYS).`)
+  expiresInDays: consentLinkDaysSchema
     .optional()
     .describe(`Days the link stays valid; default and maximum ${env.CONSENT_LINK_DAYS}.`),
 });

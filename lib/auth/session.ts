@@ -1,19 +1,20 @@
 import "server-only";
-import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { randomUUID } from "node:crypto";
 import { auth } from "@/lib/auth";
 import { currentEntraRole } from "@/lib/auth/entra/sign-in";
+import { atLeast } from "@/lib/auth/roles";
 import { activeAdminSession } from "@/lib/auth/sessions";
 import type { AuditActor } from "@/lib/audit";
 import type { AdminRole } from "@/lib/generated/prisma/enums";
 
 export type SessionAdmin = { id: string; email: string; name: string | null; role: AdminRole };
 
-const rank: Record<AdminRole, number> = { VIEWER: 0, OPERATOR: 1, ADMINISTRATOR: 2 };
-
+/**
+ * For pages and navigation only. An operation's role lives in its command (lib/commands), checked when
+ * it runs; a page shows its controls with `permits(admin.role, command)`.
+ */
 export function hasRole(admin: SessionAdmin, minimum: AdminRole) {
-  return rank[admin.role] >= rank[minimum];
+  return atLeast(admin.role, minimum);
 }
 
 /**
@@ -49,8 +50,4 @@ export async function requireAdmin(minimum: AdminRole = "VIEWER"): Promise<Sessi
 
 export function actorOf(admin: SessionAdmin): AuditActor {
   return { type: "admin", id: admin.id, label: admin.email };
-}
-
-export async function currentRequestId() {
-  return (await headers()).get("x-request-id") ?? randomUUID();
 }

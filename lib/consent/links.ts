@@ -1,11 +1,11 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
-import type { ActionResult } from "@/lib/action-result";
 import { recordAudit, type AuditActor } from "@/lib/audit";
 import { DecryptionError } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { reasons } from "@/lib/entra/reasons";
 import { env } from "@/lib/env";
+import { refuse, type Result } from "@/lib/errors";
 import { newId } from "@/lib/ids";
 import { consentFlowFor } from "@/lib/methods";
 import { PROVIDER_ID } from "@/lib/provider/row";
@@ -32,26 +32,26 @@ export async function createConsentLink(input: {
   requestId?: string;
   flow?: ConsentFlow;
   expiresInDays?: number;
-}): Promise<ActionResult<{ url: string; expiresAt: Date; flow: ConsentFlow }>> {
+}): Promise<Result<{ url: string; expiresAt: Date; flow: ConsentFlow }>> {
   const provider = await db.providerSettings.findUnique({ where: { id: PROVIDER_ID }, select: { clientId: true, clientSecret: true, certificate: true } });
   if (!provider?.clientId) {
     // Seed 003: without a Client ID there is nothing for the customer to consent to.
-    return { ok: false, error: "The provider app's Client ID is not configured. An administrator must set it on Settings → Provider app before consent links can be sent." };
+    return refuse("conflict", "The provider app's Client ID is not configured. An administrator must set it on Settings → Provider app before consent links can be sent.");
   }
   if (!provider.clientSecret && !provider.certificate) {
-    return { ok: false, error: "The provider app has no client secret or certificate yet, so consent could not be confirmed. Set one on Settings → Provider app." };
+    return refuse("conflict", "The provider app has no client secret or certificate yet, so consent could not be confirmed. Set one on Settings → Provider app.");
   }
   try {
     await loadProviderApp();
   } catch (e) {
     // A link whose consent the console could not confirm would only fail at the customer's end.
-    if (e instanceof DecryptionError) return { ok: false, error: `Provider app: ${reasons.SECRET_UNREADABLE.title}. ${reasons.SECRET_UNREADABLE.remediation.text}` };
+    if (e instanceof DecryptionError) return refuse("conflict", `Provider app: ${reasons.SECRET_UNREADABLE.title}. ${reasons.SECRET_UNREADABLE.remediation.text}`);
     throw e;
   }
   const tenant = await db.tenant.findUnique({ where: { id: input.tenantId }, select: { id: true, customerId: true, authMethod: true, entraTenantId: true, primaryDomain: true } });
-  if (!tenant) return { ok: false, error: "Tenant not found." };
+  if (!tenant) return refuse("not-found", "Tenant not found.");
   if (!tenant.entraTenantId && !tenant.primaryDomain) {
-    return { ok: false, error: "Set the tenant's Entra tenant ID or primary domain first: the console must know which tenant the consent is for." };
+    return refuse("conflict", "Set the tenant's Entra tenant ID or primary domain first: the console must know which tenant the consent is for.");
   }
   const flow = input.flow ?? consentFlowFor(tenant.authMethod);
   const days = input.expiresInDays ?? env.CONSENT_LINK_DAYS;

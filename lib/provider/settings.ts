@@ -1,10 +1,10 @@
 import "server-only";
 import { recordAudit, type AuditActor } from "@/lib/audit";
-import type { ActionResult } from "@/lib/action-result";
 import { decryptSecret, encryptSecret } from "@/lib/crypto";
 import type { ParsedCertificate } from "@/lib/crypto/certificates";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { invalidField, refuse, type Result } from "@/lib/errors";
 import { cloudEndpoints, type CloudEndpoints, type CloudId } from "@/lib/entra/clouds";
 import { REDIRECT_PATH, type ProviderSettingsValues } from "@/lib/validations/provider";
 import { CERT_BINDING, DEFAULT_REQUIRED_APP_PERMISSIONS, PROVIDER_ID, SECRET_BINDING } from "./row";
@@ -112,6 +112,10 @@ export async function loadProviderApp(): Promise<ProviderApp> {
   };
 }
 
+/** The refusal of a settings form applied over a version another administrator has replaced. */
+export const SETTINGS_CHANGED = () =>
+  refuse("version-conflict", "Another administrator changed these settings meanwhile. Reset Changes to load their values, then apply again.");
+
 const auditedFields = [
   "clientId", "redirectUrl", "cloud", "customAuthorityHost", "customGraphHost", "tokenVersion", "resource", "scopes",
   "requiredAppPermissions", "requestOfflineAccess", "homeTenantId",
@@ -128,25 +132,23 @@ export async function applyProviderSettings(input: {
   expectedVersion: number;
   actor: AuditActor;
   requestId: string;
-}): Promise<ActionResult<{ version: number; changedFields: string[] }>> {
+}): Promise<Result<{ version: number; changedFields: string[] }>> {
   const { values, certificate } = input;
   const current = await db.providerSettings.findUnique({ where: { id: PROVIDER_ID } });
-  if ((current?.version ?? 0) !== input.expectedVersion) {
-    return { ok: false, error: "Another administrator changed these settings meanwhile. Reset Changes to load their values, then apply again." };
-  }
+  if ((current?.version ?? 0) !== input.expectedVersion) return SETTINGS_CHANGED();
   if (certificate && values.certificateThumbprint && ![certificate.thumbprintSha1, certificate.thumbprintSha256].includes(values.certificateThumbprint)) {
-    return { ok: false, error: "Check the highlighted fields.", fieldErrors: { certificateThumbprint: ["Does not match the uploaded certificate's SHA-1 or SHA-256 thumbprint"] } };
+    return invalidField("certificateThumbprint", "Does not match the uploaded certificate's SHA-1 or SHA-256 thumbprint");
   }
   if (!certificate && values.certificateThumbprint && current?.certificateThumbprint && values.certificateThumbprint !== current.certificateThumbprint) {
     const stored = current.certificate ? (JSON.parse(decryptSecret(current.certificate, CERT_BINDING)) as ParsedCertificate) : null;
     if (!stored || ![stored.thumbprintSha1, stored.thumbprintSha256].includes(values.certificateThumbprint)) {
-      return { ok: false, error: "Check the highlighted fields.", fieldErrors: { certificateThumbprint: ["Does not match the stored certificate; upload the certificate with this thumbprint"] } };
+      return invalidField("certificateThumbprint", "Does not match the stored certificate; upload the certificate with this thumbprint");
     }
   }
   const hasSecretAfter = Boolean(values.clientSecret) || Boolean(current?.clientSecret);
   const hasCertAfter = Boolean(certificate) || (Boolean(current?.certificate) && !values.removeCertificate);
   if (!hasSecretAfter && !hasCertAfter) {
-    return { ok: false, error: "Check the highlighted fields.", fieldErrors: { clientSecret: ["Enter the client secret (its Value, not its ID) or upload a certificate"] } };
+    return invalidField("clientSecret", "Enter the client secret (its Value, not its ID) or upload a certificate");
   }
 
   const next = {
@@ -190,7 +192,7 @@ export async function applyProviderSettings(input: {
       where: { id: PROVIDER_ID, version: input.expectedVersion },
       data: { ...(data as object), version: { increment: 1 } },
     });
-    if (count === 0) return { ok: false, error: "Another administrator changed these settings meanwhile. Reset Changes to load their values, then apply again." };
+    if (count === 0) return SETTINGS_CHANGED();
     version = input.expectedVersion + 1;
   }
   await recordAudit({

@@ -1,8 +1,8 @@
 import "server-only";
-import type { ActionResult } from "@/lib/action-result";
 import { recordAudit, type AuditActor } from "@/lib/audit";
 import { encryptSecret } from "@/lib/crypto";
 import { db } from "@/lib/db";
+import { refuse, type Result } from "@/lib/errors";
 import type { AuthMethod } from "@/lib/generated/prisma/enums";
 import { newId } from "@/lib/ids";
 import { methodById } from "@/lib/methods";
@@ -12,12 +12,13 @@ import { verifyTenant, type VerificationOutcome } from "@/lib/verification";
 /**
  * The token lifecycle of one tenant (seed 000: Obtain / Refresh / Remove Authorization; seed 003: switch
  * method). Every change is audited and followed by a verification, so the table shows its effect at once.
- * Authorization (who may call these) is the caller's job: server actions and API handlers check roles.
+ * Authorization (who may call these) is the caller's job: the commands in lib/commands/ check roles.
  */
 
 type Common = { tenantId: string; actor: AuditActor; requestId?: string };
 
-const conflict = "This tenant was changed by someone else meanwhile. Reload the page and try again.";
+const changed = () => refuse("version-conflict", "This tenant was changed by someone else meanwhile. Reload the page and try again.");
+const gone = () => refuse("not-found", "Tenant not found.");
 
 async function bumpVersion(tenantId: string, expectedVersion: number | undefined, data: { authMethod?: AuthMethod }) {
   const { count } = await db.tenant.updateMany({
@@ -27,11 +28,11 @@ async function bumpVersion(tenantId: string, expectedVersion: number | undefined
   return count === 1;
 }
 
-export async function switchAuthMethod(input: Common & { method: AuthMethod; expectedVersion?: number }): Promise<ActionResult<{ version: number; verification: VerificationOutcome }>> {
+export async function switchAuthMethod(input: Common & { method: AuthMethod; expectedVersion?: number }): Promise<Result<{ version: number; verification: VerificationOutcome }>> {
   const tenant = await db.tenant.findUnique({ where: { id: input.tenantId }, select: { authMethod: true, customerId: true } });
-  if (!tenant) return { ok: false, error: "Tenant not found." };
-  if (tenant.authMethod === input.method) return { ok: false, error: "The tenant already uses this authentication method." };
-  if (!(await bumpVersion(input.tenantId, input.expectedVersion, { authMethod: input.method }))) return { ok: false, error: conflict };
+  if (!tenant) return gone();
+  if (tenant.authMethod === input.method) return refuse("conflict", "The tenant already uses this authentication method.");
+  if (!(await bumpVersion(input.tenantId, input.expectedVersion, { authMethod: input.method }))) return changed();
   await recordAudit({
     action: "tenant.method_switched",
     actor: input.actor,
@@ -45,9 +46,9 @@ export async function switchAuthMethod(input: Common & { method: AuthMethod; exp
 }
 
 /** Deletes every stored token and credential of the tenant. Consent in the customer's tenant stays until they revoke it. */
-export async function removeAuthorization(input: Common): Promise<ActionResult<{ removed: string[]; verification: VerificationOutcome }>> {
+export async function removeAuthorization(input: Common): Promise<Result<{ removed: string[]; verification: VerificationOutcome }>> {
   const tenant = await db.tenant.findUnique({ where: { id: input.tenantId }, select: { customerId: true, credentials: { select: { kind: true } } } });
-  if (!tenant) return { ok: false, error: "Tenant not found." };
+  if (!tenant) return gone();
   const removed = tenant.credentials.map((c) => c.kind);
   await db.$transaction([
     db.tenantCredential.deleteMany({ where: { tenantId: input.tenantId } }),
@@ -69,14 +70,14 @@ export async function removeAuthorization(input: Common): Promise<ActionResult<{
  * Redeems the stored refresh token now. Verification of an auth-token tenant does exactly that (and saves
  * the rotated cache), so refresh is a verification with its own audit entry and the new deadline.
  */
-export async function refreshDelegatedToken(input: Common): Promise<ActionResult<{ expiresAt: Date | null; verification: VerificationOutcome }>> {
+export async function refreshDelegatedToken(input: Common): Promise<Result<{ expiresAt: Date | null; verification: VerificationOutcome }>> {
   const tenant = await db.tenant.findUnique({
     where: { id: input.tenantId },
     select: { customerId: true, authMethod: true, credentials: { where: { kind: "MSAL_CACHE" }, select: { id: true } } },
   });
-  if (!tenant) return { ok: false, error: "Tenant not found." };
-  if (!methodById(tenant.authMethod).authorization.refreshable) return { ok: false, error: "Only tenants on the auth token method have a token to refresh." };
-  if (tenant.credentials.length === 0) return { ok: false, error: "No token is stored for this tenant. Obtain authorization first (send the consent link)." };
+  if (!tenant) return gone();
+  if (!methodById(tenant.authMethod).authorization.refreshable) return refuse("conflict", "Only tenants on the auth token method have a token to refresh.");
+  if (tenant.credentials.length === 0) return refuse("conflict", "No token is stored for this tenant. Obtain authorization first (send the consent link).");
   const verification = await verifyTenant(input.tenantId, { actor: input.actor });
   const credential = await db.tenantCredential.findUnique({ where: { tenantId_kind: { tenantId: input.tenantId, kind: "MSAL_CACHE" } }, select: { expiresAt: true } });
   await recordAudit({
@@ -86,14 +87,14 @@ export async function refreshDelegatedToken(input: Common): Promise<ActionResult
     requestId: input.requestId,
     details: { customerId: tenant.customerId, result: verification.reasonCode, expiresAt: credential?.expiresAt?.toISOString() ?? null },
   });
-  if (verification.status === "FAILED") return { ok: false, error: `The refresh failed: ${verification.message}. ${verification.details.remediation.text}` };
+  if (verification.status === "FAILED") return refuse("conflict", `The refresh failed: ${verification.message}. ${verification.details.remediation.text}`);
   return { ok: true, data: { expiresAt: credential?.expiresAt ?? null, verification } };
 }
 
 /** Stores (or replaces) the legacy username + password and switches the tenant to that method. */
-export async function setLegacyPassword(input: Common & { username: string; password: string }): Promise<ActionResult<{ verification: VerificationOutcome }>> {
+export async function setLegacyPassword(input: Common & { username: string; password: string }): Promise<Result<{ verification: VerificationOutcome }>> {
   const tenant = await db.tenant.findUnique({ where: { id: input.tenantId }, select: { customerId: true, authMethod: true } });
-  if (!tenant) return { ok: false, error: "Tenant not found." };
+  if (!tenant) return gone();
   const existing = await db.tenantCredential.findUnique({ where: { tenantId_kind: { tenantId: input.tenantId, kind: "PASSWORD" } }, select: { id: true } });
   const id = existing?.id ?? newId();
   const secret = encryptSecret(input.password, { table: "TenantCredential", rowId: id, field: "secret" });

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { createTenant, deleteTenant, importTenants, previewTenantImport, STALE_VERSION_MESSAGE, updateTenant } from "./manage";
+import { createTenant, deleteTenant, importTenants, previewTenantImport, updateTenant } from "./manage";
 import type { TenantInput } from "@/lib/validations/tenant";
 
 const ctx = { actor: { type: "admin" as const, id: "admin-1", label: "admin@msp.example" }, requestId: "req-1" };
@@ -38,7 +38,7 @@ describe("createTenant", () => {
   it("returns a field error for a customer id that exists", async () => {
     await createTenant(input(), ctx);
     const again = await createTenant(input({ displayName: "Other" }), ctx);
-    expect(again).toEqual({ ok: false, error: "Fix the highlighted fields.", fieldErrors: { customerId: ["A tenant with customer id ACME already exists."] } });
+    expect(again).toEqual({ ok: false, code: "validation", error: "Check the highlighted fields.", fieldErrors: { customerId: ["A tenant with customer id ACME already exists."] } });
   });
 });
 
@@ -52,12 +52,12 @@ describe("updateTenant", () => {
     expect(JSON.parse(audit.details)).toEqual({ customerId: "ACME", changedFields: ["displayName", "cloud"] });
   });
 
-  it("refuses a stale version with a clear message and leaves the row alone", async () => {
+  it("refuses a stale version as a version conflict with a clear message and leaves the row alone", async () => {
     const created = await createTenant(input(), ctx);
     const id = created.ok ? created.data.id : "";
     await updateTenant({ ...input({ displayName: "First" }), id, version: 1 }, ctx);
     const stale = await updateTenant({ ...input({ displayName: "Second" }), id, version: 1 }, ctx);
-    expect(stale).toEqual({ ok: false, error: STALE_VERSION_MESSAGE });
+    expect(stale).toMatchObject({ ok: false, code: "version-conflict", error: expect.stringContaining("changed by someone else") });
     expect((await db.tenant.findUniqueOrThrow({ where: { id } })).displayName).toBe("First");
   });
 
@@ -79,7 +79,7 @@ describe("deleteTenant", () => {
     expect(await db.tenantCredential.count()).toBe(0);
     const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "tenant.deleted" } });
     expect(JSON.parse(audit.details)).toEqual({ customerId: "ACME", destroyedCount: 1 });
-    expect(await deleteTenant({ id }, ctx)).toMatchObject({ ok: false });
+    expect(await deleteTenant({ id }, ctx)).toMatchObject({ ok: false, code: "not-found" });
   });
 });
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { recordAudit, type AuditActor } from "@/lib/audit";
-import type { ActionResult } from "@/lib/action-result";
+import { invalidField, refuse, type Refusal, type Result } from "@/lib/errors";
 import { db } from "@/lib/db";
 import { newId } from "@/lib/ids";
 import { parseTenantImport, type ImportRow } from "@/lib/tenants/csv";
@@ -9,21 +9,21 @@ import { isUniqueViolation } from "@/lib/db-client";
 
 /**
  * Creating, editing, deleting and importing tenants. Inputs arrive already parsed by the zod schemas;
- * authorization is the caller's (the server actions). Every change is audited and bumps Tenant.version,
+ * authorization is the caller's (the commands in lib/commands/tenants.ts). Every change is audited and bumps Tenant.version,
  * the optimistic-concurrency counter: an edit carries the version it was made from and fails when the
  * row has moved on, instead of silently overwriting another admin's change.
  */
 
 export type ManageContext = { actor: AuditActor; requestId?: string };
 
-export const STALE_VERSION_MESSAGE = "This tenant was changed by someone else since you opened it. Reload to see the current values, then make your change again.";
+const stale = () => refuse("version-conflict", "This tenant was changed by someone else since you opened it. Reload to see the current values, then make your change again.");
+const gone = () => refuse("not-found", "This tenant no longer exists; another admin may have deleted it.");
 
-
-function customerIdTaken(customerId: string): ActionResult<never> {
-  return { ok: false, error: "Fix the highlighted fields.", fieldErrors: { customerId: [`A tenant with customer id ${customerId} already exists.`] } };
+function customerIdTaken(customerId: string): Refusal {
+  return invalidField("customerId", `A tenant with customer id ${customerId} already exists.`);
 }
 
-export async function createTenant(input: TenantInput, ctx: ManageContext): Promise<ActionResult<{ id: string }>> {
+export async function createTenant(input: TenantInput, ctx: ManageContext): Promise<Result<{ id: string }>> {
   const id = newId();
   try {
     await db.tenant.create({
@@ -51,13 +51,13 @@ export async function createTenant(input: TenantInput, ctx: ManageContext): Prom
   return { ok: true, data: { id } };
 }
 
-export async function updateTenant(input: TenantUpdate, ctx: ManageContext): Promise<ActionResult<{ version: number }>> {
+export async function updateTenant(input: TenantUpdate, ctx: ManageContext): Promise<Result<{ version: number }>> {
   const current = await db.tenant.findUnique({
     where: { id: input.id },
     select: { customerId: true, displayName: true, adminEmail: true, authMethod: true, cloud: true, entraTenantId: true, primaryDomain: true, version: true },
   });
-  if (!current) return { ok: false, error: "This tenant no longer exists; another admin may have deleted it." };
-  if (current.version !== input.version) return { ok: false, error: STALE_VERSION_MESSAGE };
+  if (!current) return gone();
+  if (current.version !== input.version) return stale();
 
   // A GUID replaces the tenant ID and keeps the known domain; a new domain forgets a tenant ID it may not match.
   const ref = isGuid(input.tenantRef)
@@ -71,7 +71,7 @@ export async function updateTenant(input: TenantUpdate, ctx: ManageContext): Pro
 
   try {
     const { count } = await db.tenant.updateMany({ where: { id: input.id, version: input.version }, data: { ...next, version: { increment: 1 } } });
-    if (count === 0) return { ok: false, error: STALE_VERSION_MESSAGE };
+    if (count === 0) return stale();
   } catch (e) {
     if (isUniqueViolation(e)) return customerIdTaken(input.customerId);
     throw e;
@@ -87,12 +87,12 @@ export async function updateTenant(input: TenantUpdate, ctx: ManageContext): Pro
 }
 
 /** Deletes the tenant; `destroyedCount` in the audit counts its stored credentials (the audit scrubber drops keys naming them). Its credentials, results, consent links and OAuth states go with it (cascade). */
-export async function deleteTenant(input: { id: string; version?: number }, ctx: ManageContext): Promise<ActionResult> {
+export async function deleteTenant(input: { id: string; version?: number }, ctx: ManageContext): Promise<Result<undefined>> {
   const current = await db.tenant.findUnique({ where: { id: input.id }, select: { customerId: true, version: true, _count: { select: { credentials: true } } } });
-  if (!current) return { ok: false, error: "This tenant no longer exists; another admin may have deleted it." };
-  if (input.version !== undefined && current.version !== input.version) return { ok: false, error: STALE_VERSION_MESSAGE };
+  if (!current) return gone();
+  if (input.version !== undefined && current.version !== input.version) return stale();
   const { count } = await db.tenant.deleteMany({ where: { id: input.id, ...(input.version !== undefined ? { version: input.version } : {}) } });
-  if (count === 0) return { ok: false, error: STALE_VERSION_MESSAGE };
+  if (count === 0) return stale();
   await recordAudit({
     action: "tenant.deleted",
     actor: ctx.actor,
@@ -114,9 +114,9 @@ const LOOKUP_CHUNK = 400;
 const WRITE_CHUNK = 100;
 
 /** Rows of a file checked against the file itself and against stored tenants. Writes nothing. */
-export async function previewTenantImport(text: string): Promise<ActionResult<ImportPreview>> {
+export async function previewTenantImport(text: string): Promise<Result<ImportPreview>> {
   const parsed = parseTenantImport(text);
-  if (!parsed.ok) return { ok: false, error: parsed.error };
+  if (!parsed.ok) return refuse("validation", parsed.error);
   const rows = parsed.rows;
   const good = rows.filter((r): r is Extract<ImportRow, { ok: true }> => r.ok);
   const customerIds = good.map((r) => r.input.customerId);
@@ -154,11 +154,12 @@ export async function previewTenantImport(text: string): Promise<ActionResult<Im
  * Imports a file all-or-nothing: it is checked again (the file may have changed since the preview, or
  * another admin may have added one of its tenants), and written in one transaction only if every row is valid.
  */
-export async function importTenants(text: string, ctx: ManageContext): Promise<ActionResult<{ imported: number }> | { ok: false; error: string; preview: ImportPreview }> {
+export async function importTenants(text: string, ctx: ManageContext): Promise<Result<{ imported: number }> | (Refusal & { preview: ImportPreview })> {
   const preview = await previewTenantImport(text);
   if (!preview.ok) return preview;
   if (preview.data.invalid > 0) {
-    return { ok: false, error: `Nothing was imported: ${preview.data.invalid} of ${preview.data.rows.length} rows have errors. Fix them and import the file again.`, preview: preview.data };
+    const refusal = refuse("validation", `Nothing was imported: ${preview.data.invalid} of ${preview.data.rows.length} rows have errors. Fix them and import the file again.`);
+    return { ...refusal, preview: preview.data };
   }
   const inputs = preview.data.rows.flatMap((r) => (r.ok ? [r.input] : []));
   try {
@@ -178,7 +179,7 @@ export async function importTenants(text: string, ctx: ManageContext): Promise<A
       }
     }, { timeout: 120_000 });
   } catch (e) {
-    if (isUniqueViolation(e)) return { ok: false, error: "Nothing was imported: another admin added one of these customer ids meanwhile. Check the file again." };
+    if (isUniqueViolation(e)) return refuse("conflict", "Nothing was imported: another admin added one of these customer ids meanwhile. Check the file again.");
     throw e;
   }
   await recordAudit({

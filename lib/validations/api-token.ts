@@ -53,9 +53,20 @@ export const apiTokenInputSchema = z.object({
 });
 export type ApiTokenInput = z.infer<typeof apiTokenInputSchema>;
 
-/** What the create form posts: a preset number of days, or "custom" with a date. Resolved to an expiry moment. */
-export function apiTokenFormSchema(now: Date) {
+function customExpiryProblem(expiresOn: string | undefined, now: Date): string | null {
   const range = customExpiryDateRange(now);
+  if (!expiresOn) return "Choose the date the token expires.";
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(expiresOn) || Number.isNaN(endOfUtcDay(expiresOn).getTime())) return "Enter a date as YYYY-MM-DD.";
+  if (expiresOn < range.min) return "Choose a date after today.";
+  if (expiresOn > range.max) return `At most two years from today (${range.max} at the latest).`;
+  return null;
+}
+
+/**
+ * What the create form posts: a preset number of days, or "custom" with a date. Resolved to an expiry
+ * moment from `now`, or without it from the time of each parse (one schema serves every request).
+ */
+export function apiTokenFormSchema(now?: Date) {
   return z
     .object({
       name: apiTokenNameSchema,
@@ -63,21 +74,19 @@ export function apiTokenFormSchema(now: Date) {
       expiry: z.enum(apiTokenExpiryChoices, "Choose when the token expires."),
       expiresOn: z.string().trim().optional(),
     })
-    .superRefine((v, ctx) => {
-      if (v.expiry !== "custom") return;
-      if (!v.expiresOn) {
-        ctx.addIssue({ code: "custom", path: ["expiresOn"], message: "Choose the date the token expires." });
-      } else if (!/^\d{4}-\d{2}-\d{2}$/.test(v.expiresOn) || Number.isNaN(endOfUtcDay(v.expiresOn).getTime())) {
-        ctx.addIssue({ code: "custom", path: ["expiresOn"], message: "Enter a date as YYYY-MM-DD." });
-      } else if (v.expiresOn < range.min) {
-        ctx.addIssue({ code: "custom", path: ["expiresOn"], message: "Choose a date after today." });
-      } else if (v.expiresOn > range.max) {
-        ctx.addIssue({ code: "custom", path: ["expiresOn"], message: `At most two years from today (${range.max} at the latest).` });
+    .transform((v, ctx): ApiTokenInput & { expiryField: "expiry" | "expiresOn" } => {
+      const at = now ?? new Date();
+      const problem = v.expiry === "custom" ? customExpiryProblem(v.expiresOn, at) : null;
+      if (problem) {
+        ctx.addIssue({ code: "custom", path: ["expiresOn"], message: problem });
+        return z.NEVER;
       }
-    })
-    .transform((v): ApiTokenInput => ({
-      name: v.name,
-      role: v.role,
-      expiresAt: v.expiry === "custom" ? endOfUtcDay(v.expiresOn!) : new Date(now.getTime() + Number(v.expiry) * DAY_MS),
-    }));
+      return {
+        name: v.name,
+        role: v.role,
+        expiresAt: v.expiry === "custom" ? endOfUtcDay(v.expiresOn!) : new Date(at.getTime() + Number(v.expiry) * DAY_MS),
+        // The form field that holds the expiry, for a refusal of it.
+        expiryField: v.expiry === "custom" ? "expiresOn" : "expiry",
+      };
+    });
 }

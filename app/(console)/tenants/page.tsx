@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
-import { hasRole, requireAdmin } from "@/lib/auth/session";
+import { requireAdmin } from "@/lib/auth/session";
+import { permits } from "@/lib/commands/command";
+import { updateTenantCommand, verifyTenantCommand } from "@/lib/commands/tenants";
 import { listTenantPage } from "@/lib/data/tenants";
 import { activeReloadJob } from "@/lib/tenants/reload-all";
 import { tenantListParamsSchema } from "@/lib/validations/tenant";
@@ -24,7 +26,7 @@ export default async function TenantsPage({ searchParams }: { searchParams: Prom
       items={page.items}
       hasMore={page.hasMore}
       params={params}
-      caps={{ verify: hasRole(admin, "OPERATOR"), manage: hasRole(admin, "ADMINISTRATOR") }}
+      caps={{ verify: permits(admin.role, verifyTenantCommand), manage: permits(admin.role, updateTenantCommand) }}
       // eslint-disable-next-line react-hooks/purity -- a server component renders once per request; this is that request's time
       renderedAt={Date.now()}
       activeRun={activeRun}

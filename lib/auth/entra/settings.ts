@@ -1,14 +1,14 @@
 import "server-only";
-import type { ActionResult } from "@/lib/action-result";
 import { recordAudit, type AuditActor } from "@/lib/audit";
 import { DecryptionError } from "@/lib/crypto";
 import { normalizeThumbprint } from "@/lib/crypto/certificates";
 import { db } from "@/lib/db";
 import { reasons } from "@/lib/entra/reasons";
 import { env } from "@/lib/env";
+import { invalidField, type Result } from "@/lib/errors";
 import type { AdminRole } from "@/lib/generated/prisma/enums";
 import { newId } from "@/lib/ids";
-import { loadProviderApp } from "@/lib/provider/settings";
+import { loadProviderApp, SETTINGS_CHANGED } from "@/lib/provider/settings";
 import { formatGroupRoles, parseGroupRoles, type EntraAuthSettingsValues } from "@/lib/validations/entra-auth";
 import { entraAuthDefaults, resolveEntraSettings, type EntraAuthValues, type ResolvedEntraSettings } from "./settings-core";
 
@@ -117,19 +117,18 @@ export async function applyEntraSettings(input: {
   expectedVersion: number;
   actor: AuditActor;
   requestId: string;
-}): Promise<ActionResult<{ version: number; changedFields: string[] }>> {
+}): Promise<Result<{ version: number; changedFields: string[] }>> {
   const { values } = input;
   const current = await readRow();
-  const conflict = { ok: false as const, error: "Another administrator changed these settings meanwhile. Reset Changes to load their values, then apply again." };
-  if ((current?.version ?? 0) !== input.expectedVersion) return conflict;
+  if ((current?.version ?? 0) !== input.expectedVersion) return SETTINGS_CHANGED();
   if (values.enabled) {
     const cert = await findCertificate(values.certificateThumbprint);
     if (!cert.ok) {
-      return { ok: false, error: "Check the highlighted fields.", fieldErrors: { certificateThumbprint: [`${cert.problem} ${CERTIFICATE_REMEDIATION.map((s, i) => `${i + 1}. ${s}`).join(" ")}`] } };
+      return invalidField("certificateThumbprint", `${cert.problem} ${CERTIFICATE_REMEDIATION.map((s, i) => `${i + 1}. ${s}`).join(" ")}`);
     }
   }
   const groups = parseGroupRoles(values.groupRoles);
-  if (!groups.ok) return { ok: false, error: "Check the highlighted fields.", fieldErrors: { groupRoles: [groups.error] } };
+  if (!groups.ok) return invalidField("groupRoles", groups.error);
 
   const next = {
     enabled: values.enabled, tenantId: values.tenantId, clientId: values.clientId, audience: values.audience, issuer: values.issuer,
@@ -158,7 +157,7 @@ export async function applyEntraSettings(input: {
     }
     return true;
   });
-  if (!saved) return conflict;
+  if (!saved) return SETTINGS_CHANGED();
   await recordAudit({
     action: "entra_settings.updated",
     actor: input.actor,

@@ -41,7 +41,7 @@ export function AdminsTable({ admins, selfId, canManage }: { admins: AdminRow[];
               <td>
                 {canManage && a.source === "local" && a.id !== selfId ? (
                   <select aria-label={`Role of ${a.email}`} defaultValue={a.role} disabled={pending}
-                    onChange={(e) => { const role = e.target.value; run(() => setLocalRoleAction({ adminId: a.id, role }), `Role of ${a.email} changed.`); }}
+                    onChange={(e) => { const role = e.target.value as AdminRow["role"]; run(() => setLocalRoleAction({ adminId: a.id, role }), `Role of ${a.email} changed.`); }}
                     className="rounded-md border border-slate-300 px-2 py-1 text-sm">
                     <option value="ADMINISTRATOR">Administrator</option>
                     <option value="OPERATOR">Operator</option>

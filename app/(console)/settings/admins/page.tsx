@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
-import { hasRole, requireAdmin } from "@/lib/auth/session";
+import { requireAdmin } from "@/lib/auth/session";
+import { setLocalRoleCommand } from "@/lib/commands/admins";
+import { permits } from "@/lib/commands/command";
 import { db } from "@/lib/db";
 import { AdminsTable, type AdminRow } from "./admins-table";
 
@@ -15,5 +17,5 @@ export default async function AdminsPage() {
     id: r.id, email: r.email, name: r.name, role: r.role, disabled: r.disabled,
     source: r.entraObjectId ? "entra" : "local", lastSignInAt: r.lastSignInAt?.toISOString() ?? null,
   }));
-  return <AdminsTable admins={admins} selfId={admin.id} canManage={hasRole(admin, "ADMINISTRATOR")} />;
+  return <AdminsTable admins={admins} selfId={admin.id} canManage={permits(admin.role, setLocalRoleCommand)} />;
 }

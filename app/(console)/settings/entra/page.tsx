@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { CERTIFICATE_REMEDIATION, getEntraSettingsView } from "@/lib/auth/entra/settings";
-import { hasRole, requireAdmin } from "@/lib/auth/session";
+import { requireAdmin } from "@/lib/auth/session";
+import { permits } from "@/lib/commands/command";
+import { applyEntraSettingsCommand } from "@/lib/commands/settings";
 import { env } from "@/lib/env";
 import { EntraSettingsForm } from "./entra-settings-form";
 
@@ -12,7 +14,7 @@ export default async function EntraSettingsPage() {
   return (
     <EntraSettingsForm
       settings={settings}
-      canEdit={hasRole(admin, "ADMINISTRATOR")}
+      canEdit={permits(admin.role, applyEntraSettingsCommand)}
       remediation={[...CERTIFICATE_REMEDIATION]}
       callbackUrl={new URL("/api/auth/callback/entra", env.APP_URL).toString()}
     />

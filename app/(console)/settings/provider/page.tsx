@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
-import { hasRole, requireAdmin } from "@/lib/auth/session";
+import { requireAdmin } from "@/lib/auth/session";
+import { permits } from "@/lib/commands/command";
+import { applyProviderSettingsCommand, testProviderAppCommand } from "@/lib/commands/settings";
 import { getProviderSettingsView } from "@/lib/provider/settings";
 import { ProviderSettingsForm } from "./provider-settings-form";
 
@@ -11,8 +13,8 @@ export default async function ProviderSettingsPage() {
   return (
     <ProviderSettingsForm
       settings={settings}
-      canEdit={hasRole(admin, "ADMINISTRATOR")}
-      canTest={hasRole(admin, "OPERATOR")}
+      canEdit={permits(admin.role, applyProviderSettingsCommand)}
+      canTest={permits(admin.role, testProviderAppCommand)}
     />
   );
 }

@@ -4,7 +4,9 @@ import { notFound } from "next/navigation";
 import { cloudLabels } from "@/components/format";
 import { StatusBadge } from "@/components/status-badge";
 import { LocalTime } from "@/components/ui/local-time";
-import { hasRole, requireAdmin } from "@/lib/auth/session";
+import { requireAdmin } from "@/lib/auth/session";
+import { permits } from "@/lib/commands/command";
+import { updateTenantCommand, verifyTenantCommand } from "@/lib/commands/tenants";
 import { getTenantDetail } from "@/lib/data/tenants";
 import { credentialLabel, explainStatus, methodById } from "@/lib/methods";
 import { AuthorizationPanel } from "./authorization-panel";
@@ -47,7 +49,7 @@ export default async function TenantPage({ params }: { params: Promise<{ tenantI
   if (!tenant) notFound();
   // eslint-disable-next-line react-hooks/purity -- a server component renders once per request; this is that request's time
   const now = Date.now();
-  const caps = { verify: hasRole(admin, "OPERATOR"), manage: hasRole(admin, "ADMINISTRATOR") };
+  const caps = { verify: permits(admin.role, verifyTenantCommand), manage: permits(admin.role, updateTenantCommand) };
   const method = methodById(tenant.authMethod);
   const reason = explainStatus(tenant.authMethod, tenant.lastStatusCode);
   const latest = tenant.history[0];

@@ -2,9 +2,8 @@ import { endpoints } from "@/lib/api/endpoints";
 import { etagOf } from "@/lib/api/dto";
 import { apiRoute, apiUrl } from "@/lib/api/handler";
 import { tenantDetailOr404 } from "@/lib/api/lookup";
-import { ApiError, fieldErrorsFromRecord } from "@/lib/api/problem";
+import { createTenantCommand } from "@/lib/commands/tenants";
 import { listTenants } from "@/lib/data/tenants";
-import { createTenant } from "@/lib/tenants/manage";
 
 export const dynamic = "force-dynamic";
 
@@ -13,9 +12,8 @@ export const GET = apiRoute(endpoints.listTenants, async ({ query }) => {
   return { status: 200, body: await listTenants({ ...filters, dir: order }) };
 });
 
-export const POST = apiRoute(endpoints.createTenant, async ({ body, actor, requestId }) => {
-  const result = await createTenant(body, { actor, requestId });
-  if (!result.ok) throw new ApiError("validation", result.error, { errors: fieldErrorsFromRecord(result.fieldErrors ?? {}) });
-  const tenant = await tenantDetailOr404(result.data.id);
+export const POST = apiRoute(endpoints.createTenant, async ({ body, run }) => {
+  const { id } = await run(createTenantCommand, body);
+  const tenant = await tenantDetailOr404(id);
   return { status: 201, body: tenant, headers: { Location: apiUrl("/tenants/{id}", { id: tenant.id }), ETag: etagOf(tenant.version) } };
 });

@@ -1,14 +1,15 @@
 import { endpoints } from "@/lib/api/endpoints";
 import { apiRoute, apiUrl } from "@/lib/api/handler";
 import { ApiError } from "@/lib/api/problem";
+import { startVerificationRunCommand } from "@/lib/commands/runs";
 import { resolveTenantRefs } from "@/lib/data/tenants";
-import { getRunProgress, startVerificationRun } from "@/lib/verification";
 
 export const dynamic = "force-dynamic";
 
-export const POST = apiRoute(endpoints.startRun, async ({ body, principal, actor, requestId }) => {
+export const POST = apiRoute(endpoints.startRun, async ({ body, run }) => {
   let tenantIds: string[] | undefined;
   if (body.tenantIds) {
+    // The API names tenants by internal id or customer id; the command takes internal ids.
     const resolved = await resolveTenantRefs(body.tenantIds);
     if (resolved.unknown.length) {
       throw new ApiError("validation", "Some tenant ids name no tenant.", {
@@ -17,8 +18,6 @@ export const POST = apiRoute(endpoints.startRun, async ({ body, principal, actor
     }
     tenantIds = resolved.ids;
   }
-  const { run, joined } = await startVerificationRun({ tenantIds, trigger: "api", requestedBy: principal.label, actor, requestId });
-  const progress = await getRunProgress(run.id);
-  if (!progress) throw new ApiError("not-found", "The run disappeared before its progress could be read.");
-  return { status: 202, body: { ...progress, joined }, headers: { Location: apiUrl("/verification-runs/{id}", { id: run.id }) } };
+  const { progress, joined } = await run(startVerificationRunCommand, { tenantIds });
+  return { status: 202, body: { ...progress, joined }, headers: { Location: apiUrl("/verification-runs/{id}", { id: progress.id }) } };
 });

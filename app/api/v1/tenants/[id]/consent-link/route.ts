@@ -2,7 +2,8 @@ import { endpoints } from "@/lib/api/endpoints";
 import { apiRoute } from "@/lib/api/handler";
 import { tenantIdOr404 } from "@/lib/api/lookup";
 import { ApiError } from "@/lib/api/problem";
-import { activeConsentLink, createConsentLink } from "@/lib/consent/links";
+import { createConsentLinkCommand } from "@/lib/commands/tenants";
+import { activeConsentLink } from "@/lib/consent/links";
 
 export const dynamic = "force-dynamic";
 
@@ -12,10 +13,7 @@ export const GET = apiRoute(endpoints.getConsentLink, async ({ params }) => {
   return { status: 200, body: link };
 });
 
-export const POST = apiRoute(endpoints.createConsentLink, async ({ params, body, actor, requestId }) => {
-  const tenantId = await tenantIdOr404(params.id);
-  const result = await createConsentLink({ tenantId, actor, requestId, expiresInDays: body.expiresInDays });
-  // The remaining failures are states an administrator must fix first (provider app, tenant reference).
-  if (!result.ok) throw new ApiError(result.error === "Tenant not found." ? "not-found" : "conflict", result.error);
-  return { status: 201, body: result.data };
+export const POST = apiRoute(endpoints.createConsentLink, async ({ params, body, run }) => {
+  const id = await tenantIdOr404(params.id);
+  return { status: 201, body: await run(createConsentLinkCommand, { id, expiresInDays: body.expiresInDays }) };
 });

@@ -1,15 +1,10 @@
 import { endpoints } from "@/lib/api/endpoints";
 import { apiRoute } from "@/lib/api/handler";
-import { ApiError } from "@/lib/api/problem";
-import { verificationRunExists } from "@/lib/data/verification-runs";
-import { cancelVerificationRun, getRunProgress } from "@/lib/verification";
+import { cancelVerificationRunCommand } from "@/lib/commands/runs";
 
 export const dynamic = "force-dynamic";
 
-export const POST = apiRoute(endpoints.cancelRun, async ({ params, actor, requestId }) => {
-  if (!(await verificationRunExists(params.id))) throw new ApiError("not-found", `No verification run has the id ${params.id}.`);
-  const cancelled = await cancelVerificationRun(params.id, { actor, requestId });
-  const run = await getRunProgress(params.id);
-  if (!run) throw new ApiError("not-found", "The run no longer exists.");
-  return { status: 200, body: { cancelled, run } };
+export const POST = apiRoute(endpoints.cancelRun, async ({ params, run }) => {
+  const { cancelled, progress } = await run(cancelVerificationRunCommand, { runId: params.id });
+  return { status: 200, body: { cancelled, run: progress } };
 });
