@@ -6,7 +6,7 @@ import type { RunningEmulator } from "../emulator/index";
 import { generateApiToken } from "../lib/api-tokens/format";
 import { createDatabaseClient, type DatabaseClient } from "../lib/db-client";
 import { dropSchema, postgresUrlWithSchema, randomSchemaName, testPostgresBaseUrl } from "../lib/testing/postgres";
-import { jobSchemaFor } from "../lib/verification/distributed/store";
+import { jobSchemaFor } from "../lib/jobs/store-postgres";
 import { buildScenario, customerFixture, FIXTURE, seedAppRegistrationTenants, type CustomerFixture } from "../lib/verification/testing";
 import { ConsoleInstance, freePort, postgresUnavailable } from "./support/cluster";
 
@@ -166,7 +166,7 @@ test("two console instances on PostgreSQL: Verify All completes with every tenan
   expect(run).toMatchObject({ total: N, joined: false, status: "RUNNING" });
   const runId = run.id;
 
-  // Who works on what: the engine's claims (verify_claim: job, tenant, instance) sampled until both
+  // Who works on what: the chunks instances hold (job_claim, with each chunk's tenants) sampled until both
   // instances have results in the run and at least a quarter of the tenants are done.
   const seenByInstance = new Map<string, Set<string>>();
   const resultCount = async () => (await sql!.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}"."VerificationResult" WHERE "runId" = $1`, [runId])).rows[0]!.n;
@@ -175,7 +175,7 @@ test("two console instances on PostgreSQL: Verify All completes with every tenan
   let resultsBeforeKill = 0;
   const deadline = Date.now() + 90_000;
   for (;;) {
-    const claims = await sql.query<{ instance_id: string; tenant_id: string }>(`SELECT instance_id, tenant_id FROM "${jobSchema}".verify_claim WHERE run_id = $1`, [runId]).catch(() => ({ rows: [] }));
+    const claims = await sql.query<{ instance_id: string; tenant_id: string }>(`SELECT c.instance_id, jsonb_array_elements_text(j.data->'ids') AS tenant_id FROM "${jobSchema}".job_claim c JOIN "${jobSchema}".job j ON j.id = c.job_id WHERE c.run_id = $1`, [runId]).catch(() => ({ rows: [] }));
     for (const c of claims.rows) {
       if (!seenByInstance.has(c.instance_id)) seenByInstance.set(c.instance_id, new Set());
       seenByInstance.get(c.instance_id)!.add(c.tenant_id);
@@ -201,12 +201,12 @@ test("two console instances on PostgreSQL: Verify All completes with every tenan
   expect(a.aliveMembers()).toEqual([]);
   await expect(fetch(`${a.url}/api/health`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
   // What every instance held at that moment; A's claims stay as they were until its lease expires.
-  const claimsAtKill = (await sql.query<{ instance_id: string; tenant_id: string }>(`SELECT instance_id, tenant_id FROM "${jobSchema}".verify_claim WHERE run_id = $1`, [runId])).rows;
+  const claimsAtKill = (await sql.query<{ instance_id: string; tenant_id: string }>(`SELECT c.instance_id, jsonb_array_elements_text(j.data->'ids') AS tenant_id FROM "${jobSchema}".job_claim c JOIN "${jobSchema}".job j ON j.id = c.job_id WHERE c.run_id = $1`, [runId])).rows;
   figures.resultsAtKill = await resultCount();
   expect(figures.resultsAtKill).toBeLessThan(N);
 
-  // A's instance id: the lease that B's heartbeat (every 2 s) does not renew.
-  const leases = async () => new Map((await sql!.query<{ instance_id: string; lease_until: Date }>(`SELECT instance_id, lease_until FROM "${jobSchema}".verify_instance`)).rows.map((r) => [r.instance_id, r.lease_until.getTime()]));
+  // A's instance id: the lease that B's heartbeat does not renew (B removes it as soon as it sees A gone).
+  const leases = async () => new Map((await sql!.query<{ instance_id: string; lease_until: Date }>(`SELECT instance_id, lease_until FROM "${jobSchema}".job_instance`)).rows.map((r) => [r.instance_id, r.lease_until.getTime()]));
   const leasesAtKill = await leases();
   expect(leasesAtKill.size).toBe(2);
   let deadInstance: string | undefined;
@@ -248,7 +248,7 @@ test("two console instances on PostgreSQL: Verify All completes with every tenan
   const unverified = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}"."Tenant" WHERE "lastVerifiedAt" IS NULL OR "lastVerifiedAt" < $1`, [new Date(runStarted - 5000)]);
   expect(unverified.rows[0]!.n).toBe(0);
   expect(await db.auditEvent.count({ where: { targetId: runId, action: "verification_run.completed" } })).toBe(1);
-  const dbRun = await db.verificationRun.findUniqueOrThrow({ where: { id: runId } });
+  const dbRun = await db.jobRun.findUniqueOrThrow({ where: { id: runId } });
   expect(dbRun).toMatchObject({ status: "COMPLETED", activeSlot: null, total: N });
 
   // At the emulator: every tenant's check completed, and a second completed check only for a tenant

@@ -90,10 +90,10 @@ test("a Reload All left by a stopped console instance is shown and finished here
   });
   const total = await e2eDb.tenant.count({ where: { lastStatus: { in: ["VERIFIED", "WARNING"] } } });
   // The other instance started the job 10 s ago and has not renewed its heartbeat since (stale after 15 s).
-  const job = await e2eDb.directoryReload.create({
+  const job = await e2eDb.jobRun.create({
     data: {
-      id: randomUUID(), status: "RUNNING", activeSlot: "active", requestedBy: "ops@msp.example", total,
-      startedAt: new Date(Date.now() - 10_000), heartbeatAt: new Date(Date.now() - 10_000), ownerId: "instance-that-stopped",
+      id: randomUUID(), kind: "reload-directory", status: "RUNNING", activeSlot: "reload-directory", trigger: "manual", requestedBy: "ops@msp.example", total, concurrency: 8,
+      startedAt: new Date(Date.now() - 10_000), heartbeatAt: new Date(Date.now() - 10_000), ownerId: "other-host:4242:stopped",
     },
   });
   try {
@@ -104,10 +104,11 @@ test("a Reload All left by a stopped console instance is shown and finished here
     await expect(region).toContainText("Directory details reloaded", { timeout: 60_000 });
     await expect(page.getByRole("button", { name: "Reload All" })).toBeEnabled();
     await expect(page.getByRole("row").filter({ hasText: tenant.customerId })).toContainText("Proseware Architects");
-    const finished = await e2eDb.directoryReload.findUniqueOrThrow({ where: { id: job.id } });
-    expect(finished).toMatchObject({ status: "COMPLETED", activeSlot: null, done: total });
-    expect(finished.ownerId).not.toBe("instance-that-stopped");
+    const finished = await e2eDb.jobRun.findUniqueOrThrow({ where: { id: job.id } });
+    expect(finished).toMatchObject({ status: "COMPLETED", activeSlot: null });
+    expect(finished.ok + finished.failed).toBe(total);
+    expect(finished.ownerId).not.toBe("other-host:4242:stopped");
   } finally {
-    await e2eDb.directoryReload.updateMany({ where: { id: job.id, status: "RUNNING" }, data: { status: "CANCELLED", activeSlot: null } });
+    await e2eDb.jobRun.updateMany({ where: { id: job.id, status: "RUNNING" }, data: { status: "CANCELLED", activeSlot: null } });
   }
 });

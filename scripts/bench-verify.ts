@@ -7,7 +7,7 @@
  *
  * --postgres runs on a fresh schema of the PostgreSQL server in BENCH_POSTGRES_URL (default
  * postgresql://postgres@127.0.0.1:5432/test, dropped afterwards) with `--instances` console instances,
- * each a process of its own running the engine (lib/verification/distributed/fixtures/instance-child.ts),
+ * each a process of its own running the engine (lib/jobs/fixtures/instance-child.ts),
  * sharing the run through pg-boss; C is the run's concurrency cluster-wide. CPU and peak RSS are
  * reported per instance.
  */
@@ -156,7 +156,7 @@ const instanceFigures = cluster ? await cluster.finished() : null;
 if (!cluster) await waitForRun(run.id);
 const inProcessWallMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
-const finishedRun = await db.verificationRun.findUniqueOrThrow({ where: { id: run.id } });
+const finishedRun = await db.jobRun.findUniqueOrThrow({ where: { id: run.id } });
 // On PostgreSQL the run's own start and end (written by the instances); in-process, this clock.
 const wallMs = cluster ? finishedRun.finishedAt!.getTime() - finishedRun.startedAt.getTime() : inProcessWallMs;
 loopDelay.disable();
@@ -214,7 +214,7 @@ const figures = {
   peakRssMb: Math.round(peakRss / 1024 / 1024),
   note: "peak RSS of the console process (the emulator runs in a separate process)",
   database: onPostgres ? "postgresql" : "sqlite",
-  instances: instanceFigures?.map((f) => ({ verified: f.verified, skipped: f.skipped, cpuMsPerTenant: Math.round((f.cpuMs / N) * 100) / 100, peakRssMb: f.peakRssMb })) ?? null,
+  instances: instanceFigures?.map((f) => ({ verified: f.verified, released: f.released, cpuMsPerTenant: Math.round((f.cpuMs / N) * 100) / 100, peakRssMb: f.peakRssMb })) ?? null,
 };
 if (values.json) {
   console.log(JSON.stringify(figures));
@@ -232,7 +232,7 @@ if (values.json) {
   if (figures.instances) {
     console.log(`  CPU / tenant  console ${cpuMsPerTenant.console} ms (all instances), emulator ${cpuMsPerTenant.emulator} ms; machine ${figures.machine.cores} cores, load average ${figures.machine.loadAverage1m}`);
     figures.instances.forEach((f, i) =>
-      console.log(`  instance ${i + 1}    verified ${f.verified}, skipped ${f.skipped}, CPU / tenant ${f.cpuMsPerTenant} ms, peak RSS ${f.peakRssMb} MB`),
+      console.log(`  instance ${i + 1}    verified ${f.verified}, handed back ${f.released}, CPU / tenant ${f.cpuMsPerTenant} ms, peak RSS ${f.peakRssMb} MB`),
     );
   } else {
     console.log(`  MSAL clients  ${figures.msalClients.created} created`);
@@ -245,14 +245,14 @@ server.send("stop");
 await db.$disconnect();
 if (onPostgres) {
   const { dropTestSchemas, dropSchema } = await import("../lib/testing/postgres");
-  const { jobSchemaFor } = await import("../lib/verification/distributed/store");
+  const { jobSchemaFor } = await import("../lib/jobs/store-postgres");
   await dropSchema(jobSchemaFor(databaseUrl));
   await dropTestSchemas();
 }
 (await import("node:fs")).rmSync(dir, { recursive: true, force: true });
 process.exit(0);
 
-type InstanceFigures = { verified: number; skipped: number; cpuMs: number; peakRssMb: number };
+type InstanceFigures = { verified: number; released: number; cpuMs: number; peakRssMb: number };
 
 /**
  * Starts the console instances (the first one starts the run when told to) and waits until each has
@@ -260,7 +260,7 @@ type InstanceFigures = { verified: number; skipped: number; cpuMs: number; peakR
  */
 async function startInstances() {
   const { spawn } = await import("node:child_process");
-  const fixture = path.join("lib", "verification", "distributed", "fixtures", "instance-child.ts");
+  const fixture = path.join("lib", "jobs", "fixtures", "instance-child.ts");
   const children = Array.from({ length: instances }, (_, i) => {
     const child = spawn(process.execPath, [...process.execArgv, fixture], {
       env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dir, CONCURRENCY: String(C), START: i === 0 ? "1" : "0", WAIT_FOR_START: "1" },
@@ -288,7 +288,7 @@ async function startInstances() {
     async start() {
       children[0]!.child.stdin.write("start\n");
       for (;;) {
-        const active = await db.verificationRun.findFirst({ where: { requestedBy: "cluster-test" }, orderBy: { startedAt: "desc" } });
+        const active = await db.jobRun.findFirst({ where: { requestedBy: "cluster-test" }, orderBy: { startedAt: "desc" } });
         if (active) return { run: active };
         await new Promise((r) => setTimeout(r, 20));
       }
