@@ -7,7 +7,7 @@ import { ENTRA_SETTINGS_ID } from "@/lib/auth/entra/settings";
 import { db } from "@/lib/db";
 import { newId } from "@/lib/ids";
 import { authenticate, bearerOf, roleOfClaims } from "./auth";
-import { ApiError } from "./problem";
+import { ApiError } from "@/lib/http/problem";
 
 // API tokens through authenticate(): known, revoked, expired, unknown and malformed tokens; last use
 // recorded at most once a minute. Entra tokens: which kind of token and which settings the API takes,

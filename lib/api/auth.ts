@@ -8,7 +8,7 @@ import { loadEntraRuntime } from "@/lib/auth/entra/settings";
 import { validatorFor } from "@/lib/auth/entra/sign-in";
 import { db } from "@/lib/db";
 import type { AdminRole } from "@/lib/generated/prisma/enums";
-import { ApiError } from "./problem";
+import { ApiError } from "@/lib/http/problem";
 
 /**
  * Bearer authentication for /api/v1 (RFC 6750). The token is either one of our API tokens (`tac_…`,

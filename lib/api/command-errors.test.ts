@@ -9,7 +9,7 @@ import { CommandError, commandErrorCodes, type CommandErrorCode } from "@/lib/er
 import { newId } from "@/lib/ids";
 import { defineEndpoint } from "./endpoint";
 import { apiRoute } from "./handler";
-import { problemKinds } from "./problem";
+import { problemKinds } from "@/lib/http/problem";
 
 // A command's refusal reaches an API client as the problem its code names: the status comes from
 // problemKinds, whatever the message says. And no handler picks a status by reading a message.

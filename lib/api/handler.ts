@@ -11,7 +11,7 @@ import { clientAddress } from "@/lib/net/client-address";
 import { authenticate, type ApiPrincipal } from "./auth";
 import type { Accepted, EndpointSpec, Parsed } from "./endpoint";
 import { API_BASE_PATH } from "./openapi";
-import { ApiError, fieldErrorsOf, PROBLEM_CONTENT_TYPE, problemBody, problemOf, type FieldError } from "./problem";
+import { ApiError, fieldErrorsOf, PROBLEM_CONTENT_TYPE, problemBody, problemOf, type FieldError } from "@/lib/http/problem";
 import { consumeRateLimit, type RateLimitDecision } from "./rate-limit";
 
 /**

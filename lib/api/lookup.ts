@@ -2,7 +2,7 @@ import "server-only";
 import { getTenantDetail, resolveTenantRef } from "@/lib/data/tenants";
 import { latestTenantResult } from "@/lib/data/verification-runs";
 import { tenantDetailDto } from "./dto";
-import { ApiError } from "./problem";
+import { ApiError } from "@/lib/http/problem";
 
 /** The tenant `{id}` names (internal id or customer id), or a 404. */
 export async function tenantRefOr404(ref: string): Promise<{ id: string; customerId: string }> {

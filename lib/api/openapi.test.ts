@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { endpointList, endpoints } from "./endpoints";
 import { openApiDocument, type JsonSchema } from "./openapi";
-import { ApiError, problemBody, problemSchema } from "./problem";
+import { ApiError, problemBody, problemSchema } from "@/lib/http/problem";
 
 // Walks the generated OpenAPI 3.1 document: its structure, every schema as JSON Schema 2020-12, every
 // $ref, and the match between the registry and the route files under app/api/v1.

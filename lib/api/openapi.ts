@@ -3,7 +3,7 @@ import { roleLabels } from "@/lib/auth/roles";
 import { env } from "@/lib/env";
 import type { EndpointSpec } from "./endpoint";
 import { endpointList } from "./endpoints";
-import { PROBLEM_CONTENT_TYPE, problemKinds } from "./problem";
+import { PROBLEM_CONTENT_TYPE, problemKinds } from "@/lib/http/problem";
 import { apiComponents } from "./schemas";
 
 /**

@@ -6,7 +6,7 @@ import { credentialKinds, methodIds, methods } from "@/lib/methods";
 import { clouds, tenantInputSchema, tenantSortColumns, verificationStatuses } from "@/lib/validations/tenant";
 import { diagnosticsSchema, outcomeDetailsSchema, resultStatuses, verificationOutcomeSchema } from "@/lib/verification/outcome";
 import { consentLinkDaysSchema } from "@/lib/validations/consent";
-import { problemSchema } from "./problem";
+import { problemSchema } from "@/lib/http/problem";
 
 /**
  * The REST API's own schemas: query parameters (strict: an unknown or invalid parameter is a 400, where

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
-import { ApiError, PROBLEM_CONTENT_TYPE, problemBody } from "@/lib/api/problem";
+import { ApiError, PROBLEM_CONTENT_TYPE, problemBody } from "@/lib/http/problem";
 import { stampClientAddress, type TrustFn } from "./client-address";
 
 /**

@@ -1,6 +1,6 @@
 import { endpoints } from "@/lib/api/endpoints";
 import { apiRoute, apiUrl } from "@/lib/api/handler";
-import { ApiError } from "@/lib/api/problem";
+import { ApiError } from "@/lib/http/problem";
 import { startVerificationRunCommand } from "@/lib/commands/runs";
 import { resolveTenantRefs } from "@/lib/data/tenants";
 

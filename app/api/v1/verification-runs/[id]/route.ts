@@ -1,6 +1,6 @@
 import { endpoints } from "@/lib/api/endpoints";
 import { apiRoute } from "@/lib/api/handler";
-import { ApiError } from "@/lib/api/problem";
+import { ApiError } from "@/lib/http/problem";
 import { getRunProgress } from "@/lib/verification";
 
 export const dynamic = "force-dynamic";

@@ -1,7 +1,7 @@
 import { endpoints } from "@/lib/api/endpoints";
 import { apiRoute } from "@/lib/api/handler";
 import { tenantIdOr404 } from "@/lib/api/lookup";
-import { ApiError } from "@/lib/api/problem";
+import { ApiError } from "@/lib/http/problem";
 import { createConsentLinkCommand } from "@/lib/commands/tenants";
 import { activeConsentLink } from "@/lib/consent/links";
 

@@ -1,7 +1,7 @@
 import { endpoints } from "@/lib/api/endpoints";
 import { storedResultDto } from "@/lib/api/dto";
 import { apiRoute } from "@/lib/api/handler";
-import { ApiError } from "@/lib/api/problem";
+import { ApiError } from "@/lib/http/problem";
 import { listRunResults, verificationRunExists } from "@/lib/data/verification-runs";
 
 export const dynamic = "force-dynamic";
