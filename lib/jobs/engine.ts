@@ -5,7 +5,7 @@ import { recordAudit, systemActor, type AuditActor } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { isPrismaError, isUniqueViolation } from "@/lib/db-client";
 import type { JobRun } from "@/lib/generated/prisma/client";
-import { forgetProgress } from "./progress";
+import { newProgressState, type ProgressState } from "./progress";
 import type { Chunk, JobStore } from "./store";
 import type { AnyJobKind, Category, KindName, RunRef } from "./types";
 
@@ -53,6 +53,8 @@ type Pending = { result: unknown; held: Held };
 export class JobEngine {
   private readonly workers = new Map<string, Worker>();
   private readonly emitter = new EventEmitter();
+  /** Progress reads shared by this process's callers (./progress.ts). */
+  readonly progress: ProgressState = newProgressState();
   private watchdog: NodeJS.Timeout | null = null;
   private readonly schedules = new Set<NodeJS.Timeout>();
   private stopped = false;
@@ -178,7 +180,7 @@ export class JobEngine {
     for (;;) {
       await this.workers.get(runId)?.done;
       const row = await db.jobRun.findUnique({ where: { id: runId }, select: { status: true } });
-      if (!row || row.status !== "RUNNING" || this.stopped) return forgetProgress(runId);
+      if (!row || row.status !== "RUNNING" || this.stopped) return void this.progress.cache.delete(runId);
       await sleep(200);
     }
   }
@@ -254,7 +256,7 @@ export class JobEngine {
 
   publish(runId: string, final = false) {
     // The run ended here: progress cached for the last half second is stale now.
-    if (final) forgetProgress(runId);
+    if (final) this.progress.cache.delete(runId);
     this.emitter.emit(runId, final);
   }
 }

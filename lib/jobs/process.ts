@@ -9,7 +9,10 @@ import { hostname } from "node:os";
  * a crash continues its run immediately.
  */
 
-export const PROCESS_ID = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+// On globalThis: Next.js bundles a module once per route, and this must be one value per process.
+const holder = globalThis as { tacProcessId?: string };
+holder.tacProcessId ??= `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+export const PROCESS_ID = holder.tacProcessId;
 
 /** Whether a process of `host` with `pid` is certainly gone: this host, not this process, and no such pid. */
 export function pidGone(host: string, pid: number): boolean {

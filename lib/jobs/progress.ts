@@ -31,10 +31,22 @@ export type JobProgress = {
 
 const RATE_WINDOW_MS = 60_000;
 const SAMPLE_EVERY_MS = 250;
-const samples = new Map<string, { t: number; done: number }[]>();
+
+/**
+ * What this module keeps between calls, held by the process's engine: Next.js bundles a module once per
+ * route, so module-level state here would be one copy per route, while the engine is one per process.
+ */
+export type ProgressState = {
+  samples: Map<string, { t: number; done: number }[]>;
+  cache: Map<string, { at: number; value: Promise<JobProgress | null> }>;
+};
+
+export function newProgressState(): ProgressState {
+  return { samples: new Map(), cache: new Map() };
+}
 
 /** Tenants per second from this process's samples of the done count; the run's average until a few exist. */
-function rateOf(row: RunRow, done: number, now: number): number {
+function rateOf(samples: ProgressState["samples"], row: RunRow, done: number, now: number): number {
   let list = samples.get(row.id);
   if (!list) {
     list = [];
@@ -58,8 +70,9 @@ export async function readProgress(engine: JobEngine, runId: string): Promise<Jo
   const running = row.status === "RUNNING";
   const now = Date.now();
   let ratePerSecond: number;
+  const { samples } = engine.progress;
   if (running) {
-    ratePerSecond = rateOf(row, done, now);
+    ratePerSecond = rateOf(samples, row, done, now);
   } else {
     samples.delete(row.id);
     const elapsed = ((row.finishedAt ?? new Date()).getTime() - row.startedAt.getTime()) / 1000;
@@ -88,13 +101,13 @@ export async function readProgress(engine: JobEngine, runId: string): Promise<Jo
 }
 
 const CACHE_MS = 500;
-const cache = new Map<string, { at: number; value: Promise<JobProgress | null> }>();
 
 /**
  * Progress shared by every caller of this process for half a second, so many browsers watching a run
  * do not slow it down. `fresh` skips the cache (the run just ended).
  */
 export function getProgress(engine: JobEngine, runId: string, fresh = false): Promise<JobProgress | null> {
+  const { cache } = engine.progress;
   const hit = cache.get(runId);
   if (!fresh && hit && Date.now() - hit.at < CACHE_MS) return hit.value;
   const value = readProgress(engine, runId);
@@ -104,9 +117,6 @@ export function getProgress(engine: JobEngine, runId: string, fresh = false): Pr
   return value;
 }
 
-export function forgetProgress(runId: string) {
-  cache.delete(runId);
-}
 
 const PUBLISH_MIN_MS = 250;
 
