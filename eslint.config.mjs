@@ -3,8 +3,33 @@ import nextTs from "eslint-config-next/typescript";
 
 // docs/ARCHITECTURE.md: imports point down the layers, never up.
 //   app/ → components/ → lib/api, lib/commands → domain (lib/<area>) → infrastructure
-const infrastructure = ["lib/db.ts", "lib/db-client.ts", "lib/env.ts", "lib/errors.ts", "lib/audit.ts", "lib/entra", "lib/net", "lib/crypto", "lib/http", "lib/json.ts", "lib/ids.ts", "lib/pagination.ts", "lib/migrations.ts"];
-const domain = ["lib/auth", "lib/api-tokens", "lib/consent", "lib/data", "lib/jobs", "lib/methods", "lib/provider", "lib/tenants", "lib/validations", "lib/verification"];
+const infrastructure = [
+  "lib/db.ts",
+  "lib/db-client.ts",
+  "lib/env.ts",
+  "lib/errors.ts",
+  "lib/audit.ts",
+  "lib/entra",
+  "lib/net",
+  "lib/crypto",
+  "lib/http",
+  "lib/json.ts",
+  "lib/ids.ts",
+  "lib/pagination.ts",
+  "lib/migrations.ts",
+];
+const domain = [
+  "lib/auth",
+  "lib/api-tokens",
+  "lib/consent",
+  "lib/data",
+  "lib/jobs",
+  "lib/methods",
+  "lib/provider",
+  "lib/tenants",
+  "lib/validations",
+  "lib/verification",
+];
 const adapters = ["lib/api", "lib/commands"];
 const layers = {
   files: ["app/**", "components/**", "lib/**", "proxy.ts", "instrumentation.ts", "server.ts"],
@@ -17,8 +42,16 @@ const layers = {
         zones: [
           { target: ["./lib", "./components"], from: ["./app"], message: "lib/ and components/ never import app/ (docs/ARCHITECTURE.md)." },
           { target: "./lib", from: "./components", message: "lib/ never imports components/ (docs/ARCHITECTURE.md)." },
-          { target: domain.map((d) => `./${d}`), from: adapters.map((d) => `./${d}`), message: "Domain modules never import the command layer or the REST API (docs/ARCHITECTURE.md)." },
-          { target: infrastructure.map((d) => `./${d}`), from: [...domain, ...adapters].map((d) => `./${d}`), message: "Infrastructure never imports domain modules or adapters (docs/ARCHITECTURE.md)." },
+          {
+            target: domain.map((d) => `./${d}`),
+            from: adapters.map((d) => `./${d}`),
+            message: "Domain modules never import the command layer or the REST API (docs/ARCHITECTURE.md).",
+          },
+          {
+            target: infrastructure.map((d) => `./${d}`),
+            from: [...domain, ...adapters].map((d) => `./${d}`),
+            message: "Infrastructure never imports domain modules or adapters (docs/ARCHITECTURE.md).",
+          },
         ],
       },
     ],

@@ -27,7 +27,8 @@ describe("proxy", () => {
   it("does not run for the REST API (bearer tokens only; its bodies must not be buffered), and runs for every other path", () => {
     const matches = (url: string) => unstable_doesMiddlewareMatch({ config, nextConfig: {}, url });
     for (const url of ["/api/v1", "/api/v1/tenants", "/api/v1/tenants/abc/verify"]) expect(matches(url), url).toBe(false);
-    for (const url of ["/", "/tenants", "/sign-in", "/consent/abc", "/api/auth/signout", "/api/health", "/_next/static/chunks/a.js"]) expect(matches(url), url).toBe(true);
+    for (const url of ["/", "/tenants", "/sign-in", "/consent/abc", "/api/auth/signout", "/api/health", "/_next/static/chunks/a.js"])
+      expect(matches(url), url).toBe(true);
   });
 
   it("sends visitors without a session to sign-in only where it did before", () => {

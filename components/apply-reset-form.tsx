@@ -22,7 +22,11 @@ type TextOptions = FieldOptions & { defaultValue: string; type?: "text" | "passw
 export type FieldKit = {
   text(name: string, label: string, options: TextOptions): ReactNode;
   textarea(name: string, label: string, options: FieldOptions & { defaultValue: string; rows: number }): ReactNode;
-  select<V extends string>(name: string, label: string, options: FieldOptions & { value: V; onChange: (value: V) => void; choices: readonly (readonly [V, string])[] }): ReactNode;
+  select<V extends string>(
+    name: string,
+    label: string,
+    options: FieldOptions & { value: V; onChange: (value: V) => void; choices: readonly (readonly [V, string])[] },
+  ): ReactNode;
   file(name: string, label: string, options: FieldOptions & { accept: string }): ReactNode;
   checkbox(name: string, label: string, options: FieldOptions & { defaultChecked: boolean }): ReactNode;
 };
@@ -38,8 +42,16 @@ function kitFor(errors: Record<string, string[] | undefined>): FieldKit {
       <div key={name} className={span(o.wide)}>
         <FormField id={name} label={label} hint={o.hint} error={err(name)}>
           {(a) => (
-            <input {...a} name={name} type={o.type ?? "text"} defaultValue={o.defaultValue} placeholder={o.placeholder} className={inputClass}
-              autoComplete={o.autoComplete ?? "off"} spellCheck={false} />
+            <input
+              {...a}
+              name={name}
+              type={o.type ?? "text"}
+              defaultValue={o.defaultValue}
+              placeholder={o.placeholder}
+              className={inputClass}
+              autoComplete={o.autoComplete ?? "off"}
+              spellCheck={false}
+            />
           )}
         </FormField>
       </div>
@@ -56,7 +68,11 @@ function kitFor(errors: Record<string, string[] | undefined>): FieldKit {
         <FormField id={name} label={label} hint={o.hint} error={err(name)}>
           {(a) => (
             <select {...a} name={name} value={o.value} onChange={(e) => o.onChange(e.target.value as typeof o.value)} className={inputClass}>
-              {o.choices.map(([value, text]) => <option key={value} value={value}>{text}</option>)}
+              {o.choices.map(([value, text]) => (
+                <option key={value} value={value}>
+                  {text}
+                </option>
+              ))}
             </select>
           )}
         </FormField>
@@ -74,12 +90,29 @@ function kitFor(errors: Record<string, string[] | undefined>): FieldKit {
       const describedBy = [o.hint ? `${name}-hint` : null, error ? `${name}-error` : null].filter(Boolean).join(" ") || undefined;
       return (
         <div key={name} className={`flex items-start gap-2 ${span(o.wide) ?? ""}`}>
-          <input id={name} name={name} type="checkbox" defaultChecked={o.defaultChecked} className="mt-0.5 h-4 w-4 rounded border-slate-300"
-            aria-describedby={describedBy} aria-invalid={error ? true : undefined} />
+          <input
+            id={name}
+            name={name}
+            type="checkbox"
+            defaultChecked={o.defaultChecked}
+            className="mt-0.5 h-4 w-4 rounded border-slate-300"
+            aria-describedby={describedBy}
+            aria-invalid={error ? true : undefined}
+          />
           <div>
-            <label htmlFor={name} className="text-sm font-medium text-slate-800">{label}</label>
-            {o.hint && <p id={`${name}-hint`} className="text-xs text-slate-500">{o.hint}</p>}
-            {error && <p id={`${name}-error`} className="mt-1 text-sm text-red-700">{error}</p>}
+            <label htmlFor={name} className="text-sm font-medium text-slate-800">
+              {label}
+            </label>
+            {o.hint && (
+              <p id={`${name}-hint`} className="text-xs text-slate-500">
+                {o.hint}
+              </p>
+            )}
+            {error && (
+              <p id={`${name}-error`} className="mt-1 text-sm text-red-700">
+                {error}
+              </p>
+            )}
           </div>
         </div>
       );
@@ -87,7 +120,16 @@ function kitFor(errors: Record<string, string[] | undefined>): FieldKit {
   };
 }
 
-export function ApplyResetForm({ title, description, version, canEdit, apply, onApplied, actions, fields }: {
+export function ApplyResetForm({
+  title,
+  description,
+  version,
+  canEdit,
+  apply,
+  onApplied,
+  actions,
+  fields,
+}: {
   title: string;
   description: ReactNode;
   /** The version of the values the page loaded. */
@@ -107,7 +149,11 @@ export function ApplyResetForm({ title, description, version, canEdit, apply, on
   const [pending, startTransition] = useTransition();
   const [resetting, startReset] = useTransition();
   // Until React has attached onSubmit, a click would submit the form natively; keep the buttons off.
-  const hydrated = useSyncExternalStore(subscribeNothing, () => true, () => false);
+  const hydrated = useSyncExternalStore(
+    subscribeNothing,
+    () => true,
+    () => false,
+  );
   const headingId = `${title.toLowerCase().replace(/\W+/g, "-")}-heading`;
 
   function submit(event: React.FormEvent<HTMLFormElement>) {
@@ -133,19 +179,31 @@ export function ApplyResetForm({ title, description, version, canEdit, apply, on
   }
 
   return (
-    <form method="post" onSubmit={submit} onReset={reset} noValidate aria-labelledby={headingId}
-      className="space-y-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+    <form
+      method="post"
+      onSubmit={submit}
+      onReset={reset}
+      noValidate
+      aria-labelledby={headingId}
+      className="space-y-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm"
+    >
       <div>
-        <h2 id={headingId} className="text-base font-semibold">{title}</h2>
+        <h2 id={headingId} className="text-base font-semibold">
+          {title}
+        </h2>
         <p className="text-sm text-slate-600">{description}</p>
       </div>
       <input type="hidden" name="version" value={result?.ok ? result.data.version : version} />
       {/* Off while the stored values load: an edit made meanwhile would be lost when they arrive. */}
       <fieldset disabled={!canEdit || resetting} aria-busy={resetting || undefined} className="grid grid-cols-1 gap-5 md:grid-cols-2">
-        <Fragment key={resets}>{fields(kitFor(result && !result.ok ? result.fieldErrors ?? {} : {}))}</Fragment>
+        <Fragment key={resets}>{fields(kitFor(result && !result.ok ? (result.fieldErrors ?? {}) : {}))}</Fragment>
       </fieldset>
       <div aria-live="polite" className="min-h-6">
-        {result && !result.ok && <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">{result.error}</p>}
+        {result && !result.ok && (
+          <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+            {result.error}
+          </p>
+        )}
         {result?.ok && (
           <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900">
             Changes applied{result.data.changedFields.length ? `: ${result.data.changedFields.join(", ")}` : " (nothing changed)"}.
@@ -156,10 +214,18 @@ export function ApplyResetForm({ title, description, version, canEdit, apply, on
         <div className="flex flex-wrap gap-3">
           {canEdit && (
             <>
-              <button type="submit" disabled={pending || resetting || !hydrated} className="rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-blue-800 disabled:opacity-60">
+              <button
+                type="submit"
+                disabled={pending || resetting || !hydrated}
+                className="rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-blue-800 disabled:opacity-60"
+              >
                 {pending ? "Applying…" : "Apply Changes"}
               </button>
-              <button type="reset" disabled={pending || resetting || !hydrated} className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50">
+              <button
+                type="reset"
+                disabled={pending || resetting || !hydrated}
+                className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50"
+              >
                 Reset Changes
               </button>
             </>

@@ -17,7 +17,9 @@ export function ErrorPanel({ error, retry, home }: { error: unknown; retry: () =
   const reference = referenceOf(error);
   return (
     <section role="alert" aria-labelledby="error-heading" className="mx-auto max-w-lg rounded-xl border border-red-200 bg-white p-6 shadow-sm">
-      <h1 id="error-heading" className="text-xl font-semibold text-slate-900">Something went wrong</h1>
+      <h1 id="error-heading" className="text-xl font-semibold text-slate-900">
+        Something went wrong
+      </h1>
       <p className="mt-2 text-sm text-slate-600">
         The console could not show this page. Nothing was changed by showing it. Try again; if it keeps failing, give your administrator the reference below.
       </p>
@@ -27,9 +29,13 @@ export function ErrorPanel({ error, retry, home }: { error: unknown; retry: () =
         </p>
       )}
       <div className="mt-5 flex flex-wrap items-center gap-2">
-        <Button variant="primary" onClick={() => retry()}>Try again</Button>
+        <Button variant="primary" onClick={() => retry()}>
+          Try again
+        </Button>
         {/* A full load, not a client navigation: the app shell itself may be what failed. */}
-        <a href={home.href} className={buttonClass("secondary")}>{home.label}</a>
+        <a href={home.href} className={buttonClass("secondary")}>
+          {home.label}
+        </a>
       </div>
     </section>
   );

@@ -2,8 +2,18 @@ import Link from "next/link";
 import { pageCount } from "@/lib/pagination";
 
 /** Server-rendered pager: plain links, so it works without JavaScript and keeps the page in the URL. */
-export function Pagination({ basePath, page, pageSize, total, params = {} }: {
-  basePath: string; page: number; pageSize: number; total: number; params?: Record<string, string>;
+export function Pagination({
+  basePath,
+  page,
+  pageSize,
+  total,
+  params = {},
+}: {
+  basePath: string;
+  page: number;
+  pageSize: number;
+  total: number;
+  params?: Record<string, string>;
 }) {
   const pages = pageCount(total, pageSize);
   const href = (p: number) => `${basePath}?${new URLSearchParams({ ...params, page: String(p), pageSize: String(pageSize) })}`;
@@ -14,12 +24,37 @@ export function Pagination({ basePath, page, pageSize, total, params = {} }: {
   return (
     <nav aria-label="Pagination" className="flex items-center justify-between gap-4 py-3">
       <p className="text-sm text-slate-600">
-        {total === 0 ? "No results" : <>Showing <span className="font-medium">{first}</span>–<span className="font-medium">{last}</span> of <span className="font-medium">{total.toLocaleString("en-US")}</span></>}
+        {total === 0 ? (
+          "No results"
+        ) : (
+          <>
+            Showing <span className="font-medium">{first}</span>–<span className="font-medium">{last}</span> of{" "}
+            <span className="font-medium">{total.toLocaleString("en-US")}</span>
+          </>
+        )}
       </p>
       <div className="flex gap-2">
-        {page > 1 ? <Link className={linkClass} href={href(page - 1)} rel="prev">Previous</Link> : <span className={disabledClass} aria-disabled="true">Previous</span>}
-        <span className="px-2 py-1.5 text-sm text-slate-600">Page {page} of {pages}</span>
-        {page < pages ? <Link className={linkClass} href={href(page + 1)} rel="next">Next</Link> : <span className={disabledClass} aria-disabled="true">Next</span>}
+        {page > 1 ? (
+          <Link className={linkClass} href={href(page - 1)} rel="prev">
+            Previous
+          </Link>
+        ) : (
+          <span className={disabledClass} aria-disabled="true">
+            Previous
+          </span>
+        )}
+        <span className="px-2 py-1.5 text-sm text-slate-600">
+          Page {page} of {pages}
+        </span>
+        {page < pages ? (
+          <Link className={linkClass} href={href(page + 1)} rel="next">
+            Next
+          </Link>
+        ) : (
+          <span className={disabledClass} aria-disabled="true">
+            Next
+          </span>
+        )}
       </div>
     </nav>
   );

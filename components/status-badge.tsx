@@ -9,8 +9,6 @@ const styles = {
 
 export function StatusBadge({ status }: { status: keyof typeof styles }) {
   return (
-    <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${styles[status]}`}>
-      {statusLabels[status]}
-    </span>
+    <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${styles[status]}`}>{statusLabels[status]}</span>
   );
 }

@@ -107,14 +107,28 @@ test("Entra client-credentials tokens: the role comes from the roles claim; writ
   await json(await admin.get("tenants"));
   const customerId = `entra${randomUUID().slice(0, 6)}`;
   const created = await admin.post("tenants", {
-    data: { customerId, displayName: "Created by automation", tenantRef: DEMO.contoso.domain, adminEmail: DEMO.contoso.admin, authMethod: "APP_REGISTRATION", cloud: "CUSTOM" },
+    data: {
+      customerId,
+      displayName: "Created by automation",
+      tenantRef: DEMO.contoso.domain,
+      adminEmail: DEMO.contoso.admin,
+      authMethod: "APP_REGISTRATION",
+      cloud: "CUSTOM",
+    },
   });
   const tenant = await json<{ id: string }>(created, 201);
   const event = await e2eDb.auditEvent.findFirstOrThrow({ where: { action: "tenant.created", targetId: tenant.id } });
-  expect(event).toMatchObject({ actorType: "entra_client", actorId: claims.oid, actorLabel: DEMO_API.admin.clientId, requestId: created.headers()["x-request-id"] });
+  expect(event).toMatchObject({
+    actorType: "entra_client",
+    actorId: claims.oid,
+    actorLabel: DEMO_API.admin.clientId,
+    requestId: created.headers()["x-request-id"],
+  });
 
   const operator = await apiClient(await clientToken(DEMO_API.operator));
-  expect((await expectProblem(await operator.patch(`tenants/${tenant.id}`, { data: { displayName: "x" } }), 403, "forbidden")).detail).toMatch(/needs the Administrator role; the token has Operator/);
+  expect((await expectProblem(await operator.patch(`tenants/${tenant.id}`, { data: { displayName: "x" } }), 403, "forbidden")).detail).toMatch(
+    /needs the Administrator role; the token has Operator/,
+  );
   await expectProblem(await operator.post("verification-runs", { data: { tenantIds: ["no-such-tenant"] } }), 422, "validation");
 
   const viewer = await apiClient(await clientToken(DEMO_API.viewer));
@@ -133,14 +147,23 @@ test("Entra client-credentials tokens with a groups claim: the role comes from t
   // The API's manifest asks for security groups (groupMembershipClaims); the client holds no app role.
   const groupToken = await clientToken(DEMO_API.groupOperator);
   const claims = decodeJwt(groupToken);
-  expect(claims).toMatchObject({ aud: DEMO_API.audience, tid: DEMO_API.homeTenantId, appid: DEMO_API.groupOperator.clientId, groups: [DEMO_API.operatorsGroupId] });
+  expect(claims).toMatchObject({
+    aud: DEMO_API.audience,
+    tid: DEMO_API.homeTenantId,
+    appid: DEMO_API.groupOperator.clientId,
+    groups: [DEMO_API.operatorsGroupId],
+  });
   expect(claims.roles).toBeUndefined();
   const groupOperator = await apiClient(groupToken);
   const tenant = await seedDemoTenant(`entragrp${randomUUID().slice(0, 6)}`, "proseware");
 
   // Without a mapping for its group the token authenticates but carries no role: 403 on everything.
   await mapGroups([]);
-  for (const response of [await groupOperator.get("tenants"), await groupOperator.post(`tenants/${tenant.id}/verify`), await groupOperator.patch(`tenants/${tenant.id}`, { data: { displayName: "x" } })]) {
+  for (const response of [
+    await groupOperator.get("tenants"),
+    await groupOperator.post(`tenants/${tenant.id}/verify`),
+    await groupOperator.patch(`tenants/${tenant.id}`, { data: { displayName: "x" } }),
+  ]) {
     expect((await expectProblem(response, 403, "forbidden")).detail).toMatch(/carries no role/);
   }
   // A mapping for another group changes nothing.
@@ -152,7 +175,12 @@ test("Entra client-credentials tokens with a groups claim: the role comes from t
   const verify = await groupOperator.post(`tenants/${tenant.id}/verify`);
   expect(await json<{ tenantId: string; customerId: string; status: string }>(verify)).toMatchObject({ tenantId: tenant.id, customerId: tenant.customerId });
   const event = await e2eDb.auditEvent.findFirstOrThrow({ where: { action: "tenant.verified", targetId: tenant.id } });
-  expect(event).toMatchObject({ actorType: "entra_client", actorId: claims.oid, actorLabel: DEMO_API.groupOperator.clientId, requestId: verify.headers()["x-request-id"] });
+  expect(event).toMatchObject({
+    actorType: "entra_client",
+    actorId: claims.oid,
+    actorLabel: DEMO_API.groupOperator.clientId,
+    requestId: verify.headers()["x-request-id"],
+  });
   expect((await expectProblem(await groupOperator.patch(`tenants/${tenant.id}`, { data: { displayName: "x" } }), 403, "forbidden")).detail).toMatch(
     /needs the Administrator role; the token has Operator/,
   );
@@ -167,9 +195,13 @@ test("Entra client-credentials tokens with a groups claim: the role comes from t
     expect(decodeJwt(bothToken)).toMatchObject({ roles: ["Viewer"], groups: [DEMO_API.operatorsGroupId] });
     const both = await apiClient(bothToken);
     await json(await both.get(`tenants/${tenant.customerId}`));
-    expect((await expectProblem(await both.post(`tenants/${tenant.id}/verify`), 403, "forbidden")).detail).toMatch(/needs the Operator role; the token has Viewer/);
+    expect((await expectProblem(await both.post(`tenants/${tenant.id}/verify`), 403, "forbidden")).detail).toMatch(
+      /needs the Operator role; the token has Viewer/,
+    );
     await mapGroups([{ groupId: DEMO_API.operatorsGroupId, role: "ADMINISTRATOR" }]);
-    expect((await expectProblem(await both.patch(`tenants/${tenant.id}`, { data: { displayName: "x" } }), 403, "forbidden")).detail).toMatch(/the token has Viewer/);
+    expect((await expectProblem(await both.patch(`tenants/${tenant.id}`, { data: { displayName: "x" } }), 403, "forbidden")).detail).toMatch(
+      /the token has Viewer/,
+    );
     // The same group makes the group-only client an Administrator.
     expect((await groupOperator.delete(`tenants/${tenant.id}`)).status()).toBe(204);
   } finally {
@@ -216,7 +248,9 @@ test("Entra tokens failing each validation rule are 401 invalid_token", async ()
     .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: "forged-key-id" })
     .sign(privateKey);
   await expectInvalidToken(forged, /unknown key/);
-  const hmac = await new SignJWT({ ...decodeJwt(viewerToken) }).setProtectedHeader({ alg: "HS256", kid: decodeProtectedHeader(viewerToken).kid }).sign(new TextEncoder().encode("x".repeat(32)));
+  const hmac = await new SignJWT({ ...decodeJwt(viewerToken) })
+    .setProtectedHeader({ alg: "HS256", kid: decodeProtectedHeader(viewerToken).kid })
+    .sign(new TextEncoder().encode("x".repeat(32)));
   await expectInvalidToken(hmac, /algorithm/);
 
   // The same valid token passes again once the settings are right, and is refused when Entra auth is off.
@@ -257,7 +291,14 @@ function sharedRegistrationScenario(): ScenarioInput {
 async function idTokenFor(upn: string): Promise<string> {
   const response = await fetch(`${emulator.loginUrl}/${DEMO_API.homeTenantId}/oauth2/v2.0/token`, {
     method: "POST",
-    body: new URLSearchParams({ grant_type: "password", client_id: DEMO_API.apiAppId, client_secret: SHARED_APP_SECRET, username: upn, password: DEMO.userPassword, scope: "openid profile" }),
+    body: new URLSearchParams({
+      grant_type: "password",
+      client_id: DEMO_API.apiAppId,
+      client_secret: SHARED_APP_SECRET,
+      username: upn,
+      password: DEMO.userPassword,
+      scope: "openid profile",
+    }),
   });
   const body = (await response.json()) as { id_token?: string; error_description?: string };
   if (!response.ok || !body.id_token) throw new Error(`ROPC failed: ${body.error_description}`);

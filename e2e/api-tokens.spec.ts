@@ -120,7 +120,10 @@ test("an administrator creates an API token, sees it once, uses it and revokes i
   await screenshot(page, testInfo, "api-tokens-revoked");
 
   const audit = await e2eDb.auditEvent.findMany({ where: { targetType: "api_token", targetId: stored.id }, orderBy: { at: "asc" } });
-  expect(audit.map((e) => [e.action, e.actorLabel])).toEqual([["api_token.created", admin.email], ["api_token.revoked", admin.email]]);
+  expect(audit.map((e) => [e.action, e.actorLabel])).toEqual([
+    ["api_token.created", admin.email],
+    ["api_token.revoked", admin.email],
+  ]);
   for (const e of audit) expect(e.details).not.toContain(token);
 });
 
@@ -142,7 +145,15 @@ test("other roles neither see API tokens nor get past the server actions", async
   const seeded = generateApiToken();
   const seededName = uniqueName("Seeded");
   await e2eDb.apiToken.create({
-    data: { id: randomUUID(), name: seededName, role: "VIEWER", tokenHash: seeded.hash, prefix: seeded.prefix, createdBy: "seed", expiresAt: new Date(Date.now() + 30 * 86_400_000) },
+    data: {
+      id: randomUUID(),
+      name: seededName,
+      role: "VIEWER",
+      tokenHash: seeded.hash,
+      prefix: seeded.prefix,
+      createdBy: "seed",
+      expiresAt: new Date(Date.now() + 30 * 86_400_000),
+    },
   });
   await signInAndExpectConsole(page, demoted);
   await page.goto("/settings/api-tokens");
@@ -156,8 +167,15 @@ test("other roles neither see API tokens nor get past the server actions", async
   expect(await e2eDb.apiToken.count({ where: { name } })).toBe(0);
   await dialog.getByRole("button", { name: "Cancel" }).click();
 
-  await page.getByRole("row").filter({ hasText: seededName }).getByRole("button", { name: `Revoke ${seededName}` }).click();
-  await page.getByRole("dialog", { name: `Revoke ${seededName}?` }).getByRole("button", { name: "Revoke token" }).click();
+  await page
+    .getByRole("row")
+    .filter({ hasText: seededName })
+    .getByRole("button", { name: `Revoke ${seededName}` })
+    .click();
+  await page
+    .getByRole("dialog", { name: `Revoke ${seededName}?` })
+    .getByRole("button", { name: "Revoke token" })
+    .click();
   await expect(page.getByRole("alert").filter({ hasText: "Only administrators can revoke API tokens." })).toBeVisible();
   expect((await e2eDb.apiToken.findFirstOrThrow({ where: { name: seededName } })).revokedAt).toBeNull();
 });
@@ -198,6 +216,9 @@ test("the API reference renders the OpenAPI document with authentication, operat
   await screenshot(page, testInfo, "api-reference-top");
   for (const name of ["List tenants", "Add a tenant", "Start Verify All"]) {
     const article = page.getByRole("article", { name });
-    await testInfo.attach(`api-reference-${name}`, { body: await article.screenshot({ path: testInfo.outputPath(`api-reference-${name.replace(/ /g, "-").toLowerCase()}.png`) }), contentType: "image/png" });
+    await testInfo.attach(`api-reference-${name}`, {
+      body: await article.screenshot({ path: testInfo.outputPath(`api-reference-${name.replace(/ /g, "-").toLowerCase()}.png`) }),
+      contentType: "image/png",
+    });
   }
 });

@@ -69,9 +69,10 @@ async function configureProvider(admin: APIRequestContext) {
 }
 
 async function auditFor(client: APIRequestContext, query: Record<string, string>) {
-  return json<{ items: (Json & { action: string; actorType: string; actorLabel: string; requestId: string | null; targetId: string | null })[]; total: number }>(
-    await client.get("audit", { params: query }),
-  );
+  return json<{
+    items: (Json & { action: string; actorType: string; actorLabel: string; requestId: string | null; targetId: string | null })[];
+    total: number;
+  }>(await client.get("audit", { params: query }));
 }
 
 test.describe.configure({ mode: "serial" });
@@ -124,7 +125,9 @@ test("authentication: no token, garbage, revoked, expired and unknown tokens are
   const revoked = await createApiToken("ADMINISTRATOR", { revokedAt: new Date() });
   const expired = await createApiToken("ADMINISTRATOR", { expiresAt: new Date(Date.now() - 60_000) });
   expect((await expectProblem(await (await apiClient(revoked.token)).get("tenants"), 401, "unauthorized")).detail).toMatch(/revoked/);
-  expect((await expectProblem(await (await apiClient(expired.token)).post("tenants", { data: newTenant(prefix()) }), 401, "unauthorized")).detail).toMatch(/expired/);
+  expect((await expectProblem(await (await apiClient(expired.token)).post("tenants", { data: newTenant(prefix()) }), 401, "unauthorized")).detail).toMatch(
+    /expired/,
+  );
 
   // A valid token works, its last use is recorded, and the request id is echoed (or replaced when unsafe).
   const viewer = await createApiToken("VIEWER");
@@ -158,8 +161,16 @@ test("tenants: create, read by id or customer id, list, patch with If-Match, con
   expect([...new Set(invalid.errors!.map((e) => e.path))].sort()).toEqual(["adminEmail", "authMethod", "cloud", "customerId", "displayName", "tenantRef"]);
   expect(invalid.errors!.find((e) => e.path === "customerId")!.message).toBe("Enter the customer id.");
   await expectProblem(await admin.post("tenants", { data: { ...newTenant(`${p}-x`), extra: 1 } }), 422, "validation");
-  await expectProblem(await admin.post("tenants", { data: Buffer.from("customerId=x"), headers: { "Content-Type": "application/x-www-form-urlencoded" } }), 415, "unsupported-media-type");
-  const broken = await expectProblem(await admin.post("tenants", { data: Buffer.from('{"customerId": "x", "secret": "hunter2"'), headers: { "Content-Type": "application/json" } }), 400, "bad-request");
+  await expectProblem(
+    await admin.post("tenants", { data: Buffer.from("customerId=x"), headers: { "Content-Type": "application/x-www-form-urlencoded" } }),
+    415,
+    "unsupported-media-type",
+  );
+  const broken = await expectProblem(
+    await admin.post("tenants", { data: Buffer.from('{"customerId": "x", "secret": "hunter2"'), headers: { "Content-Type": "application/json" } }),
+    400,
+    "bad-request",
+  );
   expect(JSON.stringify(broken)).not.toContain("hunter2");
   await expectProblem(await admin.post("tenants", { data: { ...newTenant(`${p}-big`), displayName: "x".repeat(300 * 1024) } }), 413, "payload-too-large");
   await expectProblem(await admin.post("tenants", { headers: { "Content-Type": "application/json" } }), 400, "bad-request");
@@ -169,7 +180,15 @@ test("tenants: create, read by id or customer id, list, patch with If-Match, con
   const one = await json<TenantJson>(created, 201);
   expect(created.headers().location).toBe(`/api/v1/tenants/${one.id}`);
   expect(created.headers().etag).toBe('"1"');
-  expect(one).toMatchObject({ customerId: `${p}-one`, adminEmail: `admin@${p}-one.example`, primaryDomain: DEMO.litware.domain, lastStatus: "NEVER", version: 1, credentials: [], lastVerification: null });
+  expect(one).toMatchObject({
+    customerId: `${p}-one`,
+    adminEmail: `admin@${p}-one.example`,
+    primaryDomain: DEMO.litware.domain,
+    lastStatus: "NEVER",
+    version: 1,
+    credentials: [],
+    lastVerification: null,
+  });
   await json(await admin.post("tenants", { data: newTenant(`${p}-two`, { displayName: "Zeta", tenantRef: DEMO.contoso.id }) }), 201);
   const duplicate = await expectProblem(await admin.post("tenants", { data: newTenant(`${p}-one`) }), 422, "validation");
   expect(duplicate.errors).toEqual([{ path: "customerId", message: `A tenant with customer id ${p}-one already exists.` }]);
@@ -183,11 +202,15 @@ test("tenants: create, read by id or customer id, list, patch with If-Match, con
 
   // List: filters, sort, order, paging; bad query parameters are 400 with the parameter named.
   const page = await json<{ items: TenantJson[]; total: number; page: number; pageSize: number }>(
-    await admin.get("tenants", { params: { q: p, status: "NEVER,FAILED", method: "APP_REGISTRATION", cloud: "CUSTOM", sort: "displayName", order: "desc", pageSize: "1" } }),
+    await admin.get("tenants", {
+      params: { q: p, status: "NEVER,FAILED", method: "APP_REGISTRATION", cloud: "CUSTOM", sort: "displayName", order: "desc", pageSize: "1" },
+    }),
   );
   expect(page).toMatchObject({ total: 2, page: 1, pageSize: 1 });
   expect(page.items.map((t) => t.customerId)).toEqual([`${p}-two`]);
-  expect((await json<{ items: TenantJson[] }>(await admin.get("tenants", { params: { q: p, sort: "displayName", page: "2", pageSize: "1" } }))).items[0]!.customerId).toBe(`${p}-two`);
+  expect(
+    (await json<{ items: TenantJson[] }>(await admin.get("tenants", { params: { q: p, sort: "displayName", page: "2", pageSize: "1" } }))).items[0]!.customerId,
+  ).toBe(`${p}-two`);
   for (const [params, path] of [
     [{ pageSize: "500" }, "pageSize"],
     [{ status: "VERIFIED,BOGUS" }, "status.1"],
@@ -196,7 +219,10 @@ test("tenants: create, read by id or customer id, list, patch with If-Match, con
     [{ page: "0" }, "page"],
   ] as const) {
     const problem = await expectProblem(await admin.get("tenants", { params }), 400, "bad-request");
-    expect(problem.errors!.map((e) => e.path), JSON.stringify(params)).toContain(path);
+    expect(
+      problem.errors!.map((e) => e.path),
+      JSON.stringify(params),
+    ).toContain(path);
   }
   expect((await expectProblem(await admin.get("tenants?page=1&page=2"), 400, "bad-request")).errors![0]!.path).toBe("page");
 
@@ -204,14 +230,25 @@ test("tenants: create, read by id or customer id, list, patch with If-Match, con
   const patched = await admin.patch(`tenants/${p}-one`, { data: { displayName: "Renamed" }, headers: { "If-Match": '"1"' } });
   expect(await json<TenantJson>(patched)).toMatchObject({ displayName: "Renamed", version: 2, primaryDomain: DEMO.litware.domain });
   expect(patched.headers().etag).toBe('"2"');
-  const stale = await expectProblem(await admin.patch(`tenants/${one.id}`, { data: { displayName: "Lost update" }, headers: { "If-Match": '"1"' } }), 409, "version-conflict");
+  const stale = await expectProblem(
+    await admin.patch(`tenants/${one.id}`, { data: { displayName: "Lost update" }, headers: { "If-Match": '"1"' } }),
+    409,
+    "version-conflict",
+  );
   expect(stale.detail).toMatch(/current version is 2/);
   expect((await e2eDb.tenant.findUniqueOrThrow({ where: { id: one.id } })).displayName).toBe("Renamed");
-  expect((await expectProblem(await admin.patch(`tenants/${one.id}`, { data: { adminEmail: "not-an-email" } }), 422, "validation")).errors![0]!.path).toBe("adminEmail");
+  expect((await expectProblem(await admin.patch(`tenants/${one.id}`, { data: { adminEmail: "not-an-email" } }), 422, "validation")).errors![0]!.path).toBe(
+    "adminEmail",
+  );
   await expectProblem(await admin.patch(`tenants/${one.id}`, { data: {} }), 422, "validation");
   await expectProblem(await admin.patch(`tenants/${one.id}`, { data: { displayName: "x" }, headers: { "If-Match": "yesterday" } }), 400, "bad-request");
   const renamedId = await admin.patch(`tenants/${one.id}`, { data: { customerId: `${p}-uno`, tenantRef: DEMO.litware.id }, headers: { "If-Match": '"2"' } });
-  expect(await json<TenantJson>(renamedId)).toMatchObject({ customerId: `${p}-uno`, entraTenantId: DEMO.litware.id, primaryDomain: DEMO.litware.domain, version: 3 });
+  expect(await json<TenantJson>(renamedId)).toMatchObject({
+    customerId: `${p}-uno`,
+    entraTenantId: DEMO.litware.id,
+    primaryDomain: DEMO.litware.domain,
+    version: 3,
+  });
   await expectProblem(await admin.patch(`tenants/${one.id}`, { data: { customerId: `${p}-two` } }), 422, "validation");
 
   // DELETE honours If-Match too.
@@ -223,7 +260,14 @@ test("tenants: create, read by id or customer id, list, patch with If-Match, con
 
   // Every write is audited with the token's name as actor and the request's id.
   const audit = await auditFor(admin, { actor: tokens.admin.name, action: "tenant.created,tenant.updated,tenant.deleted" });
-  expect(audit.items.map((e) => e.action).sort()).toEqual(["tenant.created", "tenant.created", "tenant.deleted", "tenant.deleted", "tenant.updated", "tenant.updated"]);
+  expect(audit.items.map((e) => e.action).sort()).toEqual([
+    "tenant.created",
+    "tenant.created",
+    "tenant.deleted",
+    "tenant.deleted",
+    "tenant.updated",
+    "tenant.updated",
+  ]);
   for (const e of audit.items) expect(e).toMatchObject({ actorType: "api_token", actorLabel: tokens.admin.name });
   const createdEvent = audit.items.find((e) => e.action === "tenant.created" && e.targetId === one.id)!;
   expect(createdEvent.requestId).toBe(created.headers()["x-request-id"]);
@@ -265,12 +309,17 @@ test("roles: viewers only read; operators verify, send consent links and run Ver
     operator.delete(`tenants/${tenant.id}`),
     operator.put("settings/provider", { data: emulatorProviderSettings() }),
   ];
-  for (const response of operatorWrites) expect((await expectProblem(await response, 403, "forbidden")).detail).toMatch(/needs the Administrator role; the token has Operator/);
+  for (const response of operatorWrites)
+    expect((await expectProblem(await response, 403, "forbidden")).detail).toMatch(/needs the Administrator role; the token has Operator/);
   expect(await e2eDb.tenant.findUniqueOrThrow({ where: { id: tenant.id } })).toEqual(before);
   expect(await e2eDb.tenant.count({ where: { customerId: { startsWith: p } } })).toBe(1);
 
   // The operator's own writes pass the role check (and then validation).
-  const unknown = await expectProblem(await operator.post("verification-runs", { data: { tenantIds: [tenant.customerId, "no-such-tenant"] } }), 422, "validation");
+  const unknown = await expectProblem(
+    await operator.post("verification-runs", { data: { tenantIds: [tenant.customerId, "no-such-tenant"] } }),
+    422,
+    "validation",
+  );
   expect(unknown.errors).toEqual([{ path: "tenantIds.1", message: "No tenant has this id or customer id." }]);
   await expectProblem(await operator.post(`tenants/${tenant.id}/consent-link`, { data: { expiresInDays: 0 } }), 422, "validation");
   await expectProblem(await operator.post(`verification-runs/${randomUUID()}/cancel`), 404, "not-found");
@@ -284,7 +333,10 @@ test("provider settings: no secrets in GET; PUT by an administrator with If-Matc
   expect(Object.keys(view)).not.toContain("clientSecret");
 
   const invalid = await expectProblem(
-    await admin.put("settings/provider", { data: { ...emulatorProviderSettings(), clientId: "not-a-guid", redirectUrl: "http://evil.example/cb" }, headers: { "If-Match": first.headers().etag! } }),
+    await admin.put("settings/provider", {
+      data: { ...emulatorProviderSettings(), clientId: "not-a-guid", redirectUrl: "http://evil.example/cb" },
+      headers: { "If-Match": first.headers().etag! },
+    }),
     422,
     "validation",
   );
@@ -298,10 +350,16 @@ test("provider settings: no secrets in GET; PUT by an administrator with If-Matc
   expect(await saved.text()).not.toContain(DEMO.providerSecret);
   expect(await (await viewer.get("settings/provider")).text()).not.toContain(DEMO.providerSecret);
 
-  const stale = await expectProblem(await admin.put("settings/provider", { data: emulatorProviderSettings(), headers: { "If-Match": first.headers().etag! } }), 409, "version-conflict");
+  const stale = await expectProblem(
+    await admin.put("settings/provider", { data: emulatorProviderSettings(), headers: { "If-Match": first.headers().etag! } }),
+    409,
+    "version-conflict",
+  );
   expect(stale.detail).toMatch(/current version/);
   // Without If-Match the current version applies; an empty secret keeps the stored one.
-  const kept = await json<Json & { hasSecret: boolean; changedFields: string[] }>(await admin.put("settings/provider", { data: { ...emulatorProviderSettings(), clientSecret: "" } }));
+  const kept = await json<Json & { hasSecret: boolean; changedFields: string[] }>(
+    await admin.put("settings/provider", { data: { ...emulatorProviderSettings(), clientSecret: "" } }),
+  );
   expect(kept).toMatchObject({ hasSecret: true, changedFields: [] });
 
   const audit = await auditFor(admin, { actor: tokens.admin.name, action: "provider_settings.updated", targetType: "provider_settings" });
@@ -316,12 +374,23 @@ test("verify a tenant, and consent links: none active (404), created with an exp
   const contoso = await seedDemoTenant(p, "contoso");
   const proseware = await seedDemoTenant(p, "proseware");
 
-  const verified = await json<Json & { status: string; timings: { totalMs: number; tokenMs?: number }; remediation: { action: string } }>(await operator.post(`tenants/${contoso.customerId}/verify`));
-  expect(verified).toMatchObject({ tenantId: contoso.id, customerId: contoso.customerId, status: "VERIFIED", reasonCode: "VERIFIED", runId: null, remediation: { action: "none" } });
+  const verified = await json<Json & { status: string; timings: { totalMs: number; tokenMs?: number }; remediation: { action: string } }>(
+    await operator.post(`tenants/${contoso.customerId}/verify`),
+  );
+  expect(verified).toMatchObject({
+    tenantId: contoso.id,
+    customerId: contoso.customerId,
+    status: "VERIFIED",
+    reasonCode: "VERIFIED",
+    runId: null,
+    remediation: { action: "none" },
+  });
   expect(verified.timings.totalMs).toBeGreaterThanOrEqual(0);
   expect(verified.permissions).toMatchObject({ missing: [] });
 
-  const failed = await json<Json & { remediation: { action: string }; diagnostics: { errorCodes?: number[] } }>(await operator.post(`tenants/${proseware.id}/verify`));
+  const failed = await json<Json & { remediation: { action: string }; diagnostics: { errorCodes?: number[] } }>(
+    await operator.post(`tenants/${proseware.id}/verify`),
+  );
   expect(failed).toMatchObject({ status: "FAILED", customerId: proseware.customerId, remediation: { action: "send_consent_link" } });
   expect(failed.diagnostics.errorCodes).toContain(700016);
   expect(failed.explanation).toBeTruthy();
@@ -333,7 +402,10 @@ test("verify a tenant, and consent links: none active (404), created with an exp
   await expectProblem(await viewer.get(`tenants/${proseware.customerId}/consent-link`), 404, "not-found");
   const tooLong = await expectProblem(await operator.post(`tenants/${proseware.customerId}/consent-link`, { data: { expiresInDays: 365 } }), 422, "validation");
   expect(tooLong.errors![0]!.path).toBe("expiresInDays");
-  const created = await json<{ url: string; expiresAt: string; flow: string }>(await operator.post(`tenants/${proseware.customerId}/consent-link`, { data: { expiresInDays: 2 } }), 201);
+  const created = await json<{ url: string; expiresAt: string; flow: string }>(
+    await operator.post(`tenants/${proseware.customerId}/consent-link`, { data: { expiresInDays: 2 } }),
+    201,
+  );
   expect(created.url).toMatch(/\/consent\/[A-Za-z0-9_-]{43}$/);
   expect(created.flow).toBe("ADMIN_CONSENT");
   expect(Math.abs(new Date(created.expiresAt).getTime() - (Date.now() + 2 * 86_400_000))).toBeLessThan(60_000);
@@ -384,11 +456,15 @@ test("Verify All: 202 with the run, joined while active, followed as server-sent
     expect(progress.at(-1)).toMatchObject({ id: run.id, status: "COMPLETED", done: done.total });
 
     // Results, paged by customer id, filtered by status.
-    const first = await json<{ items: (Json & { customerId: string; status: string; runId: string })[]; total: number }>(await viewer.get(`verification-runs/${run.id}/results`, { params: { pageSize: "2" } }));
+    const first = await json<{ items: (Json & { customerId: string; status: string; runId: string })[]; total: number }>(
+      await viewer.get(`verification-runs/${run.id}/results`, { params: { pageSize: "2" } }),
+    );
     expect(first.total).toBe(done.total);
     expect(first.items).toHaveLength(Math.min(2, done.total));
     expect(first.items[0]!.runId).toBe(run.id);
-    const failures = await json<{ items: (Json & { customerId: string; status: string })[] }>(await viewer.get(`verification-runs/${run.id}/results`, { params: { status: "FAILED", pageSize: "200" } }));
+    const failures = await json<{ items: (Json & { customerId: string; status: string })[] }>(
+      await viewer.get(`verification-runs/${run.id}/results`, { params: { status: "FAILED", pageSize: "200" } }),
+    );
     expect(failures.items.every((r) => r.status === "FAILED")).toBe(true);
     expect(failures.items.map((r) => r.customerId)).toContain(`${p}-proseware`);
     expect(failures.items.map((r) => r.customerId)).not.toContain(`${p}-contoso`);
@@ -421,7 +497,13 @@ test("audit: filters by actor, action, target, request id and time range; bad fi
 
   const byRequest = await auditFor(viewer, { requestId: created.headers()["x-request-id"]! });
   expect(byRequest.items).toHaveLength(1);
-  expect(byRequest.items[0]).toMatchObject({ action: "tenant.created", actorLabel: tokens.admin.name, targetType: "tenant", targetId: tenant.id, details: { customerId: `${p}-audit` } });
+  expect(byRequest.items[0]).toMatchObject({
+    action: "tenant.created",
+    actorLabel: tokens.admin.name,
+    targetType: "tenant",
+    targetId: tenant.id,
+    details: { customerId: `${p}-audit` },
+  });
   expect((await auditFor(viewer, { targetType: "tenant", targetId: tenant.id, from: since, to: new Date(Date.now() + 60_000).toISOString() })).total).toBe(1);
   expect((await auditFor(viewer, { targetId: tenant.id, to: since })).total).toBe(0);
   expect((await auditFor(viewer, { actor: tokens.admin.name, actorType: "admin" })).total).toBe(0);

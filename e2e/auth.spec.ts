@@ -62,7 +62,14 @@ test.describe("local admin sign-in", () => {
     const admin = await createAdmin();
     const customerId = `cust-${Date.now()}`;
     await e2eDb.tenant.create({
-      data: { id: crypto.randomUUID(), customerId, displayName: "Northwind Traders", adminEmail: "it@northwind.example", authMethod: "APP_REGISTRATION", primaryDomain: "northwind.example" },
+      data: {
+        id: crypto.randomUUID(),
+        customerId,
+        displayName: "Northwind Traders",
+        adminEmail: "it@northwind.example",
+        authMethod: "APP_REGISTRATION",
+        primaryDomain: "northwind.example",
+      },
     });
     await signInAndExpectConsole(page, admin);
     const row = page.getByRole("row").filter({ hasText: customerId });

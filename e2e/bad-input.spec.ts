@@ -53,7 +53,9 @@ test.describe("tenant import files", () => {
     await expect(page.getByRole("button", { name: "Check file" })).toBeDisabled();
     expect(posts).toEqual([]);
 
-    await page.getByLabel("CSV file").setInputFiles({ name: "small.csv", mimeType: "text/csv", buffer: Buffer.from(`${header}X,Y,not a domain,nope,FAX,GLOBAL\r\n`) });
+    await page
+      .getByLabel("CSV file")
+      .setInputFiles({ name: "small.csv", mimeType: "text/csv", buffer: Buffer.from(`${header}X,Y,not a domain,nope,FAX,GLOBAL\r\n`) });
     await expect(tooLarge).toHaveCount(0);
     await expect(page.getByRole("button", { name: "Check file" })).toBeEnabled();
   });
@@ -63,7 +65,9 @@ test.describe("tenant import files", () => {
     await page.goto("/tenants/import");
     const id = `U16-${Date.now().toString(36).toUpperCase()}`;
     const text = `customer_id,display_name,tenant,admin_email,auth_method,cloud\r\n${id},Café Zürich,${id.toLowerCase()}.example,it@cafe.example,APP_REGISTRATION,GLOBAL\r\n`;
-    await page.getByLabel("CSV file").setInputFiles({ name: "unicode.csv", mimeType: "text/csv", buffer: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]) });
+    await page
+      .getByLabel("CSV file")
+      .setInputFiles({ name: "unicode.csv", mimeType: "text/csv", buffer: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]) });
     await page.getByRole("button", { name: "Check file" }).click();
     const preview = page.getByRole("region", { name: /Preview/ });
     await expect(preview.getByRole("status")).toContainText("1 rows: 1 ready, 0 with errors.");

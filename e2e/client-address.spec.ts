@@ -47,10 +47,13 @@ test("an oversized REST API body is refused with 413 before authentication, what
 test("a chunked REST API upload without a token is answered 401 without reading it", async () => {
   const url = new URL("/api/v1/tenants", baseURL);
   const status = await new Promise<number>((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "content-type": "application/json" } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = httpRequest(
+      { host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "content-type": "application/json" } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on("error", reject);
     // Chunked, no Content-Length; the answer comes while the client is still sending.
     const chunk = Buffer.alloc(64 * 1024, 0x20);

@@ -115,13 +115,25 @@ test("two console instances on PostgreSQL: Verify All completes with every tenan
   );
   expect(applied.rows[0]).toEqual({ n: committed, names: committed });
   figures.migrations = committed;
-  figures.migratedBy = instances.filter((i) => i.log().includes("[startup] applied migrations")).map((i) => i.name).join(",") || "none logged";
+  figures.migratedBy =
+    instances
+      .filter((i) => i.log().includes("[startup] applied migrations"))
+      .map((i) => i.name)
+      .join(",") || "none logged";
 
   // An Administrator API token: only its hash is stored, as Settings → API tokens does.
   db = createDatabaseClient(databaseUrl);
   const token = generateApiToken();
   await db.apiToken.create({
-    data: { id: `e2e-cluster-${token.prefix}`, name: "e2e cluster", role: "ADMINISTRATOR", tokenHash: token.hash, prefix: token.prefix, createdBy: "e2e", expiresAt: new Date(Date.now() + 3_600_000) },
+    data: {
+      id: `e2e-cluster-${token.prefix}`,
+      name: "e2e cluster",
+      role: "ADMINISTRATOR",
+      tokenHash: token.hash,
+      prefix: token.prefix,
+      createdBy: "e2e",
+      expiresAt: new Date(Date.now() + 3_600_000),
+    },
   });
   const client = async (instance: ConsoleInstance) => {
     const api = await request.newContext({ baseURL: `${instance.url}/api/v1/`, extraHTTPHeaders: { Authorization: `Bearer ${token.token}` } });
@@ -169,13 +181,24 @@ test("two console instances on PostgreSQL: Verify All completes with every tenan
   // Who works on what: the chunks instances hold (job_claim, with each chunk's tenants) sampled until both
   // instances have results in the run and at least a quarter of the tenants are done.
   const seenByInstance = new Map<string, Set<string>>();
-  const resultCount = async () => (await sql!.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}"."VerificationResult" WHERE "runId" = $1`, [runId])).rows[0]!.n;
+  const resultCount = async () =>
+    (await sql!.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}"."VerificationResult" WHERE "runId" = $1`, [runId])).rows[0]!.n;
   const verifiedAmong = async (tenantIds: Set<string>) =>
-    (await sql!.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}"."VerificationResult" WHERE "runId" = $1 AND "tenantId" = ANY($2::text[])`, [runId, [...tenantIds]])).rows[0]!.n;
+    (
+      await sql!.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}"."VerificationResult" WHERE "runId" = $1 AND "tenantId" = ANY($2::text[])`, [
+        runId,
+        [...tenantIds],
+      ])
+    ).rows[0]!.n;
   let resultsBeforeKill = 0;
   const deadline = Date.now() + 90_000;
   for (;;) {
-    const claims = await sql.query<{ instance_id: string; tenant_id: string }>(`SELECT c.instance_id, jsonb_array_elements_text(j.data->'ids') AS tenant_id FROM "${jobSchema}".job_claim c JOIN "${jobSchema}".job j ON j.id = c.job_id WHERE c.run_id = $1`, [runId]).catch(() => ({ rows: [] }));
+    const claims = await sql
+      .query<{ instance_id: string; tenant_id: string }>(
+        `SELECT c.instance_id, jsonb_array_elements_text(j.data->'ids') AS tenant_id FROM "${jobSchema}".job_claim c JOIN "${jobSchema}".job j ON j.id = c.job_id WHERE c.run_id = $1`,
+        [runId],
+      )
+      .catch(() => ({ rows: [] }));
     for (const c of claims.rows) {
       if (!seenByInstance.has(c.instance_id)) seenByInstance.set(c.instance_id, new Set());
       seenByInstance.get(c.instance_id)!.add(c.tenant_id);
@@ -201,22 +224,36 @@ test("two console instances on PostgreSQL: Verify All completes with every tenan
   expect(a.aliveMembers()).toEqual([]);
   await expect(fetch(`${a.url}/api/health`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
   // What every instance held at that moment; A's claims stay as they were until its lease expires.
-  const claimsAtKill = (await sql.query<{ instance_id: string; tenant_id: string }>(`SELECT c.instance_id, jsonb_array_elements_text(j.data->'ids') AS tenant_id FROM "${jobSchema}".job_claim c JOIN "${jobSchema}".job j ON j.id = c.job_id WHERE c.run_id = $1`, [runId])).rows;
+  const claimsAtKill = (
+    await sql.query<{ instance_id: string; tenant_id: string }>(
+      `SELECT c.instance_id, jsonb_array_elements_text(j.data->'ids') AS tenant_id FROM "${jobSchema}".job_claim c JOIN "${jobSchema}".job j ON j.id = c.job_id WHERE c.run_id = $1`,
+      [runId],
+    )
+  ).rows;
   figures.resultsAtKill = await resultCount();
   expect(figures.resultsAtKill).toBeLessThan(N);
 
   // A's instance id: the lease that B's heartbeat does not renew (B removes it as soon as it sees A gone).
-  const leases = async () => new Map((await sql!.query<{ instance_id: string; lease_until: Date }>(`SELECT instance_id, lease_until FROM "${jobSchema}".job_instance`)).rows.map((r) => [r.instance_id, r.lease_until.getTime()]));
+  const leases = async () =>
+    new Map(
+      (await sql!.query<{ instance_id: string; lease_until: Date }>(`SELECT instance_id, lease_until FROM "${jobSchema}".job_instance`)).rows.map((r) => [
+        r.instance_id,
+        r.lease_until.getTime(),
+      ]),
+    );
   const leasesAtKill = await leases();
   expect(leasesAtKill.size).toBe(2);
   let deadInstance: string | undefined;
   await expect
-    .poll(async () => {
-      const now = await leases();
-      const renewed = [...leasesAtKill].filter(([id, until]) => (now.get(id) ?? until) > until).map(([id]) => id);
-      if (renewed.length === 1) deadInstance = [...leasesAtKill.keys()].find((id) => id !== renewed[0]);
-      return renewed.length;
-    }, { timeout: 10_000, intervals: [250] })
+    .poll(
+      async () => {
+        const now = await leases();
+        const renewed = [...leasesAtKill].filter(([id, until]) => (now.get(id) ?? until) > until).map(([id]) => id);
+        if (renewed.length === 1) deadInstance = [...leasesAtKill.keys()].find((id) => id !== renewed[0]);
+        return renewed.length;
+      },
+      { timeout: 10_000, intervals: [250] },
+    )
     .toBe(1);
   const heldByDead = new Set(claimsAtKill.filter((c) => c.instance_id === deadInstance).map((c) => entraTenantOfRow.get(c.tenant_id)!));
   figures.heldByKilledInstance = heldByDead.size;
@@ -225,12 +262,15 @@ test("two console instances on PostgreSQL: Verify All completes with every tenan
   type Progress = { status: string; total: number; done: number; verified: number; warnings: number; failed: number; remaining: number };
   let progress: Progress | undefined;
   await expect
-    .poll(async () => {
-      const res = await apiB.get(`verification-runs/${runId}`);
-      expect(res.status()).toBe(200);
-      progress = (await res.json()) as Progress;
-      return progress.status;
-    }, { timeout: 180_000, intervals: [500], message: "the run completes on instance B" })
+    .poll(
+      async () => {
+        const res = await apiB.get(`verification-runs/${runId}`);
+        expect(res.status()).toBe(200);
+        progress = (await res.json()) as Progress;
+        return progress.status;
+      },
+      { timeout: 180_000, intervals: [500], message: "the run completes on instance B" },
+    )
     .toBe("COMPLETED");
   figures.msFromKillToCompletion = Date.now() - killedAt;
   figures.wallMs = Date.now() - runStarted;
@@ -243,9 +283,15 @@ test("two console instances on PostgreSQL: Verify All completes with every tenan
   expect(((await results.json()) as { total: number }).total).toBe(N);
 
   // Exactly one result per tenant, every tenant's last verification recorded, one completion event.
-  const counts = await sql.query<{ n: number; tenants: number }>(`SELECT count(*)::int AS n, count(DISTINCT "tenantId")::int AS tenants FROM "${schema}"."VerificationResult" WHERE "runId" = $1`, [runId]);
+  const counts = await sql.query<{ n: number; tenants: number }>(
+    `SELECT count(*)::int AS n, count(DISTINCT "tenantId")::int AS tenants FROM "${schema}"."VerificationResult" WHERE "runId" = $1`,
+    [runId],
+  );
   expect(counts.rows[0]).toEqual({ n: N, tenants: N });
-  const unverified = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}"."Tenant" WHERE "lastVerifiedAt" IS NULL OR "lastVerifiedAt" < $1`, [new Date(runStarted - 5000)]);
+  const unverified = await sql.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM "${schema}"."Tenant" WHERE "lastVerifiedAt" IS NULL OR "lastVerifiedAt" < $1`,
+    [new Date(runStarted - 5000)],
+  );
   expect(unverified.rows[0]!.n).toBe(0);
   expect(await db.auditEvent.count({ where: { targetId: runId, action: "verification_run.completed" } })).toBe(1);
   const dbRun = await db.jobRun.findUniqueOrThrow({ where: { id: runId } });
@@ -255,11 +301,17 @@ test("two console instances on PostgreSQL: Verify All completes with every tenan
   // the killed instance held (its check ended in its last moment, its result was never written).
   expect(checksByTenant.size).toBe(N);
   const twice = [...checksByTenant].filter(([, n]) => n > 1).map(([t]) => t);
-  expect(twice.filter((t) => !heldByDead.has(t)), "tenants checked twice that the killed instance did not hold").toEqual([]);
+  expect(
+    twice.filter((t) => !heldByDead.has(t)),
+    "tenants checked twice that the killed instance did not hold",
+  ).toEqual([]);
   figures.checkedTwice = twice.length;
 
   // Both instances did part of the work (claims sampled before the kill, by instance).
-  const [deadSeen, liveSeen] = [seenByInstance.get(deadInstance!) ?? new Set<string>(), [...seenByInstance].find(([id]) => id !== deadInstance)?.[1] ?? new Set<string>()];
+  const [deadSeen, liveSeen] = [
+    seenByInstance.get(deadInstance!) ?? new Set<string>(),
+    [...seenByInstance].find(([id]) => id !== deadInstance)?.[1] ?? new Set<string>(),
+  ];
   figures.sampledClaimsKilledInstance = deadSeen.size;
   figures.sampledClaimsSurvivor = liveSeen.size;
 

@@ -12,7 +12,16 @@ async function seedTenant(customer: Customer, name: string, method: "APP_REGISTR
   const id = randomUUID();
   const customerId = `${name.toLowerCase().replace(/\W+/g, "-")}-${id.slice(0, 6)}`;
   await e2eDb.tenant.create({
-    data: { id, customerId, displayName: name, entraTenantId: customer.id, primaryDomain: customer.domain, adminEmail: customer.admin, authMethod: method, cloud: "CUSTOM" },
+    data: {
+      id,
+      customerId,
+      displayName: name,
+      entraTenantId: customer.id,
+      primaryDomain: customer.domain,
+      adminEmail: customer.admin,
+      authMethod: method,
+      cloud: "CUSTOM",
+    },
   });
   return { id, customerId };
 }

@@ -35,7 +35,14 @@ function scenario(): Json {
   const member = (upn: string, group: string) => {
     const existing = home.users.find((u) => u.userPrincipalName === upn);
     if (existing) existing.groups = [group];
-    else home.users.push({ id: `d1000000-0000-4000-8000-0000000000${group.slice(-2)}`, userPrincipalName: upn, displayName: upn.split("@")[0], password: DEMO.userPassword, groups: [group] });
+    else
+      home.users.push({
+        id: `d1000000-0000-4000-8000-0000000000${group.slice(-2)}`,
+        userPrincipalName: upn,
+        displayName: upn.split("@")[0],
+        password: DEMO.userPassword,
+        groups: [group],
+      });
   };
   home.groups = Object.entries(GROUPS).map(([name, id]) => ({ id, displayName: `TAC ${name}` }));
   member(USERS.owner, GROUPS.admins);
@@ -111,7 +118,9 @@ test.describe("sign-in with Microsoft Entra ID (seed 001)", () => {
     const admin = await createAdmin("ADMINISTRATOR");
     await signInAndExpectConsole(page, admin);
     await configureProviderApp(page);
-    await page.getByLabel("Certificate file").setInputFiles({ name: "sign-in.pem", mimeType: "application/x-pem-file", buffer: Buffer.from(`${certificate.keyPem}\n${certificate.certPem}`) });
+    await page
+      .getByLabel("Certificate file")
+      .setInputFiles({ name: "sign-in.pem", mimeType: "application/x-pem-file", buffer: Buffer.from(`${certificate.keyPem}\n${certificate.certPem}`) });
     await page.getByRole("button", { name: "Apply Changes" }).click();
     await expect(page.getByRole("status").filter({ hasText: "certificate" })).toBeVisible();
 
@@ -177,7 +186,9 @@ test.describe("sign-in with Microsoft Entra ID (seed 001)", () => {
     await expect(page.getByLabel("Entra Authentication Enabled")).toBeChecked();
     for (const [label, value] of Object.entries(settingsValues)) await expect(page.getByLabel(label, { exact: true })).toHaveValue(value);
     await expect(page.getByLabel("Certificate Thumbprint")).toHaveValue(certificate.thumbprintSha1);
-    await expect(page.getByLabel("Group role mappings")).toHaveValue(`${GROUPS.admins} = Administrator\n${GROUPS.operators} = Operator\n${GROUPS.viewers} = Viewer`);
+    await expect(page.getByLabel("Group role mappings")).toHaveValue(
+      `${GROUPS.admins} = Administrator\n${GROUPS.operators} = Operator\n${GROUPS.viewers} = Viewer`,
+    );
     await expect(page.getByLabel("Local sign-in (break-glass)")).toBeChecked();
     await expect(page.getByRole("status", { name: "Certificate problem" })).toHaveCount(0);
   });
@@ -269,7 +280,9 @@ test.describe("sign-in with Microsoft Entra ID (seed 001)", () => {
       await control.clearFaults();
     }
     const refused = await e2eDb.auditEvent.findMany({ where: { action: "auth.sign_in.refused", at: { gte: since } }, select: { details: true } });
-    expect(refused.map((e) => JSON.parse(e.details))).toContainEqual(expect.objectContaining({ method: "entra", reason: "token_refused", entraReason: "THROTTLED", codes: "90055" }));
+    expect(refused.map((e) => JSON.parse(e.details))).toContainEqual(
+      expect.objectContaining({ method: "entra", reason: "token_refused", entraReason: "THROTTLED", codes: "90055" }),
+    );
   });
 
   test("local sign-in can be switched off once Microsoft sign-in works", async ({ browser, page }) => {

@@ -15,14 +15,25 @@ async function seedContoso(prefix: string) {
   const id = randomUUID();
   const customerId = `${prefix}-contoso`;
   await e2eDb.tenant.create({
-    data: { id, customerId, displayName: "Contoso Dental", entraTenantId: DEMO.contoso.id, primaryDomain: DEMO.contoso.domain, adminEmail: DEMO.contoso.admin, authMethod: "APP_REGISTRATION", cloud: "CUSTOM" },
+    data: {
+      id,
+      customerId,
+      displayName: "Contoso Dental",
+      entraTenantId: DEMO.contoso.id,
+      primaryDomain: DEMO.contoso.domain,
+      adminEmail: DEMO.contoso.admin,
+      authMethod: "APP_REGISTRATION",
+      cloud: "CUSTOM",
+    },
   });
   return { id, customerId };
 }
 
 /** Server actions are POSTs carrying a Next-Action header; these fail as a dropped connection would. */
 async function dropServerActions(page: Page) {
-  await page.route("**/*", (route) => (route.request().method() === "POST" && route.request().headers()["next-action"] ? route.abort("connectionreset") : route.fallback()));
+  await page.route("**/*", (route) =>
+    route.request().method() === "POST" && route.request().headers()["next-action"] ? route.abort("connectionreset") : route.fallback(),
+  );
 }
 
 test("a row's Verify whose action fails (the tenant was deleted meanwhile) stops spinning and says so", async ({ page }) => {

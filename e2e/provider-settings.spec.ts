@@ -37,8 +37,12 @@ test.describe("Settings → Provider app", () => {
     await page.getByRole("button", { name: "Apply Changes" }).click();
     await expect(page.getByRole("main").getByRole("alert")).toHaveText("Check the highlighted fields.");
     await expect(page.getByLabel("Authority host")).toHaveAttribute("aria-invalid", "true");
-    await expect(page.getByLabel("Authority host")).toHaveAccessibleDescription(/169\.254\.169\.254 is a link-local address; add it to OUTBOUND_ALLOW_HOSTS if this is intended/);
-    await expect(page.getByLabel("Graph host")).toHaveAccessibleDescription(/localhost:8444 is a loopback name; add it to OUTBOUND_ALLOW_HOSTS if this is intended/);
+    await expect(page.getByLabel("Authority host")).toHaveAccessibleDescription(
+      /169\.254\.169\.254 is a link-local address; add it to OUTBOUND_ALLOW_HOSTS if this is intended/,
+    );
+    await expect(page.getByLabel("Graph host")).toHaveAccessibleDescription(
+      /localhost:8444 is a loopback name; add it to OUTBOUND_ALLOW_HOSTS if this is intended/,
+    );
     expect((await e2eDb.providerSettings.findUnique({ where: { id: "provider" } }))?.version ?? 0).toBe(versionBefore);
   });
 
@@ -81,7 +85,9 @@ test.describe("Settings → Provider app", () => {
 
     await page.getByLabel("Required application permissions").fill("Organization.Read.All");
     await page.getByRole("button", { name: "Apply Changes" }).click();
-    await expect(page.getByRole("main").getByRole("alert")).toHaveText("Another administrator changed these settings meanwhile. Reset Changes to load their values, then apply again.");
+    await expect(page.getByRole("main").getByRole("alert")).toHaveText(
+      "Another administrator changed these settings meanwhile. Reset Changes to load their values, then apply again.",
+    );
     await expect(page.getByRole("button", { name: "Apply Changes" })).toBeEnabled();
     expect((await e2eDb.providerSettings.findUniqueOrThrow({ where: { id: "provider" } })).requiredAppPermissions).toBe("Organization.Read.All User.Read.All");
 

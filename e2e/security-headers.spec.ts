@@ -11,7 +11,12 @@ const REFUSED = "Forbidden: this request did not come from the console's own pag
 
 function directives(policy: string | undefined): Map<string, string[]> {
   expect(policy, "Content-Security-Policy header").toBeTruthy();
-  return new Map(policy!.split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...sources]) => [name!, sources]));
+  return new Map(
+    policy!
+      .split(";")
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...sources]) => [name!, sources]),
+  );
 }
 
 function expectStaticHeaders(response: APIResponse | { headers(): Record<string, string> }) {
@@ -130,7 +135,10 @@ test.describe("writes from other origins", () => {
     await row.getByRole("button", { name: `Actions for ${first.customerId}` }).click();
     await page.getByRole("menuitem", { name: "Delete tenant" }).click();
     const sent = page.waitForRequest((r) => r.method() === "POST" && Boolean(r.headers()["next-action"]) && (r.postData() ?? "").includes(first.id));
-    await page.getByRole("dialog", { name: `Delete ${first.customerId}?` }).getByRole("button", { name: "Delete tenant" }).click();
+    await page
+      .getByRole("dialog", { name: `Delete ${first.customerId}?` })
+      .getByRole("button", { name: "Delete tenant" })
+      .click();
     const action = await sent;
     expect((await action.allHeaders())["origin"]).toBe(baseURL);
     await expect(page.getByRole("status").filter({ hasText: `${first.customerId} deleted` })).toBeVisible();
@@ -215,7 +223,9 @@ test.describe("the CSP fixture", () => {
   test("records an inline script without the nonce, in any context of the test", async ({ page, browser, cspViolations }) => {
     await injectInlineScript(page);
     await expect.poll(() => cspViolations.all.map((v) => v.source)).toEqual(expect.arrayContaining(["console", "event"]));
-    expect(cspViolations.all.find((v) => v.source === "console")?.text).toMatch(/inline script .*violates the following Content Security Policy directive:? ['"]script-src /);
+    expect(cspViolations.all.find((v) => v.source === "console")?.text).toMatch(
+      /inline script .*violates the following Content Security Policy directive:? ['"]script-src /,
+    );
     expect(cspViolations.all.find((v) => v.source === "event")?.text).toContain('"directive":"script-src-elem"');
     expect(cspViolations.take().every((v) => v.page.endsWith("/sign-in"))).toBe(true);
 

@@ -90,7 +90,9 @@ test.describe("console sessions end on the server", () => {
     await admins.page.goto("/settings/admins");
     await admins.page.getByRole("button", { name: `Revoke sessions of ${operator.email}` }).click();
     await expect(admins.page.getByRole("main").getByRole("status")).toHaveText(`Sessions of ${operator.email} revoked.`);
-    expect(await e2eDb.adminSession.findMany({ where: { adminId: await adminId(operator) }, select: { revokedReason: true } })).toEqual([{ revokedReason: "revoked" }]);
+    expect(await e2eDb.adminSession.findMany({ where: { adminId: await adminId(operator) }, select: { revokedReason: true } })).toEqual([
+      { revokedReason: "revoked" },
+    ]);
 
     await elsewhere.page.reload();
     await expect(elsewhere.page).toHaveURL(/\/sign-in/);

@@ -17,7 +17,16 @@ test("from Verify All to a failed tenant fixed by its customer's consent, with T
   const seed = async (suffix: string, name: string, tenantId: string, domain: string, admin: string) => {
     const id = randomUUID();
     await e2eDb.tenant.create({
-      data: { id, customerId: `${prefix}-${suffix}`, displayName: `${name} (old name)`, entraTenantId: tenantId, primaryDomain: domain, adminEmail: admin, authMethod: "APP_REGISTRATION", cloud: "CUSTOM" },
+      data: {
+        id,
+        customerId: `${prefix}-${suffix}`,
+        displayName: `${name} (old name)`,
+        entraTenantId: tenantId,
+        primaryDomain: domain,
+        adminEmail: admin,
+        authMethod: "APP_REGISTRATION",
+        cloud: "CUSTOM",
+      },
     });
     return { id, customerId: `${prefix}-${suffix}` };
   };
@@ -84,16 +93,32 @@ test("a Reload All left by a stopped console instance is shown and finished here
   const prefix = `rel${randomUUID().slice(0, 6)}`;
   const tenant = await e2eDb.tenant.create({
     data: {
-      id: randomUUID(), customerId: `${prefix}-proseware`, displayName: "Proseware (old name)", entraTenantId: DEMO.proseware.id, primaryDomain: DEMO.proseware.domain,
-      adminEmail: DEMO.proseware.admin, authMethod: "APP_REGISTRATION", cloud: "CUSTOM", lastStatus: "VERIFIED",
+      id: randomUUID(),
+      customerId: `${prefix}-proseware`,
+      displayName: "Proseware (old name)",
+      entraTenantId: DEMO.proseware.id,
+      primaryDomain: DEMO.proseware.domain,
+      adminEmail: DEMO.proseware.admin,
+      authMethod: "APP_REGISTRATION",
+      cloud: "CUSTOM",
+      lastStatus: "VERIFIED",
     },
   });
   const total = await e2eDb.tenant.count({ where: { lastStatus: { in: ["VERIFIED", "WARNING"] } } });
   // The other instance started the job 10 s ago and has not renewed its heartbeat since (stale after 15 s).
   const job = await e2eDb.jobRun.create({
     data: {
-      id: randomUUID(), kind: "reload-directory", status: "RUNNING", activeSlot: "reload-directory", trigger: "manual", requestedBy: "ops@msp.example", total, concurrency: 8,
-      startedAt: new Date(Date.now() - 10_000), heartbeatAt: new Date(Date.now() - 10_000), ownerId: "other-host:4242:stopped",
+      id: randomUUID(),
+      kind: "reload-directory",
+      status: "RUNNING",
+      activeSlot: "reload-directory",
+      trigger: "manual",
+      requestedBy: "ops@msp.example",
+      total,
+      concurrency: 8,
+      startedAt: new Date(Date.now() - 10_000),
+      heartbeatAt: new Date(Date.now() - 10_000),
+      ownerId: "other-host:4242:stopped",
     },
   });
   try {

@@ -37,7 +37,11 @@ test("an administrator adds, edits and deletes a tenant, with inline validation 
   await expect(dialog.getByRole("alert")).toHaveText("Check the highlighted fields.");
   await expect(dialog.getByLabel("Customer id")).toHaveAttribute("aria-invalid", "true");
   await expect(dialog.getByText("Enter the customer id.")).toBeVisible();
-  await expect(dialog.getByText("Enter a tenant ID (GUID) or a domain such as contoso.onmicrosoft.com.").or(dialog.getByText("Enter the Entra tenant ID or a domain of the tenant."))).toBeVisible();
+  await expect(
+    dialog
+      .getByText("Enter a tenant ID (GUID) or a domain such as contoso.onmicrosoft.com.")
+      .or(dialog.getByText("Enter the Entra tenant ID or a domain of the tenant.")),
+  ).toBeVisible();
 
   await dialog.getByLabel("Customer id").fill(customerId);
   await dialog.getByLabel("Display name").fill("Woodgrove Bank");

@@ -37,7 +37,9 @@ test("a new admin imports tenants, verifies them all, fixes a failure and export
   await fileInput.setInputFiles({
     name: "broken.csv",
     mimeType: "text/csv",
-    buffer: Buffer.from([header, good[0], `${ids[0]},Again,other.example,x@other.example,AUTH_TOKEN,GLOBAL`, `${prefix}-BAD,Bad,not a domain,nope,FAX,GLOBAL`].join("\n")),
+    buffer: Buffer.from(
+      [header, good[0], `${ids[0]},Again,other.example,x@other.example,AUTH_TOKEN,GLOBAL`, `${prefix}-BAD,Bad,not a domain,nope,FAX,GLOBAL`].join("\n"),
+    ),
   });
   await page.getByRole("button", { name: "Check file" }).click();
   const preview = page.getByRole("region", { name: /Preview/ });
@@ -102,8 +104,13 @@ test("a new admin imports tenants, verifies them all, fixes a failure and export
   const download = await downloading;
   expect(download.suggestedFilename()).toMatch(/^tenants-view-\d+\.csv$/);
   const csv = await readFile((await download.path())!, "utf8");
-  const lines = csv.replace(/^\ufeff/, "").trim().split("\r\n");
-  expect(lines[0]).toBe("customer_id,display_name,entra_tenant_id,primary_domain,admin_email,auth_method,cloud,last_status,last_status_code,last_status_message,last_verified_at,access_breaks_at");
+  const lines = csv
+    .replace(/^\ufeff/, "")
+    .trim()
+    .split("\r\n");
+  expect(lines[0]).toBe(
+    "customer_id,display_name,entra_tenant_id,primary_domain,admin_email,auth_method,cloud,last_status,last_status_code,last_status_message,last_verified_at,access_breaks_at",
+  );
   expect(lines).toHaveLength(4);
   expect(csv).toContain(`${ids[2]},"Fabrikam, Inc.",`);
   expect(csv).toContain(",AUTH_TOKEN,GLOBAL,FAILED,NOT_CONFIGURED,");

@@ -34,7 +34,12 @@ const adminToken = (scope?: string) => apiToken(TEST_API.adminClientId, TEST_API
 function verify(token: string, options: { issuer: string; audience: string; keys?: "v1" | "v2" }) {
   const path = options.keys === "v1" ? "discovery/keys" : "discovery/v2.0/keys";
   const jwks = createRemoteJWKSet(new URL(`${emu.loginUrl}/${HOME}/${path}`));
-  return jwtVerify(token, jwks, { issuer: options.issuer, audience: options.audience, algorithms: ["RS256"], requiredClaims: ["tid", "oid", "iat", "nbf", "exp"] });
+  return jwtVerify(token, jwks, {
+    issuer: options.issuer,
+    audience: options.audience,
+    algorithms: ["RS256"],
+    requiredClaims: ["tid", "oid", "iat", "nbf", "exp"],
+  });
 }
 
 const v1Issuer = () => `${emu.loginUrl}/${HOME}/`;
@@ -119,7 +124,18 @@ describe("v2.0 API tokens (accessTokenAcceptedVersion 2)", () => {
       const token = await adminToken(scope);
       const claims = decodeJwtPayload(token);
       const spId = emu.state.servicePrincipalId(HOME, TEST_API.adminClientId);
-      expect(claims).toMatchObject({ aud: TEST_API.v2ApiAppId, iss: v2Issuer(), ver: "2.0", tid: HOME, oid: spId, sub: spId, azp: TEST_API.adminClientId, azpacr: "1", idtyp: "app", roles: ["Administrator"] });
+      expect(claims).toMatchObject({
+        aud: TEST_API.v2ApiAppId,
+        iss: v2Issuer(),
+        ver: "2.0",
+        tid: HOME,
+        oid: spId,
+        sub: spId,
+        azp: TEST_API.adminClientId,
+        azpacr: "1",
+        idtyp: "app",
+        roles: ["Administrator"],
+      });
       expect(claims.appid).toBeUndefined();
       expect(claims.appidacr).toBeUndefined();
       expect(decodeProtectedHeader(token).x5t).toBeUndefined();
@@ -160,7 +176,9 @@ describe("app role assignments", () => {
   it("can be changed at runtime through the control API, including for the provider app", async () => {
     const provider = () => apiToken(TEST.providerClientId, TEST.providerSecret);
     expect(decodeJwtPayload(await provider())).not.toHaveProperty("roles");
-    await expect(emu.control.setAppRoleAssignment(TEST_API.apiAppId, TEST.providerClientId, ["Viewer", "Operator"])).resolves.toMatchObject({ roles: ["Operator", "Viewer"] });
+    await expect(emu.control.setAppRoleAssignment(TEST_API.apiAppId, TEST.providerClientId, ["Viewer", "Operator"])).resolves.toMatchObject({
+      roles: ["Operator", "Viewer"],
+    });
     expect(decodeJwtPayload(await provider()).roles).toEqual(["Operator", "Viewer"]);
     await emu.control.setAppRoleAssignment(TEST_API.apiAppId, TEST_API.adminClientId, []);
     expect(decodeJwtPayload(await adminToken())).not.toHaveProperty("roles");
@@ -179,8 +197,12 @@ describe("app role assignments", () => {
       return () => parseScenario(scenario);
     };
     expect(withApi(() => {})).not.toThrow();
-    expect(withApi((apps) => (apps[0]!.appRoleAssignments = [{ clientAppId: TEST_API.viewerClientId, roles: ["Owner"] }]))).toThrow(/no app role with value 'Owner'/);
-    expect(withApi((apps) => (apps[0]!.appRoleAssignments = [{ clientAppId: TEST_API.viewerClientId, roles: ["Auditor"] }]))).toThrow(/does not allow member type Application/);
+    expect(withApi((apps) => (apps[0]!.appRoleAssignments = [{ clientAppId: TEST_API.viewerClientId, roles: ["Owner"] }]))).toThrow(
+      /no app role with value 'Owner'/,
+    );
+    expect(withApi((apps) => (apps[0]!.appRoleAssignments = [{ clientAppId: TEST_API.viewerClientId, roles: ["Auditor"] }]))).toThrow(
+      /does not allow member type Application/,
+    );
     expect(withApi((apps) => (apps[0]!.appRoleAssignments = [{ clientAppId: TEST.tailspinAppId, roles: ["Viewer"] }]))).toThrow(/neither an app registration/);
     expect(withApi((apps) => (apps[1]!.identifierUris = [TEST_API.identifierUri]))).toThrow(/already used/);
   });
@@ -188,7 +210,12 @@ describe("app role assignments", () => {
 
 describe("errors", () => {
   const cc = (tenant: string, fields: Record<string, string>, version: "v1" | "v2" = "v2") =>
-    postForm(`${emu.loginUrl}/${tenant}/oauth2/${version === "v2" ? "v2.0/" : ""}token`, { grant_type: "client_credentials", client_id: TEST_API.adminClientId, client_secret: TEST_API.adminSecret, ...fields });
+    postForm(`${emu.loginUrl}/${tenant}/oauth2/${version === "v2" ? "v2.0/" : ""}token`, {
+      grant_type: "client_credentials",
+      client_id: TEST_API.adminClientId,
+      client_secret: TEST_API.adminSecret,
+      ...fields,
+    });
 
   it("unknown resource → invalid_resource AADSTS500011 (v2 and v1, and through msal-node)", async () => {
     const v2 = await cc(HOME, { scope: "api://00000000-0000-4000-8000-00000000dead/.default" });
@@ -196,7 +223,10 @@ describe("errors", () => {
     expect(v2.json).toMatchObject({ error: "invalid_resource", error_codes: [500011] });
     const v1 = await cc(HOME, { resource: "api://unknown-api" }, "v1");
     expect(v1.json).toMatchObject({ error: "invalid_resource", error_codes: [500011] });
-    await expect(adminToken("api://unknown-api/.default")).rejects.toMatchObject({ errorCode: "invalid_resource", errorMessage: expect.stringContaining("AADSTS500011") });
+    await expect(adminToken("api://unknown-api/.default")).rejects.toMatchObject({
+      errorCode: "invalid_resource",
+      errorMessage: expect.stringContaining("AADSTS500011"),
+    });
   });
 
   it("an API of another tenant is not found (500011) even for a client present in both", async () => {
@@ -241,7 +271,10 @@ describe("clock", () => {
   it("moved forward gives a token that is not yet valid; setClock sets an offset or an instant", async () => {
     await emu.control.setClock({ offsetSeconds: 2 * 3600 });
     const future = await adminToken();
-    await expect(verify(future, { issuer: v1Issuer(), audience: TEST_API.identifierUri })).rejects.toMatchObject({ code: "ERR_JWT_CLAIM_VALIDATION_FAILED", claim: "nbf" });
+    await expect(verify(future, { issuer: v1Issuer(), audience: TEST_API.identifierUri })).rejects.toMatchObject({
+      code: "ERR_JWT_CLAIM_VALIDATION_FAILED",
+      claim: "nbf",
+    });
 
     const then = new Date(Date.now() - 86_400_000).toISOString();
     const set = await emu.control.setClock({ now: then });
@@ -256,9 +289,18 @@ describe("clock", () => {
 
 describe("Graph view of the API registration", () => {
   it("/applications(appId=…) shows identifierUris, appRoles and requestedAccessTokenVersion", async () => {
-    const result = await client(TEST.providerClientId, TEST.providerSecret).acquireTokenByClientCredential({ scopes: [`${emu.graphUrl}/.default`], skipCache: true });
-    const response = await fetch(`${emu.graphUrl}/v1.0/applications(appId='${TEST_API.v2ApiAppId}')`, { headers: { Authorization: `Bearer ${result!.accessToken}` } });
-    const body = (await response.json()) as { identifierUris: string[]; appRoles: { value: string; allowedMemberTypes: string[] }[]; api: { requestedAccessTokenVersion: number | null } };
+    const result = await client(TEST.providerClientId, TEST.providerSecret).acquireTokenByClientCredential({
+      scopes: [`${emu.graphUrl}/.default`],
+      skipCache: true,
+    });
+    const response = await fetch(`${emu.graphUrl}/v1.0/applications(appId='${TEST_API.v2ApiAppId}')`, {
+      headers: { Authorization: `Bearer ${result!.accessToken}` },
+    });
+    const body = (await response.json()) as {
+      identifierUris: string[];
+      appRoles: { value: string; allowedMemberTypes: string[] }[];
+      api: { requestedAccessTokenVersion: number | null };
+    };
     expect(body.identifierUris).toEqual([TEST_API.v2IdentifierUri]);
     expect(body.appRoles.map((r) => r.value)).toEqual(["Administrator", "Operator", "Viewer", "Auditor"]);
     expect(body.api.requestedAccessTokenVersion).toBe(2);
@@ -298,14 +340,14 @@ describe("groups claim (the API's groupMembershipClaims, the client's service pr
     emu.state.loadScenario(buildTestScenario());
   });
 
-  it("is absent by default (no groupMembershipClaims) and for \"None\", even for a client in groups", async () => {
+  it('is absent by default (no groupMembershipClaims) and for "None", even for a client in groups', async () => {
     emu.state.loadScenario(groupScenario());
     expect(await noRoleClaims()).not.toHaveProperty("groups");
     emu.state.loadScenario(groupScenario({ groupMembershipClaims: "None" }));
     expect(await noRoleClaims()).not.toHaveProperty("groups");
   });
 
-  it("\"SecurityGroup\": the object ids of the client's own security groups, in v1.0 and v2.0 tokens, signed like any token", async () => {
+  it('"SecurityGroup": the object ids of the client\'s own security groups, in v1.0 and v2.0 tokens, signed like any token', async () => {
     emu.state.loadScenario(groupScenario({ groupMembershipClaims: "SecurityGroup", v2GroupMembershipClaims: "SecurityGroup" }));
     const token = await apiToken(TEST_API.noRoleClientId, TEST_API.noRoleSecret);
     const { payload } = await verify(token, { issuer: v1Issuer(), audience: TEST_API.identifierUri });
@@ -328,7 +370,7 @@ describe("groups claim (the API's groupMembershipClaims, the client's service pr
     expect(await noRoleClaims(`${TEST_API.v2IdentifierUri}/.default`)).not.toHaveProperty("groups");
   });
 
-  it("\"All\" adds distribution groups; \"ApplicationGroup\" keeps only groups assigned to the API; \"DirectoryRole\" adds nothing for a service principal", async () => {
+  it('"All" adds distribution groups; "ApplicationGroup" keeps only groups assigned to the API; "DirectoryRole" adds nothing for a service principal', async () => {
     emu.state.loadScenario(groupScenario({ groupMembershipClaims: "All" }));
     expect((await noRoleClaims()).groups).toEqual([GROUPS.automation, GROUPS.newsletter]);
 
@@ -346,7 +388,12 @@ describe("groups claim (the API's groupMembershipClaims, the client's service pr
   it("more than 200 groups: the overage indicator instead of the claim", async () => {
     const scenario = groupScenario({ groupMembershipClaims: "SecurityGroup" });
     const home = scenario.tenants.find((t) => t.id === HOME)!;
-    const many = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `bbbbbbbb-0000-4000-8000-1${String(i).padStart(11, "0")}`, displayName: `Bulk ${i}`, servicePrincipalMembers: [TEST_API.noRoleClientId] }));
+    const many = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        id: `bbbbbbbb-0000-4000-8000-1${String(i).padStart(11, "0")}`,
+        displayName: `Bulk ${i}`,
+        servicePrincipalMembers: [TEST_API.noRoleClientId],
+      }));
     home.groups = many(200);
     emu.state.loadScenario(scenario);
     expect(((await noRoleClaims()).groups as string[]).length).toBe(200);
@@ -379,7 +426,9 @@ describe("groups claim (the API's groupMembershipClaims, the client's service pr
 
   it("the control API rejects unknown groups, clients without a service principal in the tenant and unknown tenants", async () => {
     emu.state.loadScenario(groupScenario());
-    await expect(emu.control.setServicePrincipalGroups(HOME, TEST_API.noRoleClientId, ["bbbbbbbb-0000-4000-8000-0000000000ff"])).rejects.toThrow(/\(400\).*not a group of tenant/);
+    await expect(emu.control.setServicePrincipalGroups(HOME, TEST_API.noRoleClientId, ["bbbbbbbb-0000-4000-8000-0000000000ff"])).rejects.toThrow(
+      /\(400\).*not a group of tenant/,
+    );
     await expect(emu.control.setServicePrincipalGroups(HOME, TEST.tailspinAppId, [GROUPS.automation])).rejects.toThrow(/no service principal in tenant/);
     await expect(emu.control.setServicePrincipalGroups(TEST.fabrikamId, TEST.providerClientId, [])).rejects.toThrow(/no service principal/);
     await expect(emu.control.setServicePrincipalGroups("aaaaaaaa-0000-4000-8000-0000000000ff", TEST_API.noRoleClientId, [])).rejects.toThrow(/\(404\)/);
@@ -395,7 +444,9 @@ describe("groups claim (the API's groupMembershipClaims, the client's service pr
     const api = (s: ReturnType<typeof groupScenario>) => (home(s).appRegistrations as Registration[])[0]!;
     expect(attempt(() => {})).not.toThrow();
     expect(attempt((s) => (api(s).groupMembershipClaims = "SecurityGroup, All"))).not.toThrow();
-    expect(attempt((s) => (api(s).groupMembershipClaims = "securitygroup"))).toThrow(/must be one of None, SecurityGroup, DirectoryRole, ApplicationGroup, All/);
+    expect(attempt((s) => (api(s).groupMembershipClaims = "securitygroup"))).toThrow(
+      /must be one of None, SecurityGroup, DirectoryRole, ApplicationGroup, All/,
+    );
     expect(attempt((s) => (api(s).assignedGroups = ["bbbbbbbb-0000-4000-8000-0000000000ff"]))).toThrow(/not a group of tenant/);
     expect(attempt((s) => (home(s).groups![0]!.servicePrincipalMembers = [TEST.tailspinAppId]))).toThrow(/neither an app registration/);
   });
@@ -403,8 +454,12 @@ describe("groups claim (the API's groupMembershipClaims, the client's service pr
   it("Graph shows groupMembershipClaims on the application and securityEnabled/mailEnabled on groups", async () => {
     emu.state.loadScenario(groupScenario({ groupMembershipClaims: "SecurityGroup" }));
     emu.state.grantConsent(HOME, TEST.providerClientId, { applicationPermissions: ["Application.Read.All", "Group.Read.All"] });
-    const graphToken = (await client(TEST.providerClientId, TEST.providerSecret).acquireTokenByClientCredential({ scopes: [`${emu.graphUrl}/.default`], skipCache: true }))!.accessToken;
-    const get = async (path: string) => (await fetch(`${emu.graphUrl}${path}`, { headers: { Authorization: `Bearer ${graphToken}` } })).json() as Promise<Record<string, unknown>>;
+    const graphToken = (await client(TEST.providerClientId, TEST.providerSecret).acquireTokenByClientCredential({
+      scopes: [`${emu.graphUrl}/.default`],
+      skipCache: true,
+    }))!.accessToken;
+    const get = async (path: string) =>
+      (await fetch(`${emu.graphUrl}${path}`, { headers: { Authorization: `Bearer ${graphToken}` } })).json() as Promise<Record<string, unknown>>;
     expect((await get(`/v1.0/applications(appId='${TEST_API.apiAppId}')`)).groupMembershipClaims).toBe("SecurityGroup");
     expect((await get(`/v1.0/applications(appId='${TEST_API.v2ApiAppId}')`)).groupMembershipClaims).toBeNull();
     const groups = (await get("/v1.0/groups")).value as { id: string; securityEnabled: boolean; mailEnabled: boolean }[];

@@ -61,12 +61,24 @@ async function runBenchmark(): Promise<void> {
   const ready = await next<ServerReady>();
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency, ca: readFileSync(ready.caCertPath) });
   const { port } = new URL(ready.loginUrl);
-  const payload = new URLSearchParams({ grant_type: "client_credentials", client_id: GENERATED.providerClientId, client_secret: GENERATED.providerSecret, scope: `${ready.graphUrl}/.default` }).toString();
+  const payload = new URLSearchParams({
+    grant_type: "client_credentials",
+    client_id: GENERATED.providerClientId,
+    client_secret: GENERATED.providerSecret,
+    scope: `${ready.graphUrl}/.default`,
+  }).toString();
 
   const tokenRequest = (tenantId: string) =>
     new Promise<number>((resolve, reject) => {
       const req = request(
-        { host: "127.0.0.1", port, method: "POST", path: `/${tenantId}/oauth2/v2.0/token`, agent, headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": Buffer.byteLength(payload) } },
+        {
+          host: "127.0.0.1",
+          port,
+          method: "POST",
+          path: `/${tenantId}/oauth2/v2.0/token`,
+          agent,
+          headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": Buffer.byteLength(payload) },
+        },
         (res) => {
           res.resume();
           res.on("end", () => resolve(res.statusCode ?? 0));

@@ -57,7 +57,10 @@ function buildCertificate(options: BuildOptions): { certPem: string; keyPem: str
   const notBefore = options.notBefore ?? new Date(Date.now() - 60 * 60 * 1000);
   cert.validity.notBefore = notBefore;
   cert.validity.notAfter = new Date(notBefore.getTime() + options.days * 24 * 60 * 60 * 1000);
-  const subject = [{ name: "commonName", value: options.subjectCn }, { name: "organizationName", value: "Tenant Access Console Emulator" }];
+  const subject = [
+    { name: "commonName", value: options.subjectCn },
+    { name: "organizationName", value: "Tenant Access Console Emulator" },
+  ];
   cert.setSubject(subject);
   cert.setIssuer(options.issuer ? options.issuer.cert.subject.attributes : subject);
   const extensions: object[] = [];

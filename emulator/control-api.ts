@@ -17,7 +17,12 @@ const schemas = {
   "set-clock": z.object({ now: z.string().optional(), offsetSeconds: z.number().optional() }),
   "set-app-role-assignment": z.object({ apiAppId: z.string(), clientAppId: z.string(), roles: z.array(z.string()) }),
   "set-service-principal-groups": z.object({ tenantId: z.string(), clientAppId: z.string(), groupIds: z.array(z.string()) }),
-  "grant-consent": z.object({ tenantId: z.string(), clientId: z.string(), applicationPermissions: z.array(z.string()).optional(), delegatedPermissions: z.array(z.string()).optional() }),
+  "grant-consent": z.object({
+    tenantId: z.string(),
+    clientId: z.string(),
+    applicationPermissions: z.array(z.string()).optional(),
+    delegatedPermissions: z.array(z.string()).optional(),
+  }),
   "revoke-consent": z.object({ tenantId: z.string(), clientId: z.string() }),
   "add-secret": z.object({ clientId: z.string(), displayName: z.string().optional(), endDateTime: z.string().optional(), secretText: z.string().optional() }),
   "expire-secret": z.object({ clientId: z.string(), keyId: z.string() }),

@@ -63,7 +63,11 @@ export class EmulatorControlClient {
   clock(): Promise<{ now: string; offsetSeconds: number }> {
     return this.get("clock");
   }
-  grantConsent(tenantId: string, clientId: string, permissions: { applicationPermissions?: string[]; delegatedPermissions?: string[] } = {}): Promise<ConsentRuntime> {
+  grantConsent(
+    tenantId: string,
+    clientId: string,
+    permissions: { applicationPermissions?: string[]; delegatedPermissions?: string[] } = {},
+  ): Promise<ConsentRuntime> {
     return this.post("grant-consent", { tenantId, clientId, ...permissions });
   }
   revokeConsent(tenantId: string, clientId: string): Promise<{ revoked: boolean }> {

@@ -21,11 +21,29 @@ beforeEach(async () => {
 });
 
 const cc = (tenant: string, secret: string = TEST.providerSecret, clientId: string = TEST.providerClientId) =>
-  postForm(`${emu.loginUrl}/${tenant}/oauth2/v2.0/token`, { grant_type: "client_credentials", client_id: clientId, client_secret: secret, scope: `${emu.graphUrl}/.default` });
+  postForm(`${emu.loginUrl}/${tenant}/oauth2/v2.0/token`, {
+    grant_type: "client_credentials",
+    client_id: clientId,
+    client_secret: secret,
+    scope: `${emu.graphUrl}/.default`,
+  });
 const ropc = (username: string, password: string = TEST.password) =>
-  postForm(`${emu.loginUrl}/${TEST.contosoId}/oauth2/v2.0/token`, { grant_type: "password", client_id: TEST.providerClientId, client_secret: TEST.providerSecret, username, password, scope: `${emu.graphUrl}/User.Read offline_access` });
+  postForm(`${emu.loginUrl}/${TEST.contosoId}/oauth2/v2.0/token`, {
+    grant_type: "password",
+    client_id: TEST.providerClientId,
+    client_secret: TEST.providerSecret,
+    username,
+    password,
+    scope: `${emu.graphUrl}/User.Read offline_access`,
+  });
 const refresh = (token: unknown) =>
-  postForm(`${emu.loginUrl}/${TEST.contosoId}/oauth2/v2.0/token`, { grant_type: "refresh_token", client_id: TEST.providerClientId, client_secret: TEST.providerSecret, refresh_token: String(token), scope: `${emu.graphUrl}/User.Read` });
+  postForm(`${emu.loginUrl}/${TEST.contosoId}/oauth2/v2.0/token`, {
+    grant_type: "refresh_token",
+    client_id: TEST.providerClientId,
+    client_secret: TEST.providerSecret,
+    refresh_token: String(token),
+    scope: `${emu.graphUrl}/User.Read`,
+  });
 const codes = (res: { json: Record<string, unknown> }) => res.json.error_codes;
 
 describe("control API: directory", () => {
@@ -72,7 +90,8 @@ describe("control API: directory", () => {
   });
 
   it("setRedirectUris changes which redirect URIs match exactly", async () => {
-    const url = (redirect: string) => `${emu.loginUrl}/${TEST.contosoId}/oauth2/v2.0/authorize?client_id=${TEST.providerClientId}&response_type=code&scope=User.Read&redirect_uri=${encodeURIComponent(redirect)}`;
+    const url = (redirect: string) =>
+      `${emu.loginUrl}/${TEST.contosoId}/oauth2/v2.0/authorize?client_id=${TEST.providerClientId}&response_type=code&scope=User.Read&redirect_uri=${encodeURIComponent(redirect)}`;
     expect((await fetch(url("http://localhost:4000/cb"), { redirect: "manual" })).status).toBe(400);
     await emu.control.setRedirectUris(TEST.providerClientId, [TEST.redirectUri, "http://localhost:4000/cb"]);
     expect((await fetch(url("http://localhost:4000/cb"), { redirect: "manual" })).status).toBe(200);
@@ -164,7 +183,12 @@ describe("control API: faults", () => {
     const hung = await fetch(`${emu.loginUrl}/${TEST.contosoId}/oauth2/v2.0/token`, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ grant_type: "client_credentials", client_id: TEST.providerClientId, client_secret: TEST.providerSecret, scope: `${emu.graphUrl}/.default` }),
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: TEST.providerClientId,
+        client_secret: TEST.providerSecret,
+        scope: `${emu.graphUrl}/.default`,
+      }),
       signal: AbortSignal.timeout(300),
     }).catch((e: Error) => e);
     expect(hung).toBeInstanceOf(Error);
@@ -192,7 +216,10 @@ describe("control API: faults", () => {
 describe("control API: interaction, counters, log, access", () => {
   it("armInteraction completes the next admin consent without HTML", async () => {
     await emu.control.armInteraction({ user: TEST.fabrikamAdmin, decision: "accept" });
-    const res = await fetch(`${emu.loginUrl}/${TEST.fabrikamId}/v2.0/adminconsent?client_id=${TEST.providerClientId}&scope=${encodeURIComponent(`${emu.graphUrl}/.default`)}&redirect_uri=${encodeURIComponent(TEST.redirectUri)}&state=x`, { redirect: "manual" });
+    const res = await fetch(
+      `${emu.loginUrl}/${TEST.fabrikamId}/v2.0/adminconsent?client_id=${TEST.providerClientId}&scope=${encodeURIComponent(`${emu.graphUrl}/.default`)}&redirect_uri=${encodeURIComponent(TEST.redirectUri)}&state=x`,
+      { redirect: "manual" },
+    );
     expect(new URL(res.headers.get("location")!).searchParams.get("tenant")).toBe(TEST.fabrikamId);
   });
 
@@ -207,7 +234,14 @@ describe("control API: interaction, counters, log, access", () => {
     await fetch(`${emu.loginUrl}/common/discovery/instance`);
     await fetch(`${emu.loginUrl}/${TEST.contosoId}/discovery/v2.0/keys`);
     const counters = await emu.control.counters();
-    expect(counters.endpoints).toMatchObject({ token: 3, "graph:/v1.0/organization": 1, "graph:/v1.0/users/{id}": 1, "discovery:openid": 1, "discovery:instance": 1, jwks: 1 });
+    expect(counters.endpoints).toMatchObject({
+      token: 3,
+      "graph:/v1.0/organization": 1,
+      "graph:/v1.0/users/{id}": 1,
+      "discovery:openid": 1,
+      "discovery:instance": 1,
+      jwks: 1,
+    });
     expect(counters.totals).toMatchObject({ token: 3, graph: 2, discovery: 3 });
     const log = await emu.control.requestLog();
     const failed = log.find((e) => e.errorCode === 90002);
@@ -225,7 +259,9 @@ describe("control API: interaction, counters, log, access", () => {
     expect((await fetch(`${emu.loginUrl}/${TEST.contosoId}/_emulator/counters`)).status).toBe(404);
     expect((await fetch(`${emu.graphUrl}/_emulator/counters`)).status).not.toBe(200);
 
-    const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === "IPv4" && !i.internal);
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === "IPv4" && !i.internal);
     if (!external) return;
     const port = new URL(emu.loginUrl).port;
     const status = await new Promise<number>((resolve, reject) => {

@@ -66,7 +66,9 @@ describe("OpenID discovery", () => {
   });
 
   it("answers instance discovery with the emulator host among the aliases", async () => {
-    const res = await fetch(`${emu.loginUrl}/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`${emu.loginUrl}/common/oauth2/v2.0/authorize`)}`);
+    const res = await fetch(
+      `${emu.loginUrl}/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`${emu.loginUrl}/common/oauth2/v2.0/authorize`)}`,
+    );
     const body = (await res.json()) as { metadata: { aliases: string[] }[] };
     expect(body.metadata[0]!.aliases).toContain(emu.authorityHost);
   });
@@ -74,7 +76,14 @@ describe("OpenID discovery", () => {
   it("lets msal-node resolve the authority through instance discovery without knownAuthorities", async () => {
     const { ConfidentialClientApplication } = await import("@azure/msal-node");
     const metadata = await (await fetch(`${emu.loginUrl}/common/discovery/instance`)).text();
-    const client = new ConfidentialClientApplication({ auth: { clientId: TEST.providerClientId, authority: `${emu.loginUrl}/${TEST.contosoId}`, clientSecret: TEST.providerSecret, cloudDiscoveryMetadata: metadata } });
+    const client = new ConfidentialClientApplication({
+      auth: {
+        clientId: TEST.providerClientId,
+        authority: `${emu.loginUrl}/${TEST.contosoId}`,
+        clientSecret: TEST.providerSecret,
+        cloudDiscoveryMetadata: metadata,
+      },
+    });
     const result = await client.acquireTokenByClientCredential({ scopes: [`${emu.graphUrl}/.default`] });
     expect(decodeJwtPayload(result!.accessToken).tid).toBe(TEST.contosoId);
   });
@@ -94,7 +103,11 @@ describe("OpenID discovery", () => {
     emu.state.resetCounters();
     const client = providerClient(emu, TEST.homeTenantId);
     for (const tenant of [TEST.contosoId, TEST.northwindId, TEST.contosoId]) {
-      const result = await client.acquireTokenByClientCredential({ scopes: [`${emu.graphUrl}/.default`], authority: `${emu.loginUrl}/${tenant}`, skipCache: true });
+      const result = await client.acquireTokenByClientCredential({
+        scopes: [`${emu.graphUrl}/.default`],
+        authority: `${emu.loginUrl}/${tenant}`,
+        skipCache: true,
+      });
       expect(decodeJwtPayload(result!.accessToken).tid).toBe(tenant);
     }
     const counters = emu.state.getCounters();
@@ -113,7 +126,14 @@ describe("JWKS and key rotation", () => {
     expect(published[0]!.kid).toBe(published[0]!.x5t);
     expect(published[0]!.alg).toBeUndefined();
     expect(published[0]!.issuer).toBe(`${emu.loginUrl}/{tenantid}/v2.0`);
-    const res = await postForm(`${emu.loginUrl}/${TEST.contosoId}/oauth2/v2.0/token`, { grant_type: "password", client_id: TEST.providerClientId, client_secret: TEST.providerSecret, username: TEST.reader, password: TEST.password, scope: "openid User.Read" });
+    const res = await postForm(`${emu.loginUrl}/${TEST.contosoId}/oauth2/v2.0/token`, {
+      grant_type: "password",
+      client_id: TEST.providerClientId,
+      client_secret: TEST.providerSecret,
+      username: TEST.reader,
+      password: TEST.password,
+      scope: "openid User.Read",
+    });
     const token = String(res.json.id_token);
     const header = JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString()) as { kid: string };
     const jwk = published.find((k) => k.kid === header.kid)!;
@@ -123,14 +143,25 @@ describe("JWKS and key rotation", () => {
   });
 
   it("does not publish the Graph access-token key, like Microsoft's unverifiable Graph tokens", async () => {
-    const res = await postForm(`${emu.loginUrl}/${TEST.contosoId}/oauth2/v2.0/token`, { grant_type: "client_credentials", client_id: TEST.providerClientId, client_secret: TEST.providerSecret, scope: `${emu.graphUrl}/.default` });
+    const res = await postForm(`${emu.loginUrl}/${TEST.contosoId}/oauth2/v2.0/token`, {
+      grant_type: "client_credentials",
+      client_id: TEST.providerClientId,
+      client_secret: TEST.providerSecret,
+      scope: `${emu.graphUrl}/.default`,
+    });
     const header = JSON.parse(Buffer.from(String(res.json.access_token).split(".")[0]!, "base64url").toString()) as { kid: string; alg: string };
     expect(header.alg).toBe("RS256");
     expect((await keys()).map((k) => k.kid)).not.toContain(header.kid);
   });
 
   it("rotates: new keys sign new tokens, old keys stay published, and dropOld invalidates old tokens at Graph", async () => {
-    const cc = () => postForm(`${emu.loginUrl}/${TEST.contosoId}/oauth2/v2.0/token`, { grant_type: "client_credentials", client_id: TEST.providerClientId, client_secret: TEST.providerSecret, scope: `${emu.graphUrl}/.default` });
+    const cc = () =>
+      postForm(`${emu.loginUrl}/${TEST.contosoId}/oauth2/v2.0/token`, {
+        grant_type: "client_credentials",
+        client_id: TEST.providerClientId,
+        client_secret: TEST.providerSecret,
+        scope: `${emu.graphUrl}/.default`,
+      });
     const oldToken = String((await cc()).json.access_token);
     const rotated = await emu.control.rotateSigningKeys();
     const kids = (await keys()).map((k) => k.kid);

@@ -27,14 +27,26 @@ function clientCredentials(tenant: string, clientSecret: string, clientId: strin
 }
 
 function ropc(tenant: string, username: string, password: string = TEST.password) {
-  return postForm(tokenUrl(tenant), { grant_type: "password", client_id: TEST.providerClientId, client_secret: TEST.providerSecret, username, password, scope: `${emu.graphUrl}/User.Read openid offline_access` });
+  return postForm(tokenUrl(tenant), {
+    grant_type: "password",
+    client_id: TEST.providerClientId,
+    client_secret: TEST.providerSecret,
+    username,
+    password,
+    scope: `${emu.graphUrl}/User.Read openid offline_access`,
+  });
 }
 
 function expectAadError(res: { status: number; json: Record<string, unknown> }, status: number, error: string, code: number): void {
   expect(res.status).toBe(status);
   expect(res.json.error).toBe(error);
   expect(res.json.error_codes).toEqual([code]);
-  expect(res.json.error_description).toMatch(new RegExp(`^AADSTS${code}: .*\\r\\nTrace ID: [0-9a-f-]{36}\\r\\nCorrelation ID: [0-9a-f-]{36}\\r\\nTimestamp: \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ$`, "s"));
+  expect(res.json.error_description).toMatch(
+    new RegExp(
+      `^AADSTS${code}: .*\\r\\nTrace ID: [0-9a-f-]{36}\\r\\nCorrelation ID: [0-9a-f-]{36}\\r\\nTimestamp: \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ$`,
+      "s",
+    ),
+  );
   expect(res.json.timestamp).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
   expect(res.json.trace_id).toMatch(/^[0-9a-f-]{36}$/);
   expect(res.json.correlation_id).toMatch(/^[0-9a-f-]{36}$/);
@@ -56,7 +68,9 @@ async function redeemToken(code: string, verifier: string, redirectUri: string =
 describe("client credential errors", () => {
   it("7000215 invalid secret (401 invalid_client), also through msal-node's errorNo", async () => {
     expectAadError(await clientCredentials(TEST.contosoId, "wrong-secret"), 401, "invalid_client", 7000215);
-    const error = await providerClient(emu, TEST.contosoId, "wrong-secret").acquireTokenByClientCredential({ scopes: [`${emu.graphUrl}/.default`], skipCache: true }).catch((e: unknown) => e);
+    const error = await providerClient(emu, TEST.contosoId, "wrong-secret")
+      .acquireTokenByClientCredential({ scopes: [`${emu.graphUrl}/.default`], skipCache: true })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerError);
     expect((error as ServerError).errorCode).toBe("invalid_client");
     expect(Number((error as ServerError).errorNo)).toBe(7000215);
@@ -68,7 +82,11 @@ describe("client credential errors", () => {
   });
 
   it("7000218 no credential", async () => {
-    const res = await postForm(tokenUrl(TEST.contosoId), { grant_type: "client_credentials", client_id: TEST.providerClientId, scope: `${emu.graphUrl}/.default` });
+    const res = await postForm(tokenUrl(TEST.contosoId), {
+      grant_type: "client_credentials",
+      client_id: TEST.providerClientId,
+      scope: `${emu.graphUrl}/.default`,
+    });
     expectAadError(res, 401, "invalid_client", 7000218);
   });
 
@@ -94,9 +112,19 @@ describe("client credential errors", () => {
   });
 
   it("1002012 client credentials without /.default, 500011 unknown resource", async () => {
-    const noDefault = await postForm(tokenUrl(TEST.contosoId), { grant_type: "client_credentials", client_id: TEST.providerClientId, client_secret: TEST.providerSecret, scope: `${emu.graphUrl}/User.Read.All` });
+    const noDefault = await postForm(tokenUrl(TEST.contosoId), {
+      grant_type: "client_credentials",
+      client_id: TEST.providerClientId,
+      client_secret: TEST.providerSecret,
+      scope: `${emu.graphUrl}/User.Read.All`,
+    });
     expectAadError(noDefault, 400, "invalid_scope", 1002012);
-    const unknown = await postForm(tokenUrl(TEST.contosoId), { grant_type: "client_credentials", client_id: TEST.providerClientId, client_secret: TEST.providerSecret, scope: "https://management.azure.com/.default" });
+    const unknown = await postForm(tokenUrl(TEST.contosoId), {
+      grant_type: "client_credentials",
+      client_id: TEST.providerClientId,
+      client_secret: TEST.providerSecret,
+      scope: "https://management.azure.com/.default",
+    });
     expectAadError(unknown, 400, "invalid_resource", 500011);
   });
 
@@ -104,7 +132,12 @@ describe("client credential errors", () => {
     const { createSelfSignedCertificate } = await import("./certs.js");
     const other = createSelfSignedCertificate("not-registered");
     const client = new (await import("@azure/msal-node")).ConfidentialClientApplication({
-      auth: { clientId: TEST.providerClientId, authority: `${emu.loginUrl}/${TEST.contosoId}`, knownAuthorities: [emu.authorityHost], clientCertificate: { thumbprint: other.thumbprintSha1, privateKey: other.keyPem } },
+      auth: {
+        clientId: TEST.providerClientId,
+        authority: `${emu.loginUrl}/${TEST.contosoId}`,
+        knownAuthorities: [emu.authorityHost],
+        clientCertificate: { thumbprint: other.thumbprintSha1, privateKey: other.keyPem },
+      },
     });
     const error = await client.acquireTokenByClientCredential({ scopes: [`${emu.graphUrl}/.default`], skipCache: true }).catch((e: unknown) => e);
     expect((error as ServerError).errorCode).toBe("invalid_client");
@@ -155,9 +188,17 @@ describe("user flow errors", () => {
   });
 
   it("700082 refresh token inactive for 90 days (seeded stale token), surfaced by msal-node as errorNo", async () => {
-    const res = await postForm(tokenUrl(TEST.contosoId), { grant_type: "refresh_token", client_id: TEST.providerClientId, client_secret: TEST.providerSecret, refresh_token: TEST.staleRefreshToken, scope: `${emu.graphUrl}/User.Read` });
+    const res = await postForm(tokenUrl(TEST.contosoId), {
+      grant_type: "refresh_token",
+      client_id: TEST.providerClientId,
+      client_secret: TEST.providerSecret,
+      refresh_token: TEST.staleRefreshToken,
+      scope: `${emu.graphUrl}/User.Read`,
+    });
     expectAadError(res, 400, "invalid_grant", 700082);
-    const error = await providerClient(emu, TEST.contosoId).acquireTokenByRefreshToken({ refreshToken: TEST.staleRefreshToken, scopes: [`${emu.graphUrl}/User.Read`] }).catch((e: unknown) => e);
+    const error = await providerClient(emu, TEST.contosoId)
+      .acquireTokenByRefreshToken({ refreshToken: TEST.staleRefreshToken, scopes: [`${emu.graphUrl}/User.Read`] })
+      .catch((e: unknown) => e);
     expect((error as ServerError).errorCode).toBe("invalid_grant");
     expect(Number((error as ServerError).errorNo)).toBe(700082);
   });
@@ -165,7 +206,13 @@ describe("user flow errors", () => {
   it("700082 after 90 days of inactivity for an issued token", async () => {
     const login = await ropc(TEST.contosoId, TEST.reader);
     emu.state.advanceClock(91 * 24 * 3600);
-    const res = await postForm(tokenUrl(TEST.contosoId), { grant_type: "refresh_token", client_id: TEST.providerClientId, client_secret: TEST.providerSecret, refresh_token: String(login.json.refresh_token), scope: `${emu.graphUrl}/User.Read` });
+    const res = await postForm(tokenUrl(TEST.contosoId), {
+      grant_type: "refresh_token",
+      client_id: TEST.providerClientId,
+      client_secret: TEST.providerSecret,
+      refresh_token: String(login.json.refresh_token),
+      scope: `${emu.graphUrl}/User.Read`,
+    });
     expectAadError(res, 400, "invalid_grant", 700082);
   });
 
@@ -173,7 +220,14 @@ describe("user flow errors", () => {
     const first = await ropc(TEST.contosoId, TEST.reader);
     emu.state.advanceClock(1);
     emu.state.revokeUserRefreshTokens(TEST.reader);
-    const refresh = (token: unknown) => postForm(tokenUrl(TEST.contosoId), { grant_type: "refresh_token", client_id: TEST.providerClientId, client_secret: TEST.providerSecret, refresh_token: String(token), scope: `${emu.graphUrl}/User.Read` });
+    const refresh = (token: unknown) =>
+      postForm(tokenUrl(TEST.contosoId), {
+        grant_type: "refresh_token",
+        client_id: TEST.providerClientId,
+        client_secret: TEST.providerSecret,
+        refresh_token: String(token),
+        scope: `${emu.graphUrl}/User.Read`,
+      });
     expectAadError(await refresh(first.json.refresh_token), 400, "invalid_grant", 50173);
 
     emu.state.advanceClock(1);
@@ -186,7 +240,13 @@ describe("user flow errors", () => {
   it("65001 when consent is revoked before a refresh", async () => {
     const login = await ropc(TEST.contosoId, TEST.reader);
     emu.state.revokeConsent(TEST.contosoId, TEST.providerClientId);
-    const res = await postForm(tokenUrl(TEST.contosoId), { grant_type: "refresh_token", client_id: TEST.providerClientId, client_secret: TEST.providerSecret, refresh_token: String(login.json.refresh_token), scope: `${emu.graphUrl}/User.Read` });
+    const res = await postForm(tokenUrl(TEST.contosoId), {
+      grant_type: "refresh_token",
+      client_id: TEST.providerClientId,
+      client_secret: TEST.providerSecret,
+      refresh_token: String(login.json.refresh_token),
+      scope: `${emu.graphUrl}/User.Read`,
+    });
     expectAadError(res, 400, "invalid_grant", 65001);
   });
 

@@ -9,18 +9,34 @@ let emu: RunningEmulator;
 withTestEmulator((e) => (emu = e), { scenario: buildTestScenario({ extraUsers: 150 }) });
 
 async function appToken(tenant: string, secret: string = TEST.providerSecret, clientId: string = TEST.providerClientId): Promise<string> {
-  const res = await postForm(`${emu.loginUrl}/${tenant}/oauth2/v2.0/token`, { grant_type: "client_credentials", client_id: clientId, client_secret: secret, scope: `${emu.graphUrl}/.default` });
+  const res = await postForm(`${emu.loginUrl}/${tenant}/oauth2/v2.0/token`, {
+    grant_type: "client_credentials",
+    client_id: clientId,
+    client_secret: secret,
+    scope: `${emu.graphUrl}/.default`,
+  });
   expect(res.status).toBe(200);
   return String(res.json.access_token);
 }
 
 async function userToken(username: string, scope = `${emu.graphUrl}/User.Read ${emu.graphUrl}/Organization.Read.All`): Promise<string> {
-  const res = await postForm(`${emu.loginUrl}/${TEST.contosoId}/oauth2/v2.0/token`, { grant_type: "password", client_id: TEST.providerClientId, client_secret: TEST.providerSecret, username, password: TEST.password, scope });
+  const res = await postForm(`${emu.loginUrl}/${TEST.contosoId}/oauth2/v2.0/token`, {
+    grant_type: "password",
+    client_id: TEST.providerClientId,
+    client_secret: TEST.providerSecret,
+    username,
+    password: TEST.password,
+    scope,
+  });
   expect(res.status).toBe(200);
   return String(res.json.access_token);
 }
 
-async function graph(path: string, token: string | undefined, init: RequestInit = {}): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+async function graph(
+  path: string,
+  token: string | undefined,
+  init: RequestInit = {},
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
   const headers = new Headers(init.headers);
   if (token) headers.set("Authorization", `Bearer ${token}`);
   const response = await fetch(`${emu.graphUrl}${path}`, { ...init, headers });
@@ -44,7 +60,17 @@ describe("Graph authentication", () => {
     emu.state.reset();
 
     const now = Math.floor(Date.now() / 1000);
-    const wrongAud = signJwt({ aud: "https://management.azure.com", iss: `${emu.loginUrl}/${TEST.contosoId}/`, tid: TEST.contosoId, exp: now + 600, nbf: now, roles: ["Organization.Read.All"] }, emu.state.activeAccessTokenKey);
+    const wrongAud = signJwt(
+      {
+        aud: "https://management.azure.com",
+        iss: `${emu.loginUrl}/${TEST.contosoId}/`,
+        tid: TEST.contosoId,
+        exp: now + 600,
+        nbf: now,
+        roles: ["Organization.Read.All"],
+      },
+      emu.state.activeAccessTokenKey,
+    );
     expect((await graph("/v1.0/organization", wrongAud)).status).toBe(401);
 
     const forged = `${token.split(".").slice(0, 2).join(".")}.${Buffer.from("forged").toString("base64url")}`;
@@ -118,9 +144,14 @@ describe("Graph resources", () => {
 
   it("/applications?$filter=appId eq shows password credentials with end dates and no secret text", async () => {
     const token = await appToken(TEST.homeTenantId);
-    const res = await graph(`/v1.0/applications?$filter=${encodeURIComponent(`appId eq '${TEST.providerClientId}'`)}&$select=id,appId,displayName,passwordCredentials,keyCredentials`, token);
+    const res = await graph(
+      `/v1.0/applications?$filter=${encodeURIComponent(`appId eq '${TEST.providerClientId}'`)}&$select=id,appId,displayName,passwordCredentials,keyCredentials`,
+      token,
+    );
     expect(res.status).toBe(200);
-    const app = (res.body.value as { appId: string; passwordCredentials: { endDateTime: string; hint: string; secretText: null }[]; keyCredentials: unknown[] }[])[0]!;
+    const app = (
+      res.body.value as { appId: string; passwordCredentials: { endDateTime: string; hint: string; secretText: null }[]; keyCredentials: unknown[] }[]
+    )[0]!;
     expect(app.appId).toBe(TEST.providerClientId);
     expect(app.passwordCredentials.map((p) => p.hint).sort()).toEqual(["old", "prv"]);
     expect(app.passwordCredentials.every((p) => p.secretText === null && Boolean(Date.parse(p.endDateTime)))).toBe(true);
@@ -143,11 +174,21 @@ describe("$batch", () => {
     const res = await graph("/v1.0/$batch", token, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ requests: [{ id: "1", method: "GET", url: "/organization" }, { id: "2", method: "GET", url: "/users?$top=1" }, { id: "3", method: "GET", url: "/nope" }] }),
+      body: JSON.stringify({
+        requests: [
+          { id: "1", method: "GET", url: "/organization" },
+          { id: "2", method: "GET", url: "/users?$top=1" },
+          { id: "3", method: "GET", url: "/nope" },
+        ],
+      }),
     });
     expect(res.status).toBe(200);
     const responses = res.body.responses as { id: string; status: number }[];
-    expect(responses.map((r) => [r.id, r.status])).toEqual([["1", 200], ["2", 200], ["3", 400]]);
+    expect(responses.map((r) => [r.id, r.status])).toEqual([
+      ["1", 200],
+      ["2", 200],
+      ["3", 400],
+    ]);
     const tooMany = await graph("/v1.0/$batch", token, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -159,7 +200,16 @@ describe("$batch", () => {
   it("throttles sub-requests individually inside a 200 batch", async () => {
     const token = await appToken(TEST.contosoId);
     emu.state.throttle({ scope: "graph", count: 1, retryAfterSeconds: 1.5 });
-    const res = await graph("/v1.0/$batch", token, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ requests: [{ id: "1", method: "GET", url: "/organization" }, { id: "2", method: "GET", url: "/organization" }] }) });
+    const res = await graph("/v1.0/$batch", token, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        requests: [
+          { id: "1", method: "GET", url: "/organization" },
+          { id: "2", method: "GET", url: "/organization" },
+        ],
+      }),
+    });
     expect(res.status).toBe(200);
     const responses = res.body.responses as { id: string; status: number; headers: Record<string, string> }[];
     expect(responses.map((r) => r.status)).toEqual([429, 200]);

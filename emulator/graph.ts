@@ -50,16 +50,43 @@ class GraphError extends Error {
 const MAX_BATCH = 20;
 const DEFAULT_PAGE = 100;
 const MAX_TOP = 999;
-const USER_DEFAULT_FIELDS = ["businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id"];
+const USER_DEFAULT_FIELDS = [
+  "businessPhones",
+  "displayName",
+  "givenName",
+  "jobTitle",
+  "mail",
+  "mobilePhone",
+  "officeLocation",
+  "preferredLanguage",
+  "surname",
+  "userPrincipalName",
+  "id",
+];
 
 /** Permission sets that satisfy each operation; the first entry is the least privileged. */
 const PERMISSIONS = {
-  organization: { app: ["Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"], delegated: ["User.Read", "Organization.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"] },
+  organization: {
+    app: ["Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+    delegated: ["User.Read", "Organization.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+  },
   me: { app: [], delegated: ["User.Read", "User.ReadWrite", "User.ReadBasic.All", "User.Read.All", "Directory.Read.All"] },
-  users: { app: ["User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"], delegated: ["User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"] },
-  groups: { app: ["GroupMember.Read.All", "Group.Read.All", "Group.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"], delegated: ["GroupMember.Read.All", "Group.Read.All", "Group.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"] },
-  memberOf: { app: ["GroupMember.Read.All", "Group.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"], delegated: ["User.Read", "GroupMember.Read.All", "Group.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"] },
-  applications: { app: ["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"], delegated: ["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"] },
+  users: {
+    app: ["User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+    delegated: ["User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+  },
+  groups: {
+    app: ["GroupMember.Read.All", "Group.Read.All", "Group.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+    delegated: ["GroupMember.Read.All", "Group.Read.All", "Group.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+  },
+  memberOf: {
+    app: ["GroupMember.Read.All", "Group.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+    delegated: ["User.Read", "GroupMember.Read.All", "Group.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+  },
+  applications: {
+    app: ["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+    delegated: ["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+  },
 } as const;
 
 export class GraphService {
@@ -94,10 +121,22 @@ export class GraphService {
         return { status: 200, body: this.batch(request, principal), headers: { ...headers, "Content-Type": "application/json" }, endpoint, tenantId };
       }
       const body = this.route(request.method, url, request.headers, principal);
-      return { status: 200, body, headers: { ...headers, "Content-Type": "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8" }, endpoint, tenantId };
+      return {
+        status: 200,
+        body,
+        headers: { ...headers, "Content-Type": "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8" },
+        endpoint,
+        tenantId,
+      };
     } catch (error) {
       if (error instanceof GraphError) {
-        return { status: error.status, body: graphErrorBody(error.code, error.message, requestId, clientRequestId, this.state.clock.now()), headers: { ...headers, "Content-Type": "application/json" }, endpoint, tenantId };
+        return {
+          status: error.status,
+          body: graphErrorBody(error.code, error.message, requestId, clientRequestId, this.state.clock.now()),
+          headers: { ...headers, "Content-Type": "application/json" },
+          endpoint,
+          tenantId,
+        };
       }
       throw error;
     }
@@ -114,12 +153,15 @@ export class GraphService {
       throw new GraphError(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid signature.");
     }
     const p = decoded.payload;
-    if (typeof p.aud !== "string" || !isGraphResource(p.aud, this.urls)) throw new GraphError(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.");
+    if (typeof p.aud !== "string" || !isGraphResource(p.aud, this.urls))
+      throw new GraphError(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.");
     const nowS = this.state.clock.now() / 1000;
     if (typeof p.exp !== "number" || p.exp < nowS) throw new GraphError(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.");
-    if (typeof p.nbf === "number" && p.nbf > nowS + 300) throw new GraphError(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is not yet valid.");
+    if (typeof p.nbf === "number" && p.nbf > nowS + 300)
+      throw new GraphError(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is not yet valid.");
     const tenant = typeof p.tid === "string" ? this.state.tenantsById.get(p.tid.toLowerCase()) : undefined;
-    if (!tenant || p.iss !== `${this.urls.loginUrl}/${tenant.tenant.id}/`) throw new GraphError(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid issuer.");
+    if (!tenant || p.iss !== `${this.urls.loginUrl}/${tenant.tenant.id}/`)
+      throw new GraphError(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid issuer.");
     if (tenant.tenant.disabled) throw new GraphError(401, "InvalidAuthenticationToken", "The tenant for tenant guid does not exist.");
     const roles = new Set(Array.isArray(p.roles) ? (p.roles as string[]) : []);
     const scp = new Set(typeof p.scp === "string" ? p.scp.split(" ").filter(Boolean) : []);
@@ -148,7 +190,8 @@ export class GraphService {
     }
     if (path === "/v1.0/organization") {
       this.require(principal, PERMISSIONS.organization);
-      const limited = principal.kind === "user" && !["Organization.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"].some((s) => principal.scp.has(s));
+      const limited =
+        principal.kind === "user" && !["Organization.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"].some((s) => principal.scp.has(s));
       return { "@odata.context": context("organization"), value: [selectFields(organization(t, limited), q.get("$select"))] };
     }
     if (path === "/v1.0/me" || path === "/v1.0/me/memberOf") {
@@ -218,21 +261,42 @@ export class GraphService {
 
   private servicePrincipals(t: TenantRuntime): Record<string, unknown>[] {
     const sps: Record<string, unknown>[] = [
-      { id: this.state.servicePrincipalId(t.tenant.id, GRAPH_APP_ID), appId: GRAPH_APP_ID, displayName: "Microsoft Graph", appOwnerOrganizationId: "f8cdef31-a31e-4b4a-93e4-5f571e91255a", servicePrincipalType: "Application", accountEnabled: true },
+      {
+        id: this.state.servicePrincipalId(t.tenant.id, GRAPH_APP_ID),
+        appId: GRAPH_APP_ID,
+        displayName: "Microsoft Graph",
+        appOwnerOrganizationId: "f8cdef31-a31e-4b4a-93e4-5f571e91255a",
+        servicePrincipalType: "Application",
+        accountEnabled: true,
+      },
     ];
     for (const app of this.state.appsByClientId.values()) {
       if (!this.state.appInTenant(app, t)) continue;
-      sps.push({ id: this.state.servicePrincipalId(t.tenant.id, app.clientId), appId: app.clientId, displayName: app.displayName, appOwnerOrganizationId: app.homeTenantId, servicePrincipalType: "Application", accountEnabled: true });
+      sps.push({
+        id: this.state.servicePrincipalId(t.tenant.id, app.clientId),
+        appId: app.clientId,
+        displayName: app.displayName,
+        appOwnerOrganizationId: app.homeTenantId,
+        servicePrincipalType: "Application",
+        accountEnabled: true,
+      });
     }
     return sps;
   }
 
   /** $top/$skiptoken paging with an opaque skiptoken, $select, and $count (needs ConsistencyLevel: eventual). */
-  private page(url: URL, headers: GraphRequest["headers"], items: Record<string, unknown>[], entity: string, defaultFields: string[] | undefined): Record<string, unknown> {
+  private page(
+    url: URL,
+    headers: GraphRequest["headers"],
+    items: Record<string, unknown>[],
+    entity: string,
+    defaultFields: string[] | undefined,
+  ): Record<string, unknown> {
     const q = url.searchParams;
     const topRaw = q.get("$top");
     const top = topRaw === null ? DEFAULT_PAGE : Number(topRaw);
-    if (!Number.isInteger(top) || top < 1 || top > MAX_TOP) throw new GraphError(400, "Request_BadRequest", `Invalid page size specified: '${topRaw}'. Must be between 1 and ${MAX_TOP} inclusive.`);
+    if (!Number.isInteger(top) || top < 1 || top > MAX_TOP)
+      throw new GraphError(400, "Request_BadRequest", `Invalid page size specified: '${topRaw}'. Must be between 1 and ${MAX_TOP} inclusive.`);
     let offset = 0;
     const skiptoken = q.get("$skiptoken");
     if (skiptoken) {
@@ -260,7 +324,10 @@ export class GraphService {
 
   private batch(request: GraphRequest, principal: Principal): unknown {
     const body = request.body as { requests?: unknown } | undefined;
-    const requests = body && Array.isArray(body.requests) ? (body.requests as { id?: unknown; method?: unknown; url?: unknown; headers?: Record<string, string>; body?: unknown }[]) : undefined;
+    const requests =
+      body && Array.isArray(body.requests)
+        ? (body.requests as { id?: unknown; method?: unknown; url?: unknown; headers?: Record<string, string>; body?: unknown }[])
+        : undefined;
     if (!requests) throw new GraphError(400, "BadRequest", "Invalid batch payload format.");
     if (requests.length > MAX_BATCH) throw new GraphError(400, "BadRequest", `Too many requests in batch. Maximum number of requests is ${MAX_BATCH}.`);
     const responses = requests.map((sub) => {
@@ -272,12 +339,27 @@ export class GraphService {
       this.state.countEndpointOnly(endpoint);
       const fault = this.state.nextFault("graph", principal.tenant.tenant.id);
       if (fault?.kind === "throttle") {
-        return { id, status: 429, headers: { "Retry-After": String(fault.retryAfterSeconds), "Content-Type": "application/json" }, body: throttledBody(this.state.clock.now()) };
+        return {
+          id,
+          status: 429,
+          headers: { "Retry-After": String(fault.retryAfterSeconds), "Content-Type": "application/json" },
+          body: throttledBody(this.state.clock.now()),
+        };
       }
       if (fault?.kind === "fail") {
-        return { id, status: fault.status, headers: { "Content-Type": "application/json" }, body: graphErrorBody("serviceNotAvailable", "Service unavailable.", randomUUID(), randomUUID(), this.state.clock.now()) };
+        return {
+          id,
+          status: fault.status,
+          headers: { "Content-Type": "application/json" },
+          body: graphErrorBody("serviceNotAvailable", "Service unavailable.", randomUUID(), randomUUID(), this.state.clock.now()),
+        };
       }
-      const inner = this.handle({ method, url: path, headers: { ...lowerKeys(sub.headers ?? {}), authorization: request.headers.authorization }, body: sub.body });
+      const inner = this.handle({
+        method,
+        url: path,
+        headers: { ...lowerKeys(sub.headers ?? {}), authorization: request.headers.authorization },
+        body: sub.body,
+      });
       return { id, status: inner.status, headers: { "Content-Type": inner.headers["Content-Type"] ?? "application/json" }, body: inner.body };
     });
     return { responses };
@@ -296,7 +378,13 @@ export function normalizeEndpoint(pathname: string): string {
 }
 
 export function graphErrorBody(code: string, message: string, requestId: string, clientRequestId: string, nowMs: number): unknown {
-  return { error: { code, message, innerError: { date: new Date(nowMs).toISOString().replace(/\.\d+Z$/, ""), "request-id": requestId, "client-request-id": clientRequestId } } };
+  return {
+    error: {
+      code,
+      message,
+      innerError: { date: new Date(nowMs).toISOString().replace(/\.\d+Z$/, ""), "request-id": requestId, "client-request-id": clientRequestId },
+    },
+  };
 }
 
 /** @see https://learn.microsoft.com/en-us/graph/throttling#sample-response */
@@ -305,7 +393,13 @@ export function throttledBody(nowMs: number): unknown {
   return {
     error: {
       code: "TooManyRequests",
-      innerError: { code: "429", date: new Date(nowMs).toISOString().replace(/\.\d+Z$/, ""), message: "Please retry after", "request-id": requestId, status: "429" },
+      innerError: {
+        code: "429",
+        date: new Date(nowMs).toISOString().replace(/\.\d+Z$/, ""),
+        message: "Please retry after",
+        "request-id": requestId,
+        status: "429",
+      },
       message: "Please retry again later.",
     },
   };
@@ -316,7 +410,12 @@ function notFound(id: string): GraphError {
 }
 
 function selectFields(item: Record<string, unknown>, select: string | null, defaults?: string[]): Record<string, unknown> {
-  const fields = select ? select.split(",").map((s) => s.trim()).filter(Boolean) : defaults;
+  const fields = select
+    ? select
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : defaults;
   if (!fields) return item;
   const out: Record<string, unknown> = {};
   if (item["@odata.type"]) out["@odata.type"] = item["@odata.type"];
@@ -355,7 +454,10 @@ function organization(t: TenantRuntime, limited: boolean): Record<string, unknow
     securityComplianceNotificationPhones: [],
     state: null,
     street: null,
-    technicalNotificationMails: tenant.users.filter((u) => u.roles?.includes("Global Administrator")).map((u) => u.mail ?? u.userPrincipalName).slice(0, 1),
+    technicalNotificationMails: tenant.users
+      .filter((u) => u.roles?.includes("Global Administrator"))
+      .map((u) => u.mail ?? u.userPrincipalName)
+      .slice(0, 1),
     tenantType: "AAD",
     directorySizeQuota: { used: tenant.users.length + tenant.groups.length, total: 50000 },
     assignedPlans: [],
@@ -370,7 +472,9 @@ function organization(t: TenantRuntime, limited: boolean): Record<string, unknow
     })),
   };
   if (!limited) return full;
-  return Object.fromEntries(Object.entries(full).map(([k, v]) => [k, k === "id" || k === "displayName" || k === "verifiedDomains" ? v : Array.isArray(v) ? [] : null]));
+  return Object.fromEntries(
+    Object.entries(full).map(([k, v]) => [k, k === "id" || k === "displayName" || k === "verifiedDomains" ? v : Array.isArray(v) ? [] : null]),
+  );
 }
 
 function userResource(user: User): Record<string, unknown> {

@@ -39,7 +39,10 @@ type Options = { groupMembershipClaims?: string; assignedGroups?: string[]; extr
 function scenario(options: Options = {}): ScenarioInput {
   const s = buildTestScenario();
   const home = s.tenants.find((t) => t.id === HOME)!;
-  const extra = Array.from({ length: options.extraGroups ?? 0 }, (_, i) => ({ id: `bbbbbbbb-0000-4000-8000-2${String(i).padStart(11, "0")}`, displayName: `Bulk ${i}` }));
+  const extra = Array.from({ length: options.extraGroups ?? 0 }, (_, i) => ({
+    id: `bbbbbbbb-0000-4000-8000-2${String(i).padStart(11, "0")}`,
+    displayName: `Bulk ${i}`,
+  }));
   home.groups = [
     { id: GROUPS.admins, displayName: "Console Admins" },
     { id: GROUPS.newsletter, displayName: "Newsletter", securityEnabled: false, mailEnabled: true },
@@ -48,7 +51,13 @@ function scenario(options: Options = {}): ScenarioInput {
   const password = TEST.password;
   home.users = [
     { id: USERS.owner.id, userPrincipalName: USERS.owner.upn, displayName: "MSP Owner", password, groups: [GROUPS.newsletter] },
-    { id: USERS.member.id, userPrincipalName: USERS.member.upn, displayName: "MSP Member", password, groups: [GROUPS.admins, GROUPS.newsletter, ...extra.map((g) => g.id)] },
+    {
+      id: USERS.member.id,
+      userPrincipalName: USERS.member.upn,
+      displayName: "MSP Member",
+      password,
+      groups: [GROUPS.admins, GROUPS.newsletter, ...extra.map((g) => g.id)],
+    },
     { id: USERS.nobody.id, userPrincipalName: USERS.nobody.upn, displayName: "MSP Nobody", password },
   ];
   const app = (home.appRegistrations as Registration[]).find((r) => r.clientId === APP)!;
@@ -68,7 +77,14 @@ function scenario(options: Options = {}): ScenarioInput {
 async function idToken(upn: string, endpoint: "v2" | "v1" = "v2"): Promise<string> {
   const path = endpoint === "v2" ? "oauth2/v2.0/token" : "oauth2/token";
   const scope: Record<string, string> = endpoint === "v2" ? { scope: "openid profile" } : { resource: emu.graphUrl };
-  const { status, json } = await postForm(`${emu.loginUrl}/${HOME}/${path}`, { grant_type: "password", client_id: APP, client_secret: APP_SECRET, username: upn, password: TEST.password, ...scope });
+  const { status, json } = await postForm(`${emu.loginUrl}/${HOME}/${path}`, {
+    grant_type: "password",
+    client_id: APP,
+    client_secret: APP_SECRET,
+    username: upn,
+    password: TEST.password,
+    ...scope,
+  });
   expect(status, JSON.stringify(json)).toBe(200);
   return String(json.id_token);
 }
@@ -77,7 +93,10 @@ describe("ID token claims", () => {
   it("carry the user's app roles for the app, assigned directly or through a group, and no access-token claims", async () => {
     emu.state.loadScenario(scenario());
     const token = await idToken(USERS.member.upn);
-    const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(`${emu.loginUrl}/${HOME}/discovery/v2.0/keys`)), { issuer: `${emu.loginUrl}/${HOME}/v2.0`, audience: APP });
+    const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(`${emu.loginUrl}/${HOME}/discovery/v2.0/keys`)), {
+      issuer: `${emu.loginUrl}/${HOME}/v2.0`,
+      audience: APP,
+    });
     expect(payload).toMatchObject({ ver: "2.0", tid: HOME, oid: USERS.member.id, roles: ["Administrator"] });
     for (const claim of ["azp", "azpacr", "appid", "appidacr", "scp", "idtyp", "groups"]) expect(payload, claim).not.toHaveProperty(claim);
 
@@ -93,7 +112,19 @@ describe("ID token claims", () => {
     emu.state.loadScenario(s);
     expect(decodeJwtPayload(await idToken(USERS.owner.upn))).not.toHaveProperty("roles");
     expect(() =>
-      parseScenario({ ...s, tenants: s.tenants.map((t) => (t.id === HOME ? { ...t, appRegistrations: (t.appRegistrations as Registration[]).map((r) => (r.clientId === APP ? { ...r, userRoleAssignments: [{ principalId: USERS.owner.id, roles: ["Viewer"] }] } : r)) } : t)) }),
+      parseScenario({
+        ...s,
+        tenants: s.tenants.map((t) =>
+          t.id === HOME
+            ? {
+                ...t,
+                appRegistrations: (t.appRegistrations as Registration[]).map((r) =>
+                  r.clientId === APP ? { ...r, userRoleAssignments: [{ principalId: USERS.owner.id, roles: ["Viewer"] }] } : r,
+                ),
+              }
+            : t,
+        ),
+      }),
     ).toThrow(/app role 'Viewer' does not allow member type User/);
   });
 
@@ -120,7 +151,13 @@ describe("ID token claims", () => {
   it("of the provider app (no manifest in the emulator) carry neither roles nor groups, and no access-token claims", async () => {
     const run = await authorizeWithArmedUser(emu, { tenant: TEST.contosoId, user: TEST.admin, scopes: [`${emu.graphUrl}/User.Read`, "openid", "profile"] });
     const { json } = await postForm(`${emu.loginUrl}/${TEST.contosoId}/oauth2/v2.0/token`, {
-      grant_type: "authorization_code", client_id: TEST.providerClientId, client_secret: TEST.providerSecret, code: run.code!, redirect_uri: TEST.redirectUri, code_verifier: run.verifier, scope: `${emu.graphUrl}/User.Read openid profile`,
+      grant_type: "authorization_code",
+      client_id: TEST.providerClientId,
+      client_secret: TEST.providerSecret,
+      code: run.code!,
+      redirect_uri: TEST.redirectUri,
+      code_verifier: run.verifier,
+      scope: `${emu.graphUrl}/User.Read openid profile`,
     });
     const claims = decodeJwtPayload(String(json.id_token));
     expect(claims).toMatchObject({ aud: TEST.providerClientId, nonce: "test-nonce" });

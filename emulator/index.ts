@@ -13,7 +13,22 @@ import type { EmulatorUrls } from "./tokens.js";
 export { EmulatorClock } from "./clock.js";
 export { EmulatorControlClient } from "./control-client.js";
 export { createSelfSignedCertificate, ensureTlsMaterial, spkiFingerprint, thumbprints, type CertificateAndKey } from "./certs.js";
-export { parseScenario, loadScenarioFile, scenarioSchema, type Scenario, type ScenarioInput, type Tenant, type User, type ProviderApp, type AppRegistration, type AppRole, type AppRoleAssignment, type Group, type GroupMembershipClaim, GROUP_MEMBERSHIP_CLAIM_VALUES } from "./scenario.js";
+export {
+  parseScenario,
+  loadScenarioFile,
+  scenarioSchema,
+  type Scenario,
+  type ScenarioInput,
+  type Tenant,
+  type User,
+  type ProviderApp,
+  type AppRegistration,
+  type AppRole,
+  type AppRoleAssignment,
+  type Group,
+  type GroupMembershipClaim,
+  GROUP_MEMBERSHIP_CLAIM_VALUES,
+} from "./scenario.js";
 export { EmulatorState, GRAPH_APP_ID, GRAPH_PUBLIC_URL } from "./state.js";
 export type {
   ArmedInteraction,

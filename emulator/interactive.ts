@@ -20,9 +20,7 @@ const MAX_SESSIONS = 10_000;
 
 export type FlowKind = "authorize" | "adminconsent-v2" | "adminconsent-v1";
 
-export type InteractiveResult =
-  | { kind: "redirect"; location: string }
-  | { kind: "page"; status: number; html: string };
+export type InteractiveResult = { kind: "redirect"; location: string } | { kind: "page"; status: number; html: string };
 
 interface Session {
   id: string;
@@ -349,7 +347,11 @@ export class InteractiveFlows {
   }
 
   private mfaResult(flow: Flow, error?: string): InteractiveResult {
-    return { kind: "page", status: 200, html: mfaPage({ flowId: flow.id, action: `/${encodeURIComponent(flow.segment)}/SAS/ProcessAuth`, upn: flow.user!.userPrincipalName, error }) };
+    return {
+      kind: "page",
+      status: 200,
+      html: mfaPage({ flowId: flow.id, action: `/${encodeURIComponent(flow.segment)}/SAS/ProcessAuth`, upn: flow.user!.userPrincipalName, error }),
+    };
   }
 
   private consentResult(flow: Flow): InteractiveResult {

@@ -84,7 +84,12 @@ export function verifyJwtSignature(decoded: DecodedJwt, publicKey: KeyObject): b
   try {
     if (alg === "RS256") return verify("sha256", data, publicKey, decoded.signature);
     if (alg === "PS256") {
-      return verify("sha256", data, { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, decoded.signature);
+      return verify(
+        "sha256",
+        data,
+        { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
+        decoded.signature,
+      );
     }
   } catch {
     return false;

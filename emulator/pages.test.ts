@@ -96,7 +96,9 @@ describe("interactive pages", () => {
     expect(second.status).toBe(302);
     expect(new URL(second.headers.get("location")!).searchParams.get("code")).toBeTruthy();
 
-    const logout = await browser.get(`${emu.loginUrl}/${TEST.contosoId}/oauth2/v2.0/logout?post_logout_redirect_uri=${encodeURIComponent("http://localhost:3000/")}`);
+    const logout = await browser.get(
+      `${emu.loginUrl}/${TEST.contosoId}/oauth2/v2.0/logout?post_logout_redirect_uri=${encodeURIComponent("http://localhost:3000/")}`,
+    );
     expect(logout.headers.get("location")).toBe("http://localhost:3000/");
     const afterLogout = await browser.get(authorize);
     expect(afterLogout.status).toBe(200);

@@ -76,7 +76,10 @@ export function consentPage(options: {
   onBehalfOfOrganization: boolean;
 }): string {
   const items = options.permissions
-    .map((p) => `<li><strong>${escapeHtml(p.name)}</strong> <span class="muted">(${p.kind === "Application" ? "application permission" : "delegated permission"})</span></li>`)
+    .map(
+      (p) =>
+        `<li><strong>${escapeHtml(p.name)}</strong> <span class="muted">(${p.kind === "Application" ? "application permission" : "delegated permission"})</span></li>`,
+    )
     .join("");
   return layout(
     "Permissions requested",

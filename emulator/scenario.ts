@@ -110,7 +110,10 @@ export const appRoleSchema = z.object({
   displayName: z.string().optional(),
   description: z.string().optional(),
   /** Entra requires this in the manifest; the emulator defaults to both kinds. */
-  allowedMemberTypes: z.array(z.enum(["Application", "User"])).min(1).default(["Application", "User"]),
+  allowedMemberTypes: z
+    .array(z.enum(["Application", "User"]))
+    .min(1)
+    .default(["Application", "User"]),
   isEnabled: z.boolean().default(true),
 });
 export type AppRole = z.infer<typeof appRoleSchema>;
@@ -156,7 +159,10 @@ export const appRegistrationSchema = z
     identifierUris: z.array(z.string().min(1)).default([]),
     appRoles: z.array(appRoleSchema).default([]),
     /** The manifest's accessTokenAcceptedVersion (api.requestedAccessTokenVersion): null or 1 → v1.0 tokens, 2 → v2.0. */
-    accessTokenAcceptedVersion: z.union([z.literal(1), z.literal(2)]).nullable().optional(),
+    accessTokenAcceptedVersion: z
+      .union([z.literal(1), z.literal(2)])
+      .nullable()
+      .optional(),
     appRoleAssignments: z.array(appRoleAssignmentSchema).default([]),
     userRoleAssignments: z.array(userRoleAssignmentSchema).default([]),
     /** See GROUP_MEMBERSHIP_CLAIM_VALUES; absent = "None" (no `groups` claim). */
@@ -277,7 +283,11 @@ function checkTenantApis(tenant: Tenant, providerClientId: string, ctx: z.Refine
   tenant.groups.forEach((group, g) => {
     group.servicePrincipalMembers.forEach((clientId, m) => {
       if (!clients.has(clientId.toLowerCase())) {
-        ctx.addIssue({ code: "custom", path: [...groupsPath, g, "servicePrincipalMembers", m], message: `client ${clientId} is neither an app registration of tenant ${tenant.id} nor the provider app` });
+        ctx.addIssue({
+          code: "custom",
+          path: [...groupsPath, g, "servicePrincipalMembers", m],
+          message: `client ${clientId} is neither an app registration of tenant ${tenant.id} nor the provider app`,
+        });
       }
     });
   });
@@ -291,17 +301,26 @@ function checkTenantApis(tenant: Tenant, providerClientId: string, ctx: z.Refine
     });
     reg.appRoleAssignments.forEach((assignment, i) => {
       if (!clients.has(assignment.clientAppId.toLowerCase())) {
-        ctx.addIssue({ code: "custom", path: [...path, a, "appRoleAssignments", i, "clientAppId"], message: `client ${assignment.clientAppId} is neither an app registration of tenant ${tenant.id} nor the provider app` });
+        ctx.addIssue({
+          code: "custom",
+          path: [...path, a, "appRoleAssignments", i, "clientAppId"],
+          message: `client ${assignment.clientAppId} is neither an app registration of tenant ${tenant.id} nor the provider app`,
+        });
       }
     });
     reg.userRoleAssignments.forEach((assignment, i) => {
       const id = assignment.principalId.toLowerCase();
       if (!groupIds.has(id) && !tenant.users.some((u) => u.id.toLowerCase() === id)) {
-        ctx.addIssue({ code: "custom", path: [...path, a, "userRoleAssignments", i, "principalId"], message: `${assignment.principalId} is neither a user nor a group of tenant ${tenant.id}` });
+        ctx.addIssue({
+          code: "custom",
+          path: [...path, a, "userRoleAssignments", i, "principalId"],
+          message: `${assignment.principalId} is neither a user nor a group of tenant ${tenant.id}`,
+        });
       }
     });
     reg.assignedGroups.forEach((groupId, i) => {
-      if (!groupIds.has(groupId.toLowerCase())) ctx.addIssue({ code: "custom", path: [...path, a, "assignedGroups", i], message: `group ${groupId} is not a group of tenant ${tenant.id}` });
+      if (!groupIds.has(groupId.toLowerCase()))
+        ctx.addIssue({ code: "custom", path: [...path, a, "assignedGroups", i], message: `group ${groupId} is not a group of tenant ${tenant.id}` });
     });
   });
 }

@@ -38,9 +38,21 @@ function tenantByState(state: string): { id: string; hints: Hints } {
 }
 
 const cc = (tenant: string, clientId: string = provider.clientId, secret: string = providerSecret) =>
-  postForm(`${emu.loginUrl}/${tenant}/oauth2/v2.0/token`, { grant_type: "client_credentials", client_id: clientId, client_secret: secret, scope: `${emu.graphUrl}/.default` });
+  postForm(`${emu.loginUrl}/${tenant}/oauth2/v2.0/token`, {
+    grant_type: "client_credentials",
+    client_id: clientId,
+    client_secret: secret,
+    scope: `${emu.graphUrl}/.default`,
+  });
 const ropc = (tenant: string, username: string, password: string) =>
-  postForm(`${emu.loginUrl}/${tenant}/oauth2/v2.0/token`, { grant_type: "password", client_id: provider.clientId, client_secret: providerSecret, username, password, scope: `${emu.graphUrl}/User.Read offline_access` });
+  postForm(`${emu.loginUrl}/${tenant}/oauth2/v2.0/token`, {
+    grant_type: "password",
+    client_id: provider.clientId,
+    client_secret: providerSecret,
+    username,
+    password,
+    scope: `${emu.graphUrl}/User.Read offline_access`,
+  });
 
 describe("demo scenario", () => {
   it("has the provider home tenant and about 25 customers across all three methods", () => {
@@ -88,7 +100,13 @@ describe("demo scenario", () => {
 
   it("the pre-seeded stale refresh token gives 700082", async () => {
     const t = tenantByState("refresh_token_expired");
-    const res = await postForm(`${emu.loginUrl}/${t.id}/oauth2/v2.0/token`, { grant_type: "refresh_token", client_id: provider.clientId, client_secret: providerSecret, refresh_token: t.hints.refreshToken!, scope: `${emu.graphUrl}/User.Read` });
+    const res = await postForm(`${emu.loginUrl}/${t.id}/oauth2/v2.0/token`, {
+      grant_type: "refresh_token",
+      client_id: provider.clientId,
+      client_secret: providerSecret,
+      refresh_token: t.hints.refreshToken!,
+      scope: `${emu.graphUrl}/User.Read`,
+    });
     expect(res.json.error_codes).toEqual([700082]);
   });
 
@@ -96,19 +114,40 @@ describe("demo scenario", () => {
     expect(DEMO_API.homeTenantId).toBe(provider.homeTenantId);
     const jwks = createRemoteJWKSet(new URL(`${emu.loginUrl}/${DEMO_API.homeTenantId}/discovery/v2.0/keys`));
     for (const c of [DEMO_API.admin, DEMO_API.operator, DEMO_API.viewer, DEMO_API.noRole]) {
-      const res = await postForm(`${emu.loginUrl}/${DEMO_API.homeTenantId}/oauth2/v2.0/token`, { grant_type: "client_credentials", client_id: c.clientId, client_secret: c.secret, scope: DEMO_API.scope });
+      const res = await postForm(`${emu.loginUrl}/${DEMO_API.homeTenantId}/oauth2/v2.0/token`, {
+        grant_type: "client_credentials",
+        client_id: c.clientId,
+        client_secret: c.secret,
+        scope: DEMO_API.scope,
+      });
       expect(res.status).toBe(200);
-      const { payload } = await jwtVerify(String(res.json.access_token), jwks, { issuer: `${emu.loginUrl}/${DEMO_API.homeTenantId}/`, audience: DEMO_API.audience });
+      const { payload } = await jwtVerify(String(res.json.access_token), jwks, {
+        issuer: `${emu.loginUrl}/${DEMO_API.homeTenantId}/`,
+        audience: DEMO_API.audience,
+      });
       expect(payload).toMatchObject({ ver: "1.0", appid: c.clientId, tid: DEMO_API.homeTenantId, idtyp: "app" });
       expect(payload.roles).toEqual(c.role ? [c.role] : undefined);
       expect(payload).not.toHaveProperty("groups");
     }
     // The API asks for security groups: only "Automation Group Operator" is in one.
-    const group = await postForm(`${emu.loginUrl}/${DEMO_API.homeTenantId}/oauth2/v2.0/token`, { grant_type: "client_credentials", client_id: DEMO_API.groupOperator.clientId, client_secret: DEMO_API.groupOperator.secret, scope: DEMO_API.scope });
-    const { payload: groupClaims } = await jwtVerify(String(group.json.access_token), jwks, { issuer: `${emu.loginUrl}/${DEMO_API.homeTenantId}/`, audience: DEMO_API.audience });
+    const group = await postForm(`${emu.loginUrl}/${DEMO_API.homeTenantId}/oauth2/v2.0/token`, {
+      grant_type: "client_credentials",
+      client_id: DEMO_API.groupOperator.clientId,
+      client_secret: DEMO_API.groupOperator.secret,
+      scope: DEMO_API.scope,
+    });
+    const { payload: groupClaims } = await jwtVerify(String(group.json.access_token), jwks, {
+      issuer: `${emu.loginUrl}/${DEMO_API.homeTenantId}/`,
+      audience: DEMO_API.audience,
+    });
     expect(groupClaims).toMatchObject({ appid: DEMO_API.groupOperator.clientId, groups: [DEMO_API.operatorsGroupId] });
     expect(groupClaims).not.toHaveProperty("roles");
-    const byId = await postForm(`${emu.loginUrl}/${DEMO_API.homeTenantId}/oauth2/token`, { grant_type: "client_credentials", client_id: DEMO_API.admin.clientId, client_secret: DEMO_API.admin.secret, resource: DEMO_API.apiAppId });
+    const byId = await postForm(`${emu.loginUrl}/${DEMO_API.homeTenantId}/oauth2/token`, {
+      grant_type: "client_credentials",
+      client_id: DEMO_API.admin.clientId,
+      client_secret: DEMO_API.admin.secret,
+      resource: DEMO_API.apiAppId,
+    });
     expect(decodeJwtPayload(String(byId.json.access_token)).aud).toBe(DEMO_API.apiAppId);
   });
 });
@@ -129,7 +168,22 @@ describe("scenario generator", () => {
   });
 
   it("honours a custom mix", () => {
-    const { states } = generateScenario({ tenants: 50, seed: 1, mix: { verified: 0, consentMissing: 1, insufficientPermissions: 0, tenantAppValid: 0, tenantAppExpiredSecret: 0, mfaRequired: 0, conditionalAccessBlocked: 0, userDisabled: 0, tenantDisabled: 0, throttled: 0 } });
+    const { states } = generateScenario({
+      tenants: 50,
+      seed: 1,
+      mix: {
+        verified: 0,
+        consentMissing: 1,
+        insufficientPermissions: 0,
+        tenantAppValid: 0,
+        tenantAppExpiredSecret: 0,
+        mfaRequired: 0,
+        conditionalAccessBlocked: 0,
+        userDisabled: 0,
+        tenantDisabled: 0,
+        throttled: 0,
+      },
+    });
     expect(new Set(Object.values(states))).toEqual(new Set(["consentMissing"]));
   });
 });

@@ -66,7 +66,10 @@ export class EmulatorHandlers {
     if (fault.kind === "hang") return true;
     const now = this.state.clock.now();
     if (scope === "token") {
-      const err = fault.kind === "throttle" ? aadError(this.urls.loginUrl, now, "throttled", [], { correlationId: clientRequestId }) : aadError(this.urls.loginUrl, now, "transient", [], { correlationId: clientRequestId, statusOverride: fault.status });
+      const err =
+        fault.kind === "throttle"
+          ? aadError(this.urls.loginUrl, now, "throttled", [], { correlationId: clientRequestId })
+          : aadError(this.urls.loginUrl, now, "transient", [], { correlationId: clientRequestId, statusOverride: fault.status });
       const headers: Record<string, string> = { ...TOKEN_HEADERS, "x-ms-request-id": err.body.trace_id };
       if (fault.kind === "throttle") headers["Retry-After"] = String(fault.retryAfterSeconds);
       sendJson(res, err.status, err.body, headers);
@@ -76,7 +79,11 @@ export class EmulatorHandlers {
       sendJson(res, 429, throttledBody(now), { "Retry-After": String(fault.retryAfterSeconds) });
     } else {
       const code = fault.status === 503 ? "serviceNotAvailable" : fault.status === 504 ? "gatewayTimeout" : "generalException";
-      sendJson(res, fault.status, graphErrorBody(code, "The service is temporarily unavailable. Please retry.", randomUUID(), clientRequestId ?? randomUUID(), now));
+      sendJson(
+        res,
+        fault.status,
+        graphErrorBody(code, "The service is temporarily unavailable. Please retry.", randomUUID(), clientRequestId ?? randomUUID(), now),
+      );
     }
     return true;
   }
@@ -186,7 +193,12 @@ export class EmulatorHandlers {
   }
 
   private async startFlow(req: IncomingMessage, res: ServerResponse, started: number, kind: FlowKind, segment: string, params: URLSearchParams): Promise<void> {
-    this.track(req, res, started, { kind: "interactive", endpoint: kind === "authorize" ? "authorize" : "adminconsent", tenant: segment, clientId: params.get("client_id") ?? undefined });
+    this.track(req, res, started, {
+      kind: "interactive",
+      endpoint: kind === "authorize" ? "authorize" : "adminconsent",
+      tenant: segment,
+      clientId: params.get("client_id") ?? undefined,
+    });
     const { session, created } = this.interactive.session(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
     const result = this.interactive.start(kind, segment, params, session);
     this.sendInteractive(res, result, created ? session.id : undefined);
@@ -207,14 +219,16 @@ export class EmulatorHandlers {
   private logout(req: IncomingMessage, res: ServerResponse, params: URLSearchParams): void {
     this.interactive.endSession(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
     const target = params.get("post_logout_redirect_uri");
-    const registered = target && [...this.state.appsByClientId.values()].some((app) => app.redirectUris.some((uri) => new URL(uri).origin === safeOrigin(target)));
+    const registered =
+      target && [...this.state.appsByClientId.values()].some((app) => app.redirectUris.some((uri) => new URL(uri).origin === safeOrigin(target)));
     if (target && registered) return redirect(res, target);
     sendHtml(res, 200, signedOutPage());
   }
 
   private async control(req: IncomingMessage, res: ServerResponse, path: string, method: string): Promise<void> {
     // The control API can rewrite the directory; only local processes may use it.
-    if (!isLoopback(req.socket.remoteAddress)) return sendJson(res, 403, { error: "forbidden", message: "The control API is served to loopback clients only." });
+    if (!isLoopback(req.socket.remoteAddress))
+      return sendJson(res, 403, { error: "forbidden", message: "The control API is served to loopback clients only." });
     const name = path.slice("/_emulator/".length).replace(/\/+$/, "");
     try {
       if (method === "GET") return sendJson(res, 200, readControlResource(this.state, name));

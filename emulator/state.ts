@@ -515,7 +515,9 @@ export class EmulatorState {
     if (kinds.size === 0) return [];
     const assigned = new Set(app.assignedGroups.map((g) => g.toLowerCase()));
     return memberOf
-      .filter((g) => kinds.has("All") || (kinds.has("SecurityGroup") && g.securityEnabled) || (kinds.has("ApplicationGroup") && assigned.has(g.id.toLowerCase())))
+      .filter(
+        (g) => kinds.has("All") || (kinds.has("SecurityGroup") && g.securityEnabled) || (kinds.has("ApplicationGroup") && assigned.has(g.id.toLowerCase())),
+      )
       .map((g) => g.id);
   }
 
@@ -546,7 +548,8 @@ export class EmulatorState {
 
   /** Exactly one of `now` or `offsetSeconds`; both may lie in the past. */
   setClock(options: SetClockOptions): { now: string; offsetSeconds: number } {
-    if ((options.now === undefined) === (options.offsetSeconds === undefined)) throw new EmulatorControlError(400, "set-clock takes exactly one of now or offsetSeconds");
+    if ((options.now === undefined) === (options.offsetSeconds === undefined))
+      throw new EmulatorControlError(400, "set-clock takes exactly one of now or offsetSeconds");
     if (options.now !== undefined) {
       const ms = Date.parse(options.now);
       if (Number.isNaN(ms)) throw new EmulatorControlError(400, `not an ISO date: ${options.now}`);
@@ -588,7 +591,9 @@ export class EmulatorState {
     const client = this.requireApp(clientAppId);
     if (!this.appInTenant(client, tenant)) throw new EmulatorControlError(400, `client ${clientAppId} has no service principal in tenant ${tenant.tenant.id}`);
     const wanted = new Set(groupIds.map((g) => g.toLowerCase()));
-    for (const id of wanted) if (!tenant.tenant.groups.some((g) => g.id.toLowerCase() === id)) throw new EmulatorControlError(400, `group ${id} is not a group of tenant ${tenant.tenant.id}`);
+    for (const id of wanted)
+      if (!tenant.tenant.groups.some((g) => g.id.toLowerCase() === id))
+        throw new EmulatorControlError(400, `group ${id} is not a group of tenant ${tenant.tenant.id}`);
     const key = client.clientId.toLowerCase();
     for (const group of tenant.tenant.groups) {
       const others = group.servicePrincipalMembers.filter((m) => m.toLowerCase() !== key);
@@ -698,7 +703,11 @@ export class EmulatorState {
   }
 
   throttle(options: ThrottleOptions): void {
-    this.throttles.push({ ...options, remaining: options.count, tenantSet: options.tenantIds ? new Set(options.tenantIds.map((t) => t.toLowerCase())) : undefined });
+    this.throttles.push({
+      ...options,
+      remaining: options.count,
+      tenantSet: options.tenantIds ? new Set(options.tenantIds.map((t) => t.toLowerCase())) : undefined,
+    });
   }
 
   fail5xx(options: FailOptions): void {

@@ -88,16 +88,22 @@ function authenticateWithAssertion(ctx: TokenRequestContext, app: AppRuntime, te
       (x5t !== undefined && Buffer.from(c.sha1, "hex").toString("base64url") === x5t.replace(/=+$/, "")) ||
       (x5tS256 !== undefined && Buffer.from(c.sha256, "hex").toString("base64url") === x5tS256.replace(/=+$/, "")),
   );
-  if (!cert) throw new AadRequestError("badAssertion", [`The certificate with identifier used to sign the client assertion is not registered on application '${app.clientId}'.`]);
+  if (!cert)
+    throw new AadRequestError("badAssertion", [
+      `The certificate with identifier used to sign the client assertion is not registered on application '${app.clientId}'.`,
+    ]);
   const now = state.clock.now();
-  if (cert.endMs <= now) throw new AadRequestError("badAssertion", [`The key used to sign the client assertion expired on ${new Date(cert.endMs).toISOString()}.`]);
+  if (cert.endMs <= now)
+    throw new AadRequestError("badAssertion", [`The key used to sign the client assertion expired on ${new Date(cert.endMs).toISOString()}.`]);
   if (!verifyJwtSignature(decoded, cert.publicKey)) throw new AadRequestError("badAssertion", ["The signature of the client assertion is invalid."]);
   const { iss, sub, aud, exp, nbf } = decoded.payload;
   if (iss !== app.clientId || sub !== app.clientId) throw new AadRequestError("badAssertion", ["The assertion's iss and sub must be the client id."]);
   if (!audienceAccepted(ctx, tenant, aud)) throw new AadRequestError("assertionAudience", [String(aud)]);
   const nowS = now / 1000;
-  if (typeof exp !== "number" || exp < nowS - 300) throw new AadRequestError("assertionTime", [`Current time: ${new Date(now).toISOString()}, expiry time of assertion ${String(exp)}.`]);
-  if (typeof nbf === "number" && nbf > nowS + 300) throw new AadRequestError("assertionTime", [`Current time: ${new Date(now).toISOString()}, assertion valid from ${nbf}.`]);
+  if (typeof exp !== "number" || exp < nowS - 300)
+    throw new AadRequestError("assertionTime", [`Current time: ${new Date(now).toISOString()}, expiry time of assertion ${String(exp)}.`]);
+  if (typeof nbf === "number" && nbf > nowS + 300)
+    throw new AadRequestError("assertionTime", [`Current time: ${new Date(now).toISOString()}, assertion valid from ${nbf}.`]);
   return "certificate";
 }
 
@@ -135,7 +141,12 @@ function checkUserUsable(user: User): void {
 }
 
 /** The delegated permissions a user token may carry: requested ∩ consented, or all consented for /.default. */
-export function grantDelegated(state: EmulatorState, tenant: TenantRuntime, app: AppRuntime, parsed: Pick<ParsedScopes, "permissions" | "isDefault">): string[] {
+export function grantDelegated(
+  state: EmulatorState,
+  tenant: TenantRuntime,
+  app: AppRuntime,
+  parsed: Pick<ParsedScopes, "permissions" | "isDefault">,
+): string[] {
   const consent = state.consentFor(tenant, app);
   if (!consent) throw new AadRequestError("consentMissing", [app.clientId, app.displayName]);
   const consented = consent.delegatedPermissions.filter((p) => !OIDC_SCOPES.has(p.toLowerCase()));

@@ -2,7 +2,16 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { AadRequestError } from "./aad-errors.js";
 import { b64url, signJwt } from "./jwt.js";
 import type { User } from "./scenario.js";
-import { DEFAULT_USER_WID, GRAPH_APP_ID, GRAPH_PUBLIC_URL, ROLE_TEMPLATE_IDS, type ApiResource, type AppRuntime, type EmulatorState, type TenantRuntime } from "./state.js";
+import {
+  DEFAULT_USER_WID,
+  GRAPH_APP_ID,
+  GRAPH_PUBLIC_URL,
+  ROLE_TEMPLATE_IDS,
+  type ApiResource,
+  type AppRuntime,
+  type EmulatorState,
+  type TenantRuntime,
+} from "./state.js";
 
 /**
  * Token minting. Graph tokens are v1.0-shaped (Graph's accessTokenAcceptedVersion is 1); ID tokens v2.0.
@@ -188,7 +197,20 @@ export function issueApiAppToken(
   const v2 = api.registration.accessTokenAcceptedVersion === 2;
   const common = { iat: nowS, nbf: nowS, exp: nowS + ACCESS_TOKEN_LIFETIME_S, aio: uti() };
   const payload: Record<string, unknown> = v2
-    ? { aud: api.app.clientId, iss: v2Issuer(urls, tid), ...common, azp: client.clientId, azpacr: acr, idtyp: "app", oid, rh: "0.emulator.", sub: oid, tid, uti: uti(), ver: "2.0" }
+    ? {
+        aud: api.app.clientId,
+        iss: v2Issuer(urls, tid),
+        ...common,
+        azp: client.clientId,
+        azpacr: acr,
+        idtyp: "app",
+        oid,
+        rh: "0.emulator.",
+        sub: oid,
+        tid,
+        uti: uti(),
+        ver: "2.0",
+      }
     : {
         aud: api.matched,
         iss: v1Issuer(urls, tid),

@@ -19,7 +19,14 @@ describe("audit log", () => {
       details: { customerId: "contoso", secret: "never" },
     });
     const row = await db.auditEvent.findFirstOrThrow({ where: { targetId: "tenant-1" } });
-    expect(row).toMatchObject({ action: "tenant.created", actorType: "admin", actorId: "admin-1", actorLabel: "ops@msp.example", targetType: "tenant", requestId: "req-1" });
+    expect(row).toMatchObject({
+      action: "tenant.created",
+      actorType: "admin",
+      actorId: "admin-1",
+      actorLabel: "ops@msp.example",
+      targetType: "tenant",
+      requestId: "req-1",
+    });
     expect(JSON.parse(row.details)).toEqual({ customerId: "contoso" });
   });
 });

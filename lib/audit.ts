@@ -51,7 +51,10 @@ export type AuditActor =
   | { type: "api_token"; id: string; label: string }
   | { type: "entra_client"; id: string; label: string };
 
-export type AuditTarget = { type: "tenant" | "admin" | "provider_settings" | "verification_run" | "directory_reload" | "consent_link" | "keys" | "entra_settings" | "api_token"; id: string };
+export type AuditTarget = {
+  type: "tenant" | "admin" | "provider_settings" | "verification_run" | "directory_reload" | "consent_link" | "keys" | "entra_settings" | "api_token";
+  id: string;
+};
 
 /** Details must be non-secret values; keys that look like secrets are dropped as a last line of defence. */
 export type AuditDetails = Record<string, string | number | boolean | null | string[]>;

@@ -26,7 +26,10 @@ async function tenant(id: string) {
 
 describe("postgresConnection", () => {
   it("takes Prisma's ?schema= off the URL and defaults to public", () => {
-    expect(postgresConnection("postgresql://u:p@db:5432/console?schema=tac&sslmode=require")).toEqual({ connectionString: "postgresql://u:p@db:5432/console?sslmode=require", schema: "tac" });
+    expect(postgresConnection("postgresql://u:p@db:5432/console?schema=tac&sslmode=require")).toEqual({
+      connectionString: "postgresql://u:p@db:5432/console?sslmode=require",
+      schema: "tac",
+    });
     expect(postgresConnection("postgres://db/console")).toEqual({ connectionString: "postgres://db/console", schema: "public" });
   });
 });
@@ -68,7 +71,8 @@ describe("the SQLite database files", () => {
       } finally {
         await client.$disconnect();
       }
-    }));
+    }),
+  );
 });
 
 describe(`the data layer on ${testOnPostgres ? "PostgreSQL" : "SQLite"}`, () => {
@@ -86,7 +90,9 @@ describe(`the data layer on ${testOnPostgres ? "PostgreSQL" : "SQLite"}`, () => 
 
   it("reports a unique violation as P2002", async () => {
     await tenant("dup");
-    const e = await db.tenant.create({ data: { id: "dup-2", customerId: "C-dup", displayName: "x", adminEmail: "x@example.com", authMethod: "PASSWORD" } }).catch((err: unknown) => err);
+    const e = await db.tenant
+      .create({ data: { id: "dup-2", customerId: "C-dup", displayName: "x", adminEmail: "x@example.com", authMethod: "PASSWORD" } })
+      .catch((err: unknown) => err);
     expect(isUniqueViolation(e)).toBe(true);
   });
 
@@ -100,7 +106,9 @@ describe(`the data layer on ${testOnPostgres ? "PostgreSQL" : "SQLite"}`, () => 
 
   it("lets exactly one of many simultaneous run starts hold the active slot", async () => {
     const attempts = await Promise.allSettled(
-      Array.from({ length: 8 }, (_, i) => db.jobRun.create({ data: { id: `run-${i}`, kind: "verify", activeSlot: "verify", trigger: "manual", requestedBy: "t", concurrency: 1 } })),
+      Array.from({ length: 8 }, (_, i) =>
+        db.jobRun.create({ data: { id: `run-${i}`, kind: "verify", activeSlot: "verify", trigger: "manual", requestedBy: "t", concurrency: 1 } }),
+      ),
     );
     expect(attempts.filter((a) => a.status === "fulfilled")).toHaveLength(1);
     expect(attempts.every((a) => a.status === "fulfilled" || isUniqueViolation(a.reason))).toBe(true);
@@ -109,7 +117,9 @@ describe(`the data layer on ${testOnPostgres ? "PostgreSQL" : "SQLite"}`, () => 
 
   it("gives a compare-and-set update to one of many simultaneous callers (single-use state, run takeover)", async () => {
     await tenant("cas");
-    await db.oAuthState.create({ data: { id: "st", stateHash: "h", tenantId: "cas", flow: "ADMIN_CONSENT", redirectUri: "https://x/cb", expiresAt: new Date(Date.now() + 60_000) } });
+    await db.oAuthState.create({
+      data: { id: "st", stateHash: "h", tenantId: "cas", flow: "ADMIN_CONSENT", redirectUri: "https://x/cb", expiresAt: new Date(Date.now() + 60_000) },
+    });
     const now = new Date();
     const counts = await Promise.all(
       Array.from({ length: 10 }, () => db.oAuthState.updateMany({ where: { stateHash: "h", usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } })),
@@ -122,7 +132,12 @@ describe(`the data layer on ${testOnPostgres ? "PostgreSQL" : "SQLite"}`, () => 
     const increment = async (): Promise<number> => {
       for (let attempt = 0; ; attempt++) {
         try {
-          const row = await db.rateLimitWindow.upsert({ where: { key: "k" }, create: { key: "k", windowStart, count: 1 }, update: { count: { increment: 1 } }, select: { count: true } });
+          const row = await db.rateLimitWindow.upsert({
+            where: { key: "k" },
+            create: { key: "k", windowStart, count: 1 },
+            update: { count: { increment: 1 } },
+            select: { count: true },
+          });
           return row.count;
         } catch (e) {
           if (!isUniqueViolation(e) || attempt >= 2) throw e;

@@ -9,13 +9,9 @@ import { parseAllowList } from "./net/outbound-policy";
  * configured. Documented in .env.example and README.md.
  */
 
-const booleanString = z
-  .enum(["true", "false", "1", "0", "yes", "no"])
-  .transform((v) => v === "true" || v === "1" || v === "yes");
+const booleanString = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => v === "true" || v === "1" || v === "yes");
 
-const base64Key = z
-  .string()
-  .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 random bytes, base64-encoded");
+const base64Key = z.string().refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 random bytes, base64-encoded");
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -57,7 +53,11 @@ const envSchema = z.object({
   /** Retries of a throttled (429/503) or failed (5xx) call before the tenant is reported as failed. */
   VERIFY_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   /** Hours between scheduled Verify All runs; 0 disables the scheduler. */
-  VERIFY_SCHEDULE_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
+  VERIFY_SCHEDULE_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 30)
+    .default(24),
   /**
    * PostgreSQL only: the schema of the job queue (pg-boss) that spreads Verify All over the instances.
    * Default `pgboss`, or `<schema>_pgboss` when DATABASE_URL names a schema other than public.
@@ -76,7 +76,12 @@ const envSchema = z.object({
   /** REST API requests per API token or Entra client per minute (fixed window, shared by every instance). */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   /** Largest REST API request body, in bytes. */
-  API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
+  API_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(10 * 1024 * 1024)
+    .default(256 * 1024),
   /**
    * Which peers are trusted reverse proxies: a number of hops, or a comma-separated list of addresses,
    * CIDRs or the names loopback, linklocal, uniquelocal. Unset: none; the socket's address is the
@@ -85,7 +90,10 @@ const envSchema = z.object({
   TRUST_PROXY: z
     .string()
     .trim()
-    .refine((v) => v === "" || /^\d{1,2}$/.test(v) || v.split(",").every((p) => /^[0-9A-Za-z.:/_-]+$/.test(p.trim())), "a number of hops, or addresses/CIDRs separated by commas")
+    .refine(
+      (v) => v === "" || /^\d{1,2}$/.test(v) || v.split(",").every((p) => /^[0-9A-Za-z.:/_-]+$/.test(p.trim())),
+      "a number of hops, or addresses/CIDRs separated by commas",
+    )
     .optional(),
   /**
    * Hosts outbound calls to Microsoft may reach although they resolve to loopback, private or link-local
@@ -100,9 +108,18 @@ const envSchema = z.object({
     })
     .optional(),
   /** Minutes without a request after which a console session ends. */
-  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(60),
   /** Hours after sign-in at which a console session ends, whatever the activity. */
-  SESSION_MAX_HOURS: z.coerce.number().min(0.1).max(24 * 30).default(8),
+  SESSION_MAX_HOURS: z.coerce
+    .number()
+    .min(0.1)
+    .max(24 * 30)
+    .default(8),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 

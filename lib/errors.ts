@@ -63,6 +63,10 @@ export function logUnexpected(where: string, requestId: string, error: unknown) 
   }
   const code = "code" in error && (typeof error.code === "string" || typeof error.code === "number") ? ` ${error.code}` : "";
   const message = CODE_ERRORS.has(error.constructor) ? `: ${error.message.slice(0, 300)}` : "";
-  const frames = (error.stack ?? "").split("\n").filter((line) => /^\s+at /.test(line)).slice(0, 8).join("\n");
+  const frames = (error.stack ?? "")
+    .split("\n")
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, 8)
+    .join("\n");
   console.error(`[${where}] request=${requestId} failed: ${error.name}${code}${message}${frames ? `\n${frames}` : ""}`);
 }

@@ -38,7 +38,10 @@ describe("migrations", () => {
     expect((await migrateDatabase(url, migrations)).applied).toEqual(["001_first"]);
 
     fs.mkdirSync(path.join(migrations, "002_second"));
-    fs.writeFileSync(path.join(migrations, "002_second", "migration.sql"), 'ALTER TABLE "A" ADD COLUMN "name" TEXT;\nCREATE TABLE "B" ("id" TEXT PRIMARY KEY);');
+    fs.writeFileSync(
+      path.join(migrations, "002_second", "migration.sql"),
+      'ALTER TABLE "A" ADD COLUMN "name" TEXT;\nCREATE TABLE "B" ("id" TEXT PRIMARY KEY);',
+    );
     const upgrade = await migrateDatabase(url, migrations);
     expect(upgrade).toEqual({ applied: ["002_second"], alreadyApplied: 1 });
     expect(tables(path.join(dir, "db.sqlite"))).toEqual(expect.arrayContaining(["A", "B"]));
@@ -82,9 +85,17 @@ describe.runIf(testOnPostgres)("migrations on PostgreSQL", () => {
     return dir;
   }
   const pgTables = (schema: string) =>
-    withPostgres(async (c) => (await c.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name", [schema])).rows.map((r) => r.table_name));
+    withPostgres(async (c) =>
+      (
+        await c.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name", [schema])
+      ).rows.map((r) => r.table_name),
+    );
   const history = (schema: string) =>
-    withPostgres(async (c) => (await c.query<{ migration_name: string; checksum: string }>('SELECT migration_name, checksum FROM "_prisma_migrations" ORDER BY migration_name')).rows, schema);
+    withPostgres(
+      async (c) =>
+        (await c.query<{ migration_name: string; checksum: string }>('SELECT migration_name, checksum FROM "_prisma_migrations" ORDER BY migration_name')).rows,
+      schema,
+    );
 
   afterAll(async () => {
     for (const s of schemas) await dropSchema(s);
@@ -95,10 +106,18 @@ describe.runIf(testOnPostgres)("migrations on PostgreSQL", () => {
     const all = readMigrations(defaultMigrationsDir("postgresql"));
     expect(all.map((m) => m.name)).toEqual(readMigrations(defaultMigrationsDir()).map((m) => m.name));
     expect(await migrateDatabase(url)).toEqual({ applied: all.map((m) => m.name), alreadyApplied: 0 });
-    expect(await pgTables(schema)).toEqual(expect.arrayContaining(["Tenant", "TenantCredential", "AdminUser", "AuditEvent", "ApiToken", "RateLimitWindow", "_prisma_migrations"]));
+    expect(await pgTables(schema)).toEqual(
+      expect.arrayContaining(["Tenant", "TenantCredential", "AdminUser", "AuditEvent", "ApiToken", "RateLimitWindow", "_prisma_migrations"]),
+    );
     expect(await history(schema)).toEqual(all.map((m) => ({ migration_name: m.name, checksum: m.checksum })));
-    const columns = await withPostgres(async (c) =>
-      (await c.query("SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = $1 AND table_name = '_prisma_migrations' ORDER BY ordinal_position", [schema])).rows,
+    const columns = await withPostgres(
+      async (c) =>
+        (
+          await c.query(
+            "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = $1 AND table_name = '_prisma_migrations' ORDER BY ordinal_position",
+            [schema],
+          )
+        ).rows,
     );
     expect(columns).toEqual([
       { column_name: "id", data_type: "character varying", is_nullable: "NO" },
@@ -118,7 +137,13 @@ describe.runIf(testOnPostgres)("migrations on PostgreSQL", () => {
     const [first, ...rest] = readMigrations(defaultMigrationsDir("postgresql"));
     const firstOnly = migrationsDir({ [first!.name]: first!.sql });
     expect((await migrateDatabase(url, firstOnly)).applied).toEqual([first!.name]);
-    await withPostgres((c) => c.query(`INSERT INTO "Tenant" (id, "customerId", "displayName", "adminEmail", "authMethod", "updatedAt") VALUES ('t1', 'C1', 'One', 'a@b.c', 'PASSWORD', now())`), schema);
+    await withPostgres(
+      (c) =>
+        c.query(
+          `INSERT INTO "Tenant" (id, "customerId", "displayName", "adminEmail", "authMethod", "updatedAt") VALUES ('t1', 'C1', 'One', 'a@b.c', 'PASSWORD', now())`,
+        ),
+      schema,
+    );
     expect(await migrateDatabase(url)).toEqual({ applied: rest.map((m) => m.name), alreadyApplied: 1 });
     expect(await withPostgres(async (c) => (await c.query('SELECT "customerId" FROM "Tenant"')).rows, schema)).toEqual([{ customerId: "C1" }]);
   });
@@ -133,7 +158,10 @@ describe.runIf(testOnPostgres)("migrations on PostgreSQL", () => {
 
   it("rolls back a failing migration completely and records nothing", async () => {
     const { schema, url } = freshUrl();
-    const dir = migrationsDir({ "001_ok": 'CREATE TABLE "A" ("id" TEXT PRIMARY KEY);', "002_bad": 'CREATE TABLE "B" ("id" TEXT PRIMARY KEY);\nINSERT INTO "A" VALUES (\'x\');\nTHIS IS NOT SQL;' });
+    const dir = migrationsDir({
+      "001_ok": 'CREATE TABLE "A" ("id" TEXT PRIMARY KEY);',
+      "002_bad": 'CREATE TABLE "B" ("id" TEXT PRIMARY KEY);\nINSERT INTO "A" VALUES (\'x\');\nTHIS IS NOT SQL;',
+    });
     await expect(migrateDatabase(url, dir)).rejects.toThrow(/002_bad failed and was rolled back/);
     expect(await pgTables(schema)).toEqual(["A", "_prisma_migrations"]);
     expect(await withPostgres(async (c) => (await c.query('SELECT count(*)::int AS n FROM "A"')).rows[0], schema)).toEqual({ n: 0 });

@@ -1,5 +1,6 @@
 /** Shown when a server action gave no answer at all: nothing about the failure is known, so nothing more is said. */
-export const ACTION_UNANSWERED = "The console did not answer (the network failed or the server had an error). The change may or may not have been made: reload the page to see the current state, then try again.";
+export const ACTION_UNANSWERED =
+  "The console did not answer (the network failed or the server had an error). The change may or may not have been made: reload the page to see the current state, then try again.";
 
 /**
  * Awaits a server action called from a client component. A server action returns a result, but

@@ -82,9 +82,10 @@ function upload(chunked: boolean): Promise<number> {
 
 if (!fs.existsSync(".next/BUILD_ID")) spawnSync("npx", ["--no-install", "next", "build"], { stdio: "inherit" });
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tac-body-burst-"));
-const args = values.server === "next"
-  ? [path.resolve("node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)]
-  : ["--import", "tsx", "server.ts", "-H", "127.0.0.1", "-p", String(port)];
+const args =
+  values.server === "next"
+    ? [path.resolve("node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)]
+    : ["--import", "tsx", "server.ts", "-H", "127.0.0.1", "-p", String(port)];
 // One Node process (no npx or tsx wrapper in between), so its pid is the console's.
 const server = spawn(process.execPath, args, {
   env: { ...process.env, NODE_ENV: "production", DATA_DIR: dataDir, APP_URL: base, VERIFY_SCHEDULE_HOURS: "0", LOG_LEVEL: "error" },
@@ -108,9 +109,13 @@ try {
   await new Promise((r) => setTimeout(r, 1000));
   const after = rssMb(server.pid!);
   const counts = statuses.reduce<Record<string, number>>((acc, s) => ((acc[String(s)] = (acc[String(s)] ?? 0) + 1), acc), {});
-  console.log(`server: ${values.server === "next" ? "next start" : "server.ts"}; ${uploads} uploads of ${values.mb} MB without a token (half chunked) in ${(ms / 1000).toFixed(1)} s`);
+  console.log(
+    `server: ${values.server === "next" ? "next start" : "server.ts"}; ${uploads} uploads of ${values.mb} MB without a token (half chunked) in ${(ms / 1000).toFixed(1)} s`,
+  );
   console.log(`statuses: ${JSON.stringify(counts)}`);
-  console.log(`RSS: before ${before.toFixed(0)} MB, peak ${peak.toFixed(0)} MB (+${(peak - before).toFixed(0)} MB), after ${after.toFixed(0)} MB (+${(after - before).toFixed(0)} MB); target: growth under 20 MB`);
+  console.log(
+    `RSS: before ${before.toFixed(0)} MB, peak ${peak.toFixed(0)} MB (+${(peak - before).toFixed(0)} MB), after ${after.toFixed(0)} MB (+${(after - before).toFixed(0)} MB); target: growth under 20 MB`,
+  );
 } finally {
   server.kill("SIGTERM");
   fs.rmSync(dataDir, { recursive: true, force: true });

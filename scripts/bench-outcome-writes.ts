@@ -61,7 +61,17 @@ function outcomeFor(tenantId: string, i: number): Outcome {
 
 async function measure(name: string, write: (runId: string, batch: Outcome[]) => Promise<void>) {
   const run = await db.jobRun.create({
-    data: { id: crypto.randomUUID(), kind: "verify", status: "COMPLETED", trigger: "bench", requestedBy: "bench", total: TENANTS, concurrency: 1, startedAt: new Date(), heartbeatAt: new Date() },
+    data: {
+      id: crypto.randomUUID(),
+      kind: "verify",
+      status: "COMPLETED",
+      trigger: "bench",
+      requestedBy: "bench",
+      total: TENANTS,
+      concurrency: 1,
+      startedAt: new Date(),
+      heartbeatAt: new Date(),
+    },
   });
   const outcomes = rows.map((r, i) => outcomeFor(r.id, i));
   const cpu0 = process.cpuUsage();

@@ -49,14 +49,24 @@ const log = (...a: unknown[]) => values.json || console.error(...a);
 
 // Deterministic data: the same first page at every size, so byte counts are comparable.
 const names = ["Contoso", "Northwind", "Fabrikam", "Litware", "Proseware", "Woodgrove", "Tailspin", "Wingtip", "Adatum", "Alpine"];
-const statusOf = (i: number) => { const r = (i * 7919) % 100; return r < 80 ? "VERIFIED" : r < 88 ? "WARNING" : r < 95 ? "FAILED" : "NEVER"; };
-const codeOf = { VERIFIED: ["VERIFIED", "Verified"], WARNING: ["SECRET_EXPIRING", "Secret expires soon"], FAILED: ["CONSENT_REQUIRED", "Consent required"], NEVER: [null, null] } as const;
+const statusOf = (i: number) => {
+  const r = (i * 7919) % 100;
+  return r < 80 ? "VERIFIED" : r < 88 ? "WARNING" : r < 95 ? "FAILED" : "NEVER";
+};
+const codeOf = {
+  VERIFIED: ["VERIFIED", "Verified"],
+  WARNING: ["SECRET_EXPIRING", "Secret expires soon"],
+  FAILED: ["CONSENT_REQUIRED", "Consent required"],
+  NEVER: [null, null],
+} as const;
 const methodOf = (i: number) => (["APP_REGISTRATION", "AUTH_TOKEN", "APP_REGISTRATION", "PASSWORD"] as const)[i % 4]!;
 
 /** Seeds a fresh database, or keeps one a previous run seeded with the same count and migrations (unless --fresh). */
 async function seed(dataDir: string, count: number) {
   const marker = path.join(dataDir, "seeded");
-  const stamp = `${count}:${readMigrations(defaultMigrationsDir()).map((m) => m.checksum).join(",")}`;
+  const stamp = `${count}:${readMigrations(defaultMigrationsDir())
+    .map((m) => m.checksum)
+    .join(",")}`;
   if (!values.fresh && fs.existsSync(marker) && fs.readFileSync(marker, "utf8") === stamp) return;
   fs.rmSync(dataDir, { recursive: true, force: true });
   fs.mkdirSync(dataDir, { recursive: true });
@@ -66,32 +76,35 @@ async function seed(dataDir: string, count: number) {
   await db.adminUser.create({ data: { id: newId(), email: EMAIL, role: "ADMINISTRATOR", passwordHash: await hashPassword(PASSWORD) } });
   const base = Date.UTC(2026, 10, 1);
   const CHUNK = 50; // 15 columns × 50 rows stays under SQLite's 999 bound parameters
-  await db.$transaction(async (tx) => {
-    for (let start = 0; start < count; start += CHUNK) {
-      await tx.tenant.createMany({
-        data: Array.from({ length: Math.min(CHUNK, count - start) }, (_, k) => {
-          const i = start + k;
-          const status = statusOf(i);
-          const name = names[i % names.length]!;
-          return {
-            id: newId(),
-            customerId: `C${String(i).padStart(7, "0")}`,
-            displayName: `${name} ${i}`,
-            primaryDomain: `${name.toLowerCase()}${i}.onmicrosoft.com`,
-            entraTenantId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
-            adminEmail: `admin@${name.toLowerCase()}${i}.example`,
-            authMethod: methodOf(i),
-            cloud: "GLOBAL" as const,
-            lastStatus: status,
-            lastStatusCode: codeOf[status][0],
-            lastStatusMessage: codeOf[status][1],
-            lastVerifiedAt: status === "NEVER" ? null : new Date(base - ((i * 104_729) % (30 * 86_400)) * 1000),
-            accessBreaksAt: status === "WARNING" ? new Date(base + ((i % 30) + 1) * 86_400_000) : null,
-          };
-        }),
-      });
-    }
-  }, { timeout: 600_000 });
+  await db.$transaction(
+    async (tx) => {
+      for (let start = 0; start < count; start += CHUNK) {
+        await tx.tenant.createMany({
+          data: Array.from({ length: Math.min(CHUNK, count - start) }, (_, k) => {
+            const i = start + k;
+            const status = statusOf(i);
+            const name = names[i % names.length]!;
+            return {
+              id: newId(),
+              customerId: `C${String(i).padStart(7, "0")}`,
+              displayName: `${name} ${i}`,
+              primaryDomain: `${name.toLowerCase()}${i}.onmicrosoft.com`,
+              entraTenantId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+              adminEmail: `admin@${name.toLowerCase()}${i}.example`,
+              authMethod: methodOf(i),
+              cloud: "GLOBAL" as const,
+              lastStatus: status,
+              lastStatusCode: codeOf[status][0],
+              lastStatusMessage: codeOf[status][1],
+              lastVerifiedAt: status === "NEVER" ? null : new Date(base - ((i * 104_729) % (30 * 86_400)) * 1000),
+              accessBreaksAt: status === "WARNING" ? new Date(base + ((i % 30) + 1) * 86_400_000) : null,
+            };
+          }),
+        });
+      }
+    },
+    { timeout: 600_000 },
+  );
   await db.$disconnect();
   fs.writeFileSync(marker, stamp);
 }
@@ -111,7 +124,10 @@ async function waitForHealth(server: ChildProcess) {
 async function signIn(): Promise<string> {
   const csrf = await fetch(`${BASE}/api/auth/csrf`);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const csrfCookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const csrfCookie = csrf.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const res = await fetch(`${BASE}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",
@@ -119,7 +135,10 @@ async function signIn(): Promise<string> {
     headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: csrfCookie, Origin: BASE },
     body: new URLSearchParams({ csrfToken, email: EMAIL, password: PASSWORD, callbackUrl: `${BASE}/tenants` }),
   });
-  const session = res.headers.getSetCookie().map((c) => c.split(";")[0]!).filter((c) => c.includes("session-token"));
+  const session = res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0]!)
+    .filter((c) => c.includes("session-token"));
   if (session.length === 0) throw new Error(`sign-in failed (${res.status})`);
   return session.join("; ");
 }
@@ -152,7 +171,8 @@ async function measure(cookie: string, pathAndQuery: string) {
     const endMs = performance.now() - t0;
     const json = res.headers.get("content-type")?.includes("json");
     if (json) tableMs = endMs;
-    if (res.status !== 200 || (!json && !text.includes("Authentication Status")) || tableMs === null) throw new Error(`${pathAndQuery}: HTTP ${res.status}, not the Tenants page`);
+    if (res.status !== 200 || (!json && !text.includes("Authentication Status")) || tableMs === null)
+      throw new Error(`${pathAndQuery}: HTTP ${res.status}, not the Tenants page`);
     if (i >= WARMUP) {
       toTable.push(tableMs);
       toEnd.push(endMs);
@@ -189,7 +209,9 @@ for (const size of sizes) {
     for (const v of views) {
       const r = await measure(cookie, v.path);
       rows.push({ size, view: v.name, target: v.target, ...r });
-      log(`  ${v.name.padEnd(24)} table: median ${r.median.toFixed(1).padStart(6)} ms p95 ${r.p95.toFixed(1).padStart(6)} ms · full: median ${r.fullMedian.toFixed(1).padStart(6)} ms p95 ${r.fullP95.toFixed(1).padStart(6)} ms · ${r.bytes.toLocaleString("en-US")} bytes`);
+      log(
+        `  ${v.name.padEnd(24)} table: median ${r.median.toFixed(1).padStart(6)} ms p95 ${r.p95.toFixed(1).padStart(6)} ms · full: median ${r.fullMedian.toFixed(1).padStart(6)} ms p95 ${r.fullP95.toFixed(1).padStart(6)} ms · ${r.bytes.toLocaleString("en-US")} bytes`,
+      );
     }
   } finally {
     process.kill(-server.pid!, "SIGTERM");
@@ -212,8 +234,13 @@ if (values.json) {
 } else {
   console.log(`\nPage one of /tenants, ${REQUESTS} requests after ${WARMUP} warm-up, on localhost (table = rows rendered, full = response end):`);
   console.log("| tenants | view | table median ms | table p95 ms | full median ms | full p95 ms | bytes |\n|---:|---|---:|---:|---:|---:|---:|");
-  for (const r of rows) console.log(`| ${r.size.toLocaleString("en-US")} | ${r.view} | ${r.median.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.fullMedian.toFixed(1)} | ${r.fullP95.toFixed(1)} | ${r.bytes.toLocaleString("en-US")} |`);
-  console.log(`\nTargets for the rendered table at ${large.toLocaleString("en-US")} vs ${small.toLocaleString("en-US")} tenants (median ratio ≤ 1.25, p95 < 200 ms, same bytes):`);
+  for (const r of rows)
+    console.log(
+      `| ${r.size.toLocaleString("en-US")} | ${r.view} | ${r.median.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.fullMedian.toFixed(1)} | ${r.fullP95.toFixed(1)} | ${r.bytes.toLocaleString("en-US")} |`,
+    );
+  console.log(
+    `\nTargets for the rendered table at ${large.toLocaleString("en-US")} vs ${small.toLocaleString("en-US")} tenants (median ratio ≤ 1.25, p95 < 200 ms, same bytes):`,
+  );
   for (const c of checks) {
     console.log(
       `  ${c.target ? "TARGET" : "info  "} ${c.view.padEnd(24)} median ×${c.medianRatio.toFixed(2)}  p95 ×${c.p95Ratio.toFixed(2)}  p95 ${c.p95AtLarge.toFixed(1)} ms  bytes ${c.bytesSmall} → ${c.bytesLarge} (${c.bytesLarge - c.bytesSmall >= 0 ? "+" : ""}${c.bytesLarge - c.bytesSmall})  ${c.pass ? "PASS" : "MISS"}`,

@@ -108,17 +108,35 @@ async function baselineRoundTrips(rounds = 5) {
         const c = customers[(w * rounds + r) % customers.length]!;
         let t = performance.now();
         const token = await sendWithRetry({
-          kind: "token", flow: "client_credentials", method: "POST", url: `${emu.loginUrl}/${c.tenantId}/oauth2/v2.0/token`, policy: defaultRetryPolicy,
+          kind: "token",
+          flow: "client_credentials",
+          method: "POST",
+          url: `${emu.loginUrl}/${c.tenantId}/oauth2/v2.0/token`,
+          policy: defaultRetryPolicy,
           headers: { "content-type": "application/x-www-form-urlencoded" },
-          body: new URLSearchParams({ grant_type: "client_credentials", client_id: FIXTURE.providerClientId, client_secret: FIXTURE.providerSecret, scope: `https://${emu.graphHost}/.default` }).toString(),
+          body: new URLSearchParams({
+            grant_type: "client_credentials",
+            client_id: FIXTURE.providerClientId,
+            client_secret: FIXTURE.providerSecret,
+            scope: `https://${emu.graphHost}/.default`,
+          }).toString(),
         });
         // The first round opens the connections (TLS handshakes); only warm rounds are measured.
         if (r > 0) tokenTimes.push(performance.now() - t);
         t = performance.now();
         await sendWithRetry({
-          kind: "graph", flow: "graph", method: "POST", url: `https://${emu.graphHost}/v1.0/$batch`, policy: defaultRetryPolicy,
+          kind: "graph",
+          flow: "graph",
+          method: "POST",
+          url: `https://${emu.graphHost}/v1.0/$batch`,
+          policy: defaultRetryPolicy,
           headers: { authorization: `Bearer ${(token.body as { access_token: string }).access_token}`, "content-type": "application/json" },
-          body: JSON.stringify({ requests: [{ id: "1", method: "GET", url: "/organization" }, { id: "2", method: "GET", url: "/users?$top=1" }] }),
+          body: JSON.stringify({
+            requests: [
+              { id: "1", method: "GET", url: "/organization" },
+              { id: "2", method: "GET", url: "/users?$top=1" },
+            ],
+          }),
         });
         if (r > 0) graphTimes.push(performance.now() - t);
       }
@@ -160,7 +178,11 @@ const finishedRun = await db.jobRun.findUniqueOrThrow({ where: { id: run.id } })
 // On PostgreSQL the run's own start and end (written by the instances); in-process, this clock.
 const wallMs = cluster ? finishedRun.finishedAt!.getTime() - finishedRun.startedAt.getTime() : inProcessWallMs;
 loopDelay.disable();
-const eventLoopDelayMs = { p50: Math.round(loopDelay.percentile(50) / 1e5) / 10, p99: Math.round(loopDelay.percentile(99) / 1e5) / 10, max: Math.round(loopDelay.max / 1e5) / 10 };
+const eventLoopDelayMs = {
+  p50: Math.round(loopDelay.percentile(50) / 1e5) / 10,
+  p99: Math.round(loopDelay.percentile(99) / 1e5) / 10,
+  max: Math.round(loopDelay.max / 1e5) / 10,
+};
 const emuCpu1 = await emulatorCpu();
 const consoleCpuMs = instanceFigures ? instanceFigures.reduce((a, f) => a + f.cpuMs, 0) : (cpu.user + cpu.system) / 1000;
 const cpuMsPerTenant = {
@@ -173,10 +195,17 @@ clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
 
 const progress = (await getRunProgress(run.id))!;
-const timingRows = await db.verificationResult.findMany({ where: { runId: run.id }, select: { details: true, durationMs: true, startedAt: true, finishedAt: true } });
+const timingRows = await db.verificationResult.findMany({
+  where: { runId: run.id },
+  select: { details: true, durationMs: true, startedAt: true, finishedAt: true },
+});
 const avg = (xs: number[]) => Math.round((xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)) * 10) / 10;
 const timings = timingRows.map((r) => (JSON.parse(r.details) as { timings: { tokenMs?: number; graphMs?: number } }).timings);
-const perTenantMs = { total: avg(timingRows.map((r) => r.durationMs)), token: avg(timings.map((t) => t.tokenMs ?? 0)), graph: avg(timings.map((t) => t.graphMs ?? 0)) };
+const perTenantMs = {
+  total: avg(timingRows.map((r) => r.durationMs)),
+  token: avg(timings.map((t) => t.tokenMs ?? 0)),
+  graph: avg(timings.map((t) => t.graphMs ?? 0)),
+};
 const firstStart = Math.min(...timingRows.map((r) => r.startedAt.getTime()));
 const startupMs = cluster ? firstStart - finishedRun.startedAt.getTime() : Math.round(firstStart - (performance.timeOrigin + t0));
 const totals = (await control.counters()).totals;
@@ -214,29 +243,45 @@ const figures = {
   peakRssMb: Math.round(peakRss / 1024 / 1024),
   note: "peak RSS of the console process (the emulator runs in a separate process)",
   database: onPostgres ? "postgresql" : "sqlite",
-  instances: instanceFigures?.map((f) => ({ verified: f.verified, released: f.released, cpuMsPerTenant: Math.round((f.cpuMs / N) * 100) / 100, peakRssMb: f.peakRssMb })) ?? null,
+  instances:
+    instanceFigures?.map((f) => ({
+      verified: f.verified,
+      released: f.released,
+      cpuMsPerTenant: Math.round((f.cpuMs / N) * 100) / 100,
+      peakRssMb: f.peakRssMb,
+    })) ?? null,
 };
 if (values.json) {
   console.log(JSON.stringify(figures));
 } else {
-  console.log(`\nVerify All benchmark: ${N} tenants, concurrency ${C}, token ${tokenMs} ms, Graph ${graphMs} ms; ${onPostgres ? `PostgreSQL, ${instances} instance(s)` : "SQLite, in-process"}`);
+  console.log(
+    `\nVerify All benchmark: ${N} tenants, concurrency ${C}, token ${tokenMs} ms, Graph ${graphMs} ms; ${onPostgres ? `PostgreSQL, ${instances} instance(s)` : "SQLite, in-process"}`,
+  );
   console.log(`  wall time     ${(wallMs / 1000).toFixed(2)} s`);
   console.log(`  ideal time    ${(idealMs / 1000).toFixed(2)} s  (ceil(${N}/${C}) × (${tokenMs} + ${graphMs}) ms)`);
   console.log(`  ratio         ${figures.ratio}  (target ≤ 1.2)`);
   console.log(`  bare calls    token ${baseline.tokenMs} ms, Graph ${baseline.graphMs} ms on this machine at concurrency ${C} (no engine)`);
   console.log(`  vs bare calls ideal ${(machineIdealMs / 1000).toFixed(2)} s, ratio ${figures.ratioToMachineIdeal}`);
   console.log(`  outcome       ${progress.verified} verified, ${progress.warnings} warnings, ${progress.failed} failed (${progress.status})`);
-  console.log(`  per tenant    token ${figures.perTenant.token}, Graph ${figures.perTenant.graph}, discovery ${figures.perTenant.discovery} (${totals.discovery} in total)`);
+  console.log(
+    `  per tenant    token ${figures.perTenant.token}, Graph ${figures.perTenant.graph}, discovery ${figures.perTenant.discovery} (${totals.discovery} in total)`,
+  );
   console.log(`  retries       ${httpCounters.retries}`);
-  console.log(`  per tenant ms total ${perTenantMs.total}, token ${perTenantMs.token}, Graph ${perTenantMs.graph}; first tenant started after ${figures.startupMs} ms`);
+  console.log(
+    `  per tenant ms total ${perTenantMs.total}, token ${perTenantMs.token}, Graph ${perTenantMs.graph}; first tenant started after ${figures.startupMs} ms`,
+  );
   if (figures.instances) {
-    console.log(`  CPU / tenant  console ${cpuMsPerTenant.console} ms (all instances), emulator ${cpuMsPerTenant.emulator} ms; machine ${figures.machine.cores} cores, load average ${figures.machine.loadAverage1m}`);
+    console.log(
+      `  CPU / tenant  console ${cpuMsPerTenant.console} ms (all instances), emulator ${cpuMsPerTenant.emulator} ms; machine ${figures.machine.cores} cores, load average ${figures.machine.loadAverage1m}`,
+    );
     figures.instances.forEach((f, i) =>
       console.log(`  instance ${i + 1}    verified ${f.verified}, handed back ${f.released}, CPU / tenant ${f.cpuMsPerTenant} ms, peak RSS ${f.peakRssMb} MB`),
     );
   } else {
     console.log(`  MSAL clients  ${figures.msalClients.created} created`);
-    console.log(`  CPU / tenant  console ${cpuMsPerTenant.console} ms, emulator ${cpuMsPerTenant.emulator} ms; machine ${figures.machine.cores} cores, load average ${figures.machine.loadAverage1m}`);
+    console.log(
+      `  CPU / tenant  console ${cpuMsPerTenant.console} ms, emulator ${cpuMsPerTenant.emulator} ms; machine ${figures.machine.cores} cores, load average ${figures.machine.loadAverage1m}`,
+    );
     console.log(`  event loop    delay p50 ${eventLoopDelayMs.p50} ms, p99 ${eventLoopDelayMs.p99} ms, max ${eventLoopDelayMs.max} ms (console process)`);
     console.log(`  peak RSS      ${figures.peakRssMb} MB (${figures.note})`);
   }

@@ -18,7 +18,12 @@ if (admins === 0 && env.LOCAL_SIGN_IN_ENABLED) {
   const admin = await db.adminUser.create({
     data: { id: newId(), email: FIRST_ADMIN, name: "First administrator", role: "ADMINISTRATOR", passwordHash: await hashPassword(created) },
   });
-  await recordAudit({ action: "admin.created", actor: systemActor, target: { type: "admin", id: admin.id }, details: { email: FIRST_ADMIN, via: "first-start" } });
+  await recordAudit({
+    action: "admin.created",
+    actor: systemActor,
+    target: { type: "admin", id: admin.id },
+    details: { email: FIRST_ADMIN, via: "first-start" },
+  });
 }
 await db.$disconnect();
 

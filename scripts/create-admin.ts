@@ -12,7 +12,12 @@ import { migrateDatabase } from "@/lib/migrations";
 // npm run admin:create -- --email admin@example.com [--role ADMINISTRATOR|OPERATOR|VIEWER] [--name "..."]
 // The password is read from standard input when it is piped, otherwise generated and printed once.
 const { values } = parseArgs({
-  options: { email: { type: "string" }, role: { type: "string", default: "ADMINISTRATOR" }, name: { type: "string" }, "reset-password": { type: "boolean", default: false } },
+  options: {
+    email: { type: "string" },
+    role: { type: "string", default: "ADMINISTRATOR" },
+    name: { type: "string" },
+    "reset-password": { type: "boolean", default: false },
+  },
 });
 
 const args = z
@@ -31,7 +36,9 @@ async function readStdin(): Promise<string | null> {
   if (process.stdin.isTTY) return null;
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  const text = Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
   return text.length ? text : null;
 }
 

@@ -12,7 +12,8 @@ import { diffSchemas, isEmptyMigration, paths, providers, type Provider } from "
  * `npm run db:diff -- --from-empty [--provider postgresql]`: prints the SQL of the whole schema.
  */
 
-const USAGE = "Usage: npm run db:diff -- <migration_name>    (lower case letters, digits and _)\n       npm run db:diff -- --from-empty [--provider sqlite|postgresql]";
+const USAGE =
+  "Usage: npm run db:diff -- <migration_name>    (lower case letters, digits and _)\n       npm run db:diff -- --from-empty [--provider sqlite|postgresql]";
 
 function timestamp(d: Date) {
   return d.toISOString().replace(/[-:T]/g, "").slice(0, 14);
@@ -43,9 +44,12 @@ function main(args: string[]) {
 
   const names = Object.fromEntries(providers.map((p) => [p, readMigrations(paths.migrations[p]).map((m) => m.name)])) as Record<Provider, string[]>;
   if (names.sqlite.join() !== names.postgresql.join()) {
-    throw new Error(`The migration histories differ between prisma/migrations and prisma/migrations-postgresql; every migration must exist for both.\n  sqlite:     ${names.sqlite.join(", ")}\n  postgresql: ${names.postgresql.join(", ")}`);
+    throw new Error(
+      `The migration histories differ between prisma/migrations and prisma/migrations-postgresql; every migration must exist for both.\n  sqlite:     ${names.sqlite.join(", ")}\n  postgresql: ${names.postgresql.join(", ")}`,
+    );
   }
-  if (!fs.existsSync(paths.snapshot)) throw new Error(`${path.relative(paths.root, paths.snapshot)} is missing: it must hold the schema the last migration was made from`);
+  if (!fs.existsSync(paths.snapshot))
+    throw new Error(`${path.relative(paths.root, paths.snapshot)} is missing: it must hold the schema the last migration was made from`);
   const snapshot = fs.readFileSync(paths.snapshot, "utf8");
 
   const sql = Object.fromEntries(providers.map((p) => [p, diffSchemas(p, snapshot, schema)])) as Record<Provider, string>;

@@ -21,16 +21,29 @@ type Structure = Record<string, unknown>;
 function sqliteStructure(file: string): Structure {
   const db = new Database(file, { readonly: true });
   try {
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('_prisma_migrations', 'sqlite_sequence') ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+    const tables = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('_prisma_migrations', 'sqlite_sequence') ORDER BY name").all() as {
+        name: string;
+      }[]
+    ).map((t) => t.name);
     return Object.fromEntries(
       tables.map((t) => {
-        const columns = (db.prepare(`PRAGMA table_xinfo("${t}")`).all() as { name: string; type: string; notnull: number; dflt_value: string | null; pk: number }[])
+        const columns = (
+          db.prepare(`PRAGMA table_xinfo("${t}")`).all() as { name: string; type: string; notnull: number; dflt_value: string | null; pk: number }[]
+        )
           .map((c) => ({ name: c.name, type: c.type, notnull: c.notnull, default: c.dflt_value, pk: c.pk }))
           .sort((a, b) => a.name.localeCompare(b.name));
         const indexes = (db.prepare(`PRAGMA index_list("${t}")`).all() as { name: string; unique: number; origin: string }[])
-          .map((i) => ({ name: i.name, unique: i.unique, origin: i.origin, columns: (db.prepare(`PRAGMA index_info("${i.name}")`).all() as { name: string }[]).map((c) => c.name) }))
+          .map((i) => ({
+            name: i.name,
+            unique: i.unique,
+            origin: i.origin,
+            columns: (db.prepare(`PRAGMA index_info("${i.name}")`).all() as { name: string }[]).map((c) => c.name),
+          }))
           .sort((a, b) => a.name.localeCompare(b.name));
-        const foreignKeys = (db.prepare(`PRAGMA foreign_key_list("${t}")`).all() as { table: string; from: string; to: string; on_update: string; on_delete: string }[])
+        const foreignKeys = (
+          db.prepare(`PRAGMA foreign_key_list("${t}")`).all() as { table: string; from: string; to: string; on_update: string; on_delete: string }[]
+        )
           .map((f) => ({ table: f.table, from: f.from, to: f.to, onUpdate: f.on_update, onDelete: f.on_delete }))
           .sort((a, b) => a.from.localeCompare(b.from));
         return [t, { columns, indexes, foreignKeys }];
@@ -48,12 +61,16 @@ async function postgresStructure(schemaName: string): Promise<Structure> {
       columns: await q(
         "SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default, character_maximum_length, datetime_precision FROM information_schema.columns WHERE table_schema = $1 AND table_name <> '_prisma_migrations' ORDER BY table_name, column_name",
       ),
-      indexes: await q("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename <> '_prisma_migrations' ORDER BY tablename, indexname"),
+      indexes: await q(
+        "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename <> '_prisma_migrations' ORDER BY tablename, indexname",
+      ),
       constraints: await q(
         "SELECT cl.relname AS table_name, co.conname, co.contype, pg_get_constraintdef(co.oid) AS def FROM pg_constraint co JOIN pg_class cl ON cl.oid = co.conrelid JOIN pg_namespace n ON n.oid = cl.relnamespace WHERE n.nspname = $1 AND cl.relname <> '_prisma_migrations' ORDER BY cl.relname, co.conname",
       ),
       // Label order matters on PostgreSQL: ORDER BY an enum column follows it.
-      enums: await q("SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder) AS labels FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 GROUP BY t.typname ORDER BY t.typname"),
+      enums: await q(
+        "SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder) AS labels FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 GROUP BY t.typname ORDER BY t.typname",
+      ),
     };
     // Index definitions and enum defaults name the schema; drop it so that two schemas compare.
     return JSON.parse(JSON.stringify(structure).replaceAll(`${schemaName}.`, "")) as Structure;
@@ -69,7 +86,9 @@ describe("committed migrations", () => {
 
   it("were made from the schema snapshot, which matches prisma/schema.prisma", () => {
     const snapshot = fs.readFileSync(paths.snapshot, "utf8");
-    expect(isEmptyMigration(diffSchemas("sqlite", snapshot, schema)), `prisma/schema.prisma differs from the snapshot of the last migration. ${FIX}`).toBe(true);
+    expect(isEmptyMigration(diffSchemas("sqlite", snapshot, schema)), `prisma/schema.prisma differs from the snapshot of the last migration. ${FIX}`).toBe(
+      true,
+    );
   });
 
   it("build on SQLite exactly the tables, columns, indexes and keys of the schema", async () => {
@@ -111,7 +130,11 @@ describe("the PostgreSQL schema derived from prisma/schema.prisma", () => {
     const derived = schemaFor("postgresql", schema, { fromFile: paths.schema, toFile: paths.postgresSchema });
     expect(derived).toContain('provider = "postgresql"');
     expect(derived).toContain('output       = "../../../lib/generated/prisma-pg"');
-    const strip = (s: string) => s.replace(/^\/\/ GENERATED.*\n/, "").replace(/"postgresql"|"sqlite"/, "P").replace(/output\s*=\s*"[^"]*"/, "O");
+    const strip = (s: string) =>
+      s
+        .replace(/^\/\/ GENERATED.*\n/, "")
+        .replace(/"postgresql"|"sqlite"/, "P")
+        .replace(/output\s*=\s*"[^"]*"/, "O");
     expect(strip(derived)).toBe(strip(schema));
   });
 });

@@ -21,7 +21,10 @@ export const paths = {
   /** The schema as of the newest committed migration: the "from" side of the next diff. */
   snapshot: path.join(root, "prisma", "migrations", "schema.snapshot.prisma"),
   postgresSchema: path.join(root, "prisma", "generated", "postgresql", "schema.prisma"),
-  migrations: { sqlite: path.join(root, "prisma", "migrations"), postgresql: path.join(root, "prisma", "migrations-postgresql") } satisfies Record<Provider, string>,
+  migrations: { sqlite: path.join(root, "prisma", "migrations"), postgresql: path.join(root, "prisma", "migrations-postgresql") } satisfies Record<
+    Provider,
+    string
+  >,
 };
 
 const DATASOURCE_PROVIDER = /(datasource\s+\w+\s*\{[^}]*?\bprovider\s*=\s*)"sqlite"/;

@@ -109,16 +109,29 @@ export async function seedDemo(input: { emu: RunningEmulator; redirectUrl: strin
     if (hints.authMethod === "PASSWORD" && hints.username && hints.password) {
       const credId = newId();
       await db.tenantCredential.create({
-        data: { id: credId, tenantId: id, kind: "PASSWORD", label: hints.username, secret: encryptSecret(hints.password, { table: "TenantCredential", rowId: credId, field: "secret" }) },
+        data: {
+          id: credId,
+          tenantId: id,
+          kind: "PASSWORD",
+          label: hints.username,
+          secret: encryptSecret(hints.password, { table: "TenantCredential", rowId: credId, field: "secret" }),
+        },
       });
     }
     if (hints.appClientId && hints.appClientSecret) {
       const registration = t.appRegistrations?.find((a) => a.clientId === hints.appClientId);
-      const end = registration?.secrets.map((s) => s.endDateTime).sort().pop();
+      const end = registration?.secrets
+        .map((s) => s.endDateTime)
+        .sort()
+        .pop();
       const credId = newId();
       await db.tenantCredential.create({
         data: {
-          id: credId, tenantId: id, kind: "CLIENT_SECRET", label: hints.appClientId, hint: hints.appClientSecret.slice(0, 3),
+          id: credId,
+          tenantId: id,
+          kind: "CLIENT_SECRET",
+          label: hints.appClientId,
+          hint: hints.appClientSecret.slice(0, 3),
           expiresAt: end ? new Date(end) : null,
           secret: encryptSecret(hints.appClientSecret, { table: "TenantCredential", rowId: credId, field: "secret" }),
         },
@@ -136,10 +149,20 @@ export async function seedDemo(input: { emu: RunningEmulator; redirectUrl: strin
   }
 
   // Customers whose tenant the directory does not know (a typo in the domain, or the wrong cloud).
-  const extra = (scenario as { console?: { customersWithoutTenant?: { customerId: string; displayName: string; tenantDomain: string; authMethod: MethodId }[] } }).console;
+  const extra = (
+    scenario as { console?: { customersWithoutTenant?: { customerId: string; displayName: string; tenantDomain: string; authMethod: MethodId }[] } }
+  ).console;
   for (const c of extra?.customersWithoutTenant ?? []) {
     await db.tenant.create({
-      data: { id: newId(), customerId: c.customerId, displayName: c.displayName, primaryDomain: c.tenantDomain, adminEmail: `admin@${c.tenantDomain}`, authMethod: c.authMethod, cloud: "CUSTOM" },
+      data: {
+        id: newId(),
+        customerId: c.customerId,
+        displayName: c.displayName,
+        primaryDomain: c.tenantDomain,
+        adminEmail: `admin@${c.tenantDomain}`,
+        authMethod: c.authMethod,
+        cloud: "CUSTOM",
+      },
     });
     tenants++;
   }

@@ -8,18 +8,24 @@ import { describe, expect, it } from "vitest";
 describe("npm run demo", () => {
   it("starts the emulator, seeds the demo tenants through real consent flows and verifies them", () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tac-demo-"));
-    const result = spawnSync("bash", ["scripts/demo.sh", "--no-start", "--data-dir", dataDir, "--port", "3590", "--emulator-port", "9593", "--graph-port", "9594"], {
-      encoding: "utf8",
-      env: { ...process.env, DATA_DIR: undefined, DATABASE_URL: undefined },
-      timeout: 240_000,
-    });
+    const result = spawnSync(
+      "bash",
+      ["scripts/demo.sh", "--no-start", "--data-dir", dataDir, "--port", "3590", "--emulator-port", "9593", "--graph-port", "9594"],
+      {
+        encoding: "utf8",
+        env: { ...process.env, DATA_DIR: undefined, DATABASE_URL: undefined },
+        timeout: 240_000,
+      },
+    );
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Sign in:\s+demo@console\.local\s+\/\s+\S{12,}/);
     expect(result.stdout).toMatch(/Tenants:\s+26 seeded/);
 
     const db = new Database(path.join(dataDir, "console.db"), { readonly: true });
     const statuses = Object.fromEntries(
-      (db.prepare("SELECT customerId, lastStatus, lastStatusCode FROM Tenant").all() as { customerId: string; lastStatus: string; lastStatusCode: string }[]).map((t) => [t.customerId, `${t.lastStatus}:${t.lastStatusCode}`]),
+      (
+        db.prepare("SELECT customerId, lastStatus, lastStatusCode FROM Tenant").all() as { customerId: string; lastStatus: string; lastStatusCode: string }[]
+      ).map((t) => [t.customerId, `${t.lastStatus}:${t.lastStatusCode}`]),
     );
     db.close();
     // The realistic mix a new user sees.

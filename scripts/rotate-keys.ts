@@ -18,7 +18,12 @@ if (env.ENCRYPTION_KEY) {
   const stale = await countStale(db, ring);
   console.log(`Re-wrapped ${report.rewrapped} secret(s) under key ${ring.currentId}; ${stale} left under other keys.`);
   if (stale === 0) console.log("ENCRYPTION_PREVIOUS_KEYS can now be removed.");
-  await recordAudit({ action: "keys.rotated", actor: systemActor, target: { type: "keys", id: ring.currentId }, details: { rewrapped: report.rewrapped, stale, mode: "environment" } });
+  await recordAudit({
+    action: "keys.rotated",
+    actor: systemActor,
+    target: { type: "keys", id: ring.currentId },
+    details: { rewrapped: report.rewrapped, stale, mode: "environment" },
+  });
   process.exitCode = stale === 0 ? 0 : 1;
 } else {
   const file = keyFilePath();
@@ -31,7 +36,12 @@ if (env.ENCRYPTION_KEY) {
     writeKeyFile(file, { currentId: next.currentId, keys: new Map([[next.currentId, next.keys.get(next.currentId)!]]) });
   }
   console.log(`Rotated ${before.currentId} → ${next.currentId}: re-wrapped ${report.rewrapped} secret(s); ${stale} left under old keys.`);
-  await recordAudit({ action: "keys.rotated", actor: systemActor, target: { type: "keys", id: next.currentId }, details: { previousKeyId: before.currentId, rewrapped: report.rewrapped, stale, mode: "key-file" } });
+  await recordAudit({
+    action: "keys.rotated",
+    actor: systemActor,
+    target: { type: "keys", id: next.currentId },
+    details: { previousKeyId: before.currentId, rewrapped: report.rewrapped, stale, mode: "key-file" },
+  });
   process.exitCode = stale === 0 ? 0 : 1;
 }
 await db.$disconnect();

@@ -52,21 +52,26 @@ async function verifySome(customerIds: string[]): Promise<number> {
     console.log(`  ${o.message}. ${d.explanation}`);
     for (const note of d.notes) console.log(`  - ${note}`);
     if (o.status !== "VERIFIED") console.log(`  What to do: ${d.remediation.text}`);
-    if (d.organization) console.log(`  Organization: ${d.organization.displayName} (${d.organization.id}), default domain ${d.organization.defaultDomain ?? "-"}`);
+    if (d.organization)
+      console.log(`  Organization: ${d.organization.displayName} (${d.organization.id}), default domain ${d.organization.defaultDomain ?? "-"}`);
     if (d.permissions?.missing.length) console.log(`  Missing permissions: ${d.permissions.missing.join(", ")}`);
     if (o.accessBreaksAt) console.log(`  Access breaks: ${o.accessBreaksAt.toISOString()}`);
     if (d.diagnostics) {
       const x = d.diagnostics;
-      console.log(`  Diagnostics: ${[
-        x.httpStatus && `HTTP ${x.httpStatus}`,
-        x.error,
-        x.errorCodes && `codes ${x.errorCodes.join(",")}`,
-        x.graphCode,
-        x.traceId && `trace ${x.traceId}`,
-        x.correlationId && `correlation ${x.correlationId}`,
-        x.timestamp,
-        x.endpoint,
-      ].filter(Boolean).join(" · ")}`);
+      console.log(
+        `  Diagnostics: ${[
+          x.httpStatus && `HTTP ${x.httpStatus}`,
+          x.error,
+          x.errorCodes && `codes ${x.errorCodes.join(",")}`,
+          x.graphCode,
+          x.traceId && `trace ${x.traceId}`,
+          x.correlationId && `correlation ${x.correlationId}`,
+          x.timestamp,
+          x.endpoint,
+        ]
+          .filter(Boolean)
+          .join(" · ")}`,
+      );
     }
   }
   if (values.json) console.log(JSON.stringify(out, null, 2));
@@ -111,7 +116,9 @@ async function verifyAll(): Promise<number> {
     console.log(JSON.stringify({ ...final, failuresByReason: Object.fromEntries(failures.map((f) => [f.reasonCode, f._count._all])) }, null, 2));
   } else {
     const seconds = ((final.finishedAt ?? new Date()).getTime() - final.startedAt.getTime()) / 1000;
-    console.log(`Run ${final.id} ${final.status.toLowerCase()} in ${seconds.toFixed(1)} s: ${final.total} tenants, ${paint(32, `${final.verified} verified`)}, ${paint(33, `${final.warnings} warnings`)}, ${paint(31, `${final.failed} failed`)}${final.remaining ? `, ${final.remaining} not verified` : ""}.`);
+    console.log(
+      `Run ${final.id} ${final.status.toLowerCase()} in ${seconds.toFixed(1)} s: ${final.total} tenants, ${paint(32, `${final.verified} verified`)}, ${paint(33, `${final.warnings} warnings`)}, ${paint(31, `${final.failed} failed`)}${final.remaining ? `, ${final.remaining} not verified` : ""}.`,
+    );
     for (const f of failures.sort((a, b) => b._count._all - a._count._all)) {
       const r = reasons[f.reasonCode as keyof typeof reasons];
       console.log(`  ${String(f._count._all).padStart(6)}  ${f.reasonCode}  ${r ? `${r.title} — ${r.remediation.text}` : ""}`);

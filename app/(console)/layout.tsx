@@ -8,7 +8,9 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
     <div className="flex min-h-screen flex-col md:flex-row">
       <aside className="bg-slate-900 px-3 py-4 md:w-56 md:shrink-0">
         <div className="mb-4 flex items-center gap-2 px-3">
-          <span className="flex h-7 w-7 items-center justify-center rounded bg-blue-600 text-sm font-bold text-white" aria-hidden>T</span>
+          <span className="flex h-7 w-7 items-center justify-center rounded bg-blue-600 text-sm font-bold text-white" aria-hidden>
+            T
+          </span>
           <span className="text-sm font-semibold text-white">Tenant Access Console</span>
         </div>
         <SidebarNav />

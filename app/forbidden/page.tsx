@@ -14,7 +14,9 @@ export default async function ForbiddenPage() {
         <p className="mt-2 text-sm text-slate-600">
           Your role is <strong>{admin.role.toLowerCase()}</strong>. Ask an administrator if you need more access.
         </p>
-        <Link href="/tenants" className="mt-4 inline-block text-sm font-medium text-blue-700 hover:underline">Back to tenants</Link>
+        <Link href="/tenants" className="mt-4 inline-block text-sm font-medium text-blue-700 hover:underline">
+          Back to tenants
+        </Link>
       </div>
     </main>
   );

@@ -6,7 +6,14 @@ import { buildApiReference } from "./openapi-model";
 import { sampleOpenApi } from "./sample-openapi";
 
 const render = (tokensHref?: string) =>
-  renderToStaticMarkup(createElement(ApiReferenceView, { reference: buildApiReference(sampleOpenApi), origin: "https://console.msp.example", specUrl: "/api/v1/openapi.json", tokensHref }));
+  renderToStaticMarkup(
+    createElement(ApiReferenceView, {
+      reference: buildApiReference(sampleOpenApi),
+      origin: "https://console.msp.example",
+      specUrl: "/api/v1/openapi.json",
+      tokensHref,
+    }),
+  );
 
 describe("ApiReferenceView", () => {
   const html = render("/settings/api-tokens");

@@ -30,7 +30,9 @@ describe("buildApiReference", () => {
 
   it("also reads x-minimum-role and drops the description's sentence that repeats the role", () => {
     expect(operation("updateTenant")).toMatchObject({ requiredRole: "Administrator", description: "Send the version you read." });
-    expect(buildApiReference({ paths: { "/a": { get: { description: "Minimum role: Viewer." } } } }).groups[0]!.operations[0]!.description).toBe("Minimum role: Viewer.");
+    expect(buildApiReference({ paths: { "/a": { get: { description: "Minimum role: Viewer." } } } }).groups[0]!.operations[0]!.description).toBe(
+      "Minimum role: Viewer.",
+    );
   });
 
   it("resolves $ref'd parameters, inherits path-level ones and treats path parameters as required", () => {
@@ -40,7 +42,10 @@ describe("buildApiReference", () => {
     ]);
     const pageSize = operation("listTenants").parameters[1]!;
     expect(pageSize.schema).toMatchObject({ defaultValue: 50, hasDefault: true, constraints: ["≥ 1 and ≤ 200"] });
-    expect(operation("updateTenant").parameters.map((p) => [p.name, p.in, p.required])).toEqual([["id", "path", true], ["If-Match", "header", true]]);
+    expect(operation("updateTenant").parameters.map((p) => [p.name, p.in, p.required])).toEqual([
+      ["id", "path", true],
+      ["If-Match", "header", true],
+    ]);
     expect(operation("streamRunEvents").parameters[0]!.required).toBe(true);
   });
 
@@ -126,7 +131,11 @@ describe("buildSchema", () => {
   it("merges allOf members, their properties and required lists", () => {
     const body = operation("updateTenant").requestBody!.contents[0]!.schema!;
     expect(body.type).toBe("object");
-    expect(body.properties.map((p) => [p.name, p.required])).toEqual([["customerId", true], ["displayName", true], ["version", true]]);
+    expect(body.properties.map((p) => [p.name, p.required])).toEqual([
+      ["customerId", true],
+      ["displayName", true],
+      ["version", true],
+    ]);
   });
 
   it("resolves $defs of the enclosing schema, records constraints and additionalProperties: false", () => {
@@ -137,7 +146,10 @@ describe("buildSchema", () => {
   });
 
   it("marks a reference that points nowhere", () => {
-    expect(buildSchema({ $ref: "#/components/schemas/Missing" }, sampleOpenApi)).toMatchObject({ refName: "Missing", unresolved: "#/components/schemas/Missing" });
+    expect(buildSchema({ $ref: "#/components/schemas/Missing" }, sampleOpenApi)).toMatchObject({
+      refName: "Missing",
+      unresolved: "#/components/schemas/Missing",
+    });
   });
 });
 

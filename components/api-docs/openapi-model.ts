@@ -42,7 +42,12 @@ export type FieldNode = { name: string; required: boolean; schema: SchemaNode };
 export type ParameterView = { name: string; in: string; required: boolean; description?: string; deprecated?: boolean; schema: SchemaNode };
 export type ContentView = { mediaType: string; schema?: SchemaNode };
 export type RequestBodyView = { required: boolean; description?: string; contents: ContentView[] };
-export type ResponseView = { status: string; description?: string; contents: ContentView[]; headers: { name: string; description?: string; schema?: SchemaNode }[] };
+export type ResponseView = {
+  status: string;
+  description?: string;
+  contents: ContentView[];
+  headers: { name: string; description?: string; schema?: SchemaNode }[];
+};
 
 export type OperationView = {
   anchor: string;
@@ -92,7 +97,13 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const obj = (v: unknown): Obj => (isObj(v) ? v : {});
 
 export function slug(value: string) {
-  return value.toLowerCase().replace(/[{}]/g, "").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "x";
+  return (
+    value
+      .toLowerCase()
+      .replace(/[{}]/g, "")
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "x"
+  );
 }
 
 /** Resolves a local JSON pointer reference such as `#/components/schemas/Tenant` (RFC 6901). */
@@ -153,7 +164,10 @@ function constraintsOf(s: Obj): string[] {
   range(s.minItems, s.maxItems, "items");
   range(s.minProperties, s.maxProperties, "properties");
   const num = (v: unknown) => (typeof v === "number" ? v : undefined);
-  const minimum = num(s.minimum), maximum = num(s.maximum), exMin = num(s.exclusiveMinimum), exMax = num(s.exclusiveMaximum);
+  const minimum = num(s.minimum),
+    maximum = num(s.maximum),
+    exMin = num(s.exclusiveMinimum),
+    exMax = num(s.exclusiveMaximum);
   const lower = minimum !== undefined ? `≥ ${minimum}` : exMin !== undefined ? `> ${exMin}` : undefined;
   const upper = maximum !== undefined ? `≤ ${maximum}` : exMax !== undefined ? `< ${exMax}` : undefined;
   if (lower && upper) out.push(`${lower} and ${upper}`);
@@ -291,7 +305,12 @@ export function buildSchema(schema: unknown, doc: unknown, ctx: Ctx = { doc, sta
     const parts = allOf.map((m) => buildSchema(m, doc, inner));
     if (parts.length === 1 && node.type === "any" && node.properties.length === 0) {
       const only = parts[0]!;
-      return { ...only, description: node.description ?? only.description, nullable: node.nullable || only.nullable, constraints: [...new Set([...only.constraints, ...node.constraints])] };
+      return {
+        ...only,
+        description: node.description ?? only.description,
+        nullable: node.nullable || only.nullable,
+        constraints: [...new Set([...only.constraints, ...node.constraints])],
+      };
     }
     for (const part of parts) mergeInto(node, part);
     if (node.properties.length > 0 && node.type === "any") node.type = "object";
@@ -390,10 +409,15 @@ export function buildApiReference(document: unknown): ApiReference {
   const doc = obj(document);
   const ctx: Ctx = { doc, stack: [], roots: [] };
   const info = obj(doc.info);
-  const servers = arr(doc.servers).filter(isObj).filter((s) => str(s.url)).map((s) => ({ url: s.url as string, description: str(s.description) }));
+  const servers = arr(doc.servers)
+    .filter(isObj)
+    .filter((s) => str(s.url))
+    .map((s) => ({ url: s.url as string, description: str(s.description) }));
   const basePath = serverBasePath(servers[0]?.url);
 
-  const tagOrder = arr(doc.tags).filter(isObj).filter((t) => str(t.name));
+  const tagOrder = arr(doc.tags)
+    .filter(isObj)
+    .filter((t) => str(t.name));
   const groups = new Map<string, TagGroup>();
   const usedAnchors = new Set<string>();
   const uniqueAnchor = (base: string) => {
@@ -402,7 +426,13 @@ export function buildApiReference(document: unknown): ApiReference {
     usedAnchors.add(anchor);
     return anchor;
   };
-  for (const t of tagOrder) groups.set(t.name as string, { name: t.name as string, anchor: uniqueAnchor(`tag-${slug(t.name as string)}`), description: str(t.description), operations: [] });
+  for (const t of tagOrder)
+    groups.set(t.name as string, {
+      name: t.name as string,
+      anchor: uniqueAnchor(`tag-${slug(t.name as string)}`),
+      description: str(t.description),
+      operations: [],
+    });
 
   for (const [path, rawItem] of Object.entries(obj(doc.paths))) {
     const item = deref(rawItem, ctx);
@@ -414,8 +444,12 @@ export function buildApiReference(document: unknown): ApiReference {
       if (!groups.has(tag)) groups.set(tag, { name: tag, anchor: uniqueAnchor(`tag-${slug(tag)}`), operations: [] });
 
       // Operation parameters override path-level ones with the same name and location.
-      const own = arr(op.parameters).map((p) => parameterView(p, ctx)).filter((p): p is ParameterView => p !== null);
-      const inherited = shared.map((p) => parameterView(p, ctx)).filter((p): p is ParameterView => p !== null)
+      const own = arr(op.parameters)
+        .map((p) => parameterView(p, ctx))
+        .filter((p): p is ParameterView => p !== null);
+      const inherited = shared
+        .map((p) => parameterView(p, ctx))
+        .filter((p): p is ParameterView => p !== null)
         .filter((p) => !own.some((o) => o.name === p.name && o.in === p.in));
       const order: Record<string, number> = { path: 0, query: 1, header: 2, cookie: 3 };
       const parameters = [...inherited, ...own].sort((a, b) => (order[a.in] ?? 9) - (order[b.in] ?? 9));
@@ -469,7 +503,13 @@ export function buildApiReference(document: unknown): ApiReference {
     groups: [...groups.values()].filter((g) => g.operations.length > 0),
     securitySchemes: Object.entries(obj(components.securitySchemes)).map(([name, s]) => {
       const scheme = deref(s, ctx);
-      return { name, type: str(scheme.type) ?? "unknown", scheme: str(scheme.scheme), bearerFormat: str(scheme.bearerFormat), description: str(scheme.description) };
+      return {
+        name,
+        type: str(scheme.type) ?? "unknown",
+        scheme: str(scheme.scheme),
+        bearerFormat: str(scheme.bearerFormat),
+        description: str(scheme.description),
+      };
     }),
     schemas: Object.entries(obj(components.schemas)).map(([name, s]) => ({
       name,

@@ -65,7 +65,18 @@ export const sampleOpenApi = {
         tags: ["Tenants"],
         "x-minimum-role": "Administrator",
         parameters: [{ name: "If-Match", in: "header", required: true, schema: { type: "string" }, description: "The version you read." }],
-        requestBody: { content: { "application/json": { schema: { allOf: [{ $ref: "#/components/schemas/TenantInput" }, { type: "object", properties: { version: { type: "integer", minimum: 1 } }, required: ["version"] }] } } } },
+        requestBody: {
+          content: {
+            "application/json": {
+              schema: {
+                allOf: [
+                  { $ref: "#/components/schemas/TenantInput" },
+                  { type: "object", properties: { version: { type: "integer", minimum: 1 } }, required: ["version"] },
+                ],
+              },
+            },
+          },
+        },
         responses: { "200": { description: "Saved.", content: { "application/json": { schema: { $ref: "#/components/schemas/Tenant" } } } } },
       },
     },
@@ -81,7 +92,9 @@ export const sampleOpenApi = {
         },
       },
     },
-    "/health": { get: { summary: "Health", description: "Liveness.\n\nPublic: no authentication.", security: [], responses: { "204": { description: "Healthy." } } } },
+    "/health": {
+      get: { summary: "Health", description: "Liveness.\n\nPublic: no authentication.", security: [], responses: { "204": { description: "Healthy." } } },
+    },
   },
   components: {
     securitySchemes: {
@@ -123,7 +136,12 @@ export const sampleOpenApi = {
       RunEvent: {
         oneOf: [
           { type: "object", title: "Progress", properties: { type: { const: "progress" }, done: { type: "integer" } }, required: ["type", "done"] },
-          { type: "object", title: "Finished", properties: { type: { const: "finished" }, status: { type: "string", enum: ["COMPLETED", "CANCELLED"] } }, required: ["type"] },
+          {
+            type: "object",
+            title: "Finished",
+            properties: { type: { const: "finished" }, status: { type: "string", enum: ["COMPLETED", "CANCELLED"] } },
+            required: ["type"],
+          },
         ],
       },
       Problem: {

@@ -14,7 +14,9 @@ export function DataTableColumnHeader<TData, TValue>({ column, title }: { column
       aria-label={`${title}: sort ${sorted === "asc" ? "descending" : "ascending"}`}
     >
       {title}
-      <span aria-hidden className={sorted ? "text-slate-900" : "text-slate-400"}>{sorted === "asc" ? "▲" : sorted === "desc" ? "▼" : "↕"}</span>
+      <span aria-hidden className={sorted ? "text-slate-900" : "text-slate-400"}>
+        {sorted === "asc" ? "▲" : sorted === "desc" ? "▼" : "↕"}
+      </span>
     </button>
   );
 }

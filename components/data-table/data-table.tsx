@@ -12,7 +12,14 @@ export type ColumnMeta = { headerClassName?: string; cellClassName?: string; lab
  * under it, and the body dims while a new page is loading instead of jumping.
  * @see https://tanstack.com/table/v8/docs/guide/pagination#manual-server-side-pagination
  */
-export function DataTable<TData>({ table, caption, pending, empty, renderExpanded, rowClassName }: {
+export function DataTable<TData>({
+  table,
+  caption,
+  pending,
+  empty,
+  renderExpanded,
+  rowClassName,
+}: {
   table: Table<TData>;
   caption: string;
   pending?: boolean;
@@ -49,12 +56,17 @@ export function DataTable<TData>({ table, caption, pending, empty, renderExpande
         <tbody className={cn("divide-y divide-slate-100 transition-opacity", pending && "opacity-60")}>
           {rows.length === 0 && (
             <tr>
-              <td colSpan={columnCount} className="px-4 py-12">{empty}</td>
+              <td colSpan={columnCount} className="px-4 py-12">
+                {empty}
+              </td>
             </tr>
           )}
           {rows.map((row) => (
             <Fragment key={row.id}>
-              <tr data-state={row.getIsSelected() ? "selected" : undefined} className={cn("hover:bg-slate-50/70 data-[state=selected]:bg-blue-50/60", rowClassName?.(row))}>
+              <tr
+                data-state={row.getIsSelected() ? "selected" : undefined}
+                className={cn("hover:bg-slate-50/70 data-[state=selected]:bg-blue-50/60", rowClassName?.(row))}
+              >
                 {row.getVisibleCells().map((cell) => {
                   const meta = cell.column.columnDef.meta as ColumnMeta | undefined;
                   return (
@@ -66,7 +78,9 @@ export function DataTable<TData>({ table, caption, pending, empty, renderExpande
               </tr>
               {row.getIsExpanded() && renderExpanded && (
                 <tr className="bg-slate-50/80">
-                  <td colSpan={columnCount} className="px-4 py-3">{renderExpanded(row)}</td>
+                  <td colSpan={columnCount} className="px-4 py-3">
+                    {renderExpanded(row)}
+                  </td>
                 </tr>
               )}
             </Fragment>

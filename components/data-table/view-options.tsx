@@ -9,7 +9,15 @@ import type { ColumnMeta } from "./data-table";
 export function DataTableViewOptions<TData>({ table }: { table: Table<TData> }) {
   const columns = table.getAllLeafColumns().filter((c) => c.getCanHide());
   return (
-    <Menu label="Columns" trigger={<>Columns <span aria-hidden>▾</span></>} triggerClassName={buttonClass("secondary", "md")}>
+    <Menu
+      label="Columns"
+      trigger={
+        <>
+          Columns <span aria-hidden>▾</span>
+        </>
+      }
+      triggerClassName={buttonClass("secondary", "md")}
+    >
       {() =>
         columns.map((c) => (
           <MenuCheckbox key={c.id} checked={c.getIsVisible()} onChange={(v) => c.toggleVisibility(v)}>

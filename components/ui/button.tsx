@@ -17,14 +17,25 @@ export type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
 };
 
 export const buttonClass = (variant: keyof typeof variants = "secondary", size: keyof typeof sizes = "md") =>
-  cn("inline-flex shrink-0 items-center gap-1.5 whitespace-nowrap rounded-md font-medium transition-colors disabled:cursor-not-allowed", variants[variant], sizes[size]);
+  cn(
+    "inline-flex shrink-0 items-center gap-1.5 whitespace-nowrap rounded-md font-medium transition-colors disabled:cursor-not-allowed",
+    variants[variant],
+    sizes[size],
+  );
 
 export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button(
   { variant = "secondary", size = "md", pending = false, className, children, disabled, type = "button", ...props },
   ref,
 ) {
   return (
-    <button ref={ref} type={type} className={cn(buttonClass(variant, size), className)} disabled={disabled || pending} aria-busy={pending || undefined} {...props}>
+    <button
+      ref={ref}
+      type={type}
+      className={cn(buttonClass(variant, size), className)}
+      disabled={disabled || pending}
+      aria-busy={pending || undefined}
+      {...props}
+    >
       {pending && <Spinner />}
       {children}
     </button>

@@ -8,7 +8,14 @@ import { cn } from "./cn";
  * the element that opened it.
  * @see https://html.spec.whatwg.org/multipage/interactive-elements.html#the-dialog-element
  */
-export function Dialog({ open, onClose, title, description, children, className }: {
+export function Dialog({
+  open,
+  onClose,
+  title,
+  description,
+  children,
+  className,
+}: {
   open: boolean;
   onClose: () => void;
   title: string;
@@ -36,8 +43,14 @@ export function Dialog({ open, onClose, title, description, children, className 
     >
       {open && (
         <div className="p-6">
-          <h2 id={titleId} className="text-lg font-semibold">{title}</h2>
-          {description && <div id={descriptionId} className="mt-1 text-sm text-slate-600">{description}</div>}
+          <h2 id={titleId} className="text-lg font-semibold">
+            {title}
+          </h2>
+          {description && (
+            <div id={descriptionId} className="mt-1 text-sm text-slate-600">
+              {description}
+            </div>
+          )}
           <div className="mt-4">{children}</div>
         </div>
       )}

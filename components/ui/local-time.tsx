@@ -53,14 +53,22 @@ export function relativeTime(at: number, now: number) {
   return rtf.format(Math.round(diff / 60_000), "minute");
 }
 
-export function LocalTime({ value, renderedAt, empty = "Never", className }: { value: Date | string | null; renderedAt: number; empty?: string; className?: string }) {
+export function LocalTime({
+  value,
+  renderedAt,
+  empty = "Never",
+  className,
+}: {
+  value: Date | string | null;
+  renderedAt: number;
+  empty?: string;
+  className?: string;
+}) {
   const now = useSyncExternalStore(subscribe, getSnapshot, getServerSnapshot);
   if (!value) return <span className={className ?? "text-slate-500"}>{empty}</span>;
   const at = new Date(value);
   const hydrated = now !== 0;
-  const exact = hydrated
-    ? at.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "long" })
-    : `${at.toISOString().replace("T", " ").slice(0, 19)} UTC`;
+  const exact = hydrated ? at.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "long" }) : `${at.toISOString().replace("T", " ").slice(0, 19)} UTC`;
   return (
     <time dateTime={at.toISOString()} title={exact} className={className}>
       {relativeTime(at.getTime(), hydrated ? Math.max(now, renderedAt) : renderedAt)}

@@ -8,7 +8,13 @@ import { cn } from "./cn";
  * return focus to the button; arrow keys move between items.
  * @see https://www.w3.org/WAI/ARIA/apg/patterns/menu-button/
  */
-export function Menu({ label, trigger, children, align = "right", triggerClassName }: {
+export function Menu({
+  label,
+  trigger,
+  children,
+  align = "right",
+  triggerClassName,
+}: {
   label: string;
   trigger: React.ReactNode;
   children: (close: () => void) => React.ReactNode;
@@ -59,7 +65,12 @@ export function Menu({ label, trigger, children, align = "right", triggerClassNa
         {trigger}
       </button>
       {open && (
-        <div id={menuId} role="menu" aria-label={label} className={cn("absolute z-40 mt-1 min-w-52 rounded-lg border border-slate-200 bg-white py-1 shadow-lg", align === "right" ? "right-0" : "left-0")}>
+        <div
+          id={menuId}
+          role="menu"
+          aria-label={label}
+          className={cn("absolute z-40 mt-1 min-w-52 rounded-lg border border-slate-200 bg-white py-1 shadow-lg", align === "right" ? "right-0" : "left-0")}
+        >
           {children(close)}
         </div>
       )}
@@ -67,7 +78,13 @@ export function Menu({ label, trigger, children, align = "right", triggerClassNa
   );
 }
 
-export function MenuItem({ onSelect, children, danger, disabled, href }: {
+export function MenuItem({
+  onSelect,
+  children,
+  danger,
+  disabled,
+  href,
+}: {
   onSelect?: () => void;
   children: React.ReactNode;
   danger?: boolean;
@@ -79,9 +96,17 @@ export function MenuItem({ onSelect, children, danger, disabled, href }: {
     danger ? "text-red-700" : "text-slate-800",
   );
   if (href) {
-    return <a role="menuitem" href={href} className={className} onClick={onSelect}>{children}</a>;
+    return (
+      <a role="menuitem" href={href} className={className} onClick={onSelect}>
+        {children}
+      </a>
+    );
   }
-  return <button type="button" role="menuitem" disabled={disabled} className={className} onClick={onSelect}>{children}</button>;
+  return (
+    <button type="button" role="menuitem" disabled={disabled} className={className} onClick={onSelect}>
+      {children}
+    </button>
+  );
 }
 
 export function MenuCheckbox({ checked, onChange, children }: { checked: boolean; onChange: (checked: boolean) => void; children: React.ReactNode }) {
@@ -93,7 +118,15 @@ export function MenuCheckbox({ checked, onChange, children }: { checked: boolean
       onClick={() => onChange(!checked)}
       className="flex w-full items-center gap-2 px-3 py-2 text-left text-sm text-slate-800 outline-none hover:bg-slate-50 focus:bg-slate-100"
     >
-      <span aria-hidden className={cn("flex h-4 w-4 items-center justify-center rounded border text-[10px]", checked ? "border-blue-600 bg-blue-600 text-white" : "border-slate-400")}>{checked ? "✓" : ""}</span>
+      <span
+        aria-hidden
+        className={cn(
+          "flex h-4 w-4 items-center justify-center rounded border text-[10px]",
+          checked ? "border-blue-600 bg-blue-600 text-white" : "border-slate-400",
+        )}
+      >
+        {checked ? "✓" : ""}
+      </span>
       {children}
     </button>
   );

@@ -32,14 +32,28 @@ export function ToastProvider({ children }: { children: React.ReactNode }) {
   return (
     <ToastContext.Provider value={api}>
       {children}
-      <div aria-live="polite" aria-label="Notifications" role="region" className="pointer-events-none fixed inset-x-0 bottom-0 z-50 flex flex-col items-center gap-2 p-4 sm:items-end">
+      <div
+        aria-live="polite"
+        aria-label="Notifications"
+        role="region"
+        className="pointer-events-none fixed inset-x-0 bottom-0 z-50 flex flex-col items-center gap-2 p-4 sm:items-end"
+      >
         {toasts.map((t) => (
-          <div key={t.id} role={t.kind === "error" ? "alert" : "status"} className={cn("pointer-events-auto flex w-full max-w-sm items-start gap-3 rounded-lg border p-3 shadow-lg", kindStyles[t.kind])}>
+          <div
+            key={t.id}
+            role={t.kind === "error" ? "alert" : "status"}
+            className={cn("pointer-events-auto flex w-full max-w-sm items-start gap-3 rounded-lg border p-3 shadow-lg", kindStyles[t.kind])}
+          >
             <div className="min-w-0 flex-1">
               <p className="text-sm font-semibold">{t.title}</p>
               {t.description && <p className="mt-0.5 break-words text-sm opacity-90">{t.description}</p>}
             </div>
-            <button type="button" onClick={() => dismiss(t.id)} className="rounded px-1 text-sm opacity-70 hover:opacity-100" aria-label={`Dismiss: ${t.title}`}>
+            <button
+              type="button"
+              onClick={() => dismiss(t.id)}
+              className="rounded px-1 text-sm opacity-70 hover:opacity-100"
+              aria-label={`Dismiss: ${t.title}`}
+            >
               ✕
             </button>
           </div>

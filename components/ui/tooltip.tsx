@@ -8,7 +8,12 @@ import { cn } from "./cn";
  * readers announce it too. Escape hides it (WCAG 1.4.13).
  * @see https://www.w3.org/WAI/ARIA/apg/patterns/tooltip/
  */
-export function Tooltip({ content, children, side = "bottom", className }: {
+export function Tooltip({
+  content,
+  children,
+  side = "bottom",
+  className,
+}: {
   content: React.ReactNode;
   children: ReactElement<{ "aria-describedby"?: string }>;
   side?: "top" | "bottom";

@@ -56,7 +56,15 @@ export async function clients() {
   };
 }
 
-export type Problem = { type: string; title: string; status: number; detail?: string; instance?: string; requestId: string; errors?: { path: string; message: string }[] };
+export type Problem = {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  requestId: string;
+  errors?: { path: string; message: string }[];
+};
 
 /** Asserts an RFC 9457 problem response of that status and kind, with the request id in body and header. */
 export async function expectProblem(response: APIResponse, status: number, kind: string): Promise<Problem> {
@@ -99,7 +107,16 @@ export async function seedDemoTenant(prefix: string, which: "contoso" | "prosewa
   const id = randomUUID();
   const customerId = `${prefix}-${which}`;
   await e2eDb.tenant.create({
-    data: { id, customerId, displayName: which, entraTenantId: t.id, primaryDomain: t.domain, adminEmail: t.admin, authMethod: "APP_REGISTRATION", cloud: "CUSTOM" },
+    data: {
+      id,
+      customerId,
+      displayName: which,
+      entraTenantId: t.id,
+      primaryDomain: t.domain,
+      adminEmail: t.admin,
+      authMethod: "APP_REGISTRATION",
+      cloud: "CUSTOM",
+    },
   });
   return { id, customerId };
 }
@@ -109,7 +126,15 @@ export function progressEvents(text: string): Record<string, unknown>[] {
   return text
     .split("\n\n")
     .filter((block) => block.includes("event: progress"))
-    .map((block) => JSON.parse(block.split("\n").find((l) => l.startsWith("data: "))!.slice(6)) as Record<string, unknown>);
+    .map(
+      (block) =>
+        JSON.parse(
+          block
+            .split("\n")
+            .find((l) => l.startsWith("data: "))!
+            .slice(6),
+        ) as Record<string, unknown>,
+    );
 }
 
 /**

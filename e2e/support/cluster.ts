@@ -144,7 +144,8 @@ export class ConsoleInstance {
     }
     const deadline = Date.now() + timeoutMs;
     while (this.aliveMembers().length > 0) {
-      if (Date.now() > deadline) throw new Error(`console ${this.name}: process group ${this.pid} still has live members after ${signal}: ${JSON.stringify(this.aliveMembers())}`);
+      if (Date.now() > deadline)
+        throw new Error(`console ${this.name}: process group ${this.pid} still has live members after ${signal}: ${JSON.stringify(this.aliveMembers())}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

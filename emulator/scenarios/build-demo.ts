@@ -52,7 +52,18 @@ interface TenantSpec {
   consoleHints?: Record<string, unknown>;
 }
 
-const staffNames = ["Avery Brooks", "Jordan Lee", "Riley Chen", "Sam Patel", "Morgan Diaz", "Casey Nguyen", "Quinn Murphy", "Drew Okafor", "Taylor Kim", "Jamie Rossi"];
+const staffNames = [
+  "Avery Brooks",
+  "Jordan Lee",
+  "Riley Chen",
+  "Sam Patel",
+  "Morgan Diaz",
+  "Casey Nguyen",
+  "Quinn Murphy",
+  "Drew Okafor",
+  "Taylor Kim",
+  "Jamie Rossi",
+];
 
 function build(spec: TenantSpec): TenantInput {
   const n = ++counter;
@@ -78,15 +89,30 @@ function build(spec: TenantSpec): TenantInput {
   for (let i = 0; i < (spec.staff ?? 4); i++) {
     const name = staffNames[i % staffNames.length]!;
     const upn = `${name.split(" ")[0]!.toLowerCase()}${i >= staffNames.length ? i : ""}@${initial}`;
-    users.push({ id: userId(n, i + 2), userPrincipalName: upn, displayName: name, givenName: name.split(" ")[0], surname: name.split(" ")[1], mail: upn, password: PASSWORD, groups: i % 2 === 0 ? [groupId] : [] });
+    users.push({
+      id: userId(n, i + 2),
+      userPrincipalName: upn,
+      displayName: name,
+      givenName: name.split(" ")[0],
+      surname: name.split(" ")[1],
+      mail: upn,
+      password: PASSWORD,
+      groups: i % 2 === 0 ? [groupId] : [],
+    });
   }
   const consents =
-    spec.consent === "full" || spec.consent === undefined && spec.method !== "APP_REGISTRATION"
+    spec.consent === "full" || (spec.consent === undefined && spec.method !== "APP_REGISTRATION")
       ? [{ clientId: DEMO.providerClientId, applicationPermissions: APP_PERMISSIONS, delegatedPermissions: DELEGATED }]
       : spec.consent === "partial"
         ? [{ clientId: DEMO.providerClientId, applicationPermissions: ["Organization.Read.All"], delegatedPermissions: ["User.Read"] }]
         : [];
-  const hints: Record<string, unknown> = { customerId: spec.slug, authMethod: spec.method, adminEmail: adminUpn, expectedState: spec.expectedState, ...spec.consoleHints };
+  const hints: Record<string, unknown> = {
+    customerId: spec.slug,
+    authMethod: spec.method,
+    adminEmail: adminUpn,
+    expectedState: spec.expectedState,
+    ...spec.consoleHints,
+  };
   const appRegistrations: NonNullable<TenantInput["appRegistrations"]> = [];
   if (spec.tenantApp) {
     const clientId = appId(n, 1);
@@ -94,7 +120,9 @@ function build(spec: TenantSpec): TenantInput {
     appRegistrations.push({
       clientId,
       displayName: `${spec.name} console access`,
-      secrets: [{ keyId: appId(n, 2), displayName: "console", secretText, hint: secretText.slice(0, 3), endDateTime: spec.tenantApp === "expired" ? EXPIRED : FAR }],
+      secrets: [
+        { keyId: appId(n, 2), displayName: "console", secretText, hint: secretText.slice(0, 3), endDateTime: spec.tenantApp === "expired" ? EXPIRED : FAR },
+      ],
       applicationPermissions: APP_PERMISSIONS,
       consented: true,
     });
@@ -130,7 +158,14 @@ const customers: TenantSpec[] = [
   { name: "Consolidated Messenger", slug: "consolidatedmessenger", method: "APP_REGISTRATION", consent: "full", expectedState: "verified" },
   { name: "Wide World Importers", slug: "wideworldimporters", method: "APP_REGISTRATION", consent: "full", expectedState: "verified" },
   { name: "Litware Logistics", slug: "litwarelogistics", method: "APP_REGISTRATION", consent: "none", expectedState: "consent_missing" },
-  { name: "Proseware Architects", slug: "prosewarearchitects", method: "APP_REGISTRATION", consent: "none", expectedState: "consent_declined", consoleHints: { consentDecision: "cancel" } },
+  {
+    name: "Proseware Architects",
+    slug: "prosewarearchitects",
+    method: "APP_REGISTRATION",
+    consent: "none",
+    expectedState: "consent_declined",
+    consoleHints: { consentDecision: "cancel" },
+  },
   { name: "Coho Winery", slug: "cohowinery", method: "APP_REGISTRATION", consent: "partial", expectedState: "insufficient_permissions" },
   { name: "Fourth Coffee", slug: "fourthcoffee", method: "APP_REGISTRATION", consent: "full", expectedState: "throttled" },
   { name: "Tailspin Travel", slug: "tailspintravel", method: "APP_REGISTRATION", consent: "none", tenantApp: "valid", expectedState: "verified_tenant_app" },
@@ -138,16 +173,34 @@ const customers: TenantSpec[] = [
   { name: "Alpine Ski House", slug: "alpineskihouse", method: "APP_REGISTRATION", consent: "none", tenantApp: "wrongSecret", expectedState: "secret_invalid" },
   { name: "Margie's Travel", slug: "margiestravel", method: "AUTH_TOKEN", expectedState: "verified_after_sign_in" },
   { name: "Relecloud Media", slug: "relecloudmedia", method: "AUTH_TOKEN", admin: { mfa: true }, expectedState: "verified_after_sign_in_with_mfa" },
-  { name: "Trey Research", slug: "treyresearch", method: "AUTH_TOKEN", expectedState: "refresh_token_expired", consoleHints: { refreshToken: "1.AEMU-demo-trey-research-stale-refresh-token" } },
+  {
+    name: "Trey Research",
+    slug: "treyresearch",
+    method: "AUTH_TOKEN",
+    expectedState: "refresh_token_expired",
+    consoleHints: { refreshToken: "1.AEMU-demo-trey-research-stale-refresh-token" },
+  },
   { name: "Southridge Video", slug: "southridgevideo", method: "AUTH_TOKEN", consent: "none", expectedState: "consent_on_sign_in" },
   { name: "Humongous Insurance", slug: "humongousinsurance", method: "PASSWORD", admin: { mfa: true }, expectedState: "mfa_required" },
-  { name: "Lucerne Publishing", slug: "lucernepublishing", method: "PASSWORD", admin: { conditionalAccessBlock: true }, expectedState: "conditional_access_blocked" },
+  {
+    name: "Lucerne Publishing",
+    slug: "lucernepublishing",
+    method: "PASSWORD",
+    admin: { conditionalAccessBlock: true },
+    expectedState: "conditional_access_blocked",
+  },
   { name: "Northwind Traders", slug: "northwindtraders", method: "PASSWORD", admin: { disabled: true }, expectedState: "user_disabled" },
   { name: "Blue Yonder Airlines", slug: "blueyonderairlines", method: "PASSWORD", expectedState: "verified_legacy_password" },
   { name: "Graphic Design Institute", slug: "graphicdesigninstitute", method: "PASSWORD", expectedState: "wrong_password" },
   { name: "VanArsdel Foods", slug: "vanarsdelfoods", method: "PASSWORD", expectedState: "verified_legacy_password" },
   { name: "Bellows College", slug: "bellowscollege", method: "APP_REGISTRATION", consent: "full", disabled: true, expectedState: "tenant_disabled" },
-  { name: "First Up Consultants", slug: "firstupconsultants", method: "AUTH_TOKEN", expectedState: "refresh_token_revoked_after_sign_in", consoleHints: { note: "sign in, then call control revokeUserRefreshTokens for the admin" } },
+  {
+    name: "First Up Consultants",
+    slug: "firstupconsultants",
+    method: "AUTH_TOKEN",
+    expectedState: "refresh_token_revoked_after_sign_in",
+    consoleHints: { note: "sign in, then call control revokeUserRefreshTokens for the admin" },
+  },
 ];
 
 /**
@@ -182,7 +235,9 @@ function consoleApiRegistrations(): NonNullable<TenantInput["appRegistrations"]>
     ...clients.map((c) => ({
       clientId: c.clientId,
       displayName: c.displayName,
-      secrets: [{ keyId: c.keyId, displayName: "demo", secretText: c.secret, hint: c.secret.slice(0, 3), startDateTime: "2025-01-01T00:00:00Z", endDateTime: FAR }],
+      secrets: [
+        { keyId: c.keyId, displayName: "demo", secretText: c.secret, hint: c.secret.slice(0, 3), startDateTime: "2025-01-01T00:00:00Z", endDateTime: FAR },
+      ],
     })),
   ];
 }
@@ -196,7 +251,13 @@ const home: TenantInput = {
   ],
   countryLetterCode: "US",
   users: [
-    { id: userId(0, 1), userPrincipalName: "owner@lakeshoreit.onmicrosoft.com", displayName: "Lakeshore Owner", password: PASSWORD, roles: ["Global Administrator"] },
+    {
+      id: userId(0, 1),
+      userPrincipalName: "owner@lakeshoreit.onmicrosoft.com",
+      displayName: "Lakeshore Owner",
+      password: PASSWORD,
+      roles: ["Global Administrator"],
+    },
     { id: userId(0, 2), userPrincipalName: "tech@lakeshoreit.onmicrosoft.com", displayName: "Lakeshore Technician", password: PASSWORD },
   ],
   groups: [
@@ -207,7 +268,9 @@ const home: TenantInput = {
       servicePrincipalMembers: [DEMO_API.groupOperator.clientId],
     },
   ],
-  consents: [{ clientId: DEMO.providerClientId, applicationPermissions: ["Application.Read.All", "Organization.Read.All"], delegatedPermissions: ["User.Read"] }],
+  consents: [
+    { clientId: DEMO.providerClientId, applicationPermissions: ["Application.Read.All", "Organization.Read.All"], delegatedPermissions: ["User.Read"] },
+  ],
   appRegistrations: consoleApiRegistrations(),
   console: { role: "provider-home-tenant" },
 };
@@ -222,7 +285,16 @@ const scenario: ScenarioInput = {
     clientId: DEMO.providerClientId,
     displayName: "Tenant Access Console",
     homeTenantId: DEMO.homeTenantId,
-    secrets: [{ keyId: "7ac0ffee-0000-4000-8000-0000000000a1", displayName: "demo", secretText: DEMO.providerSecret, hint: DEMO.providerSecret.slice(0, 3), startDateTime: "2025-01-01T00:00:00Z", endDateTime: FAR }],
+    secrets: [
+      {
+        keyId: "7ac0ffee-0000-4000-8000-0000000000a1",
+        displayName: "demo",
+        secretText: DEMO.providerSecret,
+        hint: DEMO.providerSecret.slice(0, 3),
+        startDateTime: "2025-01-01T00:00:00Z",
+        endDateTime: FAR,
+      },
+    ],
     redirectUris: [DEMO.redirectUri],
     requiredApplicationPermissions: APP_PERMISSIONS,
     requiredDelegatedPermissions: DELEGATED,
@@ -242,7 +314,13 @@ const scenario: ScenarioInput = {
   faults: { throttleTenantIds: [byName("Fourth Coffee").id], throttleScope: "graph", retryAfterSeconds: 2.5 },
   console: {
     customersWithoutTenant: [
-      { customerId: "school-of-fine-art", displayName: "School of Fine Art", tenantDomain: "schooloffineart.onmicrosoft.com", authMethod: "APP_REGISTRATION", expectedState: "tenant_not_found" },
+      {
+        customerId: "school-of-fine-art",
+        displayName: "School of Fine Art",
+        tenantDomain: "schooloffineart.onmicrosoft.com",
+        authMethod: "APP_REGISTRATION",
+        expectedState: "tenant_not_found",
+      },
     ],
   },
 };

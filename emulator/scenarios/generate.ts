@@ -41,8 +41,40 @@ export const GENERATED = {
 
 const APP_PERMISSIONS = ["Organization.Read.All", "User.Read.All", "Group.Read.All", "Application.Read.All"];
 const DELEGATED_PERMISSIONS = ["User.Read", "Organization.Read.All", "User.Read.All", "offline_access", "openid", "profile"];
-const WORDS = ["Contoso", "Fabrikam", "Adatum", "Litware", "Proseware", "Tailspin", "Wingtip", "Coho", "Trey", "Lucerne", "Fourth", "Alpine", "Woodgrove", "Northwind", "Relecloud", "Humongous"];
-const KINDS = ["Dental", "Legal", "Accounting", "Clinic", "Logistics", "Architects", "Travel", "Foods", "Media", "Research", "Insurance", "Publishing", "Winery", "Outfitters"];
+const WORDS = [
+  "Contoso",
+  "Fabrikam",
+  "Adatum",
+  "Litware",
+  "Proseware",
+  "Tailspin",
+  "Wingtip",
+  "Coho",
+  "Trey",
+  "Lucerne",
+  "Fourth",
+  "Alpine",
+  "Woodgrove",
+  "Northwind",
+  "Relecloud",
+  "Humongous",
+];
+const KINDS = [
+  "Dental",
+  "Legal",
+  "Accounting",
+  "Clinic",
+  "Logistics",
+  "Architects",
+  "Travel",
+  "Foods",
+  "Media",
+  "Research",
+  "Insurance",
+  "Publishing",
+  "Winery",
+  "Outfitters",
+];
 
 /** mulberry32: tiny, fast and good enough to pick states reproducibly. */
 function prng(seed: number): () => number {
@@ -95,7 +127,15 @@ export function generateScenario(options: GenerateOptions): GeneratedScenario {
       id: GENERATED.homeTenantId,
       displayName: "Generated MSP",
       domains: [{ name: "generated-msp.onmicrosoft.com", isDefault: true, isInitial: true }],
-      users: [{ id: guid("5eed0001", 0), userPrincipalName: "owner@generated-msp.onmicrosoft.com", displayName: "MSP Owner", password: GENERATED.password, roles: ["Global Administrator"] }],
+      users: [
+        {
+          id: guid("5eed0001", 0),
+          userPrincipalName: "owner@generated-msp.onmicrosoft.com",
+          displayName: "MSP Owner",
+          password: GENERATED.password,
+          roles: ["Global Administrator"],
+        },
+      ],
       consents: [{ clientId: GENERATED.providerClientId, applicationPermissions: ["Application.Read.All"], delegatedPermissions: ["User.Read"] }],
     },
   ];
@@ -122,21 +162,42 @@ export function generateScenario(options: GenerateOptions): GeneratedScenario {
     const consents =
       state === "consentMissing" || state === "tenantAppValid" || state === "tenantAppExpiredSecret"
         ? []
-        : [{ clientId: GENERATED.providerClientId, applicationPermissions: state === "insufficientPermissions" ? ["Organization.Read.All"] : APP_PERMISSIONS, delegatedPermissions: DELEGATED_PERMISSIONS }];
+        : [
+            {
+              clientId: GENERATED.providerClientId,
+              applicationPermissions: state === "insufficientPermissions" ? ["Organization.Read.All"] : APP_PERMISSIONS,
+              delegatedPermissions: DELEGATED_PERMISSIONS,
+            },
+          ];
     const appRegistrations =
       state === "tenantAppValid" || state === "tenantAppExpiredSecret"
         ? [
             {
               clientId: guid("7a000000", i),
               displayName: `${name} console access`,
-              secrets: [{ keyId: guid("7b000000", i), secretText: GENERATED.tenantAppSecret, hint: "tap", endDateTime: state === "tenantAppExpiredSecret" ? "2023-01-01T00:00:00Z" : far }],
+              secrets: [
+                {
+                  keyId: guid("7b000000", i),
+                  secretText: GENERATED.tenantAppSecret,
+                  hint: "tap",
+                  endDateTime: state === "tenantAppExpiredSecret" ? "2023-01-01T00:00:00Z" : far,
+                },
+              ],
               applicationPermissions: APP_PERMISSIONS,
               consented: true,
             },
           ]
         : [];
     if (state === "throttled") throttled.push(id);
-    tenants.push({ id, displayName: name, domains: [{ name: domain, isDefault: true, isInitial: true }], disabled: state === "tenantDisabled" || undefined, users, consents, appRegistrations });
+    tenants.push({
+      id,
+      displayName: name,
+      domains: [{ name: domain, isDefault: true, isInitial: true }],
+      disabled: state === "tenantDisabled" || undefined,
+      users,
+      consents,
+      appRegistrations,
+    });
   }
 
   return {

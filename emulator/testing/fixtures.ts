@@ -162,7 +162,12 @@ export function buildTestScenario(options: { consentPropagationSeconds?: number;
         ],
         groups: [{ id: TEST.groupId, displayName: "Dental Staff" }],
         users: [
-          user("eeeeeeee-0000-4000-8000-000000000002", TEST.admin, "Contoso Admin", { roles: ["Global Administrator"], groups: [TEST.groupId], givenName: "Alex", surname: "Admin" }),
+          user("eeeeeeee-0000-4000-8000-000000000002", TEST.admin, "Contoso Admin", {
+            roles: ["Global Administrator"],
+            groups: [TEST.groupId],
+            givenName: "Alex",
+            surname: "Admin",
+          }),
           user("eeeeeeee-0000-4000-8000-000000000003", TEST.mfaAdmin, "Contoso MFA Admin", { roles: ["Global Administrator"], mfa: true, mfaCode: "654321" }),
           user("eeeeeeee-0000-4000-8000-000000000004", TEST.blocked, "Blocked User", { roles: ["Global Administrator"], conditionalAccessBlock: true }),
           user("eeeeeeee-0000-4000-8000-000000000005", TEST.disabled, "Disabled User", { disabled: true }),
@@ -200,7 +205,9 @@ export function buildTestScenario(options: { consentPropagationSeconds?: number;
           {
             clientId: TEST.tailspinExpiredAppId,
             displayName: "Tailspin old app",
-            secrets: [{ keyId: "dddddddd-0000-4000-8000-000000000011", secretText: TEST.tailspinExpiredSecret, hint: "exp", endDateTime: "2023-06-30T00:00:00Z" }],
+            secrets: [
+              { keyId: "dddddddd-0000-4000-8000-000000000011", secretText: TEST.tailspinExpiredSecret, hint: "exp", endDateTime: "2023-06-30T00:00:00Z" },
+            ],
             applicationPermissions: ["Organization.Read.All"],
             consented: true,
           },
@@ -219,7 +226,11 @@ export function startTestEmulator(options: Omit<StartEmulatorOptions, "dataDir">
 }
 
 /** Form-encoded POST helper for raw token requests (what msal-node hides). */
-export async function postForm(url: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {
+export async function postForm(
+  url: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {
   const response = await fetch(url, {
     method: "POST",
     headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },

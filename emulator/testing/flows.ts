@@ -22,7 +22,16 @@ export interface AuthCodeRun {
  */
 export async function authorizeWithArmedUser(
   emu: RunningEmulator,
-  options: { tenant: string; user: string; password?: string; mfaCode?: string; decision?: "accept" | "cancel"; scopes?: string[]; redirectUri?: string; extra?: Record<string, string> },
+  options: {
+    tenant: string;
+    user: string;
+    password?: string;
+    mfaCode?: string;
+    decision?: "accept" | "cancel";
+    scopes?: string[];
+    redirectUri?: string;
+    extra?: Record<string, string>;
+  },
 ): Promise<AuthCodeRun> {
   const { verifier, challenge } = await new CryptoProvider().generatePkceCodes();
   emu.state.armInteraction({ user: options.user, password: options.password, mfaCode: options.mfaCode, decision: options.decision ?? "accept" });

@@ -16,7 +16,10 @@ const input = (over: Partial<{ name: string; role: "ADMINISTRATOR" | "OPERATOR" 
 });
 
 async function refusal(promise: Promise<unknown>): Promise<CommandError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(CommandError);
   return error as CommandError;
 }
@@ -107,13 +110,20 @@ describe("apiTokenFormSchema", () => {
 describe("listApiTokens", () => {
   it("lists active tokens first with their status and never the hash", async () => {
     const old = await createApiToken(input({ name: "Old" }), { ...ctx, now: new Date(now.getTime() - 10 * day) });
-    const expired = await createApiToken(input({ name: "Expired", expiresAt: new Date(now.getTime() + day) }), { ...ctx, now: new Date(now.getTime() - 5 * day) });
+    const expired = await createApiToken(input({ name: "Expired", expiresAt: new Date(now.getTime() + day) }), {
+      ...ctx,
+      now: new Date(now.getTime() - 5 * day),
+    });
     const active = await createApiToken(input({ name: "Active" }), ctx);
     await revokeApiToken(old.id, ctx);
     await db.apiToken.update({ where: { id: active.id }, data: { lastUsedAt: now, lastUsedFrom: "203.0.113.7" } });
 
     const list = await listApiTokens(new Date(now.getTime() + 2 * day));
-    expect(list.map((t) => [t.name, t.status])).toEqual([["Active", "ACTIVE"], ["Expired", "EXPIRED"], ["Old", "REVOKED"]]);
+    expect(list.map((t) => [t.name, t.status])).toEqual([
+      ["Active", "ACTIVE"],
+      ["Expired", "EXPIRED"],
+      ["Old", "REVOKED"],
+    ]);
     expect(list[0]).toMatchObject({ prefix: active.prefix, lastUsedFrom: "203.0.113.7", createdBy: "admin@msp.example" });
     expect(list[2]).toMatchObject({ revokedBy: "admin@msp.example", revokedAt: now });
     expect(list.some((t) => "tokenHash" in t)).toBe(false);

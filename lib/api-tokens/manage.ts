@@ -81,14 +81,21 @@ export async function listApiTokens(now: Date = new Date()): Promise<ApiTokenLis
   const rows = await db.apiToken.findMany({
     orderBy: { createdAt: "desc" },
     select: {
-      id: true, name: true, prefix: true, role: true, createdAt: true, createdBy: true, expiresAt: true,
-      revokedAt: true, revokedBy: true, lastUsedAt: true, lastUsedFrom: true,
+      id: true,
+      name: true,
+      prefix: true,
+      role: true,
+      createdAt: true,
+      createdBy: true,
+      expiresAt: true,
+      revokedAt: true,
+      revokedBy: true,
+      lastUsedAt: true,
+      lastUsedFrom: true,
     },
   });
   const order: Record<ApiTokenStatus, number> = { ACTIVE: 0, EXPIRED: 1, REVOKED: 2 };
-  return rows
-    .map((r) => ({ ...r, status: tokenStatus(r, now) }))
-    .sort((a, b) => order[a.status] - order[b.status]);
+  return rows.map((r) => ({ ...r, status: tokenStatus(r, now) })).sort((a, b) => order[a.status] - order[b.status]);
 }
 
 export async function revokeApiToken(id: string, ctx: ApiTokenContext): Promise<{ name: string }> {

@@ -18,8 +18,14 @@ async function token(overrides: { role?: "ADMINISTRATOR" | "OPERATOR" | "VIEWER"
   const id = newId();
   await db.apiToken.create({
     data: {
-      id, name: `token-${id.slice(-6)}`, role: overrides.role ?? "VIEWER", tokenHash: t.hash, prefix: t.prefix, createdBy: "test",
-      expiresAt: overrides.expiresAt ?? new Date(Date.now() + 86_400_000), revokedAt: overrides.revokedAt ?? null,
+      id,
+      name: `token-${id.slice(-6)}`,
+      role: overrides.role ?? "VIEWER",
+      tokenHash: t.hash,
+      prefix: t.prefix,
+      createdBy: "test",
+      expiresAt: overrides.expiresAt ?? new Date(Date.now() + 86_400_000),
+      revokedAt: overrides.revokedAt ?? null,
     },
   });
   return { id, token: t.token };
@@ -85,7 +91,10 @@ describe("API token authentication", () => {
 });
 
 describe("roles of an Entra token", () => {
-  const groups = new Map([["g-ops", "OPERATOR" as const], ["g-view", "VIEWER" as const]]);
+  const groups = new Map([
+    ["g-ops", "OPERATOR" as const],
+    ["g-view", "VIEWER" as const],
+  ]);
   it("takes the highest exact app role, else the highest mapped group, else none", () => {
     expect(roleOfClaims({ roles: ["Viewer", "Administrator"] }, groups)).toBe("ADMINISTRATOR");
     expect(roleOfClaims({ roles: ["administrator", "Reader"], groups: ["g-view", "g-ops"] }, groups)).toBe("OPERATOR");
@@ -143,8 +152,10 @@ describe("Entra tokens on the API", () => {
   }
 
   /** The claims of a v2.0 ID token with roles (Entra puts no azp, appid or scp in ID tokens). */
-  const idToken = (extra: Record<string, unknown> = {}) => mint({ name: "MSP Owner", preferred_username: `owner@${TEST.homeDomain}`, roles: ["Administrator"], ...extra });
-  const accessToken = (extra: Record<string, unknown> = {}) => mint({ azp: TEST_API.adminClientId, azpacr: "1", idtyp: "app", roles: ["Administrator"], ...extra });
+  const idToken = (extra: Record<string, unknown> = {}) =>
+    mint({ name: "MSP Owner", preferred_username: `owner@${TEST.homeDomain}`, roles: ["Administrator"], ...extra });
+  const accessToken = (extra: Record<string, unknown> = {}) =>
+    mint({ azp: TEST_API.adminClientId, azpacr: "1", idtyp: "app", roles: ["Administrator"], ...extra });
 
   it("refuses an ID token carrying app roles or mapped groups (401 invalid_token); the same claims in an access token pass", async () => {
     await configure();
@@ -155,15 +166,25 @@ describe("Entra tokens on the API", () => {
       expect(e.detail).toMatch(/ID token, not an access token/);
       expect(e.options.headers?.["WWW-Authenticate"]).toMatch(/error="invalid_token"/);
     }
-    expect(await authenticate(bearer(accessToken()), "203.0.113.7")).toMatchObject({ kind: "entra_client", role: "ADMINISTRATOR", id: OID, label: TEST_API.adminClientId });
+    expect(await authenticate(bearer(accessToken()), "203.0.113.7")).toMatchObject({
+      kind: "entra_client",
+      role: "ADMINISTRATOR",
+      id: OID,
+      label: TEST_API.adminClientId,
+    });
     // v1.0 access tokens name the client in appid.
-    expect(await authenticate(bearer(mint({ appid: TEST_API.adminClientId, appidacr: "1", groups: [TEST.groupId] })), "203.0.113.7")).toMatchObject({ role: "OPERATOR" });
+    expect(await authenticate(bearer(mint({ appid: TEST_API.adminClientId, appidacr: "1", groups: [TEST.groupId] })), "203.0.113.7")).toMatchObject({
+      role: "OPERATOR",
+    });
   });
 
   it("accepts a real client-credentials access token from the emulator", async () => {
     await configure();
     const { json } = await postForm(`${emu.loginUrl}/${TEST.homeTenantId}/oauth2/v2.0/token`, {
-      grant_type: "client_credentials", client_id: TEST_API.adminClientId, client_secret: TEST_API.adminSecret, scope: `${TEST_API.v2IdentifierUri}/.default`,
+      grant_type: "client_credentials",
+      client_id: TEST_API.adminClientId,
+      client_secret: TEST_API.adminSecret,
+      scope: `${TEST_API.v2IdentifierUri}/.default`,
     });
     expect(await authenticate(bearer(String(json.access_token)), "203.0.113.7")).toMatchObject({ kind: "entra_client", role: "ADMINISTRATOR" });
   });

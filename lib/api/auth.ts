@@ -36,7 +36,11 @@ const LAST_USED_INTERVAL_MS = 60_000;
  * App role values in an Entra token's `roles` claim, exactly as the app registration defines them. A Map:
  * the claim is the token's, and `roles: ["constructor"]` must not find Object.prototype's members.
  */
-const APP_ROLES = new Map<string, AdminRole>([["Administrator", "ADMINISTRATOR"], ["Operator", "OPERATOR"], ["Viewer", "VIEWER"]]);
+const APP_ROLES = new Map<string, AdminRole>([
+  ["Administrator", "ADMINISTRATOR"],
+  ["Operator", "OPERATOR"],
+  ["Viewer", "VIEWER"],
+]);
 
 function missingToken(detail: string): ApiError {
   return new ApiError("unauthorized", detail, { headers: { "WWW-Authenticate": REALM } });
@@ -139,7 +143,9 @@ async function authenticateEntraToken(token: string): Promise<ApiPrincipal> {
   const runtime = await loadEntraRuntime();
   if (!runtime) throw invalidToken("Entra ID access tokens are not accepted: Entra Authentication is not enabled on this console.");
   if (!runtime.settings.apiAudience) {
-    throw invalidToken("Entra ID access tokens are not accepted: no API Audience is set. An administrator sets API Audience (the audience of the REST API's access tokens) on Settings → Entra Authentication.");
+    throw invalidToken(
+      "Entra ID access tokens are not accepted: no API Audience is set. An administrator sets API Audience (the audience of the REST API's access tokens) on Settings → Entra Authentication.",
+    );
   }
   const result = await validatorFor(runtime, "api").validate(token);
   if (!result.ok) {
@@ -159,7 +165,10 @@ async function authenticateEntraToken(token: string): Promise<ApiPrincipal> {
   const label = appName ?? appId ?? subject;
   const role = roleOfClaims(claims, runtime.groupRoles);
   if (!role) {
-    throw new ApiError("forbidden", "The token carries no role: assign the app role Administrator, Operator or Viewer, or a group mapped to a role on Settings → Entra Authentication.");
+    throw new ApiError(
+      "forbidden",
+      "The token carries no role: assign the app role Administrator, Operator or Viewer, or a group mapped to a role on Settings → Entra Authentication.",
+    );
   }
   return {
     kind: "entra_client",

@@ -19,7 +19,15 @@ let token = "";
 beforeAll(async () => {
   const t = generateApiToken();
   await db.apiToken.create({
-    data: { id: newId(), name: "command-errors", role: "OPERATOR", tokenHash: t.hash, prefix: t.prefix, createdBy: "test", expiresAt: new Date(Date.now() + 86_400_000) },
+    data: {
+      id: newId(),
+      name: "command-errors",
+      role: "OPERATOR",
+      tokenHash: t.hash,
+      prefix: t.prefix,
+      createdBy: "test",
+      expiresAt: new Date(Date.now() + 86_400_000),
+    },
   });
   token = t.token;
 });
@@ -51,7 +59,9 @@ async function call(command: ReturnType<typeof refusing>) {
     await run(command, {});
     return { status: 204 };
   });
-  const response = await handler(new Request("http://localhost/api/v1/test", { method: "POST", headers: { authorization: `Bearer ${token}` } }), { params: Promise.resolve({}) });
+  const response = await handler(new Request("http://localhost/api/v1/test", { method: "POST", headers: { authorization: `Bearer ${token}` } }), {
+    params: Promise.resolve({}),
+  });
   return { status: response.status, body: (await response.json()) as { type: string; detail?: string; errors?: { path: string; message: string }[] } };
 }
 
@@ -72,7 +82,9 @@ describe("command refusals on the REST API", () => {
   });
 
   it("sends a validation refusal's field errors as the problem's errors", async () => {
-    const { status, body } = await call(refusing("validation", "Check the highlighted fields.", { customerId: ["A tenant with customer id ACME already exists."] }));
+    const { status, body } = await call(
+      refusing("validation", "Check the highlighted fields.", { customerId: ["A tenant with customer id ACME already exists."] }),
+    );
     expect(status).toBe(422);
     expect(body.errors).toEqual([{ path: "customerId", message: "A tenant with customer id ACME already exists." }]);
   });
@@ -83,7 +95,9 @@ describe("command refusals on the REST API", () => {
       await run(strict, {});
       return { status: 204 };
     });
-    const response = await handler(new Request("http://localhost/api/v1/test", { method: "POST", headers: { authorization: `Bearer ${token}` } }), { params: Promise.resolve({}) });
+    const response = await handler(new Request("http://localhost/api/v1/test", { method: "POST", headers: { authorization: `Bearer ${token}` } }), {
+      params: Promise.resolve({}),
+    });
     expect(response.status).toBe(403);
   });
 });
@@ -106,7 +120,10 @@ describe("the REST handlers", () => {
       /\.test\(\s*[\w.]*\.(?:error|message|detail)\s*\)/,
     ];
     const found = files.flatMap((file) =>
-      fs.readFileSync(file, "utf8").split("\n").flatMap((line, i) => (decidesOnText.some((re) => re.test(line)) ? [`${path.relative(root, file)}:${i + 1}: ${line.trim()}`] : [])),
+      fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .flatMap((line, i) => (decidesOnText.some((re) => re.test(line)) ? [`${path.relative(root, file)}:${i + 1}: ${line.trim()}`] : [])),
     );
     expect(found).toEqual([]);
   });

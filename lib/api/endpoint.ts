@@ -43,9 +43,11 @@ export type EndpointSpec<
   problems?: (404 | 409 | 422)[];
 };
 
-export function defineEndpoint<P extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(
-  spec: EndpointSpec<P, Q, B>,
-): EndpointSpec<P, Q, B> {
+export function defineEndpoint<
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+>(spec: EndpointSpec<P, Q, B>): EndpointSpec<P, Q, B> {
   return spec;
 }
 

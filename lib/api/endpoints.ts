@@ -68,7 +68,9 @@ export const endpoints = {
     description: "`tenantRef` is the Entra tenant id (GUID) or a verified domain of the tenant.",
     role: createTenantCommand.role,
     body: tenantCreateSchema,
-    responses: { 201: { description: "Created; Location names the new tenant.", schema: tenantDetailSchema, headers: { ...etag, Location: "The new tenant's URL." } } },
+    responses: {
+      201: { description: "Created; Location names the new tenant.", schema: tenantDetailSchema, headers: { ...etag, Location: "The new tenant's URL." } },
+    },
     problems: [422],
   }),
 
@@ -92,7 +94,7 @@ export const endpoints = {
     tag: "Tenants",
     summary: "Change a tenant",
     description:
-      "Send only the fields to change. With `If-Match: \"<version>\"` the change applies only if nobody changed the tenant since that version; otherwise the answer is 409 and nothing changes.",
+      'Send only the fields to change. With `If-Match: "<version>"` the change applies only if nobody changed the tenant since that version; otherwise the answer is 409 and nothing changes.',
     role: updateTenantCommand.role,
     params: tenantPathSchema,
     body: tenantPatchSchema,
@@ -248,7 +250,13 @@ export const endpoints = {
     role: applyProviderSettingsCommand.role,
     body: providerSettingsSchema,
     ifMatch: true,
-    responses: { 200: { description: "The saved settings and the names of the changed fields.", schema: providerSettingsSavedSchema, headers: { ETag: "The new version, quoted." } } },
+    responses: {
+      200: {
+        description: "The saved settings and the names of the changed fields.",
+        schema: providerSettingsSavedSchema,
+        headers: { ETag: "The new version, quoted." },
+      },
+    },
     problems: [409, 422],
   }),
 

@@ -141,7 +141,10 @@ function serialize(endpoint: EndpointSpec, reply: Exclude<ApiReply, Response>): 
   const json: unknown = JSON.parse(JSON.stringify(reply.body ?? null));
   const parsed = spec.schema.safeParse(json);
   if (!parsed.success) {
-    const where = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.code}`).join("; ");
+    const where = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join(".")}: ${i.code}`)
+      .join("; ");
     throw new Error(`${endpoint.operationId} response does not match its schema (${where})`);
   }
   return JSON.stringify(parsed.data);

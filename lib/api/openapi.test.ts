@@ -15,18 +15,84 @@ const ROUTES_DIR = path.resolve(import.meta.dirname, "../../app/api/v1");
 // JSON Schema 2020-12 keywords (core, applicator, validation, meta-data, format, unevaluated, content)
 // plus the OpenAPI 3.1 schema object's own (discriminator, xml, externalDocs, example).
 const KEYWORDS = new Set([
-  "$id", "$schema", "$ref", "$anchor", "$dynamicRef", "$dynamicAnchor", "$vocabulary", "$comment", "$defs",
-  "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas", "prefixItems", "items", "contains",
-  "properties", "patternProperties", "additionalProperties", "propertyNames", "unevaluatedItems", "unevaluatedProperties",
-  "type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum", "maxLength", "minLength",
-  "pattern", "maxItems", "minItems", "uniqueItems", "maxContains", "minContains", "maxProperties", "minProperties", "required",
-  "dependentRequired", "title", "description", "default", "deprecated", "readOnly", "writeOnly", "examples", "format",
-  "contentEncoding", "contentMediaType", "contentSchema", "discriminator", "xml", "externalDocs", "example",
+  "$id",
+  "$schema",
+  "$ref",
+  "$anchor",
+  "$dynamicRef",
+  "$dynamicAnchor",
+  "$vocabulary",
+  "$comment",
+  "$defs",
+  "allOf",
+  "anyOf",
+  "oneOf",
+  "not",
+  "if",
+  "then",
+  "else",
+  "dependentSchemas",
+  "prefixItems",
+  "items",
+  "contains",
+  "properties",
+  "patternProperties",
+  "additionalProperties",
+  "propertyNames",
+  "unevaluatedItems",
+  "unevaluatedProperties",
+  "type",
+  "enum",
+  "const",
+  "multipleOf",
+  "maximum",
+  "exclusiveMaximum",
+  "minimum",
+  "exclusiveMinimum",
+  "maxLength",
+  "minLength",
+  "pattern",
+  "maxItems",
+  "minItems",
+  "uniqueItems",
+  "maxContains",
+  "minContains",
+  "maxProperties",
+  "minProperties",
+  "required",
+  "dependentRequired",
+  "title",
+  "description",
+  "default",
+  "deprecated",
+  "readOnly",
+  "writeOnly",
+  "examples",
+  "format",
+  "contentEncoding",
+  "contentMediaType",
+  "contentSchema",
+  "discriminator",
+  "xml",
+  "externalDocs",
+  "example",
 ]);
 const TYPES = new Set(["null", "boolean", "object", "array", "number", "string", "integer"]);
 const SCHEMA_MAPS = ["properties", "patternProperties", "$defs", "dependentSchemas"];
 const SCHEMA_LISTS = ["allOf", "anyOf", "oneOf", "prefixItems"];
-const SCHEMA_VALUES = ["not", "if", "then", "else", "items", "contains", "additionalProperties", "propertyNames", "unevaluatedItems", "unevaluatedProperties", "contentSchema"];
+const SCHEMA_VALUES = [
+  "not",
+  "if",
+  "then",
+  "else",
+  "items",
+  "contains",
+  "additionalProperties",
+  "propertyNames",
+  "unevaluatedItems",
+  "unevaluatedProperties",
+  "contentSchema",
+];
 
 function schemaProblems(schema: unknown, where: string, out: string[] = []): string[] {
   if (typeof schema === "boolean") return out;
@@ -68,7 +134,10 @@ function schemaProblems(schema: unknown, where: string, out: string[] = []): str
 function resolvePointer(ref: string): unknown {
   expect(ref.startsWith("#/"), ref).toBe(true);
   let node: unknown = doc;
-  for (const part of ref.slice(2).split("/").map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))) {
+  for (const part of ref
+    .slice(2)
+    .split("/")
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))) {
     node = node && typeof node === "object" ? (node as Record<string, unknown>)[part] : undefined;
   }
   return node;
@@ -117,7 +186,7 @@ describe("the OpenAPI document", () => {
       expect(Object.keys(op.responses).length, `${method} ${p}`).toBeGreaterThan(0);
       for (const [status, response] of Object.entries(op.responses)) {
         expect(status).toMatch(/^[1-5]\d\d$/);
-        const resolved = (("$ref" in (response as object)) ? resolvePointer((response as { $ref: string }).$ref) : response) as { description?: string };
+        const resolved = ("$ref" in (response as object) ? resolvePointer((response as { $ref: string }).$ref) : response) as { description?: string };
         expect(resolved?.description, `${method} ${p} ${status}`).toBeTruthy();
       }
       const successes = Object.keys(op.responses).filter((s) => s.startsWith("2"));
@@ -128,7 +197,10 @@ describe("the OpenAPI document", () => {
   it("declares every path template parameter as a required path parameter, and no others", () => {
     for (const { path: p, op } of operations) {
       const inTemplate = [...p.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
-      const declared = (op.parameters ?? []).filter((x) => x.in === "path").map((x) => x.name as string).sort();
+      const declared = (op.parameters ?? [])
+        .filter((x) => x.in === "path")
+        .map((x) => x.name as string)
+        .sort();
       expect(declared, p).toEqual(inTemplate);
       for (const param of (op.parameters ?? []).filter((x) => x.in === "path")) expect(param.required).toBe(true);
     }
@@ -165,7 +237,10 @@ describe("the OpenAPI document", () => {
   });
 
   it("describes problem responses with the Problem schema the handlers send", () => {
-    const body = problemBody(new ApiError("validation", "Bad.", { errors: [{ path: "customerId", message: "Enter the customer id." }] }), { requestId: "r-1", instance: "/api/v1/tenants" });
+    const body = problemBody(new ApiError("validation", "Bad.", { errors: [{ path: "customerId", message: "Enter the customer id." }] }), {
+      requestId: "r-1",
+      instance: "/api/v1/tenants",
+    });
     expect(problemSchema.parse(body)).toEqual(body);
     expect(body.type).toBe("https://tenant-access-console.local/problems/validation");
     const unauthorized = resolvePointer("#/components/responses/Unauthorized") as { content: Record<string, unknown>; headers: Record<string, unknown> };

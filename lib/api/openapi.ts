@@ -47,7 +47,6 @@ export const API_BASE_PATH = "/api/v1";
 const COMPONENT_REF = "#/components/schemas/";
 const SAFE_INT = Number.MAX_SAFE_INTEGER;
 
-
 /** Drops noise zod adds: the ISO date-time regex next to `format: date-time`, and the ±2^53 bounds of every integer. */
 function tidy(ctx: { jsonSchema: JsonSchema }) {
   const s = ctx.jsonSchema;
@@ -174,11 +173,14 @@ export function openApiDocument(): OpenApiDocument {
   const responses: OpenApiDocument["components"]["responses"] = {};
   for (const [status, name] of Object.entries(problemResponseNames)) {
     const headers: Record<string, unknown> = { "X-Request-Id": { $ref: "#/components/headers/X-Request-Id" } };
-    if (status === "401") headers["WWW-Authenticate"] = { description: "`Bearer`, with `error=\"invalid_token\"` when a token was sent.", schema: { type: "string" } };
+    if (status === "401")
+      headers["WWW-Authenticate"] = { description: '`Bearer`, with `error="invalid_token"` when a token was sent.', schema: { type: "string" } };
     if (status === "429") headers["Retry-After"] = { description: "Seconds until the next window.", schema: { type: "integer" } };
     responses[name] = { description: problemExplanations[Number(status)], headers, content: problemContent };
   }
-  const kinds = Object.entries(problemKinds).map(([kind, k]) => `\`${kind}\` (${k.status})`).join(", ");
+  const kinds = Object.entries(problemKinds)
+    .map(([kind, k]) => `\`${kind}\` (${k.status})`)
+    .join(", ");
   return {
     openapi: "3.1.0",
     jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
@@ -193,20 +195,17 @@ export function openApiDocument(): OpenApiDocument {
       ].join("\n\n"),
     },
     servers: [{ url: API_BASE_PATH, description: "This console" }],
-    tags: [
-      { name: "Tenants" },
-      { name: "Consent links" },
-      { name: "Verification runs" },
-      { name: "Settings" },
-      { name: "Audit" },
-      { name: "Meta" },
-    ],
+    tags: [{ name: "Tenants" }, { name: "Consent links" }, { name: "Verification runs" }, { name: "Settings" }, { name: "Audit" }, { name: "Meta" }],
     security: [{ apiToken: [] }, { entraAccessToken: [] }],
     paths,
     components: {
       schemas: componentSchemas(),
       securitySchemes: {
-        apiToken: { type: "http", scheme: "bearer", description: "An API token from Settings → API tokens (`tac_…`), with the role chosen when it was created." },
+        apiToken: {
+          type: "http",
+          scheme: "bearer",
+          description: "An API token from Settings → API tokens (`tac_…`), with the role chosen when it was created.",
+        },
         entraAccessToken: {
           type: "http",
           scheme: "bearer",
@@ -217,7 +216,15 @@ export function openApiDocument(): OpenApiDocument {
       },
       responses,
       headers: { "X-Request-Id": { description: "Identifies this request in the console's log and audit log.", schema: { type: "string" } } },
-      parameters: { IfMatch: { name: "If-Match", in: "header", required: false, description: "The version the change is based on, as returned in ETag, e.g. `\"3\"`.", schema: { type: "string" } } },
+      parameters: {
+        IfMatch: {
+          name: "If-Match",
+          in: "header",
+          required: false,
+          description: 'The version the change is based on, as returned in ETag, e.g. `"3"`.',
+          schema: { type: "string" },
+        },
+      },
     },
   };
 }

@@ -20,7 +20,6 @@ export type RateLimitDecision = {
   resetSeconds: number;
 };
 
-
 async function increment(key: string, windowStart: Date): Promise<number> {
   for (let attempt = 0; ; attempt++) {
     try {

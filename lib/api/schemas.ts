@@ -30,7 +30,14 @@ function csvList<const T extends readonly [string, ...string[]]>(values: T) {
   return z
     .string()
     .describe(`Comma-separated, any of: ${values.join(", ")}`)
-    .transform((v) => [...new Set(v.split(",").map((s) => s.trim()).filter(Boolean))])
+    .transform((v) => [
+      ...new Set(
+        v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    ])
     .pipe(z.array(z.enum(values)));
 }
 
@@ -93,9 +100,7 @@ export const tenantPatchSchema = tenantInputSchema
   .refine((v) => Object.values(v).some((x) => x !== undefined), { message: "Send at least one field to change." });
 
 export const consentLinkCreateSchema = z.strictObject({
-  expiresInDays: consentLinkDaysSchema
-    .optional()
-    .describe(`Days the link stays valid; default and maximum ${env.CONSENT_LINK_DAYS}.`),
+  expiresInDays: consentLinkDaysSchema.optional().describe(`Days the link stays valid; default and maximum ${env.CONSENT_LINK_DAYS}.`),
 });
 
 export const runCreateSchema = z.strictObject({
@@ -275,10 +280,7 @@ export const providerSettingsViewSchema = named(
   }),
 );
 
-export const providerSettingsSavedSchema = named(
-  "ProviderSettingsSaved",
-  providerSettingsViewSchema.extend({ changedFields: z.array(z.string()) }),
-);
+export const providerSettingsSavedSchema = named("ProviderSettingsSaved", providerSettingsViewSchema.extend({ changedFields: z.array(z.string()) }));
 
 export const auditEventSchema = named(
   "AuditEvent",

@@ -35,7 +35,15 @@ describe("safeRedirect (next-auth's redirect callback)", () => {
   });
 
   it("answers everything else with the home page instead of throwing", () => {
-    for (const url of ["\n", "javascript:alert(1)", "https://evil.example/", `${baseUrl}.evil.example/`, `${baseUrl}@evil.example/`, `${baseUrl}/\nx`, "not a url"]) {
+    for (const url of [
+      "\n",
+      "javascript:alert(1)",
+      "https://evil.example/",
+      `${baseUrl}.evil.example/`,
+      `${baseUrl}@evil.example/`,
+      `${baseUrl}/\nx`,
+      "not a url",
+    ]) {
       expect(safeRedirect({ url, baseUrl })).toBe(`${baseUrl}/`);
     }
   });

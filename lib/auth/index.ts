@@ -162,7 +162,10 @@ function entraProvider(runtime: EntraRuntime): OIDCConfig<EntraProfile> {
           endpoint: response.url,
           status: response.status,
           headers: Object.fromEntries(response.headers),
-          body: await response.clone().json().catch(() => ({})),
+          body: await response
+            .clone()
+            .json()
+            .catch(() => ({})),
         });
         return entraCallFailed(step, signInFailure(new EntraCallError(failure)));
       }

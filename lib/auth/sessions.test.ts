@@ -36,11 +36,21 @@ describe("console sessions", () => {
     const sid = await signIn(adminId);
     expect(sid).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(await row(sid)).toMatchObject({
-      adminId, method: "credentials", createdAt: t0, lastSeenAt: t0, expiresAt: at(lifetime.maxMs),
-      revokedAt: null, address: "203.0.113.9", userAgent: "Vitest",
+      adminId,
+      method: "credentials",
+      createdAt: t0,
+      lastSeenAt: t0,
+      expiresAt: at(lifetime.maxMs),
+      revokedAt: null,
+      address: "203.0.113.9",
+      userAgent: "Vitest",
     });
     const active = await activeAdminSession(sid, adminId, at(MINUTE), lifetime);
-    expect(active).toMatchObject({ id: sid, method: "credentials", admin: { id: adminId, email: `${adminId}@msp.example`, role: "ADMINISTRATOR", disabled: false } });
+    expect(active).toMatchObject({
+      id: sid,
+      method: "credentials",
+      admin: { id: adminId, email: `${adminId}@msp.example`, role: "ADMINISTRATOR", disabled: false },
+    });
   });
 
   it("ends after SESSION_IDLE_MINUTES without a request, and activity keeps it alive", async () => {

@@ -119,7 +119,13 @@ export async function activeAdminSession(sid: string, adminId: string, now = new
   const row = await db.adminSession.findUnique({
     where: { id: sid },
     select: {
-      id: true, adminId: true, method: true, createdAt: true, lastSeenAt: true, expiresAt: true, revokedAt: true,
+      id: true,
+      adminId: true,
+      method: true,
+      createdAt: true,
+      lastSeenAt: true,
+      expiresAt: true,
+      revokedAt: true,
       admin: { select: { id: true, email: true, name: true, role: true, disabled: true, entraObjectId: true, entraGroupsAt: true } },
     },
   });

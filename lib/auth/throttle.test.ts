@@ -57,7 +57,10 @@ describe("sign-in throttle", () => {
     for (let i = 0; i < env.SIGN_IN_MAX_FAILURES + 4; i++) await recordFailure(key, now, { lock: false });
     const delay = accountDelayMs(env.SIGN_IN_MAX_FAILURES + 4);
     const slots = await Promise.all(Array.from({ length: 12 }, () => reserveAccountSlot(key, now)));
-    const waits = slots.filter((s): s is { waitMs: number } => "waitMs" in s).map((s) => s.waitMs).sort((a, b) => a - b);
+    const waits = slots
+      .filter((s): s is { waitMs: number } => "waitMs" in s)
+      .map((s) => s.waitMs)
+      .sort((a, b) => a - b);
     // Every admitted attempt got a distinct slot, `delay` apart; none beyond the queue's length.
     expect(waits).toEqual(waits.map((_, i) => i * delay));
     expect(waits.at(-1)!).toBeLessThanOrEqual(ACCOUNT_MAX_QUEUE_MS);

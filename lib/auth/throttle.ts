@@ -77,7 +77,10 @@ export async function recordFailure(key: string, now = new Date(), options: { lo
       break;
     }
     // The window ran out: this failure starts a new one (another request may have just done so: count again).
-    const restarted = await db.signInThrottle.updateMany({ where: { key, windowStart: { lt: windowFrom } }, data: { failures: 1, windowStart: now, lockedUntil: null } });
+    const restarted = await db.signInThrottle.updateMany({
+      where: { key, windowStart: { lt: windowFrom } },
+      data: { failures: 1, windowStart: now, lockedUntil: null },
+    });
     if (restarted.count === 1) break;
     try {
       await db.signInThrottle.create({ data: { key, failures: 1, windowStart: now } });

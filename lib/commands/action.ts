@@ -44,7 +44,12 @@ export type ActionOptions<S extends z.ZodType, O, R> = {
  * Runs `fn` and returns its value; a Next.js redirect or notFound passes through, anything else thrown is
  * logged and turned into `onFailure`'s value. For the few actions that are not commands (consent start).
  */
-export async function settle<T>(name: string, requestId: () => Promise<string>, fn: (requestId: string) => Promise<T>, onFailure: (message: string) => T): Promise<T> {
+export async function settle<T>(
+  name: string,
+  requestId: () => Promise<string>,
+  fn: (requestId: string) => Promise<T>,
+  onFailure: (message: string) => T,
+): Promise<T> {
   let id = "";
   try {
     id = await requestId();
@@ -128,10 +133,12 @@ export function adaptersFor(env: ActionEnvironment) {
 
 /** The named fields of a form as text; a missing field or a file reads as "". */
 export function textFields<K extends string>(form: FormData, names: readonly K[]): Record<K, string> {
-  return Object.fromEntries(names.map((name) => {
-    const value = form.get(name);
-    return [name, typeof value === "string" ? value : ""];
-  })) as Record<K, string>;
+  return Object.fromEntries(
+    names.map((name) => {
+      const value = form.get(name);
+      return [name, typeof value === "string" ? value : ""];
+    }),
+  ) as Record<K, string>;
 }
 
 /** A checkbox without a value attribute: "on" when ticked, absent otherwise. */

@@ -43,7 +43,14 @@ class LibraryError extends Error {
   }
 }
 
-const broken = defineQuery({ name: "test.broken", role: "VIEWER", input: z.object({}).optional(), run: async () => { throw new LibraryError(); } });
+const broken = defineQuery({
+  name: "test.broken",
+  role: "VIEWER",
+  input: z.object({}).optional(),
+  run: async () => {
+    throw new LibraryError();
+  },
+});
 
 let logged: string[];
 beforeEach(async () => {
@@ -86,7 +93,11 @@ describe("runAction", () => {
   it("answers a missing session, a refusal and a success as results", async () => {
     await expect(runAction(rename, () => ({ name: "Ada" }), envAs(null))).resolves.toEqual({ ok: false, error: SIGNED_OUT });
     await expect(runAction(rename, () => ({ name: "Ada" }), envAs("VIEWER"))).resolves.toEqual({ ok: false, error: "Only administrators can rename." });
-    await expect(runAction(rename, () => ({ name: "" }), envAs("ADMINISTRATOR"))).resolves.toEqual({ ok: false, error: CHECK_FIELDS, fieldErrors: { name: ["Enter a name."] } });
+    await expect(runAction(rename, () => ({ name: "" }), envAs("ADMINISTRATOR"))).resolves.toEqual({
+      ok: false,
+      error: CHECK_FIELDS,
+      fieldErrors: { name: ["Enter a name."] },
+    });
     await expect(runAction(rename, () => ({ name: "Ada" }), envAs("ADMINISTRATOR"), { present: (o) => o.name.length })).resolves.toEqual({ ok: true, data: 3 });
   });
 
@@ -99,14 +110,27 @@ describe("runAction", () => {
     expect(logged[0]).not.toContain("hunter2");
 
     // Failing to read the form, or to find the caller, is answered the same way.
-    const unreadable = await runAction(rename, () => { throw new TypeError("form.get is not a function"); }, envAs("ADMINISTRATOR"));
+    const unreadable = await runAction(
+      rename,
+      () => {
+        throw new TypeError("form.get is not a function");
+      },
+      envAs("ADMINISTRATOR"),
+    );
     expect(unreadable).toMatchObject({ ok: false, error: expect.stringContaining("req-42") });
     const noSession = await runAction(rename, () => ({ name: "Ada" }), { ...envAs(null), caller: () => Promise.reject(new LibraryError()) });
     expect(noSession).toMatchObject({ ok: false, error: expect.stringContaining("req-42") });
   });
 
   it("lets a redirect through: it is how an action navigates, not a failure", async () => {
-    await expect(settle("test.redirect", async () => "req-7", async () => redirect("/elsewhere"), () => "answered")).rejects.toMatchObject({ digest: expect.stringContaining("NEXT_REDIRECT") });
+    await expect(
+      settle(
+        "test.redirect",
+        async () => "req-7",
+        async () => redirect("/elsewhere"),
+        () => "answered",
+      ),
+    ).rejects.toMatchObject({ digest: expect.stringContaining("NEXT_REDIRECT") });
     expect(logged).toEqual([]);
   });
 });

@@ -14,10 +14,18 @@ import { createTenantCommand, deleteTenantCommand, switchAuthMethodCommand, upda
 
 const admin = { type: "admin" as const, id: "admin-1", label: "admin@msp.example" };
 const asAdmin: CommandContext = { actor: admin, role: "ADMINISTRATOR", requestId: "req-cmd", principalKind: "admin" };
-const asToken: CommandContext = { actor: { type: "api_token", id: "tok-1", label: "PSA sync" }, role: "ADMINISTRATOR", requestId: "req-api", principalKind: "api_token" };
+const asToken: CommandContext = {
+  actor: { type: "api_token", id: "tok-1", label: "PSA sync" },
+  role: "ADMINISTRATOR",
+  requestId: "req-api",
+  principalKind: "api_token",
+};
 
 async function refusal(promise: Promise<unknown>): Promise<CommandError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(CommandError);
   return error as CommandError;
 }
@@ -29,7 +37,14 @@ async function expectAudited(command: Command, ctx: CommandContext) {
   return JSON.parse(event.details) as Record<string, unknown>;
 }
 
-const acme = { customerId: "ACME", displayName: "Acme Corp", tenantRef: "acme.onmicrosoft.com", adminEmail: "admin@acme.example", authMethod: "APP_REGISTRATION", cloud: "GLOBAL" };
+const acme = {
+  customerId: "ACME",
+  displayName: "Acme Corp",
+  tenantRef: "acme.onmicrosoft.com",
+  adminEmail: "admin@acme.example",
+  authMethod: "APP_REGISTRATION",
+  cloud: "GLOBAL",
+};
 
 beforeEach(async () => {
   await db.auditEvent.deleteMany();
@@ -67,7 +82,9 @@ describe("tenant commands", () => {
     const { id } = await runCommand(createTenantCommand, acme, asAdmin);
     expect((await refusal(runCommand(switchAuthMethodCommand, { id, method: "APP_REGISTRATION" }, asAdmin))).code).toBe("conflict");
     expect((await refusal(runCommand(switchAuthMethodCommand, { id: "missing", method: "AUTH_TOKEN" }, asAdmin))).code).toBe("not-found");
-    expect((await refusal(runCommand(switchAuthMethodCommand, { id, method: "PASSWORD" }, asAdmin))).fieldErrors).toEqual({ method: ["Choose auth token or app registration."] });
+    expect((await refusal(runCommand(switchAuthMethodCommand, { id, method: "PASSWORD" }, asAdmin))).fieldErrors).toEqual({
+      method: ["Choose auth token or app registration."],
+    });
   });
 });
 
@@ -106,7 +123,9 @@ describe("admin commands", () => {
     expect(await expectAudited(setLocalRoleCommand, asAdmin)).toEqual({ role: "OPERATOR" });
     expect((await refusal(runCommand(setLocalRoleCommand, { adminId: admin.id, role: "VIEWER" }, asAdmin))).code).toBe("forbidden");
     expect((await refusal(runCommand(setLocalRoleCommand, { adminId: entra, role: "VIEWER" }, asAdmin))).code).toBe("conflict");
-    expect((await refusal(runCommand(setLocalRoleCommand, { adminId: local, role: "OWNER" }, asAdmin))).fieldErrors).toEqual({ role: ["Choose Administrator, Operator or Viewer."] });
+    expect((await refusal(runCommand(setLocalRoleCommand, { adminId: local, role: "OWNER" }, asAdmin))).fieldErrors).toEqual({
+      role: ["Choose Administrator, Operator or Viewer."],
+    });
 
     await createAdminSession({ adminId: local, method: "credentials" });
     await createAdminSession({ adminId: local, method: "credentials" });
@@ -130,7 +149,10 @@ describe("provider settings command", () => {
 
   it("applies the REST API's body over the expected version; a secret or certificate is required; a stale version conflicts", async () => {
     const missing = await refusal(runCommand(applyProviderSettingsCommand, { ...values, version: 0 }, asToken));
-    expect(missing).toMatchObject({ code: "validation", fieldErrors: { clientSecret: ["Enter the client secret (its Value, not its ID) or upload a certificate"] } });
+    expect(missing).toMatchObject({
+      code: "validation",
+      fieldErrors: { clientSecret: ["Enter the client secret (its Value, not its ID) or upload a certificate"] },
+    });
 
     const applied = await runCommand(applyProviderSettingsCommand, { ...values, clientSecret: "abc8Q~secret-value", version: 0 }, asToken);
     expect(applied).toEqual({ version: 1, changedFields: expect.arrayContaining(["clientId", "clientSecret", "scopes"]) });

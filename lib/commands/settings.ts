@@ -65,5 +65,6 @@ export const applyEntraSettingsCommand = defineCommand({
   audit: "entra_settings.updated",
   denied: "Only administrators can change how admins sign in.",
   input: z.intersection(entraAuthSettingsSchema, expectedVersion),
-  run: async (ctx, { version, ...values }) => unwrap(await applyEntraSettings({ values, expectedVersion: version, actor: ctx.actor, requestId: ctx.requestId })),
+  run: async (ctx, { version, ...values }) =>
+    unwrap(await applyEntraSettings({ values, expectedVersion: version, actor: ctx.actor, requestId: ctx.requestId })),
 });

@@ -81,7 +81,10 @@ export const switchAuthMethodCommand = defineCommand({
   name: "tenant.switch_method",
   role: "ADMINISTRATOR",
   audit: "tenant.method_switched",
-  input: byId.extend({ method: z.enum(switchTargetIds, `Choose ${switchTargets.map((m) => m.shortLabel.toLowerCase()).join(" or ")}.`), version: version.optional() }),
+  input: byId.extend({
+    method: z.enum(switchTargetIds, `Choose ${switchTargets.map((m) => m.shortLabel.toLowerCase()).join(" or ")}.`),
+    version: version.optional(),
+  }),
   run: async (ctx, input) =>
     unwrap(await switchAuthMethod({ tenantId: input.id, method: input.method, expectedVersion: input.version, actor: ctx.actor, requestId: ctx.requestId })),
 });
@@ -111,7 +114,11 @@ export const setLegacyPasswordCommand = defineCommand({
   input: byId.extend({
     username: z.string().trim().toLowerCase().pipe(z.email("Enter the account's user principal name, e.g. admin@contoso.onmicrosoft.com")),
     // ROPC refuses passwords with leading or trailing whitespace, so they are refused here too.
-    password: z.string().min(1, "Enter the password").max(256, "At most 256 characters").refine((v) => v.trim() === v, "Leading or trailing spaces are not supported"),
+    password: z
+      .string()
+      .min(1, "Enter the password")
+      .max(256, "At most 256 characters")
+      .refine((v) => v.trim() === v, "Leading or trailing spaces are not supported"),
   }),
   run: async (ctx, input) =>
     unwrap(await setLegacyPassword({ tenantId: input.id, username: input.username, password: input.password, actor: ctx.actor, requestId: ctx.requestId })),

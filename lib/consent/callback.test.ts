@@ -42,7 +42,9 @@ beforeEach(() => {
   emu.state.clearFaults?.();
 });
 
-async function seedTenant(over: Partial<{ entraTenantId: string | null; primaryDomain: string; authMethod: "APP_REGISTRATION" | "AUTH_TOKEN" | "PASSWORD"; adminEmail: string }> = {}) {
+async function seedTenant(
+  over: Partial<{ entraTenantId: string | null; primaryDomain: string; authMethod: "APP_REGISTRATION" | "AUTH_TOKEN" | "PASSWORD"; adminEmail: string }> = {},
+) {
   const id = newId();
   await db.tenant.create({
     data: {
@@ -99,7 +101,13 @@ async function callback(url: URL | string, browser: string | null = defaultBrows
 
 async function snapshot(tenantId: string) {
   const tenant = await db.tenant.findUniqueOrThrow({ where: { id: tenantId }, include: { credentials: true } });
-  return { entraTenantId: tenant.entraTenantId, lastStatus: tenant.lastStatus, method: tenant.authMethod, credentials: tenant.credentials.length, version: tenant.version };
+  return {
+    entraTenantId: tenant.entraTenantId,
+    lastStatus: tenant.lastStatus,
+    method: tenant.authMethod,
+    credentials: tenant.credentials.length,
+    version: tenant.version,
+  };
 }
 
 describe("consent links", () => {
@@ -210,10 +218,12 @@ describe("the state completes only in the browser that continued, while its link
     }
     const refusals = await db.auditEvent.findMany({ where: { targetId: tenantId, action: "consent.failed" }, select: { details: true } });
     expect(refusals).toHaveLength(2);
-    expect(refusals.map((r) => JSON.parse(r.details))).toEqual(expect.arrayContaining([
-      expect.objectContaining({ reason: "browser_mismatch", binding: "missing" }),
-      expect.objectContaining({ reason: "browser_mismatch", binding: "different" }),
-    ]));
+    expect(refusals.map((r) => JSON.parse(r.details))).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ reason: "browser_mismatch", binding: "missing" }),
+        expect.objectContaining({ reason: "browser_mismatch", binding: "different" }),
+      ]),
+    );
     expect(await db.auditEvent.count({ where: { targetId: tenantId, action: "consent.granted" } })).toBe(0);
 
     const page = await callback(location);
@@ -287,7 +297,10 @@ async function authCodeCallbackUrl() {
 
 /** The statuses the emulator's token endpoint answered for a tenant since `since`, in order. */
 function tokenStatuses(since: number, tenant: string = TEST.contosoId) {
-  return emu.state.requestLog().filter((e) => e.kind === "token" && e.tenant === tenant && Date.parse(e.at) >= since).map((e) => e.status);
+  return emu.state
+    .requestLog()
+    .filter((e) => e.kind === "token" && e.tenant === tenant && Date.parse(e.at) >= since)
+    .map((e) => e.status);
 }
 
 async function consentFailures(tenantId: string) {
@@ -340,7 +353,9 @@ describe("the callback's calls to Microsoft go through the shared Entra client",
     } finally {
       emu.state.advanceClock(-11 * 60);
     }
-    expect(await consentFailures(tenantId)).toEqual([expect.objectContaining({ flow: "AUTH_CODE", reason: "AUTHORIZATION_CODE_REJECTED", error: "invalid_grant", codes: ["70008"] })]);
+    expect(await consentFailures(tenantId)).toEqual([
+      expect.objectContaining({ flow: "AUTH_CODE", reason: "AUTHORIZATION_CODE_REJECTED", error: "invalid_grant", codes: ["70008"] }),
+    ]);
     expect(await snapshot(tenantId)).toEqual(before);
   });
 
@@ -389,6 +404,10 @@ describe("auth token flow", () => {
     expect(removed.ok).toBe(true);
     expect(await db.tenantCredential.count({ where: { tenantId } })).toBe(0);
     expect((await db.tenant.findUniqueOrThrow({ where: { id: tenantId } })).lastStatus).toBe("FAILED");
-    expect(await db.auditEvent.count({ where: { targetId: tenantId, action: { in: ["consent.granted", "tenant.token_refreshed", "tenant.authorization_removed"] } } })).toBe(3);
+    expect(
+      await db.auditEvent.count({
+        where: { targetId: tenantId, action: { in: ["consent.granted", "tenant.token_refreshed", "tenant.authorization_removed"] } },
+      }),
+    ).toBe(3);
   });
 });

@@ -94,15 +94,28 @@ async function refusal(stateHash: string, browserBinding: string | null, now: Da
     action: "consent.failed",
     actor: customerActor(tenant.customerId),
     target: { type: "tenant", id: tenant.id },
-    details: { customerId: tenant.customerId, flow: state.flow, reason, ...(reason === "browser_mismatch" ? { binding: browserBinding ? "different" : "missing" } : {}) },
+    details: {
+      customerId: tenant.customerId,
+      flow: state.flow,
+      reason,
+      ...(reason === "browser_mismatch" ? { binding: browserBinding ? "different" : "missing" } : {}),
+    },
   });
   return state.cancelledAt
-    ? { kind: "failed", tenantName: tenant.displayName, title: "This consent link was revoked", message: "Your service provider revoked this consent link, so this response was not accepted and the console recorded nothing. Ask them for a new link.", codes: [] }
+    ? {
+        kind: "failed",
+        tenantName: tenant.displayName,
+        title: "This consent link was revoked",
+        message:
+          "Your service provider revoked this consent link, so this response was not accepted and the console recorded nothing. Ask them for a new link.",
+        codes: [],
+      }
     : {
         kind: "failed",
         tenantName: tenant.displayName,
         title: "Open the consent link again in this browser",
-        message: "This response came back to a different browser than the one that opened the consent link (or its cookies were cleared), so it was not accepted. Open the consent link again in this browser and continue from there.",
+        message:
+          "This response came back to a different browser than the one that opened the consent link (or its cookies were cleared), so it was not accepted. Open the consent link again in this browser and continue from there.",
         codes: [],
       };
 }
@@ -123,7 +136,9 @@ export async function handleCallback(url: URL, browserKey: string | undefined): 
   if (count !== 1) return refusal(stateHash, browserBinding, now);
   const state = await db.oAuthState.findUniqueOrThrow({
     where: { stateHash },
-    include: { tenant: { select: { id: true, customerId: true, displayName: true, entraTenantId: true, primaryDomain: true, adminEmail: true, authMethod: true } } },
+    include: {
+      tenant: { select: { id: true, customerId: true, displayName: true, entraTenantId: true, primaryDomain: true, adminEmail: true, authMethod: true } },
+    },
   });
   const tenant = state.tenant;
   const actor = customerActor(tenant.customerId);
@@ -153,24 +168,42 @@ export async function handleCallback(url: URL, browserKey: string | undefined): 
     app = await loadProviderApp();
   } catch (e) {
     if (e instanceof DecryptionError) return unreadable(tenant);
-    return { kind: "failed", tenantName: tenant.displayName, title: reasons.NOT_CONFIGURED.title, message: "The service provider's app is not configured.", codes: [] };
+    return {
+      kind: "failed",
+      tenantName: tenant.displayName,
+      title: reasons.NOT_CONFIGURED.title,
+      message: "The service provider's app is not configured.",
+      codes: [],
+    };
   }
   if (p.tenant !== undefined && !GUID.test(p.tenant)) return { kind: "bad_request", message: "The response names an invalid tenant." };
 
-  return state.flow === "ADMIN_CONSENT"
-    ? completeAdminConsent(app, tenant, p, actor)
-    : completeAuthCode(app, tenant, state, p, actor);
+  return state.flow === "ADMIN_CONSENT" ? completeAdminConsent(app, tenant, p, actor) : completeAuthCode(app, tenant, state, p, actor);
 }
 
 function unreadable(tenant: { displayName: string }): CallbackOutcome {
   return { kind: "failed", tenantName: tenant.displayName, title: reasons.SECRET_UNREADABLE.title, message: UNREADABLE_FOR_CUSTOMER, codes: [] };
 }
 
-type StateTenant = { id: string; customerId: string; displayName: string; entraTenantId: string | null; primaryDomain: string | null; adminEmail: string; authMethod: string };
+type StateTenant = {
+  id: string;
+  customerId: string;
+  displayName: string;
+  entraTenantId: string | null;
+  primaryDomain: string | null;
+  adminEmail: string;
+  authMethod: string;
+};
 
 async function mismatch(tenant: StateTenant, actor: AuditActor, details: Record<string, string | null>): Promise<CallbackOutcome> {
-  const message = "Consent came from a different tenant than the one this link is for. Nothing was stored; the administrator must sign in with an account of the right tenant.";
-  await recordAudit({ action: "consent.failed", actor, target: { type: "tenant", id: tenant.id }, details: { customerId: tenant.customerId, reason: "tenant_mismatch", ...details } });
+  const message =
+    "Consent came from a different tenant than the one this link is for. Nothing was stored; the administrator must sign in with an account of the right tenant.";
+  await recordAudit({
+    action: "consent.failed",
+    actor,
+    target: { type: "tenant", id: tenant.id },
+    details: { customerId: tenant.customerId, reason: "tenant_mismatch", ...details },
+  });
   return { kind: "mismatch", tenantName: tenant.displayName, message };
 }
 
@@ -205,10 +238,23 @@ async function completeAdminConsent(app: ProviderApp, tenant: StateTenant, p: Pa
 
 async function finishSuccess(tenant: StateTenant, data: { entraTenantId: string; authMethod: MethodId }, actor: AuditActor, flow: string) {
   await db.tenant.update({ where: { id: tenant.id }, data: { ...data, version: { increment: 1 } } });
-  await db.consentLink.updateMany({ where: { tenantId: tenant.id, flow: flow as "ADMIN_CONSENT" | "AUTH_CODE", completedAt: null }, data: { completedAt: new Date() } });
-  await recordAudit({ action: "consent.granted", actor, target: { type: "tenant", id: tenant.id }, details: { customerId: tenant.customerId, flow, entraTenantId: data.entraTenantId } });
+  await db.consentLink.updateMany({
+    where: { tenantId: tenant.id, flow: flow as "ADMIN_CONSENT" | "AUTH_CODE", completedAt: null },
+    data: { completedAt: new Date() },
+  });
+  await recordAudit({
+    action: "consent.granted",
+    actor,
+    target: { type: "tenant", id: tenant.id },
+    details: { customerId: tenant.customerId, flow, entraTenantId: data.entraTenantId },
+  });
   if (tenant.authMethod !== data.authMethod) {
-    await recordAudit({ action: "tenant.method_switched", actor, target: { type: "tenant", id: tenant.id }, details: { from: tenant.authMethod, to: data.authMethod, via: "consent" } });
+    await recordAudit({
+      action: "tenant.method_switched",
+      actor,
+      target: { type: "tenant", id: tenant.id },
+      details: { from: tenant.authMethod, to: data.authMethod, via: "consent" },
+    });
   }
 }
 
@@ -264,7 +310,12 @@ async function completeAuthCode(
   const claims = (redeemed.ok ? redeemed.idTokenClaims : {}) as { nonce?: string; tid?: string };
   const account = redeemed.ok ? redeemed.account : null;
   if (!redeemed.ok || !account || claims.nonce !== state.nonce) {
-    await recordAudit({ action: "consent.failed", actor, target: { type: "tenant", id: tenant.id }, details: { customerId: tenant.customerId, reason: "nonce_mismatch" } });
+    await recordAudit({
+      action: "consent.failed",
+      actor,
+      target: { type: "tenant", id: tenant.id },
+      details: { customerId: tenant.customerId, reason: "nonce_mismatch" },
+    });
     return { kind: "bad_request", message: "The sign-in response could not be verified (nonce mismatch). Start again from the consent link." };
   }
   const tid = claims.tid?.toLowerCase() ?? null;

@@ -22,7 +22,8 @@ export function permissionsRequested(app: ProviderApp, flow: "ADMIN_CONSENT" | "
 }
 
 /** What the customer's administrator is told when the provider's stored secret cannot be decrypted. */
-export const UNREADABLE_FOR_CUSTOMER = "Your service provider's app cannot be used right now: its stored secret cannot be decrypted (was ENCRYPTION_KEY changed?). Please contact them.";
+export const UNREADABLE_FOR_CUSTOMER =
+  "Your service provider's app cannot be used right now: its stored secret cannot be decrypted (was ENCRYPTION_KEY changed?). Please contact them.";
 
 export type StartResult = { ok: true; redirectTo: string } | { ok: false; error: string };
 
@@ -54,9 +55,10 @@ export async function startConsent(token: string, browserKey: string): Promise<S
   let codeVerifier: string | null = null;
   let nonce: string | null = null;
   if (link.flow === "ADMIN_CONSENT") {
-    url = app.tokenVersion === "v1"
-      ? new URL(`${app.endpoints.loginBase}/${encodeURIComponent(tenantSegment)}/adminconsent`)
-      : new URL(`${app.endpoints.loginBase}/${encodeURIComponent(tenantSegment)}/v2.0/adminconsent`);
+    url =
+      app.tokenVersion === "v1"
+        ? new URL(`${app.endpoints.loginBase}/${encodeURIComponent(tenantSegment)}/adminconsent`)
+        : new URL(`${app.endpoints.loginBase}/${encodeURIComponent(tenantSegment)}/v2.0/adminconsent`);
     url.searchParams.set("client_id", app.clientId);
     if (app.tokenVersion === "v2") url.searchParams.set("scope", `${app.endpoints.graphBase}/.default`);
     url.searchParams.set("redirect_uri", app.redirectUrl);

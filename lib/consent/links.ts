@@ -36,19 +36,29 @@ export async function createConsentLink(input: {
   const provider = await db.providerSettings.findUnique({ where: { id: PROVIDER_ID }, select: { clientId: true, clientSecret: true, certificate: true } });
   if (!provider?.clientId) {
     // Seed 003: without a Client ID there is nothing for the customer to consent to.
-    return refuse("conflict", "The provider app's Client ID is not configured. An administrator must set it on Settings → Provider app before consent links can be sent.");
+    return refuse(
+      "conflict",
+      "The provider app's Client ID is not configured. An administrator must set it on Settings → Provider app before consent links can be sent.",
+    );
   }
   if (!provider.clientSecret && !provider.certificate) {
-    return refuse("conflict", "The provider app has no client secret or certificate yet, so consent could not be confirmed. Set one on Settings → Provider app.");
+    return refuse(
+      "conflict",
+      "The provider app has no client secret or certificate yet, so consent could not be confirmed. Set one on Settings → Provider app.",
+    );
   }
   try {
     await loadProviderApp();
   } catch (e) {
     // A link whose consent the console could not confirm would only fail at the customer's end.
-    if (e instanceof DecryptionError) return refuse("conflict", `Provider app: ${reasons.SECRET_UNREADABLE.title}. ${reasons.SECRET_UNREADABLE.remediation.text}`);
+    if (e instanceof DecryptionError)
+      return refuse("conflict", `Provider app: ${reasons.SECRET_UNREADABLE.title}. ${reasons.SECRET_UNREADABLE.remediation.text}`);
     throw e;
   }
-  const tenant = await db.tenant.findUnique({ where: { id: input.tenantId }, select: { id: true, customerId: true, authMethod: true, entraTenantId: true, primaryDomain: true } });
+  const tenant = await db.tenant.findUnique({
+    where: { id: input.tenantId },
+    select: { id: true, customerId: true, authMethod: true, entraTenantId: true, primaryDomain: true },
+  });
   if (!tenant) return refuse("not-found", "Tenant not found.");
   if (!tenant.entraTenantId && !tenant.primaryDomain) {
     return refuse("conflict", "Set the tenant's Entra tenant ID or primary domain first: the console must know which tenant the consent is for.");
@@ -94,7 +104,13 @@ export async function revokeConsentLinks(input: { tenantId: string; actor: Audit
     db.oAuthState.updateMany({ where: { consentLinkId: { in: ids }, usedAt: null, cancelledAt: null }, data: { cancelledAt: now } }),
   ]);
   if (count) {
-    await recordAudit({ action: "consent_link.revoked", actor: input.actor, target: { type: "tenant", id: input.tenantId }, requestId: input.requestId, details: { count } });
+    await recordAudit({
+      action: "consent_link.revoked",
+      actor: input.actor,
+      target: { type: "tenant", id: input.tenantId },
+      requestId: input.requestId,
+      details: { count },
+    });
   }
   return count;
 }
@@ -112,7 +128,11 @@ export async function findActiveConsentLink(token: string): Promise<ActiveConsen
   const link = await db.consentLink.findUnique({
     where: { tokenHash: hashToken(token) },
     select: {
-      id: true, flow: true, expiresAt: true, revokedAt: true, completedAt: true,
+      id: true,
+      flow: true,
+      expiresAt: true,
+      revokedAt: true,
+      completedAt: true,
       tenant: { select: { id: true, customerId: true, displayName: true, entraTenantId: true, primaryDomain: true, adminEmail: true } },
     },
   });

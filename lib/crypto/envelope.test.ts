@@ -73,7 +73,13 @@ describe("envelope encryption", () => {
     const oldKey = randomBytes(32);
     const newKey = randomBytes(32);
     const sealed = encryptWith(ring("old", oldKey), "value", binding);
-    const both: Keyring = { currentId: "new", keys: new Map([["old", oldKey], ["new", newKey]]) };
+    const both: Keyring = {
+      currentId: "new",
+      keys: new Map([
+        ["old", oldKey],
+        ["new", newKey],
+      ]),
+    };
     const moved = rewrapWith(both, sealed, binding);
     expect(keyIdOf(moved)).toBe("new");
     expect(decryptWith(ring("new", newKey), moved, binding)).toBe("value");

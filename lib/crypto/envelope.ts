@@ -110,5 +110,12 @@ export function rewrapWith(ring: Keyring, value: string, binding: Binding): stri
   const master = ring.keys.get(ring.currentId);
   if (!master) throw new Error("The current encryption key is not loaded");
   const wrapped = seal(master, dataKey, additional);
-  return [VERSION, ring.currentId, wrapped.iv.toString("base64url"), wrapped.body.toString("base64url"), p.iv.toString("base64url"), p.body.toString("base64url")].join(".");
+  return [
+    VERSION,
+    ring.currentId,
+    wrapped.iv.toString("base64url"),
+    wrapped.body.toString("base64url"),
+    p.iv.toString("base64url"),
+    p.body.toString("base64url"),
+  ].join(".");
 }

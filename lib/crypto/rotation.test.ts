@@ -27,7 +27,11 @@ describe("key file and rotation", () => {
   it("re-wraps every secret under a new key and keeps them readable", async () => {
     const ids = [await seedSecret("alpha-password"), await seedSecret("beta-password")];
     await db.providerSettings.create({
-      data: { id: "provider", clientId: "11111111-1111-1111-1111-111111111111", clientSecret: encryptSecret("provider-secret", { table: "ProviderSettings", rowId: "provider", field: "clientSecret" }) },
+      data: {
+        id: "provider",
+        clientId: "11111111-1111-1111-1111-111111111111",
+        clientSecret: encryptSecret("provider-secret", { table: "ProviderSettings", rowId: "provider", field: "clientSecret" }),
+      },
     });
     const old = getKeyring();
     const next = newKeyringWith(readKeyFile(keyFilePath()));

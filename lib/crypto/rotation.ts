@@ -10,7 +10,14 @@ type Row = { id: string; value: string | null };
 
 // Prisma's typed delegates differ per model; this narrow view is all rotation needs.
 type Delegate = {
-  findMany(args: { select: Record<string, true>; where: Record<string, unknown>; orderBy: { id: "asc" }; take: number; cursor?: { id: string }; skip?: number }): Promise<Record<string, string | null>[]>;
+  findMany(args: {
+    select: Record<string, true>;
+    where: Record<string, unknown>;
+    orderBy: { id: "asc" };
+    take: number;
+    cursor?: { id: string };
+    skip?: number;
+  }): Promise<Record<string, string | null>[]>;
   updateMany(args: { where: Record<string, unknown>; data: Record<string, string> }): Promise<{ count: number }>;
 };
 
@@ -26,13 +33,15 @@ export async function rewrapAll(db: DatabaseClient, ring: Keyring, batchSize = 5
     const delegate = delegateFor(db, table);
     let cursor: string | undefined;
     for (;;) {
-      const rows = (await delegate.findMany({
-        select: { id: true, [field]: true },
-        where: {},
-        orderBy: { id: "asc" },
-        take: batchSize,
-        ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
-      })).map((r): Row => ({ id: r.id as string, value: r[field] ?? null }));
+      const rows = (
+        await delegate.findMany({
+          select: { id: true, [field]: true },
+          where: {},
+          orderBy: { id: "asc" },
+          take: batchSize,
+          ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+        })
+      ).map((r): Row => ({ id: r.id as string, value: r[field] ?? null }));
       if (rows.length === 0) break;
       for (const row of rows) {
         if (!row.value) continue;

@@ -23,7 +23,16 @@ const UNREADABLE = "cannot be decrypted (was ENCRYPTION_KEY changed?)";
 async function seedTenant(over: { appClientId?: string } = {}) {
   const id = newId();
   await db.tenant.create({
-    data: { id, customerId: `c-${id.slice(-8)}`, displayName: "Fabrikam", entraTenantId: "2b7a3c1e-0000-4000-8000-000000000001", primaryDomain: "fabrikam.example", adminEmail: "admin@fabrikam.example", authMethod: "APP_REGISTRATION", appClientId: over.appClientId ?? null },
+    data: {
+      id,
+      customerId: `c-${id.slice(-8)}`,
+      displayName: "Fabrikam",
+      entraTenantId: "2b7a3c1e-0000-4000-8000-000000000001",
+      primaryDomain: "fabrikam.example",
+      adminEmail: "admin@fabrikam.example",
+      authMethod: "APP_REGISTRATION",
+      appClientId: over.appClientId ?? null,
+    },
   });
   return id;
 }
@@ -42,7 +51,9 @@ describe("a stored secret that cannot be decrypted", () => {
     const sealed = encryptSecret("tenant-app-secret", { table: "TenantCredential", rowId: credentialId, field: "secret" });
     const parts = sealed.split(".");
     parts[5] = Buffer.from(Buffer.from(parts[5]!, "base64url").map((b, i) => (i === 0 ? b ^ 1 : b))).toString("base64url");
-    await db.tenantCredential.create({ data: { id: credentialId, tenantId, kind: "CLIENT_SECRET", label: "33333333-3333-4333-8333-333333333333", secret: parts.join(".") } });
+    await db.tenantCredential.create({
+      data: { id: credentialId, tenantId, kind: "CLIENT_SECRET", label: "33333333-3333-4333-8333-333333333333", secret: parts.join(".") },
+    });
 
     const outcome = await verifyTenant(tenantId, { actor });
     expect(outcome.reasonCode).toBe("SECRET_UNREADABLE");

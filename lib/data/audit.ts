@@ -45,7 +45,15 @@ function auditWhere(f: AuditFilters): Prisma.AuditEventWhereInput {
  * Newest first; the (at) index serves the ordering so deep pages stay cheap enough for an audit view, and
  * the (action, at), (actorLabel, at) and (targetType, targetId, at) indexes serve the filtered views.
  */
-export async function listAuditEvents({ page, pageSize, filters = {} }: { page: number; pageSize: number; filters?: AuditFilters }): Promise<Page<AuditEventItem>> {
+export async function listAuditEvents({
+  page,
+  pageSize,
+  filters = {},
+}: {
+  page: number;
+  pageSize: number;
+  filters?: AuditFilters;
+}): Promise<Page<AuditEventItem>> {
   const where = auditWhere(filters);
   const [rows, total] = await Promise.all([
     db.auditEvent.findMany({ where, orderBy: [{ at: "desc" }, { id: "desc" }], skip: (page - 1) * pageSize, take: pageSize }),

@@ -7,9 +7,30 @@ describe("tenant free-text search", () => {
   it("ignores case in every searchable column on both databases", async () => {
     await db.tenant.createMany({
       data: [
-        { id: "s1", customerId: "Contoso-01", displayName: "Contoso Dental", adminEmail: "admin@contoso.example", primaryDomain: "contoso.example", authMethod: "PASSWORD" },
-        { id: "s2", customerId: "FAB-02", displayName: "Fabrikam", adminEmail: "it@fabrikam.example", primaryDomain: "fabrikam.example", authMethod: "AUTH_TOKEN" },
-        { id: "s3", customerId: "NW-03", displayName: "Northwind Traders", adminEmail: "ops@northwind.example", primaryDomain: null, authMethod: "APP_REGISTRATION" },
+        {
+          id: "s1",
+          customerId: "Contoso-01",
+          displayName: "Contoso Dental",
+          adminEmail: "admin@contoso.example",
+          primaryDomain: "contoso.example",
+          authMethod: "PASSWORD",
+        },
+        {
+          id: "s2",
+          customerId: "FAB-02",
+          displayName: "Fabrikam",
+          adminEmail: "it@fabrikam.example",
+          primaryDomain: "fabrikam.example",
+          authMethod: "AUTH_TOKEN",
+        },
+        {
+          id: "s3",
+          customerId: "NW-03",
+          displayName: "Northwind Traders",
+          adminEmail: "ops@northwind.example",
+          primaryDomain: null,
+          authMethod: "APP_REGISTRATION",
+        },
       ],
     });
     const ids = async (q: string) => (await listTenantPage({ q, page: 1, pageSize: 10 })).items.map((t) => t.id).sort();

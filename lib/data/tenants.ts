@@ -6,14 +6,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import type { MethodId } from "@/lib/methods";
 import type { Page } from "@/lib/pagination";
 import { outcomeFromRow, storedResultSelect, type StoredOutcome } from "@/lib/verification/outcome";
-import {
-  totalOf,
-  verificationStatuses,
-  type StatusValue,
-  type TenantFilters,
-  type TenantListParams,
-  type TenantSortColumn,
-} from "@/lib/validations/tenant";
+import { totalOf, verificationStatuses, type StatusValue, type TenantFilters, type TenantListParams, type TenantSortColumn } from "@/lib/validations/tenant";
 
 /** What the browser may see of a tenant: no credentials, no internal columns. */
 export const tenantListSelect = {
@@ -89,7 +82,9 @@ export function tenantOrderBy(sort: TenantSortColumn, dir: "asc" | "desc"): Pris
  * exists. The page's cost is then independent of the number of tenants; totals come from
  * tenantStatusCounts, which the page streams in separately.
  */
-export async function listTenantPage(params: Pick<TenantListParams, "page" | "pageSize"> & Partial<TenantListParams>): Promise<{ items: TenantListItem[]; hasMore: boolean }> {
+export async function listTenantPage(
+  params: Pick<TenantListParams, "page" | "pageSize"> & Partial<TenantListParams>,
+): Promise<{ items: TenantListItem[]; hasMore: boolean }> {
   const rows = await db.tenant.findMany({
     select: tenantListSelect,
     where: tenantWhere(params),
@@ -144,7 +139,6 @@ export type TenantDetail = TenantListItem & {
   audit: TenantAuditItem[];
 };
 
-
 /** Everything the tenant page shows. Credential rows leave with metadata only: the `secret` column is never selected. */
 export async function getTenantDetail(tenantId: string): Promise<TenantDetail | null> {
   const tenant = await db.tenant.findUnique({
@@ -176,7 +170,11 @@ export async function getTenantDetail(tenantId: string): Promise<TenantDetail | 
 
 /** The newest verification's details (explanation, remediation, diagnostics) for a row's expanded view. */
 export async function latestVerification(tenantId: string): Promise<VerificationHistoryItem | null> {
-  const r = await db.verificationResult.findFirst({ where: { tenantId }, orderBy: { finishedAt: "desc" }, select: { ...storedResultSelect, tenant: { select: { authMethod: true } } } });
+  const r = await db.verificationResult.findFirst({
+    where: { tenantId },
+    orderBy: { finishedAt: "desc" },
+    select: { ...storedResultSelect, tenant: { select: { authMethod: true } } },
+  });
   return r ? outcomeFromRow(r, r.tenant.authMethod) : null;
 }
 

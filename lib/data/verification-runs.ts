@@ -27,7 +27,13 @@ export async function listRunResults(
 ): Promise<Page<StoredResultItem>> {
   const where: Prisma.VerificationResultWhereInput = { runId, ...(status?.length ? { status: { in: status } } : {}) };
   const [rows, total] = await Promise.all([
-    db.verificationResult.findMany({ where, select: resultSelect, orderBy: [{ tenant: { customerId: "asc" } }, { id: "asc" }], skip: (page - 1) * pageSize, take: pageSize }),
+    db.verificationResult.findMany({
+      where,
+      select: resultSelect,
+      orderBy: [{ tenant: { customerId: "asc" } }, { id: "asc" }],
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+    }),
     db.verificationResult.count({ where }),
   ]);
   return { items: rows.map(toItem), total, page, pageSize };

@@ -135,10 +135,28 @@ describe("the catalog", () => {
 
   it("covers every reason the issue names", () => {
     const required: ReasonCode[] = [
-      "INVALID_SECRET", "SECRET_EXPIRED", "BAD_CERTIFICATE", "APP_NOT_IN_TENANT", "TENANT_NOT_FOUND", "WRONG_CLOUD",
-      "CONSENT_REQUIRED", "CONSENT_DECLINED", "INSUFFICIENT_PERMISSIONS", "REAUTHORIZATION_REQUIRED", "INVALID_CREDENTIALS",
-      "PASSWORD_EXPIRED", "MFA_REQUIRED", "CONDITIONAL_ACCESS_BLOCKED", "USER_DISABLED", "TENANT_MISMATCH", "THROTTLED",
-      "SERVICE_UNAVAILABLE", "TIMEOUT", "NETWORK_ERROR", "NOT_CONFIGURED", "UNKNOWN",
+      "INVALID_SECRET",
+      "SECRET_EXPIRED",
+      "BAD_CERTIFICATE",
+      "APP_NOT_IN_TENANT",
+      "TENANT_NOT_FOUND",
+      "WRONG_CLOUD",
+      "CONSENT_REQUIRED",
+      "CONSENT_DECLINED",
+      "INSUFFICIENT_PERMISSIONS",
+      "REAUTHORIZATION_REQUIRED",
+      "INVALID_CREDENTIALS",
+      "PASSWORD_EXPIRED",
+      "MFA_REQUIRED",
+      "CONDITIONAL_ACCESS_BLOCKED",
+      "USER_DISABLED",
+      "TENANT_MISMATCH",
+      "THROTTLED",
+      "SERVICE_UNAVAILABLE",
+      "TIMEOUT",
+      "NETWORK_ERROR",
+      "NOT_CONFIGURED",
+      "UNKNOWN",
     ];
     for (const code of required) expect(reasonCodes).toContain(code);
   });
@@ -161,7 +179,13 @@ describe("parseRetryAfter", () => {
 
 describe("diagnosticsOf", () => {
   it("drops the query string and empty fields", () => {
-    const d = diagnosticsOf({ flow: "graph", kind: "server", endpoint: "https://graph.microsoft.com/v1.0/users?$top=1&code=abc", httpStatus: 403, graphCode: "" });
+    const d = diagnosticsOf({
+      flow: "graph",
+      kind: "server",
+      endpoint: "https://graph.microsoft.com/v1.0/users?$top=1&code=abc",
+      httpStatus: 403,
+      graphCode: "",
+    });
     expect(d).toEqual({ endpoint: "https://graph.microsoft.com/v1.0/users", httpStatus: 403 });
   });
 });

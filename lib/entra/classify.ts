@@ -183,8 +183,19 @@ export function classifyFailure(f: EntraFailure): ReasonCode {
 /** Keeps only non-secret diagnostic fields (the failure object may carry more). */
 export function diagnosticsOf(f: EntraFailure): Diagnostics {
   const keys: (keyof Diagnostics)[] = [
-    "endpoint", "httpStatus", "error", "errorCodes", "suberror", "graphCode", "traceId", "correlationId",
-    "requestId", "timestamp", "attempts", "retryAfterSeconds", "libraryCode",
+    "endpoint",
+    "httpStatus",
+    "error",
+    "errorCodes",
+    "suberror",
+    "graphCode",
+    "traceId",
+    "correlationId",
+    "requestId",
+    "timestamp",
+    "attempts",
+    "retryAfterSeconds",
+    "libraryCode",
   ];
   const out: Diagnostics = {};
   for (const k of keys) {
@@ -260,13 +271,7 @@ export function failureFromTokenResponse(input: {
  * A Graph error body: `{error: {code, message, innerError: {date, request-id, client-request-id}}}`.
  * @see https://learn.microsoft.com/en-us/graph/errors#json-representation
  */
-export function failureFromGraphResponse(input: {
-  endpoint: string;
-  status: number;
-  headers?: Headers;
-  body: unknown;
-  attempts?: number;
-}): EntraFailure {
+export function failureFromGraphResponse(input: { endpoint: string; status: number; headers?: Headers; body: unknown; attempts?: number }): EntraFailure {
   const headers = input.headers ?? {};
   const err = (input.body as { error?: Record<string, unknown> } | undefined)?.error;
   const inner = (err?.innerError ?? err?.innererror) as Record<string, unknown> | undefined;
@@ -277,7 +282,8 @@ export function failureFromGraphResponse(input: {
     httpStatus: input.status,
     graphCode: typeof err?.code === "string" ? err.code : undefined,
     requestId: (typeof inner?.["request-id"] === "string" ? (inner["request-id"] as string) : undefined) ?? header(headers, "request-id"),
-    correlationId: (typeof inner?.["client-request-id"] === "string" ? (inner["client-request-id"] as string) : undefined) ?? header(headers, "client-request-id"),
+    correlationId:
+      (typeof inner?.["client-request-id"] === "string" ? (inner["client-request-id"] as string) : undefined) ?? header(headers, "client-request-id"),
     timestamp: typeof inner?.date === "string" ? inner.date : header(headers, "date"),
     retryAfterSeconds: parseRetryAfter(header(headers, "retry-after")),
     attempts: input.attempts,

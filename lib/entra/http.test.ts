@@ -50,7 +50,11 @@ const call = () => sendWithRetry({ kind: "token", flow: "client_credentials", me
 
 describe("sendWithRetry", () => {
   it("waits a fractional Retry-After on 429 and 503, then succeeds", async () => {
-    steps = [{ status: 429, headers: { "retry-after": "0.2" } }, { status: 503, headers: { "retry-after": "0.1" } }, { status: 200, body: { ok: true } }];
+    steps = [
+      { status: 429, headers: { "retry-after": "0.2" } },
+      { status: 503, headers: { "retry-after": "0.1" } },
+      { status: 200, body: { ok: true } },
+    ];
     const r = await call();
     expect(r.status).toBe(200);
     expect(r.trace.attempts.map((a) => a.status)).toEqual([429, 503, 200]);
@@ -82,7 +86,9 @@ describe("sendWithRetry", () => {
   });
 
   it("reports a refused connection as a network error", async () => {
-    const e = await sendWithRetry({ kind: "graph", flow: "graph", method: "GET", url: "https://127.0.0.1:1/x", policy: { ...policy, maxRetries: 1 } }).catch((x: unknown) => x);
+    const e = await sendWithRetry({ kind: "graph", flow: "graph", method: "GET", url: "https://127.0.0.1:1/x", policy: { ...policy, maxRetries: 1 } }).catch(
+      (x: unknown) => x,
+    );
     expect((e as EntraCallError).failure).toMatchObject({ kind: "network", libraryCode: "ECONNREFUSED", attempts: 2 });
   });
 });
@@ -90,7 +96,9 @@ describe("sendWithRetry", () => {
 describe("sendWithRetry on the guarded transport (OUTBOUND_ALLOW_HOSTS=127.0.0.1 in tests)", () => {
   it("refuses a host name that resolves to loopback without retrying, and says why", async () => {
     const url = base.replace("127.0.0.1", "localhost");
-    const e = await sendWithRetry({ kind: "token", flow: "client_credentials", method: "POST", url: `${url}/t/oauth2/v2.0/token`, body: "x=1", policy }).catch((x: unknown) => x);
+    const e = await sendWithRetry({ kind: "token", flow: "client_credentials", method: "POST", url: `${url}/t/oauth2/v2.0/token`, body: "x=1", policy }).catch(
+      (x: unknown) => x,
+    );
     expect(e).toBeInstanceOf(EntraCallError);
     const failure = (e as EntraCallError).failure;
     expect(failure).toMatchObject({ kind: "refused", attempts: 1, libraryCode: "ERR_OUTBOUND_REFUSED", endpoint: `${url}/t/oauth2/v2.0/token` });
@@ -100,7 +108,9 @@ describe("sendWithRetry on the guarded transport (OUTBOUND_ALLOW_HOSTS=127.0.0.1
   });
 
   it("refuses a loopback address on another host than the allowed one, and http to the allowed one", async () => {
-    const other = await sendWithRetry({ kind: "graph", flow: "graph", method: "GET", url: base.replace("127.0.0.1", "127.0.0.2"), policy }).catch((x: unknown) => x);
+    const other = await sendWithRetry({ kind: "graph", flow: "graph", method: "GET", url: base.replace("127.0.0.1", "127.0.0.2"), policy }).catch(
+      (x: unknown) => x,
+    );
     expect((other as EntraCallError).failure.refusal).toMatch(/^127\.0\.0\.2:\d+ is a loopback address/);
     const http = await sendWithRetry({ kind: "graph", flow: "graph", method: "GET", url: base.replace("https:", "http:"), policy }).catch((x: unknown) => x);
     expect((http as EntraCallError).failure).toMatchObject({ kind: "refused", refusal: expect.stringMatching(/does not use https/) });
@@ -110,11 +120,22 @@ describe("sendWithRetry on the guarded transport (OUTBOUND_ALLOW_HOSTS=127.0.0.1
 
 describe("graphBatch", () => {
   const endpoints = () => cloudEndpoints("CUSTOM", { authorityHost: base.slice(8), graphHost: base.slice(8) });
-  const requests = [{ id: "a", url: "/organization" }, { id: "b", url: "/users?$top=1" }];
+  const requests = [
+    { id: "a", url: "/organization" },
+    { id: "b", url: "/users?$top=1" },
+  ];
 
   it("resends only the sub-requests throttled inside a 200 batch, after their Retry-After", async () => {
     steps = [
-      { status: 200, body: { responses: [{ id: "a", status: 200, body: { value: [] } }, { id: "b", status: 429, headers: { "Retry-After": "0.15" }, body: {} }] } },
+      {
+        status: 200,
+        body: {
+          responses: [
+            { id: "a", status: 200, body: { value: [] } },
+            { id: "b", status: 429, headers: { "Retry-After": "0.15" }, body: {} },
+          ],
+        },
+      },
       { status: 200, body: { responses: [{ id: "b", status: 200, body: { value: [] } }] } },
     ];
     const r = await graphBatch(endpoints(), "token", requests, { policy });
@@ -134,12 +155,23 @@ describe("entraFetch (next-auth's OIDC provider, the JWT validator)", () => {
   const fetchFor = entraFetch({ policy, flow: "authorization_code" });
 
   it("posts a form through the same retries: a 503 with Retry-After is waited for, then the answer is a Response", async () => {
-    steps = [{ status: 503, headers: { "retry-after": "0.1" }, body: { error: "temporarily_unavailable", error_codes: [90033] } }, { status: 200, body: { access_token: "t" } }];
-    const response = await fetchFor(`${base}/t/oauth2/v2.0/token`, { method: "POST", body: new URLSearchParams({ grant_type: "authorization_code", code: "c" }) });
+    steps = [
+      { status: 503, headers: { "retry-after": "0.1" }, body: { error: "temporarily_unavailable", error_codes: [90033] } },
+      { status: 200, body: { access_token: "t" } },
+    ];
+    const response = await fetchFor(`${base}/t/oauth2/v2.0/token`, {
+      method: "POST",
+      body: new URLSearchParams({ grant_type: "authorization_code", code: "c" }),
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ access_token: "t" });
     expect(received).toHaveLength(2);
-    expect(received[1]).toEqual({ method: "POST", url: "/t/oauth2/v2.0/token", contentType: "application/x-www-form-urlencoded;charset=UTF-8", body: "grant_type=authorization_code&code=c" });
+    expect(received[1]).toEqual({
+      method: "POST",
+      url: "/t/oauth2/v2.0/token",
+      contentType: "application/x-www-form-urlencoded;charset=UTF-8",
+      body: "grant_type=authorization_code&code=c",
+    });
     expect(hits[1]! - hits[0]!).toBeGreaterThanOrEqual(90);
   });
 

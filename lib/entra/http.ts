@@ -267,17 +267,17 @@ async function send<T>(method: "GET" | "POST", url: string, options?: NetworkReq
   let result: SendResult;
   try {
     result = await sendWithRetry({
-    kind: isToken ? "token" : "discovery",
-    flow: ctx?.flow ?? "discovery",
-    method,
-    url,
-    headers: options?.headers,
-    body: options?.body,
-    policy: ctx?.policy ?? defaultRetryPolicy,
-    signal: ctx?.signal,
-    correlationId: options?.correlationId,
-    onRetry: ctx?.onRetry,
-  });
+      kind: isToken ? "token" : "discovery",
+      flow: ctx?.flow ?? "discovery",
+      method,
+      url,
+      headers: options?.headers,
+      body: options?.body,
+      policy: ctx?.policy ?? defaultRetryPolicy,
+      signal: ctx?.signal,
+      correlationId: options?.correlationId,
+      onRetry: ctx?.onRetry,
+    });
   } catch (e) {
     if (ctx && e instanceof EntraCallError) ctx.failure = e.failure;
     throw e;

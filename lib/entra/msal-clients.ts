@@ -69,7 +69,13 @@ function credentialFingerprint(c: AppCredential): string {
   return createHash("sha256").update(material).digest("base64url");
 }
 
-async function buildConfig(endpoints: CloudEndpoints, clientId: string, credential: AppCredential, policy: RetryPolicy, signal?: AbortSignal): Promise<Configuration> {
+async function buildConfig(
+  endpoints: CloudEndpoints,
+  clientId: string,
+  credential: AppCredential,
+  policy: RetryPolicy,
+  signal?: AbortSignal,
+): Promise<Configuration> {
   const metadata = await authorityMetadata(endpoints, policy, signal);
   return {
     auth: {
@@ -240,11 +246,7 @@ export async function acquireTokenByPassword(o: TokenCallOptions & { username: s
   );
 }
 
-async function runTokenCall(
-  flow: Flow,
-  o: TokenCallOptions,
-  call: (correlationId: string) => Promise<AuthenticationResult | null>,
-): Promise<TokenResult> {
+async function runTokenCall(flow: Flow, o: TokenCallOptions, call: (correlationId: string) => Promise<AuthenticationResult | null>): Promise<TokenResult> {
   const correlationId = randomUUID();
   const ctx: MsalCallContext = { flow, policy: o.policy, signal: o.signal, onRetry: o.onRetry };
   const t0 = performance.now();

@@ -61,7 +61,8 @@ export const reasons = define({
   LEGACY_METHOD: {
     title: "Verified with username and password",
     severity: "warning",
-    explanation: "The stored username and password work, but password sign-in (ROPC) fails as soon as MFA or Conditional Access applies to the account, and Microsoft is retiring it.",
+    explanation:
+      "The stored username and password work, but password sign-in (ROPC) fails as soon as MFA or Conditional Access applies to the account, and Microsoft is retiring it.",
     remediation: { action: "switch_method", text: "Switch the tenant to an app registration (admin consent) or an auth token." },
   },
   ACCOUNT_MISMATCH: {
@@ -73,7 +74,8 @@ export const reasons = define({
   INVALID_SECRET: {
     title: "Invalid client secret",
     severity: "error",
-    explanation: "Entra rejected the client secret: it does not match any secret on the app registration (it may have been deleted, or the secret ID was saved instead of its value).",
+    explanation:
+      "Entra rejected the client secret: it does not match any secret on the app registration (it may have been deleted, or the secret ID was saved instead of its value).",
     remediation: { action: "rotate_secret", text: "Create a new client secret on the app registration and save its value in the console." },
   },
   SECRET_EXPIRED: {
@@ -85,14 +87,22 @@ export const reasons = define({
   BAD_CERTIFICATE: {
     title: "Certificate rejected",
     severity: "error",
-    explanation: "Entra could not validate the signed client assertion: the certificate is not uploaded to the app registration, has expired, or the private key does not match it.",
-    remediation: { action: "rotate_certificate", text: "Upload the certificate to the app registration (Certificates & secrets) or replace it in the console." },
+    explanation:
+      "Entra could not validate the signed client assertion: the certificate is not uploaded to the app registration, has expired, or the private key does not match it.",
+    remediation: {
+      action: "rotate_certificate",
+      text: "Upload the certificate to the app registration (Certificates & secrets) or replace it in the console.",
+    },
   },
   APP_NOT_IN_TENANT: {
     title: "App not present in the tenant",
     severity: "error",
-    explanation: "The application has no service principal in this tenant: admin consent was never granted or was removed, or the tenant ID is wrong. Right after consent this can also last a few minutes while Entra replicates.",
-    remediation: { action: "send_consent_link", text: "Send the customer's admin the consent link; if consent was just granted, verify again in a few minutes." },
+    explanation:
+      "The application has no service principal in this tenant: admin consent was never granted or was removed, or the tenant ID is wrong. Right after consent this can also last a few minutes while Entra replicates.",
+    remediation: {
+      action: "send_consent_link",
+      text: "Send the customer's admin the consent link; if consent was just granted, verify again in a few minutes.",
+    },
   },
   APP_DISABLED: {
     title: "App disabled",
@@ -103,7 +113,8 @@ export const reasons = define({
   TENANT_NOT_FOUND: {
     title: "Tenant not found",
     severity: "error",
-    explanation: "Entra does not know this tenant in the selected cloud: the tenant ID or domain is wrong, the tenant was deleted, or it lives in another cloud.",
+    explanation:
+      "Entra does not know this tenant in the selected cloud: the tenant ID or domain is wrong, the tenant was deleted, or it lives in another cloud.",
     remediation: { action: "check_tenant_id", text: "Check the tenant ID or domain, and the tenant's cloud." },
   },
   TENANT_DISABLED: {
@@ -139,7 +150,8 @@ export const reasons = define({
   REAUTHORIZATION_REQUIRED: {
     title: "Re-authorization required",
     severity: "error",
-    explanation: "The stored refresh token no longer works: it expired after 90 days without use, or it was revoked (password reset in the admin center, or sessions revoked by an admin or the user).",
+    explanation:
+      "The stored refresh token no longer works: it expired after 90 days without use, or it was revoked (password reset in the admin center, or sessions revoked by an admin or the user).",
     remediation: { action: "reauthorize", text: "Re-authorize the tenant with its M365 admin account." },
   },
   INVALID_CREDENTIALS: {
@@ -164,7 +176,10 @@ export const reasons = define({
     title: "Blocked by Conditional Access",
     severity: "error",
     explanation: "A Conditional Access policy, security defaults or a security policy in the customer's tenant blocked the sign-in.",
-    remediation: { action: "check_conditional_access", text: "Ask the customer's admin to review the sign-in log entry (use the correlation ID) and exclude the account or app, or switch to an app registration." },
+    remediation: {
+      action: "check_conditional_access",
+      text: "Ask the customer's admin to review the sign-in log entry (use the correlation ID) and exclude the account or app, or switch to an app registration.",
+    },
   },
   USER_DISABLED: {
     title: "Account disabled",
@@ -175,7 +190,8 @@ export const reasons = define({
   AUTHORIZATION_CODE_REJECTED: {
     title: "Sign-in code refused",
     severity: "error",
-    explanation: "Microsoft refused to redeem the authorization code it returned after sign-in: the code expired (it lasts about ten minutes), was already used, was issued for another app or tenant, or does not belong to this sign-in.",
+    explanation:
+      "Microsoft refused to redeem the authorization code it returned after sign-in: the code expired (it lasts about ten minutes), was already used, was issued for another app or tenant, or does not belong to this sign-in.",
     remediation: { action: "reauthorize", text: "Open the consent link again and sign in once more." },
   },
   TENANT_MISMATCH: {
@@ -215,14 +231,22 @@ export const reasons = define({
   HOST_NOT_ALLOWED: {
     title: "Host not allowed",
     severity: "error",
-    explanation: "The console refused to call the configured sign-in or Graph host: it does not use https, or it is or resolves to a loopback, private, link-local or other non-public address (such as a cloud metadata service), which only hosts listed in OUTBOUND_ALLOW_HOSTS may.",
-    remediation: { action: "configure_provider", text: "Correct the custom cloud's authority and Graph hosts in the provider settings; if the host is intended (a private proxy or an emulator), add it to OUTBOUND_ALLOW_HOSTS and restart the console." },
+    explanation:
+      "The console refused to call the configured sign-in or Graph host: it does not use https, or it is or resolves to a loopback, private, link-local or other non-public address (such as a cloud metadata service), which only hosts listed in OUTBOUND_ALLOW_HOSTS may.",
+    remediation: {
+      action: "configure_provider",
+      text: "Correct the custom cloud's authority and Graph hosts in the provider settings; if the host is intended (a private proxy or an emulator), add it to OUTBOUND_ALLOW_HOSTS and restart the console.",
+    },
   },
   SECRET_UNREADABLE: {
     title: "Stored secret cannot be decrypted (was ENCRYPTION_KEY changed?)",
     severity: "error",
-    explanation: "The stored secret cannot be decrypted (was ENCRYPTION_KEY changed?). It was saved under an encryption key this console no longer has, or the stored value was altered.",
-    remediation: { action: "restore_encryption_key", text: "Start the console with the ENCRYPTION_KEY the secret was saved under (an old key stays readable in ENCRYPTION_PREVIOUS_KEYS), or enter the secret again." },
+    explanation:
+      "The stored secret cannot be decrypted (was ENCRYPTION_KEY changed?). It was saved under an encryption key this console no longer has, or the stored value was altered.",
+    remediation: {
+      action: "restore_encryption_key",
+      text: "Start the console with the ENCRYPTION_KEY the secret was saved under (an old key stays readable in ENCRYPTION_PREVIOUS_KEYS), or enter the secret again.",
+    },
   },
   NOT_CONFIGURED: {
     title: "Not configured",

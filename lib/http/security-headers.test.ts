@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { contentSecurityPolicy, createNonce, plainHtmlContentSecurityPolicy, securityHeaders } from "./security-headers";
 
 function directives(policy: string): Map<string, string[]> {
-  return new Map(policy.split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...sources]) => [name!, sources]));
+  return new Map(
+    policy
+      .split(";")
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...sources]) => [name!, sources]),
+  );
 }
 
 describe("security headers", () => {
@@ -31,7 +36,9 @@ describe("security headers", () => {
     expect(csp.get("base-uri")).toEqual(["'none'"]);
     expect(csp.get("frame-ancestors")).toEqual(["'none'"]);
     expect(csp.get("connect-src")).toEqual(["'self'"]);
-    expect(csp.get("form-action")).toEqual(expect.arrayContaining(["'self'", "https://login.microsoftonline.com", "https://login.microsoftonline.us", "https://login.partner.microsoftonline.cn"]));
+    expect(csp.get("form-action")).toEqual(
+      expect.arrayContaining(["'self'", "https://login.microsoftonline.com", "https://login.microsoftonline.us", "https://login.partner.microsoftonline.cn"]),
+    );
     expect(csp.has("upgrade-insecure-requests")).toBe(false);
   });
 

@@ -15,7 +15,7 @@ import { jobSchemaFor } from "./store-postgres";
  * the dead one's chunks (at once: a process of its own host that is gone) and completes the run.
  */
 
-type Db = typeof import("@/lib/db")["db"];
+type Db = (typeof import("@/lib/db"))["db"];
 
 const N = 3000;
 const LEASE_TTL_MS = 3000;
@@ -29,13 +29,17 @@ const batchesByTenant = new Map<string, number>();
 const children: ChildProcess[] = [];
 
 function startInstance(env: Record<string, string>) {
-  const child = spawn("npx", ["--no-install", "tsx", "--conditions=react-server", "--tsconfig", "tsconfig.json", path.join("lib", "jobs", "fixtures", "instance-child.ts")], {
-    cwd: process.cwd(),
-    env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dataDir, NODE_ENV: "test", LEASE_TTL_MS: String(LEASE_TTL_MS), ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-    // Its own process group: npx, tsx and the node process running the engine die together.
-    detached: true,
-  });
+  const child = spawn(
+    "npx",
+    ["--no-install", "tsx", "--conditions=react-server", "--tsconfig", "tsconfig.json", path.join("lib", "jobs", "fixtures", "instance-child.ts")],
+    {
+      cwd: process.cwd(),
+      env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dataDir, NODE_ENV: "test", LEASE_TTL_MS: String(LEASE_TTL_MS), ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group: npx, tsx and the node process running the engine die together.
+      detached: true,
+    },
+  );
   children.push(child);
   let stdout = "";
   let stderr = "";
@@ -96,7 +100,10 @@ describe.skipIf(!testOnPostgres)("two console instances, one killed mid-run (Pos
     const { withPostgres } = await import("@/lib/testing/postgres");
     // What the dead instance held: the tenants of its chunks, in flight, waiting or being written when it died.
     const held = await withPostgres((c) =>
-      c.query<{ tenant_id: string }>(`SELECT jsonb_array_elements_text(j.data->'ids') AS tenant_id FROM "${schema}".job_claim c JOIN "${schema}".job j ON j.id = c.job_id WHERE c.instance_id = $1`, [a.instanceId]),
+      c.query<{ tenant_id: string }>(
+        `SELECT jsonb_array_elements_text(j.data->'ids') AS tenant_id FROM "${schema}".job_claim c JOIN "${schema}".job j ON j.id = c.job_id WHERE c.instance_id = $1`,
+        [a.instanceId],
+      ),
     );
     const heldByDead = new Set(held.rows.map((r) => tenantIdOf(r.tenant_id)));
     const atKill = await db.verificationResult.count({ where: { runId } });
@@ -123,6 +130,8 @@ describe.skipIf(!testOnPostgres)("two console instances, one killed mid-run (Pos
     expect(batchesByTenant.size).toBe(N);
     const twice = [...batchesByTenant].filter(([, n]) => n > 1).map(([t]) => t);
     for (const t of twice) expect(heldByDead.has(t)).toBe(true);
-    console.log(`cluster test: ${atKill} results at the kill, the killed instance held ${heldByDead.size} tenants; completed ${completedAfterMs} ms after the kill; survivor verified ${end.stats!.verified}, handed back ${end.stats!.released}; checks completed twice: ${twice.length}`);
+    console.log(
+      `cluster test: ${atKill} results at the kill, the killed instance held ${heldByDead.size} tenants; completed ${completedAfterMs} ms after the kill; survivor verified ${end.stats!.verified}, handed back ${end.stats!.released}; checks completed twice: ${twice.length}`,
+    );
   }, 180_000);
 });

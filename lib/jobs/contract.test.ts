@@ -10,7 +10,7 @@ import type { AnyJobKind, JobKind, RunRef } from "./types";
  * store, over a kind whose items are tenant rows and whose processing is recorded here.
  */
 
-type Db = typeof import("@/lib/db")["db"];
+type Db = (typeof import("@/lib/db"))["db"];
 type Jobs = typeof import("./index");
 type Engine = import("./engine").JobEngine;
 
@@ -47,7 +47,12 @@ const contractKind: JobKind<{ id: string }, { id: string; ok: boolean }, null> =
   defaultConcurrency: () => 4,
   count: (scope) => (scope ? db.tenant.count({ where: { id: { in: scope } } }) : db.tenant.count()),
   async scopeIds(scope, after, limit) {
-    const rows = await db.tenant.findMany({ where: { id: { ...(after ? { gt: after } : {}), ...(scope ? { in: scope } : {}) } }, orderBy: { id: "asc" }, take: limit, select: { id: true } });
+    const rows = await db.tenant.findMany({
+      where: { id: { ...(after ? { gt: after } : {}), ...(scope ? { in: scope } : {}) } },
+      orderBy: { id: "asc" },
+      take: limit,
+      select: { id: true },
+    });
     return rows.map((r) => r.id);
   },
   async load(run, ids) {
@@ -76,7 +81,10 @@ const contractKind: JobKind<{ id: string }, { id: string; ok: boolean }, null> =
 /** A "process": an engine of its own over the store this database selects. */
 async function process_(): Promise<Engine> {
   const { JobEngine } = await import("./engine");
-  const engine = new JobEngine(jobs.createJobStore({ instanceId: `contract-${++names}`, leaseTtlMs: LEASE_MS }), new Map([["contract", contractKind as unknown as AnyJobKind]]));
+  const engine = new JobEngine(
+    jobs.createJobStore({ instanceId: `contract-${++names}`, leaseTtlMs: LEASE_MS }),
+    new Map([["contract", contractKind as unknown as AnyJobKind]]),
+  );
   engines.push(engine);
   return engine;
 }
@@ -96,7 +104,13 @@ describe(`the job engine's contract (${testOnPostgres ? "PostgreSQL store" : "em
     jobs = await import("./index");
     if (testOnPostgres) schema = (await import("./store-postgres")).jobSchemaFor(prepared.url);
     await db.tenant.createMany({
-      data: Array.from({ length: N }, (_, i) => ({ id: `t-${String(i).padStart(3, "0")}`, customerId: `c-${i}`, displayName: `Customer ${i}`, adminEmail: `a${i}@x.example`, authMethod: "APP_REGISTRATION" as const })),
+      data: Array.from({ length: N }, (_, i) => ({
+        id: `t-${String(i).padStart(3, "0")}`,
+        customerId: `c-${i}`,
+        displayName: `Customer ${i}`,
+        adminEmail: `a${i}@x.example`,
+        authMethod: "APP_REGISTRATION" as const,
+      })),
     });
   });
 
@@ -127,7 +141,10 @@ describe(`the job engine's contract (${testOnPostgres ? "PostgreSQL store" : "em
 
   it("gives everyone starting at the same moment the same run", async () => {
     const [a, b] = [await process_(), await process_()];
-    const runs = await Promise.all([a.startRun({ kind: "contract", trigger: "manual", requestedBy: "a" }), b.startRun({ kind: "contract", trigger: "manual", requestedBy: "b" })]);
+    const runs = await Promise.all([
+      a.startRun({ kind: "contract", trigger: "manual", requestedBy: "a" }),
+      b.startRun({ kind: "contract", trigger: "manual", requestedBy: "b" }),
+    ]);
     expect(runs.filter((r) => !r.joined)).toHaveLength(1);
     expect(runs[0].run.id).toBe(runs[1].run.id);
     await a.waitForRun(runs[0].run.id);
@@ -165,7 +182,9 @@ describe(`the job engine's contract (${testOnPostgres ? "PostgreSQL store" : "em
     const [a, b] = [await process_(), await process_()];
     const run = await start(a, 4);
     await b.watch();
-    await expect.poll(() => db.jobRun.findUniqueOrThrow({ where: { id: run.id } }).then((r) => r.ok + r.failed), { timeout: 10_000, interval: 20 }).toBeGreaterThanOrEqual(8);
+    await expect
+      .poll(() => db.jobRun.findUniqueOrThrow({ where: { id: run.id } }).then((r) => r.ok + r.failed), { timeout: 10_000, interval: 20 })
+      .toBeGreaterThanOrEqual(8);
     expect(await b.cancelRun(run.id)).toBe(true);
     const cancelledAt = Date.now();
     const counted = await db.jobRun.findUniqueOrThrow({ where: { id: run.id } });

@@ -42,7 +42,13 @@ const IDLE_POLL_MS = 250;
 const STATUS_CHECK_MS = 500;
 
 export function runRef(row: Pick<RunRow, "id" | "kind" | "scope" | "startedAt" | "requestedBy">): RunRef {
-  return { id: row.id, kind: row.kind as KindName, scope: row.scope ? (JSON.parse(row.scope) as string[]) : null, startedAt: row.startedAt, requestedBy: row.requestedBy };
+  return {
+    id: row.id,
+    kind: row.kind as KindName,
+    scope: row.scope ? (JSON.parse(row.scope) as string[]) : null,
+    startedAt: row.startedAt,
+    requestedBy: row.requestedBy,
+  };
 }
 
 class RunEndedError extends Error {}
@@ -133,8 +139,17 @@ export class JobEngine {
       try {
         row = await db.jobRun.create({
           data: {
-            id: randomUUID(), kind: input.kind, status: "RUNNING", activeSlot: input.kind, trigger: input.trigger, requestedBy: input.requestedBy,
-            scope: scope ? JSON.stringify(scope) : null, total, concurrency, startedAt: now, heartbeatAt: now,
+            id: randomUUID(),
+            kind: input.kind,
+            status: "RUNNING",
+            activeSlot: input.kind,
+            trigger: input.trigger,
+            requestedBy: input.requestedBy,
+            scope: scope ? JSON.stringify(scope) : null,
+            total,
+            concurrency,
+            startedAt: now,
+            heartbeatAt: now,
           },
         });
       } catch (e) {
@@ -158,12 +173,20 @@ export class JobEngine {
   async cancelRun(runId: string, options: { actor?: AuditActor; requestId?: string } = {}): Promise<boolean> {
     const row = await db.jobRun.findUnique({ where: { id: runId } });
     if (!row) return false;
-    const { count } = await db.jobRun.updateMany({ where: { id: runId, status: "RUNNING" }, data: { status: "CANCELLED", activeSlot: null, finishedAt: new Date() } });
+    const { count } = await db.jobRun.updateMany({
+      where: { id: runId, status: "RUNNING" },
+      data: { status: "CANCELLED", activeSlot: null, finishedAt: new Date() },
+    });
     this.workers.get(runId)?.abort();
     if (count === 1) {
       const kind = this.kind(row.kind);
       await this.ended(row);
-      await recordAudit({ action: kind.audit.cancelled, actor: options.actor ?? systemActor, requestId: options.requestId, target: { type: kind.audit.target, id: runId } });
+      await recordAudit({
+        action: kind.audit.cancelled,
+        actor: options.actor ?? systemActor,
+        requestId: options.requestId,
+        target: { type: kind.audit.target, id: runId },
+      });
       this.publish(runId, true);
     }
     return count === 1;
@@ -212,7 +235,10 @@ export class JobEngine {
         throw e;
       }
     };
-    const look = () => void due().then((run) => run && tick()).catch((e: unknown) => console.error(`[jobs] ${name}: ${errorName(e)}`));
+    const look = () =>
+      void due()
+        .then((run) => run && tick())
+        .catch((e: unknown) => console.error(`[jobs] ${name}: ${errorName(e)}`));
     const timer = setInterval(look, Math.max(100, Math.min(1_000, Math.floor(everyMs / 2))));
     timer.unref();
     this.schedules.add(timer);
@@ -357,7 +383,8 @@ class Worker {
           }
         }
         // Nothing to start here: this process may have no share yet (another holds the run's slots).
-        if (this.share === 0 || (this.queue.length === 0 && this.inFlight === 0)) this.share = await store.share(this.run, this.concurrency, this.inFlight + this.unwritten);
+        if (this.share === 0 || (this.queue.length === 0 && this.inFlight === 0))
+          this.share = await store.share(this.run, this.concurrency, this.inFlight + this.unwritten);
         await this.waitForWake(IDLE_POLL_MS);
       }
     } finally {
@@ -458,7 +485,10 @@ class Worker {
     if (this.engine.crashed) return;
     if (held.failed) this.engine.stats.released += held.chunk.itemIds.length;
     const step = held.failed ? store.release(this.run, [held.chunk]) : store.settle(this.run, held.chunk);
-    this.settling = Promise.all([this.settling, step.catch((e: unknown) => console.error(`[jobs] ${this.run.kind} run ${this.run.id}: chunk not settled: ${errorName(e)}`))]);
+    this.settling = Promise.all([
+      this.settling,
+      step.catch((e: unknown) => console.error(`[jobs] ${this.run.kind} run ${this.run.id}: chunk not settled: ${errorName(e)}`)),
+    ]);
     this.wake();
   }
 

@@ -117,7 +117,6 @@ export function getProgress(engine: JobEngine, runId: string, fresh = false): Pr
   return value;
 }
 
-
 const PUBLISH_MIN_MS = 250;
 
 /**
@@ -138,15 +137,25 @@ export function subscribeProgress(engine: JobEngine, runId: string, listener: (p
     const now = Date.now();
     if (!final && now - lastPush < PUBLISH_MIN_MS) return;
     lastPush = now;
-    void getProgress(engine, runId, final).then(deliver).catch(() => {});
+    void getProgress(engine, runId, final)
+      .then(deliver)
+      .catch(() => {});
   });
-  const poll = setInterval(() => void getProgress(engine, runId).then(deliver).catch(() => {}), 1000);
+  const poll = setInterval(
+    () =>
+      void getProgress(engine, runId)
+        .then(deliver)
+        .catch(() => {}),
+    1000,
+  );
   poll.unref();
   const stop = () => {
     clearInterval(poll);
     off();
   };
-  void getProgress(engine, runId).then(deliver).catch(() => {});
+  void getProgress(engine, runId)
+    .then(deliver)
+    .catch(() => {});
   return () => {
     closed = true;
     stop();

@@ -13,7 +13,7 @@ import { buildScenario, customerFixture, prepareDatabase, seedAppRegistrationTen
  * the first runs the engine, the second the console's own start-up (lib/startup.ts).
  */
 
-type Db = typeof import("@/lib/db")["db"];
+type Db = (typeof import("@/lib/db"))["db"];
 
 const N = 40;
 const CONCURRENCY = 2;

@@ -77,7 +77,14 @@ function executor(client: pg.Pool | pg.PoolClient) {
  * (name, ids, options) for arrays, but its implementation reads (name, ids, data, options): called as
  * typed, the options would be taken for the job's output and the statement would not join our transaction.
  */
-function settleJobs(boss: PgBoss, op: "complete" | "fail", queue: string, ids: string[], data: object | null, client: pg.Pool | pg.PoolClient): Promise<unknown> {
+function settleJobs(
+  boss: PgBoss,
+  op: "complete" | "fail",
+  queue: string,
+  ids: string[],
+  data: object | null,
+  client: pg.Pool | pg.PoolClient,
+): Promise<unknown> {
   const fn = boss[op] as unknown as (name: string, ids: string[], data: object | null, options: { db: ReturnType<typeof executor> }) => Promise<unknown>;
   return fn.call(boss, queue, ids, data, { db: executor(client) });
 }
@@ -169,7 +176,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
   async function ensureQueue(name: string, queueOptions: { retryLimit: number; expireInSeconds: number }) {
     if (knownQueues.has(name)) return;
     const b = await ready();
-    await ddl(() => b.createQueue(name, { name, policy: "standard", retryLimit: queueOptions.retryLimit, retryDelay: 0, expireInSeconds: queueOptions.expireInSeconds }));
+    await ddl(() =>
+      b.createQueue(name, { name, policy: "standard", retryLimit: queueOptions.retryLimit, retryDelay: 0, expireInSeconds: queueOptions.expireInSeconds }),
+    );
     knownQueues.add(name);
   }
 
@@ -308,7 +317,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
         await enqueue(run, kind, state?.chunk_size ?? MAX_CHUNK);
         return false;
       }
-      const open = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.job WHERE name = $1 AND state < 'completed' AND data->>'runId' = $2`, [queueOf(kind.name), run.id]);
+      const open = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.job WHERE name = $1 AND state < 'completed' AND data->>'runId' = $2`, [
+        queueOf(kind.name),
+        run.id,
+      ]);
       return (open.rows[0]?.n ?? 0) === 0;
     },
 
@@ -323,10 +335,16 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
           [run.id],
         );
         const n = Math.max(1, live.length);
-        const rank = Math.max(0, live.findIndex((r) => r.instance_id === instanceId));
+        const rank = Math.max(
+          0,
+          live.findIndex((r) => r.instance_id === instanceId),
+        );
         // Fair shares add up to the run's concurrency: the remainder goes to the first instances by id.
         const fair = Math.floor(concurrency / n) + (rank < concurrency % n ? 1 : 0);
-        const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.job_slot WHERE run_id = $1 AND instance_id = $2`, [run.id, instanceId]);
+        const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.job_slot WHERE run_id = $1 AND instance_id = $2`, [
+          run.id,
+          instanceId,
+        ]);
         let held = rows[0]?.n ?? 0;
         if (held > fair) {
           const give = Math.min(held - fair, Math.max(0, held - inUse));
@@ -351,12 +369,19 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
 
     async heartbeat(run, inFlight) {
       await ready();
-      const renewed = await pool.query(`UPDATE ${s}.job_instance SET lease_until = now() + $2 * interval '1 millisecond' WHERE instance_id = $1`, [instanceId, leaseTtlMs]);
+      const renewed = await pool.query(`UPDATE ${s}.job_instance SET lease_until = now() + $2 * interval '1 millisecond' WHERE instance_id = $1`, [
+        instanceId,
+        leaseTtlMs,
+      ]);
       await reap().catch((e: unknown) => console.error(`[jobs] reaping failed: ${e instanceof Error ? e.message : "error"}`));
       if (renewed.rowCount === 0) {
         // Another instance found our lease expired and handed our chunks back: whatever we hold is theirs now.
         await register();
-        await pool.query(`INSERT INTO ${s}.job_lease (instance_id, run_id, in_flight) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [instanceId, run.id, inFlight]);
+        await pool.query(`INSERT INTO ${s}.job_lease (instance_id, run_id, in_flight) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
+          instanceId,
+          run.id,
+          inFlight,
+        ]);
         return false;
       }
       await pool.query(
@@ -396,7 +421,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
         const b = await started.catch(() => null);
         // Chunks still held go back at once, not after the lease.
         if (b) {
-          const { rows } = await pool.query<{ job_id: string; queue: string }>(`DELETE FROM ${s}.job_claim WHERE instance_id = $1 RETURNING job_id, queue`, [instanceId]).catch(() => ({ rows: [] }));
+          const { rows } = await pool
+            .query<{ job_id: string; queue: string }>(`DELETE FROM ${s}.job_claim WHERE instance_id = $1 RETURNING job_id, queue`, [instanceId])
+            .catch(() => ({ rows: [] }));
           for (const r of rows) await settleJobs(b, "fail", r.queue, [r.job_id], { reason: "instance stopped" }, pool).catch(() => {});
         }
         await pool.query(`DELETE FROM ${s}.job_lease WHERE instance_id = $1`, [instanceId]).catch(() => {});

@@ -14,7 +14,10 @@ export const appRegistration = defineMethod({
   label: "Application registration",
   shortLabel: "App registration",
   description: "Application permissions of the provider's app (or the tenant's own app registration), granted through admin consent.",
-  switchTo: { label: "Switch to application registration", consequence: "will be accessed with the provider's app registration (application permissions); its admin must grant admin consent." },
+  switchTo: {
+    label: "Switch to application registration",
+    consequence: "will be accessed with the provider's app registration (application permissions); its admin must grant admin consent.",
+  },
   credentials: [
     { kind: "CLIENT_SECRET", label: "Client secret of the tenant's own app" },
     { kind: "CERTIFICATE", label: "Certificate of the tenant's own app" },

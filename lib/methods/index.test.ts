@@ -1,7 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { reasonCodes, remediationActions } from "@/lib/entra/reasons";
 import { AuthMethod, ConsentFlow, CredentialKind } from "@/lib/generated/prisma/enums";
-import { consentFlowFor, credentialKinds, credentialLabel, explainStatus, methodById, methodForFlow, methodFromCsv, methodIds, methods, preferredMethod, switchTargetIds } from ".";
+import {
+  consentFlowFor,
+  credentialKinds,
+  credentialLabel,
+  explainStatus,
+  methodById,
+  methodForFlow,
+  methodFromCsv,
+  methodIds,
+  methods,
+  preferredMethod,
+  switchTargetIds,
+} from ".";
 
 describe("the authentication method registry", () => {
   it("declares exactly the methods of the Prisma enum, once each", () => {
@@ -51,16 +63,28 @@ describe("the authentication method registry", () => {
   });
 
   it("explains a stored status code with the reason and the method's remediation", () => {
-    expect(explainStatus("APP_REGISTRATION", "INVALID_SECRET")).toMatchObject({ code: "INVALID_SECRET", title: "Invalid client secret", remediation: { action: "rotate_secret" } });
+    expect(explainStatus("APP_REGISTRATION", "INVALID_SECRET")).toMatchObject({
+      code: "INVALID_SECRET",
+      title: "Invalid client secret",
+      remediation: { action: "rotate_secret" },
+    });
     expect(explainStatus("PASSWORD", null)).toBeNull();
     expect(explainStatus("PASSWORD", "NO_SUCH_REASON")).toBeNull();
   });
 
   it("maps every consent flow to the one method it grants, and every method to the flow its consent link runs", () => {
-    for (const flow of Object.values(ConsentFlow)) expect(methods.filter((m) => "flow" in m.consent && m.consent.flow === flow), flow).toHaveLength(1);
+    for (const flow of Object.values(ConsentFlow))
+      expect(
+        methods.filter((m) => "flow" in m.consent && m.consent.flow === flow),
+        flow,
+      ).toHaveLength(1);
     expect(methodForFlow("ADMIN_CONSENT").id).toBe("APP_REGISTRATION");
     expect(methodForFlow("AUTH_CODE").id).toBe("AUTH_TOKEN");
-    expect(Object.fromEntries(methodIds.map((id) => [id, consentFlowFor(id)]))).toEqual({ PASSWORD: "AUTH_CODE", AUTH_TOKEN: "AUTH_CODE", APP_REGISTRATION: "ADMIN_CONSENT" });
+    expect(Object.fromEntries(methodIds.map((id) => [id, consentFlowFor(id)]))).toEqual({
+      PASSWORD: "AUTH_CODE",
+      AUTH_TOKEN: "AUTH_CODE",
+      APP_REGISTRATION: "ADMIN_CONSENT",
+    });
   });
 
   it("declares each credential kind of the Prisma enum under exactly one method", () => {
@@ -83,14 +107,21 @@ describe("the authentication method registry", () => {
   });
 
   it("says whether the console is authorized the way each method stores its authorization", () => {
-    const facts = (lastStatus: "NEVER" | "VERIFIED", kinds: CredentialKind[]) => ({ lastStatus, credentials: kinds.map((kind) => ({ kind, label: "admin@contoso.example", expiresAt: new Date("2030-01-01T00:00:00Z") })) });
+    const facts = (lastStatus: "NEVER" | "VERIFIED", kinds: CredentialKind[]) => ({
+      lastStatus,
+      credentials: kinds.map((kind) => ({ kind, label: "admin@contoso.example", expiresAt: new Date("2030-01-01T00:00:00Z") })),
+    });
     expect(methodById("AUTH_TOKEN").authorization.isAuthorized(facts("NEVER", ["MSAL_CACHE"]))).toBe(true);
     expect(methodById("AUTH_TOKEN").authorization.isAuthorized(facts("VERIFIED", []))).toBe(false);
     expect(methodById("PASSWORD").authorization.isAuthorized(facts("NEVER", ["PASSWORD"]))).toBe(true);
     expect(methodById("APP_REGISTRATION").authorization.isAuthorized(facts("VERIFIED", []))).toBe(true);
     expect(methodById("APP_REGISTRATION").authorization.isAuthorized(facts("NEVER", []))).toBe(false);
     const iso = (d: Date) => d.toISOString().slice(0, 10);
-    expect(methodById("AUTH_TOKEN").authorization.summary({ ...facts("VERIFIED", ["MSAL_CACHE"]), authorized: true }, iso)).toBe("Refresh token valid while used before 2030-01-01.");
-    expect(methodById("PASSWORD").authorization.summary({ ...facts("VERIFIED", ["PASSWORD"]), authorized: true }, iso)).toBe("Legacy sign-in as admin@contoso.example. Microsoft is retiring this method: switch to a token.");
+    expect(methodById("AUTH_TOKEN").authorization.summary({ ...facts("VERIFIED", ["MSAL_CACHE"]), authorized: true }, iso)).toBe(
+      "Refresh token valid while used before 2030-01-01.",
+    );
+    expect(methodById("PASSWORD").authorization.summary({ ...facts("VERIFIED", ["PASSWORD"]), authorized: true }, iso)).toBe(
+      "Legacy sign-in as admin@contoso.example. Microsoft is retiring this method: switch to a token.",
+    );
   });
 });

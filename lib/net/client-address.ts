@@ -30,7 +30,12 @@ export function compileTrust(value: string | undefined): TrustFn {
     const hops = Number(v);
     return (_address, hop) => hop < hops;
   }
-  return proxyaddr.compile(v.split(",").map((s) => s.trim()).filter(Boolean));
+  return proxyaddr.compile(
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }
 
 /** `::ffff:10.0.0.1` → `10.0.0.1`; anything that is not an address stays as it is. */
@@ -77,7 +82,9 @@ export function clientAddress(headers: Headers): string {
   if (token && address && headers.get(ENTRY_TOKEN_HEADER) === token) return address;
   if (!warned) {
     warned = true;
-    console.warn("[net] request without the console's entry stamp: start the console with `npm run start` (server.ts); client addresses are recorded as unknown");
+    console.warn(
+      "[net] request without the console's entry stamp: start the console with `npm run start` (server.ts); client addresses are recorded as unknown",
+    );
   }
   return "unknown";
 }

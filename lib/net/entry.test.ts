@@ -124,9 +124,18 @@ describe("client address at the HTTP entry", () => {
 describe("request bodies at the HTTP entry", () => {
   it("refuses a REST API body declared over API_MAX_BODY_BYTES before anything reads it", async () => {
     const port = await start(undefined);
-    const res = await send(port, { path: "/api/v1/tenants", method: "POST", headers: { "content-type": "application/json" }, body: Buffer.alloc(2 * 1024 * 1024, 0x20) });
+    const res = await send(port, {
+      path: "/api/v1/tenants",
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: Buffer.alloc(2 * 1024 * 1024, 0x20),
+    });
     expect(res.status).toBe(413);
-    expect(JSON.parse(res.body)).toMatchObject({ status: 413, type: "https://tenant-access-console.local/problems/payload-too-large", instance: "/api/v1/tenants" });
+    expect(JSON.parse(res.body)).toMatchObject({
+      status: 413,
+      type: "https://tenant-access-console.local/problems/payload-too-large",
+      instance: "/api/v1/tenants",
+    });
   });
 
   it("refuses any other body declared over the server-action limit, and lets smaller ones through", async () => {

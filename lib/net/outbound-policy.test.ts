@@ -82,12 +82,14 @@ describe("urlRefusal: what the transport refuses before connecting", () => {
     expect(urlRefusal(url, none)).toBe(refusal);
   });
 
-  it.each(["https://login.microsoftonline.com/organizations/v2.0/.well-known/openid-configuration", "https://graph.microsoft.com/v1.0/$batch", "https://20.190.128.1/", "https://[2603:1036::1]/"])(
-    "lets %s through (names are judged on their addresses when connecting)",
-    (url) => {
-      expect(urlRefusal(url, none)).toBeNull();
-    },
-  );
+  it.each([
+    "https://login.microsoftonline.com/organizations/v2.0/.well-known/openid-configuration",
+    "https://graph.microsoft.com/v1.0/$batch",
+    "https://20.190.128.1/",
+    "https://[2603:1036::1]/",
+  ])("lets %s through (names are judged on their addresses when connecting)", (url) => {
+    expect(urlRefusal(url, none)).toBeNull();
+  });
 });
 
 describe("settingUrlRefusal and settingHostRefusal: Apply adds the well-known names", () => {

@@ -162,9 +162,7 @@ export function addressRefusal(target: OutboundTarget, address: string, allow: A
   if (hostAllowed(target, allow)) return null;
   const p = classify(address);
   if (!p || (p.parsed && cidrAllowed(p.parsed, allow))) return null;
-  return literalAddress(target.host) !== null
-    ? `${display(target)} is ${p.what}; ${HINT}`
-    : `${display(target)} resolves to ${p.what} ${p.address}; ${HINT}`;
+  return literalAddress(target.host) !== null ? `${display(target)} is ${p.what}; ${HINT}` : `${display(target)} resolves to ${p.what} ${p.address}; ${HINT}`;
 }
 
 /**

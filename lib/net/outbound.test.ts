@@ -63,7 +63,9 @@ describe("the guarded transport", () => {
   it("refuses a name that resolves to 127.0.0.1 when connecting, before any packet reaches the address", async () => {
     const e = await get(createOutboundTransport(allowList("")), `https://localhost:${port}/x`).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(OutboundRefusedError);
-    expect((e as Error).message).toMatch(new RegExp(`^localhost:${port} resolves to a loopback address (127\\.0\\.0\\.1|::1); add it to OUTBOUND_ALLOW_HOSTS if this is intended$`));
+    expect((e as Error).message).toMatch(
+      new RegExp(`^localhost:${port} resolves to a loopback address (127\\.0\\.0\\.1|::1); add it to OUTBOUND_ALLOW_HOSTS if this is intended$`),
+    );
     expect(connections).toBe(0);
   });
 
@@ -82,7 +84,9 @@ describe("the guarded transport", () => {
 
   it("refuses loopback literals on any port, and the other port of an allowed host:port", async () => {
     const transport = createOutboundTransport(allowList("127.0.0.1:1"));
-    await expect(get(transport, `https://127.0.0.1:${port}/x`)).rejects.toThrow(`127.0.0.1:${port} is a loopback address; add it to OUTBOUND_ALLOW_HOSTS if this is intended`);
+    await expect(get(transport, `https://127.0.0.1:${port}/x`)).rejects.toThrow(
+      `127.0.0.1:${port} is a loopback address; add it to OUTBOUND_ALLOW_HOSTS if this is intended`,
+    );
     await expect(get(transport, `https://[::ffff:127.0.0.1]:${port}/x`)).rejects.toThrow(/is a loopback address/);
     await expect(get(transport, `https://2130706433:${port}/x`)).rejects.toThrow(`127.0.0.1:${port} is a loopback address`);
     expect(connections).toBe(0);
@@ -90,7 +94,9 @@ describe("the guarded transport", () => {
 
   it("refuses plain http, even to an allowed host", async () => {
     const transport = createOutboundTransport(allowList("127.0.0.1"));
-    await expect(get(transport, `http://127.0.0.1:${plainPort}/keys`)).rejects.toThrow(`http://127.0.0.1:${plainPort} does not use https; calls to Microsoft must use https`);
+    await expect(get(transport, `http://127.0.0.1:${plainPort}/keys`)).rejects.toThrow(
+      `http://127.0.0.1:${plainPort} does not use https; calls to Microsoft must use https`,
+    );
     expect(connections).toBe(0);
   });
 });

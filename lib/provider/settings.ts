@@ -70,7 +70,9 @@ export type ProviderApp = {
   clientId: string;
   redirectUrl: string;
   endpoints: CloudEndpoints;
-  credential: { kind: "secret"; secret: string } | { kind: "certificate"; privateKeyPem: string; certificatePem: string; thumbprintSha1: string; thumbprintSha256: string };
+  credential:
+    | { kind: "secret"; secret: string }
+    | { kind: "certificate"; privateKeyPem: string; certificatePem: string; thumbprintSha1: string; thumbprintSha256: string };
   scopes: string[];
   requestOfflineAccess: boolean;
   requiredAppPermissions: string[];
@@ -117,8 +119,17 @@ export const SETTINGS_CHANGED = () =>
   refuse("version-conflict", "Another administrator changed these settings meanwhile. Reset Changes to load their values, then apply again.");
 
 const auditedFields = [
-  "clientId", "redirectUrl", "cloud", "customAuthorityHost", "customGraphHost", "tokenVersion", "resource", "scopes",
-  "requiredAppPermissions", "requestOfflineAccess", "homeTenantId",
+  "clientId",
+  "redirectUrl",
+  "cloud",
+  "customAuthorityHost",
+  "customGraphHost",
+  "tokenVersion",
+  "resource",
+  "scopes",
+  "requiredAppPermissions",
+  "requestOfflineAccess",
+  "homeTenantId",
 ] as const;
 
 /**
@@ -158,7 +169,7 @@ export async function applyProviderSettings(input: {
     customAuthorityHost: values.customAuthorityHost || null,
     customGraphHost: values.customGraphHost || null,
     tokenVersion: values.tokenVersion,
-    resource: values.tokenVersion === "v1" ? values.resource : current?.resource ?? null,
+    resource: values.tokenVersion === "v1" ? values.resource : (current?.resource ?? null),
     scopes: values.scopes.join(" "),
     requiredAppPermissions: values.requiredAppPermissions.join(" "),
     requestOfflineAccess: values.requestOfflineAccess,

@@ -57,7 +57,9 @@ describe("testProviderApp and the outbound policy", () => {
     const before = emu.state.requestLog().length;
     const result = await testProviderApp();
     expect(result).toMatchObject({ ok: false, reason: "HOST_NOT_ALLOWED", title: "Host not allowed", diagnostics: { libraryCode: "ERR_OUTBOUND_REFUSED" } });
-    expect(!result.ok && result.explanation).toMatch(new RegExp(`^Refused: ${authorityHost} resolves to a loopback address (127\\.0\\.0\\.1|::1); add it to OUTBOUND_ALLOW_HOSTS if this is intended\\.`));
+    expect(!result.ok && result.explanation).toMatch(
+      new RegExp(`^Refused: ${authorityHost} resolves to a loopback address (127\\.0\\.0\\.1|::1); add it to OUTBOUND_ALLOW_HOSTS if this is intended\\.`),
+    );
     expect(!result.ok && result.remediation).toMatch(/OUTBOUND_ALLOW_HOSTS/);
     // Nothing reached the emulator: the refusal came before the connection.
     expect(emu.state.requestLog()).toHaveLength(before);

@@ -30,11 +30,25 @@ export async function testProviderApp(): Promise<ProviderTestResult> {
       return { ok: false, reason: "SECRET_UNREADABLE", title: r.title, explanation: r.explanation, remediation: r.remediation.text, diagnostics: {} };
     }
     const r = reasons.NOT_CONFIGURED;
-    return { ok: false, reason: "NOT_CONFIGURED", title: r.title, explanation: e instanceof ProviderNotConfiguredError ? e.message : r.explanation, remediation: r.remediation.text, diagnostics: {} };
+    return {
+      ok: false,
+      reason: "NOT_CONFIGURED",
+      title: r.title,
+      explanation: e instanceof ProviderNotConfiguredError ? e.message : r.explanation,
+      remediation: r.remediation.text,
+      diagnostics: {},
+    };
   }
   if (!app.homeTenantId) {
     const r = reasons.NOT_CONFIGURED;
-    return { ok: false, reason: "NOT_CONFIGURED", title: r.title, explanation: "Set Home tenant to your own tenant's ID or domain; the test acquires a token there.", remediation: r.remediation.text, diagnostics: {} };
+    return {
+      ok: false,
+      reason: "NOT_CONFIGURED",
+      title: r.title,
+      explanation: "Set Home tenant to your own tenant's ID or domain; the test acquires a token there.",
+      remediation: r.remediation.text,
+      diagnostics: {},
+    };
   }
   const policy = callPolicy("verification");
   const token = await acquireAppToken({ endpoints: app.endpoints, clientId: app.clientId, credential: app.credential, tenant: app.homeTenantId, policy });
@@ -50,11 +64,20 @@ export async function testProviderApp(): Promise<ProviderTestResult> {
   if (app.credential.kind === "secret") {
     const hint = app.credential.secret.slice(0, 3);
     const filter = encodeURIComponent(`appId eq '${app.clientId}'`);
-    const batch = await graphBatch(app.endpoints, token.accessToken, [{ id: "app", url: `/applications?$filter=${filter}&$select=id,appId,passwordCredentials` }], { policy });
+    const batch = await graphBatch(
+      app.endpoints,
+      token.accessToken,
+      [{ id: "app", url: `/applications?$filter=${filter}&$select=id,appId,passwordCredentials` }],
+      { policy },
+    );
     const sub = batch.ok ? batch.responses.get("app") : undefined;
     if (sub?.status === 200) {
       const creds = ((sub.body as { value?: { passwordCredentials?: PasswordCredential[] }[] }).value?.[0]?.passwordCredentials ?? []) as PasswordCredential[];
-      const match = creds.filter((c) => c.hint === hint).map((c) => c.endDateTime).filter((d): d is string => Boolean(d)).sort();
+      const match = creds
+        .filter((c) => c.hint === hint)
+        .map((c) => c.endDateTime)
+        .filter((d): d is string => Boolean(d))
+        .sort();
       if (match.length) {
         secretExpiresAt = new Date(match[match.length - 1]!).toISOString();
         secretExpiryKnown = true;

@@ -48,7 +48,10 @@ describe("decodeImportFile", () => {
 
   it("refuses UTF-16 without a BOM and invalid UTF-16 after a BOM", () => {
     expect(decodeImportFile(Buffer.from(text, "utf16le"))).toEqual({ ok: false, error: expect.stringMatching(/NUL bytes.*UTF-16 without a byte order mark/) });
-    expect(decodeImportFile(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from([0x41, 0x00, 0x00, 0xd8, 0x41, 0x00])]))).toEqual({ ok: false, error: expect.stringMatching(/not valid UTF-16LE text/) });
+    expect(decodeImportFile(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from([0x41, 0x00, 0x00, 0xd8, 0x41, 0x00])]))).toEqual({
+      ok: false,
+      error: expect.stringMatching(/not valid UTF-16LE text/),
+    });
   });
 });
 
@@ -70,8 +73,30 @@ describe("parseTenantImport", () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.rows).toEqual([
-      { line: 2, ok: true, input: { customerId: "ACME", displayName: "Acme Corp", tenantRef: "acme.onmicrosoft.com", adminEmail: "admin@acme.example", authMethod: "APP_REGISTRATION", cloud: "GLOBAL" } },
-      { line: 3, ok: true, input: { customerId: "C-2", displayName: "Contoso", tenantRef: "6f1e2d3c-1111-4222-8333-944455556666", adminEmail: "it@contoso.example", authMethod: "AUTH_TOKEN", cloud: "GLOBAL" } },
+      {
+        line: 2,
+        ok: true,
+        input: {
+          customerId: "ACME",
+          displayName: "Acme Corp",
+          tenantRef: "acme.onmicrosoft.com",
+          adminEmail: "admin@acme.example",
+          authMethod: "APP_REGISTRATION",
+          cloud: "GLOBAL",
+        },
+      },
+      {
+        line: 3,
+        ok: true,
+        input: {
+          customerId: "C-2",
+          displayName: "Contoso",
+          tenantRef: "6f1e2d3c-1111-4222-8333-944455556666",
+          adminEmail: "it@contoso.example",
+          authMethod: "AUTH_TOKEN",
+          cloud: "GLOBAL",
+        },
+      },
     ]);
   });
 
@@ -89,7 +114,10 @@ describe("parseTenantImport", () => {
   });
 
   it("rejects a file without the required columns or without rows", () => {
-    expect(parseTenantImport("customer_id,display_name\nA,B\n")).toEqual({ ok: false, error: expect.stringMatching(/Missing columns: tenant \(ID or domain\), admin_email, auth_method/) });
+    expect(parseTenantImport("customer_id,display_name\nA,B\n")).toEqual({
+      ok: false,
+      error: expect.stringMatching(/Missing columns: tenant \(ID or domain\), admin_email, auth_method/),
+    });
     expect(parseTenantImport(`${header}\n`)).toEqual({ ok: false, error: "The file has a header line but no tenants." });
     expect(parseTenantImport("")).toMatchObject({ ok: false });
   });

@@ -29,7 +29,10 @@ export function decodeImportFile(bytes: Uint8Array): { ok: true; text: string } 
   const bom = BOMS.find((b) => b.bytes.every((v, i) => bytes[i] === v));
   // UTF-8 text has no zero bytes; UTF-16 without a BOM (or a binary file) has many.
   if (!bom && bytes.includes(0)) {
-    return { ok: false, error: "The file contains NUL bytes: it is not a text file, or it is UTF-16 without a byte order mark. Save it as CSV UTF-8 and choose it again." };
+    return {
+      ok: false,
+      error: "The file contains NUL bytes: it is not a text file, or it is UTF-16 without a byte order mark. Save it as CSV UTF-8 and choose it again.",
+    };
   }
   const encoding = bom?.encoding ?? "utf-8";
   let text: string;
@@ -82,7 +85,8 @@ export function parseCsv(text: string): { line: number; cells: string[] }[] {
       continue;
     }
     if (ch === '"') {
-      if (cellStarted && cell.length > 0) throw new CsvSyntaxError(`Line ${line}: a quote inside an unquoted value; wrap the value in quotes and double the quote.`, line);
+      if (cellStarted && cell.length > 0)
+        throw new CsvSyntaxError(`Line ${line}: a quote inside an unquoted value; wrap the value in quotes and double the quote.`, line);
       quoted = true;
       cellStarted = true;
     } else if (ch === ",") {
@@ -178,9 +182,7 @@ const cloudAliases: Record<string, (typeof clouds)[number]> = {
 
 const norm = (s: string) => s.toLowerCase().replace(/[\s_\-+()]/g, "");
 
-export type ImportRow =
-  | { line: number; ok: true; input: TenantInput }
-  | { line: number; ok: false; customerId: string | null; errors: string[] };
+export type ImportRow = { line: number; ok: true; input: TenantInput } | { line: number; ok: false; customerId: string | null; errors: string[] };
 
 export type ParsedImport = { ok: true; rows: ImportRow[] } | { ok: false; error: string };
 
@@ -207,9 +209,14 @@ export function parseTenantImport(text: string): ParsedImport {
     !has("adminEmail") && "admin_email",
     !has("authMethod") && "auth_method",
   ].filter(Boolean);
-  if (missing.length) return { ok: false, error: `Missing column${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}. Expected customer_id, display_name, tenant, admin_email, auth_method and optionally cloud.` };
+  if (missing.length)
+    return {
+      ok: false,
+      error: `Missing column${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}. Expected customer_id, display_name, tenant, admin_email, auth_method and optionally cloud.`,
+    };
   if (body.length === 0) return { ok: false, error: "The file has a header line but no tenants." };
-  if (body.length > MAX_IMPORT_ROWS) return { ok: false, error: `At most ${MAX_IMPORT_ROWS.toLocaleString("en-US")} tenants per file; this file has ${body.length.toLocaleString("en-US")}.` };
+  if (body.length > MAX_IMPORT_ROWS)
+    return { ok: false, error: `At most ${MAX_IMPORT_ROWS.toLocaleString("en-US")} tenants per file; this file has ${body.length.toLocaleString("en-US")}.` };
 
   const seenCustomer = new Map<string, number>();
   const seenTenant = new Map<string, number>();
@@ -236,7 +243,8 @@ export function parseTenantImport(text: string): ParsedImport {
     }
     const customerKey = candidate.customerId.toLowerCase();
     const tenantKey = candidate.tenantRef.toLowerCase();
-    if (customerKey && seenCustomer.has(customerKey)) errors.push(`Duplicate: customer id ${candidate.customerId} is already on line ${seenCustomer.get(customerKey)}.`);
+    if (customerKey && seenCustomer.has(customerKey))
+      errors.push(`Duplicate: customer id ${candidate.customerId} is already on line ${seenCustomer.get(customerKey)}.`);
     else if (customerKey) seenCustomer.set(customerKey, line);
     if (tenantKey && seenTenant.has(tenantKey)) errors.push(`Duplicate: tenant ${candidate.tenantRef} is already on line ${seenTenant.get(tenantKey)}.`);
     else if (tenantKey) seenTenant.set(tenantKey, line);

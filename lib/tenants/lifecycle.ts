@@ -28,7 +28,9 @@ async function bumpVersion(tenantId: string, expectedVersion: number | undefined
   return count === 1;
 }
 
-export async function switchAuthMethod(input: Common & { method: AuthMethod; expectedVersion?: number }): Promise<Result<{ version: number; verification: VerificationOutcome }>> {
+export async function switchAuthMethod(
+  input: Common & { method: AuthMethod; expectedVersion?: number },
+): Promise<Result<{ version: number; verification: VerificationOutcome }>> {
   const tenant = await db.tenant.findUnique({ where: { id: input.tenantId }, select: { authMethod: true, customerId: true } });
   if (!tenant) return gone();
   if (tenant.authMethod === input.method) return refuse("conflict", "The tenant already uses this authentication method.");
@@ -79,7 +81,10 @@ export async function refreshDelegatedToken(input: Common): Promise<Result<{ exp
   if (!methodById(tenant.authMethod).authorization.refreshable) return refuse("conflict", "Only tenants on the auth token method have a token to refresh.");
   if (tenant.credentials.length === 0) return refuse("conflict", "No token is stored for this tenant. Obtain authorization first (send the consent link).");
   const verification = await verifyTenant(input.tenantId, { actor: input.actor });
-  const credential = await db.tenantCredential.findUnique({ where: { tenantId_kind: { tenantId: input.tenantId, kind: "MSAL_CACHE" } }, select: { expiresAt: true } });
+  const credential = await db.tenantCredential.findUnique({
+    where: { tenantId_kind: { tenantId: input.tenantId, kind: "MSAL_CACHE" } },
+    select: { expiresAt: true },
+  });
   await recordAudit({
     action: "tenant.token_refreshed",
     actor: input.actor,
@@ -114,7 +119,13 @@ export async function setLegacyPassword(input: Common & { username: string; pass
     details: { customerId: tenant.customerId, kind: "PASSWORD", username: input.username, legacy: true },
   });
   if (tenant.authMethod !== "PASSWORD") {
-    await recordAudit({ action: "tenant.method_switched", actor: input.actor, target: { type: "tenant", id: input.tenantId }, requestId: input.requestId, details: { from: tenant.authMethod, to: "PASSWORD" } });
+    await recordAudit({
+      action: "tenant.method_switched",
+      actor: input.actor,
+      target: { type: "tenant", id: input.tenantId },
+      requestId: input.requestId,
+      details: { from: tenant.authMethod, to: "PASSWORD" },
+    });
   }
   const verification = await verifyTenant(input.tenantId, { actor: input.actor });
   return { ok: true, data: { verification } };

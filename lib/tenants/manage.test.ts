@@ -38,7 +38,12 @@ describe("createTenant", () => {
   it("returns a field error for a customer id that exists", async () => {
     await createTenant(input(), ctx);
     const again = await createTenant(input({ displayName: "Other" }), ctx);
-    expect(again).toEqual({ ok: false, code: "validation", error: "Check the highlighted fields.", fieldErrors: { customerId: ["A tenant with customer id ACME already exists."] } });
+    expect(again).toEqual({
+      ok: false,
+      code: "validation",
+      error: "Check the highlighted fields.",
+      fieldErrors: { customerId: ["A tenant with customer id ACME already exists."] },
+    });
   });
 });
 
@@ -88,7 +93,9 @@ describe("import", () => {
 
   it("previews duplicates against stored tenants without writing", async () => {
     await createTenant(input(), ctx);
-    const preview = await previewTenantImport(`${header}ACME,Acme,other.example,a@b.example,PASSWORD,GLOBAL\nNEW,New,acme.onmicrosoft.com,n@new.example,PASSWORD,GLOBAL\nOK1,Fine,fine.example,f@fine.example,AUTH_TOKEN,GLOBAL\n`);
+    const preview = await previewTenantImport(
+      `${header}ACME,Acme,other.example,a@b.example,PASSWORD,GLOBAL\nNEW,New,acme.onmicrosoft.com,n@new.example,PASSWORD,GLOBAL\nOK1,Fine,fine.example,f@fine.example,AUTH_TOKEN,GLOBAL\n`,
+    );
     expect(preview.ok).toBe(true);
     if (!preview.ok) return;
     expect(preview.data).toMatchObject({ valid: 1, invalid: 2 });

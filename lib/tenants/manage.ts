@@ -16,7 +16,8 @@ import { isUniqueViolation } from "@/lib/db-client";
 
 export type ManageContext = { actor: AuditActor; requestId?: string };
 
-const stale = () => refuse("version-conflict", "This tenant was changed by someone else since you opened it. Reload to see the current values, then make your change again.");
+const stale = () =>
+  refuse("version-conflict", "This tenant was changed by someone else since you opened it. Reload to see the current values, then make your change again.");
 const gone = () => refuse("not-found", "This tenant no longer exists; another admin may have deleted it.");
 
 function customerIdTaken(customerId: string): Refusal {
@@ -65,7 +66,14 @@ export async function updateTenant(input: TenantUpdate, ctx: ManageContext): Pro
     : input.tenantRef === current.primaryDomain
       ? { entraTenantId: current.entraTenantId, primaryDomain: current.primaryDomain }
       : { entraTenantId: null, primaryDomain: input.tenantRef };
-  const next = { customerId: input.customerId, displayName: input.displayName, adminEmail: input.adminEmail, authMethod: input.authMethod, cloud: input.cloud, ...ref };
+  const next = {
+    customerId: input.customerId,
+    displayName: input.displayName,
+    adminEmail: input.adminEmail,
+    authMethod: input.authMethod,
+    cloud: input.cloud,
+    ...ref,
+  };
   const changedFields = (Object.keys(next) as (keyof typeof next)[]).filter((k) => next[k] !== current[k]);
   if (changedFields.length === 0) return { ok: true, data: { version: current.version } };
 
@@ -88,7 +96,10 @@ export async function updateTenant(input: TenantUpdate, ctx: ManageContext): Pro
 
 /** Deletes the tenant; `destroyedCount` in the audit counts its stored credentials (the audit scrubber drops keys naming them). Its credentials, results, consent links and OAuth states go with it (cascade). */
 export async function deleteTenant(input: { id: string; version?: number }, ctx: ManageContext): Promise<Result<undefined>> {
-  const current = await db.tenant.findUnique({ where: { id: input.id }, select: { customerId: true, version: true, _count: { select: { credentials: true } } } });
+  const current = await db.tenant.findUnique({
+    where: { id: input.id },
+    select: { customerId: true, version: true, _count: { select: { credentials: true } } },
+  });
   if (!current) return gone();
   if (input.version !== undefined && current.version !== input.version) return stale();
   const { count } = await db.tenant.deleteMany({ where: { id: input.id, ...(input.version !== undefined ? { version: input.version } : {}) } });
@@ -158,26 +169,32 @@ export async function importTenants(text: string, ctx: ManageContext): Promise<R
   const preview = await previewTenantImport(text);
   if (!preview.ok) return preview;
   if (preview.data.invalid > 0) {
-    const refusal = refuse("validation", `Nothing was imported: ${preview.data.invalid} of ${preview.data.rows.length} rows have errors. Fix them and import the file again.`);
+    const refusal = refuse(
+      "validation",
+      `Nothing was imported: ${preview.data.invalid} of ${preview.data.rows.length} rows have errors. Fix them and import the file again.`,
+    );
     return { ...refusal, preview: preview.data };
   }
   const inputs = preview.data.rows.flatMap((r) => (r.ok ? [r.input] : []));
   try {
-    await db.$transaction(async (tx) => {
-      for (let i = 0; i < inputs.length; i += WRITE_CHUNK) {
-        await tx.tenant.createMany({
-          data: inputs.slice(i, i + WRITE_CHUNK).map((input) => ({
-            id: newId(),
-            customerId: input.customerId,
-            displayName: input.displayName,
-            adminEmail: input.adminEmail,
-            authMethod: input.authMethod,
-            cloud: input.cloud,
-            ...tenantRefColumns(input.tenantRef),
-          })),
-        });
-      }
-    }, { timeout: 120_000 });
+    await db.$transaction(
+      async (tx) => {
+        for (let i = 0; i < inputs.length; i += WRITE_CHUNK) {
+          await tx.tenant.createMany({
+            data: inputs.slice(i, i + WRITE_CHUNK).map((input) => ({
+              id: newId(),
+              customerId: input.customerId,
+              displayName: input.displayName,
+              adminEmail: input.adminEmail,
+              authMethod: input.authMethod,
+              cloud: input.cloud,
+              ...tenantRefColumns(input.tenantRef),
+            })),
+          });
+        }
+      },
+      { timeout: 120_000 },
+    );
   } catch (e) {
     if (isUniqueViolation(e)) return refuse("conflict", "Nothing was imported: another admin added one of these customer ids meanwhile. Check the file again.");
     throw e;

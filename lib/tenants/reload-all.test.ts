@@ -5,7 +5,7 @@ import { buildScenario, customerFixture, prepareDatabase, seedProvider, seedTena
 
 type ReloadAll = typeof import("./reload-all");
 type Jobs = typeof import("@/lib/jobs");
-type Db = typeof import("@/lib/db")["db"];
+type Db = (typeof import("@/lib/db"))["db"];
 
 let emu: RunningEmulator;
 let reload: ReloadAll;
@@ -51,10 +51,14 @@ describe("Reload All", () => {
     const job = await reload.getReloadJob(first.job.id);
     expect(job).toMatchObject({ status: "COMPLETED", total: 4, done: 4, reloaded: 4, failed: 0 });
     const names = await db.tenant.findMany({ orderBy: { id: "asc" }, select: { displayName: true } });
-    expect(names.map((n) => n.displayName)).toEqual(["stale name", "Customer", "Customer", "Customer", "Customer"].map((n, i) => (i === 0 ? n : expect.stringMatching(/^Customer \d$/))));
+    expect(names.map((n) => n.displayName)).toEqual(
+      ["stale name", "Customer", "Customer", "Customer", "Customer"].map((n, i) => (i === 0 ? n : expect.stringMatching(/^Customer \d$/))),
+    );
     expect(await db.jobRun.count({ where: { activeSlot: "reload-directory" } })).toBe(0);
     expect(await db.jobRunItem.count({ where: { runId: first.job.id } })).toBe(0);
-    expect(await db.auditEvent.count({ where: { targetId: first.job.id, action: { in: ["directory_reload.started", "directory_reload.completed"] } } })).toBe(2);
+    expect(await db.auditEvent.count({ where: { targetId: first.job.id, action: { in: ["directory_reload.started", "directory_reload.completed"] } } })).toBe(
+      2,
+    );
   });
 
   it("continues a job whose instance died: the tenants it did are not reloaded again", async () => {
@@ -65,8 +69,18 @@ describe("Reload All", () => {
     const { STALE_AFTER_MS } = await import("@/lib/jobs/store-embedded");
     const dead = await db.jobRun.create({
       data: {
-        id: "dead-instance-job", kind: "reload-directory", status: "RUNNING", activeSlot: "reload-directory", trigger: "manual", requestedBy: "admin@msp.example",
-        total: 5, ok: 2, concurrency: 2, startedAt: new Date(now - 60_000), heartbeatAt: new Date(), ownerId: "other-host:4242:dead",
+        id: "dead-instance-job",
+        kind: "reload-directory",
+        status: "RUNNING",
+        activeSlot: "reload-directory",
+        trigger: "manual",
+        requestedBy: "admin@msp.example",
+        total: 5,
+        ok: 2,
+        concurrency: 2,
+        startedAt: new Date(now - 60_000),
+        heartbeatAt: new Date(),
+        ownerId: "other-host:4242:dead",
       },
     });
     await db.jobRunItem.createMany({ data: ids.slice(0, 2).map((itemId) => ({ runId: dead.id, itemId })) });
@@ -82,6 +96,12 @@ describe("Reload All", () => {
     expect(await reload.getReloadJob(dead.id)).toMatchObject({ status: "COMPLETED", total: 5, done: 5, reloaded: 5, failed: 0 });
     const rows = await db.tenant.findMany({ orderBy: { id: "asc" }, select: { displayName: true } });
     // The dead instance's two tenants are not reloaded again; the other three are.
-    expect(rows.map((r) => r.displayName)).toEqual(["stale name", "stale name", expect.stringMatching(/^Customer/), expect.stringMatching(/^Customer/), expect.stringMatching(/^Customer/)]);
+    expect(rows.map((r) => r.displayName)).toEqual([
+      "stale name",
+      "stale name",
+      expect.stringMatching(/^Customer/),
+      expect.stringMatching(/^Customer/),
+      expect.stringMatching(/^Customer/),
+    ]);
   });
 });

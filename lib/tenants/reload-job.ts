@@ -24,7 +24,12 @@ export const reloadDirectoryKind: JobKind<Item, Result, Shared> = {
   defaultConcurrency: () => CONCURRENCY,
   count: () => db.tenant.count({ where: reachable }),
   async scopeIds(_scope, after, limit) {
-    const rows = await db.tenant.findMany({ where: after !== null ? { ...reachable, id: { gt: after } } : reachable, orderBy: { id: "asc" }, take: limit, select: { id: true } });
+    const rows = await db.tenant.findMany({
+      where: after !== null ? { ...reachable, id: { gt: after } } : reachable,
+      orderBy: { id: "asc" },
+      take: limit,
+      select: { id: true },
+    });
     return rows.map((r) => r.id);
   },
   async load(run, ids) {
@@ -40,7 +45,10 @@ export const reloadDirectoryKind: JobKind<Item, Result, Shared> = {
       .map((r) => ({ id: r.id, loaded: toLoaded(r) }));
   },
   prepare: async () => ({ provider: await loadProvider(), policy: retryPolicyFromEnv() }),
-  process: async (item, { shared, signal }) => ({ tenantId: item.id, reload: await readTenantDirectory(item.loaded, shared.provider, { policy: shared.policy, signal }) }),
+  process: async (item, { shared, signal }) => ({
+    tenantId: item.id,
+    reload: await readTenantDirectory(item.loaded, shared.provider, { policy: shared.policy, signal }),
+  }),
   category: (r) => (r.reload.ok ? "ok" : "failed"),
   counterNames: { ok: "reloaded", warning: "warnings", failed: "failed" },
   writes: (run, results) => [

@@ -10,13 +10,29 @@ import { clearAccessDeadline, outcomeWrites, recordFailure, recordVerification, 
 
 async function tenant(label: string) {
   const id = newId();
-  await db.tenant.create({ data: { id, customerId: `${label}-${id.slice(-8)}`, displayName: label, adminEmail: "it@contoso.example", authMethod: "APP_REGISTRATION" } });
+  await db.tenant.create({
+    data: { id, customerId: `${label}-${id.slice(-8)}`, displayName: label, adminEmail: "it@contoso.example", authMethod: "APP_REGISTRATION" },
+  });
   return id;
 }
 
 async function run() {
   const now = new Date();
-  return (await db.jobRun.create({ data: { id: newId(), kind: "verify", status: "RUNNING", trigger: "test", requestedBy: "test", total: 0, concurrency: 1, startedAt: now, heartbeatAt: now } })).id;
+  return (
+    await db.jobRun.create({
+      data: {
+        id: newId(),
+        kind: "verify",
+        status: "RUNNING",
+        trigger: "test",
+        requestedBy: "test",
+        total: 0,
+        concurrency: 1,
+        startedAt: now,
+        heartbeatAt: now,
+      },
+    })
+  ).id;
 }
 
 function outcome(tenantId: string, over: Partial<VerificationOutcome> = {}): VerificationOutcome {
@@ -43,14 +59,24 @@ function outcome(tenantId: string, over: Partial<VerificationOutcome> = {}): Ver
 }
 
 const status = (id: string) =>
-  db.tenant.findUniqueOrThrow({ where: { id }, select: { lastStatus: true, lastStatusCode: true, lastStatusMessage: true, lastVerifiedAt: true, accessBreaksAt: true, version: true } });
+  db.tenant.findUniqueOrThrow({
+    where: { id },
+    select: { lastStatus: true, lastStatusCode: true, lastStatusMessage: true, lastVerifiedAt: true, accessBreaksAt: true, version: true },
+  });
 
 describe("recordVerification", () => {
   it("stores the result and the tenant's status together, and bumps the version", async () => {
     const id = await tenant("single");
     const o = outcome(id);
     await recordVerification(o);
-    expect(await status(id)).toEqual({ lastStatus: "VERIFIED", lastStatusCode: "VERIFIED", lastStatusMessage: "Verified", lastVerifiedAt: o.finishedAt, accessBreaksAt: o.accessBreaksAt, version: 2 });
+    expect(await status(id)).toEqual({
+      lastStatus: "VERIFIED",
+      lastStatusCode: "VERIFIED",
+      lastStatusMessage: "Verified",
+      lastVerifiedAt: o.finishedAt,
+      accessBreaksAt: o.accessBreaksAt,
+      version: 2,
+    });
     const row = await db.verificationResult.findFirstOrThrow({ where: { tenantId: id } });
     expect(row).toMatchObject({ runId: null, status: "VERIFIED", reasonCode: "VERIFIED", durationMs: 250, startedAt: o.startedAt, finishedAt: o.finishedAt });
     expect(JSON.parse(row.details)).toEqual(o.details);
@@ -83,7 +109,12 @@ describe("outcomeWrites", () => {
     expect(await status(ids[0]!)).toMatchObject({ lastStatus: "VERIFIED", lastVerifiedAt: later, version: 2 });
     expect(await status(ids[1]!)).toMatchObject({ lastStatus: "VERIFIED", lastVerifiedAt: later, version: 2 });
     expect(await status(ids[2]!)).toMatchObject({ lastStatus: "VERIFIED", accessBreaksAt: ownDeadline });
-    expect(await status(ids[3]!)).toMatchObject({ lastStatus: "FAILED", lastStatusCode: "CONSENT_REQUIRED", lastStatusMessage: "Consent required", accessBreaksAt: null });
+    expect(await status(ids[3]!)).toMatchObject({
+      lastStatus: "FAILED",
+      lastStatusCode: "CONSENT_REQUIRED",
+      lastStatusMessage: "Consent required",
+      accessBreaksAt: null,
+    });
     expect(outcomeWrites(runId, [])).toEqual([]);
     expect(statusWrites(outcomes.slice(0, 2))).toHaveLength(1);
   });

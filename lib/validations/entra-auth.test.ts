@@ -5,7 +5,13 @@ import { entraAuthSettingsSchema, formatGroupRoles, parseGroupRoles } from "./en
 
 const TENANT = "02990467-5131-4a63-9a88-b578f38d89ab";
 const base = { ...entraAuthDefaults, groupRoles: "", localSignInEnabled: true };
-const valid = { ...base, enabled: true, tenantId: TENANT, clientId: "75ff0832-1cbe-4bf2-87b0-9b99cacbec68", certificateThumbprint: "A1B2C3D4E5F6A1B2C3D4E5F6A1B2C3D4E5F6A1B2" };
+const valid = {
+  ...base,
+  enabled: true,
+  tenantId: TENANT,
+  clientId: "75ff0832-1cbe-4bf2-87b0-9b99cacbec68",
+  certificateThumbprint: "A1B2C3D4E5F6A1B2C3D4E5F6A1B2C3D4E5F6A1B2",
+};
 
 function errorsOf(input: Record<string, unknown>) {
   const result = entraAuthSettingsSchema.safeParse(input);
@@ -22,8 +28,31 @@ describe("entraAuthSettingsSchema (seed 001)", () => {
   });
 
   it("requires every field when enabled", () => {
-    const errors = errorsOf({ ...base, enabled: true, audience: "", issuer: "", authority: "", metadataAddress: "", requiredClaims: "", clockSkew: "", jwksCacheDuration: "", groupCacheDuration: "" });
-    for (const field of ["tenantId", "clientId", "audience", "issuer", "authority", "metadataAddress", "requiredClaims", "clockSkew", "jwksCacheDuration", "certificateThumbprint", "groupCacheDuration"]) {
+    const errors = errorsOf({
+      ...base,
+      enabled: true,
+      audience: "",
+      issuer: "",
+      authority: "",
+      metadataAddress: "",
+      requiredClaims: "",
+      clockSkew: "",
+      jwksCacheDuration: "",
+      groupCacheDuration: "",
+    });
+    for (const field of [
+      "tenantId",
+      "clientId",
+      "audience",
+      "issuer",
+      "authority",
+      "metadataAddress",
+      "requiredClaims",
+      "clockSkew",
+      "jwksCacheDuration",
+      "certificateThumbprint",
+      "groupCacheDuration",
+    ]) {
       expect(errors[field as keyof typeof errors], field).toContain("Required when Entra Authentication is enabled");
     }
   });
@@ -45,30 +74,59 @@ describe("entraAuthSettingsSchema (seed 001)", () => {
     ["apiIssuer", "sts.windows.net/{TenantId}/", /full URL/],
     ["apiIssuer", "http://sts.windows.net/{TenantId}/", /API Issuer must use https/],
     ["groupRoles", "not-a-guid = Administrator", /Line 1/],
-    ["authority", "https://169.254.169.254/{TenantId}/", /^Authority is not allowed: 169\.254\.169\.254 is a link-local address; add it to OUTBOUND_ALLOW_HOSTS/],
+    [
+      "authority",
+      "https://169.254.169.254/{TenantId}/",
+      /^Authority is not allowed: 169\.254\.169\.254 is a link-local address; add it to OUTBOUND_ALLOW_HOSTS/,
+    ],
     ["authority", "https://2852039166/{TenantId}/", /^Authority is not allowed: 169\.254\.169\.254 is a link-local address/],
-    ["metadataAddress", "https://metadata.google.internal/{TenantId}/v2.0/.well-known/openid-configuration", /^Metadata Address is not allowed: metadata\.google\.internal is a cloud instance metadata service/],
-    ["metadataAddress", "https://localhost:8443/{TenantId}/v2.0/.well-known/openid-configuration", /^Metadata Address is not allowed: localhost:8443 is a loopback name/],
-    ["metadataAddress", "https://[::1]:8443/{TenantId}/v2.0/.well-known/openid-configuration", /^Metadata Address is not allowed: \[::1\]:8443 is a loopback address/],
-    ["metadataAddress", "https://10.0.0.5/{TenantId}/v2.0/.well-known/openid-configuration", /^Metadata Address is not allowed: 10\.0\.0\.5 is a private address/],
+    [
+      "metadataAddress",
+      "https://metadata.google.internal/{TenantId}/v2.0/.well-known/openid-configuration",
+      /^Metadata Address is not allowed: metadata\.google\.internal is a cloud instance metadata service/,
+    ],
+    [
+      "metadataAddress",
+      "https://localhost:8443/{TenantId}/v2.0/.well-known/openid-configuration",
+      /^Metadata Address is not allowed: localhost:8443 is a loopback name/,
+    ],
+    [
+      "metadataAddress",
+      "https://[::1]:8443/{TenantId}/v2.0/.well-known/openid-configuration",
+      /^Metadata Address is not allowed: \[::1\]:8443 is a loopback address/,
+    ],
+    [
+      "metadataAddress",
+      "https://10.0.0.5/{TenantId}/v2.0/.well-known/openid-configuration",
+      /^Metadata Address is not allowed: 10\.0\.0\.5 is a private address/,
+    ],
   ])("rejects %s = %j", (field, value, message) => {
     const errors = errorsOf({ ...valid, [field]: value });
     expect(errors[field as keyof typeof errors]?.join(" ")).toMatch(message);
   });
 
   it("accepts an authority and metadata address on a host OUTBOUND_ALLOW_HOSTS lists (127.0.0.1 in tests)", () => {
-    const emulator = { ...valid, authority: "https://127.0.0.1:9443/{TenantId}/", metadataAddress: "https://127.0.0.1:9443/{TenantId}/v2.0/.well-known/openid-configuration" };
+    const emulator = {
+      ...valid,
+      authority: "https://127.0.0.1:9443/{TenantId}/",
+      metadataAddress: "https://127.0.0.1:9443/{TenantId}/v2.0/.well-known/openid-configuration",
+    };
     expect(errorsOf(emulator)).toEqual({});
   });
 
   it("removes pasted whitespace and invisible Unicode from the thumbprint", () => {
-    const parsed = entraAuthSettingsSchema.parse({ ...valid, certificateThumbprint: "\u200Ba1 b2 c3 d4 e5 f6 a1 b2 c3 d4 e5 f6 a1 b2 c3 d4 e5 f6 a1 b2\uFEFF " });
+    const parsed = entraAuthSettingsSchema.parse({
+      ...valid,
+      certificateThumbprint: "\u200Ba1 b2 c3 d4 e5 f6 a1 b2 c3 d4 e5 f6 a1 b2 c3 d4 e5 f6 a1 b2\uFEFF ",
+    });
     expect(parsed.certificateThumbprint).toBe("A1B2C3D4E5F6A1B2C3D4E5F6A1B2C3D4E5F6A1B2");
   });
 
   it("keeps API Audience and API Issuer optional: empty, Entra tokens are refused on the REST API", () => {
     expect(entraAuthSettingsSchema.parse(valid)).toMatchObject({ apiAudience: "", apiIssuer: "" });
-    expect(entraAuthSettingsSchema.parse({ ...valid, apiAudience: " api://console ", apiIssuer: "https://login.microsoftonline.com/{TenantId}/v2.0" })).toMatchObject({
+    expect(
+      entraAuthSettingsSchema.parse({ ...valid, apiAudience: " api://console ", apiIssuer: "https://login.microsoftonline.com/{TenantId}/v2.0" }),
+    ).toMatchObject({
       apiAudience: "api://console",
       apiIssuer: "https://login.microsoftonline.com/{TenantId}/v2.0",
     });

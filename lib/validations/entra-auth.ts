@@ -12,7 +12,11 @@ const text = z.string().trim().max(2048, "At most 2048 characters");
 export type GroupRoleMapping = { groupId: string; role: "ADMINISTRATOR" | "OPERATOR" | "VIEWER" };
 
 // A Map, not an object literal: "constructor" or "__proto__" must not resolve to a role.
-const ROLES = new Map<string, GroupRoleMapping["role"]>([["administrator", "ADMINISTRATOR"], ["operator", "OPERATOR"], ["viewer", "VIEWER"]]);
+const ROLES = new Map<string, GroupRoleMapping["role"]>([
+  ["administrator", "ADMINISTRATOR"],
+  ["operator", "OPERATOR"],
+  ["viewer", "VIEWER"],
+]);
 
 /** One mapping a line: `<group object id> = Administrator|Operator|Viewer`; blank lines ignored. */
 export function parseGroupRoles(value: string): { ok: true; mappings: GroupRoleMapping[] } | { ok: false; error: string } {
@@ -82,20 +86,42 @@ export const entraAuthSettingsSchema = z
   .transform((v) => {
     const thumb = normalizeThumbprint(v.certificateThumbprint);
     // Entra issues tid/oid as lower-case GUIDs; storing them lower-case keeps {TenantId} value matches exact.
-    return { ...v, tenantId: GUID.test(v.tenantId) ? v.tenantId.toLowerCase() : v.tenantId, clientId: GUID.test(v.clientId) ? v.clientId.toLowerCase() : v.clientId, certificateThumbprint: thumb ?? v.certificateThumbprint.trim() };
+    return {
+      ...v,
+      tenantId: GUID.test(v.tenantId) ? v.tenantId.toLowerCase() : v.tenantId,
+      clientId: GUID.test(v.clientId) ? v.clientId.toLowerCase() : v.clientId,
+      certificateThumbprint: thumb ?? v.certificateThumbprint.trim(),
+    };
   })
   .superRefine((v, ctx) => {
     const groups = parseGroupRoles(v.groupRoles);
     if (!groups.ok) ctx.addIssue({ code: "custom", path: ["groupRoles"], message: groups.error });
     if (!v.localSignInEnabled && !v.enabled) {
-      ctx.addIssue({ code: "custom", path: ["localSignInEnabled"], message: "Keep local sign-in on until Entra Authentication is enabled, or nobody can sign in" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["localSignInEnabled"],
+        message: "Keep local sign-in on until Entra Authentication is enabled, or nobody can sign in",
+      });
     }
     if (!v.enabled) return;
-    const required = ["tenantId", "clientId", "audience", "issuer", "authority", "metadataAddress", "requiredClaims", "clockSkew", "jwksCacheDuration", "certificateThumbprint", "groupCacheDuration"] as const;
+    const required = [
+      "tenantId",
+      "clientId",
+      "audience",
+      "issuer",
+      "authority",
+      "metadataAddress",
+      "requiredClaims",
+      "clockSkew",
+      "jwksCacheDuration",
+      "certificateThumbprint",
+      "groupCacheDuration",
+    ] as const;
     for (const field of required) {
       if (!v[field].trim()) ctx.addIssue({ code: "custom", path: [field], message: "Required when Entra Authentication is enabled" });
     }
-    if (v.tenantId && !GUID.test(v.tenantId)) ctx.addIssue({ code: "custom", path: ["tenantId"], message: "Must be the tenant's GUID, such as 02990467-5131-4a63-9a88-b578f38d89ab" });
+    if (v.tenantId && !GUID.test(v.tenantId))
+      ctx.addIssue({ code: "custom", path: ["tenantId"], message: "Must be the tenant's GUID, such as 02990467-5131-4a63-9a88-b578f38d89ab" });
     if (v.clientId && !GUID.test(v.clientId)) ctx.addIssue({ code: "custom", path: ["clientId"], message: "Must be the Application (client) ID GUID" });
     for (const field of ["audience", "apiAudience"] as const) {
       if (v[field] && /\s/.test(v[field])) ctx.addIssue({ code: "custom", path: [field], message: "Must be a URI or GUID without spaces" });
@@ -125,7 +151,11 @@ export const entraAuthSettingsSchema = z
       else if (seconds > max) ctx.addIssue({ code: "custom", path: [field], message: `At most ${maxText}` });
     }
     if (v.certificateThumbprint && !normalizeThumbprint(v.certificateThumbprint)) {
-      ctx.addIssue({ code: "custom", path: ["certificateThumbprint"], message: "Must be a SHA-1 (40 hex characters) or SHA-256 (64 hex characters) thumbprint" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["certificateThumbprint"],
+        message: "Must be a SHA-1 (40 hex characters) or SHA-256 (64 hex characters) thumbprint",
+      });
     }
   });
 

@@ -31,11 +31,19 @@ describe("providerSettingsSchema: the Custom cloud's hosts", () => {
     ["customAuthorityHost", "169.254.169.254", "Not allowed: 169.254.169.254 is a link-local address; add it to OUTBOUND_ALLOW_HOSTS if this is intended"],
     ["customGraphHost", "2852039166", "Not allowed: 169.254.169.254 is a link-local address; add it to OUTBOUND_ALLOW_HOSTS if this is intended"],
     ["customAuthorityHost", "0xa9fea9fe", "Not allowed: 169.254.169.254 is a link-local address; add it to OUTBOUND_ALLOW_HOSTS if this is intended"],
-    ["customAuthorityHost", "metadata.google.internal", "Not allowed: metadata.google.internal is a cloud instance metadata service; add it to OUTBOUND_ALLOW_HOSTS if this is intended"],
+    [
+      "customAuthorityHost",
+      "metadata.google.internal",
+      "Not allowed: metadata.google.internal is a cloud instance metadata service; add it to OUTBOUND_ALLOW_HOSTS if this is intended",
+    ],
     ["customGraphHost", "localhost:8444", "Not allowed: localhost:8444 is a loopback name; add it to OUTBOUND_ALLOW_HOSTS if this is intended"],
     ["customGraphHost", "10.0.0.5", "Not allowed: 10.0.0.5 is a private address; add it to OUTBOUND_ALLOW_HOSTS if this is intended"],
     ["customAuthorityHost", "127.0.0.2:8443", "Not allowed: 127.0.0.2:8443 is a loopback address; add it to OUTBOUND_ALLOW_HOSTS if this is intended"],
-    ["customAuthorityHost", "100.64.0.1", "Not allowed: 100.64.0.1 is a shared (carrier-grade NAT) address; add it to OUTBOUND_ALLOW_HOSTS if this is intended"],
+    [
+      "customAuthorityHost",
+      "100.64.0.1",
+      "Not allowed: 100.64.0.1 is a shared (carrier-grade NAT) address; add it to OUTBOUND_ALLOW_HOSTS if this is intended",
+    ],
     ["customAuthorityHost", "http://login.example.com", "The host must use https"],
     ["customAuthorityHost", "login.example.com/common", "Enter a host name with an optional port, such as login.example.com or login.example.com:8443"],
   ] as const)("refuses %s = %s next to the field", (field, value, message) => {

@@ -60,7 +60,10 @@ const hostSchema = z
     try {
       host = normalizeHost(v, "The host");
     } catch (e) {
-      const message = e instanceof CloudConfigurationError && /https|path/.test(e.message) ? e.message : "Enter a host name with an optional port, such as login.example.com or login.example.com:8443";
+      const message =
+        e instanceof CloudConfigurationError && /https|path/.test(e.message)
+          ? e.message
+          : "Enter a host name with an optional port, such as login.example.com or login.example.com:8443";
       ctx.addIssue({ code: "custom", message });
       return z.NEVER;
     }

@@ -73,7 +73,14 @@ function csvListOf<T extends string>(allowed: readonly T[]) {
     .string()
     .optional()
     .catch(undefined)
-    .transform((v) => [...new Set((v ?? "").split(",").map((s) => s.trim()).filter((s): s is T => (allowed as readonly string[]).includes(s)))]);
+    .transform((v) => [
+      ...new Set(
+        (v ?? "")
+          .split(",")
+          .map((s) => s.trim())
+          .filter((s): s is T => (allowed as readonly string[]).includes(s)),
+      ),
+    ]);
 }
 
 export const tenantListParamsSchema = z.object({

@@ -62,7 +62,13 @@ export function parseStoredCertificate(json: string): StoredCertificate {
 }
 
 function certificateCredential(c: StoredCertificate): AppCredential {
-  return { kind: "certificate", privateKeyPem: c.privateKeyPem, certificatePem: c.certificatePem, thumbprintSha256: c.thumbprintSha256, thumbprintSha1: c.thumbprintSha1 };
+  return {
+    kind: "certificate",
+    privateKeyPem: c.privateKeyPem,
+    certificatePem: c.certificatePem,
+    thumbprintSha256: c.thumbprintSha256,
+    thumbprintSha1: c.thumbprintSha1,
+  };
 }
 
 function certificateExpiry(c: StoredCertificate): Date | null {
@@ -87,7 +93,12 @@ function appForTenant(tenant: TenantInput, creds: CredentialInput[], provider: P
   const cert = creds.find((c) => c.kind === "CERTIFICATE");
   if (cert) {
     const stored = parseStoredCertificate(cert.secret());
-    return { clientId: tenant.appClientId, credential: certificateCredential(stored), kind: "tenant", expiresAt: earliest(cert.expiresAt, certificateExpiry(stored)) };
+    return {
+      clientId: tenant.appClientId,
+      credential: certificateCredential(stored),
+      kind: "tenant",
+      expiresAt: earliest(cert.expiresAt, certificateExpiry(stored)),
+    };
   }
   const secret = creds.find((c) => c.kind === "CLIENT_SECRET");
   if (secret) return { clientId: tenant.appClientId, credential: { kind: "secret", secret: secret.secret() }, kind: "tenant", expiresAt: secret.expiresAt };
@@ -104,7 +115,13 @@ function authorityTenant(tenant: TenantInput): string {
 /** Outcomes of one method: the reason's title and explanation, the method's remediation. */
 function outcomes(method: MethodId) {
   const m = methodById(method);
-  const failed = (code: ReasonCode, timings: Timings, extra: Partial<OutcomeDetails> = {}, accessBreaksAt: Date | null = null, f?: EntraFailure): OutcomeCore => {
+  const failed = (
+    code: ReasonCode,
+    timings: Timings,
+    extra: Partial<OutcomeDetails> = {},
+    accessBreaksAt: Date | null = null,
+    f?: EntraFailure,
+  ): OutcomeCore => {
     const r = reasons[code];
     return {
       status: "FAILED",
@@ -179,11 +196,22 @@ export function unexpectedFailure(tenant: TenantInput, startedAt: Date, e: unkno
   const finishedAt = new Date();
   const durationMs = finishedAt.getTime() - startedAt.getTime();
   // The error name only: messages of library errors can quote request data.
-  const core = outcomes(tenant.authMethod).failed("UNKNOWN", { totalMs: durationMs }, { notes: [`Internal error: ${e instanceof Error ? e.name : "unknown"}`] });
+  const core = outcomes(tenant.authMethod).failed(
+    "UNKNOWN",
+    { totalMs: durationMs },
+    { notes: [`Internal error: ${e instanceof Error ? e.name : "unknown"}`] },
+  );
   return { tenantId: tenant.id, ...core, startedAt, finishedAt, durationMs };
 }
 
-function verifyContext(tenant: TenantInput, creds: CredentialInput[], provider: ProviderInput, endpoints: CloudEndpoints, o: CheckOptions, build: ReturnType<typeof outcomes>): VerifyContext {
+function verifyContext(
+  tenant: TenantInput,
+  creds: CredentialInput[],
+  provider: ProviderInput,
+  endpoints: CloudEndpoints,
+  o: CheckOptions,
+  build: ReturnType<typeof outcomes>,
+): VerifyContext {
   const call = { endpoints, policy: o.policy, signal: o.signal, onRetry: o.onRetry };
   const tenantMismatch = (tid: string | undefined, orgId: string | undefined) => mismatchNote(tenant, tid, orgId);
   return {
@@ -197,15 +225,24 @@ function verifyContext(tenant: TenantInput, creds: CredentialInput[], provider: 
     tenantApp: () => appForTenant(tenant, creds, provider),
     appToken: (app) => acquireAppToken({ ...call, clientId: app.clientId, credential: app.credential, tenant: authorityTenant(tenant) }),
     refreshToken: async (app, cacheJson, homeAccountId) => {
-      const r = await refreshDelegatedToken({ ...call, clientId: app.clientId, credential: app.credential, tenant: authorityTenant(tenant), cacheJson, homeAccountId });
+      const r = await refreshDelegatedToken({
+        ...call,
+        clientId: app.clientId,
+        credential: app.credential,
+        tenant: authorityTenant(tenant),
+        cacheJson,
+        homeAccountId,
+      });
       return r.ok ? { ...r, homeAccountId: r.account?.homeAccountId ?? null } : r;
     },
-    passwordToken: (app, username, password) => acquireTokenByPassword({ ...call, clientId: app.clientId, credential: app.credential, tenant: authorityTenant(tenant), username, password }),
+    passwordToken: (app, username, password) =>
+      acquireTokenByPassword({ ...call, clientId: app.clientId, credential: app.credential, tenant: authorityTenant(tenant), username, password }),
     saveRotatedCache: async (credential, cacheJson, homeAccountId, expiresAt) => {
       await o.saveRotatedCache?.(credential, cacheJson, homeAccountId, expiresAt);
     },
     probeOrganization: (accessToken) => probeGraph(endpoints, accessToken, [graphRequests.organization, graphRequests.users], o),
-    delegatedGraph: (accessToken, timings, accessBreaksAt, warnings, notes) => delegatedGraph(tenant, endpoints, accessToken, o, build, timings, accessBreaksAt, warnings, notes),
+    delegatedGraph: (accessToken, timings, accessBreaksAt, warnings, notes) =>
+      delegatedGraph(tenant, endpoints, accessToken, o, build, timings, accessBreaksAt, warnings, notes),
     tenantMismatch,
     failed: (code, timings, extra, accessBreaksAt) => build.failed(code, timings, extra, accessBreaksAt),
     failure: build.failure,
@@ -220,7 +257,13 @@ async function probeGraph(endpoints: CloudEndpoints, token: string, requests: Gr
   if (!batch.ok) return batch;
   for (const req of requests) {
     const res = batch.responses.get(req.id);
-    if (!res) return { ok: false, failure: { flow: "graph", kind: "server", endpoint: `${endpoints.graphBase}/v1.0${req.url}`, libraryCode: "missing_batch_response" }, ms: batch.ms, roundTrips: batch.roundTrips };
+    if (!res)
+      return {
+        ok: false,
+        failure: { flow: "graph", kind: "server", endpoint: `${endpoints.graphBase}/v1.0${req.url}`, libraryCode: "missing_batch_response" },
+        ms: batch.ms,
+        roundTrips: batch.roundTrips,
+      };
     if (res.status >= 400) return { ok: false, failure: subFailure(endpoints, req, res), ms: batch.ms, roundTrips: batch.roundTrips };
   }
   const org = batch.responses.get(graphRequests.organization.id);

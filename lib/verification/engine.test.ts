@@ -4,7 +4,7 @@ import { testDataDir } from "@/emulator/testing/paths";
 import { authorizeWithMsal, buildScenario, customerFixture, FIXTURE, prepareDatabase, seedProvider, seedTenant, type CustomerFixture } from "./testing";
 
 type Engine = typeof import("./engine");
-type Db = typeof import("@/lib/db")["db"];
+type Db = (typeof import("@/lib/db"))["db"];
 
 let emu: RunningEmulator;
 let engine: Engine;
@@ -14,7 +14,12 @@ let clearMsalClients: () => void;
 const customers: CustomerFixture[] = Array.from({ length: 6 }, (_, i) => customerFixture(i + 1, { ownApp: i === 5 }));
 let providerCert: CertificateAndKey;
 let strangerCert: CertificateAndKey;
-const asStored = (c: CertificateAndKey) => ({ privateKeyPem: c.keyPem, certificatePem: c.certPem, thumbprintSha1: c.thumbprintSha1, thumbprintSha256: c.thumbprintSha256 });
+const asStored = (c: CertificateAndKey) => ({
+  privateKeyPem: c.keyPem,
+  certificatePem: c.certPem,
+  thumbprintSha1: c.thumbprintSha1,
+  thumbprintSha256: c.thumbprintSha256,
+});
 const actor = { type: "system", label: "test" } as const;
 
 beforeAll(async () => {
@@ -340,7 +345,9 @@ describe("the outbound policy (OUTBOUND_ALLOW_HOSTS=127.0.0.1 in tests)", () => 
     const o = await engine.verifyTenant(id, { actor });
     expect(o).toMatchObject({ status: "FAILED", reasonCode: "HOST_NOT_ALLOWED", message: "Host not allowed" });
     expect(o.details.remediation.action).toBe("configure_provider");
-    expect(o.details.notes[0]).toMatch(new RegExp(`^${authorityHost} resolves to a loopback address (127\\.0\\.0\\.1|::1); add it to OUTBOUND_ALLOW_HOSTS if this is intended$`));
+    expect(o.details.notes[0]).toMatch(
+      new RegExp(`^${authorityHost} resolves to a loopback address (127\\.0\\.0\\.1|::1); add it to OUTBOUND_ALLOW_HOSTS if this is intended$`),
+    );
     expect(o.details.diagnostics).toMatchObject({ libraryCode: "ERR_OUTBOUND_REFUSED" });
     expect(emu.state.requestLog()).toHaveLength(calls);
     expect(await db.tenant.findUniqueOrThrow({ where: { id } })).toMatchObject({ lastStatus: "FAILED", lastStatusCode: "HOST_NOT_ALLOWED" });

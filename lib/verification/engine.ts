@@ -22,7 +22,10 @@ export function retryPolicyFromEnv(): RetryPolicy {
 export async function runCheck(loaded: LoadedTenant, provider: ProviderInput, options: Omit<CheckOptions, "saveRotatedCache">): Promise<VerificationOutcome> {
   const startedAt = new Date();
   try {
-    return await checkTenant(loaded.tenant, loaded.credentials, provider, { ...options, saveRotatedCache: async (c, json, home, exp) => void (await saveRotatedCache(c, json, home, exp)) });
+    return await checkTenant(loaded.tenant, loaded.credentials, provider, {
+      ...options,
+      saveRotatedCache: async (c, json, home, exp) => void (await saveRotatedCache(c, json, home, exp)),
+    });
   } catch (e) {
     if (options.signal?.aborted) throw e;
     return unexpectedFailure(loaded.tenant, startedAt, e);
@@ -63,7 +66,11 @@ export type DirectoryReload =
   | { ok: false; reasonCode: VerificationOutcome["reasonCode"]; message: string };
 
 /** What Graph's organization says of the tenant (the verification's own calls; nothing is written). */
-export async function readTenantDirectory(loaded: LoadedTenant, provider: ProviderInput, options: { policy: RetryPolicy; signal?: AbortSignal }): Promise<DirectoryReload> {
+export async function readTenantDirectory(
+  loaded: LoadedTenant,
+  provider: ProviderInput,
+  options: { policy: RetryPolicy; signal?: AbortSignal },
+): Promise<DirectoryReload> {
   const outcome = await runCheck(loaded, provider, options);
   const org = outcome.details.organization;
   if (!org || outcome.reasonCode === "TENANT_MISMATCH") return { ok: false, reasonCode: outcome.reasonCode, message: outcome.message };
@@ -75,7 +82,16 @@ export function directoryWrites(tenantId: string, reload: Extract<DirectoryReloa
   const { displayName, primaryDomain, entraTenantId } = reload;
   return [
     db.tenant.updateMany({ where: { id: tenantId }, data: { displayName, primaryDomain, entraTenantId, version: { increment: 1 } } }),
-    ...(actor ? [auditWrite({ action: "tenant.directory_reloaded", actor, target: { type: "tenant", id: tenantId }, details: { displayName, primaryDomain, entraTenantId } })] : []),
+    ...(actor
+      ? [
+          auditWrite({
+            action: "tenant.directory_reloaded",
+            actor,
+            target: { type: "tenant", id: tenantId },
+            details: { displayName, primaryDomain, entraTenantId },
+          }),
+        ]
+      : []),
   ];
 }
 

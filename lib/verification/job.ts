@@ -33,10 +33,12 @@ export const verifyKind: JobKind<LoadedTenant["tenant"] & { loaded: LoadedTenant
   async load(run, ids) {
     const rows = await db.tenant.findMany({ where: { id: { in: ids }, results: { none: { runId: run.id } } }, select: tenantSelect });
     const order = new Map(ids.map((id, i) => [id, i]));
-    return rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!).map((r) => {
-      const loaded = toLoaded(r);
-      return { ...loaded.tenant, loaded };
-    });
+    return rows
+      .sort((a, b) => order.get(a.id)! - order.get(b.id)!)
+      .map((r) => {
+        const loaded = toLoaded(r);
+        return { ...loaded.tenant, loaded };
+      });
   },
   prepare: async () => ({ provider: await loadProvider(), policy: retryPolicyFromEnv() }),
   // A cancelled call throws (CallCancelledError): the tenant is handed back, not recorded.

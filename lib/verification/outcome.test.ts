@@ -23,7 +23,19 @@ const outcome = verificationOutcomeSchema.parse({
 });
 
 function stored(row: ReturnType<typeof outcomeRow>, over: Record<string, unknown> = {}) {
-  return { id: row.id!, runId: row.runId ?? null, tenantId: row.tenantId, status: row.status, reasonCode: row.reasonCode, message: row.message, details: row.details!, durationMs: row.durationMs, startedAt: row.startedAt as Date, finishedAt: row.finishedAt as Date, ...over };
+  return {
+    id: row.id!,
+    runId: row.runId ?? null,
+    tenantId: row.tenantId,
+    status: row.status,
+    reasonCode: row.reasonCode,
+    message: row.message,
+    details: row.details!,
+    durationMs: row.durationMs,
+    startedAt: row.startedAt as Date,
+    finishedAt: row.finishedAt as Date,
+    ...over,
+  };
 }
 
 describe("a stored verification result", () => {

@@ -6,7 +6,7 @@ import { testDataDir } from "@/emulator/testing/paths";
 import { authorizeWithMsal, buildScenario, customerFixture, prepareDatabase, seedProvider, seedTenant, type CustomerFixture } from "./testing";
 
 type Runs = typeof import("./runs");
-type Db = typeof import("@/lib/db")["db"];
+type Db = (typeof import("@/lib/db"))["db"];
 
 let emu: RunningEmulator;
 let runs: Runs;
@@ -105,7 +105,10 @@ describe("Verify All", () => {
       if (done) break;
       text += new TextDecoder().decode(value);
     }
-    const events = text.split("\n\n").filter((e) => e.startsWith("event: progress")).map((e) => JSON.parse(e.split("data: ")[1]!) as { status: string; done: number });
+    const events = text
+      .split("\n\n")
+      .filter((e) => e.startsWith("event: progress"))
+      .map((e) => JSON.parse(e.split("data: ")[1]!) as { status: string; done: number });
     expect(events.length).toBeGreaterThanOrEqual(2);
     expect(events.at(-1)).toMatchObject({ status: "COMPLETED", done: 40 });
   });
@@ -143,21 +146,29 @@ describe("Verify All", () => {
     const p = (await runs.getRunProgress(run.id))!;
     expect(p.failed).toBe(1);
     expect(p.recentFailures[0]).toMatchObject({ tenantId: tenantIds[3], reasonCode: "APP_NOT_IN_TENANT" });
-    emu.state.grantConsent(customers[3]!.tenantId, p.recentFailures[0] ? (await db.providerSettings.findUniqueOrThrow({ where: { id: "provider" } })).clientId! : "", {
-      applicationPermissions: ["Organization.Read.All", "User.Read.All"],
-      delegatedPermissions: ["User.Read", "Organization.Read.All", "User.Read.All"],
-    });
+    emu.state.grantConsent(
+      customers[3]!.tenantId,
+      p.recentFailures[0] ? (await db.providerSettings.findUniqueOrThrow({ where: { id: "provider" } })).clientId! : "",
+      {
+        applicationPermissions: ["Organization.Read.All", "User.Read.All"],
+        delegatedPermissions: ["User.Read", "Organization.Read.All", "User.Read.All"],
+      },
+    );
   });
 
   it("resumes at once a run whose process was killed: only the tenants in flight are checked again", async () => {
     emu.state.setLatency({ token: { fixedMs: 100, jitterMs: 0 } });
-    const child = spawn("npx", ["tsx", "--conditions=react-server", "--tsconfig", "tsconfig.json", path.join("lib", "verification", "fixtures", "run-child.ts")], {
-      cwd: process.cwd(),
-      env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dataDir, CHILD_CONCURRENCY: "2", NODE_ENV: "test" },
-      stdio: ["ignore", "pipe", "pipe"],
-      // Its own process group: npx, tsx and the node process running the engine die together.
-      detached: true,
-    });
+    const child = spawn(
+      "npx",
+      ["tsx", "--conditions=react-server", "--tsconfig", "tsconfig.json", path.join("lib", "verification", "fixtures", "run-child.ts")],
+      {
+        cwd: process.cwd(),
+        env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dataDir, CHILD_CONCURRENCY: "2", NODE_ENV: "test" },
+        stdio: ["ignore", "pipe", "pipe"],
+        // Its own process group: npx, tsx and the node process running the engine die together.
+        detached: true,
+      },
+    );
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const runId = await new Promise<string>((resolve, reject) => {

@@ -16,7 +16,15 @@ export type RunRecord = RunRow;
 
 /** Starts Verify All (or a selection), or returns the active run with `joined: true`. */
 export function startVerificationRun(input: StartRunInput): Promise<{ run: RunRecord; joined: boolean }> {
-  return jobEngine().startRun({ kind: "verify", scope: input.tenantIds ?? null, trigger: input.trigger, requestedBy: input.requestedBy, concurrency: input.concurrency, actor: input.actor, requestId: input.requestId });
+  return jobEngine().startRun({
+    kind: "verify",
+    scope: input.tenantIds ?? null,
+    trigger: input.trigger,
+    requestedBy: input.requestedBy,
+    concurrency: input.concurrency,
+    actor: input.actor,
+    requestId: input.requestId,
+  });
 }
 
 export async function cancelVerificationRun(runId: string, options: { actor?: AuditActor; requestId?: string } = {}): Promise<boolean> {
@@ -55,14 +63,55 @@ async function recentFailures(runId: string): Promise<RecentFailure[]> {
     take: 10,
     select: { tenantId: true, reasonCode: true, message: true, finishedAt: true, tenant: { select: { customerId: true, displayName: true } } },
   });
-  return failures.map((f) => ({ tenantId: f.tenantId, customerId: f.tenant.customerId, displayName: f.tenant.displayName, reasonCode: f.reasonCode, message: f.message, finishedAt: f.finishedAt }));
+  return failures.map((f) => ({
+    tenantId: f.tenantId,
+    customerId: f.tenant.customerId,
+    displayName: f.tenant.displayName,
+    reasonCode: f.reasonCode,
+    message: f.message,
+    finishedAt: f.finishedAt,
+  }));
 }
 
 async function toRunProgress(p: JobProgress | null): Promise<RunProgress | null> {
   if (!p || p.kind !== "verify") return null;
-  const { id, status, trigger, requestedBy, concurrency, total, done, warnings, failed, remaining, ratePerSecond, etaSeconds, inFlight, startedAt, finishedAt } = p;
+  const {
+    id,
+    status,
+    trigger,
+    requestedBy,
+    concurrency,
+    total,
+    done,
+    warnings,
+    failed,
+    remaining,
+    ratePerSecond,
+    etaSeconds,
+    inFlight,
+    startedAt,
+    finishedAt,
+  } = p;
   const recent = failed > 0 ? await recentFailures(id) : [];
-  return { id, status, trigger, requestedBy, concurrency, total, done, verified: p.ok, warnings, failed, remaining, ratePerSecond, etaSeconds, inFlight, recentFailures: recent, startedAt, finishedAt };
+  return {
+    id,
+    status,
+    trigger,
+    requestedBy,
+    concurrency,
+    total,
+    done,
+    verified: p.ok,
+    warnings,
+    failed,
+    remaining,
+    ratePerSecond,
+    etaSeconds,
+    inFlight,
+    recentFailures: recent,
+    startedAt,
+    finishedAt,
+  };
 }
 
 /** Progress of a verification run (many pollers share one read per half second). */

@@ -15,13 +15,9 @@ export async function loadProvider(): Promise<ProviderInput> {
   let cert: StoredCertificate | null | undefined;
   return {
     clientId: p?.clientId ?? null,
-    clientSecret: () =>
-      (secret ??= p?.clientSecret ? decryptSecret(p.clientSecret, SECRET_BINDING) : null),
+    clientSecret: () => (secret ??= p?.clientSecret ? decryptSecret(p.clientSecret, SECRET_BINDING) : null),
     clientSecretExpiresAt: p?.clientSecretExpiresAt ?? null,
-    certificate: () =>
-      (cert ??= p?.certificate
-        ? parseStoredCertificate(decryptSecret(p.certificate, CERT_BINDING))
-        : null),
+    certificate: () => (cert ??= p?.certificate ? parseStoredCertificate(decryptSecret(p.certificate, CERT_BINDING)) : null),
     requiredAppPermissions: (p?.requiredAppPermissions ?? DEFAULT_REQUIRED_APP_PERMISSIONS).split(/\s+/).filter(Boolean),
     customAuthorityHost: p?.customAuthorityHost ?? null,
     customGraphHost: p?.customGraphHost ?? null,
@@ -108,7 +104,12 @@ export async function loadPendingTenants(runId: string, scope: string[] | null, 
  * written over theirs at their version.
  * @see https://learn.microsoft.com/en-us/entra/identity-platform/refresh-tokens
  */
-export async function saveRotatedCache(credential: CredentialInput, cacheJson: string, homeAccountId: string | null, expiresAt: Date): Promise<"saved" | "kept_newer"> {
+export async function saveRotatedCache(
+  credential: CredentialInput,
+  cacheJson: string,
+  homeAccountId: string | null,
+  expiresAt: Date,
+): Promise<"saved" | "kept_newer"> {
   let version = credential.version;
   const label = homeAccountId ?? credential.label;
   const secret = encryptSecret(cacheJson, { table: "TenantCredential", rowId: credential.id, field: "secret" });

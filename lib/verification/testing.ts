@@ -69,18 +69,27 @@ export function buildScenario(customers: CustomerFixture[], providerCertPem?: st
           { name: `customer${c.index}.onmicrosoft.com`, isDefault: false, isInitial: true },
         ],
         users: [
-          { id: guid("admin", c.index), userPrincipalName: c.adminUpn, displayName: "Admin", mail: c.adminUpn, password: FIXTURE.adminPassword, roles: ["Global Administrator"] },
+          {
+            id: guid("admin", c.index),
+            userPrincipalName: c.adminUpn,
+            displayName: "Admin",
+            mail: c.adminUpn,
+            password: FIXTURE.adminPassword,
+            roles: ["Global Administrator"],
+          },
           { id: guid("user", c.index), userPrincipalName: `user@${c.domain}`, displayName: "User", password: "x-Password-1" },
         ],
         consents: [{ clientId: FIXTURE.providerClientId, applicationPermissions: FIXTURE.appPermissions, delegatedPermissions: FIXTURE.delegatedPermissions }],
         appRegistrations: c.ownApp
-          ? [{
-              clientId: c.ownApp.clientId,
-              displayName: `Customer ${c.index} console access`,
-              secrets: [{ keyId: guid("own-secret", c.index), secretText: c.ownApp.secret, endDateTime: yearAhead }],
-              applicationPermissions: FIXTURE.appPermissions,
-              consented: true,
-            }]
+          ? [
+              {
+                clientId: c.ownApp.clientId,
+                displayName: `Customer ${c.index} console access`,
+                secrets: [{ keyId: guid("own-secret", c.index), secretText: c.ownApp.secret, endDateTime: yearAhead }],
+                applicationPermissions: FIXTURE.appPermissions,
+                consented: true,
+              },
+            ]
           : [],
       })),
     ],
@@ -116,7 +125,8 @@ export async function seedProvider(p: ProviderSeed) {
   const { encryptSecret } = await import("@/lib/crypto");
   const data = {
     clientId: p.clientId ?? FIXTURE.providerClientId,
-    clientSecret: p.secret === null ? null : encryptSecret(p.secret ?? FIXTURE.providerSecret, { table: "ProviderSettings", rowId: "provider", field: "clientSecret" }),
+    clientSecret:
+      p.secret === null ? null : encryptSecret(p.secret ?? FIXTURE.providerSecret, { table: "ProviderSettings", rowId: "provider", field: "clientSecret" }),
     clientSecretExpiresAt: p.secretExpiresAt ?? new Date(Date.now() + 365 * 86_400_000),
     certificate: p.certificate ? encryptSecret(JSON.stringify(p.certificate), { table: "ProviderSettings", rowId: "provider", field: "certificate" }) : null,
     certificateThumbprint: p.certificate?.thumbprintSha1 ?? null,
@@ -181,7 +191,12 @@ export async function seedTenant(s: TenantSeed): Promise<string> {
 export async function authorizeWithMsal(loginUrl: string, authorityHost: string, customer: CustomerFixture, graphUrl: string) {
   const { ConfidentialClientApplication } = await import("@azure/msal-node");
   const cca = new ConfidentialClientApplication({
-    auth: { clientId: FIXTURE.providerClientId, clientSecret: FIXTURE.providerSecret, authority: `${loginUrl}/${customer.tenantId}`, knownAuthorities: [authorityHost] },
+    auth: {
+      clientId: FIXTURE.providerClientId,
+      clientSecret: FIXTURE.providerSecret,
+      authority: `${loginUrl}/${customer.tenantId}`,
+      knownAuthorities: [authorityHost],
+    },
   });
   const result = await cca.acquireTokenByUsernamePassword({ username: customer.adminUpn, password: FIXTURE.adminPassword, scopes: [`${graphUrl}/.default`] });
   if (!result?.account) throw new Error("authorization failed");
@@ -203,7 +218,12 @@ export function appRegistrationTenantRows(customers: CustomerFixture[], width = 
 }
 
 /** Many application-registration tenants at once (benchmarks and multi-instance tests), in batches. */
-export async function seedAppRegistrationTenants(customers: CustomerFixture[], width = 5, batch = 500, client?: Pick<typeof import("@/lib/db")["db"], "tenant">) {
+export async function seedAppRegistrationTenants(
+  customers: CustomerFixture[],
+  width = 5,
+  batch = 500,
+  client?: Pick<(typeof import("@/lib/db"))["db"], "tenant">,
+) {
   const target = client ?? (await import("@/lib/db")).db;
   for (let i = 0; i < customers.length; i += batch) {
     await target.tenant.createMany({ data: appRegistrationTenantRows(customers.slice(i, i + batch), width) });

@@ -37,16 +37,25 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
     <main className="flex min-h-screen items-center justify-center px-4">
       <div className="w-full max-w-sm">
         <div className="mb-6 text-center">
-          <div className="mx-auto mb-3 flex h-10 w-10 items-center justify-center rounded-lg bg-blue-700 text-lg font-bold text-white" aria-hidden>T</div>
+          <div className="mx-auto mb-3 flex h-10 w-10 items-center justify-center rounded-lg bg-blue-700 text-lg font-bold text-white" aria-hidden>
+            T
+          </div>
           <h1 className="text-xl font-semibold">Tenant Access Console</h1>
           <p className="mt-1 text-sm text-slate-600">Sign in to manage access to your customers&apos; tenants.</p>
         </div>
         <div className="space-y-5 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
-          {message && <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">{message}</p>}
+          {message && (
+            <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+              {message}
+            </p>
+          )}
           {entra && (
             <form action={signInWithMicrosoftAction}>
               <input type="hidden" name="callbackUrl" value={callbackUrl} />
-              <button type="submit" className="w-full rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm hover:bg-slate-50">
+              <button
+                type="submit"
+                className="w-full rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm hover:bg-slate-50"
+              >
                 Sign in with Microsoft
               </button>
             </form>

@@ -28,16 +28,30 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <caption className="sr-only">Audit events</caption>
           <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
             <tr>
-              <th scope="col" className="px-4 py-3">Time</th>
-              <th scope="col" className="px-4 py-3">Action</th>
-              <th scope="col" className="px-4 py-3">Actor</th>
-              <th scope="col" className="px-4 py-3">Target</th>
-              <th scope="col" className="px-4 py-3">Details</th>
+              <th scope="col" className="px-4 py-3">
+                Time
+              </th>
+              <th scope="col" className="px-4 py-3">
+                Action
+              </th>
+              <th scope="col" className="px-4 py-3">
+                Actor
+              </th>
+              <th scope="col" className="px-4 py-3">
+                Target
+              </th>
+              <th scope="col" className="px-4 py-3">
+                Details
+              </th>
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
             {result.items.length === 0 && (
-              <tr><td colSpan={5} className="px-4 py-8 text-center text-slate-600">No events recorded yet.</td></tr>
+              <tr>
+                <td colSpan={5} className="px-4 py-8 text-center text-slate-600">
+                  No events recorded yet.
+                </td>
+              </tr>
             )}
             {result.items.map((e) => (
               <tr key={e.id}>

@@ -44,7 +44,12 @@ export const deleteTenantAction = actionFor(deleteTenantCommand, { revalidate: "
 export type VerifyResultDto = { status: "VERIFIED" | "WARNING" | "FAILED"; reasonCode: string; message: string; remediation: string };
 
 export const verifyTenantAction = actionFor(verifyTenantCommand, {
-  present: (outcome): VerifyResultDto => ({ status: outcome.status, reasonCode: outcome.reasonCode, message: outcome.message, remediation: outcome.details.remediation.text }),
+  present: (outcome): VerifyResultDto => ({
+    status: outcome.status,
+    reasonCode: outcome.reasonCode,
+    message: outcome.message,
+    remediation: outcome.details.remediation.text,
+  }),
 });
 
 export const startVerificationRunAction = actionFor(startVerificationRunCommand);

@@ -65,7 +65,9 @@ export function tenantColumns(): ColumnDef<TenantListItem>[] {
           <Link href={`/tenants/${row.original.id}`} className="font-medium text-blue-700 hover:underline">
             {row.original.customerId}
           </Link>
-          <div className="max-w-56 truncate text-xs text-slate-500" title={row.original.displayName}>{row.original.displayName}</div>
+          <div className="max-w-56 truncate text-xs text-slate-500" title={row.original.displayName}>
+            {row.original.displayName}
+          </div>
         </div>
       ),
     },
@@ -76,7 +78,9 @@ export function tenantColumns(): ColumnDef<TenantListItem>[] {
       header: ({ column }) => <DataTableColumnHeader column={column} title="M365 Email" />,
       cell: ({ row }) => (
         <div className="min-w-0">
-          <div className="truncate" title={row.original.adminEmail}>{row.original.adminEmail}</div>
+          <div className="truncate" title={row.original.adminEmail}>
+            {row.original.adminEmail}
+          </div>
           <div className="truncate text-xs text-slate-500">{row.original.primaryDomain ?? row.original.entraTenantId ?? "No tenant ID yet"}</div>
         </div>
       ),

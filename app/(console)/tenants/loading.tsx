@@ -9,17 +9,33 @@ export default function TenantsLoading() {
           <h1 className="text-2xl font-semibold tracking-tight">Authentication Status</h1>
           <Skeleton className="mt-1.5 h-4 w-96 max-w-full" />
         </div>
-        <div className="flex gap-2">{Array.from({ length: 4 }, (_, i) => <Skeleton key={i} className="h-9 w-24" />)}</div>
+        <div className="flex gap-2">
+          {Array.from({ length: 4 }, (_, i) => (
+            <Skeleton key={i} className="h-9 w-24" />
+          ))}
+        </div>
       </div>
       <div className="grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-5">
-        {Array.from({ length: 5 }, (_, i) => <Skeleton key={i} className="h-[90px] rounded-xl" />)}
+        {Array.from({ length: 5 }, (_, i) => (
+          <Skeleton key={i} className="h-[90px] rounded-xl" />
+        ))}
       </div>
-      <div className="flex gap-2"><Skeleton className="h-9 w-80" /><Skeleton className="h-9 w-20" /><Skeleton className="h-9 w-20" /><Skeleton className="h-9 w-20" /></div>
+      <div className="flex gap-2">
+        <Skeleton className="h-9 w-80" />
+        <Skeleton className="h-9 w-20" />
+        <Skeleton className="h-9 w-20" />
+        <Skeleton className="h-9 w-20" />
+      </div>
       <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
         <div className="h-10 border-b border-slate-200 bg-slate-50" />
         {Array.from({ length: 10 }, (_, i) => (
           <div key={i} className="flex h-[61px] items-center gap-6 border-b border-slate-100 px-3">
-            <Skeleton className="h-4 w-4" /><Skeleton className="h-4 w-32" /><Skeleton className="h-4 w-48" /><Skeleton className="h-4 w-28" /><Skeleton className="h-4 w-24" /><Skeleton className="h-5 w-20 rounded-full" />
+            <Skeleton className="h-4 w-4" />
+            <Skeleton className="h-4 w-32" />
+            <Skeleton className="h-4 w-48" />
+            <Skeleton className="h-4 w-28" />
+            <Skeleton className="h-4 w-24" />
+            <Skeleton className="h-5 w-20 rounded-full" />
           </div>
         ))}
       </div>

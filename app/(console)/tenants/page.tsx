@@ -31,7 +31,16 @@ export default async function TenantsPage({ searchParams }: { searchParams: Prom
       renderedAt={Date.now()}
       activeRun={activeRun}
       // Reload All started by another admin, or on another instance, shows its progress here too.
-      activeReload={reloadJob && { id: reloadJob.id, status: reloadJob.status, total: reloadJob.total, done: reloadJob.done, reloaded: reloadJob.reloaded, failed: reloadJob.failed }}
+      activeReload={
+        reloadJob && {
+          id: reloadJob.id,
+          status: reloadJob.status,
+          total: reloadJob.total,
+          done: reloadJob.done,
+          reloaded: reloadJob.reloaded,
+          failed: reloadJob.failed,
+        }
+      }
     />
   );
 }

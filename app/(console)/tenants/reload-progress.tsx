@@ -8,7 +8,15 @@ import { getReloadJobAction } from "./actions";
 export type ReloadJobView = { id: string; status: "RUNNING" | "COMPLETED"; total: number; done: number; reloaded: number; failed: number };
 
 /** Progress of Reload All; tells the page when the job ended (with its final counts), which reloads the table. */
-export function ReloadProgress({ initial, onFinished, onDismiss }: { initial: ReloadJobView; onFinished: (job: ReloadJobView) => void; onDismiss: () => void }) {
+export function ReloadProgress({
+  initial,
+  onFinished,
+  onDismiss,
+}: {
+  initial: ReloadJobView;
+  onFinished: (job: ReloadJobView) => void;
+  onDismiss: () => void;
+}) {
   const { toast } = useToast();
   const [job, setJob] = useState(initial);
   const running = job.status === "RUNNING";
@@ -23,7 +31,11 @@ export function ReloadProgress({ initial, onFinished, onDismiss }: { initial: Re
         setJob(result.data);
         if (result.data.status !== "RUNNING") {
           onFinished(result.data);
-          toast({ kind: result.data.failed ? "error" : "success", title: "Directory details reloaded", description: `${result.data.reloaded} reloaded, ${result.data.failed} could not be read.` });
+          toast({
+            kind: result.data.failed ? "error" : "success",
+            title: "Directory details reloaded",
+            description: `${result.data.reloaded} reloaded, ${result.data.failed} could not be read.`,
+          });
           return;
         }
       }
@@ -42,7 +54,11 @@ export function ReloadProgress({ initial, onFinished, onDismiss }: { initial: Re
       <span className="tabular-nums text-slate-600" aria-live="polite">
         {job.done.toLocaleString("en-US")} of {job.total.toLocaleString("en-US")} reachable tenants · {job.reloaded} reloaded · {job.failed} failed
       </span>
-      {!running && <Button size="sm" variant="ghost" className="ml-auto" onClick={onDismiss}>Dismiss</Button>}
+      {!running && (
+        <Button size="sm" variant="ghost" className="ml-auto" onClick={onDismiss}>
+          Dismiss
+        </Button>
+      )}
     </section>
   );
 }

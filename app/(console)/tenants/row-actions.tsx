@@ -29,20 +29,57 @@ export function RowActions({ tenant, caps, handlers }: { tenant: TenantListItem;
           <>
             <MenuItem href={`/tenants/${tenant.id}`}>Open</MenuItem>
             {caps.verify && (
-              <MenuItem onSelect={() => { close(); handlers.copyConsentLink(tenant); }}>Copy consent link</MenuItem>
+              <MenuItem
+                onSelect={() => {
+                  close();
+                  handlers.copyConsentLink(tenant);
+                }}
+              >
+                Copy consent link
+              </MenuItem>
             )}
             {caps.manage && (
               <>
                 <MenuSeparator />
                 {switchTargets.map((m) => (
-                  <MenuItem key={m.id} disabled={tenant.authMethod === m.id} onSelect={() => { close(); handlers.switchMethod(tenant, m.id); }}>
+                  <MenuItem
+                    key={m.id}
+                    disabled={tenant.authMethod === m.id}
+                    onSelect={() => {
+                      close();
+                      handlers.switchMethod(tenant, m.id);
+                    }}
+                  >
                     {m.switchTo?.label}
                   </MenuItem>
                 ))}
-                <MenuItem danger onSelect={() => { close(); handlers.removeAuthorization(tenant); }}>Remove authorization</MenuItem>
+                <MenuItem
+                  danger
+                  onSelect={() => {
+                    close();
+                    handlers.removeAuthorization(tenant);
+                  }}
+                >
+                  Remove authorization
+                </MenuItem>
                 <MenuSeparator />
-                <MenuItem onSelect={() => { close(); handlers.edit(tenant); }}>Edit tenant</MenuItem>
-                <MenuItem danger onSelect={() => { close(); handlers.remove(tenant); }}>Delete tenant</MenuItem>
+                <MenuItem
+                  onSelect={() => {
+                    close();
+                    handlers.edit(tenant);
+                  }}
+                >
+                  Edit tenant
+                </MenuItem>
+                <MenuItem
+                  danger
+                  onSelect={() => {
+                    close();
+                    handlers.remove(tenant);
+                  }}
+                >
+                  Delete tenant
+                </MenuItem>
               </>
             )}
           </>

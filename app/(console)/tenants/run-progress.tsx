@@ -22,7 +22,12 @@ function formatEta(seconds: number | null) {
  * The live Verify All panel: polls the run's progress once a second, refreshes the table's rows (at most
  * every two seconds) while results arrive, and stays after the run ends with its totals until dismissed.
  */
-export function RunProgressPanel({ initial, canCancel, onRowsChanged, onDismiss }: {
+export function RunProgressPanel({
+  initial,
+  canCancel,
+  onRowsChanged,
+  onDismiss,
+}: {
   initial: RunProgress;
   canCancel: boolean;
   onRowsChanged: () => void;
@@ -79,7 +84,13 @@ export function RunProgressPanel({ initial, canCancel, onRowsChanged, onDismiss 
   };
 
   const pct = (n: number) => (progress.total > 0 ? (n / progress.total) * 100 : 0);
-  const label = running ? "Verifying tenants" : progress.status === "CANCELLED" ? "Verification cancelled" : progress.status === "FAILED" ? "Verification stopped" : "Verification finished";
+  const label = running
+    ? "Verifying tenants"
+    : progress.status === "CANCELLED"
+      ? "Verification cancelled"
+      : progress.status === "FAILED"
+        ? "Verification stopped"
+        : "Verification finished";
   return (
     <section aria-label="Verification run" className="rounded-xl border border-blue-200 bg-white p-4 shadow-sm">
       <div className="flex flex-wrap items-center justify-between gap-2">
@@ -87,8 +98,16 @@ export function RunProgressPanel({ initial, canCancel, onRowsChanged, onDismiss 
           {label} <span className="font-normal text-slate-600">· started by {progress.requestedBy}</span>
         </h2>
         <div className="flex gap-2">
-          {running && canCancel && <Button size="sm" variant="secondary" onClick={cancel} pending={cancelling}>Cancel</Button>}
-          {!running && <Button size="sm" variant="ghost" onClick={onDismiss}>Dismiss</Button>}
+          {running && canCancel && (
+            <Button size="sm" variant="secondary" onClick={cancel} pending={cancelling}>
+              Cancel
+            </Button>
+          )}
+          {!running && (
+            <Button size="sm" variant="ghost" onClick={onDismiss}>
+              Dismiss
+            </Button>
+          )}
         </div>
       </div>
       <div
@@ -118,11 +137,15 @@ export function RunProgressPanel({ initial, canCancel, onRowsChanged, onDismiss 
           {progress.recentFailures.slice(0, 3).map((f, i) => (
             <span key={f.tenantId}>
               {i > 0 && " · "}
-              <Link className="text-blue-700 hover:underline" href={`/tenants/${f.tenantId}`}>{f.customerId}</Link> ({f.message})
+              <Link className="text-blue-700 hover:underline" href={`/tenants/${f.tenantId}`}>
+                {f.customerId}
+              </Link>{" "}
+              ({f.message})
             </span>
-          ))}
-          {" "}
-          <Link className="font-medium text-blue-700 hover:underline" href="/tenants?status=FAILED">Show all failures</Link>
+          ))}{" "}
+          <Link className="font-medium text-blue-700 hover:underline" href="/tenants?status=FAILED">
+            Show all failures
+          </Link>
         </div>
       )}
     </section>

@@ -59,9 +59,12 @@ export function TenantsView(props: TenantsViewProps) {
 }
 
 const tooltips = {
-  update: "Re-reads tenants and their statuses from the console's database, picking up changes made by other admins, other console instances and scheduled runs. Makes no Microsoft calls.",
-  verifyAll: "Checks every tenant's access with Microsoft now (sign-in with its stored authorization, then a Graph read) and records the result. If a run is already in progress, shows that run.",
-  reloadAll: "Refreshes each reachable tenant's directory details (organization name, default domain and verified tenant ID) from Microsoft Graph, then reloads the table.",
+  update:
+    "Re-reads tenants and their statuses from the console's database, picking up changes made by other admins, other console instances and scheduled runs. Makes no Microsoft calls.",
+  verifyAll:
+    "Checks every tenant's access with Microsoft now (sign-in with its stored authorization, then a Graph read) and records the result. If a run is already in progress, shows that run.",
+  reloadAll:
+    "Refreshes each reachable tenant's directory details (organization name, default domain and verified tenant ID) from Microsoft Graph, then reloads the table.",
 };
 
 function applyUpdater<T>(updater: Updater<T>, old: T): T {
@@ -172,7 +175,12 @@ function TenantsConsole({ items, hasMore, params, caps, renderedAt, activeRun, a
         return;
       }
       setRun(result.data.progress);
-      if (result.data.joined) toast({ kind: "info", title: "A verification run is already in progress", description: `Started by ${result.data.progress.requestedBy}; showing its progress.` });
+      if (result.data.joined)
+        toast({
+          kind: "info",
+          title: "A verification run is already in progress",
+          description: `Started by ${result.data.progress.requestedBy}; showing its progress.`,
+        });
     } finally {
       setStarting(null);
     }
@@ -219,41 +227,47 @@ function TenantsConsole({ items, hasMore, params, caps, renderedAt, activeRun, a
         </div>
         <div className="flex flex-wrap items-center gap-2">
           <Tooltip content={tooltips.update}>
-            <Button onClick={update} pending={updating}>Update</Button>
+            <Button onClick={update} pending={updating}>
+              Update
+            </Button>
           </Tooltip>
           {caps.verify && (
             <>
               <Tooltip content={tooltips.verifyAll}>
-                <Button variant="primary" onClick={() => (runActive ? toast({ kind: "info", title: "Verification in progress", description: "Its progress is shown below." }) : startRun())} pending={starting === "all"}>
+                <Button
+                  variant="primary"
+                  onClick={() =>
+                    runActive ? toast({ kind: "info", title: "Verification in progress", description: "Its progress is shown below." }) : startRun()
+                  }
+                  pending={starting === "all"}
+                >
                   Verify All
                 </Button>
               </Tooltip>
               <Tooltip content={tooltips.reloadAll}>
-                <Button onClick={reloadAll} pending={starting === "reload" || reloadJob?.status === "RUNNING"}>Reload All</Button>
+                <Button onClick={reloadAll} pending={starting === "reload" || reloadJob?.status === "RUNNING"}>
+                  Reload All
+                </Button>
               </Tooltip>
             </>
           )}
           {caps.manage && (
             <>
               <Button onClick={() => addTenant()}>Add tenant</Button>
-              <Link href="/tenants/import" className={buttonClass("secondary")}>Import CSV</Link>
+              <Link href="/tenants/import" className={buttonClass("secondary")}>
+                Import CSV
+              </Link>
             </>
           )}
           <Tooltip content="Downloads the tenants of the current view (search and filters applied) as CSV.">
-            <a href={`/tenants/export${exportQuery}`} download className={buttonClass("secondary")}>Export CSV</a>
+            <a href={`/tenants/export${exportQuery}`} download className={buttonClass("secondary")}>
+              Export CSV
+            </a>
           </Tooltip>
         </div>
       </div>
 
-      {run && (
-        <RunProgressPanel
-          key={run.id}
-          initial={run}
-          canCancel={caps.verify}
-          onRowsChanged={refreshRows}
-          onDismiss={() => setRun(null)}
-        />
-      )}
+      {run && <RunProgressPanel key={run.id} initial={run} canCancel={caps.verify} onRowsChanged={refreshRows} onDismiss={() => setRun(null)} />}
       {reloadJob && <ReloadProgress key={reloadJob.id} initial={reloadJob} onFinished={reloadFinished} onDismiss={() => setReloadJob(null)} />}
 
       {counts ? <SummaryCounts counts={counts} active={params.status} onSelect={(status) => navigate({ status })} /> : <SummaryCountsSkeleton />}
@@ -279,18 +293,26 @@ function TenantsConsole({ items, hasMore, params, caps, renderedAt, activeRun, a
             <div className="text-center">
               <p className="font-medium text-slate-900">No tenants match this view</p>
               <p className="mt-1 text-sm text-slate-600">Change the search or filters, or clear them to see every tenant.</p>
-              <Button className="mt-3" onClick={() => navigate({ q: undefined, status: [], method: [], cloud: [] })}>Clear filters</Button>
+              <Button className="mt-3" onClick={() => navigate({ q: undefined, status: [], method: [], cloud: [] })}>
+                Clear filters
+              </Button>
             </div>
           ) : (
             <div className="text-center">
               <p className="font-medium text-slate-900">No tenants yet</p>
               <p className="mt-1 text-sm text-slate-600">
-                {caps.manage ? "Add your first customer tenant, or import many at once from a CSV file." : "An administrator adds customer tenants here; ask one to add or import them."}
+                {caps.manage
+                  ? "Add your first customer tenant, or import many at once from a CSV file."
+                  : "An administrator adds customer tenants here; ask one to add or import them."}
               </p>
               {caps.manage && (
                 <div className="mt-3 flex justify-center gap-2">
-                  <Button variant="primary" onClick={() => addTenant()}>Add your first tenant</Button>
-                  <Link href="/tenants/import" className={buttonClass("secondary")}>Import tenants from a CSV file</Link>
+                  <Button variant="primary" onClick={() => addTenant()}>
+                    Add your first tenant
+                  </Button>
+                  <Link href="/tenants/import" className={buttonClass("secondary")}>
+                    Import tenants from a CSV file
+                  </Link>
                 </div>
               )}
             </div>
@@ -303,4 +325,3 @@ function TenantsConsole({ items, hasMore, params, caps, renderedAt, activeRun, a
     </div>
   );
 }
-

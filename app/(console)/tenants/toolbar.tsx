@@ -12,7 +12,13 @@ import { clouds, tenantListQuery, verificationStatuses, type TenantListParams } 
 
 const SEARCH_DEBOUNCE_MS = 300;
 
-function Facet<T extends string>({ title, options, labels, selected, onChange }: {
+function Facet<T extends string>({
+  title,
+  options,
+  labels,
+  selected,
+  onChange,
+}: {
   title: string;
   options: readonly T[];
   labels: Record<T, string>;
@@ -24,7 +30,12 @@ function Facet<T extends string>({ title, options, labels, selected, onChange }:
       label={`Filter by ${title.toLowerCase()}`}
       align="left"
       triggerClassName={buttonClass(selected.length ? "primary" : "secondary")}
-      trigger={<>{title}{selected.length > 0 && <span className="rounded bg-white/20 px-1 text-xs">{selected.length}</span>} <span aria-hidden>▾</span></>}
+      trigger={
+        <>
+          {title}
+          {selected.length > 0 && <span className="rounded bg-white/20 px-1 text-xs">{selected.length}</span>} <span aria-hidden>▾</span>
+        </>
+      }
     >
       {() =>
         options.map((o) => (
@@ -38,7 +49,16 @@ function Facet<T extends string>({ title, options, labels, selected, onChange }:
 }
 
 /** Search, facet filters, column choice and the actions on selected rows. */
-export function TenantsToolbar({ table, params, onChange, selectedIds, canVerify, verifyingSelected, onVerifySelected, onClearSelection }: {
+export function TenantsToolbar({
+  table,
+  params,
+  onChange,
+  selectedIds,
+  canVerify,
+  verifyingSelected,
+  onVerifySelected,
+  onClearSelection,
+}: {
   table: Table<TenantListItem>;
   params: TenantListParams;
   onChange: (changes: Partial<TenantListParams>) => void;
@@ -62,7 +82,9 @@ export function TenantsToolbar({ table, params, onChange, selectedIds, canVerify
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap items-center gap-2">
-        <label htmlFor="tenant-search" className="sr-only">Search tenants</label>
+        <label htmlFor="tenant-search" className="sr-only">
+          Search tenants
+        </label>
         <input
           id="tenant-search"
           type="search"
@@ -75,7 +97,14 @@ export function TenantsToolbar({ table, params, onChange, selectedIds, canVerify
         <Facet title="Method" options={methodIds} labels={shortMethodLabels} selected={params.method} onChange={(method) => onChange({ method })} />
         <Facet title="Cloud" options={clouds} labels={cloudLabels} selected={params.cloud} onChange={(cloud) => onChange({ cloud })} />
         {filtered && (
-          <Button variant="ghost" onClick={() => { clearTimeout(timer.current); setQ(""); onChange({ q: undefined, status: [], method: [], cloud: [] }); }}>
+          <Button
+            variant="ghost"
+            onClick={() => {
+              clearTimeout(timer.current);
+              setQ("");
+              onChange({ q: undefined, status: [], method: [], cloud: [] });
+            }}
+          >
             Reset filters
           </Button>
         )}
@@ -84,11 +113,23 @@ export function TenantsToolbar({ table, params, onChange, selectedIds, canVerify
         </div>
       </div>
       {selectedIds.length > 0 && (
-        <div role="region" aria-label="Selected tenants" className="flex flex-wrap items-center gap-2 rounded-lg border border-blue-200 bg-blue-50 px-3 py-2 text-sm">
+        <div
+          role="region"
+          aria-label="Selected tenants"
+          className="flex flex-wrap items-center gap-2 rounded-lg border border-blue-200 bg-blue-50 px-3 py-2 text-sm"
+        >
           <span className="font-medium text-blue-900">{selectedIds.length.toLocaleString("en-US")} selected</span>
-          {canVerify && <Button size="sm" variant="primary" onClick={onVerifySelected} pending={verifyingSelected}>Verify selected</Button>}
-          <a href={`/tenants/export${tenantListQuery({ sel: selectedIds })}`} download className={buttonClass("secondary", "sm")}>Export selected</a>
-          <Button size="sm" variant="ghost" onClick={onClearSelection}>Clear selection</Button>
+          {canVerify && (
+            <Button size="sm" variant="primary" onClick={onVerifySelected} pending={verifyingSelected}>
+              Verify selected
+            </Button>
+          )}
+          <a href={`/tenants/export${tenantListQuery({ sel: selectedIds })}`} download className={buttonClass("secondary", "sm")}>
+            Export selected
+          </a>
+          <Button size="sm" variant="ghost" onClick={onClearSelection}>
+            Clear selection
+          </Button>
         </div>
       )}
     </div>

@@ -69,7 +69,10 @@ export function useTenantActions({ onDeleted }: { onDeleted?: () => void } = {})
           toast({ kind: "error", title: "No consent link", description: result.error });
           return;
         }
-        const copied = await (navigator.clipboard?.writeText(result.data.url).then(() => true, () => false) ?? Promise.resolve(false));
+        const copied = await (navigator.clipboard?.writeText(result.data.url).then(
+          () => true,
+          () => false,
+        ) ?? Promise.resolve(false));
         toast({
           kind: "success",
           title: copied ? "Consent link copied" : "Consent link created",
@@ -81,7 +84,10 @@ export function useTenantActions({ onDeleted }: { onDeleted?: () => void } = {})
           title: `${methodById(method).switchTo?.label}?`,
           body: `${t.customerId} ${methodById(method).switchTo?.consequence} The tenant is verified again right away.`,
           confirmLabel: "Switch method",
-          run: () => run({ done: "Authentication method switched", failed: "Could not switch the method" }, () => switchAuthMethodAction({ id: t.id, method, version: t.version })),
+          run: () =>
+            run({ done: "Authentication method switched", failed: "Could not switch the method" }, () =>
+              switchAuthMethodAction({ id: t.id, method, version: t.version }),
+            ),
         }),
       removeAuthorization: (t) =>
         setConfirmation({
@@ -98,7 +104,12 @@ export function useTenantActions({ onDeleted }: { onDeleted?: () => void } = {})
           body: `${t.displayName} is removed from the console with its stored credentials, verification history and consent links. This cannot be undone; the audit log keeps a record.`,
           confirmLabel: "Delete tenant",
           danger: true,
-          run: () => run({ done: `${t.customerId} deleted`, failed: `Could not delete ${t.customerId}` }, () => deleteTenantAction({ id: t.id, version: t.version }), onDeleted),
+          run: () =>
+            run(
+              { done: `${t.customerId} deleted`, failed: `Could not delete ${t.customerId}` },
+              () => deleteTenantAction({ id: t.id, version: t.version }),
+              onDeleted,
+            ),
         }),
     }),
     [verifying, toast, refresh, run, onDeleted],

@@ -7,10 +7,7 @@ export async function GET() {
   const started = performance.now();
   try {
     await db.$queryRawUnsafe("SELECT 1");
-    return Response.json(
-      { status: "ok", database: "ok", latencyMs: Math.round(performance.now() - started) },
-      { headers: { "Cache-Control": "no-store" } },
-    );
+    return Response.json({ status: "ok", database: "ok", latencyMs: Math.round(performance.now() - started) }, { headers: { "Cache-Control": "no-store" } });
   } catch {
     return Response.json({ status: "unavailable", database: "unreachable" }, { status: 503, headers: { "Cache-Control": "no-store" } });
   }

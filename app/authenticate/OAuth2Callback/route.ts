@@ -26,7 +26,13 @@ export async function GET(request: NextRequest) {
   } catch (error) {
     // No stack trace or detail reaches the page; the error name is enough for the server log.
     console.error(`[consent] callback failed: ${error instanceof Error ? error.name : "unknown error"}`);
-    outcome = { kind: "failed" as const, tenantName: "", title: "Something went wrong", message: "The consent could not be completed. Please try the link again later.", codes: [] };
+    outcome = {
+      kind: "failed" as const,
+      tenantName: "",
+      title: "Something went wrong",
+      message: "The consent could not be completed. Please try the link again later.",
+      codes: [],
+    };
   }
   const { status, html } = renderResultPage(outcome);
   return new Response(html, { status, headers });

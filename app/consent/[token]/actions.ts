@@ -19,7 +19,10 @@ export async function continueToMicrosoftAction(_prev: ContinueState, formData: 
     "consent.continue",
     currentRequestId,
     async () => {
-      const token = z.string().regex(/^[A-Za-z0-9_-]{43}$/).safeParse(formData.get("token"));
+      const token = z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{43}$/)
+        .safeParse(formData.get("token"));
       if (!token.success) return { error: "This consent link is invalid." };
       const jar = await cookies();
       const browserKey = browserBindingValue(jar.get(CONSENT_BROWSER_COOKIE)?.value);

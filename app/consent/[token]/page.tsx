@@ -14,7 +14,9 @@ export default async function ConsentLandingPage({ params }: { params: Promise<{
         {!link ? (
           <>
             <h1 className="text-xl font-semibold">This link is not valid</h1>
-            <p className="mt-2 text-sm text-slate-700">It may have expired, been revoked or already been used. Ask your service provider for a new consent link.</p>
+            <p className="mt-2 text-sm text-slate-700">
+              It may have expired, been revoked or already been used. Ask your service provider for a new consent link.
+            </p>
           </>
         ) : (
           <>
@@ -26,18 +28,39 @@ export default async function ConsentLandingPage({ params }: { params: Promise<{
                 : "sign in once and authorize its application to act on your behalf with a renewable token."}
             </p>
             <dl className="mt-4 space-y-2 rounded-lg bg-slate-50 p-4 text-sm">
-              <div><dt className="font-medium text-slate-600">Application (client) ID</dt><dd className="font-mono text-xs">{link.clientId ?? "not configured"}</dd></div>
               <div>
-                <dt className="font-medium text-slate-600">{link.flow === "ADMIN_CONSENT" ? "Application permissions requested" : "Delegated permissions requested"}</dt>
-                <dd><ul className="mt-1 list-inside list-disc">{link.permissions.map((p) => <li key={p}>{p}</li>)}</ul></dd>
+                <dt className="font-medium text-slate-600">Application (client) ID</dt>
+                <dd className="font-mono text-xs">{link.clientId ?? "not configured"}</dd>
+              </div>
+              <div>
+                <dt className="font-medium text-slate-600">
+                  {link.flow === "ADMIN_CONSENT" ? "Application permissions requested" : "Delegated permissions requested"}
+                </dt>
+                <dd>
+                  <ul className="mt-1 list-inside list-disc">
+                    {link.permissions.map((p) => (
+                      <li key={p}>{p}</li>
+                    ))}
+                  </ul>
+                </dd>
               </div>
               {link.flow === "AUTH_CODE" && link.offlineAccess && (
-                <div><dt className="font-medium text-slate-600">Offline access</dt><dd>Yes: the authorization stays valid while it is used at least every 90 days.</dd></div>
+                <div>
+                  <dt className="font-medium text-slate-600">Offline access</dt>
+                  <dd>Yes: the authorization stays valid while it is used at least every 90 days.</dd>
+                </div>
               )}
-              <div><dt className="font-medium text-slate-600">Link valid until</dt><dd>{link.expiresAt.toUTCString()}</dd></div>
+              <div>
+                <dt className="font-medium text-slate-600">Link valid until</dt>
+                <dd>{link.expiresAt.toUTCString()}</dd>
+              </div>
             </dl>
-            <p className="mt-4 text-sm text-slate-700">You will sign in on Microsoft&apos;s page and review the permissions there. You can cancel at any time.</p>
-            <div className="mt-4"><ContinueButton token={token} /></div>
+            <p className="mt-4 text-sm text-slate-700">
+              You will sign in on Microsoft&apos;s page and review the permissions there. You can cancel at any time.
+            </p>
+            <div className="mt-4">
+              <ContinueButton token={token} />
+            </div>
           </>
         )}
       </div>

@@ -24,7 +24,17 @@ export async function getDiscovery(metadataAddress: string): Promise<Discovery> 
   const hit = discoveryCache.get(metadataAddress);
   if (hit && Date.now() - hit.at < DISCOVERY_TTL_MS) return hit.doc;
   const response = await sendWithRetry({ kind: "discovery", flow: "discovery", method: "GET", url: metadataAddress, policy });
-  if (response.status !== 200) throw new EntraCallError(failureFromTokenResponse({ flow: "discovery", endpoint: response.trace.endpoint, status: response.status, headers: response.headers, body: response.body, attempts: response.trace.attempts.length }));
+  if (response.status !== 200)
+    throw new EntraCallError(
+      failureFromTokenResponse({
+        flow: "discovery",
+        endpoint: response.trace.endpoint,
+        status: response.status,
+        headers: response.headers,
+        body: response.body,
+        attempts: response.trace.attempts.length,
+      }),
+    );
   const doc = response.body as Discovery;
   if (typeof doc.issuer !== "string" || typeof doc.token_endpoint !== "string" || typeof doc.authorization_endpoint !== "string") {
     throw new EntraCallError({ flow: "discovery", kind: "config", endpoint: response.trace.endpoint, libraryCode: "not_a_discovery_document" });
@@ -72,7 +82,16 @@ export async function appGraphToken(doc: Discovery, clientId: string, certificat
   });
   const json = response.body as { access_token?: string };
   if (response.status !== 200 || !json.access_token) {
-    throw new EntraCallError(failureFromTokenResponse({ flow: "client_credentials", endpoint: response.trace.endpoint, status: response.status, headers: response.headers, body: response.body, attempts: response.trace.attempts.length }));
+    throw new EntraCallError(
+      failureFromTokenResponse({
+        flow: "client_credentials",
+        endpoint: response.trace.endpoint,
+        status: response.status,
+        headers: response.headers,
+        body: response.body,
+        attempts: response.trace.attempts.length,
+      }),
+    );
   }
   return json.access_token;
 }
@@ -83,9 +102,24 @@ export async function readGroupIds(doc: Discovery, accessToken: string, userObje
   let url: string | undefined = `${graphBaseUrl(doc)}${path}?$select=id&$top=999`;
   const ids: string[] = [];
   for (let page = 0; url && page < 20; page++) {
-    const response: SendResult = await sendWithRetry({ kind: "graph", flow: "graph", method: "GET", url, headers: { authorization: `Bearer ${accessToken}` }, policy });
+    const response: SendResult = await sendWithRetry({
+      kind: "graph",
+      flow: "graph",
+      method: "GET",
+      url,
+      headers: { authorization: `Bearer ${accessToken}` },
+      policy,
+    });
     if (response.status !== 200) {
-      throw new EntraCallError(failureFromGraphResponse({ endpoint: response.trace.endpoint, status: response.status, headers: response.headers, body: response.body, attempts: response.trace.attempts.length }));
+      throw new EntraCallError(
+        failureFromGraphResponse({
+          endpoint: response.trace.endpoint,
+          status: response.status,
+          headers: response.headers,
+          body: response.body,
+          attempts: response.trace.attempts.length,
+        }),
+      );
     }
     const json = response.body as { value?: { id?: string; "@odata.type"?: string }[]; "@odata.nextLink"?: string };
     for (const item of json.value ?? []) {

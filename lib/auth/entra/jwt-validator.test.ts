@@ -38,7 +38,13 @@ function fakeEntra(initial: Key[], options: FakeEntraOptions = {}) {
     }
     return new Response("not found", { status: 404 });
   }) as typeof fetch;
-  return { fetchImpl, counts, publish: (keys: Key[]) => { published = keys; } };
+  return {
+    fetchImpl,
+    counts,
+    publish: (keys: Key[]) => {
+      published = keys;
+    },
+  };
 }
 
 const settings = resolveEntraSettings({
@@ -89,8 +95,17 @@ describe("settings core", () => {
 
   it("gives the REST API its own audience and issuer; an empty API Issuer is the Issuer", () => {
     expect(settings).toMatchObject({ apiAudience: "", apiIssuer: `https://sts.windows.net/${TENANT}/` });
-    const api = resolveEntraSettings({ ...entraAuthDefaults, tenantId: TENANT, apiAudience: " api://console ", apiIssuer: "https://login.microsoftonline.com/{TenantId}/v2.0" });
-    expect(api).toMatchObject({ audience: entraAuthDefaults.audience, apiAudience: "api://console", apiIssuer: `https://login.microsoftonline.com/${TENANT}/v2.0` });
+    const api = resolveEntraSettings({
+      ...entraAuthDefaults,
+      tenantId: TENANT,
+      apiAudience: " api://console ",
+      apiIssuer: "https://login.microsoftonline.com/{TenantId}/v2.0",
+    });
+    expect(api).toMatchObject({
+      audience: entraAuthDefaults.audience,
+      apiAudience: "api://console",
+      apiIssuer: `https://login.microsoftonline.com/${TENANT}/v2.0`,
+    });
   });
 });
 
@@ -108,13 +123,21 @@ describe("createEntraJwtValidator: hostile tokens", () => {
       },
       reason: "unsupported_alg",
     },
-    { name: "RS256 header without kid", token: () => new SignJWT(claims()).setProtectedHeader({ alg: "RS256" }).sign(current.privateKey), reason: "missing_kid" },
+    {
+      name: "RS256 header without kid",
+      token: () => new SignJWT(claims()).setProtectedHeader({ alg: "RS256" }).sign(current.privateKey),
+      reason: "missing_kid",
+    },
     { name: "unknown kid", token: () => sign(stranger, claims()), reason: "unknown_kid" },
     { name: "known kid, signed by another key", token: () => sign(stranger, claims(), { kid: current.kid }), reason: "bad_signature" },
     { name: "expired beyond the skew", token: () => sign(current, claims({ exp: T0 / 1000 - 301 })), reason: "expired" },
     { name: "not yet valid beyond the skew", token: () => sign(current, claims({ nbf: T0 / 1000 + 301 })), reason: "not_yet_valid" },
     { name: "no exp", token: () => sign(current, { ...claims(), exp: undefined }), reason: "missing_exp" },
-    { name: "wrong issuer (v2 issuer when v1 is configured)", token: () => sign(current, claims({ iss: `https://login.microsoftonline.com/${TENANT}/v2.0` })), reason: "wrong_issuer" },
+    {
+      name: "wrong issuer (v2 issuer when v1 is configured)",
+      token: () => sign(current, claims({ iss: `https://login.microsoftonline.com/${TENANT}/v2.0` })),
+      reason: "wrong_issuer",
+    },
     { name: "issuer differing only in case", token: () => sign(current, claims({ iss: `https://STS.windows.net/${TENANT}/` })), reason: "wrong_issuer" },
     { name: "wrong audience", token: () => sign(current, claims({ aud: "https://database.windows.net/" })), reason: "wrong_audience" },
     { name: "audience with a trailing slash", token: () => sign(current, claims({ aud: `${AUDIENCE}/` })), reason: "wrong_audience" },
@@ -131,7 +154,14 @@ describe("createEntraJwtValidator: hostile tokens", () => {
     { name: "not a JWT", token: () => "not-a-jwt", reason: "malformed" },
     { name: "two segments", token: () => `${b64({ alg: "RS256", kid: current.kid })}.${b64(claims())}`, reason: "malformed" },
     { name: "header is not JSON", token: () => `${Buffer.from("{oops").toString("base64url")}.${b64(claims())}.AAAA`, reason: "malformed" },
-    { name: "payload is not JSON", token: async () => { const [h, , s] = (await sign(current, claims())).split("."); return `${h}.${Buffer.from("[1,").toString("base64url")}.${s}`; }, reason: "bad_signature" },
+    {
+      name: "payload is not JSON",
+      token: async () => {
+        const [h, , s] = (await sign(current, claims())).split(".");
+        return `${h}.${Buffer.from("[1,").toString("base64url")}.${s}`;
+      },
+      reason: "bad_signature",
+    },
     { name: "empty string", token: () => "", reason: "malformed" },
     { name: "oversized", token: async () => sign(current, claims({ padding: "x".repeat(MAX_TOKEN_LENGTH) })), reason: "oversized" },
     // Lifetimes that are numbers to JavaScript but no time: 1e309 parses as Infinity.
@@ -143,8 +173,16 @@ describe("createEntraJwtValidator: hostile tokens", () => {
     { name: "iat as a string", token: () => sign(current, claims({ iat: String(T0 / 1000) })), reason: "invalid_time" },
     { name: "issued in the future beyond the skew", token: () => sign(current, claims({ iat: T0 / 1000 + 301 })), reason: "issued_in_future" },
     // Audience: ours alone.
-    { name: "aud array with an extra untrusted audience", token: () => sign(current, claims({ aud: [AUDIENCE, "api://someone-else"] })), reason: "wrong_audience" },
-    { name: "aud array with the untrusted audience first", token: () => sign(current, claims({ aud: ["api://someone-else", AUDIENCE] })), reason: "wrong_audience" },
+    {
+      name: "aud array with an extra untrusted audience",
+      token: () => sign(current, claims({ aud: [AUDIENCE, "api://someone-else"] })),
+      reason: "wrong_audience",
+    },
+    {
+      name: "aud array with the untrusted audience first",
+      token: () => sign(current, claims({ aud: ["api://someone-else", AUDIENCE] })),
+      reason: "wrong_audience",
+    },
     { name: "empty aud array", token: () => sign(current, claims({ aud: [] })), reason: "wrong_audience" },
     { name: "no aud", token: () => sign(current, claims({ aud: undefined })), reason: "wrong_audience" },
     { name: "aud as a number", token: () => sign(current, claims({ aud: 1 })), reason: "wrong_audience" },
@@ -163,7 +201,15 @@ describe("createEntraJwtValidator: hostile tokens", () => {
   it("accepts a valid token and tokens inside the clock skew", async () => {
     const entra = fakeEntra([current]);
     const validator = createEntraJwtValidator(settings, { fetch: entra.fetchImpl, now: () => T0 });
-    for (const overrides of [{}, { exp: T0 / 1000 - 299 }, { nbf: T0 / 1000 + 299 }, { iat: T0 / 1000 + 299 }, { iat: undefined }, { aud: [AUDIENCE] }, { aud: [AUDIENCE, AUDIENCE] }]) {
+    for (const overrides of [
+      {},
+      { exp: T0 / 1000 - 299 },
+      { nbf: T0 / 1000 + 299 },
+      { iat: T0 / 1000 + 299 },
+      { iat: undefined },
+      { aud: [AUDIENCE] },
+      { aud: [AUDIENCE, AUDIENCE] },
+    ]) {
       const result = await validator.validate(await sign(current, claims(overrides)));
       expect(result.ok, JSON.stringify(overrides)).toBe(true);
     }
@@ -186,16 +232,27 @@ describe("createEntraJwtValidator: hostile tokens", () => {
     );
     expect((await validator.validate(await sign(current, claims({ scp: "x", roles: ["Api.Read", "Api.Write"] })))).ok).toBe(true);
     expect(await validator.validate(await sign(current, claims({ scp: "" })))).toMatchObject({ reason: "missing_claim", detail: "scp" });
-    expect(await validator.validate(await sign(current, claims({ scp: "x", tid: TENANT.toUpperCase() })))).toMatchObject({ reason: "claim_mismatch", detail: "tid" });
+    expect(await validator.validate(await sign(current, claims({ scp: "x", tid: TENANT.toUpperCase() })))).toMatchObject({
+      reason: "claim_mismatch",
+      detail: "tid",
+    });
   });
 
   it("a value match never matches an array, a number or a boolean, only the exact string", async () => {
     const entra = fakeEntra([current]);
     const validator = createEntraJwtValidator(
-      { ...settings, requiredClaims: [{ name: "roles", value: "Api.Write" }, { name: "ver", value: "1" }, { name: "xms_flag", value: "true" }] },
+      {
+        ...settings,
+        requiredClaims: [
+          { name: "roles", value: "Api.Write" },
+          { name: "ver", value: "1" },
+          { name: "xms_flag", value: "true" },
+        ],
+      },
       { fetch: entra.fetchImpl, now: () => T0 },
     );
-    const check = async (overrides: Record<string, unknown>) => validator.validate(await sign(current, claims({ roles: "Api.Write", ver: "1", xms_flag: "true", ...overrides })));
+    const check = async (overrides: Record<string, unknown>) =>
+      validator.validate(await sign(current, claims({ roles: "Api.Write", ver: "1", xms_flag: "true", ...overrides })));
     expect((await check({})).ok).toBe(true);
     expect(await check({ roles: ["Api.Write"] })).toMatchObject({ reason: "claim_mismatch", detail: "roles" });
     expect(await check({ roles: ["Api.Read", "Api.Write"] })).toMatchObject({ reason: "claim_mismatch", detail: "roles" });
@@ -206,7 +263,10 @@ describe("createEntraJwtValidator: hostile tokens", () => {
 
   it("a required claim named like an Object.prototype member must be in the token itself", async () => {
     const entra = fakeEntra([current]);
-    const validator = createEntraJwtValidator({ ...settings, requiredClaims: [{ name: "constructor" }, { name: "toString", value: "x" }] }, { fetch: entra.fetchImpl, now: () => T0 });
+    const validator = createEntraJwtValidator(
+      { ...settings, requiredClaims: [{ name: "constructor" }, { name: "toString", value: "x" }] },
+      { fetch: entra.fetchImpl, now: () => T0 },
+    );
     expect(await validator.validate(await sign(current, claims()))).toMatchObject({ reason: "missing_claim", detail: "constructor" });
     expect((await validator.validate(await sign(current, claims({ constructor: "c", toString: "x" })))).ok).toBe(true);
   });
@@ -246,7 +306,11 @@ describe("createEntraJwtValidator: where the keys come from", () => {
   it("refuses a jwks_uri that is not https, without fetching it", async () => {
     const entra = fakeEntra([current], { jwksUri: `http://login.example/${TENANT}/discovery/v2.0/keys` });
     const validator = createEntraJwtValidator(settings, { fetch: entra.fetchImpl, now: () => T0, allowJwksHost: () => true });
-    expect(await validator.validate(await sign(current, claims()))).toMatchObject({ ok: false, reason: "keys_unavailable", detail: expect.stringMatching(/not https/) });
+    expect(await validator.validate(await sign(current, claims()))).toMatchObject({
+      ok: false,
+      reason: "keys_unavailable",
+      detail: expect.stringMatching(/not https/),
+    });
     expect(entra.counts.jwks).toBe(0);
   });
 
@@ -254,11 +318,19 @@ describe("createEntraJwtValidator: where the keys come from", () => {
     for (const jwksUri of ["https://keys.example/discovery/v2.0/keys", `https://login.example:8443/${TENANT}/discovery/v2.0/keys`]) {
       const entra = fakeEntra([current], { jwksUri });
       const refused = createEntraJwtValidator(settings, { fetch: entra.fetchImpl, now: () => T0 });
-      expect(await refused.validate(await sign(current, claims()))).toMatchObject({ ok: false, reason: "keys_unavailable", detail: expect.stringMatching(/host/) });
+      expect(await refused.validate(await sign(current, claims()))).toMatchObject({
+        ok: false,
+        reason: "keys_unavailable",
+        detail: expect.stringMatching(/host/),
+      });
       expect(entra.counts.jwks).toBe(0);
 
       const asked: string[] = [];
-      const allowed = createEntraJwtValidator(settings, { fetch: entra.fetchImpl, now: () => T0, allowJwksHost: (host) => (asked.push(host), host === new URL(jwksUri).host) });
+      const allowed = createEntraJwtValidator(settings, {
+        fetch: entra.fetchImpl,
+        now: () => T0,
+        allowJwksHost: (host) => (asked.push(host), host === new URL(jwksUri).host),
+      });
       expect((await allowed.validate(await sign(current, claims()))).ok).toBe(true);
       expect(asked).toEqual([new URL(jwksUri).host]);
     }

@@ -52,9 +52,7 @@ export type JwtRejection =
   | "missing_claim"
   | "claim_mismatch";
 
-export type JwtValidationResult =
-  | { ok: true; claims: JWTPayload & Record<string, unknown> }
-  | { ok: false; reason: JwtRejection; detail?: string };
+export type JwtValidationResult = { ok: true; claims: JWTPayload & Record<string, unknown> } | { ok: false; reason: JwtRejection; detail?: string };
 
 export type JwtValidatorOptions = {
   /** Fetches the metadata document and the JWKS; its timeouts and retries are the caller's (lib/entra/http.ts's entraFetch). */
@@ -202,10 +200,7 @@ export function createEntraJwtValidator(settings: JwtValidatorSettings, options:
       });
       const claims = payload as JWTPayload & Record<string, unknown>;
       return (
-        checkTimes(claims) ??
-        checkAudience(claims.aud) ??
-        checkKeyIssuer(claims, signer, metadataIssuer) ??
-        checkRequiredClaims(claims) ?? { ok: true, claims }
+        checkTimes(claims) ?? checkAudience(claims.aud) ?? checkKeyIssuer(claims, signer, metadataIssuer) ?? checkRequiredClaims(claims) ?? { ok: true, claims }
       );
     } catch (error) {
       return rejectionOf(error);

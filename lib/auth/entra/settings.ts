@@ -37,10 +37,20 @@ async function readRow() {
 function valuesOf(row: Awaited<ReturnType<typeof readRow>>): EntraAuthValues {
   if (!row) return { ...entraAuthDefaults };
   return {
-    enabled: row.enabled, tenantId: row.tenantId, clientId: row.clientId, audience: row.audience, issuer: row.issuer,
-    authority: row.authority, metadataAddress: row.metadataAddress, requiredClaims: row.requiredClaims, clockSkew: row.clockSkew,
-    jwksCacheDuration: row.jwksCacheDuration, certificateThumbprint: row.certificateThumbprint, groupCacheDuration: row.groupCacheDuration,
-    apiAudience: row.apiAudience, apiIssuer: row.apiIssuer,
+    enabled: row.enabled,
+    tenantId: row.tenantId,
+    clientId: row.clientId,
+    audience: row.audience,
+    issuer: row.issuer,
+    authority: row.authority,
+    metadataAddress: row.metadataAddress,
+    requiredClaims: row.requiredClaims,
+    clockSkew: row.clockSkew,
+    jwksCacheDuration: row.jwksCacheDuration,
+    certificateThumbprint: row.certificateThumbprint,
+    groupCacheDuration: row.groupCacheDuration,
+    apiAudience: row.apiAudience,
+    apiIssuer: row.apiIssuer,
   };
 }
 
@@ -60,7 +70,8 @@ export async function findCertificate(thumbprint: string): Promise<{ ok: true; c
     if (e instanceof DecryptionError) return { ok: false, problem: `The provider app's certificate: ${reasons.SECRET_UNREADABLE.title}.` };
     return { ok: false, problem: "No certificate with a private key is stored (the provider app is not configured)." };
   }
-  if (app.credential.kind !== "certificate") return { ok: false, problem: "No certificate with a private key is stored: the provider app uses a client secret." };
+  if (app.credential.kind !== "certificate")
+    return { ok: false, problem: "No certificate with a private key is stored: the provider app uses a client secret." };
   const { credential } = app;
   if (![credential.thumbprintSha1, credential.thumbprintSha256].includes(wanted)) {
     return { ok: false, problem: `No stored certificate has this thumbprint (the stored one is ${credential.thumbprintSha1}).` };
@@ -108,8 +119,21 @@ export async function loadEntraRuntime(): Promise<EntraRuntime | null> {
 }
 
 const auditedFields = [
-  "enabled", "tenantId", "clientId", "audience", "issuer", "authority", "metadataAddress", "requiredClaims", "clockSkew",
-  "jwksCacheDuration", "certificateThumbprint", "groupCacheDuration", "apiAudience", "apiIssuer", "localSignInEnabled",
+  "enabled",
+  "tenantId",
+  "clientId",
+  "audience",
+  "issuer",
+  "authority",
+  "metadataAddress",
+  "requiredClaims",
+  "clockSkew",
+  "jwksCacheDuration",
+  "certificateThumbprint",
+  "groupCacheDuration",
+  "apiAudience",
+  "apiIssuer",
+  "localSignInEnabled",
 ] as const;
 
 export async function applyEntraSettings(input: {
@@ -131,10 +155,21 @@ export async function applyEntraSettings(input: {
   if (!groups.ok) return invalidField("groupRoles", groups.error);
 
   const next = {
-    enabled: values.enabled, tenantId: values.tenantId, clientId: values.clientId, audience: values.audience, issuer: values.issuer,
-    authority: values.authority, metadataAddress: values.metadataAddress, requiredClaims: values.requiredClaims, clockSkew: values.clockSkew,
-    jwksCacheDuration: values.jwksCacheDuration, certificateThumbprint: values.certificateThumbprint, groupCacheDuration: values.groupCacheDuration,
-    apiAudience: values.apiAudience, apiIssuer: values.apiIssuer, localSignInEnabled: values.localSignInEnabled,
+    enabled: values.enabled,
+    tenantId: values.tenantId,
+    clientId: values.clientId,
+    audience: values.audience,
+    issuer: values.issuer,
+    authority: values.authority,
+    metadataAddress: values.metadataAddress,
+    requiredClaims: values.requiredClaims,
+    clockSkew: values.clockSkew,
+    jwksCacheDuration: values.jwksCacheDuration,
+    certificateThumbprint: values.certificateThumbprint,
+    groupCacheDuration: values.groupCacheDuration,
+    apiAudience: values.apiAudience,
+    apiIssuer: values.apiIssuer,
+    localSignInEnabled: values.localSignInEnabled,
   };
   const previous: Record<string, unknown> = current ?? { ...entraAuthDefaults, localSignInEnabled: true };
   const changedFields: string[] = auditedFields.filter((f) => String(next[f]) !== String(previous[f]));

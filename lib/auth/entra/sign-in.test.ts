@@ -27,8 +27,13 @@ async function contosoAdminTokens() {
   const scopes = [`${emu.graphUrl}/User.Read`, "openid", "profile"];
   const run = await authorizeWithArmedUser(emu, { tenant: TEST.contosoId, user: TEST.admin, scopes });
   const { json } = await postForm(`${emu.loginUrl}/${TEST.contosoId}/oauth2/v2.0/token`, {
-    grant_type: "authorization_code", client_id: TEST.providerClientId, client_secret: TEST.providerSecret, code: run.code!,
-    redirect_uri: TEST.redirectUri, code_verifier: run.verifier, scope: scopes.join(" "),
+    grant_type: "authorization_code",
+    client_id: TEST.providerClientId,
+    client_secret: TEST.providerSecret,
+    code: run.code!,
+    redirect_uri: TEST.redirectUri,
+    code_verifier: run.verifier,
+    scope: scopes.join(" "),
   });
   return { idToken: json.id_token as string, accessToken: json.access_token as string };
 }
@@ -69,7 +74,11 @@ describe("admitEntraUser", () => {
   });
 
   it("refuses another tenant even when the issuer and required claims were loosened", async () => {
-    await configure(TEST.homeTenantId, { issuer: `${emu.loginUrl}/${TEST.contosoId}/v2.0`, metadataAddress: `${emu.loginUrl}/${TEST.contosoId}/v2.0/.well-known/openid-configuration`, requiredClaims: "oid" });
+    await configure(TEST.homeTenantId, {
+      issuer: `${emu.loginUrl}/${TEST.contosoId}/v2.0`,
+      metadataAddress: `${emu.loginUrl}/${TEST.contosoId}/v2.0/.well-known/openid-configuration`,
+      requiredClaims: "oid",
+    });
     expect(await admitEntraUser(await contosoAdminTokens())).toEqual({ ok: false, reason: "wrong_tenant" });
   });
 
@@ -104,7 +113,9 @@ describe("admitEntraUser", () => {
       emu.state.clearFaults();
     }
     const refused = await db.auditEvent.findMany({ where: { action: "auth.sign_in.refused" } });
-    expect(refused.map((e) => JSON.parse(e.details))).toEqual([expect.objectContaining({ method: "entra", reason: "groups_unavailable", entraReason: "SERVICE_UNAVAILABLE" })]);
+    expect(refused.map((e) => JSON.parse(e.details))).toEqual([
+      expect.objectContaining({ method: "entra", reason: "groups_unavailable", entraReason: "SERVICE_UNAVAILABLE" }),
+    ]);
     expect(await db.adminUser.count()).toBe(0);
   });
 });

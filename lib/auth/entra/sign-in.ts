@@ -26,8 +26,12 @@ const validators = new Map<string, EntraJwtValidator>();
 export function validatorFor(runtime: EntraRuntime, tokens: "id" | "api"): EntraJwtValidator {
   const s = runtime.settings;
   const config = {
-    issuer: tokens === "api" ? s.apiIssuer : s.issuer, audience: tokens === "api" ? s.apiAudience : s.audience,
-    metadataAddress: s.metadataAddress, requiredClaims: s.requiredClaims, clockSkewSeconds: s.clockSkewSeconds, jwksCacheSeconds: s.jwksCacheSeconds,
+    issuer: tokens === "api" ? s.apiIssuer : s.issuer,
+    audience: tokens === "api" ? s.apiAudience : s.audience,
+    metadataAddress: s.metadataAddress,
+    requiredClaims: s.requiredClaims,
+    clockSkewSeconds: s.clockSkewSeconds,
+    jwksCacheSeconds: s.jwksCacheSeconds,
   };
   const key = JSON.stringify(config);
   let validator = validators.get(key);
@@ -47,7 +51,12 @@ export type EntraSignInResult = { ok: true; adminId: string; email: string; name
  */
 export async function admitEntraUser(input: { idToken?: string; accessToken?: string; requestId?: string }): Promise<EntraSignInResult> {
   const refuse = async (reason: string, label = "entra", details: Record<string, string> = {}): Promise<EntraSignInResult> => {
-    await recordAudit({ action: "auth.sign_in.refused", actor: { type: "anonymous", label }, requestId: input.requestId, details: { method: "entra", reason, ...details } });
+    await recordAudit({
+      action: "auth.sign_in.refused",
+      actor: { type: "anonymous", label },
+      requestId: input.requestId,
+      details: { method: "entra", reason, ...details },
+    });
     return { ok: false, reason };
   };
   const runtime = await loadEntraRuntime();
@@ -81,9 +90,10 @@ export async function admitEntraUser(input: { idToken?: string; accessToken?: st
   } else {
     // A local account with the same sign-in name (in our own tenant) is the same person: link it.
     const local = await db.adminUser.findUnique({ where: { email } });
-    admin = local && !local.entraObjectId
-      ? await db.adminUser.update({ where: { id: local.id }, data: { ...data, entraObjectId: oid } })
-      : await db.adminUser.create({ data: { id: newId(), email: local ? `${oid}@entra` : email, ...data, entraObjectId: oid } });
+    admin =
+      local && !local.entraObjectId
+        ? await db.adminUser.update({ where: { id: local.id }, data: { ...data, entraObjectId: oid } })
+        : await db.adminUser.create({ data: { id: newId(), email: local ? `${oid}@entra` : email, ...data, entraObjectId: oid } });
   }
   if (admin.disabled) return refuse("disabled", label);
   await recordAudit({

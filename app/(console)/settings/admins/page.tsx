@@ -14,8 +14,13 @@ export default async function AdminsPage() {
     select: { id: true, email: true, name: true, role: true, disabled: true, entraObjectId: true, lastSignInAt: true },
   });
   const admins: AdminRow[] = rows.map((r) => ({
-    id: r.id, email: r.email, name: r.name, role: r.role, disabled: r.disabled,
-    source: r.entraObjectId ? "entra" : "local", lastSignInAt: r.lastSignInAt?.toISOString() ?? null,
+    id: r.id,
+    email: r.email,
+    name: r.name,
+    role: r.role,
+    disabled: r.disabled,
+    source: r.entraObjectId ? "entra" : "local",
+    lastSignInAt: r.lastSignInAt?.toISOString() ?? null,
   }));
   return <AdminsTable admins={admins} selfId={admin.id} canManage={permits(admin.role, setLocalRoleCommand)} />;
 }

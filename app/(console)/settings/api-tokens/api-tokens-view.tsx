@@ -15,9 +15,18 @@ import { TokenCreatedDialog } from "./token-created-dialog";
 import { settleAction } from "@/lib/settle-action";
 
 export type ApiTokenRow = {
-  id: string; name: string; prefix: string; role: ApiTokenRole; status: ApiTokenStatus;
-  createdAt: string; createdBy: string; expiresAt: string;
-  revokedAt: string | null; revokedBy: string | null; lastUsedAt: string | null; lastUsedFrom: string | null;
+  id: string;
+  name: string;
+  prefix: string;
+  role: ApiTokenRole;
+  status: ApiTokenStatus;
+  createdAt: string;
+  createdBy: string;
+  expiresAt: string;
+  revokedAt: string | null;
+  revokedBy: string | null;
+  lastUsedAt: string | null;
+  lastUsedFrom: string | null;
 };
 
 const statusStyles: Record<ApiTokenStatus, { label: string; className: string }> = {
@@ -66,13 +75,22 @@ function ApiTokens({ tokens, renderedAt }: { tokens: ApiTokenRow[]; renderedAt: 
     <section aria-labelledby="api-tokens-heading" className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div className="max-w-2xl">
-          <h2 id="api-tokens-heading" className="text-base font-semibold">API tokens</h2>
+          <h2 id="api-tokens-heading" className="text-base font-semibold">
+            API tokens
+          </h2>
           <p className="text-sm text-slate-600">
-            Scripts and other systems call the REST API with <code className="rounded bg-slate-100 px-1 text-xs">Authorization: Bearer &lt;token&gt;</code>.
-            A token acts with the role you give it until it expires or you revoke it. <Link href="/api-docs" className="font-medium text-blue-700 hover:underline">API reference</Link>
+            Scripts and other systems call the REST API with <code className="rounded bg-slate-100 px-1 text-xs">Authorization: Bearer &lt;token&gt;</code>. A
+            token acts with the role you give it until it expires or you revoke it.{" "}
+            <Link href="/api-docs" className="font-medium text-blue-700 hover:underline">
+              API reference
+            </Link>
           </p>
         </div>
-        {tokens.length > 0 && <Button variant="primary" onClick={() => setCreateOpen(true)}>Create token</Button>}
+        {tokens.length > 0 && (
+          <Button variant="primary" onClick={() => setCreateOpen(true)}>
+            Create token
+          </Button>
+        )}
       </div>
 
       {tokens.length === 0 ? (
@@ -80,16 +98,32 @@ function ApiTokens({ tokens, renderedAt }: { tokens: ApiTokenRow[]; renderedAt: 
       ) : (
         <div className="-mx-6 -mb-6 overflow-x-auto rounded-b-xl">
           <table className="w-full text-left text-sm">
-            <caption className="sr-only">API tokens: {activeCount} active of {tokens.length}</caption>
+            <caption className="sr-only">
+              API tokens: {activeCount} active of {tokens.length}
+            </caption>
             <thead className="border-y border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
               <tr>
-                <th scope="col" className="py-2 pl-6 pr-3">Name</th>
-                <th scope="col" className="px-3 py-2">Role</th>
-                <th scope="col" className="px-3 py-2">Created</th>
-                <th scope="col" className="px-3 py-2">Expires</th>
-                <th scope="col" className="px-3 py-2">Last used</th>
-                <th scope="col" className="px-3 py-2">Status</th>
-                <th scope="col" className="py-2 pl-3 pr-6"><span className="sr-only">Actions</span></th>
+                <th scope="col" className="py-2 pl-6 pr-3">
+                  Name
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Role
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Created
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Expires
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Last used
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Status
+                </th>
+                <th scope="col" className="py-2 pl-3 pr-6">
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -109,14 +143,18 @@ function ApiTokens({ tokens, renderedAt }: { tokens: ApiTokenRow[]; renderedAt: 
         title={`Revoke ${revoking?.name ?? "token"}?`}
         description={
           <>
-            Everything that uses <code className="font-mono">{revoking?.prefix}…</code> stops working at once: its next request is
-            refused with 401. The token stays listed as Revoked for the audit trail. This cannot be undone.
+            Everything that uses <code className="font-mono">{revoking?.prefix}…</code> stops working at once: its next request is refused with 401. The token
+            stays listed as Revoked for the audit trail. This cannot be undone.
           </>
         }
       >
         <div className="flex justify-end gap-2">
-          <Button onClick={() => setRevoking(null)} disabled={pending} autoFocus>Cancel</Button>
-          <Button variant="danger" onClick={revoke} pending={pending}>Revoke token</Button>
+          <Button onClick={() => setRevoking(null)} disabled={pending} autoFocus>
+            Cancel
+          </Button>
+          <Button variant="danger" onClick={revoke} pending={pending}>
+            Revoke token
+          </Button>
         </div>
       </Dialog>
     </section>
@@ -131,12 +169,16 @@ function TokenRow({ token: t, renderedAt, onRevoke }: { token: ApiTokenRow; rend
     <tr className={cn("align-top", revoked && "bg-slate-50/60 text-slate-500")}>
       <td className="min-w-40 py-3 pl-6 pr-3">
         <div className={cn("break-words font-medium", revoked ? "text-slate-500 line-through decoration-slate-400" : "text-slate-900")}>{t.name}</div>
-        <div className="font-mono text-xs text-slate-500" title="The first characters of the token, to recognise it">{t.prefix}…</div>
+        <div className="font-mono text-xs text-slate-500" title="The first characters of the token, to recognise it">
+          {t.prefix}…
+        </div>
       </td>
       <td className="whitespace-nowrap px-3 py-3">{apiTokenRoleInfo[t.role].label}</td>
       <td className="px-3 py-3">
         <LocalTime value={t.createdAt} renderedAt={renderedAt} className="whitespace-nowrap" />
-        <div className="max-w-44 truncate text-xs text-slate-500" title={t.createdBy}>by {t.createdBy}</div>
+        <div className="max-w-44 truncate text-xs text-slate-500" title={t.createdBy}>
+          by {t.createdBy}
+        </div>
       </td>
       <td className="whitespace-nowrap px-3 py-3">
         <LocalTime value={t.expiresAt} renderedAt={renderedAt} className={expiresSoon ? "font-medium text-amber-700" : undefined} />
@@ -150,7 +192,11 @@ function TokenRow({ token: t, renderedAt, onRevoke }: { token: ApiTokenRow; rend
         {revoked && t.revokedAt && (
           <div className="mt-1 text-xs text-slate-500">
             <LocalTime value={t.revokedAt} renderedAt={renderedAt} />
-            {t.revokedBy && <div className="max-w-40 truncate" title={t.revokedBy}>by {t.revokedBy}</div>}
+            {t.revokedBy && (
+              <div className="max-w-40 truncate" title={t.revokedBy}>
+                by {t.revokedBy}
+              </div>
+            )}
           </div>
         )}
       </td>
@@ -170,13 +216,16 @@ function EmptyState({ onCreate }: { onCreate: () => void }) {
     <div className="rounded-lg border border-dashed border-slate-300 px-6 py-10 text-center">
       <p className="text-sm font-semibold text-slate-900">No API tokens yet</p>
       <p className="mx-auto mt-1 max-w-lg text-sm text-slate-600">
-        Create a token for each PSA or RMM system, monitoring check or script that should list tenants, start Verify All or fetch
-        consent links without a browser. Give it the lowest role that does the job and an expiry; you see the token once, when
-        you create it.
+        Create a token for each PSA or RMM system, monitoring check or script that should list tenants, start Verify All or fetch consent links without a
+        browser. Give it the lowest role that does the job and an expiry; you see the token once, when you create it.
       </p>
       <div className="mt-4 flex items-center justify-center gap-3">
-        <Button variant="primary" onClick={onCreate}>Create token</Button>
-        <Link href="/api-docs" className="text-sm font-medium text-blue-700 hover:underline">Read the API reference</Link>
+        <Button variant="primary" onClick={onCreate}>
+          Create token
+        </Button>
+        <Link href="/api-docs" className="text-sm font-medium text-blue-700 hover:underline">
+          Read the API reference
+        </Link>
       </div>
     </div>
   );

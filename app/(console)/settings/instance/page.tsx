@@ -28,12 +28,18 @@ export default async function InstanceSettingsPage() {
         <p className="text-sm text-slate-600">How this console instance is configured. Values come from the environment (see README).</p>
       </div>
       <section aria-labelledby="instance" className="rounded-xl border border-slate-200 bg-white shadow-sm">
-        <h2 id="instance" className="border-b border-slate-200 px-4 py-3 text-base font-semibold">This instance</h2>
+        <h2 id="instance" className="border-b border-slate-200 px-4 py-3 text-base font-semibold">
+          This instance
+        </h2>
         <dl className="divide-y divide-slate-100">
           <Row label="Public URL" value={env.APP_URL} hint="Consent links and the OAuth redirect URL are derived from it (APP_URL)." />
           <Row label="Database" value={isPostgresUrl(env.DATABASE_URL) ? "PostgreSQL" : "Embedded SQLite"} />
           <Row label="Encryption key" value={`Key ${ring.currentId}`} hint={`${ring.keys.size} key(s) loaded; rotate with npm run keys:rotate.`} />
-          <Row label="Local sign-in" value={env.LOCAL_SIGN_IN_ENABLED ? "Enabled" : "Disabled"} hint={`Locks an account for ${Math.round(env.SIGN_IN_LOCK_SECONDS / 60)} minutes after ${env.SIGN_IN_MAX_FAILURES} failed attempts from one address.`} />
+          <Row
+            label="Local sign-in"
+            value={env.LOCAL_SIGN_IN_ENABLED ? "Enabled" : "Disabled"}
+            hint={`Locks an account for ${Math.round(env.SIGN_IN_LOCK_SECONDS / 60)} minutes after ${env.SIGN_IN_MAX_FAILURES} failed attempts from one address.`}
+          />
         </dl>
       </section>
     </div>

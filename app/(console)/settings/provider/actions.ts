@@ -4,8 +4,19 @@ import { applyProviderSettingsCommand, testProviderAppCommand } from "@/lib/comm
 import { actionFor, checked, formActionFor, formVersion, textFields } from "@/lib/commands/server-action";
 
 const textFieldNames = [
-  "clientId", "clientSecret", "certificateThumbprint", "redirectUrl", "cloud", "customAuthorityHost", "customGraphHost",
-  "tokenVersion", "resource", "scopes", "requiredAppPermissions", "homeTenantId", "certificatePassword",
+  "clientId",
+  "clientSecret",
+  "certificateThumbprint",
+  "redirectUrl",
+  "cloud",
+  "customAuthorityHost",
+  "customGraphHost",
+  "tokenVersion",
+  "resource",
+  "scopes",
+  "requiredAppPermissions",
+  "homeTenantId",
+  "certificatePassword",
 ] as const;
 
 export const applyProviderSettingsAction = formActionFor(applyProviderSettingsCommand, {

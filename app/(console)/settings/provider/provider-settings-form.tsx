@@ -29,7 +29,11 @@ export function ProviderSettingsForm({ settings, canEdit, canTest }: { settings:
   const [testPending, startTest] = useTransition();
   const [test, setTest] = useState<ProviderTestResult | { error: string } | null>(null);
   // Until React has attached onClick, the button would do nothing; keep it off.
-  const hydrated = useSyncExternalStore(subscribeNothing, () => true, () => false);
+  const hydrated = useSyncExternalStore(
+    subscribeNothing,
+    () => true,
+    () => false,
+  );
 
   function runTest() {
     startTest(async () => {
@@ -58,12 +62,19 @@ export function ProviderSettingsForm({ settings, canEdit, canTest }: { settings:
         canEdit={canEdit}
         apply={applyProviderSettingsAction}
         onApplied={clearWriteOnly}
-        actions={canTest && (
-          <button type="button" onClick={runTest} disabled={testPending || !settings.configured || !hydrated} title="Acquire a token for your home tenant with the stored Client ID and credential"
-            className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50">
-            {testPending ? "Testing…" : "Test"}
-          </button>
-        )}
+        actions={
+          canTest && (
+            <button
+              type="button"
+              onClick={runTest}
+              disabled={testPending || !settings.configured || !hydrated}
+              title="Acquire a token for your home tenant with the stored Client ID and credential"
+              className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50"
+            >
+              {testPending ? "Testing…" : "Test"}
+            </button>
+          )
+        }
         fields={(kit) => <ProviderFields settings={settings} kit={kit} />}
       />
       {test && <TestResultPanel result={test} />}
@@ -77,31 +88,74 @@ function ProviderFields({ settings, kit }: { settings: ProviderSettingsView; kit
   const [tokenVersion, setTokenVersion] = useState(settings.tokenVersion);
   return (
     <>
-      {kit.text("clientId", "Client ID", { hint: "Application (client) ID from the app registration's Overview.", defaultValue: settings.clientId, placeholder: "00000000-0000-0000-0000-000000000000" })}
+      {kit.text("clientId", "Client ID", {
+        hint: "Application (client) ID from the app registration's Overview.",
+        defaultValue: settings.clientId,
+        placeholder: "00000000-0000-0000-0000-000000000000",
+      })}
       {kit.text("clientSecret", "Client Secret", {
         type: "password",
         defaultValue: "",
         autoComplete: "new-password",
         placeholder: settings.hasSecret ? "•••••••• (stored)" : "",
-        hint: settings.hasSecret
-          ? <>A secret is stored{settings.secretHint ? <> (starts with <code>{settings.secretHint}</code>)</> : null}{settings.secretExpiresAt ? <>, expires {formatDate(settings.secretExpiresAt)}</> : null}. Leave empty to keep it.</>
-          : "The secret's Value (not its ID). It is stored encrypted and never shown again.",
+        hint: settings.hasSecret ? (
+          <>
+            A secret is stored
+            {settings.secretHint ? (
+              <>
+                {" "}
+                (starts with <code>{settings.secretHint}</code>)
+              </>
+            ) : null}
+            {settings.secretExpiresAt ? <>, expires {formatDate(settings.secretExpiresAt)}</> : null}. Leave empty to keep it.
+          </>
+        ) : (
+          "The secret's Value (not its ID). It is stored encrypted and never shown again."
+        ),
       })}
-      {kit.text("redirectUrl", "Redirect URL", { hint: <>Register exactly this URL on the app (platform Web). Default: <code>{settings.defaultRedirectUrl}</code></>, defaultValue: settings.redirectUrl })}
+      {kit.text("redirectUrl", "Redirect URL", {
+        hint: (
+          <>
+            Register exactly this URL on the app (platform Web). Default: <code>{settings.defaultRedirectUrl}</code>
+          </>
+        ),
+        defaultValue: settings.redirectUrl,
+      })}
       {kit.text("homeTenantId", "Home tenant", { hint: "Your own tenant ID or domain; Test acquires a token there.", defaultValue: settings.homeTenantId })}
-      {kit.select("cloud", "Cloud", { hint: "Tokens from one cloud do not work in another; the app is registered in each cloud separately.", value: cloud, onChange: setCloud, choices: clouds })}
-      {kit.select("tokenVersion", "Token endpoint version", { hint: "v2 requests Scopes; v1 requests a Resource.", value: tokenVersion, onChange: setTokenVersion, choices: tokenVersions })}
+      {kit.select("cloud", "Cloud", {
+        hint: "Tokens from one cloud do not work in another; the app is registered in each cloud separately.",
+        value: cloud,
+        onChange: setCloud,
+        choices: clouds,
+      })}
+      {kit.select("tokenVersion", "Token endpoint version", {
+        hint: "v2 requests Scopes; v1 requests a Resource.",
+        value: tokenVersion,
+        onChange: setTokenVersion,
+        choices: tokenVersions,
+      })}
       {cloud === "CUSTOM" && (
         <>
-          {kit.text("customAuthorityHost", "Authority host", { hint: "Host and port of the sign-in service, https only (e.g. login.example.com).", defaultValue: settings.customAuthorityHost })}
+          {kit.text("customAuthorityHost", "Authority host", {
+            hint: "Host and port of the sign-in service, https only (e.g. login.example.com).",
+            defaultValue: settings.customAuthorityHost,
+          })}
           {kit.text("customGraphHost", "Graph host", { hint: "Host and port of Microsoft Graph for this cloud.", defaultValue: settings.customGraphHost })}
         </>
       )}
-      {tokenVersion === "v1"
-        ? kit.text("resource", "Resource", { hint: "The API the token is for, e.g. https://graph.microsoft.com.", defaultValue: settings.resource })
-        : <input type="hidden" name="resource" value={settings.resource} />}
-      {kit.text("scopes", "Scopes (auth token flow)", { hint: "Delegated permissions requested from the customer's administrator, separated by spaces.", defaultValue: settings.scopes })}
-      {kit.text("requiredAppPermissions", "Required application permissions", { hint: "Graph application permissions every tenant must grant; verification lists missing ones by name.", defaultValue: settings.requiredAppPermissions })}
+      {tokenVersion === "v1" ? (
+        kit.text("resource", "Resource", { hint: "The API the token is for, e.g. https://graph.microsoft.com.", defaultValue: settings.resource })
+      ) : (
+        <input type="hidden" name="resource" value={settings.resource} />
+      )}
+      {kit.text("scopes", "Scopes (auth token flow)", {
+        hint: "Delegated permissions requested from the customer's administrator, separated by spaces.",
+        defaultValue: settings.scopes,
+      })}
+      {kit.text("requiredAppPermissions", "Required application permissions", {
+        hint: "Graph application permissions every tenant must grant; verification lists missing ones by name.",
+        defaultValue: settings.requiredAppPermissions,
+      })}
       {kit.checkbox("requestOfflineAccess", "Request offline_access", {
         wide: true,
         defaultChecked: settings.requestOfflineAccess,
@@ -110,12 +164,20 @@ function ProviderFields({ settings, kit }: { settings: ProviderSettingsView; kit
       <div className="space-y-3 rounded-lg border border-slate-200 p-4 md:col-span-2">
         <h3 className="text-sm font-semibold">Certificate (optional, used instead of the secret)</h3>
         {settings.hasCertificate && (
-          <p className="text-sm text-slate-700">Stored certificate, SHA-1 thumbprint <code className="break-all">{settings.certificateThumbprint}</code>.</p>
+          <p className="text-sm text-slate-700">
+            Stored certificate, SHA-1 thumbprint <code className="break-all">{settings.certificateThumbprint}</code>.
+          </p>
         )}
         <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
-          {kit.file("certificateFile", "Certificate file", { hint: "A .pfx, or a PEM with the private key and the certificate. A .cer (public key only) cannot sign.", accept: ".pfx,.p12,.pem,.crt,.key" })}
+          {kit.file("certificateFile", "Certificate file", {
+            hint: "A .pfx, or a PEM with the private key and the certificate. A .cer (public key only) cannot sign.",
+            accept: ".pfx,.p12,.pem,.crt,.key",
+          })}
           {kit.text("certificatePassword", "PFX password", { type: "password", defaultValue: "" })}
-          {kit.text("certificateThumbprint", "Certificate thumbprint", { hint: "Optional check: SHA-1 or SHA-256 as shown by your certificate tool; spaces and invisible characters are removed.", defaultValue: "" })}
+          {kit.text("certificateThumbprint", "Certificate thumbprint", {
+            hint: "Optional check: SHA-1 or SHA-256 as shown by your certificate tool; spaces and invisible characters are removed.",
+            defaultValue: "",
+          })}
           {settings.hasCertificate && kit.checkbox("removeCertificate", "Remove the stored certificate", { defaultChecked: false })}
         </div>
       </div>
@@ -124,17 +186,27 @@ function ProviderFields({ settings, kit }: { settings: ProviderSettingsView; kit
 }
 
 function TestResultPanel({ result }: { result: ProviderTestResult | { error: string } }) {
-  if ("error" in result) return <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">{result.error}</p>;
+  if ("error" in result)
+    return (
+      <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+        {result.error}
+      </p>
+    );
   if (!result.ok) {
     return (
       <section role="status" aria-label="Test result" className="rounded-xl border border-red-200 bg-red-50 p-4 text-sm text-red-900">
         <h3 className="font-semibold">Test failed: {result.title}</h3>
         <p className="mt-1">{result.explanation}</p>
-        <p className="mt-1"><span className="font-medium">What to do:</span> {result.remediation}</p>
+        <p className="mt-1">
+          <span className="font-medium">What to do:</span> {result.remediation}
+        </p>
         {Object.keys(result.diagnostics).length > 0 && (
           <dl className="mt-2 grid grid-cols-[max-content_1fr] gap-x-3 gap-y-0.5 font-mono text-xs">
             {Object.entries(result.diagnostics).map(([k, v]) => (
-              <Fragment key={k}><dt className="text-red-700">{k}</dt><dd>{Array.isArray(v) ? v.join(", ") : String(v)}</dd></Fragment>
+              <Fragment key={k}>
+                <dt className="text-red-700">{k}</dt>
+                <dd>{Array.isArray(v) ? v.join(", ") : String(v)}</dd>
+              </Fragment>
             ))}
           </dl>
         )}
@@ -148,7 +220,11 @@ function TestResultPanel({ result }: { result: ProviderTestResult | { error: str
       {result.missingPermissions.length > 0 && (
         <p className="mt-1 text-amber-900">Missing in your home tenant: {result.missingPermissions.join(", ")} (grant admin consent in your own tenant too).</p>
       )}
-      <p className="mt-1">{result.secretExpiryKnown ? `The client secret expires ${formatDate(result.secretExpiresAt)}.` : "The secret's expiry date could not be read (the app needs Application.Read.All to read its own registration)."}</p>
+      <p className="mt-1">
+        {result.secretExpiryKnown
+          ? `The client secret expires ${formatDate(result.secretExpiresAt)}.`
+          : "The secret's expiry date could not be read (the app needs Application.Read.All to read its own registration)."}
+      </p>
     </section>
   );
 }

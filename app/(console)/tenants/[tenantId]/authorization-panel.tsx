@@ -62,7 +62,14 @@ export function AuthorizationPanel({ tenantId, method, facts, legacyUsername, ad
     start(async () => {
       const result = await settleAction(refreshAccessTokenAction({ id: tenantId }));
       if (!result.ok) toast({ kind: "error", title: "Refresh failed", description: result.error });
-      else toast({ kind: "success", title: "Access token refreshed", description: result.data.expiresAt ? `The refresh token now stays valid while used before ${new Date(result.data.expiresAt).toLocaleString()}.` : undefined });
+      else
+        toast({
+          kind: "success",
+          title: "Access token refreshed",
+          description: result.data.expiresAt
+            ? `The refresh token now stays valid while used before ${new Date(result.data.expiresAt).toLocaleString()}.`
+            : undefined,
+        });
       router.refresh();
     });
   }
@@ -87,22 +94,41 @@ export function AuthorizationPanel({ tenantId, method, facts, legacyUsername, ad
   return (
     <div className="space-y-3">
       <p className="flex items-center gap-2 text-sm">
-        <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-semibold ring-1 ring-inset ${authorized ? "bg-emerald-50 text-emerald-800 ring-emerald-300" : "bg-slate-100 text-slate-700 ring-slate-300"}`}>
+        <span
+          className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-semibold ring-1 ring-inset ${authorized ? "bg-emerald-50 text-emerald-800 ring-emerald-300" : "bg-slate-100 text-slate-700 ring-slate-300"}`}
+        >
           {authorized ? "Authorized" : "Not authorized"}
         </span>
         <span className="text-slate-700">{authorization.summary({ ...facts, authorized }, (d) => new Date(d).toLocaleDateString())}</span>
       </p>
       <div className="flex flex-wrap gap-2">
-        {caps.verify && <Button onClick={obtain} pending={pending} title="Obtain authorization: open the consent page in a new tab (or forward it to the customer's admin)">Grant consent</Button>}
-        {caps.verify && authorization.refreshable && authorized && (
-          <Button onClick={refresh} pending={pending} title="Redeem the stored refresh token now and store the rotated one">Refresh access token</Button>
+        {caps.verify && (
+          <Button onClick={obtain} pending={pending} title="Obtain authorization: open the consent page in a new tab (or forward it to the customer's admin)">
+            Grant consent
+          </Button>
         )}
-        {caps.verify && <Button onClick={revokeLinks} pending={pending} title="Invalidate every consent link of this tenant that has not been used yet">Revoke consent links</Button>}
+        {caps.verify && authorization.refreshable && authorized && (
+          <Button onClick={refresh} pending={pending} title="Redeem the stored refresh token now and store the rotated one">
+            Refresh access token
+          </Button>
+        )}
+        {caps.verify && (
+          <Button onClick={revokeLinks} pending={pending} title="Invalidate every consent link of this tenant that has not been used yet">
+            Revoke consent links
+          </Button>
+        )}
         {caps.manage && (
-          <Button onClick={() => setLegacyOpen(true)} title="Store a username and password for the legacy method">{legacyUsername ? "Replace legacy password" : "Enter legacy username and password"}</Button>
+          <Button onClick={() => setLegacyOpen(true)} title="Store a username and password for the legacy method">
+            {legacyUsername ? "Replace legacy password" : "Enter legacy username and password"}
+          </Button>
         )}
       </div>
-      <Dialog open={legacyOpen} onClose={() => setLegacyOpen(false)} title="Legacy username and password" description="Stored encrypted and never shown again. Microsoft blocks this method for accounts with MFA; prefer Obtain authorization.">
+      <Dialog
+        open={legacyOpen}
+        onClose={() => setLegacyOpen(false)}
+        title="Legacy username and password"
+        description="Stored encrypted and never shown again. Microsoft blocks this method for accounts with MFA; prefer Obtain authorization."
+      >
         <form onSubmit={saveLegacy} className="space-y-4" noValidate>
           <input type="hidden" name="id" value={tenantId} />
           <FormField id="legacy-username" label="Username" error={fieldErrors.username?.join(" ")}>
@@ -113,7 +139,9 @@ export function AuthorizationPanel({ tenantId, method, facts, legacyUsername, ad
           </FormField>
           <div className="flex justify-end gap-2">
             <Button onClick={() => setLegacyOpen(false)}>Cancel</Button>
-            <Button type="submit" variant="primary" pending={pending}>Save and verify</Button>
+            <Button type="submit" variant="primary" pending={pending}>
+              Save and verify
+            </Button>
           </div>
         </form>
       </Dialog>

@@ -31,15 +31,29 @@ export function ConnectionTest({ tenantId, canTest }: { tenantId: string; canTes
   return (
     <div>
       <div className="flex flex-wrap items-center gap-3">
-        {canTest ? <Button variant="primary" onClick={test} pending={pending}>Test the connection</Button> : <p className="text-sm text-slate-600">Operators and administrators can test the connection.</p>}
-        <p className="text-sm text-slate-600">Signs in to the tenant and reads its organization, users and granted permissions from Microsoft Graph. Nothing is recorded.</p>
+        {canTest ? (
+          <Button variant="primary" onClick={test} pending={pending}>
+            Test the connection
+          </Button>
+        ) : (
+          <p className="text-sm text-slate-600">Operators and administrators can test the connection.</p>
+        )}
+        <p className="text-sm text-slate-600">
+          Signs in to the tenant and reads its organization, users and granted permissions from Microsoft Graph. Nothing is recorded.
+        </p>
       </div>
-      {error && <p role="alert" className="mt-3 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">{error}</p>}
+      {error && (
+        <p role="alert" className="mt-3 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+          {error}
+        </p>
+      )}
       {result && d && (
         <div className="mt-4 space-y-3 text-sm" aria-live="polite">
           <div className="flex items-center gap-2">
             <StatusBadge status={result.status} />
-            <span className="font-medium">{result.status !== "FAILED" ? "Connection works" : "Connection failed"}: {result.message}</span>
+            <span className="font-medium">
+              {result.status !== "FAILED" ? "Connection works" : "Connection failed"}: {result.message}
+            </span>
           </div>
           <dl className="grid gap-x-6 gap-y-1.5 sm:grid-cols-[12rem_1fr]">
             <dt className="text-slate-500">Organization</dt>
@@ -47,7 +61,11 @@ export function ConnectionTest({ tenantId, canTest }: { tenantId: string; canTes
             <dt className="text-slate-500">Users</dt>
             <dd>{d.userCount ?? "—"}</dd>
             <dt className="text-slate-500">Signed-in user</dt>
-            <dd>{d.signedInUser ? `${d.signedInUser.userPrincipalName ?? d.signedInUser.mail ?? "unknown"}${d.signedInUser.matchesStoredEmail ? "" : " (differs from the stored M365 email)"}` : "— (application permissions)"}</dd>
+            <dd>
+              {d.signedInUser
+                ? `${d.signedInUser.userPrincipalName ?? d.signedInUser.mail ?? "unknown"}${d.signedInUser.matchesStoredEmail ? "" : " (differs from the stored M365 email)"}`
+                : "— (application permissions)"}
+            </dd>
             <dt className="text-slate-500">Required permissions</dt>
             <dd className="font-mono text-xs">{perms?.required.join(", ") || "—"}</dd>
             <dt className="text-slate-500">Granted permissions</dt>
@@ -61,7 +79,10 @@ export function ConnectionTest({ tenantId, canTest }: { tenantId: string; canTes
             <dt className="text-slate-500">What to do</dt>
             <dd>{d.remediation.text}</dd>
             <dt className="text-slate-500">Timings</dt>
-            <dd>{d.timings.totalMs} ms total{d.timings.tokenMs !== undefined ? ` · token ${d.timings.tokenMs} ms` : ""}{d.timings.graphMs !== undefined ? ` · Graph ${d.timings.graphMs} ms` : ""}</dd>
+            <dd>
+              {d.timings.totalMs} ms total{d.timings.tokenMs !== undefined ? ` · token ${d.timings.tokenMs} ms` : ""}
+              {d.timings.graphMs !== undefined ? ` · Graph ${d.timings.graphMs} ms` : ""}
+            </dd>
           </dl>
           {d.diagnostics && Object.keys(d.diagnostics).length > 0 && (
             <details className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2">

@@ -19,7 +19,9 @@ function Section({ title, description, children }: { title: string; description?
   const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, "-");
   return (
     <section aria-labelledby={`section-${slug}`} className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
-      <h2 id={`section-${slug}`} className="text-base font-semibold">{title}</h2>
+      <h2 id={`section-${slug}`} className="text-base font-semibold">
+        {title}
+      </h2>
       {description && <p className="mt-0.5 text-sm text-slate-600">{description}</p>}
       <div className="mt-4">{children}</div>
     </section>
@@ -62,14 +64,19 @@ export default async function TenantPage({ params }: { params: Promise<{ tenantI
     <TenantPageShell>
       <div className="space-y-5">
         <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
-          <Link href="/tenants" className="text-blue-700 hover:underline">Authentication Status</Link> <span aria-hidden>/</span> {tenant.customerId}
+          <Link href="/tenants" className="text-blue-700 hover:underline">
+            Authentication Status
+          </Link>{" "}
+          <span aria-hidden>/</span> {tenant.customerId}
         </nav>
         <div className="flex flex-wrap items-start justify-between gap-3">
           <div>
             <h1 className="flex flex-wrap items-center gap-3 text-2xl font-semibold tracking-tight">
               {tenant.customerId} <StatusBadge status={tenant.lastStatus} />
             </h1>
-            <p className="text-sm text-slate-600">{tenant.displayName} · {tenant.primaryDomain ?? tenant.entraTenantId ?? "tenant not identified yet"}</p>
+            <p className="text-sm text-slate-600">
+              {tenant.displayName} · {tenant.primaryDomain ?? tenant.entraTenantId ?? "tenant not identified yet"}
+            </p>
           </div>
         </div>
 
@@ -78,11 +85,26 @@ export default async function TenantPage({ params }: { params: Promise<{ tenantI
             {tenant.lastStatus === "NEVER" ? "Not verified yet" : (reason?.title ?? tenant.lastStatusMessage)}
           </h2>
           <p className="mt-1 text-sm text-slate-700">
-            {tenant.lastStatus === "NEVER" ? "The console has not checked this tenant's access yet. Verify it once its authorization is in place." : reason?.explanation}
-            {tenant.lastVerifiedAt && <> Last verified <LocalTime value={tenant.lastVerifiedAt} renderedAt={now} />.</>}
+            {tenant.lastStatus === "NEVER"
+              ? "The console has not checked this tenant's access yet. Verify it once its authorization is in place."
+              : reason?.explanation}
+            {tenant.lastVerifiedAt && (
+              <>
+                {" "}
+                Last verified <LocalTime value={tenant.lastVerifiedAt} renderedAt={now} />.
+              </>
+            )}
           </p>
-          {tenant.lastStatusMessage && reason && tenant.lastStatusMessage !== reason.title && <p className="mt-1 text-sm text-slate-700">{tenant.lastStatusMessage}</p>}
-          {notes.length > 0 && <ul className="mt-1 list-disc pl-5 text-sm text-slate-700">{notes.map((n) => <li key={n}>{n}</li>)}</ul>}
+          {tenant.lastStatusMessage && reason && tenant.lastStatusMessage !== reason.title && (
+            <p className="mt-1 text-sm text-slate-700">{tenant.lastStatusMessage}</p>
+          )}
+          {notes.length > 0 && (
+            <ul className="mt-1 list-disc pl-5 text-sm text-slate-700">
+              {notes.map((n) => (
+                <li key={n}>{n}</li>
+              ))}
+            </ul>
+          )}
           {reason && reason.remediation.action !== "none" && (
             <div className="mt-3 rounded-lg bg-slate-50 p-3">
               <h3 className="text-sm font-semibold">What to do</h3>
@@ -97,7 +119,10 @@ export default async function TenantPage({ params }: { params: Promise<{ tenantI
               <summary className="cursor-pointer font-medium">Diagnostics of the last verification</summary>
               <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-4 gap-y-0.5 font-mono text-xs">
                 {Object.entries(diagnostics).map(([k, v]) => (
-                  <div key={k} className="contents"><dt className="text-slate-500">{k}</dt><dd className="break-all">{Array.isArray(v) ? v.join(", ") : String(v)}</dd></div>
+                  <div key={k} className="contents">
+                    <dt className="text-slate-500">{k}</dt>
+                    <dd className="break-all">{Array.isArray(v) ? v.join(", ") : String(v)}</dd>
+                  </div>
                 ))}
               </dl>
             </details>
@@ -109,24 +134,34 @@ export default async function TenantPage({ params }: { params: Promise<{ tenantI
             <dl className="grid gap-4 sm:grid-cols-2">
               <Field label="Customer id">{tenant.customerId}</Field>
               <Field label="Display name">{tenant.displayName}</Field>
-              <Field label="Entra tenant ID"><span className="font-mono text-xs">{tenant.entraTenantId ?? "Not known yet (learned at the first successful check)"}</span></Field>
+              <Field label="Entra tenant ID">
+                <span className="font-mono text-xs">{tenant.entraTenantId ?? "Not known yet (learned at the first successful check)"}</span>
+              </Field>
               <Field label="Default domain">{tenant.primaryDomain ?? "—"}</Field>
               <Field label="M365 admin email">{tenant.adminEmail}</Field>
               <Field label="Cloud">{cloudLabels[tenant.cloud]}</Field>
-              <Field label="Added"><LocalTime value={tenant.createdAt} renderedAt={now} /></Field>
-              <Field label="Last changed"><LocalTime value={tenant.updatedAt} renderedAt={now} /> (version {tenant.version})</Field>
+              <Field label="Added">
+                <LocalTime value={tenant.createdAt} renderedAt={now} />
+              </Field>
+              <Field label="Last changed">
+                <LocalTime value={tenant.updatedAt} renderedAt={now} /> (version {tenant.version})
+              </Field>
             </dl>
           </Section>
           <Section title="Method and credentials" description="Metadata only: secrets and tokens never leave the server.">
             <dl className="grid gap-4 sm:grid-cols-2">
               <Field label="Authentication method">{method.label}</Field>
-              <Field label="App registration">{tenant.appClientId ? <span className="font-mono text-xs">{tenant.appClientId}</span> : "The provider's app"}</Field>
+              <Field label="App registration">
+                {tenant.appClientId ? <span className="font-mono text-xs">{tenant.appClientId}</span> : "The provider's app"}
+              </Field>
               <Field label="Access breaks on">
                 {tenant.accessBreaksAt ? <LocalTime value={tenant.accessBreaksAt} renderedAt={now} /> : "No known deadline"}
               </Field>
             </dl>
             {credentials.length === 0 ? (
-              <p className="mt-4 rounded-md border border-dashed border-slate-300 p-3 text-sm text-slate-600">No credentials stored. {method.authorization.withoutCredentials}</p>
+              <p className="mt-4 rounded-md border border-dashed border-slate-300 p-3 text-sm text-slate-600">
+                No credentials stored. {method.authorization.withoutCredentials}
+              </p>
             ) : (
               <ul className="mt-4 divide-y divide-slate-100 rounded-md border border-slate-200">
                 {credentials.map((c) => (
@@ -137,7 +172,14 @@ export default async function TenantPage({ params }: { params: Promise<{ tenantI
                       {c.hint && <span className="ml-2 font-mono text-xs text-slate-500">{c.hint}…</span>}
                     </span>
                     <span className="text-xs text-slate-600">
-                      {c.expiresAt ? <>expires <LocalTime value={c.expiresAt} renderedAt={now} /></> : "no expiry"} · updated <LocalTime value={c.updatedAt} renderedAt={now} />
+                      {c.expiresAt ? (
+                        <>
+                          expires <LocalTime value={c.expiresAt} renderedAt={now} />
+                        </>
+                      ) : (
+                        "no expiry"
+                      )}{" "}
+                      · updated <LocalTime value={c.updatedAt} renderedAt={now} />
                     </span>
                   </li>
                 ))}
@@ -169,14 +211,36 @@ export default async function TenantPage({ params }: { params: Promise<{ tenantI
               <table className="min-w-full text-sm">
                 <caption className="sr-only">Verification history</caption>
                 <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-                  <tr><th scope="col" className="py-2 pr-4">When</th><th scope="col" className="py-2 pr-4">Status</th><th scope="col" className="py-2 pr-4">Reason</th><th scope="col" className="py-2 pr-4">Duration</th><th scope="col" className="py-2">Run</th></tr>
+                  <tr>
+                    <th scope="col" className="py-2 pr-4">
+                      When
+                    </th>
+                    <th scope="col" className="py-2 pr-4">
+                      Status
+                    </th>
+                    <th scope="col" className="py-2 pr-4">
+                      Reason
+                    </th>
+                    <th scope="col" className="py-2 pr-4">
+                      Duration
+                    </th>
+                    <th scope="col" className="py-2">
+                      Run
+                    </th>
+                  </tr>
                 </thead>
                 <tbody className="divide-y divide-slate-100">
                   {history.map((h) => (
                     <tr key={h.id}>
-                      <td className="whitespace-nowrap py-2 pr-4"><LocalTime value={h.finishedAt} renderedAt={now} /></td>
-                      <td className="py-2 pr-4"><StatusBadge status={h.status} /></td>
-                      <td className="py-2 pr-4">{h.message} <span className="font-mono text-xs text-slate-500">{h.reasonCode}</span></td>
+                      <td className="whitespace-nowrap py-2 pr-4">
+                        <LocalTime value={h.finishedAt} renderedAt={now} />
+                      </td>
+                      <td className="py-2 pr-4">
+                        <StatusBadge status={h.status} />
+                      </td>
+                      <td className="py-2 pr-4">
+                        {h.message} <span className="font-mono text-xs text-slate-500">{h.reasonCode}</span>
+                      </td>
                       <td className="py-2 pr-4 tabular-nums">{h.durationMs} ms</td>
                       <td className="py-2 text-xs text-slate-500">{h.runId ? "Verify All" : "Single check"}</td>
                     </tr>
@@ -194,7 +258,9 @@ export default async function TenantPage({ params }: { params: Promise<{ tenantI
             <ol className="divide-y divide-slate-100 text-sm">
               {audit.map((e) => (
                 <li key={e.id} className="flex flex-wrap gap-x-4 gap-y-0.5 py-2">
-                  <span className="w-36 shrink-0 text-slate-600"><LocalTime value={e.at} renderedAt={now} /></span>
+                  <span className="w-36 shrink-0 text-slate-600">
+                    <LocalTime value={e.at} renderedAt={now} />
+                  </span>
                   <span className="font-mono text-xs leading-5">{e.action}</span>
                   <span className="text-slate-700">{e.actorLabel}</span>
                   <span className="min-w-0 flex-1 text-xs leading-5 text-slate-500">{detailsText(e.details)}</span>

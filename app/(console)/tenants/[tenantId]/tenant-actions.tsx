@@ -25,15 +25,27 @@ export function TenantActions({ tenant, caps, remediation }: { tenant: TenantLis
     <div className="flex flex-wrap items-center gap-2">
       {fix}
       {caps.verify && (
-        <Button variant={fix ? "secondary" : "primary"} onClick={() => handlers.verify(tenant)} pending={handlers.isVerifying(tenant.id)}>Verify</Button>
+        <Button variant={fix ? "secondary" : "primary"} onClick={() => handlers.verify(tenant)} pending={handlers.isVerifying(tenant.id)}>
+          Verify
+        </Button>
       )}
       {caps.verify && <Button onClick={() => handlers.copyConsentLink(tenant)}>Copy consent link</Button>}
       {caps.manage && (
         <>
-          {switchTargets.filter((m) => m.id !== tenant.authMethod).map((m) => <Button key={m.id} onClick={() => handlers.switchMethod(tenant, m.id)}>{m.switchTo?.label}</Button>)}
+          {switchTargets
+            .filter((m) => m.id !== tenant.authMethod)
+            .map((m) => (
+              <Button key={m.id} onClick={() => handlers.switchMethod(tenant, m.id)}>
+                {m.switchTo?.label}
+              </Button>
+            ))}
           <Button onClick={() => handlers.edit(tenant)}>Edit</Button>
-          <Button variant="ghost" className="text-red-700" onClick={() => handlers.removeAuthorization(tenant)}>Remove authorization</Button>
-          <Button variant="ghost" className="text-red-700" onClick={() => handlers.remove(tenant)}>Delete</Button>
+          <Button variant="ghost" className="text-red-700" onClick={() => handlers.removeAuthorization(tenant)}>
+            Remove authorization
+          </Button>
+          <Button variant="ghost" className="text-red-700" onClick={() => handlers.remove(tenant)}>
+            Delete
+          </Button>
         </>
       )}
       {dialogs}
@@ -45,20 +57,38 @@ function remediationButton(action: RemediationAction | null, tenant: TenantListI
   switch (action) {
     case "send_consent_link":
     case "reauthorize":
-      return caps.verify ? <Button variant="primary" onClick={() => handlers.copyConsentLink(tenant)}>Fix: copy consent link</Button> : null;
+      return caps.verify ? (
+        <Button variant="primary" onClick={() => handlers.copyConsentLink(tenant)}>
+          Fix: copy consent link
+        </Button>
+      ) : null;
     case "switch_method":
       return caps.manage && tenant.authMethod !== preferredMethod.id ? (
-        <Button variant="primary" onClick={() => handlers.switchMethod(tenant, preferredMethod.id)}>Fix: {preferredMethod.switchTo?.label.toLowerCase()}</Button>
+        <Button variant="primary" onClick={() => handlers.switchMethod(tenant, preferredMethod.id)}>
+          Fix: {preferredMethod.switchTo?.label.toLowerCase()}
+        </Button>
       ) : null;
     case "check_tenant_id":
     case "switch_cloud":
     case "check_user":
-      return caps.manage ? <Button variant="primary" onClick={() => handlers.edit(tenant)}>Fix: edit tenant</Button> : null;
+      return caps.manage ? (
+        <Button variant="primary" onClick={() => handlers.edit(tenant)}>
+          Fix: edit tenant
+        </Button>
+      ) : null;
     case "configure_provider":
-      return caps.manage ? <Link href="/settings" className={buttonClass("primary")}>Fix: open provider settings</Link> : null;
+      return caps.manage ? (
+        <Link href="/settings" className={buttonClass("primary")}>
+          Fix: open provider settings
+        </Link>
+      ) : null;
     case "retry":
     case "wait":
-      return caps.verify ? <Button variant="primary" onClick={() => handlers.verify(tenant)} pending={handlers.isVerifying(tenant.id)}>Fix: verify again</Button> : null;
+      return caps.verify ? (
+        <Button variant="primary" onClick={() => handlers.verify(tenant)} pending={handlers.isVerifying(tenant.id)}>
+          Fix: verify again
+        </Button>
+      ) : null;
     default:
       return null;
   }

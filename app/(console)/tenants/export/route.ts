@@ -16,7 +16,20 @@ export async function GET(request: Request) {
   const filters = ids ? {} : params;
   const iso = (d: Date | null) => (d ? d.toISOString() : "");
   const row = (t: TenantListItem) =>
-    csvLine([t.customerId, t.displayName, t.entraTenantId, t.primaryDomain, t.adminEmail, t.authMethod, t.cloud, t.lastStatus, t.lastStatusCode, t.lastStatusMessage, iso(t.lastVerifiedAt), iso(t.accessBreaksAt)]);
+    csvLine([
+      t.customerId,
+      t.displayName,
+      t.entraTenantId,
+      t.primaryDomain,
+      t.adminEmail,
+      t.authMethod,
+      t.cloud,
+      t.lastStatus,
+      t.lastStatusCode,
+      t.lastStatusMessage,
+      iso(t.lastVerifiedAt),
+      iso(t.accessBreaksAt),
+    ]);
   const encoder = new TextEncoder();
   const batches = tenantsForExport(filters, ids);
   const stream = new ReadableStream<Uint8Array>({

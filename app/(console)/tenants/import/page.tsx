@@ -10,7 +10,10 @@ export default async function ImportTenantsPage() {
   return (
     <div className="max-w-5xl space-y-5">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
-        <Link href="/tenants" className="text-blue-700 hover:underline">Authentication Status</Link> <span aria-hidden>/</span> Import
+        <Link href="/tenants" className="text-blue-700 hover:underline">
+          Authentication Status
+        </Link>{" "}
+        <span aria-hidden>/</span> Import
       </nav>
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Import tenants from CSV</h1>
@@ -19,12 +22,16 @@ export default async function ImportTenantsPage() {
         </p>
       </div>
       <section aria-labelledby="format-heading" className="rounded-xl border border-slate-200 bg-white p-5 text-sm shadow-sm">
-        <h2 id="format-heading" className="font-semibold">File format</h2>
+        <h2 id="format-heading" className="font-semibold">
+          File format
+        </h2>
         <p className="mt-1 text-slate-700">
-          A header line, then one tenant per line. Columns: <code className="font-mono text-xs">customer_id, display_name, tenant, admin_email, auth_method, cloud</code>.
-          <code className="font-mono text-xs"> tenant</code> is the Entra tenant ID or a domain; <code className="font-mono text-xs">auth_method</code> is APP_REGISTRATION, AUTH_TOKEN or PASSWORD;
-          <code className="font-mono text-xs"> cloud</code> is optional (GLOBAL by default). A file exported from this console can be imported as it is.
-          The file is UTF-8 (Excel: CSV UTF-8) or UTF-16 with a byte order mark, at most 10 MB.
+          A header line, then one tenant per line. Columns:{" "}
+          <code className="font-mono text-xs">customer_id, display_name, tenant, admin_email, auth_method, cloud</code>.
+          <code className="font-mono text-xs"> tenant</code> is the Entra tenant ID or a domain; <code className="font-mono text-xs">auth_method</code> is
+          APP_REGISTRATION, AUTH_TOKEN or PASSWORD;
+          <code className="font-mono text-xs"> cloud</code> is optional (GLOBAL by default). A file exported from this console can be imported as it is. The
+          file is UTF-8 (Excel: CSV UTF-8) or UTF-16 with a byte order mark, at most 10 MB.
         </p>
         <pre className="mt-3 overflow-x-auto rounded-md bg-slate-50 p-3 font-mono text-xs text-slate-800">{`customer_id,display_name,tenant,admin_email,auth_method,cloud
 CUST-1001,Northwind Traders,northwind.onmicrosoft.com,admin@northwind.example,APP_REGISTRATION,GLOBAL

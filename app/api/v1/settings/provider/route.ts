@@ -17,7 +17,12 @@ export const PUT = apiRoute(endpoints.putProviderSettings, async ({ rawBody, ifM
   checkIfMatch(ifMatch, current.version);
   // The body as sent (the command parses it with the schema that checked it, which transforms). A
   // certificate is uploaded in the console only.
-  const { changedFields } = await run(applyProviderSettingsCommand, { ...rawBody, certificateFile: null, certificatePassword: undefined, version: current.version });
+  const { changedFields } = await run(applyProviderSettingsCommand, {
+    ...rawBody,
+    certificateFile: null,
+    certificatePassword: undefined,
+    version: current.version,
+  });
   const view = await getProviderSettingsView();
   return { status: 200, body: { ...view, changedFields }, headers: { ETag: etagOf(view.version) } };
 });
