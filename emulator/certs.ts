@@ -33,10 +33,14 @@ function rsaKeyPair(): { privateKeyPem: string; publicKeyPem: string } {
   };
 }
 
-function serialNumber(): string {
-  // A positive serial: clear the top bit so DER does not read it as negative.
+/**
+ * A positive serial in minimal DER: the first byte is 0x40–0x7f. Clearing only the top bit left a first
+ * byte of 0x00 once in 256 serials, and "00 <byte below 0x80>" is a padded INTEGER that OpenSSL refuses to
+ * parse ("illegal padding"): the emulator then failed to start about once in 512 certificates.
+ */
+export function serialNumber(): string {
   const bytes = randomBytes(16);
-  bytes[0] = bytes[0]! & 0x7f;
+  bytes[0] = 0x40 | (bytes[0]! & 0x3f);
   return bytes.toString("hex");
 }
 
