@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { dropSchema, testOnPostgres } from "@/lib/testing/postgres";
 import { prepareDatabase } from "@/lib/verification/testing";
+import { runPrismaBatch } from "./prisma-batch";
 import type { AnyJobKind, JobKind, RunRef } from "./types";
 
 /**
@@ -74,7 +75,8 @@ const contractKind: JobKind<{ id: string }, { id: string; ok: boolean }, null> =
   },
   category: (r) => (r.ok ? "ok" : "failed"),
   counterNames: { ok: "ok", warning: "warnings", failed: "failed" },
-  writes: (run: RunRef, results) => [db.jobRunItem.createMany({ data: results.map((r) => ({ runId: run.id, itemId: r.id })) })],
+  write: (run: RunRef, results, counts) =>
+    runPrismaBatch(run, counts, [db.jobRunItem.createMany({ data: results.map((r) => ({ runId: run.id, itemId: r.id })) })]),
   audit: { target: "verification_run", started: "verification_run.started", completed: "verification_run.completed", cancelled: "verification_run.cancelled" },
 };
 
@@ -153,7 +155,7 @@ describe(`the job engine's contract (${testOnPostgres ? "PostgreSQL store" : "em
   });
 
   it("shares a run between the processes that work on it within its concurrency, each item once", async () => {
-    seen.delayMs = 30;
+    seen.delayMs = 60;
     const [a, b] = [await process_(), await process_()];
     const run = await start(a, 6);
     await b.watch();

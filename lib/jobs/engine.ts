@@ -3,11 +3,11 @@ import { randomUUID } from "node:crypto";
 import { EventEmitter, setMaxListeners } from "node:events";
 import { recordAudit, systemActor, type AuditActor } from "@/lib/audit";
 import { db } from "@/lib/db";
-import { isPrismaError, isUniqueViolation } from "@/lib/db-client";
+import { isUniqueViolation } from "@/lib/db-client";
 import type { JobRun } from "@/lib/generated/prisma/client";
 import { newProgressState, type ProgressState } from "./progress";
 import type { Chunk, JobStore } from "./store";
-import type { AnyJobKind, Category, KindName, RunRef } from "./types";
+import { RunEndedError, type AnyJobKind, type Category, type KindName, type RunCounts, type RunRef } from "./types";
 
 /**
  * The one job engine. A run is a JobRun row (one active run per kind: unique `activeSlot`); its items are
@@ -40,6 +40,7 @@ const BATCH_SIZE = 200;
 const IDLE_POLL_MS = 250;
 /** How often a process checks that the runs it works on are still running (cancelled on another instance). */
 const STATUS_CHECK_MS = 500;
+const SHARE_REFRESH_MS = 100;
 
 export function runRef(row: Pick<RunRow, "id" | "kind" | "scope" | "startedAt" | "requestedBy">): RunRef {
   return {
@@ -50,8 +51,6 @@ export function runRef(row: Pick<RunRow, "id" | "kind" | "scope" | "startedAt" |
     requestedBy: row.requestedBy,
   };
 }
-
-class RunEndedError extends Error {}
 
 type Held = { chunk: Chunk; unprocessed: number; unwritten: number; failed: boolean };
 type Pending = { result: unknown; held: Held };
@@ -302,6 +301,7 @@ class Worker {
   private readonly held = new Set<Held>();
   private readonly writer: BatchWriter;
   private share = 1;
+  private lastShareAt = 0;
   private wakeUp: (() => void) | null = null;
   private settling: Promise<unknown> = Promise.resolve();
 
@@ -394,6 +394,23 @@ class Worker {
     }
   }
 
+  /**
+   * A fresh share at most every 100 ms while items finish: a process holding more than its fair share
+   * (others joined) gives its idle slots back soon after its items end, not at its next heartbeat.
+   */
+  private refreshShare() {
+    const now = Date.now();
+    if (now - this.lastShareAt < SHARE_REFRESH_MS) return;
+    this.lastShareAt = now;
+    void this.engine.store
+      .share(this.run, this.concurrency, this.inFlight + this.unwritten)
+      .then((share) => {
+        this.share = share;
+        this.wake();
+      })
+      .catch(() => {});
+  }
+
   /** Cancelled on any instance: stop here at once (the write fence already keeps anything more from being stored). */
   private async checkStatus() {
     const row = await db.jobRun.findUnique({ where: { id: this.run.id }, select: { status: true } }).catch(() => undefined);
@@ -474,6 +491,7 @@ class Worker {
         this.inFlight--;
         held.unprocessed--;
         this.finishIfDone(held);
+        this.refreshShare();
         this.wake();
       });
   }
@@ -562,35 +580,35 @@ class BatchWriter {
     }
   }
 
-  private transaction(results: unknown[]) {
-    const tally: Record<Category, number> = { ok: 0, warning: 0, failed: 0 };
-    for (const r of results) tally[this.kind.category(r)]++;
-    const fence = db.jobRun.update({
-      where: { id: this.run.id, status: "RUNNING" },
-      data: { ok: { increment: tally.ok }, warnings: { increment: tally.warning }, failed: { increment: tally.failed } },
-      select: { id: true },
-    });
-    return db.$transaction([fence, ...this.kind.writes(this.run, results)]);
+  private async writeOnce(results: unknown[]) {
+    const counts: RunCounts = { ok: 0, warnings: 0, failed: 0 };
+    const field: Record<Category, keyof RunCounts> = { ok: "ok", warning: "warnings", failed: "failed" };
+    for (const r of results) counts[field[this.kind.category(r)]]++;
+    await this.kind.write(this.run, results, counts);
   }
 
   private async write(items: Pending[]) {
     try {
-      await this.transaction(items.map((i) => i.result));
+      await this.writeOnce(items.map((i) => i.result));
     } catch (e) {
-      if (isPrismaError(e, "P2025")) throw new RunEndedError();
-      if (!isUniqueViolation(e)) throw e;
+      if (e instanceof RunEndedError || !retryOneByOne(e)) throw e;
       // An item already has its result in this run (its chunk was handed over while this process was
-      // stalled): write the others one by one, each counted once.
+      // stalled), or its tenant was deleted meanwhile: write the others one by one, each counted once.
       for (const item of items) {
         try {
-          await this.transaction([item.result]);
+          await this.writeOnce([item.result]);
         } catch (e2) {
-          if (isPrismaError(e2, "P2025")) throw new RunEndedError();
-          if (!isUniqueViolation(e2)) throw e2;
+          if (e2 instanceof RunEndedError || !retryOneByOne(e2)) throw e2;
         }
       }
     }
   }
+}
+
+/** A batch refused because of one of its items: a duplicate result (P2002) or an item gone (P2003). */
+function retryOneByOne(e: unknown) {
+  const code = (e as { code?: string } | null)?.code;
+  return isUniqueViolation(e) || code === "P2003";
 }
 
 function sleep(ms: number) {

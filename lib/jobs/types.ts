@@ -1,5 +1,4 @@
 import type { AuditAction, AuditTarget } from "@/lib/audit";
-import type { Prisma } from "@/lib/generated/prisma/client";
 
 /**
  * A job kind declares its items, how one item is processed and its concurrency; the engine
@@ -47,14 +46,27 @@ export type JobKind<Item extends { id: string } = { id: string }, Result = unkno
   /** What the run's three counters are called for this kind, in audit details and progress (verified, warnings, failed). */
   counterNames: Record<Category, string>;
   /**
-   * The writes that store a batch of results and mark their items done in the run; the engine runs them
-   * in one transaction with its fence on the run (nothing is written once the run is no longer running)
-   * and the counters. A result an item already has in the run must make them fail with a unique
-   * violation (P2002): the engine then writes the batch one result at a time.
+   * Stores a batch of results and marks their items done in the run, in one transaction that also adds
+   * `counts` to the run's counters, and only while the run is RUNNING: otherwise nothing is written and it
+   * throws RunEndedError (nothing is stored after a cancel). An item that already has its result in the run
+   * must fail the batch with a unique violation (code P2002), an item that no longer exists with P2003: the
+   * engine then writes the batch one result at a time, skipping those. `runPrismaBatch` (./prisma-batch.ts)
+   * does all this for writes expressed as Prisma operations.
    */
-  writes(run: RunRef, results: Result[]): Prisma.PrismaPromise<unknown>[];
+  write(run: RunRef, results: Result[], counts: RunCounts): Promise<void>;
   /** Audit actions of the run's life; details are the engine's (trigger, total, counters). */
   audit: { target: AuditTarget["type"]; started: AuditAction; completed: AuditAction; cancelled: AuditAction };
 };
 
 export type AnyJobKind = JobKind<{ id: string }, unknown, unknown>;
+
+/** What a batch adds to the run's counters. */
+export type RunCounts = { ok: number; warnings: number; failed: number };
+
+/** The run is no longer RUNNING (cancelled, or completed elsewhere): nothing was written. */
+export class RunEndedError extends Error {
+  constructor() {
+    super("The run is no longer running");
+    this.name = "RunEndedError";
+  }
+}

@@ -1,6 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import type { RetryPolicy } from "@/lib/entra/http";
+import { runPrismaBatch } from "@/lib/jobs/prisma-batch";
 import type { JobKind } from "@/lib/jobs/types";
 import type { ProviderInput } from "@/lib/verification/check";
 import { directoryWrites, readTenantDirectory, retryPolicyFromEnv, type DirectoryReload } from "@/lib/verification/engine";
@@ -51,9 +52,10 @@ export const reloadDirectoryKind: JobKind<Item, Result, Shared> = {
   }),
   category: (r) => (r.reload.ok ? "ok" : "failed"),
   counterNames: { ok: "reloaded", warning: "warnings", failed: "failed" },
-  writes: (run, results) => [
-    db.jobRunItem.createMany({ data: results.map((r) => ({ runId: run.id, itemId: r.tenantId })) }),
-    ...results.flatMap((r) => (r.reload.ok ? directoryWrites(r.tenantId, r.reload, { type: "system", label: run.requestedBy }) : [])),
-  ],
+  write: (run, results, counts) =>
+    runPrismaBatch(run, counts, [
+      db.jobRunItem.createMany({ data: results.map((r) => ({ runId: run.id, itemId: r.tenantId })) }),
+      ...results.flatMap((r) => (r.reload.ok ? directoryWrites(r.tenantId, r.reload, { type: "system", label: run.requestedBy }) : [])),
+    ]),
   audit: { target: "directory_reload", started: "directory_reload.started", completed: "directory_reload.completed", cancelled: "directory_reload.cancelled" },
 };

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { newId } from "@/lib/ids";
 import { verificationOutcomeSchema, type VerificationOutcome } from "@/lib/verification/outcome";
-import { clearAccessDeadline, outcomeWrites, recordFailure, recordVerification, statusWrites } from "./status";
+import { RunEndedError } from "@/lib/jobs/types";
+import { clearAccessDeadline, outcomeWrites, recordFailure, recordVerification, statusWrites, writeRunBatch } from "./status";
 
 /** The one writer of a tenant's status, on SQLite and (TEST_DATABASE=postgres) PostgreSQL. */
 
@@ -139,6 +140,57 @@ describe("outcomeWrites", () => {
     expect(await db.verificationResult.count({ where: { runId } })).toBe(2);
     expect(await status(fresh)).toMatchObject({ lastStatus: "VERIFIED", version: 2 });
     expect(await status(done)).toMatchObject({ version: 2 });
+  });
+});
+
+describe("writeRunBatch (a run's batches, on the database driver)", () => {
+  const counts = (ok: number, failed = 0) => ({ ok, warnings: 0, failed });
+
+  it("writes the results, the tenants' statuses and the run's counters so that Prisma reads them back exactly", async () => {
+    const runId = await run();
+    const ids = await Promise.all(["a", "b"].map((l) => tenant(`direct-${l}`)));
+    const deadline = new Date("2027-03-01T12:34:56.789Z");
+    const outcomes = [
+      outcome(ids[0]!, { accessBreaksAt: deadline }),
+      outcome(ids[1]!, { status: "FAILED", reasonCode: "CONSENT_REQUIRED", message: "Consent required", accessBreaksAt: null }),
+    ];
+    await writeRunBatch({ runId, outcomes, counts: counts(1, 1) });
+    expect(await db.jobRun.findUniqueOrThrow({ where: { id: runId } })).toMatchObject({ ok: 1, warnings: 0, failed: 1 });
+    const stored = await db.verificationResult.findMany({ where: { runId }, orderBy: { tenantId: "asc" } });
+    expect(stored).toHaveLength(2);
+    const first = stored.find((r) => r.tenantId === ids[0])!;
+    expect(first).toMatchObject({
+      status: "VERIFIED",
+      reasonCode: "VERIFIED",
+      startedAt: outcomes[0]!.startedAt,
+      finishedAt: outcomes[0]!.finishedAt,
+      durationMs: outcomes[0]!.durationMs,
+    });
+    expect(JSON.parse(first.details)).toEqual(JSON.parse(JSON.stringify(outcomes[0]!.details)));
+    expect(await status(ids[0]!)).toMatchObject({ lastStatus: "VERIFIED", lastVerifiedAt: outcomes[0]!.finishedAt, accessBreaksAt: deadline, version: 2 });
+    expect(await status(ids[1]!)).toMatchObject({ lastStatus: "FAILED", lastStatusCode: "CONSENT_REQUIRED", accessBreaksAt: null, version: 2 });
+  });
+
+  it("writes nothing once the run is no longer running", async () => {
+    const runId = await run();
+    await db.jobRun.update({ where: { id: runId }, data: { status: "CANCELLED" } });
+    const id = await tenant("direct-fenced");
+    await expect(writeRunBatch({ runId, outcomes: [outcome(id)], counts: counts(1) })).rejects.toBeInstanceOf(RunEndedError);
+    expect(await db.verificationResult.count({ where: { runId } })).toBe(0);
+    expect(await status(id)).toMatchObject({ lastStatus: "NEVER", version: 1 });
+    expect(await db.jobRun.findUniqueOrThrow({ where: { id: runId } })).toMatchObject({ ok: 0 });
+  });
+
+  it("fails a whole batch with P2002 on a duplicate result and P2003 on a deleted tenant, counting nothing", async () => {
+    const runId = await run();
+    const [done, fresh, gone] = await Promise.all([tenant("direct-done"), tenant("direct-fresh"), tenant("direct-gone")]);
+    await writeRunBatch({ runId, outcomes: [outcome(done)], counts: counts(1) });
+    await expect(writeRunBatch({ runId, outcomes: [outcome(fresh), outcome(done)], counts: counts(2) })).rejects.toMatchObject({ code: "P2002" });
+    await db.tenant.delete({ where: { id: gone } });
+    await expect(writeRunBatch({ runId, outcomes: [outcome(fresh), outcome(gone)], counts: counts(2) })).rejects.toMatchObject({ code: "P2003" });
+    expect(await status(fresh)).toMatchObject({ lastStatus: "NEVER", version: 1 });
+    expect(await db.jobRun.findUniqueOrThrow({ where: { id: runId } })).toMatchObject({ ok: 1 });
+    expect(await db.verificationResult.count({ where: { runId } })).toBe(1);
   });
 });
 

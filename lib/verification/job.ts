@@ -5,7 +5,7 @@ import type { RetryPolicy } from "@/lib/entra/http";
 import type { JobKind } from "@/lib/jobs/types";
 import type { ProviderInput } from "./check";
 import { retryPolicyFromEnv, runCheck } from "./engine";
-import { outcomeWrites } from "@/lib/tenants/status";
+import { writeRunBatch } from "@/lib/tenants/status";
 import type { VerificationOutcome } from "./outcome";
 import { loadProvider, toLoaded, tenantSelect, type LoadedTenant } from "./store";
 
@@ -45,6 +45,6 @@ export const verifyKind: JobKind<LoadedTenant["tenant"] & { loaded: LoadedTenant
   process: (item, { shared, signal }) => runCheck(item.loaded, shared.provider, { policy: shared.policy, signal }),
   category: (o) => (o.status === "VERIFIED" ? "ok" : o.status === "WARNING" ? "warning" : "failed"),
   counterNames: { ok: "verified", warning: "warnings", failed: "failed" },
-  writes: (run, outcomes) => outcomeWrites(run.id, outcomes),
+  write: (run, outcomes, counts) => writeRunBatch({ runId: run.id, outcomes, counts }),
   audit: { target: "verification_run", started: "verification_run.started", completed: "verification_run.completed", cancelled: "verification_run.cancelled" },
 };
