@@ -12,6 +12,7 @@
  * reported per instance.
  */
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import path from "node:path";
 
@@ -53,12 +54,14 @@ if (process.env.NODE_EXTRA_CA_CERTS !== tls.caCertPath) {
 }
 
 const { buildScenario, customerFixture, prepareDatabase, seedAppRegistrationTenants, seedProvider } = await import("../lib/verification/testing");
-const customers = Array.from({ length: N }, (_, i) => customerFixture(i + 1));
+// Fixtures are made where they are needed and dropped: the console process must not hold N of them, or
+// its peak RSS would measure the benchmark rather than the engine.
+const fixtures = (from: number, count: number) => Array.from({ length: Math.max(0, Math.min(count, N - from)) }, (_, i) => customerFixture(from + i + 1));
 
 // The emulator runs in its own process, as Microsoft would: its CPU must not be charged to the engine.
 if (process.argv.includes("--serve")) {
   const { startEmulator } = await import("../emulator/index");
-  const emu = await startEmulator({ port: 0, graphPort: 0, dataDir: emulatorDataDir, scenario: buildScenario(customers) });
+  const emu = await startEmulator({ port: 0, graphPort: 0, dataDir: emulatorDataDir, scenario: buildScenario(fixtures(0, N)) });
   process.send!({ loginUrl: emu.loginUrl, authorityHost: emu.authorityHost, graphHost: emu.graphHost });
   process.on("message", (m) => {
     if (m === "stop") void emu.close().then(() => process.exit(0));
@@ -76,12 +79,22 @@ const emu = await new Promise<{ loginUrl: string; authorityHost: string; graphHo
 const { EmulatorControlClient } = await import("../emulator/control-client");
 const control = new EmulatorControlClient(emu.loginUrl);
 const { dir, url: databaseUrl } = await prepareDatabase("tac-bench-");
+// Every connection of the instances carries this application_name (node-postgres takes it from the URL
+// over its pools' own), so the benchmark can find their server processes and charge their CPU to the run.
+const benchTag = `tac-bench-${process.pid}`;
+const instanceUrl = onPostgres ? withApplicationName(databaseUrl, benchTag) : databaseUrl;
 await seedProvider({ authorityHost: emu.authorityHost, graphHost: emu.graphHost });
 
 const { db } = await import("../lib/db");
 const seedStart = performance.now();
-await seedAppRegistrationTenants(customers, 6);
+for (let from = 0; from < N; from += 5_000) await seedAppRegistrationTenants(fixtures(from, 5_000), 6);
 const seedMs = performance.now() - seedStart;
+// A database that has held its tenants for a while has statistics on them (autovacuum); one seeded a
+// second ago has none, and its first plans would scan what an index serves.
+if (onPostgres) {
+  const { postgresConnection } = await import("../lib/db-client");
+  await db.$executeRawUnsafe(`ANALYZE "${postgresConnection(databaseUrl).schema}"."Tenant"`);
+}
 
 const { startVerificationRun, waitForRun, getRunProgress } = await import("../lib/verification/runs");
 const { httpCounters, resetHttpCounters } = await import("../lib/entra/http");
@@ -105,7 +118,7 @@ async function baselineRoundTrips(rounds = 5) {
   await Promise.all(
     Array.from({ length: C }, async (_, w) => {
       for (let r = 0; r < rounds; r++) {
-        const c = customers[(w * rounds + r) % customers.length]!;
+        const c = customerFixture(((w * rounds + r) % N) + 1);
         let t = performance.now();
         const token = await sendWithRetry({
           kind: "token",
@@ -156,10 +169,19 @@ const { monitorEventLoopDelay } = await import("node:perf_hooks");
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 const cpu0 = process.cpuUsage();
-let peakRss = process.memoryUsage().rss;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
+global.gc?.();
+const rssAtStart = process.memoryUsage().rss;
+let peakRss = rssAtStart;
+let peakHeap = process.memoryUsage().heapUsed;
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  peakRss = Math.max(peakRss, m.rss);
+  peakHeap = Math.max(peakHeap, m.heapUsed);
+}, 250);
 let lastLine = 0;
 const cluster = onPostgres ? await startInstances() : null;
+const server0 = onPostgres ? await postgresServerSample() : null;
+const backendCpu = onPostgres ? backendCpuSampler() : null;
 const t0 = performance.now();
 const { run } = cluster ? await cluster.start() : await startVerificationRun({ trigger: "cli", requestedBy: "bench", concurrency: C });
 const ticker = setInterval(async () => {
@@ -171,6 +193,7 @@ const ticker = setInterval(async () => {
   }
 }, 500);
 const instanceFigures = cluster ? await cluster.finished() : null;
+const serverFigures = server0 && backendCpu ? await postgresServerFigures(server0, backendCpu) : null;
 if (!cluster) await waitForRun(run.id);
 const inProcessWallMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
@@ -241,6 +264,8 @@ const figures = {
   startupMs: Math.round(startupMs),
   msalClients: msalClientStats(),
   peakRssMb: Math.round(peakRss / 1024 / 1024),
+  rssAtStartMb: Math.round(rssAtStart / 1024 / 1024),
+  peakHeapMb: Math.round(peakHeap / 1024 / 1024),
   note: "peak RSS of the console process (the emulator runs in a separate process)",
   database: onPostgres ? "postgresql" : "sqlite",
   instances:
@@ -248,8 +273,10 @@ const figures = {
       verified: f.verified,
       released: f.released,
       cpuMsPerTenant: Math.round((f.cpuMs / N) * 100) / 100,
+      statementsPerTenant: Math.round((f.statements / N) * 100) / 100,
       peakRssMb: f.peakRssMb,
     })) ?? null,
+  postgresServer: serverFigures,
 };
 if (values.json) {
   console.log(JSON.stringify(figures));
@@ -275,15 +302,27 @@ if (values.json) {
       `  CPU / tenant  console ${cpuMsPerTenant.console} ms (all instances), emulator ${cpuMsPerTenant.emulator} ms; machine ${figures.machine.cores} cores, load average ${figures.machine.loadAverage1m}`,
     );
     figures.instances.forEach((f, i) =>
-      console.log(`  instance ${i + 1}    verified ${f.verified}, handed back ${f.released}, CPU / tenant ${f.cpuMsPerTenant} ms, peak RSS ${f.peakRssMb} MB`),
+      console.log(
+        `  instance ${i + 1}    verified ${f.verified}, handed back ${f.released}, CPU / tenant ${f.cpuMsPerTenant} ms, SQL statements / tenant ${f.statementsPerTenant}, peak RSS ${f.peakRssMb} MB`,
+      ),
     );
+    if (serverFigures)
+      console.log(
+        `  PostgreSQL    server CPU / tenant ${serverFigures.cpuMsPerTenant} ms (${serverFigures.backends} backends of the instances), rows read / tenant ${serverFigures.rowsReadPerTenant} (${Object.entries(
+          serverFigures.rowsReadPerTenantByTable,
+        )
+          .map(([t, n]) => `${t} ${n}`)
+          .join(", ")})`,
+      );
   } else {
     console.log(`  MSAL clients  ${figures.msalClients.created} created`);
     console.log(
       `  CPU / tenant  console ${cpuMsPerTenant.console} ms, emulator ${cpuMsPerTenant.emulator} ms; machine ${figures.machine.cores} cores, load average ${figures.machine.loadAverage1m}`,
     );
     console.log(`  event loop    delay p50 ${eventLoopDelayMs.p50} ms, p99 ${eventLoopDelayMs.p99} ms, max ${eventLoopDelayMs.max} ms (console process)`);
-    console.log(`  peak RSS      ${figures.peakRssMb} MB (${figures.note})`);
+    console.log(
+      `  peak RSS      ${figures.peakRssMb} MB (${figures.note}); ${figures.rssAtStartMb} MB when the run started, peak JS heap ${figures.peakHeapMb} MB`,
+    );
   }
 }
 server.send("stop");
@@ -297,7 +336,91 @@ if (onPostgres) {
 (await import("node:fs")).rmSync(dir, { recursive: true, force: true });
 process.exit(0);
 
-type InstanceFigures = { verified: number; released: number; cpuMs: number; peakRssMb: number };
+type InstanceFigures = { verified: number; released: number; cpuMs: number; statements: number; peakRssMb: number };
+
+function withApplicationName(url: string, name: string) {
+  const u = new URL(url);
+  u.searchParams.set("application_name", name);
+  return u.toString();
+}
+
+/** Rows read (sequential and index fetches) on the run's tables: the application's schema and its job schema. */
+async function postgresServerSample() {
+  const { withPostgres } = await import("../lib/testing/postgres");
+  const { postgresConnection } = await import("../lib/db-client");
+  const { jobSchemaFor } = await import("../lib/jobs/store-postgres");
+  const schemas = [postgresConnection(databaseUrl).schema, jobSchemaFor(databaseUrl)];
+  return withPostgres(async (c) => {
+    const { rows } = await c.query<{ name: string; read: string }>(
+      "SELECT schemaname || '.' || relname AS name, (seq_tup_read + coalesce(idx_tup_fetch, 0))::text AS read FROM pg_stat_user_tables WHERE schemaname = ANY($1)",
+      [schemas],
+    );
+    const byTable = new Map(rows.map((r) => [r.name.replace(/^[^.]*_pgboss\./, "pgboss.").replace(/^[^.]*\./, ""), Number(r.read)]));
+    return { rowsRead: [...byTable.values()].reduce((a, b) => a + b, 0), byTable };
+  });
+}
+
+/**
+ * CPU of the PostgreSQL server processes serving the instances (found by application_name), read from
+ * /proc every 250 ms: the server runs on this machine. A backend's CPU before the run is not counted.
+ */
+function backendCpuSampler() {
+  const ticksPerSecond = 100;
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  let baselineTaken = false;
+  const read = (pid: number) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return null;
+    }
+  };
+  const sample = async () => {
+    const { withPostgres } = await import("../lib/testing/postgres");
+    const pids = await withPostgres(
+      async (c) => (await c.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = $1", [benchTag])).rows,
+    );
+    for (const { pid } of pids) {
+      const ticks = read(pid);
+      if (ticks === null) continue;
+      // A backend seen for the first time after the run started was opened during it: all its CPU counts.
+      if (!first.has(pid)) first.set(pid, baselineTaken ? 0 : ticks);
+      last.set(pid, ticks);
+    }
+  };
+  const ready = sample().then(() => (baselineTaken = true));
+  const timer = setInterval(() => void sample().catch(() => {}), 250);
+  return {
+    async stop() {
+      await ready;
+      clearInterval(timer);
+      let ticks = 0;
+      for (const [pid, t] of last) ticks += t - (first.get(pid) ?? 0);
+      return { cpuMs: (ticks * 1000) / ticksPerSecond, backends: last.size };
+    },
+  };
+}
+
+async function postgresServerFigures(before: { rowsRead: number; byTable: Map<string, number> }, cpu: ReturnType<typeof backendCpuSampler>) {
+  const { cpuMs, backends } = await cpu.stop();
+  // Backends report their table statistics at most once a second.
+  await new Promise((r) => setTimeout(r, 1_500));
+  const after = await postgresServerSample();
+  return {
+    cpuMsPerTenant: Math.round((cpuMs / N) * 100) / 100,
+    backends,
+    rowsReadPerTenant: Math.round(((after.rowsRead - before.rowsRead) / N) * 100) / 100,
+    rowsReadPerTenantByTable: Object.fromEntries(
+      [...after.byTable]
+        .map(([table, read]) => [table, Math.round(((read - (before.byTable.get(table) ?? 0)) / N) * 100) / 100] as const)
+        .filter(([, perTenant]) => perTenant >= 0.01)
+        .sort((a, b) => b[1] - a[1]),
+    ),
+  };
+}
 
 /**
  * Starts the console instances (the first one starts the run when told to) and waits until each has
@@ -308,7 +431,15 @@ async function startInstances() {
   const fixture = path.join("lib", "jobs", "fixtures", "instance-child.ts");
   const children = Array.from({ length: instances }, (_, i) => {
     const child = spawn(process.execPath, [...process.execArgv, fixture], {
-      env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dir, CONCURRENCY: String(C), START: i === 0 ? "1" : "0", WAIT_FOR_START: "1" },
+      env: {
+        ...process.env,
+        DATABASE_URL: instanceUrl,
+        COUNT_STATEMENTS: "1",
+        DATA_DIR: dir,
+        CONCURRENCY: String(C),
+        START: i === 0 ? "1" : "0",
+        WAIT_FOR_START: "1",
+      },
       stdio: ["pipe", "pipe", "inherit"],
     });
     let out = "";

@@ -13,7 +13,8 @@ function createAdmin(args: string[], input?: string) {
   });
 }
 
-describe("npm run admin:create", () => {
+// Each case starts the script as a process (npx, tsx) up to four times: seconds each on a busy machine.
+describe("npm run admin:create", { timeout: 120_000 }, () => {
   it("reads the password from standard input and stores only an argon2id hash", async () => {
     const result = createAdmin(["--email", "Ops@MSP.example", "--role", "OPERATOR"], "a-long-enough-password\n");
     expect(result.status, result.stderr).toBe(0);

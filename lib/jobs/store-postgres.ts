@@ -242,6 +242,11 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
       after = ids[ids.length - 1]!;
     }
     await pool.query(`UPDATE ${s}.job_run SET enqueued = true WHERE run_id = $1`, [run.id]);
+    // Fresh statistics for the queue's partition: the chunks were inserted in one burst, before autovacuum
+    // looked. Without them the planner thinks the partition nearly empty, fetches through pg-boss's
+    // (name, start_after) index and sorts every waiting chunk on each claim, so rows read per item grow
+    // with N; with them, the tac_job_fetch index serves the fetch order and a claim reads what it takes.
+    await pool.query(`ANALYZE ${s}.job`);
   }
 
   return {

@@ -32,7 +32,8 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
-describe("npm run verify", () => {
+// Each case starts the CLI as a process of its own.
+describe("npm run verify", { timeout: 120_000 }, () => {
   it("verifies one tenant by customer id and exits 0", async () => {
     const r = await cli(["--tenant", "CUST-1"]);
     expect(r.stdout).toContain("CUST-1");
