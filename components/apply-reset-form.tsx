@@ -13,7 +13,12 @@ import type { FormOutcome } from "@/lib/action-result";
  * message asks for. Each page only declares its fields, through the kit its `fields` callback gets.
  */
 
-export type Applied = { version: number; changedFields: string[] };
+export type Applied = {
+  version: number;
+  changedFields: string[];
+  /** A new app credential: the tenants the old one failed or blocked, verified again. */
+  reverify?: { runId: string; tenants: number; joined: boolean } | null;
+};
 
 type FieldOptions = { hint?: ReactNode; wide?: boolean };
 type TextOptions = FieldOptions & { defaultValue: string; type?: "text" | "password"; placeholder?: string; autoComplete?: string };
@@ -207,6 +212,10 @@ export function ApplyResetForm({
         {result?.ok && (
           <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900">
             Changes applied{result.data.changedFields.length ? `: ${result.data.changedFields.join(", ")}` : " (nothing changed)"}.
+            {result.data.reverify &&
+              (result.data.reverify.joined
+                ? ` A verification run was already active; verify the ${result.data.reverify.tenants} tenants the old credential failed once it ends.`
+                : ` Verifying again the ${result.data.reverify.tenants} tenant${result.data.reverify.tenants === 1 ? "" : "s"} the old credential failed or blocked.`)}
           </p>
         )}
       </div>

@@ -15,6 +15,7 @@ export const auditActions = [
   "tenant.deleted",
   "tenant.imported",
   "tenant.verified",
+  "tenant.status_changed",
   "tenant.method_switched",
   "tenant.credentials_updated",
   "tenant.authorization_removed",
@@ -82,22 +83,25 @@ export async function recordAudit(input: AuditInput) {
   await auditWrite(input);
 }
 
+/** The stored row of an audit event (details scrubbed), for every writer: Prisma below, the driver in lib/tenants/status.ts. */
+export function auditRow(input: AuditInput, at = new Date()) {
+  return {
+    id: newId(),
+    at,
+    action: input.action,
+    actorType: input.actor.type,
+    actorId: "id" in input.actor ? input.actor.id : null,
+    actorLabel: input.actor.label,
+    targetType: input.target?.type ?? null,
+    targetId: input.target?.id ?? null,
+    requestId: input.requestId ?? null,
+    details: JSON.stringify(scrubDetails(input.details ?? {})),
+  };
+}
+
 /** The audit row as a Prisma operation, for a caller that writes it in its own transaction. */
 export function auditWrite(input: AuditInput) {
-  return db.auditEvent.create({
-    data: {
-      id: newId(),
-      action: input.action,
-      actorType: input.actor.type,
-      actorId: "id" in input.actor ? input.actor.id : null,
-      actorLabel: input.actor.label,
-      targetType: input.target?.type ?? null,
-      targetId: input.target?.id ?? null,
-      requestId: input.requestId ?? null,
-      details: JSON.stringify(scrubDetails(input.details ?? {})),
-    },
-    select: { id: true },
-  });
+  return db.auditEvent.create({ data: auditRow(input), select: { id: true } });
 }
 
 export const systemActor: AuditActor = { type: "system", label: "system" };

@@ -52,6 +52,18 @@ const envSchema = z.object({
   VERIFY_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(30),
   /** Retries of a throttled (429/503) or failed (5xx) call before the tenant is reported as failed. */
   VERIFY_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
+  /**
+   * The failure policy (lib/tenants/failure-policy.ts): a transient failure (throttled, 5xx, timeout,
+   * network) keeps the tenant's status until this many consecutive checks failed…
+   */
+  VERIFY_TRANSIENT_FAILURES: z.coerce.number().int().min(1).max(100).default(3),
+  /** …over at least this many minutes; then the tenant turns Failed. */
+  VERIFY_TRANSIENT_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(30),
   /** Hours between scheduled Verify All runs; 0 disables the scheduler. */
   VERIFY_SCHEDULE_HOURS: z.coerce
     .number()

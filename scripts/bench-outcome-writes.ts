@@ -5,10 +5,11 @@
  * Runs on a fresh SQLite database (or a fresh PostgreSQL schema with TEST_DATABASE=postgres) and prints
  * wall-clock and CPU microseconds per tenant. Not a test: nothing is asserted.
  *
- * Both ways lib/tenants/status.ts writes: through Prisma (`outcomeWrites`, a single verification's path)
- * about 520 µs of CPU per tenant on SQLite and 490 µs on PostgreSQL, on a 2-core machine; on the driver
- * with prepared statements (`writeRunBatch`, a run's batches) about 33 µs and 37 µs. Prisma 6's query
- * compiler works per value, so larger batches do not lower its cost.
+ * Both ways lib/tenants/status.ts writes: through Prisma (`recordVerification`, a single verification's
+ * path, one interactive transaction per outcome) and on the driver with prepared statements
+ * (`writeRunBatch`, a run's batches). Before the failure policy (read, then write, per tenant) the Prisma
+ * path cost about 520 µs of CPU per tenant on SQLite and 490 µs on PostgreSQL, the driver 33 µs and
+ * 37 µs, on a 2-core machine. Prisma 6's query compiler works per value, so batching does not help it.
  */
 import { parseArgs } from "node:util";
 import { appRegistrationTenantRows, customerFixture, prepareDatabase } from "@/lib/verification/testing";
@@ -19,7 +20,7 @@ const BATCH = Number(values.batch);
 
 const { url } = await prepareDatabase("tac-bench-writes-");
 const { db } = await import("@/lib/db");
-const { outcomeWrites, writeRunBatch } = await import("@/lib/tenants/status");
+const { recordVerification, writeRunBatch } = await import("@/lib/tenants/status");
 type Outcome = import("@/lib/verification/outcome").VerificationOutcome;
 
 const customers = Array.from({ length: TENANTS }, (_, i) => customerFixture(i + 1));
@@ -85,8 +86,8 @@ async function measure(name: string, write: (runId: string, batch: Outcome[]) =>
 }
 
 console.log(`${TENANTS} outcomes in batches of ${BATCH} on ${url.startsWith("file:") ? "SQLite" : "PostgreSQL"}`);
-await measure("outcomeWrites (Prisma)", async (runId, batch) => {
-  await db.$transaction(outcomeWrites(runId, batch));
+await measure("recordVerification (Prisma)", async (runId, batch) => {
+  for (const o of batch) await recordVerification(o, runId);
 });
 await measure("writeRunBatch (driver)", async (runId, batch) => {
   await writeRunBatch({ runId, outcomes: batch, counts: { ok: batch.length, warnings: 0, failed: 0 } });

@@ -2,6 +2,7 @@
  * Benchmark of Verify All against the emulator with injected latency.
  *   npm run bench:verify -- [--tenants 10000] [--concurrency 64] [--token-latency 200] [--graph-latency 100]
  *   npm run bench:verify -- --postgres [--instances 2] [...]
+ *   npm run bench:verify -- --tenants 1000 --secret-expired   (the provider-wide short circuit: token requests sent)
  * Prints wall time, the ideal time (ceil(N / C) × (token latency + one Graph round trip)), their ratio,
  * requests per tenant by kind from the emulator's counters, and peak memory.
  *
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     postgres: { type: "boolean", default: false },
     instances: { type: "string", default: "1" },
     serve: { type: "boolean", default: false },
+    "secret-expired": { type: "boolean", default: false },
   },
 });
 const N = Number(values.tenants);
@@ -63,9 +65,14 @@ if (process.argv.includes("--serve")) {
   const { startEmulator } = await import("../emulator/index");
   const emu = await startEmulator({ port: 0, graphPort: 0, dataDir: emulatorDataDir, scenario: buildScenario(fixtures(0, N)) });
   process.send!({ loginUrl: emu.loginUrl, authorityHost: emu.authorityHost, graphHost: emu.graphHost });
-  process.on("message", (m) => {
+  process.on("message", async (m) => {
     if (m === "stop") void emu.close().then(() => process.exit(0));
     if (m === "cpu") process.send!({ cpu: process.cpuUsage() });
+    if (m === "expire-provider-secret") {
+      const { FIXTURE } = await import("../lib/verification/testing");
+      for (const s of emu.state.findApp(FIXTURE.providerClientId)!.secrets) emu.state.expireSecret(FIXTURE.providerClientId, s.keyId);
+      process.send!({ expired: true });
+    }
   });
   await new Promise(() => {});
 }
@@ -102,6 +109,13 @@ const { msalClientStats } = await import("../lib/entra/msal-clients");
 
 await control.setLatency({ token: { fixedMs: tokenMs, jitterMs: 0 }, graph: { fixedMs: graphMs, jitterMs: 0 } });
 const baseline = await baselineRoundTrips();
+if (values["secret-expired"]) {
+  // After the baseline (which needs a working secret): every tenant of the provider's app now fails the same way.
+  await new Promise<void>((resolve) => {
+    server.once("message", () => resolve());
+    server.send("expire-provider-secret");
+  });
+}
 await control.resetCounters();
 resetHttpCounters();
 
@@ -294,6 +308,10 @@ if (values.json) {
     `  per tenant    token ${figures.perTenant.token}, Graph ${figures.perTenant.graph}, discovery ${figures.perTenant.discovery} (${totals.discovery} in total)`,
   );
   console.log(`  retries       ${httpCounters.retries}`);
+  if (values["secret-expired"])
+    console.log(
+      `  short circuit provider secret expired: ${totals.token} token request(s) for ${N} tenants (target ≤ 10); ${progress.failed} failed, of which blocked without a call: ${N - totals.token}`,
+    );
   console.log(
     `  per tenant ms total ${perTenantMs.total}, token ${perTenantMs.token}, Graph ${perTenantMs.graph}; first tenant started after ${figures.startupMs} ms`,
   );

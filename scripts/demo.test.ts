@@ -22,11 +22,14 @@ describe("npm run demo", () => {
     expect(result.stdout).toMatch(/Tenants:\s+26 seeded/);
 
     const db = new Database(path.join(dataDir, "console.db"), { readonly: true });
-    const statuses = Object.fromEntries(
-      (
-        db.prepare("SELECT customerId, lastStatus, lastStatusCode FROM Tenant").all() as { customerId: string; lastStatus: string; lastStatusCode: string }[]
-      ).map((t) => [t.customerId, `${t.lastStatus}:${t.lastStatusCode}`]),
-    );
+    const rows = db.prepare("SELECT customerId, lastStatus, lastStatusCode, lastCheckCode FROM Tenant").all() as {
+      customerId: string;
+      lastStatus: string;
+      lastStatusCode: string;
+      lastCheckCode: string | null;
+    }[];
+    const statuses = Object.fromEntries(rows.map((t) => [t.customerId, `${t.lastStatus}:${t.lastStatusCode}`]));
+    const lastChecks = Object.fromEntries(rows.map((t) => [t.customerId, t.lastCheckCode]));
     db.close();
     // The realistic mix a new user sees.
     expect(statuses.contosodental).toBe("VERIFIED:VERIFIED");
@@ -35,7 +38,9 @@ describe("npm run demo", () => {
     expect(statuses.alpineskihouse).toBe("FAILED:INVALID_SECRET");
     expect(statuses.treyresearch).toBe("FAILED:REAUTHORIZATION_REQUIRED");
     expect(statuses.humongousinsurance).toBe("FAILED:MFA_REQUIRED");
-    expect(statuses.fourthcoffee).toBe("FAILED:THROTTLED");
+    // Throttled on its first check: transient, so the failure policy keeps its status and shows the check beside it.
+    expect(statuses.fourthcoffee).toBe("NEVER:null");
+    expect(lastChecks.fourthcoffee).toBe("THROTTLED");
     expect(statuses.blueyonderairlines).toBe("WARNING:LEGACY_METHOD");
     expect(statuses["school-of-fine-art"]).toBe("FAILED:TENANT_NOT_FOUND");
     fs.rmSync(dataDir, { recursive: true, force: true });

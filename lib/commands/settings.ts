@@ -5,6 +5,7 @@ import { CertificateError, parsePemBundle, parsePfx, type ParsedCertificate } fr
 import { CHECK_FIELDS, CommandError, unwrap } from "@/lib/errors";
 import { applyProviderSettings, PROVIDER_ID } from "@/lib/provider/settings";
 import { testProviderApp } from "@/lib/provider/test-connection";
+import { reverifyAfterProviderCredential } from "@/lib/verification/runs";
 import { entraAuthSettingsSchema } from "@/lib/validations/entra-auth";
 import { providerSettingsSchema } from "@/lib/validations/provider";
 import { defineCommand } from "./command";
@@ -41,7 +42,11 @@ export const applyProviderSettingsCommand = defineCommand({
   ),
   run: async (ctx, { version, certificateFile, certificatePassword, ...values }) => {
     const certificate = certificateFile && certificateFile.size > 0 ? await readCertificate(certificateFile, certificatePassword ?? "") : null;
-    return unwrap(await applyProviderSettings({ values, certificate, expectedVersion: version, actor: ctx.actor, requestId: ctx.requestId }));
+    const applied = unwrap(await applyProviderSettings({ values, certificate, expectedVersion: version, actor: ctx.actor, requestId: ctx.requestId }));
+    // A new credential: the tenants the old one failed (or blocked) are verified again at once.
+    const newCredential = applied.changedFields.includes("clientSecret") || applied.changedFields.includes("certificate");
+    const reverify = newCredential ? await reverifyAfterProviderCredential({ requestedBy: ctx.actor.label, actor: ctx.actor, requestId: ctx.requestId }) : null;
+    return { ...applied, reverify };
   },
 });
 

@@ -130,14 +130,31 @@ export type VerificationHistoryItem = StoredOutcome;
 
 export type TenantAuditItem = { id: string; at: Date; action: string; actorLabel: string; details: Record<string, unknown> };
 
-export type TenantDetail = TenantListItem & {
-  appClientId: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-  credentials: CredentialMeta[];
-  history: VerificationHistoryItem[];
-  audit: TenantAuditItem[];
+/** The failure policy's state (lib/tenants/failure-policy.ts), as the tenant page explains it. */
+export type CheckPolicyState = {
+  lastCheckAt: Date | null;
+  lastCheckCode: string | null;
+  failureStreak: number;
+  failingSince: Date | null;
+  nextCheckAt: Date | null;
 };
+
+export type TenantDetail = TenantListItem &
+  CheckPolicyState & {
+    appClientId: string | null;
+    createdAt: Date;
+    updatedAt: Date;
+    credentials: CredentialMeta[];
+    history: VerificationHistoryItem[];
+    /** What started each run in the history: "Verify All", "Scheduled Verify All", "Keep-alive". */
+    historySources: Record<string, string>;
+    audit: TenantAuditItem[];
+  };
+
+function runSource(run: { trigger: string; requestedBy: string; scope: boolean }): string {
+  if (run.trigger === "schedule") return run.requestedBy.endsWith(":keepalive") ? "Keep-alive" : "Scheduled Verify All";
+  return run.scope ? "Verify selected" : "Verify All";
+}
 
 /** Everything the tenant page shows. Credential rows leave with metadata only: the `secret` column is never selected. */
 export async function getTenantDetail(tenantId: string): Promise<TenantDetail | null> {
@@ -148,6 +165,11 @@ export async function getTenantDetail(tenantId: string): Promise<TenantDetail | 
       appClientId: true,
       createdAt: true,
       updatedAt: true,
+      lastCheckAt: true,
+      lastCheckCode: true,
+      failureStreak: true,
+      failingSince: true,
+      nextCheckAt: true,
       credentials: { select: { id: true, kind: true, label: true, hint: true, expiresAt: true, updatedAt: true }, orderBy: { kind: "asc" } },
     },
   });
@@ -161,9 +183,14 @@ export async function getTenantDetail(tenantId: string): Promise<TenantDetail | 
       select: { id: true, at: true, action: true, actorLabel: true, details: true },
     }),
   ]);
+  const runIds = [...new Set(results.flatMap((r) => (r.runId ? [r.runId] : [])))];
+  const runs = runIds.length
+    ? await db.jobRun.findMany({ where: { id: { in: runIds } }, select: { id: true, trigger: true, requestedBy: true, scope: true } })
+    : [];
   return {
     ...tenant,
     history: results.map((r) => outcomeFromRow(r, tenant.authMethod)),
+    historySources: Object.fromEntries(runs.map((r) => [r.id, runSource({ ...r, scope: r.scope !== null })])),
     audit: audit.map((a) => ({ ...a, details: parseJsonObject(a.details) })),
   };
 }

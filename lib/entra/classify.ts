@@ -155,7 +155,11 @@ const byGraphCode: Record<string, ReasonCode> = {
   UnknownError: "SERVICE_UNAVAILABLE",
 };
 
+/** The libraryCode of a call the credential gate (lib/verification/credential-gate.ts) did not send. */
+export const APP_CREDENTIAL_BLOCKED_CODE = "app_credential_rejected_in_run";
+
 export function classifyFailure(f: EntraFailure): ReasonCode {
+  if (f.libraryCode === APP_CREDENTIAL_BLOCKED_CODE) return "APP_CREDENTIAL_BLOCKED";
   if (f.kind === "timeout") return "TIMEOUT";
   if (f.kind === "network") return "NETWORK_ERROR";
   if (f.kind === "config") return "NOT_CONFIGURED";

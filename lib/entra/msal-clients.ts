@@ -64,7 +64,8 @@ export function msalClientStats() {
   return { pooled: pool.size, created: clientsCreated };
 }
 
-function credentialFingerprint(c: AppCredential): string {
+/** A digest naming an app credential (never the credential itself): pool keys, the credential gate. */
+export function credentialFingerprint(c: AppCredential): string {
   const material = c.kind === "secret" ? `s:${c.secret}` : `c:${c.thumbprintSha256 ?? c.thumbprintSha1 ?? ""}:${c.privateKeyPem}`;
   return createHash("sha256").update(material).digest("base64url");
 }

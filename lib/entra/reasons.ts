@@ -94,6 +94,16 @@ export const reasons = define({
       text: "Upload the certificate to the app registration (Certificates & secrets) or replace it in the console.",
     },
   },
+  APP_CREDENTIAL_BLOCKED: {
+    title: "Blocked: app registration credential rejected",
+    severity: "error",
+    explanation:
+      "The console did not call Microsoft for this tenant: in the same run Microsoft rejected the app registration's own credential (invalid or expired secret, or certificate) for another tenant, and it would reject it here too. One cause, one fix for every tenant blocked by it.",
+    remediation: {
+      action: "configure_provider",
+      text: "Apply a new client secret or certificate to the app registration in Settings; the tenants it blocked are verified again at once.",
+    },
+  },
   APP_NOT_IN_TENANT: {
     title: "App not present in the tenant",
     severity: "error",

@@ -46,8 +46,8 @@ function sleep(ms: number, signal: AbortSignal) {
 const contractKind: JobKind<{ id: string }, { id: string; ok: boolean }, null> = {
   name: "contract",
   defaultConcurrency: () => 4,
-  count: (scope) => (scope ? db.tenant.count({ where: { id: { in: scope } } }) : db.tenant.count()),
-  async scopeIds(scope, after, limit) {
+  count: ({ scope }) => (scope ? db.tenant.count({ where: { id: { in: scope } } }) : db.tenant.count()),
+  async scopeIds({ scope }, after, limit) {
     const rows = await db.tenant.findMany({
       where: { id: { ...(after ? { gt: after } : {}), ...(scope ? { in: scope } : {}) } },
       orderBy: { id: "asc" },

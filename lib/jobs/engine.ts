@@ -7,7 +7,7 @@ import { isUniqueViolation } from "@/lib/db-client";
 import type { JobRun } from "@/lib/generated/prisma/client";
 import { newProgressState, type ProgressState } from "./progress";
 import type { Chunk, JobStore } from "./store";
-import { RunEndedError, type AnyJobKind, type Category, type KindName, type RunCounts, type RunRef } from "./types";
+import { AUTOMATIC_TRIGGER, RunEndedError, type AnyJobKind, type Category, type KindName, type RunCounts, type RunRef } from "./types";
 
 /**
  * The one job engine. A run is a JobRun row (one active run per kind: unique `activeSlot`); its items are
@@ -42,13 +42,14 @@ const IDLE_POLL_MS = 250;
 const STATUS_CHECK_MS = 500;
 const SHARE_REFRESH_MS = 100;
 
-export function runRef(row: Pick<RunRow, "id" | "kind" | "scope" | "startedAt" | "requestedBy">): RunRef {
+export function runRef(row: Pick<RunRow, "id" | "kind" | "scope" | "startedAt" | "requestedBy" | "trigger">): RunRef {
   return {
     id: row.id,
     kind: row.kind as KindName,
     scope: row.scope ? (JSON.parse(row.scope) as string[]) : null,
     startedAt: row.startedAt,
     requestedBy: row.requestedBy,
+    trigger: row.trigger,
   };
 }
 
@@ -132,8 +133,8 @@ export class JobEngine {
         await this.work(active);
         return { run: active, joined: true };
       }
-      const total = await kind.count(scope);
       const now = new Date();
+      const total = await kind.count({ scope, trigger: input.trigger, startedAt: now });
       let row: RunRow;
       try {
         row = await db.jobRun.create({
@@ -155,13 +156,14 @@ export class JobEngine {
         if (isUniqueViolation(e)) continue;
         throw e;
       }
-      await recordAudit({
-        action: kind.audit.started,
-        actor: input.actor ?? systemActor,
-        requestId: input.requestId,
-        target: { type: kind.audit.target, id: row.id },
-        details: { trigger: input.trigger, total, concurrency, selection: scope !== null },
-      });
+      if (input.trigger !== AUTOMATIC_TRIGGER)
+        await recordAudit({
+          action: kind.audit.started,
+          actor: input.actor ?? systemActor,
+          requestId: input.requestId,
+          target: { type: kind.audit.target, id: row.id },
+          details: { trigger: input.trigger, total, concurrency, selection: scope !== null },
+        });
       await this.store.prepare(runRef(row), kind, concurrency);
       await this.work(row);
       return { run: row, joined: false };
@@ -518,6 +520,7 @@ class Worker {
     if (count !== 1) return;
     const row = await db.jobRun.findUniqueOrThrow({ where: { id: this.run.id } });
     await this.engine.ended(row);
+    if (row.trigger === AUTOMATIC_TRIGGER) return;
     await recordAudit({
       action: this.kind.audit.completed,
       actor: systemActor,

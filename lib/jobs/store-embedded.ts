@@ -57,7 +57,7 @@ export function createEmbeddedStore(options: { ownerId?: string; staleAfterMs?: 
       if (s.released.length > 0) {
         ids = s.released.splice(0, PAGE);
       } else if (!s.exhausted) {
-        ids = await kind.scopeIds(run.scope, s.cursor, PAGE);
+        ids = await kind.scopeIds(run, s.cursor, PAGE);
         if (ids.length < PAGE) s.exhausted = true;
         if (ids.length > 0) s.cursor = ids[ids.length - 1]!;
       }

@@ -232,7 +232,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
     let after: string | null = null;
     let chunk = 0;
     for (;;) {
-      const ids: string[] = await kind.scopeIds(run.scope, after, ENQUEUE_PAGE);
+      const ids: string[] = await kind.scopeIds(run, after, ENQUEUE_PAGE);
       const jobs = [];
       for (let i = 0; i < ids.length; i += chunkSize) {
         jobs.push({ id: chunkJobId(run.id, chunk++), name: queue, data: { runId: run.id, ids: ids.slice(i, i + chunkSize) } });

@@ -12,7 +12,20 @@ export type KindName = "verify" | "reload-directory" | (string & {});
 /** Where a result counts: the run's `ok`, `warnings` or `failed` counter. */
 export type Category = "ok" | "warning" | "failed";
 
-export type RunRef = { id: string; kind: KindName; scope: string[] | null; startedAt: Date; requestedBy: string };
+/**
+ * The trigger of runs nobody asked for just now (a schedule). Their start and end are not audited (the
+ * audit log records people's actions and status changes, not every automatic recheck), and a kind may
+ * leave out items not due.
+ */
+export const AUTOMATIC_TRIGGER = "schedule";
+
+/**
+ * What a run covers: its scope (item ids, or null for every item of the kind), how it was started
+ * ("schedule" for automatic runs, which may leave out items not due) and when.
+ */
+export type RunSelection = { scope: string[] | null; trigger: string; startedAt: Date };
+
+export type RunRef = RunSelection & { id: string; kind: KindName; requestedBy: string };
 
 export type ProcessContext<Shared> = {
   run: RunRef;
@@ -26,10 +39,10 @@ export type JobKind<Item extends { id: string } = { id: string }, Result = unkno
   name: KindName;
   /** The run's concurrency when its starter gives none. */
   defaultConcurrency(): number;
-  /** Items of a run of this scope, for its total. */
-  count(scope: string[] | null): Promise<number>;
-  /** Ids of the scope's items in id order after `after` (done or not): what the run covers. */
-  scopeIds(scope: string[] | null, after: string | null, limit: number): Promise<string[]>;
+  /** Items of a run of this selection, for its total. */
+  count(selection: RunSelection): Promise<number>;
+  /** Ids of the selection's items in id order after `after` (done or not): what the run covers. */
+  scopeIds(selection: RunSelection, after: string | null, limit: number): Promise<string[]>;
   /**
    * Loads the items to process, in the order given, leaving out those already done in this run (a chunk
    * handed over after a crash) and those that no longer exist.

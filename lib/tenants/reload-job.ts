@@ -24,7 +24,7 @@ export const reloadDirectoryKind: JobKind<Item, Result, Shared> = {
   name: "reload-directory",
   defaultConcurrency: () => CONCURRENCY,
   count: () => db.tenant.count({ where: reachable }),
-  async scopeIds(_scope, after, limit) {
+  async scopeIds(_selection, after, limit) {
     const rows = await db.tenant.findMany({
       where: after !== null ? { ...reachable, id: { gt: after } } : reachable,
       orderBy: { id: "asc" },

@@ -5,7 +5,7 @@ import { db } from "@/lib/db";
 import { newId } from "@/lib/ids";
 import { verificationOutcomeSchema, type VerificationOutcome } from "@/lib/verification/outcome";
 import { RunEndedError } from "@/lib/jobs/types";
-import { clearAccessDeadline, outcomeWrites, recordFailure, recordVerification, statusWrites, writeRunBatch } from "./status";
+import { clearAccessDeadline, recordFailure, recordVerification, writeRunBatch } from "./status";
 
 /** The one writer of a tenant's status, on SQLite and (TEST_DATABASE=postgres) PostgreSQL. */
 
@@ -91,55 +91,111 @@ describe("recordVerification", () => {
   });
 });
 
-describe("outcomeWrites", () => {
-  it("writes a batch as one createMany and one update per distinct status; each group gets its latest finish", async () => {
-    const runId = await run();
-    const ids = await Promise.all(["a", "b", "c", "d"].map((l) => tenant(`batch-${l}`)));
-    const later = new Date("2026-12-01T10:00:05.000Z");
-    const ownDeadline = new Date("2027-01-15T00:00:00.000Z");
-    const outcomes = [
-      outcome(ids[0]!),
-      outcome(ids[1]!, { finishedAt: later }),
-      outcome(ids[2]!, { accessBreaksAt: ownDeadline }),
-      outcome(ids[3]!, { status: "FAILED", reasonCode: "CONSENT_REQUIRED", message: "Consent required", accessBreaksAt: null }),
-    ];
-    const writes = outcomeWrites(runId, outcomes);
-    expect(writes).toHaveLength(1 + 3);
-    await db.$transaction(writes);
-    expect(await db.verificationResult.count({ where: { runId } })).toBe(4);
-    expect(await status(ids[0]!)).toMatchObject({ lastStatus: "VERIFIED", lastVerifiedAt: later, version: 2 });
-    expect(await status(ids[1]!)).toMatchObject({ lastStatus: "VERIFIED", lastVerifiedAt: later, version: 2 });
-    expect(await status(ids[2]!)).toMatchObject({ lastStatus: "VERIFIED", accessBreaksAt: ownDeadline });
-    expect(await status(ids[3]!)).toMatchObject({
+/** Both writers apply the failure policy the same way: a single verification, and a run's batch on the driver. */
+const writers = {
+  recordVerification: async (o: VerificationOutcome) => recordVerification(o),
+  writeRunBatch: async (o: VerificationOutcome) =>
+    writeRunBatch({ runId: await run(), outcomes: [o], counts: { ok: o.status === "FAILED" ? 0 : 1, warnings: 0, failed: o.status === "FAILED" ? 1 : 0 } }),
+};
+
+const policyState = (id: string) =>
+  db.tenant.findUniqueOrThrow({
+    where: { id },
+    select: {
+      lastStatus: true,
+      lastStatusCode: true,
+      lastCheckAt: true,
+      lastCheckCode: true,
+      failureStreak: true,
+      failingSince: true,
+      nextCheckAt: true,
+      accessBreaksAt: true,
+    },
+  });
+const statusAudits = (id: string) => db.auditEvent.findMany({ where: { action: "tenant.status_changed", targetId: id }, orderBy: { at: "asc" } });
+const at = (minutes: number) => new Date(Date.parse("2026-12-01T10:00:00.000Z") + minutes * 60_000);
+const throttled = (id: string, minutes: number) =>
+  outcome(id, {
+    status: "FAILED",
+    reasonCode: "THROTTLED",
+    message: "Throttled by Microsoft",
+    accessBreaksAt: null,
+    startedAt: at(minutes),
+    finishedAt: at(minutes),
+  });
+const invalidSecret = (id: string, minutes: number) =>
+  outcome(id, {
+    status: "FAILED",
+    reasonCode: "INVALID_SECRET",
+    message: "Invalid client secret",
+    accessBreaksAt: null,
+    startedAt: at(minutes),
+    finishedAt: at(minutes),
+  });
+const verified = (id: string, minutes: number) => outcome(id, { startedAt: at(minutes), finishedAt: at(minutes) });
+
+describe.each(Object.entries(writers))("the failure policy through %s", (_name, write) => {
+  it("keeps a good status through transient failures until 3 of them span 30 minutes, then fails; audits only the change", async () => {
+    const id = await tenant("transient");
+    await write(verified(id, 0));
+    await write(throttled(id, 10));
+    expect(await policyState(id)).toMatchObject({
+      lastStatus: "VERIFIED",
+      lastStatusCode: "VERIFIED",
+      lastCheckAt: at(10),
+      lastCheckCode: "THROTTLED",
+      failureStreak: 1,
+      failingSince: at(10),
+      nextCheckAt: at(15),
+      accessBreaksAt: new Date("2027-06-30T00:00:00.000Z"),
+    });
+    await write(throttled(id, 15));
+    // Three failures, but only 20 minutes apart: still Verified.
+    await write(throttled(id, 30));
+    expect(await policyState(id)).toMatchObject({ lastStatus: "VERIFIED", failureStreak: 3, failingSince: at(10), nextCheckAt: at(60) });
+    await write(throttled(id, 41));
+    expect(await policyState(id)).toMatchObject({
       lastStatus: "FAILED",
-      lastStatusCode: "CONSENT_REQUIRED",
-      lastStatusMessage: "Consent required",
+      lastStatusCode: "THROTTLED",
+      lastCheckCode: null,
+      failureStreak: 4,
       accessBreaksAt: null,
     });
-    expect(outcomeWrites(runId, [])).toEqual([]);
-    expect(statusWrites(outcomes.slice(0, 2))).toHaveLength(1);
+    // The first check (NEVER → VERIFIED) and the failure are status changes; the kept ones are not.
+    expect((await statusAudits(id)).map((a) => JSON.parse(a.details) as unknown)).toEqual([
+      { from: "NEVER", to: "VERIFIED", reason: "VERIFIED" },
+      { from: "VERIFIED", to: "FAILED", reason: "THROTTLED" },
+    ]);
   });
 
-  it("commits nothing when the caller's fence in the same transaction fails", async () => {
-    const runId = await run();
-    await db.jobRun.update({ where: { id: runId }, data: { status: "CANCELLED" } });
-    const id = await tenant("fenced");
-    const fence = db.jobRun.update({ where: { id: runId, status: "RUNNING" }, data: { heartbeatAt: new Date() } });
-    await expect(db.$transaction([fence, ...outcomeWrites(runId, [outcome(id)])])).rejects.toMatchObject({ code: "P2025" });
-    expect(await db.verificationResult.count({ where: { runId } })).toBe(0);
-    expect(await status(id)).toMatchObject({ lastStatus: "NEVER", version: 1 });
+  it("fails at once on a permanent reason and backs off 1 h, 6 h, 24 h, then daily; recovery clears it all", async () => {
+    const id = await tenant("permanent");
+    await write(verified(id, 0));
+    await write(invalidSecret(id, 10));
+    expect(await policyState(id)).toMatchObject({
+      lastStatus: "FAILED",
+      lastStatusCode: "INVALID_SECRET",
+      failureStreak: 1,
+      failingSince: at(10),
+      nextCheckAt: at(70),
+    });
+    await write(invalidSecret(id, 70));
+    expect((await policyState(id)).nextCheckAt).toEqual(at(70 + 360));
+    await write(invalidSecret(id, 430));
+    expect((await policyState(id)).nextCheckAt).toEqual(at(430 + 1440));
+    await write(invalidSecret(id, 1870));
+    expect(await policyState(id)).toMatchObject({ failureStreak: 4, failingSince: at(10), nextCheckAt: at(1870 + 1440) });
+    await write(verified(id, 3400));
+    expect(await policyState(id)).toMatchObject({ lastStatus: "VERIFIED", failureStreak: 0, failingSince: null, nextCheckAt: null, lastCheckCode: null });
+    // Four identical failures are one change.
+    expect((await statusAudits(id)).map((a) => (JSON.parse(a.details) as { to: string }).to)).toEqual(["VERIFIED", "FAILED", "VERIFIED"]);
   });
 
-  it("fails a batch as a whole on a duplicate result, so the caller can retry its outcomes one by one", async () => {
-    const runId = await run();
-    const [done, fresh] = await Promise.all([tenant("dup-done"), tenant("dup-fresh")]);
-    await db.$transaction(outcomeWrites(runId, [outcome(done)]));
-    await expect(db.$transaction(outcomeWrites(runId, [outcome(done), outcome(fresh)]))).rejects.toMatchObject({ code: "P2002" });
-    expect(await status(fresh)).toMatchObject({ lastStatus: "NEVER" });
-    for (const o of [outcome(done), outcome(fresh)]) await db.$transaction(outcomeWrites(runId, [o])).catch(() => {});
-    expect(await db.verificationResult.count({ where: { runId } })).toBe(2);
-    expect(await status(fresh)).toMatchObject({ lastStatus: "VERIFIED", version: 2 });
-    expect(await status(done)).toMatchObject({ version: 2 });
+  it("lets a tenant that never verified wait out transient failures as it is", async () => {
+    const id = await tenant("never");
+    await write(throttled(id, 0));
+    expect(await policyState(id)).toMatchObject({ lastStatus: "NEVER", lastCheckCode: "THROTTLED", failureStreak: 1 });
+    expect(await statusAudits(id)).toHaveLength(0);
   });
 });
 
@@ -195,13 +251,13 @@ describe("writeRunBatch (a run's batches, on the database driver)", () => {
 });
 
 describe("recordFailure and clearAccessDeadline", () => {
-  it("records a failure learnt without a verification: status only, the deadline kept", async () => {
+  it("records a failure learnt without a verification: status only, and no deadline (access is broken already)", async () => {
     const id = await tenant("declined");
     await recordVerification(outcome(id));
     const before = Date.now();
     await recordFailure(id, { reasonCode: "CONSENT_DECLINED", message: "The administrator cancelled or declined the consent request. Nothing was granted." });
     const s = await status(id);
-    expect(s).toMatchObject({ lastStatus: "FAILED", lastStatusCode: "CONSENT_DECLINED", accessBreaksAt: new Date("2027-06-30T00:00:00.000Z"), version: 3 });
+    expect(s).toMatchObject({ lastStatus: "FAILED", lastStatusCode: "CONSENT_DECLINED", accessBreaksAt: null, version: 3 });
     expect(s.lastVerifiedAt!.getTime()).toBeGreaterThanOrEqual(before);
     expect(await db.verificationResult.count({ where: { tenantId: id } })).toBe(1);
   });
@@ -215,7 +271,18 @@ describe("recordFailure and clearAccessDeadline", () => {
 });
 
 describe("the tenant status columns", () => {
-  const columns = ["lastStatus", "lastStatusCode", "lastStatusMessage", "lastVerifiedAt", "accessBreaksAt"];
+  const columns = [
+    "lastStatus",
+    "lastStatusCode",
+    "lastStatusMessage",
+    "lastVerifiedAt",
+    "accessBreaksAt",
+    "lastCheckAt",
+    "lastCheckCode",
+    "failureStreak",
+    "failingSince",
+    "nextCheckAt",
+  ];
   // A Prisma write (`data: { …column… }`) or SQL naming a column ("lastStatus" = …, SET "lastVerifiedAt" …).
   const prismaWrite = new RegExp(`data:\\s*\\{[^{}]*\\b(${columns.join("|")})\\s*:`);
   const sqlWrite = new RegExp(`"(${columns.join("|")})"\\s*=`);

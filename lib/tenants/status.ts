@@ -2,9 +2,12 @@ import "server-only";
 import { db } from "@/lib/db";
 import { asPrismaCode, directDatabase, sqliteDate } from "@/lib/db-direct";
 import { RunEndedError, type RunCounts } from "@/lib/jobs/types";
+import { auditRow, systemActor } from "@/lib/audit";
+import { env } from "@/lib/env";
 import type { ReasonCode } from "@/lib/entra/reasons";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import type { Prisma, VerificationStatus } from "@/lib/generated/prisma/client";
 import { outcomeRow, type VerificationOutcome } from "@/lib/verification/outcome";
+import { applyCheck, statusChange, type CheckResult, type CheckState, type CheckUpdate, type PolicySettings, type StatusChange } from "./failure-policy";
 
 /**
  * The one writer of a tenant's status: Tenant.lastStatus, lastStatusCode, lastStatusMessage,
@@ -16,62 +19,63 @@ import { outcomeRow, type VerificationOutcome } from "@/lib/verification/outcome
  * that is the run's hot path (see lib/db-direct.ts for the measured cost).
  */
 
-type StatusFields = Pick<VerificationOutcome, "status" | "reasonCode" | "message"> & { at: Date; accessBreaksAt?: Date | null };
+/** The failure policy's settings (lib/env.ts). */
+export function policySettings(): PolicySettings {
+  return { transientFailures: env.VERIFY_TRANSIENT_FAILURES, transientWindowMs: env.VERIFY_TRANSIENT_MINUTES * 60_000 };
+}
 
-function statusData(s: StatusFields) {
-  return {
-    lastStatus: s.status,
-    lastStatusCode: s.reasonCode,
-    lastStatusMessage: s.message,
-    lastVerifiedAt: s.at,
-    ...(s.accessBreaksAt === undefined ? {} : { accessBreaksAt: s.accessBreaksAt }),
-    version: { increment: 1 },
-  } satisfies Prisma.TenantUpdateManyMutationInput;
+const checkStateSelect = {
+  lastStatus: true,
+  lastStatusCode: true,
+  lastStatusMessage: true,
+  lastVerifiedAt: true,
+  accessBreaksAt: true,
+  failureStreak: true,
+  failingSince: true,
+} satisfies Prisma.TenantSelect;
+
+function statusChangeAudit(change: StatusChange) {
+  return auditRow({
+    action: "tenant.status_changed",
+    actor: systemActor,
+    target: { type: "tenant", id: change.tenantId },
+    details: { from: change.from, to: change.to, reason: change.reasonCode },
+  });
 }
 
 /**
- * Status updates for outcomes, one statement per distinct status (most tenants of a run share one)
- * instead of one per tenant. lastVerifiedAt is the latest finish time in the group.
+ * Applies one check to a tenant in the caller's interactive transaction: the policy's fields, a version
+ * bump, and an audit row when the status changed. False when the tenant no longer exists.
  */
-export function statusWrites(outcomes: VerificationOutcome[]): Prisma.PrismaPromise<unknown>[] {
-  const groups = new Map<string, { ids: string[]; o: VerificationOutcome; at: Date }>();
-  for (const o of outcomes) {
-    const key = JSON.stringify([o.status, o.reasonCode, o.message, o.accessBreaksAt?.getTime() ?? null]);
-    const g = groups.get(key);
-    if (g) {
-      g.ids.push(o.tenantId);
-      if (o.finishedAt > g.at) g.at = o.finishedAt;
-    } else {
-      groups.set(key, { ids: [o.tenantId], o, at: o.finishedAt });
-    }
-  }
-  return [...groups.values()].map(({ ids, o, at }) =>
-    db.tenant.updateMany({ where: { id: { in: ids } }, data: statusData({ ...o, at, accessBreaksAt: o.accessBreaksAt }) }),
-  );
+async function applyInTransaction(tx: Prisma.TransactionClient, tenantId: string, check: CheckResult): Promise<boolean> {
+  const prev = await tx.tenant.findUnique({ where: { id: tenantId }, select: checkStateSelect });
+  if (!prev) return false;
+  const next = applyCheck(prev, check, policySettings());
+  await tx.tenant.update({ where: { id: tenantId }, data: { ...next, lastStatus: next.lastStatus as VerificationStatus, version: { increment: 1 } } });
+  const change = statusChange(tenantId, prev, next);
+  if (change) await tx.auditEvent.create({ data: statusChangeAudit(change) });
+  return true;
 }
 
 /**
- * Everything a batch of outcomes writes: their results (one createMany) and the tenants' statuses.
- * Run them in one transaction (`db.$transaction([...fence, ...outcomeWrites(runId, outcomes)])`); a
- * tenant deleted meanwhile, or one that already has a result in the run, fails the whole batch (P2003 or
- * P2002), and the caller retries the outcomes one by one.
+ * One outcome outside a run's batches (a single verification): its result and the tenant's status under
+ * the failure policy, in one transaction. A tenant deleted meanwhile fails it (P2003).
  */
-export function outcomeWrites(runId: string | null, outcomes: VerificationOutcome[]): Prisma.PrismaPromise<unknown>[] {
-  if (outcomes.length === 0) return [];
-  return [db.verificationResult.createMany({ data: outcomes.map((o) => outcomeRow(o, runId)) }), ...statusWrites(outcomes)];
-}
-
-/** One outcome outside a run's batches (a single verification): its result and the tenant's status, in one transaction. */
 export async function recordVerification(outcome: VerificationOutcome, runId: string | null = null): Promise<void> {
-  await db.$transaction(outcomeWrites(runId, [outcome]));
+  await db.$transaction(async (tx) => {
+    await tx.verificationResult.create({ data: outcomeRow(outcome, runId) });
+    await applyInTransaction(tx, outcome.tenantId, outcome);
+  });
 }
 
 /**
  * A failure learnt without a verification, such as a consent the customer's admin declined: the status
- * only (no result row), and the access deadline stays as it was.
+ * under the failure policy, without a result row.
  */
 export async function recordFailure(tenantId: string, failure: { reasonCode: ReasonCode; message: string }): Promise<void> {
-  await db.tenant.update({ where: { id: tenantId }, data: statusData({ status: "FAILED", ...failure, at: new Date() }) });
+  await db.$transaction(async (tx) => {
+    await applyInTransaction(tx, tenantId, { status: "FAILED", ...failure, finishedAt: new Date(), accessBreaksAt: null });
+  });
 }
 
 /** Forgets the access deadline once the credentials it came from are gone (for the caller's transaction). */
@@ -90,19 +94,20 @@ function prismaLike(e: unknown): unknown {
 
 /**
  * A run's batch in one transaction: the run's counters, only while the run is RUNNING (RunEndedError
- * otherwise: nothing is written after a cancel), the results, and the tenants' statuses. A duplicate
- * result (P2002) or a deleted tenant (P2003) fails the whole batch; the caller writes it again one
- * outcome at a time.
+ * otherwise: nothing is written after a cancel), the results, the tenants' statuses under the failure
+ * policy, and an audit row per status that changed. A duplicate result (P2002) or a deleted tenant
+ * (P2003) fails the whole batch; the caller writes it again one outcome at a time.
  */
 export async function writeRunBatch(batch: RunBatch): Promise<void> {
   if (batch.outcomes.length === 0) return;
   const target = directDatabase();
   const rows = batch.outcomes.map((o) => outcomeRow(o, batch.runId));
   const now = new Date();
+  const settings = policySettings();
   if (target.kind === "sqlite") {
     const statements = sqliteStatements(target.db);
     try {
-      statements.write(batch, rows, sqliteDate(now));
+      statements.write(batch, rows, now, settings);
     } catch (e) {
       throw e instanceof RunEndedError ? e : prismaLike(e);
     }
@@ -133,22 +138,54 @@ export async function writeRunBatch(batch: RunBatch): Promise<void> {
         rows.map((r) => iso(r.finishedAt)),
       ],
     );
-    // Timestamps travel as UTC text: a timestamp column keeps the wall clock given, as Prisma stores it.
+    // Timestamps are stored as UTC wall clock (timestamp without time zone, as Prisma does): read them
+    // back as timestamptz so node-postgres does not take them for local time. Rows locked in id order.
+    const { rows: prevRows } = await client.query<CheckState & { id: string }>(
+      `SELECT "id", "lastStatus"::text AS "lastStatus", "lastStatusCode", "lastStatusMessage", "lastVerifiedAt" AT TIME ZONE 'UTC' AS "lastVerifiedAt",
+         "accessBreaksAt" AT TIME ZONE 'UTC' AS "accessBreaksAt", "failureStreak", "failingSince" AT TIME ZONE 'UTC' AS "failingSince"
+       FROM "Tenant" WHERE "id" = ANY($1::text[]) ORDER BY "id" FOR UPDATE`,
+      [batch.outcomes.map((o) => o.tenantId)],
+    );
+    const { updates, audits } = applyBatch(batch.outcomes, new Map(prevRows.map((r) => [r.id, r])), settings, now);
     await client.query(
-      `UPDATE "Tenant" t SET "lastStatus" = v.status::"VerificationStatus", "lastStatusCode" = v.code, "lastStatusMessage" = v.message, "lastVerifiedAt" = v.at,
-         "accessBreaksAt" = v.breaks, "version" = t."version" + 1, "updatedAt" = $7::timestamp(3)
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamp(3)[], $6::timestamp(3)[]) AS v(id, status, code, message, at, breaks)
+      `UPDATE "Tenant" t SET "lastStatus" = v.status::"VerificationStatus", "lastStatusCode" = v.code, "lastStatusMessage" = v.message, "lastVerifiedAt" = v.verified,
+         "accessBreaksAt" = v.breaks, "lastCheckAt" = v.checked, "lastCheckCode" = v.check_code, "failureStreak" = v.streak, "failingSince" = v.since,
+         "nextCheckAt" = v.next, "version" = t."version" + 1, "updatedAt" = $12::timestamp(3)
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamp(3)[], $6::timestamp(3)[], $7::timestamp(3)[], $8::text[], $9::int[], $10::timestamp(3)[], $11::timestamp(3)[])
+         AS v(id, status, code, message, verified, breaks, checked, check_code, streak, since, next)
        WHERE t."id" = v.id`,
       [
-        batch.outcomes.map((o) => o.tenantId),
-        batch.outcomes.map((o) => o.status),
-        batch.outcomes.map((o) => o.reasonCode),
-        batch.outcomes.map((o) => o.message),
-        batch.outcomes.map((o) => iso(o.finishedAt)),
-        batch.outcomes.map((o) => iso(o.accessBreaksAt)),
+        updates.map((u) => u.id),
+        updates.map((u) => u.lastStatus),
+        updates.map((u) => u.lastStatusCode),
+        updates.map((u) => u.lastStatusMessage),
+        updates.map((u) => iso(u.lastVerifiedAt)),
+        updates.map((u) => iso(u.accessBreaksAt)),
+        updates.map((u) => iso(u.lastCheckAt)),
+        updates.map((u) => u.lastCheckCode),
+        updates.map((u) => u.failureStreak),
+        updates.map((u) => iso(u.failingSince)),
+        updates.map((u) => iso(u.nextCheckAt)),
         now.toISOString(),
       ],
     );
+    if (audits.length > 0)
+      await client.query(
+        `INSERT INTO "AuditEvent" ("id", "at", "action", "actorType", "actorId", "actorLabel", "targetType", "targetId", "requestId", "details")
+         SELECT * FROM unnest($1::text[], $2::timestamp(3)[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`,
+        [
+          audits.map((a) => a.id),
+          audits.map((a) => iso(a.at)),
+          audits.map((a) => a.action),
+          audits.map((a) => a.actorType),
+          audits.map((a) => a.actorId),
+          audits.map((a) => a.actorLabel),
+          audits.map((a) => a.targetType),
+          audits.map((a) => a.targetId),
+          audits.map((a) => a.requestId),
+          audits.map((a) => a.details),
+        ],
+      );
     await client.query("COMMIT");
   } catch (e) {
     await client.query("ROLLBACK").catch(() => {});
@@ -158,8 +195,23 @@ export async function writeRunBatch(batch: RunBatch): Promise<void> {
   }
 }
 
+/** The policy over a batch: each tenant's new fields and the audit rows of the statuses that changed. */
+function applyBatch(outcomes: VerificationOutcome[], prev: Map<string, CheckState>, settings: PolicySettings, now: Date) {
+  const updates: (CheckUpdate & { id: string })[] = [];
+  const audits: ReturnType<typeof auditRow>[] = [];
+  for (const o of outcomes) {
+    const before = prev.get(o.tenantId);
+    if (!before) continue;
+    const next = applyCheck(before, o, settings);
+    updates.push({ ...next, id: o.tenantId });
+    const change = statusChange(o.tenantId, before, next);
+    if (change) audits.push({ ...statusChangeAudit(change), at: now });
+  }
+  return { updates, audits };
+}
+
 type ResultRow = ReturnType<typeof outcomeRow>;
-type SqliteStatements = { write: (batch: RunBatch, rows: ResultRow[], now: string) => void };
+type SqliteStatements = { write: (batch: RunBatch, rows: ResultRow[], now: Date, settings: PolicySettings) => void };
 const prepared = new WeakMap<object, SqliteStatements>();
 
 /** Prepared once per connection; the batch runs as one better-sqlite3 transaction (rolled back on any throw). */
@@ -172,15 +224,54 @@ function sqliteStatements(conn: import("better-sqlite3").Database): SqliteStatem
   const insert = conn.prepare(
     `INSERT INTO "VerificationResult" ("id", "runId", "tenantId", "status", "reasonCode", "message", "details", "durationMs", "startedAt", "finishedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const select = conn.prepare(
+    `SELECT "lastStatus", "lastStatusCode", "lastStatusMessage", "lastVerifiedAt", "accessBreaksAt", "failureStreak", "failingSince" FROM "Tenant" WHERE "id" = ?`,
+  );
   const update = conn.prepare(
-    `UPDATE "Tenant" SET "lastStatus" = ?, "lastStatusCode" = ?, "lastStatusMessage" = ?, "lastVerifiedAt" = ?, "accessBreaksAt" = ?, "version" = "version" + 1, "updatedAt" = ? WHERE "id" = ?`,
+    `UPDATE "Tenant" SET "lastStatus" = ?, "lastStatusCode" = ?, "lastStatusMessage" = ?, "lastVerifiedAt" = ?, "accessBreaksAt" = ?, "lastCheckAt" = ?,
+       "lastCheckCode" = ?, "failureStreak" = ?, "failingSince" = ?, "nextCheckAt" = ?, "version" = "version" + 1, "updatedAt" = ? WHERE "id" = ?`,
+  );
+  const audit = conn.prepare(
+    `INSERT INTO "AuditEvent" ("id", "at", "action", "actorType", "actorId", "actorLabel", "targetType", "targetId", "requestId", "details") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const date = (d: Date | string | null | undefined) => (d ? sqliteDate(new Date(d)) : null);
-  const write = conn.transaction((batch: RunBatch, rows: ResultRow[], now: string) => {
+  const parsed = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string | number));
+  const write = conn.transaction((batch: RunBatch, rows: ResultRow[], now: Date, settings: PolicySettings) => {
     if (fence.run(batch.counts.ok, batch.counts.warnings, batch.counts.failed, batch.runId).changes !== 1) throw new RunEndedError();
     for (const r of rows)
       insert.run(r.id, r.runId, r.tenantId, r.status, r.reasonCode, r.message, r.details, r.durationMs, date(r.startedAt), date(r.finishedAt));
-    for (const o of batch.outcomes) update.run(o.status, o.reasonCode, o.message, date(o.finishedAt), date(o.accessBreaksAt), now, o.tenantId);
+    const prev = new Map<string, CheckState>();
+    for (const o of batch.outcomes) {
+      const row = select.get(o.tenantId) as Record<string, unknown> | undefined;
+      if (!row) continue;
+      prev.set(o.tenantId, {
+        lastStatus: row.lastStatus as string,
+        lastStatusCode: row.lastStatusCode as string | null,
+        lastStatusMessage: row.lastStatusMessage as string | null,
+        lastVerifiedAt: parsed(row.lastVerifiedAt),
+        accessBreaksAt: parsed(row.accessBreaksAt),
+        failureStreak: Number(row.failureStreak),
+        failingSince: parsed(row.failingSince),
+      });
+    }
+    const { updates, audits } = applyBatch(batch.outcomes, prev, settings, now);
+    const stamp = sqliteDate(now);
+    for (const u of updates)
+      update.run(
+        u.lastStatus,
+        u.lastStatusCode,
+        u.lastStatusMessage,
+        date(u.lastVerifiedAt),
+        date(u.accessBreaksAt),
+        date(u.lastCheckAt),
+        u.lastCheckCode,
+        u.failureStreak,
+        date(u.failingSince),
+        date(u.nextCheckAt),
+        stamp,
+        u.id,
+      );
+    for (const a of audits) audit.run(a.id, date(a.at), a.action, a.actorType, a.actorId, a.actorLabel, a.targetType, a.targetId, a.requestId, a.details);
   });
   s = { write };
   prepared.set(conn, s);

@@ -9,6 +9,7 @@ import { acquireAppToken, acquireTokenByPassword, refreshDelegatedToken, type Ap
 import { reasons, type ReasonCode } from "@/lib/entra/reasons";
 import { readAccessTokenClaims } from "@/lib/entra/token-claims";
 import { methodById, type MethodId } from "@/lib/methods";
+import type { CredentialGate } from "./credential-gate";
 import { earliest, type AppSetup, type GraphProbe, type OutcomeCore, type StoredCredential, type Timings, type VerifyContext } from "@/lib/methods/method";
 import type { OutcomeDetails, VerificationOutcome } from "./outcome";
 
@@ -51,6 +52,8 @@ export type CheckOptions = {
   onRetry?: SendOptions["onRetry"];
   saveRotatedCache?: (credential: CredentialInput, cacheJson: string, homeAccountId: string | null, expiresAt: Date) => Promise<void>;
   now?: () => number;
+  /** A run's short circuit on a rejected app credential (./credential-gate.ts); none for a single check. */
+  gate?: CredentialGate;
 };
 
 class NotConfigured extends Error {}
@@ -213,6 +216,8 @@ function verifyContext(
   build: ReturnType<typeof outcomes>,
 ): VerifyContext {
   const call = { endpoints, policy: o.policy, signal: o.signal, onRetry: o.onRetry };
+  const gated = <T extends { ok: true } | { ok: false; failure: EntraFailure }>(app: AppSetup, send: () => Promise<T>) =>
+    o.gate ? o.gate.pass(app, endpoints.loginHost, send) : send();
   const tenantMismatch = (tid: string | undefined, orgId: string | undefined) => mismatchNote(tenant, tid, orgId);
   return {
     requiredAppPermissions: provider.requiredAppPermissions,
@@ -223,20 +228,24 @@ function verifyContext(
     },
     providerApp: () => providerApp(provider),
     tenantApp: () => appForTenant(tenant, creds, provider),
-    appToken: (app) => acquireAppToken({ ...call, clientId: app.clientId, credential: app.credential, tenant: authorityTenant(tenant) }),
+    appToken: (app) => gated(app, () => acquireAppToken({ ...call, clientId: app.clientId, credential: app.credential, tenant: authorityTenant(tenant) })),
     refreshToken: async (app, cacheJson, homeAccountId) => {
-      const r = await refreshDelegatedToken({
-        ...call,
-        clientId: app.clientId,
-        credential: app.credential,
-        tenant: authorityTenant(tenant),
-        cacheJson,
-        homeAccountId,
-      });
+      const r = await gated(app, () =>
+        refreshDelegatedToken({
+          ...call,
+          clientId: app.clientId,
+          credential: app.credential,
+          tenant: authorityTenant(tenant),
+          cacheJson,
+          homeAccountId,
+        }),
+      );
       return r.ok ? { ...r, homeAccountId: r.account?.homeAccountId ?? null } : r;
     },
     passwordToken: (app, username, password) =>
-      acquireTokenByPassword({ ...call, clientId: app.clientId, credential: app.credential, tenant: authorityTenant(tenant), username, password }),
+      gated(app, () =>
+        acquireTokenByPassword({ ...call, clientId: app.clientId, credential: app.credential, tenant: authorityTenant(tenant), username, password }),
+      ),
     saveRotatedCache: async (credential, cacheJson, homeAccountId, expiresAt) => {
       await o.saveRotatedCache?.(credential, cacheJson, homeAccountId, expiresAt);
     },

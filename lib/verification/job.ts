@@ -2,8 +2,10 @@ import "server-only";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import type { RetryPolicy } from "@/lib/entra/http";
-import type { JobKind } from "@/lib/jobs/types";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { AUTOMATIC_TRIGGER, type JobKind, type RunSelection } from "@/lib/jobs/types";
 import type { ProviderInput } from "./check";
+import { CredentialGate } from "./credential-gate";
 import { retryPolicyFromEnv, runCheck } from "./engine";
 import { writeRunBatch } from "@/lib/tenants/status";
 import type { VerificationOutcome } from "./outcome";
@@ -15,19 +17,26 @@ import { loadProvider, toLoaded, tenantSelect, type LoadedTenant } from "./store
  * result in the run is done.
  */
 
-type Shared = { provider: ProviderInput; policy: RetryPolicy };
+type Shared = { provider: ProviderInput; policy: RetryPolicy; gate: CredentialGate };
 
-function idsAfter(scope: string[] | null, after: string | null) {
-  if (after === null && !scope) return {};
-  return { id: { ...(after !== null ? { gt: after } : {}), ...(scope ? { in: scope } : {}) } };
+/**
+ * The tenants a run covers. An automatic run (trigger "schedule": the scheduled Verify All, the
+ * keep-alive) leaves out tenants the failure policy has put on a backoff (nextCheckAt later than the
+ * run's start); a run a person or a program starts covers them all.
+ */
+function selectionWhere({ scope, trigger, startedAt }: RunSelection, after: string | null = null): Prisma.TenantWhereInput {
+  const where: Prisma.TenantWhereInput = {};
+  if (after !== null || scope) where.id = { ...(after !== null ? { gt: after } : {}), ...(scope ? { in: scope } : {}) };
+  if (trigger === AUTOMATIC_TRIGGER) where.OR = [{ nextCheckAt: null }, { nextCheckAt: { lte: startedAt } }];
+  return where;
 }
 
 export const verifyKind: JobKind<LoadedTenant["tenant"] & { loaded: LoadedTenant }, VerificationOutcome, Shared> = {
   name: "verify",
   defaultConcurrency: () => env.VERIFY_CONCURRENCY,
-  count: (scope) => (scope ? db.tenant.count({ where: { id: { in: scope } } }) : db.tenant.count()),
-  async scopeIds(scope, after, limit) {
-    const rows = await db.tenant.findMany({ where: idsAfter(scope, after), orderBy: { id: "asc" }, take: limit, select: { id: true } });
+  count: (selection) => db.tenant.count({ where: selectionWhere(selection) }),
+  async scopeIds(selection, after, limit) {
+    const rows = await db.tenant.findMany({ where: selectionWhere(selection, after), orderBy: { id: "asc" }, take: limit, select: { id: true } });
     return rows.map((r) => r.id);
   },
   async load(run, ids) {
@@ -40,9 +49,10 @@ export const verifyKind: JobKind<LoadedTenant["tenant"] & { loaded: LoadedTenant
         return { ...loaded.tenant, loaded };
       });
   },
-  prepare: async () => ({ provider: await loadProvider(), policy: retryPolicyFromEnv() }),
+  // One credential gate per run and process: a rejected app credential stops further calls with it (./credential-gate.ts).
+  prepare: async () => ({ provider: await loadProvider(), policy: retryPolicyFromEnv(), gate: new CredentialGate() }),
   // A cancelled call throws (CallCancelledError): the tenant is handed back, not recorded.
-  process: (item, { shared, signal }) => runCheck(item.loaded, shared.provider, { policy: shared.policy, signal }),
+  process: (item, { shared, signal }) => runCheck(item.loaded, shared.provider, { policy: shared.policy, signal, gate: shared.gate }),
   category: (o) => (o.status === "VERIFIED" ? "ok" : o.status === "WARNING" ? "warning" : "failed"),
   counterNames: { ok: "verified", warning: "warnings", failed: "failed" },
   write: (run, outcomes, counts) => writeRunBatch({ runId: run.id, outcomes, counts }),

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "@/emulator/index";
 import { testDataDir } from "@/emulator/testing/paths";
-import { authorizeWithMsal, buildScenario, customerFixture, prepareDatabase, seedProvider, seedTenant, type CustomerFixture } from "./testing";
+import { authorizeWithMsal, buildScenario, FIXTURE, customerFixture, prepareDatabase, seedProvider, seedTenant, type CustomerFixture } from "./testing";
 
 type Runs = typeof import("./runs");
 type Db = (typeof import("@/lib/db"))["db"];
@@ -216,4 +216,84 @@ describe("Verify All", () => {
     const history = await getVerificationHistory(id);
     expect(history[0]).toMatchObject({ runId: keepalive.id, status: "VERIFIED", reasonCode: "VERIFIED" });
   });
+
+  it("rechecks a dead refresh token on the failure policy's backoff, not on every keep-alive tick, and audits only the change", async () => {
+    const { schedulerTick } = await import("./scheduler");
+    const customer = customers[1]!;
+    const cache = await authorizeWithMsal(emu.loginUrl, emu.authorityHost, customer, emu.graphUrl);
+    const id = await seedTenant({ customer, method: "AUTH_TOKEN", msalCache: cache });
+    await db.tenantCredential.updateMany({ where: { tenantId: id }, data: { expiresAt: new Date(Date.now() + 20 * 86_400_000) } });
+    emu.state.revokeUserRefreshTokens(customer.adminUpn);
+    const auditBefore = await db.auditEvent.count();
+    expect(await schedulerTick({ intervalHours: 0 })).toBe("keepalive");
+    await runs.waitForRun((await runs.getActiveRun())!.id);
+    const failed = await db.tenant.findUniqueOrThrow({ where: { id } });
+    expect(failed).toMatchObject({ lastStatus: "FAILED", failureStreak: 1 });
+    expect(failed.nextCheckAt!.getTime() - failed.lastCheckAt!.getTime()).toBe(3_600_000);
+    // The next ticks (a minute apart in production) find nothing due: no call, no result, no audit row.
+    const tokensBefore = emu.state.getCounters().totals.token;
+    for (let tick = 1; tick <= 5; tick++) expect(await schedulerTick({ intervalHours: 0 }, Date.now() + tick * 60_000)).toBe("idle");
+    expect(emu.state.getCounters().totals.token).toBe(tokensBefore);
+    expect(await db.verificationResult.count({ where: { tenantId: id } })).toBe(1);
+    // An automatic run writes no run audit rows; the status change is the one row.
+    const audit = await db.auditEvent.findMany({ where: {}, orderBy: { at: "asc" }, skip: auditBefore });
+    expect(audit.map((a) => a.action)).toEqual(["tenant.status_changed"]);
+    // Once due (an hour later: moved back here, the engine's clock being the real one), the keep-alive checks it again.
+    await db.tenant.update({ where: { id }, data: { nextCheckAt: new Date(Date.now() - 1_000) } });
+    expect(await schedulerTick({ intervalHours: 0 })).toBe("keepalive");
+    await runs.waitForRun((await runs.getActiveRun())!.id);
+    expect((await db.tenant.findUniqueOrThrow({ where: { id } })).failureStreak).toBe(2);
+  });
+
+  it("leaves tenants on a backoff out of the scheduled Verify All, but not out of one a person starts", async () => {
+    const { schedulerTick } = await import("./scheduler");
+    const later = new Date(Date.now() + 3_600_000);
+    await db.tenant.updateMany({ where: { id: { in: tenantIds.slice(0, 5) } }, data: { nextCheckAt: later } });
+    try {
+      expect(await schedulerTick({ intervalHours: 1, keepAlive: false }, Date.now() + 2 * 3_600_000)).toBe("scheduled");
+      const scheduled = (await runs.getActiveRun())!;
+      await runs.waitForRun(scheduled.id);
+      const due = await db.tenant.count({ where: { OR: [{ nextCheckAt: null }, { nextCheckAt: { lte: new Date() } }] } });
+      expect(await db.tenant.count()).toBeGreaterThanOrEqual(due + 5);
+      expect((await db.jobRun.findUniqueOrThrow({ where: { id: scheduled.id } })).total).toBe(due);
+      expect(await db.verificationResult.count({ where: { runId: scheduled.id, tenantId: { in: tenantIds.slice(0, 5) } } })).toBe(0);
+      const { run: manual } = await runs.startVerificationRun({ trigger: "manual", requestedBy: "admin@msp.example" });
+      await runs.waitForRun(manual.id);
+      expect(await db.verificationResult.count({ where: { runId: manual.id, tenantId: { in: tenantIds.slice(0, 5) } } })).toBe(5);
+      expect((await db.jobRun.findUniqueOrThrow({ where: { id: manual.id } })).total).toBe(await db.tenant.count());
+    } finally {
+      await db.tenant.updateMany({ where: { id: { in: tenantIds.slice(0, 5) } }, data: { nextCheckAt: null } });
+    }
+  }, 60_000);
+
+  it("stops calling Microsoft once the provider's secret is rejected: one token request, the others blocked by that one cause", async () => {
+    const secret = emu.state.findApp(FIXTURE.providerClientId)!.secrets[0]!;
+    emu.state.expireSecret(FIXTURE.providerClientId, secret.keyId);
+    try {
+      emu.state.resetCounters();
+      const { run } = await runs.startVerificationRun({ trigger: "manual", requestedBy: "admin@msp.example", concurrency: 16 });
+      await runs.waitForRun(run.id);
+      const results = await db.verificationResult.groupBy({ by: ["reasonCode"], where: { runId: run.id }, _count: { _all: true } });
+      const byReason = Object.fromEntries(results.map((r) => [r.reasonCode, r._count._all]));
+      const total = await db.tenant.count();
+      // Every tenant of the provider app fails: the canary with the real reason, the rest blocked without a call.
+      expect(byReason.SECRET_EXPIRED).toBe(1);
+      expect(byReason.APP_CREDENTIAL_BLOCKED).toBeGreaterThanOrEqual(total - 10);
+      expect(emu.state.getCounters().totals.token).toBeLessThanOrEqual(10);
+      // The credential fixed (here: Microsoft accepts it again), exactly the tenants it failed are verified again.
+      emu.state.reset();
+      const failedIds = (await db.verificationResult.findMany({ where: { runId: run.id, status: "FAILED" }, select: { tenantId: true } })).map(
+        (r) => r.tenantId,
+      );
+      const again = await runs.reverifyAfterProviderCredential({ requestedBy: "admin@msp.example" });
+      expect(again).toMatchObject({ tenants: failedIds.length, joined: false });
+      await runs.waitForRun(again!.runId);
+      const rerun = await db.jobRun.findUniqueOrThrow({ where: { id: again!.runId } });
+      expect((JSON.parse(rerun.scope!) as string[]).sort()).toEqual(failedIds.sort());
+      // (The auth-token tenants of earlier tests keep their own problems: their refresh tokens were revoked or rotated.)
+      expect(await db.tenant.count({ where: { id: { in: tenantIds }, lastStatus: "FAILED" } })).toBe(0);
+    } finally {
+      emu.state.reset();
+    }
+  }, 60_000);
 });

@@ -27,6 +27,25 @@ export function startVerificationRun(input: StartRunInput): Promise<{ run: RunRe
   });
 }
 
+/** The reasons of a rejected provider credential, and the tenants it blocked (./credential-gate.ts). */
+const PROVIDER_CREDENTIAL_CODES = ["APP_CREDENTIAL_BLOCKED", "INVALID_SECRET", "SECRET_EXPIRED", "BAD_CERTIFICATE"];
+
+/**
+ * After a new provider credential is applied: verifies again exactly the tenants that failed on the old
+ * one (rejected, or blocked by its rejection) and use the provider's app, in one run. Null when there
+ * are none; `joined` when a run was already active (it is not restarted).
+ */
+export async function reverifyAfterProviderCredential(input: { requestedBy: string; actor?: AuditActor; requestId?: string }) {
+  const rows = await db.tenant.findMany({
+    where: { lastStatus: "FAILED", lastStatusCode: { in: PROVIDER_CREDENTIAL_CODES }, appClientId: null },
+    select: { id: true },
+    take: 100_000,
+  });
+  if (rows.length === 0) return null;
+  const { run, joined } = await startVerificationRun({ ...input, trigger: "manual", tenantIds: rows.map((r) => r.id) });
+  return { runId: run.id, tenants: rows.length, joined };
+}
+
 export async function cancelVerificationRun(runId: string, options: { actor?: AuditActor; requestId?: string } = {}): Promise<boolean> {
   if (!(await isVerificationRun(runId))) return false;
   return jobEngine().cancelRun(runId, options);

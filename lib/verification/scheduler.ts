@@ -34,7 +34,12 @@ export async function schedulerTick(options: SchedulerOptions = {}, now = Date.n
   }
   if (options.keepAlive ?? true) {
     const due = await db.tenant.findMany({
-      where: { authMethod: "AUTH_TOKEN", credentials: { some: { kind: "MSAL_CACHE", expiresAt: { lt: new Date(now + KEEPALIVE_REMAINING_MS) } } } },
+      where: {
+        authMethod: "AUTH_TOKEN",
+        credentials: { some: { kind: "MSAL_CACHE", expiresAt: { lt: new Date(now + KEEPALIVE_REMAINING_MS) } } },
+        // A token that failed is rechecked on the failure policy's backoff, not on every tick.
+        OR: [{ nextCheckAt: null }, { nextCheckAt: { lte: new Date(now) } }],
+      },
       select: { id: true },
       take: 5000,
     });

@@ -98,6 +98,31 @@ export default async function TenantPage({ params }: { params: Promise<{ tenantI
           {tenant.lastStatusMessage && reason && tenant.lastStatusMessage !== reason.title && (
             <p className="mt-1 text-sm text-slate-700">{tenant.lastStatusMessage}</p>
           )}
+          {tenant.lastCheckCode && tenant.lastCheckAt && (
+            <p className="mt-2 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="transient-check">
+              Last check failed transiently <LocalTime value={tenant.lastCheckAt} renderedAt={now} /> (
+              {explainStatus(tenant.authMethod, tenant.lastCheckCode)?.title ?? tenant.lastCheckCode}); the status above is kept while Microsoft recovers.
+              {tenant.nextCheckAt && (
+                <>
+                  {" "}
+                  Retrying <LocalTime value={tenant.nextCheckAt} renderedAt={now} />.
+                </>
+              )}
+            </p>
+          )}
+          {tenant.lastStatus === "FAILED" && tenant.nextCheckAt && (
+            <p className="mt-2 text-sm text-slate-600" data-testid="next-check">
+              {tenant.failureStreak > 1 ? `Failed ${tenant.failureStreak} checks in a row` : "Failed"}
+              {tenant.failingSince && (
+                <>
+                  {" "}
+                  since <LocalTime value={tenant.failingSince} renderedAt={now} />
+                </>
+              )}
+              . Next automatic check <LocalTime value={tenant.nextCheckAt} renderedAt={now} /> (rechecks back off: 1 h, 6 h, 24 h, then daily); Verify checks at
+              once.
+            </p>
+          )}
           {notes.length > 0 && (
             <ul className="mt-1 list-disc pl-5 text-sm text-slate-700">
               {notes.map((n) => (
@@ -242,7 +267,7 @@ export default async function TenantPage({ params }: { params: Promise<{ tenantI
                         {h.message} <span className="font-mono text-xs text-slate-500">{h.reasonCode}</span>
                       </td>
                       <td className="py-2 pr-4 tabular-nums">{h.durationMs} ms</td>
-                      <td className="py-2 text-xs text-slate-500">{h.runId ? "Verify All" : "Single check"}</td>
+                      <td className="py-2 text-xs text-slate-500">{h.runId ? (tenant.historySources[h.runId] ?? "Verify All") : "Single check"}</td>
                     </tr>
                   ))}
                 </tbody>
