@@ -1,0 +1,105 @@
+import "server-only";
+import { hasLikeWildcard } from "@/lib/db";
+import { directDatabase } from "@/lib/db-direct";
+import type { StatusValue } from "@/lib/validations/tenant";
+
+/**
+ * The Tenants page's search index and summary counts, kept in sync with "Tenant" by triggers (migration
+ * 20261206140000_tenant_search_and_counts on each database), read on the driver (lib/db-direct.ts): they
+ * are tables Prisma's schema does not describe.
+ *
+ * Search. SQLite: an FTS5 trigram index; PostgreSQL: trigram GIN indexes, which its planner uses for
+ * Prisma's ILIKE by itself. A trigram index answers substrings of three characters or more; a one- or
+ * two-character search is a plain scan in the page's sort order, which stops after a page of matches
+ * (short strings match nearly every tenant) and reads every tenant only when almost none match.
+ */
+
+/** The shortest search a trigram index can answer. */
+export const MIN_INDEXED_SEARCH = 3;
+
+/** At most this many matches are resolved through the index; a search matching more is served by the ordered scan. */
+export const SEARCH_CANDIDATES = 500;
+
+/**
+ * Text typed by a user as one FTS5 phrase: in double quotes, a double quote doubled. Inside a phrase,
+ * AND, OR, NOT, NEAR, *, ^, :, parentheses and column names are plain text, so nothing a user types is
+ * an operator. With the trigram tokenizer a phrase matches where the text occurs as a substring.
+ * @see https://www.sqlite.org/fts5.html#fts5_strings
+ */
+export function ftsPhrase(text: string): string {
+  return `"${text.replaceAll('"', '""')}"`;
+}
+
+/**
+ * Text with `%` or `_` is kept from SQLite's LIKE (it would be a wildcard there, lib/db.ts): its matches
+ * are resolved here, up to this many (Prisma binds each id, and allows 999 bound values on SQLite). Only
+ * a search for such text matching more tenants than this goes to LIKE, which then also matches text
+ * where any character or run stands in the wildcard's place.
+ */
+export const WILDCARD_CANDIDATES = 900;
+
+/**
+ * On SQLite, the ids of the tenants whose customer id, name, admin email or domain contain `q` (case
+ * ignored), when there are at most `limit`; null when there are more, when `q` is too short for the
+ * index, or on PostgreSQL (where the planner chooses between its trigram indexes and an ordered scan).
+ * The index reads at most `limit + 1` entries, so the answer costs the same at any number of tenants.
+ * Text with a LIKE wildcard is resolved here whatever its length (a one- or two-character one by reading
+ * the tenants), so that it is matched as text.
+ */
+export async function searchCandidates(q: string, limit = SEARCH_CANDIDATES): Promise<string[] | null> {
+  const d = directDatabase();
+  if (d.kind !== "sqlite") return null;
+  const literal = hasLikeWildcard(q);
+  const max = literal ? Math.max(limit, WILDCARD_CANDIDATES) : limit;
+  let rows: { id: string }[];
+  if ([...q].length >= MIN_INDEXED_SEARCH) {
+    rows = d.db
+      .prepare(`SELECT k."tenantId" AS id FROM "TenantSearch" s JOIN "TenantSearchKey" k ON k."key" = s.rowid WHERE "TenantSearch" MATCH ? LIMIT ?`)
+      .all(ftsPhrase(q), max + 1) as { id: string }[];
+  } else if (literal) {
+    // lower() folds ASCII only, as SQLite's LIKE does.
+    rows = d.db
+      .prepare(
+        `SELECT "id" FROM "Tenant" WHERE instr(lower("customerId"), lower(@q)) > 0 OR instr(lower("displayName"), lower(@q)) > 0
+           OR instr(lower("adminEmail"), lower(@q)) > 0 OR instr(lower(coalesce("primaryDomain", '')), lower(@q)) > 0 LIMIT @max`,
+      )
+      .all({ q, max: max + 1 }) as { id: string }[];
+  } else {
+    return null;
+  }
+  return rows.length > max ? null : rows.map((r) => r.id);
+}
+
+export type TenantCountRow = { lastStatus: StatusValue; authMethod: string; cloud: string; n: number };
+
+/** PostgreSQL folds its count deltas into one row per key once a read finds more rows than this. */
+const COMPACT_AT = 1000;
+
+/** Tenants per (status, method, cloud), from the counts the triggers keep: a read of at most a few hundred rows. */
+export async function tenantCountRows(): Promise<TenantCountRow[]> {
+  const d = directDatabase();
+  if (d.kind === "sqlite") {
+    return d.db.prepare(`SELECT "lastStatus", "authMethod", "cloud", "n" FROM "TenantCount" WHERE "n" <> 0`).all() as TenantCountRow[];
+  }
+  const { rows } = await d.pool.query<TenantCountRow & { parts: number }>(
+    `SELECT "lastStatus"::text AS "lastStatus", "authMethod"::text AS "authMethod", "cloud"::text AS "cloud", SUM("n")::int AS n, COUNT(*)::int AS parts
+       FROM "TenantCount" GROUP BY 1, 2, 3`,
+  );
+  if (rows.reduce((a, r) => a + r.parts, 0) > COMPACT_AT) await compactTenantCounts();
+  return rows.filter((r) => r.n !== 0).map(({ lastStatus, authMethod, cloud, n }) => ({ lastStatus, authMethod, cloud, n }));
+}
+
+/**
+ * PostgreSQL: replaces the count deltas with one row per key, in one statement. A concurrent writer's
+ * new delta is not in the statement's snapshot and stays; a second compaction running at the same time
+ * finds the first one's rows already deleted and skips them, so no tenant is counted twice or lost.
+ */
+export async function compactTenantCounts(): Promise<void> {
+  const d = directDatabase();
+  if (d.kind !== "postgresql") return;
+  await d.pool.query(
+    `WITH folded AS (DELETE FROM "TenantCount" RETURNING *)
+     INSERT INTO "TenantCount" ("lastStatus", "authMethod", "cloud", "n")
+       SELECT "lastStatus", "authMethod", "cloud", SUM("n") FROM folded GROUP BY 1, 2, 3 HAVING SUM("n") <> 0`,
+  );
+}
