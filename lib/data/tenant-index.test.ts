@@ -97,6 +97,9 @@ describe("tenant search", () => {
   it("combines with the other filters, sort and pages", async () => {
     await db.tenant.update({ where: { id: "s2" }, data: { authMethod: "AUTH_TOKEN" } });
     expect((await listTenantPage({ q: "example", method: ["AUTH_TOKEN"], page: 1, pageSize: 10 })).items.map((t) => t.id)).toEqual(["s2"]);
+    expect(await tenantStatusCounts({ q: "example", method: ["AUTH_TOKEN"] })).toMatchObject({ total: 1, NEVER: 1 });
+    expect(await tenantStatusCounts({ q: "EXAMPLE", method: ["PASSWORD", "AUTH_TOKEN"], cloud: ["GLOBAL"] })).toMatchObject({ total: 6 });
+    expect(await tenantStatusCounts({ q: "example", cloud: ["CHINA"] })).toMatchObject({ total: 0 });
     const page = await listTenantPage({ q: "example", sort: "customerId", dir: "desc", page: 2, pageSize: 2 });
     expect(page.items.map((t) => t.customerId)).toEqual(["OPS-06", "NW-03"]);
     expect(page.hasMore).toBe(true);

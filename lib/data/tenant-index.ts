@@ -70,6 +70,33 @@ export async function searchCandidates(q: string, limit = SEARCH_CANDIDATES): Pr
   return rows.length > max ? null : rows.map((r) => r.id);
 }
 
+/**
+ * On SQLite, tenants per status among those whose searched columns contain `q` (three characters or
+ * more), under the method and cloud filters, counted through the index: in proportion to the
+ * matches, not to the tenants. Null elsewhere (PostgreSQL counts through its trigram indexes itself).
+ */
+export async function searchStatusCounts(q: string, filters: { method?: string[]; cloud?: string[] }): Promise<Map<StatusValue, number> | null> {
+  const d = directDatabase();
+  if (d.kind !== "sqlite" || [...q].length < MIN_INDEXED_SEARCH) return null;
+  const where: string[] = [];
+  const params: unknown[] = [ftsPhrase(q)];
+  for (const [column, values] of [
+    ["authMethod", filters.method],
+    ["cloud", filters.cloud],
+  ] as const) {
+    if (!values?.length) continue;
+    where.push(`t."${column}" IN (${values.map(() => "?").join(", ")})`);
+    params.push(...values);
+  }
+  const rows = d.db
+    .prepare(
+      `SELECT t."lastStatus" AS status, COUNT(*) AS n FROM "TenantSearch" s JOIN "TenantSearchKey" k ON k."key" = s.rowid JOIN "Tenant" t ON t."id" = k."tenantId"
+        WHERE "TenantSearch" MATCH ?${where.map((w) => ` AND ${w}`).join("")} GROUP BY t."lastStatus"`,
+    )
+    .all(...params) as { status: StatusValue; n: number }[];
+  return new Map(rows.map((r) => [r.status, r.n]));
+}
+
 export type TenantCountRow = { lastStatus: StatusValue; authMethod: string; cloud: string; n: number };
 
 /** PostgreSQL folds its count deltas into one row per key once a read finds more rows than this. */

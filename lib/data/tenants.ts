@@ -2,7 +2,7 @@ import "server-only";
 import { containsInsensitive, db } from "@/lib/db";
 import type { CredentialKind } from "@/lib/generated/prisma/enums";
 import { parseJsonObject } from "@/lib/json";
-import { searchCandidates, tenantCountRows } from "./tenant-index";
+import { searchCandidates, searchStatusCounts, tenantCountRows } from "./tenant-index";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { MethodId } from "@/lib/methods";
 import type { Page } from "@/lib/pagination";
@@ -108,7 +108,8 @@ export async function listTenants(params: Pick<TenantListParams, "page" | "pageS
 /**
  * Tenants per status under the other filters, so each summary count is what clicking it would show.
  * Without a search they come from the counts the database keeps per (status, method, cloud) (a read of
- * a few dozen rows at any number of tenants); with one, from the tenants the search matches.
+ * a few dozen rows at any number of tenants); with one, from the tenants the search matches (through the
+ * index on SQLite, lib/data/tenant-index.ts).
  */
 export async function tenantStatusCounts(filters: Partial<TenantFilters>): Promise<StatusCounts> {
   const counts = Object.fromEntries(verificationStatuses.map((s) => [s, 0])) as Record<StatusValue, number>;
@@ -117,10 +118,15 @@ export async function tenantStatusCounts(filters: Partial<TenantFilters>): Promi
     const cloud = filters.cloud?.length ? new Set<string>(filters.cloud) : null;
     for (const r of await tenantCountRows()) if ((!method || method.has(r.authMethod)) && (!cloud || cloud.has(r.cloud))) counts[r.lastStatus] += r.n;
   } else {
-    const candidates = await searchCandidates(filters.q);
-    const where = tenantWhere(filters, { ignoreStatus: true, candidates });
-    const groups = await db.tenant.groupBy({ by: ["lastStatus"], where, _count: { _all: true } });
-    for (const g of groups) counts[g.lastStatus] = g._count._all;
+    const indexed = await searchStatusCounts(filters.q, filters);
+    if (indexed) {
+      for (const [status, n] of indexed) counts[status] = n;
+    } else {
+      const candidates = await searchCandidates(filters.q);
+      const where = tenantWhere(filters, { ignoreStatus: true, candidates });
+      const groups = await db.tenant.groupBy({ by: ["lastStatus"], where, _count: { _all: true } });
+      for (const g of groups) counts[g.lastStatus] = g._count._all;
+    }
   }
   return { ...counts, total: Object.values(counts).reduce((a, b) => a + b, 0) };
 }
