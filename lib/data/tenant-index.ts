@@ -6,7 +6,7 @@ import type { StatusValue } from "@/lib/validations/tenant";
 
 /**
  * The Tenants page's search index and summary counts, kept in sync with "Tenant" by triggers (migration
- * 20261206140000_tenant_search_and_counts on each database), read on the driver (lib/db-direct.ts): they
+ * 20261206150000_tenant_search_and_counts on each database), read on the driver (lib/db-direct.ts): they
  * are tables Prisma's schema does not describe.
  *
  * Search. SQLite: an FTS5 trigram index; PostgreSQL: trigram GIN indexes. A trigram index answers
