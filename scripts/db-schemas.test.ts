@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { migrateDatabase, readMigrations } from "@/lib/migrations";
 import { dropSchema, postgresUrlWithSchema, randomSchemaName, testOnPostgres, withPostgres } from "@/lib/testing/postgres";
-import { diffSchemas, isEmptyMigration, paths, schemaFor } from "./db-schemas";
+import { diffSchemas, isEmptyMigration, outsidePrisma, paths, schemaFor } from "./db-schemas";
 
 /**
  * The committed migrations of each database must build exactly what prisma/schema.prisma describes:
@@ -25,7 +25,9 @@ function sqliteStructure(file: string): Structure {
       db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('_prisma_migrations', 'sqlite_sequence') ORDER BY name").all() as {
         name: string;
       }[]
-    ).map((t) => t.name);
+    )
+      .map((t) => t.name)
+      .filter((t) => !outsidePrisma.sqlite.tables.includes(t));
     return Object.fromEntries(
       tables.map((t) => {
         const columns = (
@@ -72,6 +74,9 @@ async function postgresStructure(schemaName: string): Promise<Structure> {
         "SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder) AS labels FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 GROUP BY t.typname ORDER BY t.typname",
       ),
     };
+    const own = outsidePrisma.postgresql;
+    structure.columns = structure.columns.filter((c) => !own.tables.includes(c.table_name));
+    structure.indexes = structure.indexes.filter((i) => !own.indexes.includes(i.indexname));
     // Index definitions and enum defaults name the schema; drop it so that two schemas compare.
     return JSON.parse(JSON.stringify(structure).replaceAll(`${schemaName}.`, "")) as Structure;
   });
@@ -99,6 +104,11 @@ describe("committed migrations", () => {
       expected.exec(diffSchemas("sqlite", null, schema));
       expected.close();
       expect(sqliteStructure(path.join(dir, "migrated.db")), FIX).toEqual(sqliteStructure(path.join(dir, "expected.db")));
+      const migrated = new Database(path.join(dir, "migrated.db"), { readonly: true });
+      const names = (type: string) => (migrated.prepare("SELECT name FROM sqlite_master WHERE type = ?").all(type) as { name: string }[]).map((r) => r.name);
+      expect(names("table")).toEqual(expect.arrayContaining(outsidePrisma.sqlite.tables));
+      expect(names("trigger").sort()).toEqual([...outsidePrisma.sqlite.triggers].sort());
+      migrated.close();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -121,6 +131,15 @@ describe("committed migrations", () => {
         await c.query(sql);
       });
       expect(await postgresStructure(migrated), FIX).toEqual(await postgresStructure(expected));
+      await withPostgres(async (c) => {
+        const own = outsidePrisma.postgresql;
+        const tables = await c.query("SELECT table_name FROM information_schema.tables WHERE table_schema = $1", [migrated]);
+        expect(tables.rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(own.tables));
+        const indexes = await c.query("SELECT indexname FROM pg_indexes WHERE schemaname = $1", [migrated]);
+        expect(indexes.rows.map((r) => r.indexname)).toEqual(expect.arrayContaining(own.indexes));
+        const triggers = await c.query("SELECT DISTINCT trigger_name FROM information_schema.triggers WHERE trigger_schema = $1 ORDER BY 1", [migrated]);
+        expect(triggers.rows.map((r) => r.trigger_name)).toEqual([...own.triggers].sort());
+      });
     });
   });
 });

@@ -7,7 +7,9 @@ import { cn } from "@/components/ui/cn";
 export type ColumnMeta = { headerClassName?: string; cellClassName?: string; label?: string };
 
 /**
- * Renders a TanStack table instance. State lives with the caller (server-side mode: the URL), so this
+ * Renders a TanStack table instance. Cell padding and row states are the `dt` component classes in
+ * app/globals.css, so a row's markup carries only what differs per column; a column's width belongs on
+ * its header (`headerClassName`), which sizes the whole column. State lives with the caller (server-side mode: the URL), so this
  * stays generic: headers announce their sort order with aria-sort, an expanded row renders `renderExpanded`
  * under it, and the body dims while a new page is loading instead of jumping.
  * @see https://tanstack.com/table/v8/docs/guide/pagination#manual-server-side-pagination
@@ -31,7 +33,7 @@ export function DataTable<TData>({
   const columnCount = table.getVisibleLeafColumns().length;
   return (
     <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
-      <table className="min-w-full divide-y divide-slate-200 text-sm" aria-busy={pending || undefined}>
+      <table className="dt min-w-full divide-y divide-slate-200 text-sm" aria-busy={pending || undefined}>
         <caption className="sr-only">{caption}</caption>
         <thead className="bg-slate-50 text-left text-xs font-semibold text-slate-600">
           {table.getHeaderGroups().map((group) => (
@@ -44,7 +46,7 @@ export function DataTable<TData>({
                     key={header.id}
                     scope="col"
                     aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : header.column.getCanSort() ? "none" : undefined}
-                    className={cn("px-2.5 py-2 align-bottom", meta?.headerClassName)}
+                    className={meta?.headerClassName}
                   >
                     {header.isPlaceholder ? null : flexRender(header.column.columnDef.header, header.getContext())}
                   </th>
@@ -63,14 +65,11 @@ export function DataTable<TData>({
           )}
           {rows.map((row) => (
             <Fragment key={row.id}>
-              <tr
-                data-state={row.getIsSelected() ? "selected" : undefined}
-                className={cn("hover:bg-slate-50/70 data-[state=selected]:bg-blue-50/60", rowClassName?.(row))}
-              >
+              <tr data-state={row.getIsSelected() ? "selected" : undefined} className={cn("dt-row", rowClassName?.(row))}>
                 {row.getVisibleCells().map((cell) => {
                   const meta = cell.column.columnDef.meta as ColumnMeta | undefined;
                   return (
-                    <td key={cell.id} className={cn("px-2.5 py-2.5 align-top", meta?.cellClassName)}>
+                    <td key={cell.id} className={meta?.cellClassName}>
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}
                     </td>
                   );

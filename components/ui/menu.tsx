@@ -24,10 +24,10 @@ export function Menu({
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   const menuId = useId();
-  const buttonId = `${menuId}-button`;
+  // The open menu's button is the element that controls it (no id of its own: a table has one per row).
   const close = () => {
+    document.querySelector<HTMLElement>(`[aria-controls="${CSS.escape(menuId)}"]`)?.focus();
     setOpen(false);
-    document.getElementById(buttonId)?.focus();
   };
   useEffect(() => {
     if (!open) return;
@@ -51,9 +51,8 @@ export function Menu({
     items[(i + (e.key === "ArrowDown" ? 1 : -1) + items.length) % items.length]?.focus();
   };
   return (
-    <div ref={root} className="relative inline-block" onKeyDown={onKeyDown}>
+    <div ref={root} className="menu" onKeyDown={onKeyDown}>
       <button
-        id={buttonId}
         type="button"
         aria-label={label}
         aria-haspopup="menu"

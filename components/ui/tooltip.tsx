@@ -5,7 +5,9 @@ import { cn } from "./cn";
 
 /**
  * Shows a description on hover and keyboard focus, linked to its trigger with aria-describedby so screen
- * readers announce it too. Escape hides it (WCAG 1.4.13).
+ * readers announce it too. Escape hides it (WCAG 1.4.13). The description is rendered only while shown:
+ * a table has one per row, and hidden copies of every row's text made the page several times heavier.
+ * Keyboard focus opens it, so whoever tabs to the trigger gets the description.
  * @see https://www.w3.org/WAI/ARIA/apg/patterns/tooltip/
  */
 export function Tooltip({
@@ -23,26 +25,19 @@ export function Tooltip({
   const [open, setOpen] = useState(false);
   return (
     <span
-      className="relative inline-flex"
+      className="tip-anchor"
       onMouseEnter={() => setOpen(true)}
       onMouseLeave={() => setOpen(false)}
       onFocus={() => setOpen(true)}
       onBlur={() => setOpen(false)}
       onKeyDown={(e) => e.key === "Escape" && setOpen(false)}
     >
-      {cloneElement(children, { "aria-describedby": id })}
-      <span
-        role="tooltip"
-        id={id}
-        className={cn(
-          "pointer-events-none absolute left-1/2 z-30 w-max max-w-xs -translate-x-1/2 rounded-md bg-slate-900 px-2.5 py-1.5 text-left text-xs font-normal leading-snug text-white shadow-lg",
-          side === "bottom" ? "top-full mt-1.5" : "bottom-full mb-1.5",
-          open ? "visible opacity-100" : "invisible opacity-0",
-          className,
-        )}
-      >
-        {content}
-      </span>
+      {cloneElement(children, { "aria-describedby": open ? id : undefined })}
+      {open && (
+        <span role="tooltip" id={id} className={cn("tip", side === "bottom" ? "top-full mt-1.5" : "bottom-full mb-1.5", className)}>
+          {content}
+        </span>
+      )}
     </span>
   );
 }

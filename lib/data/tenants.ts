@@ -2,6 +2,7 @@ import "server-only";
 import { containsInsensitive, db } from "@/lib/db";
 import type { CredentialKind } from "@/lib/generated/prisma/enums";
 import { parseJsonObject } from "@/lib/json";
+import { searchCandidates, searchStatusCounts, tenantCountRows } from "./tenant-index";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { MethodId } from "@/lib/methods";
 import type { Page } from "@/lib/pagination";
@@ -47,15 +48,18 @@ export type StatusCounts = Record<StatusValue, number> & { total: number };
 
 /**
  * Filters become indexed predicates: status/method/cloud are equality on indexed columns; the free text
- * is a case-insensitive `contains` over the four searchable columns on both databases (a scan, measured
- * by `npm run bench:table`).
+ * is a case-insensitive `contains` over the four searchable columns on both databases. On PostgreSQL its
+ * trigram indexes serve that predicate; on SQLite a search is first resolved through the FTS5 index
+ * (`candidates`, see lib/data/tenant-index.ts), and the predicate is then the matching ids.
  */
-export function tenantWhere(f: Partial<TenantFilters>, options: { ignoreStatus?: boolean } = {}): Prisma.TenantWhereInput {
+export function tenantWhere(f: Partial<TenantFilters>, options: { ignoreStatus?: boolean; candidates?: string[] | null } = {}): Prisma.TenantWhereInput {
   const and: Prisma.TenantWhereInput[] = [];
   if (f.status?.length && !options.ignoreStatus) and.push({ lastStatus: f.status.length === 1 ? f.status[0] : { in: f.status } });
   if (f.method?.length) and.push({ authMethod: f.method.length === 1 ? f.method[0] : { in: f.method } });
   if (f.cloud?.length) and.push({ cloud: f.cloud.length === 1 ? f.cloud[0] : { in: f.cloud } });
-  if (f.q) {
+  if (f.q && options.candidates) {
+    and.push({ id: { in: options.candidates } });
+  } else if (f.q) {
     const q = f.q;
     and.push({
       OR: [
@@ -85,9 +89,10 @@ export function tenantOrderBy(sort: TenantSortColumn, dir: "asc" | "desc"): Pris
 export async function listTenantPage(
   params: Pick<TenantListParams, "page" | "pageSize"> & Partial<TenantListParams>,
 ): Promise<{ items: TenantListItem[]; hasMore: boolean }> {
+  const candidates = params.q ? await searchCandidates(params.q) : null;
   const rows = await db.tenant.findMany({
     select: tenantListSelect,
-    where: tenantWhere(params),
+    where: tenantWhere(params, { candidates }),
     orderBy: tenantOrderBy(params.sort ?? "customerId", params.dir ?? "asc"),
     skip: (params.page - 1) * params.pageSize,
     take: params.pageSize + 1,
@@ -100,17 +105,35 @@ export async function listTenants(params: Pick<TenantListParams, "page" | "pageS
   return { items, total: totalOf(counts, params.status), page: params.page, pageSize: params.pageSize };
 }
 
-/** Tenants per status under the other filters, so each summary count is what clicking it would show. */
+/**
+ * Tenants per status under the other filters, so each summary count is what clicking it would show.
+ * Without a search they come from the counts the database keeps per (status, method, cloud) (a read of
+ * a few dozen rows at any number of tenants); with one, from the tenants the search matches (through the
+ * index on SQLite, lib/data/tenant-index.ts).
+ */
 export async function tenantStatusCounts(filters: Partial<TenantFilters>): Promise<StatusCounts> {
-  const groups = await db.tenant.groupBy({ by: ["lastStatus"], where: tenantWhere(filters, { ignoreStatus: true }), _count: { _all: true } });
   const counts = Object.fromEntries(verificationStatuses.map((s) => [s, 0])) as Record<StatusValue, number>;
-  for (const g of groups) counts[g.lastStatus] = g._count._all;
+  if (!filters.q) {
+    const method = filters.method?.length ? new Set<string>(filters.method) : null;
+    const cloud = filters.cloud?.length ? new Set<string>(filters.cloud) : null;
+    for (const r of await tenantCountRows()) if ((!method || method.has(r.authMethod)) && (!cloud || cloud.has(r.cloud))) counts[r.lastStatus] += r.n;
+  } else {
+    const indexed = await searchStatusCounts(filters.q, filters);
+    if (indexed) {
+      for (const [status, n] of indexed) counts[status] = n;
+    } else {
+      const candidates = await searchCandidates(filters.q);
+      const where = tenantWhere(filters, { ignoreStatus: true, candidates });
+      const groups = await db.tenant.groupBy({ by: ["lastStatus"], where, _count: { _all: true } });
+      for (const g of groups) counts[g.lastStatus] = g._count._all;
+    }
+  }
   return { ...counts, total: Object.values(counts).reduce((a, b) => a + b, 0) };
 }
 
 /** Rows of a view for CSV export, read in keyset batches so a 100,000-tenant export never sits in memory at once. */
 export async function* tenantsForExport(filters: Partial<TenantFilters>, ids?: string[], batchSize = 1000): AsyncGenerator<TenantListItem[]> {
-  const base = tenantWhere(filters);
+  const base = tenantWhere(filters, { candidates: filters.q ? await searchCandidates(filters.q) : null });
   const scoped: Prisma.TenantWhereInput = ids ? { AND: [base, { id: { in: ids } }] } : base;
   let after: string | null = null;
   for (;;) {

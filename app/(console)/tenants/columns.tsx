@@ -31,12 +31,12 @@ export function tenantColumns(): ColumnDef<TenantListItem>[] {
       id: "select",
       enableSorting: false,
       enableHiding: false,
-      meta: meta({ headerClassName: "w-10", cellClassName: "w-10" }),
+      meta: meta({ headerClassName: "w-10" }),
       header: ({ table }) => (
         <input
           type="checkbox"
           aria-label="Select all tenants on this page"
-          className="h-4 w-4 rounded border-slate-400"
+          className="dt-check"
           checked={table.getIsAllPageRowsSelected()}
           ref={(el) => {
             if (el) el.indeterminate = table.getIsSomePageRowsSelected();
@@ -48,7 +48,6 @@ export function tenantColumns(): ColumnDef<TenantListItem>[] {
         <input
           type="checkbox"
           aria-label={`Select ${row.original.customerId}`}
-          className="mt-0.5 h-4 w-4 rounded border-slate-400"
           checked={row.getIsSelected()}
           onChange={(e) => row.toggleSelected(e.target.checked)}
         />
@@ -58,17 +57,17 @@ export function tenantColumns(): ColumnDef<TenantListItem>[] {
       id: "customerId",
       accessorKey: "customerId",
       enableHiding: false,
-      meta: meta({ label: "Customer Id", cellClassName: "min-w-36" }),
+      meta: meta({ label: "Customer Id", headerClassName: "min-w-36" }),
       header: ({ column }) => <DataTableColumnHeader column={column} title="Customer Id" />,
       cell: ({ row }) => (
-        <div className="min-w-0">
-          <Link href={`/tenants/${row.original.id}`} className="font-medium text-blue-700 hover:underline">
+        <>
+          <Link href={`/tenants/${row.original.id}`} className="dt-link">
             {row.original.customerId}
           </Link>
-          <div className="max-w-56 truncate text-xs text-slate-500" title={row.original.displayName}>
+          <div className="dt-sub max-w-56" title={row.original.displayName}>
             {row.original.displayName}
           </div>
-        </div>
+        </>
       ),
     },
     {
@@ -77,44 +76,44 @@ export function tenantColumns(): ColumnDef<TenantListItem>[] {
       meta: meta({ label: "M365 Email", cellClassName: "max-w-56" }),
       header: ({ column }) => <DataTableColumnHeader column={column} title="M365 Email" />,
       cell: ({ row }) => (
-        <div className="min-w-0">
+        <>
           <div className="truncate" title={row.original.adminEmail}>
             {row.original.adminEmail}
           </div>
-          <div className="truncate text-xs text-slate-500">{row.original.primaryDomain ?? row.original.entraTenantId ?? "No tenant ID yet"}</div>
-        </div>
+          <div className="dt-sub">{row.original.primaryDomain ?? row.original.entraTenantId ?? "No tenant ID yet"}</div>
+        </>
       ),
     },
     {
       id: "authMethod",
       accessorKey: "authMethod",
-      meta: meta({ label: "Authentication Method", cellClassName: "whitespace-nowrap" }),
+      meta: meta({ label: "Authentication Method", cellClassName: "nw" }),
       header: ({ column }) => <DataTableColumnHeader column={column} title="Authentication Method" />,
       cell: ({ row }) => (
-        <div>
-          <div>{shortMethodLabels[row.original.authMethod]}</div>
-          {row.original.cloud !== "GLOBAL" && <div className="text-xs text-slate-500">{cloudLabels[row.original.cloud]}</div>}
-        </div>
+        <>
+          {shortMethodLabels[row.original.authMethod]}
+          {row.original.cloud !== "GLOBAL" && <div className="dt-sub">{cloudLabels[row.original.cloud]}</div>}
+        </>
       ),
     },
     {
       id: "lastVerifiedAt",
       accessorKey: "lastVerifiedAt",
-      meta: meta({ label: "When Last Verified", cellClassName: "whitespace-nowrap" }),
+      meta: meta({ label: "When Last Verified", cellClassName: "nw" }),
       header: ({ column }) => <DataTableColumnHeader column={column} title="When Last Verified" />,
       cell: ({ row, table }) => <LocalTime value={row.original.lastVerifiedAt} renderedAt={(table.options.meta as ColumnContext).renderedAt} />,
     },
     {
       id: "lastStatus",
       accessorKey: "lastStatus",
-      meta: meta({ label: "Last Verification Status", cellClassName: "min-w-44" }),
+      meta: meta({ label: "Last Verification Status", headerClassName: "min-w-44" }),
       header: ({ column }) => <DataTableColumnHeader column={column} title="Last Verification Status" />,
       cell: ({ row }) => {
         const t = row.original;
         const reason = explainStatus(t.authMethod, t.lastStatusCode);
         const title = t.lastStatus === "NEVER" ? "Not verified yet" : (t.lastStatusMessage ?? reason?.title ?? "");
         return (
-          <div className="min-w-0">
+          <>
             <div className="flex items-center gap-1.5">
               <Tooltip
                 content={
@@ -128,29 +127,27 @@ export function tenantColumns(): ColumnDef<TenantListItem>[] {
                   )
                 }
               >
-                <span tabIndex={0} className="inline-flex rounded-full">
-                  <StatusBadge status={t.lastStatus} />
-                </span>
+                <StatusBadge status={t.lastStatus} tabIndex={0} />
               </Tooltip>
               <button
                 type="button"
                 onClick={() => row.toggleExpanded()}
                 aria-expanded={row.getIsExpanded()}
                 aria-label={`${row.getIsExpanded() ? "Hide" : "Show"} details for ${t.customerId}`}
-                className="rounded px-1 py-0.5 text-xs text-slate-500 hover:bg-slate-100 hover:text-slate-800"
+                className="dt-more"
               >
-                <span aria-hidden>{row.getIsExpanded() ? "▾ Less" : "▸ More"}</span>
+                {row.getIsExpanded() ? "▾ Less" : "▸ More"}
               </button>
             </div>
             {t.lastStatus !== "VERIFIED" && <div className="mt-1 line-clamp-2 max-w-64 text-xs text-slate-600">{title}</div>}
-          </div>
+          </>
         );
       },
     },
     {
       id: "accessBreaksAt",
       accessorKey: "accessBreaksAt",
-      meta: meta({ label: "Access Breaks On", cellClassName: "whitespace-nowrap" }),
+      meta: meta({ label: "Access Breaks On", cellClassName: "nw" }),
       header: ({ column }) => <DataTableColumnHeader column={column} title="Access Breaks On" />,
       cell: ({ row, table }) => {
         const { renderedAt } = table.options.meta as ColumnContext;
@@ -163,7 +160,7 @@ export function tenantColumns(): ColumnDef<TenantListItem>[] {
       id: "actions",
       enableSorting: false,
       enableHiding: false,
-      meta: meta({ headerClassName: "text-right", cellClassName: "text-right" }),
+      meta: meta({ headerClassName: "text-right" }),
       header: () => <span>Actions</span>,
       cell: ({ row, table }) => {
         const { caps, handlers } = table.options.meta as ColumnContext;

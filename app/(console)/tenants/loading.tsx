@@ -1,44 +1,5 @@
-import { Skeleton } from "@/components/ui/skeleton";
+import { TenantsSkeleton } from "./tenants-skeleton";
 
-/** The Tenants page's shape while its data loads: same heights as the real page, so nothing jumps. */
 export default function TenantsLoading() {
-  return (
-    <div className="space-y-4" aria-busy="true" aria-label="Loading tenants">
-      <div className="flex flex-wrap items-end justify-between gap-3">
-        <div>
-          <h1 className="text-2xl font-semibold tracking-tight">Authentication Status</h1>
-          <Skeleton className="mt-1.5 h-4 w-96 max-w-full" />
-        </div>
-        <div className="flex gap-2">
-          {Array.from({ length: 4 }, (_, i) => (
-            <Skeleton key={i} className="h-9 w-24" />
-          ))}
-        </div>
-      </div>
-      <div className="grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-5">
-        {Array.from({ length: 5 }, (_, i) => (
-          <Skeleton key={i} className="h-[90px] rounded-xl" />
-        ))}
-      </div>
-      <div className="flex gap-2">
-        <Skeleton className="h-9 w-80" />
-        <Skeleton className="h-9 w-20" />
-        <Skeleton className="h-9 w-20" />
-        <Skeleton className="h-9 w-20" />
-      </div>
-      <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
-        <div className="h-10 border-b border-slate-200 bg-slate-50" />
-        {Array.from({ length: 10 }, (_, i) => (
-          <div key={i} className="flex h-[61px] items-center gap-6 border-b border-slate-100 px-3">
-            <Skeleton className="h-4 w-4" />
-            <Skeleton className="h-4 w-32" />
-            <Skeleton className="h-4 w-48" />
-            <Skeleton className="h-4 w-28" />
-            <Skeleton className="h-4 w-24" />
-            <Skeleton className="h-5 w-20 rounded-full" />
-          </div>
-        ))}
-      </div>
-    </div>
-  );
+  return <TenantsSkeleton />;
 }

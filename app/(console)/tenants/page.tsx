@@ -3,6 +3,7 @@ import { requireAdmin } from "@/lib/auth/session";
 import { permits } from "@/lib/commands/command";
 import { updateTenantCommand, verifyTenantCommand } from "@/lib/commands/tenants";
 import { listTenantPage } from "@/lib/data/tenants";
+import { packTenantRows } from "@/lib/tenants/list-rows";
 import { activeReloadJob } from "@/lib/tenants/reload-all";
 import { tenantListParamsSchema } from "@/lib/validations/tenant";
 import { getActiveRun, getRunProgress } from "@/lib/verification";
@@ -23,7 +24,7 @@ export default async function TenantsPage({ searchParams }: { searchParams: Prom
   const activeRun = active ? await getRunProgress(active.id) : null;
   return (
     <TenantsView
-      items={page.items}
+      rows={packTenantRows(page.items)}
       hasMore={page.hasMore}
       params={params}
       caps={{ verify: permits(admin.role, verifyTenantCommand), manage: permits(admin.role, updateTenantCommand) }}

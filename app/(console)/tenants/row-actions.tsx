@@ -18,13 +18,13 @@ export type RowActionHandlers = {
 /** Verify in the row, everything else in its menu; entries the admin's role cannot use are not shown. */
 export function RowActions({ tenant, caps, handlers }: { tenant: TenantListItem; caps: { verify: boolean; manage: boolean }; handlers: RowActionHandlers }) {
   return (
-    <div className="flex items-center justify-end gap-1.5">
+    <div className="dt-actions">
       {caps.verify && (
         <Button size="sm" onClick={() => handlers.verify(tenant)} pending={handlers.isVerifying(tenant.id)} aria-label={`Verify ${tenant.customerId}`}>
           Verify
         </Button>
       )}
-      <Menu label={`Actions for ${tenant.customerId}`} trigger={<span aria-hidden>⋯</span>} triggerClassName={buttonClass("ghost", "icon")}>
+      <Menu label={`Actions for ${tenant.customerId}`} trigger="⋯" triggerClassName={buttonClass("ghost", "icon")}>
         {(close) => (
           <>
             <MenuItem href={`/tenants/${tenant.id}`}>Open</MenuItem>

@@ -27,17 +27,14 @@ export function SummaryCounts({ counts, active, onSelect }: { counts: StatusCoun
             aria-pressed={pressed}
             aria-label={`${c.label}: ${value.toLocaleString("en-US")}`}
             onClick={() => onSelect(c.status === null || pressed ? [] : [c.status])}
-            className={cn(
-              "rounded-xl border bg-white px-4 py-3 text-left shadow-sm transition-colors hover:border-slate-400",
-              pressed ? "border-blue-600 ring-1 ring-blue-600" : "border-slate-200",
-            )}
+            className={cn("card text-left transition-colors hover:border-slate-400", pressed ? "border-blue-600 ring-1 ring-blue-600" : "border-slate-200")}
           >
-            <span className="flex items-center gap-2 text-xs font-medium uppercase tracking-wide text-slate-500">
-              <span aria-hidden className={cn("h-2 w-2 rounded-full", c.dot)} />
+            <span className="card-label">
+              <span aria-hidden className={cn("card-dot", c.dot)} />
               {c.label}
             </span>
             <span className={cn("mt-1 block text-2xl font-semibold tabular-nums", c.tone)}>{value.toLocaleString("en-US")}</span>
-            <span className="block text-xs text-slate-500">{c.hint}</span>
+            <span className="card-hint">{c.hint}</span>
           </button>
         );
       })}
@@ -50,13 +47,13 @@ export function SummaryCountsSkeleton() {
   return (
     <div aria-busy="true" aria-label="Loading status counts" className="grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-5">
       {cards.map((c) => (
-        <div key={c.label} className="rounded-xl border border-slate-200 bg-white px-4 py-3 shadow-sm">
-          <span className="flex items-center gap-2 text-xs font-medium uppercase tracking-wide text-slate-500">
-            <span aria-hidden className={cn("h-2 w-2 rounded-full", c.dot)} />
+        <div key={c.label} className="card border-slate-200">
+          <span className="card-label">
+            <span aria-hidden className={cn("card-dot", c.dot)} />
             {c.label}
           </span>
           <Skeleton className="mt-1 h-8 w-16" />
-          <span className="block text-xs text-slate-500">{c.hint}</span>
+          <span className="card-hint">{c.hint}</span>
         </div>
       ))}
     </div>

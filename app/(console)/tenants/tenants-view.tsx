@@ -18,8 +18,9 @@ import { DataTablePagination } from "@/components/data-table/pagination";
 import { Button, buttonClass } from "@/components/ui/button";
 import { ToastProvider, useToast } from "@/components/ui/toast";
 import { Tooltip } from "@/components/ui/tooltip";
-import type { StatusCounts, TenantListItem } from "@/lib/data/tenants";
+import type { StatusCounts } from "@/lib/data/tenants";
 import { settleAction } from "@/lib/settle-action";
+import { unpackTenantRows, type TenantRow } from "@/lib/tenants/list-rows";
 import {
   hideableColumns,
   pageSizes,
@@ -41,7 +42,7 @@ import { TenantsToolbar } from "./toolbar";
 import { useTenantActions } from "./use-tenant-actions";
 
 export type TenantsViewProps = {
-  items: TenantListItem[];
+  rows: TenantRow[];
   hasMore: boolean;
   params: TenantListParams;
   caps: { verify: boolean; manage: boolean };
@@ -71,9 +72,10 @@ function applyUpdater<T>(updater: Updater<T>, old: T): T {
   return typeof updater === "function" ? (updater as (o: T) => T)(old) : updater;
 }
 
-function TenantsConsole({ items, hasMore, params, caps, renderedAt, activeRun, activeReload }: TenantsViewProps) {
+function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, activeReload }: TenantsViewProps) {
   const router = useRouter();
   const { toast } = useToast();
+  const items = useMemo(() => unpackTenantRows(rows), [rows]);
   const [pending, startTransition] = useTransition();
   const [selection, setSelection] = useState<RowSelectionState>(() => Object.fromEntries(params.sel.map((id) => [id, true])));
   const [hidden, setHidden] = useState<HideableColumn[]>(params.hide);
