@@ -77,16 +77,16 @@ async function auditFor(client: APIRequestContext, query: Record<string, string>
 
 test.describe.configure({ mode: "serial" });
 
-let providerBefore: Awaited<ReturnType<typeof e2eDb.providerSettings.findUnique>> = null;
+let providerBefore: Awaited<ReturnType<typeof e2eDb.appRegistration.findUnique>> = null;
 
 test.beforeAll(async () => {
-  providerBefore = await e2eDb.providerSettings.findUnique({ where: { id: "provider" } });
+  providerBefore = await e2eDb.appRegistration.findUnique({ where: { id: "provider" } });
 });
 
 test.afterAll(async () => {
   // Other specs configure the provider app through the console; leave it as this spec found it.
-  await e2eDb.providerSettings.deleteMany({});
-  if (providerBefore) await e2eDb.providerSettings.create({ data: providerBefore });
+  await e2eDb.appRegistration.deleteMany({});
+  if (providerBefore) await e2eDb.appRegistration.create({ data: providerBefore });
   await control.setLatency({ token: { fixedMs: 0, jitterMs: 0 }, graph: { fixedMs: 0, jitterMs: 0 } });
 });
 

@@ -19,6 +19,8 @@ export const remediationActions = [
   "check_user",
   "check_conditional_access",
   "configure_provider",
+  "add_app_registration",
+  "enter_tenant_app_credentials",
   "restore_encryption_key",
   "wait",
   "retry",
@@ -246,6 +248,16 @@ export const reasons = define({
     remediation: {
       action: "restore_encryption_key",
       text: "Start the console with the ENCRYPTION_KEY the secret was saved under (an old key stays readable in ENCRYPTION_PREVIOUS_KEYS), or enter the secret again.",
+    },
+  },
+  NO_APP_REGISTRATION: {
+    title: "No app registration for this cloud",
+    severity: "error",
+    explanation:
+      "The tenant is in a cloud for which the console has no app registration: an app is registered separately in each national cloud, and tokens of one cloud do not work in another. The verification message names the cloud.",
+    remediation: {
+      action: "add_app_registration",
+      text: "Add an app registration for the tenant's cloud on Settings → App registrations (or choose one for this tenant), or correct the tenant's cloud.",
     },
   },
   NOT_CONFIGURED: {

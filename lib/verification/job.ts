@@ -3,11 +3,10 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import type { RetryPolicy } from "@/lib/entra/http";
 import type { JobKind } from "@/lib/jobs/types";
-import type { ProviderInput } from "./check";
 import { retryPolicyFromEnv, runCheck } from "./engine";
 import { writeRunBatch } from "@/lib/tenants/status";
 import type { VerificationOutcome } from "./outcome";
-import { loadProvider, toLoaded, tenantSelect, type LoadedTenant } from "./store";
+import { loadRegistrations, toLoaded, tenantSelect, type LoadedTenant, type RegistrationSet } from "./store";
 
 /**
  * Verify All (or a selection) as a job kind: the items are tenants, each verified the way its method
@@ -15,7 +14,7 @@ import { loadProvider, toLoaded, tenantSelect, type LoadedTenant } from "./store
  * result in the run is done.
  */
 
-type Shared = { provider: ProviderInput; policy: RetryPolicy };
+type Shared = { registrations: RegistrationSet; policy: RetryPolicy };
 
 function idsAfter(scope: string[] | null, after: string | null) {
   if (after === null && !scope) return {};
@@ -40,9 +39,9 @@ export const verifyKind: JobKind<LoadedTenant["tenant"] & { loaded: LoadedTenant
         return { ...loaded.tenant, loaded };
       });
   },
-  prepare: async () => ({ provider: await loadProvider(), policy: retryPolicyFromEnv() }),
+  prepare: async () => ({ registrations: await loadRegistrations(), policy: retryPolicyFromEnv() }),
   // A cancelled call throws (CallCancelledError): the tenant is handed back, not recorded.
-  process: (item, { shared, signal }) => runCheck(item.loaded, shared.provider, { policy: shared.policy, signal }),
+  process: (item, { shared, signal }) => runCheck(item.loaded, shared.registrations, { policy: shared.policy, signal }),
   category: (o) => (o.status === "VERIFIED" ? "ok" : o.status === "WARNING" ? "warning" : "failed"),
   counterNames: { ok: "verified", warning: "warnings", failed: "failed" },
   write: (run, outcomes, counts) => writeRunBatch({ runId: run.id, outcomes, counts }),
