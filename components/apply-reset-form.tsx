@@ -13,7 +13,7 @@ import type { FormOutcome } from "@/lib/action-result";
  * message asks for. Each page only declares its fields, through the kit its `fields` callback gets.
  */
 
-export type Applied = { version: number; changedFields: string[] };
+export type Applied = { version: number; changedFields: string[]; id?: string };
 
 type FieldOptions = { hint?: ReactNode; wide?: boolean };
 type TextOptions = FieldOptions & { defaultValue: string; type?: "text" | "password"; placeholder?: string; autoComplete?: string };
@@ -137,7 +137,7 @@ export function ApplyResetForm({
   canEdit: boolean;
   apply: (previous: null, form: FormData) => Promise<FormOutcome<Applied>>;
   /** After a successful Apply, e.g. to empty a write-only secret field. */
-  onApplied?: (form: HTMLFormElement) => void;
+  onApplied?: (form: HTMLFormElement, applied: Applied) => void;
   /** More buttons beside Apply and Reset. */
   actions?: ReactNode;
   /** The fields; Reset Changes rebuilds them from the stored values (their local state included). */
@@ -165,7 +165,7 @@ export function ApplyResetForm({
     startTransition(async () => {
       const outcome = await apply(null, data).catch((): FormOutcome<Applied> => ({ ok: false, error: UNREACHABLE }));
       setResult(outcome);
-      if (outcome.ok) onApplied?.(form);
+      if (outcome.ok) onApplied?.(form, outcome.data);
     });
   }
 
