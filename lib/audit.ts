@@ -57,7 +57,17 @@ export type AuditActor =
   | { type: "entra_client"; id: string; label: string };
 
 export type AuditTarget = {
-  type: "tenant" | "admin" | "provider_settings" | "app_registration" | "verification_run" | "directory_reload" | "consent_link" | "keys" | "entra_settings" | "api_token";
+  type:
+    | "tenant"
+    | "admin"
+    | "provider_settings"
+    | "app_registration"
+    | "verification_run"
+    | "directory_reload"
+    | "consent_link"
+    | "keys"
+    | "entra_settings"
+    | "api_token";
   id: string;
 };
 

@@ -257,7 +257,7 @@ export const runResultPageSchema = named(
 export const providerSettingsViewSchema = named(
   "ProviderSettings",
   z.object({
-    id: z.string().describe('The registration\'s id; "provider" is the default registration (source 003\'s form).'),
+    id: z.string().describe("The registration's id; \"provider\" is the default registration (source 003's form)."),
     name: z.string(),
     isDefault: z.boolean().describe("Whether tenants of its cloud use it unless they chose another registration."),
     configured: z.boolean(),

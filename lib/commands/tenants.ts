@@ -141,7 +141,10 @@ export const setTenantOwnAppCommand = defineCommand({
     byId.extend({
       certificateFile: z.instanceof(File).nullable().optional(),
       certificatePassword: z.string().max(1024).optional(),
-      certificatePem: z.string().max(64 * 1024, "At most 64 KB").optional(),
+      certificatePem: z
+        .string()
+        .max(64 * 1024, "At most 64 KB")
+        .optional(),
     }),
   ),
   run: async (ctx, { id, certificateFile, certificatePassword, certificatePem, ...values }) => {

@@ -134,7 +134,16 @@ export async function findActiveConsentLink(token: string): Promise<ActiveConsen
       revokedAt: true,
       completedAt: true,
       tenant: {
-        select: { id: true, customerId: true, displayName: true, entraTenantId: true, primaryDomain: true, adminEmail: true, cloud: true, appRegistrationId: true },
+        select: {
+          id: true,
+          customerId: true,
+          displayName: true,
+          entraTenantId: true,
+          primaryDomain: true,
+          adminEmail: true,
+          cloud: true,
+          appRegistrationId: true,
+        },
       },
     },
   });

@@ -25,7 +25,10 @@ export async function appForTenant(tenant: TenantRegistrationFacts): Promise<Pro
   const rows = await db.appRegistration.findMany({
     where: { OR: [{ defaultForCloud: tenant.cloud }, ...(tenant.appRegistrationId ? [{ id: tenant.appRegistrationId }] : [])] },
   });
-  const choice = registrationFor(tenant, rows.map((r) => ({ ...r, cloud: r.cloud as CloudId, defaultForCloud: r.defaultForCloud as CloudId | null })));
+  const choice = registrationFor(
+    tenant,
+    rows.map((r) => ({ ...r, cloud: r.cloud as CloudId, defaultForCloud: r.defaultForCloud as CloudId | null })),
+  );
   if (!choice.ok) throw new NoRegistrationError(choice.cloud);
   return appOfRegistration(rows.find((r) => r.id === choice.registration.id)!);
 }

@@ -1,4 +1,3 @@
-
 /**
  * App registration rows: the default registration's id, the encryption bindings of their secret columns
  * and the default required permissions, shared by the settings pages and the verification engine.

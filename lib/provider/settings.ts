@@ -98,7 +98,10 @@ export function endpointUrls(endpoints: CloudEndpoints | null, tokenVersion: "v1
 
 function viewOf(id: string, p: AppRegistration | null): ProviderSettingsView {
   const tokenVersion = p?.tokenVersion === "v1" ? "v1" : "v2";
-  const urls = endpointUrls(p ? endpointsOf(p) : endpointsOf({ cloud: "GLOBAL", customAuthorityHost: null, customGraphHost: null, customGraphResource: null }), tokenVersion);
+  const urls = endpointUrls(
+    p ? endpointsOf(p) : endpointsOf({ cloud: "GLOBAL", customAuthorityHost: null, customGraphHost: null, customGraphResource: null }),
+    tokenVersion,
+  );
   return {
     id,
     exists: Boolean(p),
@@ -149,7 +152,10 @@ export function newRegistrationView(cloud: CloudId = "GLOBAL"): ProviderSettings
 
 /** Every registration, default registrations first per cloud, with how many tenants chose each one explicitly. */
 export async function listRegistrations(): Promise<RegistrationSummary[]> {
-  const rows = await db.appRegistration.findMany({ orderBy: [{ cloud: "asc" }, { name: "asc" }, { id: "asc" }], include: { _count: { select: { tenants: true } } } });
+  const rows = await db.appRegistration.findMany({
+    orderBy: [{ cloud: "asc" }, { name: "asc" }, { id: "asc" }],
+    include: { _count: { select: { tenants: true } } },
+  });
   return rows
     .map((p) => {
       const v = viewOf(p.id, p);
@@ -281,7 +287,8 @@ export async function applyProviderSettings(input: {
   const { values, certificate } = input;
   const requestedId = input.id === undefined ? PROVIDER_ID : input.id;
   const current = requestedId ? await db.appRegistration.findUnique({ where: { id: requestedId } }) : null;
-  if (requestedId && !current && requestedId !== PROVIDER_ID) return refuse("not-found", "This app registration no longer exists; another administrator may have deleted it.");
+  if (requestedId && !current && requestedId !== PROVIDER_ID)
+    return refuse("not-found", "This app registration no longer exists; another administrator may have deleted it.");
   if ((current?.version ?? 0) !== input.expectedVersion) return SETTINGS_CHANGED();
   const id = requestedId ?? newId();
 

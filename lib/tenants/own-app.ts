@@ -93,7 +93,9 @@ export async function setOwnApp(input: Common & { values: OwnAppValues; certific
   const drop = (kind: CredentialKind) => db.tenantCredential.deleteMany({ where: { tenantId: input.tenantId, kind } });
   if (values.clientSecret) {
     // Entra shows the first three characters of a secret as its hint.
-    writes.push(put("CLIENT_SECRET", values.clientSecret, { label: values.clientId, hint: values.clientSecret.slice(0, 3), expiresAt: values.secretExpiresAt }));
+    writes.push(
+      put("CLIENT_SECRET", values.clientSecret, { label: values.clientId, hint: values.clientSecret.slice(0, 3), expiresAt: values.secretExpiresAt }),
+    );
     if (stored.has("CERTIFICATE")) writes.push(drop("CERTIFICATE"));
   } else if (certificate) {
     const pem = JSON.stringify(certificate);

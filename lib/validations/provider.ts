@@ -116,7 +116,10 @@ export const loginParametersSchema = z
   .default("")
   .transform((text, ctx) => {
     const out: Record<string, string> = {};
-    for (const part of text.split(/[\r\n&]+/).map((p) => p.trim()).filter(Boolean)) {
+    for (const part of text
+      .split(/[\r\n&]+/)
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       const eq = part.indexOf("=");
       const name = (eq < 0 ? part : part.slice(0, eq)).trim();
       const value = eq < 0 ? "" : part.slice(eq + 1).trim();

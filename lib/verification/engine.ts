@@ -22,7 +22,11 @@ export function retryPolicyFromEnv(): RetryPolicy {
  * Runs the check for a loaded tenant with the app registration it uses; an unexpected exception becomes an
  * UNKNOWN outcome, never a stuck tenant.
  */
-export async function runCheck(loaded: LoadedTenant, registrations: RegistrationSet, options: Omit<CheckOptions, "saveRotatedCache">): Promise<VerificationOutcome> {
+export async function runCheck(
+  loaded: LoadedTenant,
+  registrations: RegistrationSet,
+  options: Omit<CheckOptions, "saveRotatedCache">,
+): Promise<VerificationOutcome> {
   const startedAt = new Date();
   try {
     return await checkTenant(loaded.tenant, loaded.credentials, choiceFor(loaded.tenant, registrations), {

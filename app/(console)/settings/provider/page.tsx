@@ -35,8 +35,8 @@ export default async function ProviderSettingsPage() {
               App registrations
             </h2>
             <p className="text-sm text-slate-600">
-              A tenant uses its cloud&apos;s default registration, or one chosen on its page. A national cloud (US Government, China) needs an app registered
-              in that cloud.
+              A tenant uses its cloud&apos;s default registration, or one chosen on its page. A national cloud (US Government, China) needs an app registered in
+              that cloud.
             </p>
           </div>
           {canCreate && (
@@ -76,7 +76,10 @@ export default async function ProviderSettingsPage() {
                 {registrations.map((r) => (
                   <tr key={r.id}>
                     <td className="py-2 pr-4">
-                      <Link href={r.id === PROVIDER_ID ? "#default-registration" : `/settings/provider/${r.id}`} className="font-medium text-blue-700 hover:underline">
+                      <Link
+                        href={r.id === PROVIDER_ID ? "#default-registration" : `/settings/provider/${r.id}`}
+                        className="font-medium text-blue-700 hover:underline"
+                      >
                         {r.name}
                       </Link>
                       {r.isDefault && <span className="ml-2 rounded bg-blue-50 px-1.5 py-0.5 text-xs font-medium text-blue-800">default</span>}

@@ -61,7 +61,10 @@ export function ProviderSettingsForm({
 
   function runTest() {
     startTest(async () => {
-      const result = await testProviderAppAction({ id: settings.id }).catch(() => ({ ok: false as const, error: "The console could not be reached. Try again." }));
+      const result = await testProviderAppAction({ id: settings.id }).catch(() => ({
+        ok: false as const,
+        error: "The console could not be reached. Try again.",
+      }));
       setTest(result.ok ? result.data : { error: result.error });
     });
   }
@@ -248,9 +251,7 @@ function EndpointUrls({ settings, cloud }: { settings: ProviderSettingsView; clo
       <p>
         <span className="text-slate-600">Access token URL:</span> <code className="break-all">{settings.tokenUrl ?? "set the Custom hosts"}</code>
       </p>
-      <p className="text-xs text-slate-500">
-        {"{tenant}"} is the customer&apos;s tenant. For a Custom cloud they follow the Authority host.
-      </p>
+      <p className="text-xs text-slate-500">{"{tenant}"} is the customer&apos;s tenant. For a Custom cloud they follow the Authority host.</p>
     </div>
   );
 }
