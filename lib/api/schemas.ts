@@ -2,6 +2,7 @@ import { z } from "zod";
 import { auditActions } from "@/lib/audit";
 import { env } from "@/lib/env";
 import { reasonCodes, remediationActions } from "@/lib/entra/reasons";
+import { ownAppSchema } from "@/lib/validations/own-app";
 import { credentialKinds, methodIds, methods } from "@/lib/methods";
 import { clouds, tenantInputSchema, tenantSortColumns, verificationStatuses } from "@/lib/validations/tenant";
 import { diagnosticsSchema, outcomeDetailsSchema, resultStatuses, verificationOutcomeSchema } from "@/lib/verification/outcome";
@@ -190,6 +191,40 @@ export const tenantDetailSchema = named(
     updatedAt: dateTime,
     credentials: z.array(credentialSchema).describe("Stored credentials as metadata only: secrets never leave the console."),
     lastVerification: verificationResultSchema.nullable(),
+  }),
+);
+
+export const tenantAppRegistrationSchema = named(
+  "TenantAppRegistration",
+  z.object({
+    clientId: z.string().nullable().describe("The customer-owned app registration's client id; null when the tenant uses an MSP app registration."),
+    entraTenantId: z.string().nullable(),
+    environment: z.enum(clouds).describe("Source 004's Environment Type as the tenant's cloud: GLOBAL (Azure Public Cloud) or USGOV (Azure US Government)."),
+    hasSecret: z.boolean().describe("The client secret itself is write-only."),
+    secretHint: z.string().nullable().describe("The secret's first three characters, as Entra shows them."),
+    secretExpiresAt: nullableDateTime,
+    hasCertificate: z.boolean(),
+    certificateThumbprint: z.string().nullable(),
+    certificateExpiresAt: nullableDateTime,
+  }),
+);
+
+export const tenantAppRegistrationSavedSchema = named(
+  "TenantAppRegistrationSaved",
+  tenantAppRegistrationSchema.extend({
+    changedFields: z.array(z.string()),
+    verification: z.object({ status: z.string(), reasonCode: z.string(), message: z.string() }).describe("The verification run right after saving."),
+  }),
+);
+
+export const tenantAppRegistrationBodySchema = named(
+  "TenantAppRegistrationInput",
+  ownAppSchema.extend({
+    certificatePem: z
+      .string()
+      .max(64 * 1024)
+      .optional()
+      .describe("Write-only: a PEM with the private key and the certificate, instead of a client secret (a .cer without its private key is refused)."),
   }),
 );
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { guidSchema, secretValueSchema } from "./provider";
+import { guidSchema, secretValueSchema } from "./secret";
 import { clouds } from "./tenant";
 
 /**

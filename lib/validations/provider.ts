@@ -2,13 +2,14 @@ import { z } from "zod";
 import { normalizeThumbprint } from "@/lib/crypto/certificates";
 import { CloudConfigurationError, normalizeHost } from "@/lib/entra/clouds";
 import { configuredHostRefusal } from "@/lib/net/outbound";
+import { guidSchema, secretValueSchema } from "./secret";
 
 export const REDIRECT_PATH = "/authenticate/OAuth2Callback";
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 const PERMISSION = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)+$/;
 
-export const guidSchema = z.string().trim().toLowerCase().regex(GUID, "Must be a GUID such as 02990467-5131-4a63-9a88-b578f38d89ab");
+export { guidSchema, SECRET_ID_PASTED, secretValueSchema } from "./secret";
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -74,19 +75,6 @@ const hostSchema = z
     }
     return host;
   });
-
-/**
- * A client secret's Value. Entra shows a new secret's Value and its Secret ID side by side, and the ID (a
- * GUID) is the one people paste by mistake (source 004's troubleshooting: "the secret value (not the ID)").
- * A GUID is never a secret Value, so it is refused with that sentence.
- * @see https://learn.microsoft.com/en-us/entra/identity-platform/how-to-add-credentials
- */
-export const SECRET_ID_PASTED = "This is the secret's ID (a GUID), not its Value: copy the Value column shown when the secret was created.";
-export const secretValueSchema = z
-  .string()
-  .trim()
-  .max(1024, "At most 1024 characters")
-  .refine((v) => !GUID.test(v), SECRET_ID_PASTED);
 
 /** Query parameters the console sets itself on a sign-in request; the extra login parameters cannot replace them. */
 const RESERVED_LOGIN_PARAMETERS = new Set([
