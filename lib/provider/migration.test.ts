@@ -4,7 +4,8 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { decryptSecret, encryptSecret } from "@/lib/crypto";
-import { defaultMigrationsDir, migrateDatabase, readMigrations, type DatabaseProvider } from "@/lib/migrations";
+import type { DatabaseProvider } from "@/lib/db-client";
+import { defaultMigrationsDir, migrateDatabase, readMigrations } from "@/lib/migrations";
 import { dropSchema, postgresUrlWithSchema, randomSchemaName, testOnPostgres, withPostgres } from "@/lib/testing/postgres";
 import { certificateBinding, secretBinding } from "./row";
 
