@@ -362,7 +362,7 @@ test("provider settings: no secrets in GET; PUT by an administrator with If-Matc
   );
   expect(kept).toMatchObject({ hasSecret: true, changedFields: [] });
 
-  const audit = await auditFor(admin, { actor: tokens.admin.name, action: "provider_settings.updated", targetType: "provider_settings" });
+  const audit = await auditFor(admin, { actor: tokens.admin.name, action: "app_registration.updated", targetType: "app_registration" });
   expect(audit.total).toBe(2);
   expect(audit.items[1]!.requestId).toBe(saved.headers()["x-request-id"]);
 });

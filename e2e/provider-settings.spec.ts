@@ -59,7 +59,7 @@ test.describe("Settings → Provider app", () => {
 
     const stored = await e2eDb.appRegistration.findUniqueOrThrow({ where: { id: "provider" } });
     expect(stored.clientSecret).not.toContain(DEMO.providerSecret);
-    const audit = await e2eDb.auditEvent.findFirstOrThrow({ where: { action: "provider_settings.updated" }, orderBy: { at: "desc" } });
+    const audit = await e2eDb.auditEvent.findFirstOrThrow({ where: { action: "app_registration.updated" }, orderBy: { at: "desc" } });
     expect(audit.details).toContain("clientSecret");
     expect(audit.details).not.toContain(DEMO.providerSecret);
 

@@ -68,7 +68,7 @@ export default async function ProviderSettingsPage() {
                     Credentials
                   </th>
                   <th scope="col" className="py-2">
-                    Chosen by
+                    Used by
                   </th>
                 </tr>
               </thead>
@@ -88,9 +88,9 @@ export default async function ProviderSettingsPage() {
                     <td className="py-2 pr-4">{cloudLabels[r.cloud]}</td>
                     <td className="py-2 pr-4 font-mono text-xs">{r.clientId || "—"}</td>
                     <td className="py-2 pr-4">{credentialText(r)}</td>
-                    <td className="py-2 tabular-nums">
-                      {r.tenantCount} tenant{r.tenantCount === 1 ? "" : "s"}
-                      {r.isDefault ? " + its cloud" : ""}
+                    <td className="py-2">
+                      {r.isDefault ? `${cloudLabels[r.cloud]} tenants` : "Tenants that choose it"}
+                      {r.tenantCount > 0 && <span className="text-slate-600"> ({r.tenantCount} chose it)</span>}
                     </td>
                   </tr>
                 ))}

@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { Fragment, useState, useSyncExternalStore, useTransition } from "react";
 import { ApplyResetForm, type FieldKit } from "@/components/apply-reset-form";
+import { cloudNames, knownClouds, type CloudId } from "@/lib/entra/clouds";
 import type { ProviderSettingsView } from "@/lib/provider/settings";
 import type { ProviderTestResult } from "@/lib/provider/test-connection";
 import { applyProviderSettingsAction, createAppRegistrationAction, testProviderAppAction } from "./actions";
@@ -19,14 +20,6 @@ const tokenVersions = [
   ["v2", "v2.0 (Scopes)"],
   ["v1", "v1.0 (Resource)"],
 ] as const;
-
-const cloudNames: Record<string, string> = {
-  GLOBAL: "Global",
-  USGOV: "US Government",
-  USGOV_DOD: "US Government DoD",
-  CHINA: "China (21Vianet)",
-  CUSTOM: "Custom",
-};
 
 const subscribeNothing = () => () => {};
 
@@ -207,7 +200,7 @@ function ProviderFields({ settings, kit }: { settings: ProviderSettingsView; kit
         defaultValue: settings.loginParameters,
         hint: "One name=value per line, added to the sign-in request, e.g. prompt=consent or domain_hint=contoso.com. response_type is always code.",
       })}
-      <EndpointUrls settings={settings} cloud={cloud} />
+      <EndpointUrls settings={settings} cloud={cloud} tokenVersion={tokenVersion} />
       {kit.checkbox("requestOfflineAccess", "Request offline_access", {
         wide: true,
         defaultChecked: settings.requestOfflineAccess,
@@ -238,18 +231,25 @@ function ProviderFields({ settings, kit }: { settings: ProviderSettingsView; kit
   );
 }
 
-/** The endpoints the registration's requests go to, as stored; they change with the cloud once applied. */
-function EndpointUrls({ settings, cloud }: { settings: ProviderSettingsView; cloud: string }) {
-  const stale = cloud !== settings.cloud;
+/**
+ * The endpoints the registration's requests go to: a known cloud's follow from its sign-in host; a Custom
+ * cloud's from its Authority host, as stored.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/authentication-national-cloud
+ */
+function EndpointUrls({ settings, cloud, tokenVersion }: { settings: ProviderSettingsView; cloud: CloudId; tokenVersion: "v1" | "v2" }) {
+  const v = tokenVersion === "v1" ? "" : "/v2.0";
+  const known = cloud === "CUSTOM" ? null : `https://${knownClouds[cloud].loginHost}/{tenant}/oauth2${v}`;
+  const loginUrl = known ? `${known}/authorize` : settings.cloud === "CUSTOM" ? settings.loginUrl : null;
+  const tokenUrl = known ? `${known}/token` : settings.cloud === "CUSTOM" ? settings.tokenUrl : null;
   return (
     <div className="space-y-1 rounded-lg border border-slate-200 bg-slate-50 p-3 text-sm md:col-span-2">
-      <p className="font-medium text-slate-800">Endpoints{stale ? ` (after Apply they follow ${cloudNames[cloud]})` : ""}</p>
+      <p className="font-medium text-slate-800">Endpoints ({cloudNames[cloud]})</p>
       <p>
-        <span className="text-slate-600">Login URL:</span> <code className="break-all">{settings.loginUrl ?? "set the Custom hosts"}</code>{" "}
+        <span className="text-slate-600">Login URL:</span> <code className="break-all">{loginUrl ?? "follows the Authority host once applied"}</code>{" "}
         <span className="text-slate-600">with response_type=code</span>
       </p>
       <p>
-        <span className="text-slate-600">Access token URL:</span> <code className="break-all">{settings.tokenUrl ?? "set the Custom hosts"}</code>
+        <span className="text-slate-600">Access token URL:</span> <code className="break-all">{tokenUrl ?? "follows the Authority host once applied"}</code>
       </p>
       <p className="text-xs text-slate-500">{"{tenant}"} is the customer&apos;s tenant. For a Custom cloud they follow the Authority host.</p>
     </div>
