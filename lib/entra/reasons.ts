@@ -237,7 +237,7 @@ export const reasons = define({
       "The console refused to call the configured sign-in or Graph host: it does not use https, or it is or resolves to a loopback, private, link-local or other non-public address (such as a cloud metadata service), which only hosts listed in OUTBOUND_ALLOW_HOSTS may.",
     remediation: {
       action: "configure_provider",
-      text: "Correct the custom cloud's authority and Graph hosts in the provider settings; if the host is intended (a private proxy or an emulator), add it to OUTBOUND_ALLOW_HOSTS and restart the console.",
+      text: "Correct the custom cloud's authority and Graph hosts in its app registration (Settings → App registrations); if the host is intended (a private proxy or an emulator), add it to OUTBOUND_ALLOW_HOSTS and restart the console.",
     },
   },
   SECRET_UNREADABLE: {
@@ -263,8 +263,8 @@ export const reasons = define({
   NOT_CONFIGURED: {
     title: "Not configured",
     severity: "error",
-    explanation: "Something the verification needs is missing: the provider app, its credential, the tenant's credentials or its tenant ID.",
-    remediation: { action: "configure_provider", text: "Complete the provider settings or the tenant's credentials." },
+    explanation: "Something the verification needs is missing: the app registration, its credential, the tenant's credentials or its tenant ID.",
+    remediation: { action: "configure_provider", text: "Complete the app registration (Settings → App registrations) or the tenant's credentials." },
   },
   UNKNOWN: {
     title: "Unexpected error",
