@@ -37,6 +37,9 @@ const ENDPOINTS = [
   "POST /tenants/{id}/verify",
   "GET /tenants/{id}/consent-link",
   "POST /tenants/{id}/consent-link",
+  "GET /tenants/{id}/app-registration",
+  "PUT /tenants/{id}/app-registration",
+  "DELETE /tenants/{id}/app-registration",
   "POST /verification-runs",
   "GET /verification-runs/{id}",
   "GET /verification-runs/{id}/events",
@@ -100,6 +103,7 @@ test("the OpenAPI document is public and lists every endpoint with its role", as
   expect(listed.sort()).toEqual([...ENDPOINTS].sort());
   expect(doc.paths["/settings/provider"]!.put!["x-minimum-role"]).toBe("Administrator");
   expect(doc.paths["/tenants/{id}/verify"]!.post!["x-minimum-role"]).toBe("Operator");
+  expect(doc.paths["/tenants/{id}/app-registration"]!.put!["x-minimum-role"]).toBe("Administrator");
   expect(doc.paths["/audit"]!.get!["x-minimum-role"]).toBe("Viewer");
   expect(doc.components.schemas.Problem).toBeDefined();
 });
