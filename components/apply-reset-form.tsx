@@ -16,6 +16,7 @@ import type { FormOutcome } from "@/lib/action-result";
 export type Applied = {
   version: number;
   changedFields: string[];
+  id?: string;
   /** A new app credential: the tenants the old one failed or blocked, verified again. */
   reverify?: { runId: string; tenants: number; joined: boolean } | null;
 };
@@ -142,7 +143,7 @@ export function ApplyResetForm({
   canEdit: boolean;
   apply: (previous: null, form: FormData) => Promise<FormOutcome<Applied>>;
   /** After a successful Apply, e.g. to empty a write-only secret field. */
-  onApplied?: (form: HTMLFormElement) => void;
+  onApplied?: (form: HTMLFormElement, applied: Applied) => void;
   /** More buttons beside Apply and Reset. */
   actions?: ReactNode;
   /** The fields; Reset Changes rebuilds them from the stored values (their local state included). */
@@ -170,7 +171,7 @@ export function ApplyResetForm({
     startTransition(async () => {
       const outcome = await apply(null, data).catch((): FormOutcome<Applied> => ({ ok: false, error: UNREACHABLE }));
       setResult(outcome);
-      if (outcome.ok) onApplied?.(form);
+      if (outcome.ok) onApplied?.(form, outcome.data);
     });
   }
 

@@ -1,10 +1,4 @@
-export const cloudLabels = {
-  GLOBAL: "Global",
-  USGOV: "US Government",
-  USGOV_DOD: "US Government DoD",
-  CHINA: "China (21Vianet)",
-  CUSTOM: "Custom",
-} as const;
+export { cloudNames as cloudLabels } from "@/lib/entra/clouds";
 
 export const statusLabels = { NEVER: "Not verified", VERIFIED: "Verified", WARNING: "Warning", FAILED: "Failed" } as const;
 

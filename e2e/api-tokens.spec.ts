@@ -133,7 +133,7 @@ test("other roles neither see API tokens nor get past the server actions", async
   await signInAndExpectConsole(operatorPage, operator);
   await operatorPage.goto("/settings/provider");
   const tabs = operatorPage.getByRole("navigation", { name: "Settings sections" });
-  await expect(tabs.getByRole("link", { name: "Provider app" })).toBeVisible();
+  await expect(tabs.getByRole("link", { name: "App registrations" })).toBeVisible();
   await expect(tabs.getByRole("link", { name: "API tokens" })).toHaveCount(0);
   await operatorPage.goto("/settings/api-tokens");
   await expect(operatorPage).toHaveURL(/\/forbidden$/);

@@ -37,6 +37,9 @@ const ENDPOINTS = [
   "POST /tenants/{id}/verify",
   "GET /tenants/{id}/consent-link",
   "POST /tenants/{id}/consent-link",
+  "GET /tenants/{id}/app-registration",
+  "PUT /tenants/{id}/app-registration",
+  "DELETE /tenants/{id}/app-registration",
   "POST /verification-runs",
   "GET /verification-runs/{id}",
   "GET /verification-runs/{id}/events",
@@ -77,16 +80,16 @@ async function auditFor(client: APIRequestContext, query: Record<string, string>
 
 test.describe.configure({ mode: "serial" });
 
-let providerBefore: Awaited<ReturnType<typeof e2eDb.providerSettings.findUnique>> = null;
+let providerBefore: Awaited<ReturnType<typeof e2eDb.appRegistration.findUnique>> = null;
 
 test.beforeAll(async () => {
-  providerBefore = await e2eDb.providerSettings.findUnique({ where: { id: "provider" } });
+  providerBefore = await e2eDb.appRegistration.findUnique({ where: { id: "provider" } });
 });
 
 test.afterAll(async () => {
   // Other specs configure the provider app through the console; leave it as this spec found it.
-  await e2eDb.providerSettings.deleteMany({});
-  if (providerBefore) await e2eDb.providerSettings.create({ data: providerBefore });
+  await e2eDb.appRegistration.deleteMany({});
+  if (providerBefore) await e2eDb.appRegistration.create({ data: providerBefore });
   await control.setLatency({ token: { fixedMs: 0, jitterMs: 0 }, graph: { fixedMs: 0, jitterMs: 0 } });
 });
 
@@ -100,6 +103,7 @@ test("the OpenAPI document is public and lists every endpoint with its role", as
   expect(listed.sort()).toEqual([...ENDPOINTS].sort());
   expect(doc.paths["/settings/provider"]!.put!["x-minimum-role"]).toBe("Administrator");
   expect(doc.paths["/tenants/{id}/verify"]!.post!["x-minimum-role"]).toBe("Operator");
+  expect(doc.paths["/tenants/{id}/app-registration"]!.put!["x-minimum-role"]).toBe("Administrator");
   expect(doc.paths["/audit"]!.get!["x-minimum-role"]).toBe("Viewer");
   expect(doc.components.schemas.Problem).toBeDefined();
 });
@@ -362,7 +366,7 @@ test("provider settings: no secrets in GET; PUT by an administrator with If-Matc
   );
   expect(kept).toMatchObject({ hasSecret: true, changedFields: [] });
 
-  const audit = await auditFor(admin, { actor: tokens.admin.name, action: "provider_settings.updated", targetType: "provider_settings" });
+  const audit = await auditFor(admin, { actor: tokens.admin.name, action: "app_registration.updated", targetType: "app_registration" });
   expect(audit.total).toBe(2);
   expect(audit.items[1]!.requestId).toBe(saved.headers()["x-request-id"]);
 });

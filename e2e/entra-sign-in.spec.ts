@@ -57,14 +57,14 @@ function scenario(): Json {
   return demo;
 }
 
-type ProviderRow = Awaited<ReturnType<typeof e2eDb.providerSettings.findUnique>>;
+type ProviderRow = Awaited<ReturnType<typeof e2eDb.appRegistration.findUnique>>;
 
 /** Leaves the shared singletons (provider app, Entra settings, emulator directory) as the spec found them. */
 async function restoreDefaults(provider: ProviderRow) {
   await e2eDb.entraAuthSettings.deleteMany({});
   await e2eDb.entraGroupRole.deleteMany({});
-  await e2eDb.providerSettings.deleteMany({});
-  if (provider) await e2eDb.providerSettings.create({ data: provider });
+  await e2eDb.appRegistration.deleteMany({});
+  if (provider) await e2eDb.appRegistration.create({ data: provider });
   await restoreDemoScenario();
 }
 
@@ -106,7 +106,7 @@ test.describe("sign-in with Microsoft Entra ID (seed 001)", () => {
   let providerBefore: ProviderRow = null;
 
   test.beforeAll(async () => {
-    providerBefore = await e2eDb.providerSettings.findUnique({ where: { id: "provider" } });
+    providerBefore = await e2eDb.appRegistration.findUnique({ where: { id: "provider" } });
     await control.loadScenario(scenario() as never);
   });
 

@@ -9,7 +9,7 @@ test.describe("Settings → Provider app", () => {
   test("bad inputs are rejected with messages next to the fields, and nothing is saved", async ({ page }) => {
     await signInAndExpectConsole(page, await createAdmin());
     await page.goto("/settings/provider");
-    const versionBefore = (await e2eDb.providerSettings.findUnique({ where: { id: "provider" } }))?.version ?? 0;
+    const versionBefore = (await e2eDb.appRegistration.findUnique({ where: { id: "provider" } }))?.version ?? 0;
     await page.getByLabel("Client ID").fill("not-a-guid");
     await page.getByLabel("Redirect URL").fill("http://console.example.com/callback?x=1");
     await page.getByLabel("Cloud").selectOption("CUSTOM");
@@ -23,13 +23,13 @@ test.describe("Settings → Provider app", () => {
     await expect(page.getByText("Required for a custom cloud").first()).toBeVisible();
     // What the admin typed is still there to correct.
     await expect(page.getByLabel("Client ID")).toHaveValue("not-a-guid");
-    expect((await e2eDb.providerSettings.findUnique({ where: { id: "provider" } }))?.version ?? 0).toBe(versionBefore);
+    expect((await e2eDb.appRegistration.findUnique({ where: { id: "provider" } }))?.version ?? 0).toBe(versionBefore);
   });
 
   test("a Custom cloud host on a metadata, link-local or loopback address is refused next to its field", async ({ page }) => {
     await signInAndExpectConsole(page, await createAdmin());
     await page.goto("/settings/provider");
-    const versionBefore = (await e2eDb.providerSettings.findUnique({ where: { id: "provider" } }))?.version ?? 0;
+    const versionBefore = (await e2eDb.appRegistration.findUnique({ where: { id: "provider" } }))?.version ?? 0;
     await page.getByLabel("Cloud").selectOption("CUSTOM");
     // 2852039166 is 169.254.169.254, the instance metadata service, written as one decimal number.
     await page.getByLabel("Authority host").fill("2852039166");
@@ -43,7 +43,7 @@ test.describe("Settings → Provider app", () => {
     await expect(page.getByLabel("Graph host")).toHaveAccessibleDescription(
       /localhost:8444 is a loopback name; add it to OUTBOUND_ALLOW_HOSTS if this is intended/,
     );
-    expect((await e2eDb.providerSettings.findUnique({ where: { id: "provider" } }))?.version ?? 0).toBe(versionBefore);
+    expect((await e2eDb.appRegistration.findUnique({ where: { id: "provider" } }))?.version ?? 0).toBe(versionBefore);
   });
 
   test("Apply persists (secret never sent back), Reset restores the stored values, Test proves the credentials", async ({ page }) => {
@@ -57,9 +57,9 @@ test.describe("Settings → Provider app", () => {
     await expect(page.getByText("A secret is stored (starts with tac)")).toBeVisible();
     expect(await page.content()).not.toContain(DEMO.providerSecret);
 
-    const stored = await e2eDb.providerSettings.findUniqueOrThrow({ where: { id: "provider" } });
+    const stored = await e2eDb.appRegistration.findUniqueOrThrow({ where: { id: "provider" } });
     expect(stored.clientSecret).not.toContain(DEMO.providerSecret);
-    const audit = await e2eDb.auditEvent.findFirstOrThrow({ where: { action: "provider_settings.updated" }, orderBy: { at: "desc" } });
+    const audit = await e2eDb.auditEvent.findFirstOrThrow({ where: { action: "app_registration.updated" }, orderBy: { at: "desc" } });
     expect(audit.details).toContain("clientSecret");
     expect(audit.details).not.toContain(DEMO.providerSecret);
 
@@ -81,7 +81,7 @@ test.describe("Settings → Provider app", () => {
     await configureProviderApp(page);
     await page.reload();
     // Another administrator applies a change while this page is open.
-    await e2eDb.providerSettings.update({ where: { id: "provider" }, data: { homeTenantId: "fabrikam.onmicrosoft.com", version: { increment: 1 } } });
+    await e2eDb.appRegistration.update({ where: { id: "provider" }, data: { homeTenantId: "fabrikam.onmicrosoft.com", version: { increment: 1 } } });
 
     await page.getByLabel("Required application permissions").fill("Organization.Read.All");
     await page.getByRole("button", { name: "Apply Changes" }).click();
@@ -89,7 +89,7 @@ test.describe("Settings → Provider app", () => {
       "Another administrator changed these settings meanwhile. Reset Changes to load their values, then apply again.",
     );
     await expect(page.getByRole("button", { name: "Apply Changes" })).toBeEnabled();
-    expect((await e2eDb.providerSettings.findUniqueOrThrow({ where: { id: "provider" } })).requiredAppPermissions).toBe("Organization.Read.All User.Read.All");
+    expect((await e2eDb.appRegistration.findUniqueOrThrow({ where: { id: "provider" } })).requiredAppPermissions).toBe("Organization.Read.All User.Read.All");
 
     await page.getByRole("button", { name: "Reset Changes" }).click();
     await expect(page.getByLabel("Home tenant")).toHaveValue("fabrikam.onmicrosoft.com");
@@ -99,7 +99,7 @@ test.describe("Settings → Provider app", () => {
     await page.getByLabel("Required application permissions").fill("Organization.Read.All");
     await page.getByRole("button", { name: "Apply Changes" }).click();
     await expect(page.getByRole("status").filter({ hasText: "Changes applied: requiredAppPermissions." })).toBeVisible();
-    const stored = await e2eDb.providerSettings.findUniqueOrThrow({ where: { id: "provider" } });
+    const stored = await e2eDb.appRegistration.findUniqueOrThrow({ where: { id: "provider" } });
     expect(stored).toMatchObject({ homeTenantId: "fabrikam.onmicrosoft.com", requiredAppPermissions: "Organization.Read.All" });
     await configureProviderApp(page);
   });

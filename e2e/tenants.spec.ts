@@ -5,8 +5,9 @@ import { signInAndExpectConsole } from "./support/pages";
 
 // A new admin's path through the Authentication Status console: import tenants from CSV, run Verify All and
 // watch it finish, filter to the failures, open one and follow its remediation, Update, Reload All, export.
-// No emulator is wired into this server: AUTH_TOKEN tenants without a stored authorization fail fast for a
-// real reason (NOT_CONFIGURED), which still runs the whole verification path end to end.
+// The tenants are in the Global cloud, which has no app registration here (the emulator's is Custom): they
+// fail fast for a real reason (NO_APP_REGISTRATION, "No app registration for Global"), which still runs
+// the whole verification path end to end.
 
 test.use({ timezoneId: "Europe/Amsterdam", viewport: { width: 1440, height: 1000 } });
 
@@ -80,16 +81,18 @@ test("a new admin imports tenants, verifies them all, fixes a failure and export
   // Open a failed tenant and follow its remediation.
   await page.getByRole("table").getByRole("link", { name: ids[0], exact: true }).click();
   await expect(page.getByRole("heading", { level: 1 })).toContainText(ids[0]);
-  await expect(page.getByRole("heading", { name: "Not configured" })).toBeVisible();
-  await expect(page.getByText("Complete the provider settings or the tenant's credentials.")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "No app registration for this cloud" })).toBeVisible();
+  await expect(page.getByText("No app registration for Global").first()).toBeVisible();
+  await expect(page.getByText("Add an app registration for the tenant's cloud on Settings → App registrations")).toBeVisible();
   await expect(page.getByRole("region", { name: "Verification history" }).getByRole("row")).toHaveCount(2);
   await page.getByRole("button", { name: "Verify", exact: true }).click();
-  await expect(page.getByRole("alert").filter({ hasText: `${ids[0]}: Not configured` })).toBeVisible();
+  await expect(page.getByRole("alert").filter({ hasText: `${ids[0]}: No app registration for Global` })).toBeVisible();
   await expect(page.getByRole("region", { name: "Verification history" }).getByRole("row")).toHaveCount(3);
   await expect(page.getByRole("region", { name: "Audit trail" })).toContainText("tenant.verified");
   await screenshot(page, testInfo, "tenant-page");
-  await page.getByRole("link", { name: "Fix: open provider settings" }).click();
-  await expect(page).toHaveURL(/\/settings/);
+  await page.getByRole("link", { name: "Fix: add an app registration" }).click();
+  await expect(page).toHaveURL(/\/settings\/provider\/new\?cloud=GLOBAL/);
+  await expect(page.getByLabel("Cloud")).toHaveValue("GLOBAL");
 
   // Search from the table: part of one tenant's domain, in another case, finds that tenant only, and the
   // counts follow; operators and wildcards a person types are text, so this one matches nothing.
@@ -125,5 +128,5 @@ test("a new admin imports tenants, verifies them all, fixes a failure and export
   );
   expect(lines).toHaveLength(4);
   expect(csv).toContain(`${ids[2]},"Fabrikam, Inc.",`);
-  expect(csv).toContain(",AUTH_TOKEN,GLOBAL,FAILED,NOT_CONFIGURED,");
+  expect(csv).toContain(",AUTH_TOKEN,GLOBAL,FAILED,NO_APP_REGISTRATION,No app registration for Global,");
 });

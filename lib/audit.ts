@@ -27,8 +27,13 @@ export const auditActions = [
   "directory_reload.started",
   "directory_reload.cancelled",
   "directory_reload.completed",
+  // The single provider settings row's events, before app registrations (kept for older audit rows).
   "provider_settings.updated",
   "provider_settings.tested",
+  "app_registration.created",
+  "app_registration.updated",
+  "app_registration.tested",
+  "tenant.app_registration_chosen",
   "consent_link.created",
   "consent_link.revoked",
   "consent.started",
@@ -53,7 +58,17 @@ export type AuditActor =
   | { type: "entra_client"; id: string; label: string };
 
 export type AuditTarget = {
-  type: "tenant" | "admin" | "provider_settings" | "verification_run" | "directory_reload" | "consent_link" | "keys" | "entra_settings" | "api_token";
+  type:
+    | "tenant"
+    | "admin"
+    | "provider_settings"
+    | "app_registration"
+    | "verification_run"
+    | "directory_reload"
+    | "consent_link"
+    | "keys"
+    | "entra_settings"
+    | "api_token";
   id: string;
 };
 

@@ -24,7 +24,7 @@ describe("migrations", () => {
     const file = path.join(tempDir(), "nested", "fresh.db");
     const result = await migrateDatabase(`file:${file}`);
     expect(result.applied).toEqual(readMigrations(defaultMigrationsDir()).map((m) => m.name));
-    expect(tables(file)).toEqual(expect.arrayContaining(["Tenant", "TenantCredential", "AdminUser", "AuditEvent", "ProviderSettings", "_prisma_migrations"]));
+    expect(tables(file)).toEqual(expect.arrayContaining(["Tenant", "TenantCredential", "AdminUser", "AuditEvent", "AppRegistration", "_prisma_migrations"]));
     const again = await migrateDatabase(`file:${file}`);
     expect(again.applied).toEqual([]);
   });

@@ -1,6 +1,14 @@
 import { cancelVerificationRunCommand, startVerificationRunCommand } from "@/lib/commands/runs";
 import { applyProviderSettingsCommand } from "@/lib/commands/settings";
-import { createConsentLinkCommand, createTenantCommand, deleteTenantCommand, updateTenantCommand, verifyTenantCommand } from "@/lib/commands/tenants";
+import {
+  clearTenantOwnAppCommand,
+  createConsentLinkCommand,
+  createTenantCommand,
+  deleteTenantCommand,
+  setTenantOwnAppCommand,
+  updateTenantCommand,
+  verifyTenantCommand,
+} from "@/lib/commands/tenants";
 import { providerSettingsSchema } from "@/lib/validations/provider";
 import { defineEndpoint, type EndpointSpec } from "./endpoint";
 import {
@@ -19,6 +27,9 @@ import {
   runResultPageSchema,
   runResultsQuerySchema,
   runStartedSchema,
+  tenantAppRegistrationBodySchema,
+  tenantAppRegistrationSavedSchema,
+  tenantAppRegistrationSchema,
   tenantCreateSchema,
   tenantDetailSchema,
   tenantListQuerySchema,
@@ -130,6 +141,47 @@ export const endpoints = {
     problems: [404],
   }),
 
+  getTenantAppRegistration: defineEndpoint({
+    operationId: "getTenantAppRegistration",
+    method: "GET",
+    path: "/tenants/{id}/app-registration",
+    tag: "Tenants",
+    summary: "The tenant's customer-owned app registration",
+    description: "Metadata only: whether a secret or certificate is stored, the secret's hint and expiry, the certificate's thumbprint. Never a secret.",
+    role: "VIEWER",
+    params: tenantPathSchema,
+    responses: { 200: { description: "The customer-owned app registration.", schema: tenantAppRegistrationSchema } },
+    problems: [404],
+  }),
+
+  putTenantAppRegistration: defineEndpoint({
+    operationId: "putTenantAppRegistration",
+    method: "PUT",
+    path: "/tenants/{id}/app-registration",
+    tag: "Tenants",
+    summary: "Enter the customer-owned app registration",
+    description:
+      "Source 004's connector: Tenant ID, Client ID, Client Secret (its Value, not its ID) or a certificate PEM, and Environment Type. Write-only secrets: an empty `clientSecret` keeps the stored one. Switches the tenant to application registration and verifies it.",
+    role: setTenantOwnAppCommand.role,
+    params: tenantPathSchema,
+    body: tenantAppRegistrationBodySchema,
+    responses: { 200: { description: "The stored metadata, the changed fields and the verification.", schema: tenantAppRegistrationSavedSchema } },
+    problems: [404, 422],
+  }),
+
+  deleteTenantAppRegistration: defineEndpoint({
+    operationId: "deleteTenantAppRegistration",
+    method: "DELETE",
+    path: "/tenants/{id}/app-registration",
+    tag: "Tenants",
+    summary: "Stop using the customer-owned app registration",
+    description: "Forgets its client id and its secret or certificate; the tenant uses the MSP's app registration again.",
+    role: clearTenantOwnAppCommand.role,
+    params: tenantPathSchema,
+    responses: { 204: { description: "Removed." } },
+    problems: [404],
+  }),
+
   getConsentLink: defineEndpoint({
     operationId: "getConsentLink",
     method: "GET",
@@ -233,7 +285,7 @@ export const endpoints = {
     method: "GET",
     path: "/settings/provider",
     tag: "Settings",
-    summary: "The provider app",
+    summary: "The default app registration",
     description: "No secret values: whether a secret or certificate is set, the secret's hint and expiry.",
     role: "VIEWER",
     responses: { 200: { description: "The settings.", schema: providerSettingsViewSchema, headers: { ETag: "The settings' version, quoted." } } },
@@ -244,9 +296,9 @@ export const endpoints = {
     method: "PUT",
     path: "/settings/provider",
     tag: "Settings",
-    summary: "Change the provider app",
+    summary: "Change the default app registration",
     description:
-      "The same fields and rules as Settings → Provider app. An empty or missing `clientSecret` keeps the stored secret. Certificates are uploaded in the console. With If-Match the change applies only to that version (409 otherwise).",
+      "The default app registration (source 003's form), with the same fields and rules as Settings → App registrations. An empty or missing `clientSecret` keeps the stored secret. Certificates are uploaded in the console. With If-Match the change applies only to that version (409 otherwise).",
     role: applyProviderSettingsCommand.role,
     body: providerSettingsSchema,
     ifMatch: true,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { auditActions } from "@/lib/audit";
 import { env } from "@/lib/env";
 import { reasonCodes, remediationActions } from "@/lib/entra/reasons";
+import { ownAppSchema } from "@/lib/validations/own-app";
 import { credentialKinds, methodIds, methods } from "@/lib/methods";
 import { clouds, tenantInputSchema, tenantSortColumns, verificationStatuses } from "@/lib/validations/tenant";
 import { diagnosticsSchema, outcomeDetailsSchema, resultStatuses, verificationOutcomeSchema } from "@/lib/verification/outcome";
@@ -193,6 +194,40 @@ export const tenantDetailSchema = named(
   }),
 );
 
+export const tenantAppRegistrationSchema = named(
+  "TenantAppRegistration",
+  z.object({
+    clientId: z.string().nullable().describe("The customer-owned app registration's client id; null when the tenant uses an MSP app registration."),
+    entraTenantId: z.string().nullable(),
+    environment: z.enum(clouds).describe("Source 004's Environment Type as the tenant's cloud: GLOBAL (Azure Public Cloud) or USGOV (Azure US Government)."),
+    hasSecret: z.boolean().describe("The client secret itself is write-only."),
+    secretHint: z.string().nullable().describe("The secret's first three characters, as Entra shows them."),
+    secretExpiresAt: nullableDateTime,
+    hasCertificate: z.boolean(),
+    certificateThumbprint: z.string().nullable(),
+    certificateExpiresAt: nullableDateTime,
+  }),
+);
+
+export const tenantAppRegistrationSavedSchema = named(
+  "TenantAppRegistrationSaved",
+  tenantAppRegistrationSchema.extend({
+    changedFields: z.array(z.string()),
+    verification: z.object({ status: z.string(), reasonCode: z.string(), message: z.string() }).describe("The verification run right after saving."),
+  }),
+);
+
+export const tenantAppRegistrationBodySchema = named(
+  "TenantAppRegistrationInput",
+  ownAppSchema.extend({
+    certificatePem: z
+      .string()
+      .max(64 * 1024)
+      .optional()
+      .describe("Write-only: a PEM with the private key and the certificate, instead of a client secret (a .cer without its private key is refused)."),
+  }),
+);
+
 export const consentLinkSchema = named(
   "ConsentLink",
   z.object({
@@ -257,6 +292,9 @@ export const runResultPageSchema = named(
 export const providerSettingsViewSchema = named(
   "ProviderSettings",
   z.object({
+    id: z.string().describe("The registration's id; \"provider\" is the default registration (source 003's form)."),
+    name: z.string(),
+    isDefault: z.boolean().describe("Whether tenants of its cloud use it unless they chose another registration."),
     configured: z.boolean(),
     clientId: z.string(),
     hasSecret: z.boolean().describe("The client secret itself is write-only."),
@@ -264,16 +302,21 @@ export const providerSettingsViewSchema = named(
     secretExpiresAt: nullableDateTime,
     hasCertificate: z.boolean(),
     certificateThumbprint: z.string().nullable(),
+    certificateExpiresAt: nullableDateTime,
     redirectUrl: z.string(),
     defaultRedirectUrl: z.string(),
     cloud: z.enum(clouds),
     customAuthorityHost: z.string(),
     customGraphHost: z.string(),
-    tokenVersion: z.enum(["v1", "v2"]),
+    customGraphResource: z.string(),
+    tokenVersion: z.enum(["v1", "v2"]).describe("Stored and validated (v1 needs a Resource); token requests use the v2.0 endpoint today."),
     resource: z.string(),
     scopes: z.string().describe("Space-separated delegated scopes."),
     requiredAppPermissions: z.string().describe("Space-separated application permissions every tenant must grant."),
     requestOfflineAccess: z.boolean(),
+    loginParameters: z.string().describe("Extra sign-in request parameters, one name=value per line (response_type is always code)."),
+    loginUrl: z.string().nullable().describe("The authorization endpoint; {tenant} stands for the customer's tenant."),
+    tokenUrl: z.string().nullable().describe("The token endpoint; {tenant} stands for the customer's tenant."),
     homeTenantId: z.string(),
     version: z.number().int().describe("Also the ETag; send it back in If-Match."),
     updatedAt: nullableDateTime,

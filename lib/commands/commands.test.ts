@@ -52,7 +52,7 @@ beforeEach(async () => {
   await db.apiToken.deleteMany();
   await db.adminSession.deleteMany();
   await db.adminUser.deleteMany();
-  await db.providerSettings.deleteMany();
+  await db.appRegistration.deleteMany();
 });
 
 describe("tenant commands", () => {
@@ -156,10 +156,10 @@ describe("provider settings command", () => {
 
     const applied = await runCommand(applyProviderSettingsCommand, { ...values, clientSecret: "abc8Q~secret-value", version: 0 }, asToken);
     // No tenant failed on an old credential: nothing to verify again.
-    expect(applied).toEqual({ version: 1, changedFields: expect.arrayContaining(["clientId", "clientSecret", "scopes"]), reverify: null });
+    expect(applied).toEqual({ id: "provider", version: 1, changedFields: expect.arrayContaining(["clientId", "clientSecret", "scopes"]), reverify: null });
     const details = await expectAudited(applyProviderSettingsCommand, asToken);
     expect(JSON.stringify(details)).not.toContain("abc8Q~secret-value");
-    expect((await db.providerSettings.findUniqueOrThrow({ where: { id: "provider" } })).scopes).toBe("User.Read Organization.Read.All");
+    expect((await db.appRegistration.findUniqueOrThrow({ where: { id: "provider" } })).scopes).toBe("User.Read Organization.Read.All");
 
     expect((await refusal(runCommand(applyProviderSettingsCommand, { ...values, version: 0 }, asAdmin))).code).toBe("version-conflict");
     const badField = await refusal(runCommand(applyProviderSettingsCommand, { ...values, clientId: "not-a-guid", version: 1 }, asAdmin));

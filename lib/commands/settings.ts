@@ -18,7 +18,8 @@ import { defineCommand } from "./command";
 const MAX_CERT_BYTES = 64 * 1024;
 const expectedVersion = z.object({ version: z.number().int() });
 
-async function readCertificate(file: File, password: string): Promise<ParsedCertificate> {
+/** An uploaded .pfx or PEM; a file without a private key (a .cer) is refused on the field with source 001's warning. */
+export async function readCertificate(file: File, password: string, field = "certificateFile"): Promise<ParsedCertificate> {
   try {
     if (file.size > MAX_CERT_BYTES) throw new CertificateError("The certificate file is larger than 64 KB.");
     const data = Buffer.from(await file.arrayBuffer());
@@ -26,40 +27,74 @@ async function readCertificate(file: File, password: string): Promise<ParsedCert
     return isPem ? parsePemBundle(data.toString("utf8")) : parsePfx(data, password);
   } catch (e) {
     const message = e instanceof CertificateError ? e.message : "The certificate could not be read.";
-    throw new CommandError("validation", CHECK_FIELDS, { fieldErrors: { certificateFile: [message] } });
+    throw new CommandError("validation", CHECK_FIELDS, { fieldErrors: { [field]: [message] } });
   }
 }
 
-/** A certificate is uploaded in the console only; the REST API changes the other fields. */
+/** A PEM sent as text (the REST API), with its private key. */
+export function readCertificatePem(text: string, field = "certificatePem"): ParsedCertificate {
+  try {
+    return parsePemBundle(text);
+  } catch (e) {
+    const message = e instanceof CertificateError ? e.message : "The certificate could not be read.";
+    throw new CommandError("validation", CHECK_FIELDS, { fieldErrors: { [field]: [message] } });
+  }
+}
+
+const registrationId = z.string().trim().min(1).max(64).optional();
+const certificateUpload = { certificateFile: z.instanceof(File).nullable().optional(), certificatePassword: z.string().max(1024).optional() };
+
+/**
+ * Saves an app registration (`id`; absent: the default registration, source 003's form). A certificate is
+ * uploaded in the console only; the REST API changes the other fields.
+ */
 export const applyProviderSettingsCommand = defineCommand({
-  name: "provider_settings.apply",
+  name: "app_registration.apply",
   role: "ADMINISTRATOR",
-  audit: "provider_settings.updated",
-  denied: "Only administrators can change the provider app.",
-  input: z.intersection(
-    providerSettingsSchema,
-    expectedVersion.extend({ certificateFile: z.instanceof(File).nullable().optional(), certificatePassword: z.string().max(1024).optional() }),
-  ),
-  run: async (ctx, { version, certificateFile, certificatePassword, ...values }) => {
+  audit: "app_registration.updated",
+  denied: "Only administrators can change app registrations.",
+  input: z.intersection(providerSettingsSchema, expectedVersion.extend({ id: registrationId, ...certificateUpload })),
+  run: async (ctx, { id, version, certificateFile, certificatePassword, ...values }) => {
     const certificate = certificateFile && certificateFile.size > 0 ? await readCertificate(certificateFile, certificatePassword ?? "") : null;
-    const applied = unwrap(await applyProviderSettings({ values, certificate, expectedVersion: version, actor: ctx.actor, requestId: ctx.requestId }));
+    const applied = unwrap(
+      await applyProviderSettings({ id: id ?? PROVIDER_ID, values, certificate, expectedVersion: version, actor: ctx.actor, requestId: ctx.requestId }),
+    );
     // A new credential: the tenants the old one failed (or blocked) are verified again at once.
     const newCredential = applied.changedFields.includes("clientSecret") || applied.changedFields.includes("certificate");
-    const reverify = newCredential ? await reverifyAfterProviderCredential({ requestedBy: ctx.actor.label, actor: ctx.actor, requestId: ctx.requestId }) : null;
+    const reverify = newCredential
+      ? await reverifyAfterProviderCredential({ registrationId: applied.id, requestedBy: ctx.actor.label, actor: ctx.actor, requestId: ctx.requestId })
+      : null;
     return { ...applied, reverify };
   },
 });
 
-/** Acquires a token for the provider's home tenant with the stored credentials; the result is audited. */
+/** Adds an app registration (another cloud's, or a second one of a cloud for tenants that choose it). */
+export const createAppRegistrationCommand = defineCommand({
+  name: "app_registration.create",
+  role: "ADMINISTRATOR",
+  audit: "app_registration.created",
+  denied: "Only administrators can add app registrations.",
+  input: z.intersection(
+    providerSettingsSchema.and(z.object({ name: z.string().trim().min(1, "Name the registration, e.g. MSP console (US Government)").max(100) })),
+    z.object(certificateUpload),
+  ),
+  run: async (ctx, { certificateFile, certificatePassword, ...values }) => {
+    const certificate = certificateFile && certificateFile.size > 0 ? await readCertificate(certificateFile, certificatePassword ?? "") : null;
+    return unwrap(await applyProviderSettings({ id: null, values, certificate, expectedVersion: 0, actor: ctx.actor, requestId: ctx.requestId }));
+  },
+});
+
+/** Acquires a token for the provider's home tenant with a registration's stored credentials; the result is audited. */
 export const testProviderAppCommand = defineCommand({
-  name: "provider_settings.test",
+  name: "app_registration.test",
   role: "OPERATOR",
-  audit: "provider_settings.tested",
-  denied: "Viewers cannot run the provider app test.",
-  input: z.object({}).optional(),
-  run: async (ctx) => {
-    const result = await testProviderApp();
-    await ctx.audit({ target: { type: "provider_settings", id: PROVIDER_ID }, details: { ok: result.ok, reason: result.ok ? "OK" : result.reason } });
+  audit: "app_registration.tested",
+  denied: "Viewers cannot run the app registration test.",
+  input: z.object({ id: registrationId }).optional(),
+  run: async (ctx, input) => {
+    const id = input?.id ?? PROVIDER_ID;
+    const result = await testProviderApp(id);
+    await ctx.audit({ target: { type: "app_registration", id }, details: { ok: result.ok, reason: result.ok ? "OK" : result.reason } });
     return result;
   },
 });

@@ -10,7 +10,10 @@ import { createTenant, deleteTenant, importTenants, previewTenantImport, updateT
 import { consentLinkDaysSchema } from "@/lib/validations/consent";
 import { tenantInputSchema, tenantUpdateSchema } from "@/lib/validations/tenant";
 import { testGraphConnection, TenantNotFoundError, verifyTenant } from "@/lib/verification";
+import { chooseRegistration, clearOwnApp, setOwnApp } from "@/lib/tenants/own-app";
+import { ownAppSchema } from "@/lib/validations/own-app";
 import { defineCommand, defineQuery } from "./command";
+import { readCertificate, readCertificatePem } from "./settings";
 
 /** Tenants: viewers read; operators verify and send consent links; administrators change tenants. */
 
@@ -122,6 +125,65 @@ export const setLegacyPasswordCommand = defineCommand({
   }),
   run: async (ctx, input) =>
     unwrap(await setLegacyPassword({ tenantId: input.id, username: input.username, password: input.password, actor: ctx.actor, requestId: ctx.requestId })),
+});
+
+/**
+ * Enters or replaces the customer-owned app registration (source 004's Tenant ID, Client ID, Client
+ * Secret and Environment Type) and switches the tenant to application registration, then verifies it.
+ * The secret is write-only; a certificate comes as an uploaded file (console) or a PEM (REST), with its private key.
+ */
+export const setTenantOwnAppCommand = defineCommand({
+  name: "tenant.set_own_app",
+  role: "ADMINISTRATOR",
+  audit: "tenant.credentials_updated",
+  input: z.intersection(
+    ownAppSchema,
+    byId.extend({
+      certificateFile: z.instanceof(File).nullable().optional(),
+      certificatePassword: z.string().max(1024).optional(),
+      certificatePem: z
+        .string()
+        .max(64 * 1024, "At most 64 KB")
+        .optional(),
+    }),
+  ),
+  run: async (ctx, { id, certificateFile, certificatePassword, certificatePem, ...values }) => {
+    const certificate =
+      certificateFile && certificateFile.size > 0
+        ? await readCertificate(certificateFile, certificatePassword ?? "")
+        : certificatePem?.trim()
+          ? readCertificatePem(certificatePem)
+          : null;
+    const saved = unwrap(await setOwnApp({ tenantId: id, values, certificate, actor: ctx.actor, requestId: ctx.requestId }));
+    const verification = await ofExistingTenant(() => verifyTenant(id, { actor: ctx.actor, requestId: ctx.requestId }));
+    return { ...saved, verification };
+  },
+});
+
+/** Stops using the customer's own app: the tenant goes back to the MSP's app registration. */
+export const clearTenantOwnAppCommand = defineCommand({
+  name: "tenant.clear_own_app",
+  role: "ADMINISTRATOR",
+  audit: "tenant.credentials_updated",
+  input: byId,
+  run: async (ctx, input) => unwrap(await clearOwnApp({ tenantId: input.id, actor: ctx.actor, requestId: ctx.requestId })),
+});
+
+/** Chooses which MSP app registration the tenant uses; empty: its cloud's default. */
+export const chooseTenantRegistrationCommand = defineCommand({
+  name: "tenant.choose_app_registration",
+  role: "ADMINISTRATOR",
+  audit: "tenant.app_registration_chosen",
+  input: byId.extend({
+    appRegistrationId: z
+      .string()
+      .trim()
+      .max(64)
+      .nullable()
+      .transform((v) => v || null),
+  }),
+  run: async (ctx, input) =>
+    unwrap(await chooseRegistration({ tenantId: input.id, appRegistrationId: input.appRegistrationId, actor: ctx.actor, requestId: ctx.requestId })),
 });
 
 export const createConsentLinkCommand = defineCommand({

@@ -112,12 +112,12 @@ async function snapshot(tenantId: string) {
 
 describe("consent links", () => {
   it("refuses to create a link before the provider Client ID is configured", async () => {
-    const saved = await db.providerSettings.findUniqueOrThrow({ where: { id: "provider" } });
-    await db.providerSettings.update({ where: { id: "provider" }, data: { clientId: null } });
+    const saved = await db.appRegistration.findUniqueOrThrow({ where: { id: "provider" } });
+    await db.appRegistration.update({ where: { id: "provider" }, data: { clientId: null } });
     const result = await createConsentLink({ tenantId: await seedTenant(), actor });
-    await db.providerSettings.update({ where: { id: "provider" }, data: { clientId: saved.clientId } });
+    await db.appRegistration.update({ where: { id: "provider" }, data: { clientId: saved.clientId } });
     expect(result.ok).toBe(false);
-    expect(!result.ok && result.error).toMatch(/Client ID is not configured/);
+    expect(!result.ok && result.error).toMatch(/the Client ID is not set/);
   });
 
   it("stores only the token's hash and builds Microsoft's admin consent URL with a fresh state", async () => {

@@ -10,7 +10,9 @@ import { reasons } from "@/lib/entra/reasons";
 import { readAccessTokenClaims } from "@/lib/entra/token-claims";
 import { newId } from "@/lib/ids";
 import { methodForFlow, type MethodId } from "@/lib/methods";
-import { loadProviderApp, type ProviderApp } from "@/lib/provider/settings";
+import type { CloudId } from "@/lib/entra/clouds";
+import { appForTenant } from "@/lib/provider/registrations";
+import type { ProviderApp } from "@/lib/provider/settings";
 import { recordFailure } from "@/lib/tenants/status";
 import { verifyTenant, type VerificationOutcome } from "@/lib/verification";
 import { browserBindingHash } from "./browser-binding";
@@ -137,7 +139,19 @@ export async function handleCallback(url: URL, browserKey: string | undefined): 
   const state = await db.oAuthState.findUniqueOrThrow({
     where: { stateHash },
     include: {
-      tenant: { select: { id: true, customerId: true, displayName: true, entraTenantId: true, primaryDomain: true, adminEmail: true, authMethod: true } },
+      tenant: {
+        select: {
+          id: true,
+          customerId: true,
+          displayName: true,
+          entraTenantId: true,
+          primaryDomain: true,
+          adminEmail: true,
+          authMethod: true,
+          cloud: true,
+          appRegistrationId: true,
+        },
+      },
     },
   });
   const tenant = state.tenant;
@@ -165,7 +179,7 @@ export async function handleCallback(url: URL, browserKey: string | undefined): 
 
   let app: ProviderApp;
   try {
-    app = await loadProviderApp();
+    app = await appForTenant({ cloud: tenant.cloud as CloudId, appRegistrationId: tenant.appRegistrationId });
   } catch (e) {
     if (e instanceof DecryptionError) return unreadable(tenant);
     return {

@@ -4,7 +4,9 @@ import { recordAudit } from "@/lib/audit";
 import { DecryptionError, encryptSecret } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { newId } from "@/lib/ids";
-import { loadProviderApp, type ProviderApp } from "@/lib/provider/settings";
+import type { CloudId } from "@/lib/entra/clouds";
+import { appForTenant } from "@/lib/provider/registrations";
+import type { ProviderApp } from "@/lib/provider/settings";
 import { findActiveConsentLink, hashToken, usableLink } from "./links";
 
 export const STATE_TTL_MS = 10 * 60 * 1000;
@@ -25,6 +27,14 @@ export function permissionsRequested(app: ProviderApp, flow: "ADMIN_CONSENT" | "
 export const UNREADABLE_FOR_CUSTOMER =
   "Your service provider's app cannot be used right now: its stored secret cannot be decrypted (was ENCRYPTION_KEY changed?). Please contact them.";
 
+/**
+ * The registration's extra login parameters (prompt, domain_hint, …) on the sign-in request; `only`
+ * limits them to those an endpoint knows. The parameters the console sets itself were refused at Apply.
+ */
+function setLoginParameters(url: URL, app: ProviderApp, only?: string[]) {
+  for (const [name, value] of Object.entries(app.loginParameters)) if (!only || only.includes(name)) url.searchParams.set(name, value);
+}
+
 export type StartResult = { ok: true; redirectTo: string } | { ok: false; error: string };
 
 const LINK_NOT_USABLE = "This consent link is invalid, expired or already used. Ask your service provider for a new one.";
@@ -41,7 +51,7 @@ export async function startConsent(token: string, browserKey: string): Promise<S
   if (!link) return { ok: false, error: LINK_NOT_USABLE };
   let app: ProviderApp;
   try {
-    app = await loadProviderApp();
+    app = await appForTenant({ cloud: link.tenant.cloud as CloudId, appRegistrationId: link.tenant.appRegistrationId });
   } catch (e) {
     if (e instanceof DecryptionError) return { ok: false, error: UNREADABLE_FOR_CUSTOMER };
     return { ok: false, error: "Your service provider has not finished configuring its app. Please contact them." };
@@ -63,6 +73,7 @@ export async function startConsent(token: string, browserKey: string): Promise<S
     if (app.tokenVersion === "v2") url.searchParams.set("scope", `${app.endpoints.graphBase}/.default`);
     url.searchParams.set("redirect_uri", app.redirectUrl);
     url.searchParams.set("state", state);
+    setLoginParameters(url, app, ["prompt", "domain_hint", "login_hint"]);
   } else {
     codeVerifier = randomBytes(32).toString("base64url");
     nonce = randomBytes(16).toString("base64url");
@@ -80,6 +91,7 @@ export async function startConsent(token: string, browserKey: string): Promise<S
     url.searchParams.set("code_challenge_method", "S256");
     url.searchParams.set("prompt", "select_account");
     url.searchParams.set("login_hint", link.tenant.adminEmail);
+    setLoginParameters(url, app);
   }
   await db.oAuthState.create({
     data: {
@@ -117,7 +129,7 @@ export async function describeConsentLink(token: string) {
   if (!link) return null;
   let app: ProviderApp | null = null;
   try {
-    app = await loadProviderApp();
+    app = await appForTenant({ cloud: link.tenant.cloud as CloudId, appRegistrationId: link.tenant.appRegistrationId });
   } catch {
     app = null;
   }

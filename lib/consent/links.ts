@@ -8,8 +8,9 @@ import { env } from "@/lib/env";
 import { refuse, type Result } from "@/lib/errors";
 import { newId } from "@/lib/ids";
 import { consentFlowFor } from "@/lib/methods";
-import { PROVIDER_ID } from "@/lib/provider/row";
-import { loadProviderApp } from "@/lib/provider/settings";
+import { appForTenant, NoRegistrationError } from "@/lib/provider/registrations";
+import { ProviderNotConfiguredError } from "@/lib/provider/settings";
+import type { CloudId } from "@/lib/entra/clouds";
 import type { ConsentFlow } from "@/lib/generated/prisma/enums";
 
 /**
@@ -33,33 +34,23 @@ export async function createConsentLink(input: {
   flow?: ConsentFlow;
   expiresInDays?: number;
 }): Promise<Result<{ url: string; expiresAt: Date; flow: ConsentFlow }>> {
-  const provider = await db.providerSettings.findUnique({ where: { id: PROVIDER_ID }, select: { clientId: true, clientSecret: true, certificate: true } });
-  if (!provider?.clientId) {
-    // Seed 003: without a Client ID there is nothing for the customer to consent to.
-    return refuse(
-      "conflict",
-      "The provider app's Client ID is not configured. An administrator must set it on Settings → Provider app before consent links can be sent.",
-    );
-  }
-  if (!provider.clientSecret && !provider.certificate) {
-    return refuse(
-      "conflict",
-      "The provider app has no client secret or certificate yet, so consent could not be confirmed. Set one on Settings → Provider app.",
-    );
-  }
-  try {
-    await loadProviderApp();
-  } catch (e) {
-    // A link whose consent the console could not confirm would only fail at the customer's end.
-    if (e instanceof DecryptionError)
-      return refuse("conflict", `Provider app: ${reasons.SECRET_UNREADABLE.title}. ${reasons.SECRET_UNREADABLE.remediation.text}`);
-    throw e;
-  }
   const tenant = await db.tenant.findUnique({
     where: { id: input.tenantId },
-    select: { id: true, customerId: true, authMethod: true, entraTenantId: true, primaryDomain: true },
+    select: { id: true, customerId: true, authMethod: true, entraTenantId: true, primaryDomain: true, cloud: true, appRegistrationId: true },
   });
   if (!tenant) return refuse("not-found", "Tenant not found.");
+  try {
+    // The tenant's own app registration (its cloud's default or the one chosen for it): a link whose
+    // consent the console could not confirm would only fail at the customer's end.
+    await appForTenant({ cloud: tenant.cloud as CloudId, appRegistrationId: tenant.appRegistrationId });
+  } catch (e) {
+    if (e instanceof DecryptionError)
+      return refuse("conflict", `App registration: ${reasons.SECRET_UNREADABLE.title}. ${reasons.SECRET_UNREADABLE.remediation.text}`);
+    // Seed 003: without a Client ID and a secret there is nothing for the customer to consent to.
+    if (e instanceof NoRegistrationError) return refuse("conflict", e.message);
+    if (e instanceof ProviderNotConfiguredError) return refuse("conflict", `${e.message} Consent links can be sent once it is.`);
+    throw e;
+  }
   if (!tenant.entraTenantId && !tenant.primaryDomain) {
     return refuse("conflict", "Set the tenant's Entra tenant ID or primary domain first: the console must know which tenant the consent is for.");
   }
@@ -119,7 +110,16 @@ export type ActiveConsentLink = {
   id: string;
   flow: ConsentFlow;
   expiresAt: Date;
-  tenant: { id: string; customerId: string; displayName: string; entraTenantId: string | null; primaryDomain: string | null; adminEmail: string };
+  tenant: {
+    id: string;
+    customerId: string;
+    displayName: string;
+    entraTenantId: string | null;
+    primaryDomain: string | null;
+    adminEmail: string;
+    cloud: string;
+    appRegistrationId: string | null;
+  };
 };
 
 /** The link behind a token, if it is still usable (not expired, revoked or completed). */
@@ -133,7 +133,18 @@ export async function findActiveConsentLink(token: string): Promise<ActiveConsen
       expiresAt: true,
       revokedAt: true,
       completedAt: true,
-      tenant: { select: { id: true, customerId: true, displayName: true, entraTenantId: true, primaryDomain: true, adminEmail: true } },
+      tenant: {
+        select: {
+          id: true,
+          customerId: true,
+          displayName: true,
+          entraTenantId: true,
+          primaryDomain: true,
+          adminEmail: true,
+          cloud: true,
+          appRegistrationId: true,
+        },
+      },
     },
   });
   if (!link || link.revokedAt || link.completedAt || link.expiresAt <= new Date()) return null;

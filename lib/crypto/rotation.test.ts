@@ -26,9 +26,10 @@ describe("key file and rotation", () => {
 
   it("re-wraps every secret under a new key and keeps them readable", async () => {
     const ids = [await seedSecret("alpha-password"), await seedSecret("beta-password")];
-    await db.providerSettings.create({
+    await db.appRegistration.create({
       data: {
         id: "provider",
+        name: "Default",
         clientId: "11111111-1111-1111-1111-111111111111",
         clientSecret: encryptSecret("provider-secret", { table: "ProviderSettings", rowId: "provider", field: "clientSecret" }),
       },
@@ -50,7 +51,7 @@ describe("key file and rotation", () => {
       expect(keyIdOf(row.secret)).not.toBe(old.currentId);
       expect(decryptWith(onlyNew, row.secret, { table: "TenantCredential", rowId: id, field: "secret" })).toMatch(/-password$/);
     }
-    const provider = await db.providerSettings.findUniqueOrThrow({ where: { id: "provider" } });
+    const provider = await db.appRegistration.findUniqueOrThrow({ where: { id: "provider" } });
     expect(decryptSecret(provider.clientSecret!, { table: "ProviderSettings", rowId: "provider", field: "clientSecret" })).toBe("provider-secret");
 
     // Running it again is a no-op.

@@ -29,7 +29,7 @@ function delegateFor(db: DatabaseClient, table: string): Delegate {
 /** Re-wraps every ciphertext that is not under the ring's current key. Safe to run again after a crash. */
 export async function rewrapAll(db: DatabaseClient, ring: Keyring, batchSize = 500): Promise<RotationReport> {
   const report: RotationReport = { rewrapped: 0, alreadyCurrent: 0, byField: {} };
-  for (const { table, field } of encryptedFields) {
+  for (const { table, field, binding } of encryptedFields) {
     const delegate = delegateFor(db, table);
     let cursor: string | undefined;
     for (;;) {
@@ -49,7 +49,7 @@ export async function rewrapAll(db: DatabaseClient, ring: Keyring, batchSize = 5
           report.alreadyCurrent++;
           continue;
         }
-        const next = rewrapWith(ring, row.value, { table, rowId: row.id, field });
+        const next = rewrapWith(ring, row.value, { table: binding ?? table, rowId: row.id, field });
         // Compare-and-set on the old value: a concurrent writer's newer ciphertext is not overwritten.
         const { count } = await delegate.updateMany({ where: { id: row.id, [field]: row.value }, data: { [field]: next } });
         if (count) {

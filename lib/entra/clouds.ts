@@ -8,6 +8,15 @@
 export const cloudIds = ["GLOBAL", "USGOV", "USGOV_DOD", "CHINA", "CUSTOM"] as const;
 export type CloudId = (typeof cloudIds)[number];
 
+/** A cloud's short name, as tables, filters and messages ("No app registration for US Government") write it. */
+export const cloudNames: Record<CloudId, string> = {
+  GLOBAL: "Global",
+  USGOV: "US Government",
+  USGOV_DOD: "US Government DoD",
+  CHINA: "China (21Vianet)",
+  CUSTOM: "Custom",
+};
+
 type KnownCloud = { label: string; loginHost: string; graphHost: string };
 
 export const knownClouds: Record<Exclude<CloudId, "CUSTOM">, KnownCloud> = {
@@ -33,7 +42,7 @@ export type CloudEndpoints = {
   knownAuthorities: string[];
 };
 
-export type CustomHosts = { authorityHost?: string | null; graphHost?: string | null };
+export type CustomHosts = { authorityHost?: string | null; graphHost?: string | null; graphResource?: string | null };
 
 export class CloudConfigurationError extends Error {}
 
@@ -58,21 +67,23 @@ export function cloudEndpoints(cloud: CloudId, custom?: CustomHosts): CloudEndpo
   let graphHost: string;
   if (cloud === "CUSTOM") {
     if (!custom?.authorityHost || !custom.graphHost) {
-      throw new CloudConfigurationError("The custom cloud needs an authority host and a Graph host in the provider settings");
+      throw new CloudConfigurationError("The custom cloud needs an authority host and a Graph host in its app registration");
     }
     loginHost = normalizeHost(custom.authorityHost, "customAuthorityHost");
     graphHost = normalizeHost(custom.graphHost, "customGraphHost");
   } else {
     ({ loginHost, graphHost } = knownClouds[cloud]);
   }
+  // A Custom cloud may name its Graph resource (the v1 resource and the v2 `/.default` scope's prefix) when it is not the Graph host's URL.
+  const graphResource = cloud === "CUSTOM" && custom?.graphResource ? custom.graphResource.replace(/\/+$/, "") : `https://${graphHost}`;
   return {
     cloud,
     loginHost,
     graphHost,
     loginBase: `https://${loginHost}`,
     graphBase: `https://${graphHost}`,
-    graphResource: `https://${graphHost}`,
-    graphDefaultScope: `https://${graphHost}/.default`,
+    graphResource,
+    graphDefaultScope: `${graphResource}/.default`,
     knownAuthorities: cloud === "CUSTOM" ? [loginHost] : [],
   };
 }

@@ -19,6 +19,8 @@ export const remediationActions = [
   "check_user",
   "check_conditional_access",
   "configure_provider",
+  "add_app_registration",
+  "enter_tenant_app_credentials",
   "restore_encryption_key",
   "wait",
   "retry",
@@ -245,7 +247,7 @@ export const reasons = define({
       "The console refused to call the configured sign-in or Graph host: it does not use https, or it is or resolves to a loopback, private, link-local or other non-public address (such as a cloud metadata service), which only hosts listed in OUTBOUND_ALLOW_HOSTS may.",
     remediation: {
       action: "configure_provider",
-      text: "Correct the custom cloud's authority and Graph hosts in the provider settings; if the host is intended (a private proxy or an emulator), add it to OUTBOUND_ALLOW_HOSTS and restart the console.",
+      text: "Correct the custom cloud's authority and Graph hosts in its app registration (Settings → App registrations); if the host is intended (a private proxy or an emulator), add it to OUTBOUND_ALLOW_HOSTS and restart the console.",
     },
   },
   SECRET_UNREADABLE: {
@@ -258,11 +260,21 @@ export const reasons = define({
       text: "Start the console with the ENCRYPTION_KEY the secret was saved under (an old key stays readable in ENCRYPTION_PREVIOUS_KEYS), or enter the secret again.",
     },
   },
+  NO_APP_REGISTRATION: {
+    title: "No app registration for this cloud",
+    severity: "error",
+    explanation:
+      "The tenant is in a cloud for which the console has no app registration: an app is registered separately in each national cloud, and tokens of one cloud do not work in another. The verification message names the cloud.",
+    remediation: {
+      action: "add_app_registration",
+      text: "Add an app registration for the tenant's cloud on Settings → App registrations (or choose one for this tenant), or correct the tenant's cloud.",
+    },
+  },
   NOT_CONFIGURED: {
     title: "Not configured",
     severity: "error",
-    explanation: "Something the verification needs is missing: the provider app, its credential, the tenant's credentials or its tenant ID.",
-    remediation: { action: "configure_provider", text: "Complete the provider settings or the tenant's credentials." },
+    explanation: "Something the verification needs is missing: the app registration, its credential, the tenant's credentials or its tenant ID.",
+    remediation: { action: "configure_provider", text: "Complete the app registration (Settings → App registrations) or the tenant's credentials." },
   },
   UNKNOWN: {
     title: "Unexpected error",

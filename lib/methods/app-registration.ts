@@ -23,6 +23,29 @@ export const appRegistration = defineMethod({
     { kind: "CERTIFICATE", label: "Certificate of the tenant's own app" },
   ],
   consent: { flow: "ADMIN_CONSENT" },
+  // Source 004: the customer created the app and its secret; the console holds only what was entered on the tenant.
+  ownAppRemediations: {
+    INVALID_SECRET: {
+      action: "enter_tenant_app_credentials",
+      text: "Copy the secret's Value (not its ID) from the customer's app registration (Certificates & secrets) and enter it in this tenant's Credentials panel.",
+    },
+    SECRET_EXPIRED: {
+      action: "enter_tenant_app_credentials",
+      text: "Create a new client secret on the customer's app registration and enter its Value in this tenant's Credentials panel.",
+    },
+    SECRET_EXPIRING: {
+      action: "enter_tenant_app_credentials",
+      text: "Create a new client secret on the customer's app registration and enter its Value in this tenant's Credentials panel before the old one expires.",
+    },
+    BAD_CERTIFICATE: {
+      action: "enter_tenant_app_credentials",
+      text: "Upload the certificate registered on the customer's app (with its private key) in this tenant's Credentials panel.",
+    },
+    NOT_CONFIGURED: {
+      action: "enter_tenant_app_credentials",
+      text: "Enter the customer's app registration (client ID and secret or certificate) in this tenant's Credentials panel.",
+    },
+  },
   csvAliases: ["appregistration", "applicationregistration", "app"],
   authorization: {
     // Admin consent leaves nothing stored here: a tenant that verified is one that consented.

@@ -2,7 +2,7 @@ import { isReasonCode, reasons, type Reason, type ReasonCode } from "@/lib/entra
 import type { AuthMethod, ConsentFlow, CredentialKind } from "@/lib/generated/prisma/enums";
 import { appRegistration } from "./app-registration";
 import { authToken } from "./auth-token";
-import type { MethodModule, Remediation } from "./method";
+import type { MethodModule, Remediation, RemediationContext } from "./method";
 import { password } from "./password";
 
 /**
@@ -35,15 +35,15 @@ export const switchTargetIds = switchTargets.map((m) => m.id) as unknown as read
 /** What the remediation "switch_method" switches to: application permissions involve no user, so no MFA, password or inactivity can break them. */
 export const preferredMethod = appRegistration;
 
-/** The remediation of a reason for a tenant on a method. */
-export function remediationFor(method: MethodId, reason: ReasonCode): Remediation {
-  return methodById(method).remediation(reason);
+/** The remediation of a reason for a tenant on a method (`ownApp`: with the customer's own app registration). */
+export function remediationFor(method: MethodId, reason: ReasonCode, context?: RemediationContext): Remediation {
+  return methodById(method).remediation(reason, context);
 }
 
 /** A tenant's stored status code as the console explains it: the reason with its method's remediation; null for no or an unknown code. */
-export function explainStatus(method: MethodId, code: string | null): (Reason & { code: ReasonCode }) | null {
+export function explainStatus(method: MethodId, code: string | null, context?: RemediationContext): (Reason & { code: ReasonCode }) | null {
   if (!code || !isReasonCode(code)) return null;
-  return { ...reasons[code], code, remediation: remediationFor(method, code) };
+  return { ...reasons[code], code, remediation: remediationFor(method, code, context) };
 }
 
 /** The consent flow a tenant's consent link runs: its method's own, or that of the method the link moves it to. */
@@ -75,4 +75,4 @@ export function methodFromCsv(normalized: string): MethodId | null {
   return csvValues.get(normalized) ?? null;
 }
 
-export type { AuthorizationFacts, MethodModule, Remediation } from "./method";
+export type { AuthorizationFacts, MethodModule, Remediation, RemediationContext } from "./method";

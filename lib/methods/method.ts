@@ -57,17 +57,31 @@ export type MethodModule<Id extends AuthMethod = AuthMethod> = {
     /** What the tenant page says when the tenant has no stored credential. */
     withoutCredentials: string;
   };
-  /** The action and text for a reason on a tenant of this method: the reason's own unless the method overrides it. */
-  remediation(reason: ReasonCode): Remediation;
+  /**
+   * The action and text for a reason on a tenant of this method: the reason's own unless the method
+   * overrides it; `ownApp`: the tenant signs in with the customer's own app registration.
+   */
+  remediation(reason: ReasonCode, context?: RemediationContext): Remediation;
   verify(ctx: VerifyContext): Promise<OutcomeCore>;
 };
 
-/** Declares a method; `remediations` overrides the reasons' remediations where this method needs another. */
+export type RemediationContext = { ownApp?: boolean };
+
+/**
+ * Declares a method; `remediations` overrides the reasons' remediations where this method needs another,
+ * `ownAppRemediations` where a tenant uses the customer's own app registration.
+ */
 export function defineMethod<const Id extends AuthMethod>(
-  m: Omit<MethodModule<Id>, "remediation"> & { remediations?: Partial<Record<ReasonCode, Remediation>> },
+  m: Omit<MethodModule<Id>, "remediation"> & {
+    remediations?: Partial<Record<ReasonCode, Remediation>>;
+    ownAppRemediations?: Partial<Record<ReasonCode, Remediation>>;
+  },
 ): MethodModule<Id> {
-  const { remediations = {}, ...rest } = m;
-  return { ...rest, remediation: (reason) => remediations[reason] ?? reasons[reason].remediation };
+  const { remediations = {}, ownAppRemediations = {}, ...rest } = m;
+  return {
+    ...rest,
+    remediation: (reason, context) => (context?.ownApp ? ownAppRemediations[reason] : undefined) ?? remediations[reason] ?? reasons[reason].remediation,
+  };
 }
 
 // ---- What lib/verification/check.ts gives a method's verify ----

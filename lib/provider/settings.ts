@@ -3,11 +3,20 @@ import { recordAudit, type AuditActor } from "@/lib/audit";
 import { decryptSecret, encryptSecret } from "@/lib/crypto";
 import type { ParsedCertificate } from "@/lib/crypto/certificates";
 import { db } from "@/lib/db";
+import { isUniqueViolation } from "@/lib/db-client";
 import { env } from "@/lib/env";
 import { invalidField, refuse, type Result } from "@/lib/errors";
-import { cloudEndpoints, type CloudEndpoints, type CloudId } from "@/lib/entra/clouds";
+import { cloudEndpoints, cloudNames, CloudConfigurationError, type CloudEndpoints, type CloudId } from "@/lib/entra/clouds";
+import type { AppRegistration } from "@/lib/generated/prisma/client";
+import { newId } from "@/lib/ids";
 import { REDIRECT_PATH, type ProviderSettingsValues } from "@/lib/validations/provider";
-import { CERT_BINDING, DEFAULT_REQUIRED_APP_PERMISSIONS, PROVIDER_ID, SECRET_BINDING } from "./row";
+import { certificateBinding, DEFAULT_REQUIRED_APP_PERMISSIONS, DEFAULT_SCOPES, PROVIDER_ID, secretBinding } from "./row";
+
+/**
+ * The MSP's app registrations (Settings → App registrations): several multi-tenant apps, at least one per
+ * cloud the MSP's customers are in, each a row of its own. `PROVIDER_ID` is source 003's registration
+ * (the former single settings row). Which registration a tenant uses is decided in ./registrations.ts.
+ */
 
 export { PROVIDER_ID } from "./row";
 
@@ -15,8 +24,12 @@ export function defaultRedirectUrl() {
   return new URL(REDIRECT_PATH, env.APP_URL).toString();
 }
 
-/** What the browser may see of the provider app: secrets only as "set", their hint and expiry. */
+/** What the browser may see of a registration: secrets only as "set", their hint, thumbprint and expiry. */
 export type ProviderSettingsView = {
+  id: string;
+  exists: boolean;
+  name: string;
+  isDefault: boolean;
   configured: boolean;
   clientId: string;
   hasSecret: boolean;
@@ -24,49 +37,150 @@ export type ProviderSettingsView = {
   secretExpiresAt: Date | null;
   hasCertificate: boolean;
   certificateThumbprint: string | null;
+  certificateExpiresAt: Date | null;
   redirectUrl: string;
   defaultRedirectUrl: string;
   cloud: CloudId;
   customAuthorityHost: string;
   customGraphHost: string;
+  customGraphResource: string;
   tokenVersion: "v1" | "v2";
   resource: string;
   scopes: string;
   requiredAppPermissions: string;
   requestOfflineAccess: boolean;
+  /** `name=value` lines, as the form shows them. */
+  loginParameters: string;
+  /** Where the customer's administrator signs in (authorization endpoint, `{tenant}` for the tenant), or null while the Custom hosts are missing. */
+  loginUrl: string | null;
+  /** Where the console redeems tokens. */
+  tokenUrl: string | null;
   homeTenantId: string;
   version: number;
   updatedAt: Date | null;
 };
 
-export async function getProviderSettingsView(): Promise<ProviderSettingsView> {
-  const p = await db.providerSettings.findUnique({ where: { id: PROVIDER_ID } });
+export type RegistrationSummary = Pick<
+  ProviderSettingsView,
+  "id" | "name" | "cloud" | "isDefault" | "clientId" | "configured" | "hasSecret" | "secretExpiresAt" | "hasCertificate" | "certificateExpiresAt" | "updatedAt"
+> & { tenantCount: number };
+
+export function parseLoginParameters(json: string | null | undefined): Record<string, string> {
+  try {
+    const value = JSON.parse(json ?? "{}") as unknown;
+    if (!value || typeof value !== "object" || Array.isArray(value)) return {};
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === "string"));
+  } catch {
+    return {};
+  }
+}
+
+/** The registration's cloud endpoints, or null when its Custom hosts are incomplete. */
+export function endpointsOf(p: Pick<AppRegistration, "cloud" | "customAuthorityHost" | "customGraphHost" | "customGraphResource">): CloudEndpoints | null {
+  try {
+    return cloudEndpoints(p.cloud as CloudId, { authorityHost: p.customAuthorityHost, graphHost: p.customGraphHost, graphResource: p.customGraphResource });
+  } catch (e) {
+    if (e instanceof CloudConfigurationError) return null;
+    throw e;
+  }
+}
+
+/**
+ * The authorization and token endpoints a registration's requests go to, as Entra documents them. For a
+ * Custom cloud they follow its authority host.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-protocols#endpoints
+ */
+export function endpointUrls(endpoints: CloudEndpoints | null, tokenVersion: "v1" | "v2") {
+  if (!endpoints) return { loginUrl: null, tokenUrl: null };
+  const v = tokenVersion === "v1" ? "" : "/v2.0";
+  return { loginUrl: `${endpoints.loginBase}/{tenant}/oauth2${v}/authorize`, tokenUrl: `${endpoints.loginBase}/{tenant}/oauth2${v}/token` };
+}
+
+function viewOf(id: string, p: AppRegistration | null): ProviderSettingsView {
+  const tokenVersion = p?.tokenVersion === "v1" ? "v1" : "v2";
+  const urls = endpointUrls(
+    p ? endpointsOf(p) : endpointsOf({ cloud: "GLOBAL", customAuthorityHost: null, customGraphHost: null, customGraphResource: null }),
+    tokenVersion,
+  );
   return {
-    configured: Boolean(p?.clientId),
+    id,
+    exists: Boolean(p),
+    name: p?.name ?? (id === PROVIDER_ID ? "Default" : ""),
+    isDefault: p ? p.defaultForCloud !== null : true,
+    configured: Boolean(p?.clientId && (p.clientSecret || p.certificate)),
     clientId: p?.clientId ?? "",
     hasSecret: Boolean(p?.clientSecret),
     secretHint: p?.clientSecretHint ?? null,
     secretExpiresAt: p?.clientSecretExpiresAt ?? null,
     hasCertificate: Boolean(p?.certificate),
     certificateThumbprint: p?.certificateThumbprint ?? null,
+    certificateExpiresAt: p?.certificateExpiresAt ?? null,
     redirectUrl: p?.redirectUrl ?? defaultRedirectUrl(),
     defaultRedirectUrl: defaultRedirectUrl(),
     cloud: (p?.cloud ?? "GLOBAL") as CloudId,
     customAuthorityHost: p?.customAuthorityHost ?? "",
     customGraphHost: p?.customGraphHost ?? "",
-    tokenVersion: p?.tokenVersion === "v1" ? "v1" : "v2",
+    customGraphResource: p?.customGraphResource ?? "",
+    tokenVersion,
     resource: p?.resource ?? "https://graph.microsoft.com",
-    scopes: p?.scopes ?? "User.Read Organization.Read.All",
+    scopes: p?.scopes ?? DEFAULT_SCOPES,
     requiredAppPermissions: p?.requiredAppPermissions ?? DEFAULT_REQUIRED_APP_PERMISSIONS,
     requestOfflineAccess: p?.requestOfflineAccess ?? true,
+    loginParameters: Object.entries(parseLoginParameters(p?.loginParameters))
+      .map(([k, v]) => `${k}=${v}`)
+      .join("\n"),
+    ...urls,
     homeTenantId: p?.homeTenantId ?? "",
     version: p?.version ?? 0,
     updatedAt: p?.updatedAt ?? null,
   };
 }
 
-/** Provider app with its credentials, for server code that talks to Entra. Never leaves the server. */
+/** One registration as its form shows it; the default registration's form works before it exists. */
+export async function getProviderSettingsView(): Promise<ProviderSettingsView>;
+export async function getProviderSettingsView(id: string): Promise<ProviderSettingsView | null>;
+export async function getProviderSettingsView(id: string = PROVIDER_ID): Promise<ProviderSettingsView | null> {
+  const p = await db.appRegistration.findUnique({ where: { id } });
+  if (!p && id !== PROVIDER_ID) return null;
+  return viewOf(id, p);
+}
+
+/** The form of a registration not saved yet. */
+export function newRegistrationView(cloud: CloudId = "GLOBAL"): ProviderSettingsView {
+  return { ...viewOf("", null), cloud, name: "", isDefault: true };
+}
+
+/** Every registration, default registrations first per cloud, with how many tenants chose each one explicitly. */
+export async function listRegistrations(): Promise<RegistrationSummary[]> {
+  const rows = await db.appRegistration.findMany({
+    orderBy: [{ cloud: "asc" }, { name: "asc" }, { id: "asc" }],
+    include: { _count: { select: { tenants: true } } },
+  });
+  return rows
+    .map((p) => {
+      const v = viewOf(p.id, p);
+      return {
+        id: v.id,
+        name: v.name,
+        cloud: v.cloud,
+        isDefault: v.isDefault,
+        clientId: v.clientId,
+        configured: v.configured,
+        hasSecret: v.hasSecret,
+        secretExpiresAt: v.secretExpiresAt,
+        hasCertificate: v.hasCertificate,
+        certificateExpiresAt: v.certificateExpiresAt,
+        updatedAt: v.updatedAt,
+        tenantCount: p._count.tenants,
+      };
+    })
+    .sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.cloud.localeCompare(b.cloud) || a.name.localeCompare(b.name));
+}
+
+/** Registration with its credentials, for server code that talks to Entra. Never leaves the server. */
 export type ProviderApp = {
+  registrationId: string;
+  name: string;
   clientId: string;
   redirectUrl: string;
   endpoints: CloudEndpoints;
@@ -76,42 +190,56 @@ export type ProviderApp = {
   scopes: string[];
   requestOfflineAccess: boolean;
   requiredAppPermissions: string[];
+  loginParameters: Record<string, string>;
   tokenVersion: "v1" | "v2";
   resource: string | null;
   homeTenantId: string | null;
 };
 
 export class ProviderNotConfiguredError extends Error {
-  constructor(detail: string) {
-    super(`The provider app is not configured: ${detail}. An administrator sets it on Settings → Provider app.`);
+  constructor(detail: string, name = "The app registration") {
+    super(`${name} is not configured: ${detail}. An administrator sets it on Settings → App registrations.`);
     this.name = "ProviderNotConfiguredError";
   }
 }
 
-export async function loadProviderApp(): Promise<ProviderApp> {
-  const p = await db.providerSettings.findUnique({ where: { id: PROVIDER_ID } });
-  if (!p?.clientId) throw new ProviderNotConfiguredError("the Client ID is not set");
+/** Decrypts a registration row into what a call to Entra needs. */
+export function appOfRegistration(p: AppRegistration): ProviderApp {
+  const label = `App registration "${p.name}"`;
+  if (!p.clientId) throw new ProviderNotConfiguredError("the Client ID is not set", label);
   let credential: ProviderApp["credential"];
   if (p.certificate) {
-    const cert = JSON.parse(decryptSecret(p.certificate, CERT_BINDING)) as ParsedCertificate;
+    const cert = JSON.parse(decryptSecret(p.certificate, certificateBinding(p.id))) as ParsedCertificate;
     credential = { kind: "certificate", ...cert };
   } else if (p.clientSecret) {
-    credential = { kind: "secret", secret: decryptSecret(p.clientSecret, SECRET_BINDING) };
+    credential = { kind: "secret", secret: decryptSecret(p.clientSecret, secretBinding(p.id)) };
   } else {
-    throw new ProviderNotConfiguredError("neither a client secret nor a certificate is set");
+    throw new ProviderNotConfiguredError("neither a client secret nor a certificate is set", label);
   }
+  const endpoints = endpointsOf(p);
+  if (!endpoints) throw new ProviderNotConfiguredError("the Custom cloud's authority and Graph hosts are not set", label);
   return {
+    registrationId: p.id,
+    name: p.name,
     clientId: p.clientId,
     redirectUrl: p.redirectUrl ?? defaultRedirectUrl(),
-    endpoints: cloudEndpoints(p.cloud as CloudId, { authorityHost: p.customAuthorityHost, graphHost: p.customGraphHost }),
+    endpoints,
     credential,
-    scopes: (p.scopes ?? "User.Read Organization.Read.All").split(/\s+/).filter(Boolean),
+    scopes: (p.scopes ?? DEFAULT_SCOPES).split(/\s+/).filter(Boolean),
     requestOfflineAccess: p.requestOfflineAccess,
     requiredAppPermissions: p.requiredAppPermissions.split(/\s+/).filter(Boolean),
+    loginParameters: parseLoginParameters(p.loginParameters),
     tokenVersion: p.tokenVersion === "v1" ? "v1" : "v2",
     resource: p.resource,
     homeTenantId: p.homeTenantId,
   };
+}
+
+/** A registration by id (the default registration when none is named), decrypted. */
+export async function loadProviderApp(id: string = PROVIDER_ID): Promise<ProviderApp> {
+  const p = await db.appRegistration.findUnique({ where: { id } });
+  if (!p) throw new ProviderNotConfiguredError("it has not been saved yet", id === PROVIDER_ID ? "The default app registration" : "The app registration");
+  return appOfRegistration(p);
 }
 
 /** The refusal of a settings form applied over a version another administrator has replaced. */
@@ -119,39 +247,67 @@ export const SETTINGS_CHANGED = () =>
   refuse("version-conflict", "Another administrator changed these settings meanwhile. Reset Changes to load their values, then apply again.");
 
 const auditedFields = [
+  "name",
+  "defaultForCloud",
   "clientId",
   "redirectUrl",
   "cloud",
   "customAuthorityHost",
   "customGraphHost",
+  "customGraphResource",
   "tokenVersion",
   "resource",
   "scopes",
   "requiredAppPermissions",
   "requestOfflineAccess",
+  "loginParameters",
   "homeTenantId",
 ] as const;
 
+function defaultTaken(cloud: CloudId, holder: string) {
+  return invalidField(
+    "isDefault",
+    `"${holder}" is already the default registration for ${cloudNames[cloud]}. Untick this, or make "${holder}" a non-default registration first.`,
+  );
+}
+
 /**
- * Saves the provider app. `expectedVersion` is the version the form was loaded with: a concurrent
- * change by another admin is reported instead of silently overwritten. Audited with the names of the
- * changed fields only.
+ * Creates (`id` null) or saves a registration. `expectedVersion` is the version the form was loaded with
+ * (0 for a new one): a concurrent change by another admin is reported instead of silently overwritten.
+ * Audited with the names of the changed fields only.
  */
 export async function applyProviderSettings(input: {
+  id?: string | null;
   values: ProviderSettingsValues;
   certificate: ParsedCertificate | null;
   expectedVersion: number;
   actor: AuditActor;
   requestId: string;
-}): Promise<Result<{ version: number; changedFields: string[] }>> {
+}): Promise<Result<{ id: string; version: number; changedFields: string[] }>> {
   const { values, certificate } = input;
-  const current = await db.providerSettings.findUnique({ where: { id: PROVIDER_ID } });
+  const requestedId = input.id === undefined ? PROVIDER_ID : input.id;
+  const current = requestedId ? await db.appRegistration.findUnique({ where: { id: requestedId } }) : null;
+  if (requestedId && !current && requestedId !== PROVIDER_ID)
+    return refuse("not-found", "This app registration no longer exists; another administrator may have deleted it.");
   if ((current?.version ?? 0) !== input.expectedVersion) return SETTINGS_CHANGED();
+  const id = requestedId ?? newId();
+
+  const name = values.name || current?.name || (id === PROVIDER_ID ? "Default" : "");
+  if (!name) return invalidField("name", "Name the registration, e.g. MSP console (US Government)");
+  // Absent from the input: a stored registration keeps its role; a new one becomes its cloud's default when the cloud has none.
+  const wantsDefault = values.isDefault ?? (current ? current.defaultForCloud !== null : true);
+  let defaultForCloud: CloudId | null = null;
+  if (wantsDefault) {
+    const holder = await db.appRegistration.findFirst({ where: { defaultForCloud: values.cloud, NOT: { id } }, select: { name: true } });
+    if (!holder) defaultForCloud = values.cloud;
+    else if (values.isDefault === true || current) return defaultTaken(values.cloud, holder.name);
+  }
+
   if (certificate && values.certificateThumbprint && ![certificate.thumbprintSha1, certificate.thumbprintSha256].includes(values.certificateThumbprint)) {
     return invalidField("certificateThumbprint", "Does not match the uploaded certificate's SHA-1 or SHA-256 thumbprint");
   }
   if (!certificate && values.certificateThumbprint && current?.certificateThumbprint && values.certificateThumbprint !== current.certificateThumbprint) {
-    const stored = current.certificate ? (JSON.parse(decryptSecret(current.certificate, CERT_BINDING)) as ParsedCertificate) : null;
+    const stored = current.certificate ? (JSON.parse(decryptSecret(current.certificate, certificateBinding(id))) as ParsedCertificate) : null;
     if (!stored || ![stored.thumbprintSha1, stored.thumbprintSha256].includes(values.certificateThumbprint)) {
       return invalidField("certificateThumbprint", "Does not match the stored certificate; upload the certificate with this thumbprint");
     }
@@ -163,59 +319,71 @@ export async function applyProviderSettings(input: {
   }
 
   const next = {
+    name,
+    defaultForCloud,
     clientId: values.clientId,
     redirectUrl: values.redirectUrl,
     cloud: values.cloud,
     customAuthorityHost: values.customAuthorityHost || null,
     customGraphHost: values.customGraphHost || null,
+    customGraphResource: values.customGraphResource || null,
     tokenVersion: values.tokenVersion,
     resource: values.tokenVersion === "v1" ? values.resource : (current?.resource ?? null),
     scopes: values.scopes.join(" "),
     requiredAppPermissions: values.requiredAppPermissions.join(" "),
     requestOfflineAccess: values.requestOfflineAccess,
+    loginParameters: JSON.stringify(values.loginParameters),
     homeTenantId: values.homeTenantId || null,
   };
   const changedFields: string[] = auditedFields.filter((f) => String(next[f] ?? "") !== String(current?.[f] ?? ""));
   const data: Record<string, unknown> = { ...next };
   if (values.clientSecret) {
-    data.clientSecret = encryptSecret(values.clientSecret, SECRET_BINDING);
+    data.clientSecret = encryptSecret(values.clientSecret, secretBinding(id));
     // Entra shows the first three characters of a secret as its hint.
     data.clientSecretHint = values.clientSecret.slice(0, 3);
     data.clientSecretExpiresAt = null;
     changedFields.push("clientSecret");
   }
   if (certificate) {
-    data.certificate = encryptSecret(JSON.stringify(certificate), CERT_BINDING);
+    data.certificate = encryptSecret(JSON.stringify(certificate), certificateBinding(id));
     data.certificateThumbprint = certificate.thumbprintSha1;
+    data.certificateExpiresAt = certificate.notAfter;
     changedFields.push("certificate");
   } else if (values.removeCertificate && current?.certificate) {
     data.certificate = null;
     data.certificateThumbprint = null;
+    data.certificateExpiresAt = null;
     changedFields.push("certificate");
   }
 
   let version: number;
-  if (!current) {
-    await db.providerSettings.create({ data: { id: PROVIDER_ID, ...(data as object), version: 1 } });
-    version = 1;
-  } else {
-    const { count } = await db.providerSettings.updateMany({
-      where: { id: PROVIDER_ID, version: input.expectedVersion },
-      data: { ...(data as object), version: { increment: 1 } },
-    });
-    if (count === 0) return SETTINGS_CHANGED();
-    version = input.expectedVersion + 1;
+  try {
+    if (!current) {
+      await db.appRegistration.create({ data: { id, ...(data as { name: string }), version: 1 } });
+      version = 1;
+    } else {
+      const { count } = await db.appRegistration.updateMany({
+        where: { id, version: input.expectedVersion },
+        data: { ...(data as object), version: { increment: 1 } },
+      });
+      if (count === 0) return SETTINGS_CHANGED();
+      version = input.expectedVersion + 1;
+    }
+  } catch (e) {
+    // Another administrator made another registration this cloud's default meanwhile (the unique defaultForCloud).
+    if (isUniqueViolation(e)) return defaultTaken(values.cloud, "Another registration");
+    throw e;
   }
   await recordAudit({
-    action: "provider_settings.updated",
+    action: requestedId ? "app_registration.updated" : "app_registration.created",
     actor: input.actor,
-    target: { type: "provider_settings", id: PROVIDER_ID },
+    target: { type: "app_registration", id },
     requestId: input.requestId,
-    details: { changedFields },
+    details: { name, cloud: values.cloud, changedFields },
   });
-  return { ok: true, data: { version, changedFields } };
+  return { ok: true, data: { id, version, changedFields } };
 }
 
-export async function recordSecretExpiry(expiresAt: Date | null) {
-  await db.providerSettings.updateMany({ where: { id: PROVIDER_ID }, data: { clientSecretExpiresAt: expiresAt } });
+export async function recordSecretExpiry(id: string, expiresAt: Date | null) {
+  await db.appRegistration.updateMany({ where: { id }, data: { clientSecretExpiresAt: expiresAt } });
 }

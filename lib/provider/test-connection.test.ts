@@ -30,7 +30,7 @@ async function storeProvider(hosts: { authorityHost: string; graphHost: string }
     requestOfflineAccess: true,
     homeTenantId: TEST.homeTenantId,
   });
-  const current = await db.providerSettings.findUnique({ where: { id: "provider" } });
+  const current = await db.appRegistration.findUnique({ where: { id: "provider" } });
   const result = await applyProviderSettings({
     values: { ...values, customAuthorityHost: hosts.authorityHost, customGraphHost: hosts.graphHost },
     certificate: null,

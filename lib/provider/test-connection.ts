@@ -6,7 +6,7 @@ import { callPolicy } from "@/lib/entra/http";
 import { acquireAppToken } from "@/lib/entra/msal-clients";
 import { reasons } from "@/lib/entra/reasons";
 import { missingPermissions, readAccessTokenClaims } from "@/lib/entra/token-claims";
-import { loadProviderApp, ProviderNotConfiguredError, recordSecretExpiry } from "./settings";
+import { loadProviderApp, PROVIDER_ID, ProviderNotConfiguredError, recordSecretExpiry } from "./settings";
 
 export type ProviderTestResult =
   | { ok: true; tenantId: string; grantedPermissions: string[]; missingPermissions: string[]; secretExpiresAt: string | null; secretExpiryKnown: boolean }
@@ -15,15 +15,15 @@ export type ProviderTestResult =
 type PasswordCredential = { hint?: string | null; endDateTime?: string | null };
 
 /**
- * Proves the Client ID and credential work before anyone sends consent links: a fresh client-credentials
- * token for the provider's own (home) tenant. When the app may read its own registration, the secret's
+ * Proves an app registration's Client ID and credential work before anyone sends consent links: a fresh
+ * client-credentials token for the provider's own (home) tenant in the registration's cloud. When the app may read its own registration, the secret's
  * expiry is read from Graph and stored.
  * @see https://learn.microsoft.com/en-us/graph/api/resources/passwordcredential
  */
-export async function testProviderApp(): Promise<ProviderTestResult> {
+export async function testProviderApp(id: string = PROVIDER_ID): Promise<ProviderTestResult> {
   let app;
   try {
-    app = await loadProviderApp();
+    app = await loadProviderApp(id);
   } catch (e) {
     if (e instanceof DecryptionError) {
       const r = reasons.SECRET_UNREADABLE;
@@ -83,7 +83,7 @@ export async function testProviderApp(): Promise<ProviderTestResult> {
         secretExpiryKnown = true;
       }
     }
-    await recordSecretExpiry(secretExpiresAt ? new Date(secretExpiresAt) : null);
+    await recordSecretExpiry(app.registrationId, secretExpiresAt ? new Date(secretExpiresAt) : null);
   }
   return {
     ok: true,

@@ -1,4 +1,5 @@
-import { methodFromCsv } from "@/lib/methods";
+import { methodById, methodFromCsv } from "@/lib/methods";
+import { guidSchema, SECRET_ID_PASTED, secretValueSchema } from "@/lib/validations/secret";
 import { clouds, tenantInputSchema, type TenantInput } from "@/lib/validations/tenant";
 
 /**
@@ -128,7 +129,10 @@ export function csvLine(values: (string | number | null | undefined)[]): string 
   return `${values.map(csvCell).join(",")}\r\n`;
 }
 
-/** Columns of an exported file; an export can be imported again unchanged. */
+/**
+ * Columns of an exported file; an export can be imported again unchanged. Never a secret: the import's
+ * client_secret column (a customer-owned app registration's secret) is accepted on import only.
+ */
 export const exportColumns = [
   "customer_id",
   "display_name",
@@ -144,7 +148,18 @@ export const exportColumns = [
   "access_breaks_at",
 ] as const;
 
-type Field = "customerId" | "displayName" | "tenantRef" | "entraTenantId" | "primaryDomain" | "adminEmail" | "authMethod" | "cloud";
+type Field =
+  | "customerId"
+  | "displayName"
+  | "tenantRef"
+  | "entraTenantId"
+  | "primaryDomain"
+  | "adminEmail"
+  | "authMethod"
+  | "cloud"
+  | "appClientId"
+  | "clientSecret"
+  | "secretExpiresAt";
 
 /** Header names accepted on import, normalized to lower case without spaces, dashes or underscores. */
 const headerAliases: Record<string, Field> = {
@@ -166,6 +181,16 @@ const headerAliases: Record<string, Field> = {
   authenticationmethod: "authMethod",
   method: "authMethod",
   cloud: "cloud",
+  environmenttype: "cloud",
+  environment: "cloud",
+  clientid: "appClientId",
+  appclientid: "appClientId",
+  applicationclientid: "appClientId",
+  clientsecret: "clientSecret",
+  appclientsecret: "clientSecret",
+  clientsecretexpires: "secretExpiresAt",
+  secretexpires: "secretExpiresAt",
+  secretexpiresat: "secretExpiresAt",
 };
 
 const cloudAliases: Record<string, (typeof clouds)[number]> = {
@@ -174,6 +199,11 @@ const cloudAliases: Record<string, (typeof clouds)[number]> = {
   commercial: "GLOBAL",
   usgov: "USGOV",
   gcchigh: "USGOV",
+  // Source 004's Environment Type.
+  azurepubliccloud: "GLOBAL",
+  azurepublic: "GLOBAL",
+  azureusgovernment: "USGOV",
+  usgovernment: "USGOV",
   usgovdod: "USGOV_DOD",
   dod: "USGOV_DOD",
   china: "CHINA",
@@ -182,7 +212,11 @@ const cloudAliases: Record<string, (typeof clouds)[number]> = {
 
 const norm = (s: string) => s.toLowerCase().replace(/[\s_\-+()]/g, "");
 
-export type ImportRow = { line: number; ok: true; input: TenantInput } | { line: number; ok: false; customerId: string | null; errors: string[] };
+/** A customer-owned app registration given in the file (client_id, client_secret, client_secret_expires). */
+export type ImportedOwnApp = { clientId: string; clientSecret: string | null; secretExpiresAt: Date | null };
+
+export type ImportRow =
+  { line: number; ok: true; input: TenantInput; ownApp?: ImportedOwnApp } | { line: number; ok: false; customerId: string | null; errors: string[] };
 
 export type ParsedImport = { ok: true; rows: ImportRow[] } | { ok: false; error: string };
 
@@ -212,7 +246,7 @@ export function parseTenantImport(text: string): ParsedImport {
   if (missing.length)
     return {
       ok: false,
-      error: `Missing column${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}. Expected customer_id, display_name, tenant, admin_email, auth_method and optionally cloud.`,
+      error: `Missing column${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}. Expected customer_id, display_name, tenant, admin_email, auth_method and optionally cloud, client_id, client_secret and client_secret_expires.`,
     };
   if (body.length === 0) return { ok: false, error: "The file has a header line but no tenants." };
   if (body.length > MAX_IMPORT_ROWS)
@@ -248,10 +282,44 @@ export function parseTenantImport(text: string): ParsedImport {
     else if (customerKey) seenCustomer.set(customerKey, line);
     if (tenantKey && seenTenant.has(tenantKey)) errors.push(`Duplicate: tenant ${candidate.tenantRef} is already on line ${seenTenant.get(tenantKey)}.`);
     else if (tenantKey) seenTenant.set(tenantKey, line);
+    const ownApp = readOwnApp(get("appClientId"), get("clientSecret"), get("secretExpiresAt"), parsed.success ? parsed.data.authMethod : null, errors);
     if (errors.length || !parsed.success) return { line, ok: false, customerId: candidate.customerId || null, errors };
-    return { line, ok: true, input: parsed.data };
+    return ownApp ? { line, ok: true, input: parsed.data, ownApp } : { line, ok: true, input: parsed.data };
   });
   return { ok: true, rows };
+}
+
+/**
+ * The customer-owned app registration columns of one row. A secret belongs only to a method that stores
+ * one (application registration) and only with its client id; a GUID there is the secret's ID, not its Value.
+ */
+function readOwnApp(clientIdText: string, secretText: string, expiresText: string, method: TenantInput["authMethod"] | null, errors: string[]) {
+  if (!clientIdText && !secretText && !expiresText) return null;
+  if (secretText && method && !methodById(method).credentials.some((c) => c.kind === "CLIENT_SECRET")) {
+    errors.push(`Client secret: the ${methodById(method).label.toLowerCase()} method has no client secret; leave the column empty for this tenant.`);
+    return null;
+  }
+  if ((secretText || expiresText) && !clientIdText) {
+    errors.push("Client ID: give the customer's app registration's client id with its secret.");
+    return null;
+  }
+  const clientId = guidSchema.safeParse(clientIdText);
+  if (!clientId.success) errors.push(`Client ID: ${clientId.error.issues[0]!.message}.`);
+  let clientSecret: string | null = null;
+  if (secretText) {
+    const parsed = secretValueSchema.safeParse(secretText);
+    if (!parsed.success)
+      errors.push(`Client secret: ${parsed.error.issues[0]!.message === SECRET_ID_PASTED ? SECRET_ID_PASTED : parsed.error.issues[0]!.message}`);
+    else clientSecret = parsed.data;
+  }
+  let secretExpiresAt: Date | null = null;
+  if (expiresText) {
+    const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(expiresText) ? `${expiresText}T00:00:00Z` : expiresText);
+    if (Number.isNaN(d.getTime())) errors.push("Client secret expires: write the date as YYYY-MM-DD.");
+    else secretExpiresAt = d;
+  }
+  if (method && method !== "APP_REGISTRATION") errors.push("Client ID: a customer-owned app registration needs the application registration method.");
+  return clientId.success ? { clientId: clientId.data, clientSecret, secretExpiresAt } : null;
 }
 
 const labels: Record<string, string> = {

@@ -117,3 +117,49 @@ describe("import", () => {
     expect(JSON.parse(audit.details).count).toBe(1200);
   });
 });
+
+describe("import of customer-owned app registrations (source 004)", () => {
+  const header = "customer_id,display_name,tenant,admin_email,auth_method,environment_type,client_id,client_secret,client_secret_expires\n";
+  const secret = "cus8Q~customer-app-secret-value-0123456789";
+  const clientId = "6f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9";
+
+  it("stores the client id on the tenant and the secret encrypted as its credential, never in the audit", async () => {
+    const result = await importTenants(
+      `${header}OWN1,Own One,11111111-2222-4333-8444-555555555555,a@own.example,app_registration,Azure US Government,${clientId},${secret},2031-01-31\n`,
+      ctx,
+    );
+    expect(result).toEqual({ ok: true, data: { imported: 1 } });
+    const tenant = await db.tenant.findUniqueOrThrow({ where: { customerId: "OWN1" }, include: { credentials: true } });
+    expect(tenant).toMatchObject({ cloud: "USGOV", appClientId: clientId, authMethod: "APP_REGISTRATION" });
+    expect(tenant.credentials).toHaveLength(1);
+    expect(tenant.credentials[0]).toMatchObject({ kind: "CLIENT_SECRET", label: clientId, hint: "cus", expiresAt: new Date("2031-01-31T00:00:00Z") });
+    expect(tenant.credentials[0]!.secret).not.toContain(secret);
+    const { decryptSecret } = await import("@/lib/crypto");
+    expect(decryptSecret(tenant.credentials[0]!.secret, { table: "TenantCredential", rowId: tenant.credentials[0]!.id, field: "secret" })).toBe(secret);
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "tenant.imported" } });
+    expect(audit.details).not.toContain(secret);
+  });
+
+  it("refuses a secret for a method without one, a secret's ID, and a secret without its client id; nothing is stored", async () => {
+    const result = await importTenants(
+      `${header}P1,Pwd,pwd.example,a@pwd.example,PASSWORD,GLOBAL,,${secret},\n` +
+        `G1,Guid,guid.example,a@guid.example,APP_REGISTRATION,GLOBAL,${clientId},7f3c9a1e-2b4d-4e6f-8a0b-1c2d3e4f5a6b,\n` +
+        `N1,NoId,noid.example,a@noid.example,APP_REGISTRATION,GLOBAL,,${secret},\n`,
+      ctx,
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok || !("preview" in result)) throw new Error("expected a preview");
+    expect(result.preview.rows.map((r) => (r.ok ? [] : r.errors))).toEqual([
+      ["Client secret: the username + password (legacy) method has no client secret; leave the column empty for this tenant."],
+      ["Client secret: This is the secret's ID (a GUID), not its Value: copy the Value column shown when the secret was created."],
+      ["Client ID: give the customer's app registration's client id with its secret."],
+    ]);
+    expect(await db.tenant.count()).toBe(0);
+    expect(await db.tenantCredential.count()).toBe(0);
+  });
+
+  it("never exports a secret column", async () => {
+    const { exportColumns } = await import("./csv");
+    expect(exportColumns.some((c) => /secret|password|token|credential/i.test(c))).toBe(false);
+  });
+});

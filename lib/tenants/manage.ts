@@ -1,6 +1,7 @@
 import "server-only";
 import { recordAudit, type AuditActor } from "@/lib/audit";
 import { invalidField, refuse, type Refusal, type Result } from "@/lib/errors";
+import { encryptSecret } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { newId } from "@/lib/ids";
 import { parseTenantImport, type ImportRow } from "@/lib/tenants/csv";
@@ -175,23 +176,42 @@ export async function importTenants(text: string, ctx: ManageContext): Promise<R
     );
     return { ...refusal, preview: preview.data };
   }
-  const inputs = preview.data.rows.flatMap((r) => (r.ok ? [r.input] : []));
+  const rows = preview.data.rows.flatMap((r) => (r.ok ? [{ id: newId(), input: r.input, ownApp: r.ownApp }] : []));
+  const inputs = rows.map((r) => r.input);
+  // A customer-owned app registration's secret, encrypted for its credential row (bound to that row's id).
+  const credentials = rows.flatMap(({ id, ownApp }) => {
+    if (!ownApp?.clientSecret) return [];
+    const credId = newId();
+    return [
+      {
+        id: credId,
+        tenantId: id,
+        kind: "CLIENT_SECRET" as const,
+        label: ownApp.clientId,
+        hint: ownApp.clientSecret.slice(0, 3),
+        expiresAt: ownApp.secretExpiresAt,
+        secret: encryptSecret(ownApp.clientSecret, { table: "TenantCredential", rowId: credId, field: "secret" }),
+      },
+    ];
+  });
   try {
     await db.$transaction(
       async (tx) => {
-        for (let i = 0; i < inputs.length; i += WRITE_CHUNK) {
+        for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
           await tx.tenant.createMany({
-            data: inputs.slice(i, i + WRITE_CHUNK).map((input) => ({
-              id: newId(),
+            data: rows.slice(i, i + WRITE_CHUNK).map(({ id, input, ownApp }) => ({
+              id,
               customerId: input.customerId,
               displayName: input.displayName,
               adminEmail: input.adminEmail,
               authMethod: input.authMethod,
               cloud: input.cloud,
+              appClientId: ownApp?.clientId ?? null,
               ...tenantRefColumns(input.tenantRef),
             })),
           });
         }
+        for (let i = 0; i < credentials.length; i += WRITE_CHUNK) await tx.tenantCredential.createMany({ data: credentials.slice(i, i + WRITE_CHUNK) });
       },
       { timeout: 120_000 },
     );
@@ -203,7 +223,7 @@ export async function importTenants(text: string, ctx: ManageContext): Promise<R
     action: "tenant.imported",
     actor: ctx.actor,
     requestId: ctx.requestId,
-    details: { count: inputs.length, customerIds: inputs.slice(0, 50).map((i) => i.customerId) },
+    details: { count: inputs.length, customerIds: inputs.slice(0, 50).map((i) => i.customerId), withOwnApp: rows.filter((r) => r.ownApp).length },
   });
   return { ok: true, data: { imported: inputs.length } };
 }

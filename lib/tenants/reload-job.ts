@@ -3,9 +3,8 @@ import { db } from "@/lib/db";
 import type { RetryPolicy } from "@/lib/entra/http";
 import { runPrismaBatch } from "@/lib/jobs/prisma-batch";
 import type { JobKind } from "@/lib/jobs/types";
-import type { ProviderInput } from "@/lib/verification/check";
 import { directoryWrites, readTenantDirectory, retryPolicyFromEnv, type DirectoryReload } from "@/lib/verification/engine";
-import { loadProvider, tenantSelect, toLoaded, type LoadedTenant } from "@/lib/verification/store";
+import { loadRegistrations, tenantSelect, toLoaded, type LoadedTenant, type RegistrationSet } from "@/lib/verification/store";
 
 /**
  * Reload All as a job kind: refreshes organization name, default domain and verified tenant ID of every
@@ -16,7 +15,7 @@ import { loadProvider, tenantSelect, toLoaded, type LoadedTenant } from "@/lib/v
 const CONCURRENCY = 8;
 const reachable = { lastStatus: { in: ["VERIFIED" as const, "WARNING" as const] } };
 
-type Shared = { provider: ProviderInput; policy: RetryPolicy };
+type Shared = { registrations: RegistrationSet; policy: RetryPolicy };
 type Item = { id: string; loaded: LoadedTenant };
 type Result = { tenantId: string; reload: DirectoryReload };
 
@@ -45,10 +44,10 @@ export const reloadDirectoryKind: JobKind<Item, Result, Shared> = {
       .sort((a, b) => order.get(a.id)! - order.get(b.id)!)
       .map((r) => ({ id: r.id, loaded: toLoaded(r) }));
   },
-  prepare: async () => ({ provider: await loadProvider(), policy: retryPolicyFromEnv() }),
+  prepare: async () => ({ registrations: await loadRegistrations(), policy: retryPolicyFromEnv() }),
   process: async (item, { shared, signal }) => ({
     tenantId: item.id,
-    reload: await readTenantDirectory(item.loaded, shared.provider, { policy: shared.policy, signal }),
+    reload: await readTenantDirectory(item.loaded, shared.registrations, { policy: shared.policy, signal }),
   }),
   category: (r) => (r.reload.ok ? "ok" : "failed"),
   counterNames: { ok: "reloaded", warning: "warnings", failed: "failed" },

@@ -2,7 +2,7 @@ import "server-only";
 import { X509Certificate } from "node:crypto";
 import { DecryptionError } from "@/lib/crypto";
 import { classifyFailure, diagnosticsOf, type EntraFailure } from "@/lib/entra/classify";
-import { cloudEndpoints, CloudConfigurationError, type CloudEndpoints, type CloudId } from "@/lib/entra/clouds";
+import { cloudEndpoints, cloudNames, CloudConfigurationError, type CloudEndpoints, type CloudId } from "@/lib/entra/clouds";
 import { graphBatch, graphRequests, readOrganization, subFailure, type GraphSubRequest } from "@/lib/entra/graph";
 import type { RetryPolicy, SendOptions } from "@/lib/entra/http";
 import { acquireAppToken, acquireTokenByPassword, refreshDelegatedToken, type AppCredential } from "@/lib/entra/msal-clients";
@@ -10,7 +10,9 @@ import { reasons, type ReasonCode } from "@/lib/entra/reasons";
 import { readAccessTokenClaims } from "@/lib/entra/token-claims";
 import { methodById, type MethodId } from "@/lib/methods";
 import type { CredentialGate } from "./credential-gate";
+import type { RegistrationChoice } from "@/lib/provider/resolve";
 import { earliest, type AppSetup, type GraphProbe, type OutcomeCore, type StoredCredential, type Timings, type VerifyContext } from "@/lib/methods/method";
+import { DEFAULT_REQUIRED_APP_PERMISSIONS } from "@/lib/provider/row";
 import type { OutcomeDetails, VerificationOutcome } from "./outcome";
 
 /**
@@ -29,14 +31,22 @@ export type TenantInput = {
   entraTenantId: string | null;
   primaryDomain: string | null;
   adminEmail: string;
+  /** The customer-owned app registration's client id (its secret or certificate is a credential). */
   appClientId: string | null;
+  /** The MSP registration chosen for the tenant; null: its cloud's default. */
+  appRegistrationId: string | null;
 };
 
 export type CredentialInput = StoredCredential;
 
 export type StoredCertificate = { privateKeyPem: string; certificatePem: string; thumbprintSha1?: string; thumbprintSha256?: string };
 
+/** One MSP app registration, as verification reads it (secrets decrypted on first use). */
 export type ProviderInput = {
+  id: string;
+  name: string;
+  cloud: CloudId;
+  defaultForCloud: CloudId | null;
   clientId: string | null;
   clientSecret: () => string | null;
   clientSecretExpiresAt: Date | null;
@@ -44,7 +54,11 @@ export type ProviderInput = {
   requiredAppPermissions: string[];
   customAuthorityHost: string | null;
   customGraphHost: string | null;
+  customGraphResource: string | null;
 };
+
+/** The registration a tenant uses (lib/provider/resolve.ts), or the cloud that has none. */
+export type ProviderChoice = RegistrationChoice<ProviderInput>;
 
 export type CheckOptions = {
   policy: RetryPolicy;
@@ -82,16 +96,29 @@ function certificateExpiry(c: StoredCertificate): Date | null {
   }
 }
 
-function providerApp(provider: ProviderInput): AppSetup {
-  if (!provider.clientId) throw new NotConfigured("The provider app has no client ID");
+class NoRegistration extends Error {
+  constructor(readonly cloud: CloudId) {
+    super(`No app registration for ${cloudNames[cloud]}`);
+  }
+}
+
+function providerApp(choice: ProviderChoice): AppSetup {
+  if (!choice.ok) throw new NoRegistration(choice.cloud);
+  const provider = choice.registration;
+  if (!provider.clientId) throw new NotConfigured(`The app registration "${provider.name}" has no client ID`);
   const cert = provider.certificate();
   if (cert) return { clientId: provider.clientId, credential: certificateCredential(cert), kind: "provider", expiresAt: certificateExpiry(cert) };
   const secret = provider.clientSecret();
   if (secret) return { clientId: provider.clientId, credential: { kind: "secret", secret }, kind: "provider", expiresAt: provider.clientSecretExpiresAt };
-  throw new NotConfigured("The provider app has no client secret or certificate");
+  throw new NotConfigured(`The app registration "${provider.name}" has no client secret or certificate`);
 }
 
-function appForTenant(tenant: TenantInput, creds: CredentialInput[], provider: ProviderInput): AppSetup {
+/** Whether the tenant signs in with the customer's own app registration instead of an MSP registration. */
+export function usesOwnApp(tenant: Pick<TenantInput, "authMethod" | "appClientId">): boolean {
+  return tenant.authMethod === "APP_REGISTRATION" && Boolean(tenant.appClientId);
+}
+
+function appForTenant(tenant: TenantInput, creds: CredentialInput[], provider: ProviderChoice): AppSetup {
   if (!tenant.appClientId) return providerApp(provider);
   const cert = creds.find((c) => c.kind === "CERTIFICATE");
   if (cert) {
@@ -105,7 +132,23 @@ function appForTenant(tenant: TenantInput, creds: CredentialInput[], provider: P
   }
   const secret = creds.find((c) => c.kind === "CLIENT_SECRET");
   if (secret) return { clientId: tenant.appClientId, credential: { kind: "secret", secret: secret.secret() }, kind: "tenant", expiresAt: secret.expiresAt };
-  throw new NotConfigured("The tenant's app registration has no secret or certificate");
+  throw new NotConfigured("The customer's own app registration has no client secret or certificate: enter one in the tenant's Credentials panel");
+}
+
+/**
+ * The hosts a tenant's calls go to: the chosen registration's cloud; with the customer's own app, the
+ * tenant's cloud (source 004's Environment Type), a Custom one taking its hosts from the Custom cloud's
+ * registration.
+ */
+function endpointsFor(tenant: TenantInput, choice: ProviderChoice): CloudEndpoints {
+  const hostsOf = (r: ProviderInput) => ({ authorityHost: r.customAuthorityHost, graphHost: r.customGraphHost, graphResource: r.customGraphResource });
+  if (usesOwnApp(tenant)) {
+    if (tenant.cloud !== "CUSTOM") return cloudEndpoints(tenant.cloud);
+    if (choice.ok && choice.registration.cloud === "CUSTOM") return cloudEndpoints("CUSTOM", hostsOf(choice.registration));
+    throw new NotConfigured("The Custom cloud's hosts are set on its app registration, and there is none");
+  }
+  if (!choice.ok) throw new NoRegistration(choice.cloud);
+  return cloudEndpoints(choice.registration.cloud, hostsOf(choice.registration));
 }
 
 /** The tenant as the authority path names it: the GUID when known, else its domain. */
@@ -116,8 +159,9 @@ function authorityTenant(tenant: TenantInput): string {
 }
 
 /** Outcomes of one method: the reason's title and explanation, the method's remediation. */
-function outcomes(method: MethodId) {
+function outcomes(method: MethodId, ownApp = false) {
   const m = methodById(method);
+  const context = { ownApp };
   const failed = (
     code: ReasonCode,
     timings: Timings,
@@ -134,7 +178,7 @@ function outcomes(method: MethodId) {
       details: {
         method,
         explanation: r.explanation,
-        remediation: m.remediation(code),
+        remediation: m.remediation(code, context),
         warnings: [],
         notes: [],
         ...(f ? { diagnostics: diagnosticsOf(f) } : {}),
@@ -156,7 +200,7 @@ function outcomes(method: MethodId) {
       reasonCode: code,
       message: r.title,
       accessBreaksAt,
-      details: { method, explanation: r.explanation, remediation: m.remediation(code), warnings, notes, timings, ...details },
+      details: { method, explanation: r.explanation, remediation: m.remediation(code, context), warnings, notes, timings, ...details },
     };
   };
   return { failed, failure, success };
@@ -169,17 +213,20 @@ function configurationProblem(e: unknown): string | null {
   return null;
 }
 
-export async function checkTenant(tenant: TenantInput, creds: CredentialInput[], provider: ProviderInput, o: CheckOptions): Promise<VerificationOutcome> {
+export async function checkTenant(tenant: TenantInput, creds: CredentialInput[], provider: ProviderChoice, o: CheckOptions): Promise<VerificationOutcome> {
   const now = o.now ?? Date.now;
   const startedAt = new Date(now());
   const t0 = performance.now();
-  const build = outcomes(tenant.authMethod);
+  const build = outcomes(tenant.authMethod, usesOwnApp(tenant));
   let core: OutcomeCore;
   try {
-    const endpoints = cloudEndpoints(tenant.cloud, { authorityHost: provider.customAuthorityHost, graphHost: provider.customGraphHost });
+    const endpoints = endpointsFor(tenant, provider);
     core = await methodById(tenant.authMethod).verify(verifyContext(tenant, creds, provider, endpoints, o, build));
   } catch (e) {
-    if (e instanceof DecryptionError) {
+    if (e instanceof NoRegistration) {
+      core = build.failed("NO_APP_REGISTRATION", { totalMs: performance.now() - t0 }, {}, null, { flow: "config", kind: "config" });
+      core.message = e.message;
+    } else if (e instanceof DecryptionError) {
       // The provider's or the tenant's stored secret: a key is missing or the ciphertext was altered.
       core = build.failed("SECRET_UNREADABLE", { totalMs: performance.now() - t0 }, {}, null, { flow: "config", kind: "config" });
     } else {
@@ -210,7 +257,7 @@ export function unexpectedFailure(tenant: TenantInput, startedAt: Date, e: unkno
 function verifyContext(
   tenant: TenantInput,
   creds: CredentialInput[],
-  provider: ProviderInput,
+  provider: ProviderChoice,
   endpoints: CloudEndpoints,
   o: CheckOptions,
   build: ReturnType<typeof outcomes>,
@@ -220,7 +267,7 @@ function verifyContext(
     o.gate ? o.gate.pass(app, endpoints.loginHost, send) : send();
   const tenantMismatch = (tid: string | undefined, orgId: string | undefined) => mismatchNote(tenant, tid, orgId);
   return {
-    requiredAppPermissions: provider.requiredAppPermissions,
+    requiredAppPermissions: provider.ok ? provider.registration.requiredAppPermissions : DEFAULT_REQUIRED_APP_PERMISSIONS.split(" "),
     now: (o.now ?? Date.now)(),
     credential: (kind) => creds.find((c) => c.kind === kind),
     notConfigured: (note) => {

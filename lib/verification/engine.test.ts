@@ -194,7 +194,7 @@ describe("application registration (provider app)", () => {
   });
 
   it("says what is missing when the provider app is not configured", async () => {
-    await db.providerSettings.update({ where: { id: "provider" }, data: { clientId: null } });
+    await db.appRegistration.update({ where: { id: "provider" }, data: { clientId: null } });
     const id = await seedTenant({ customer: c(5), method: "APP_REGISTRATION" });
     const o = await engine.verifyTenant(id, { actor });
     expect(o).toMatchObject({ status: "FAILED", reasonCode: "NOT_CONFIGURED" });

@@ -3,9 +3,9 @@ import { auditWrite, recordAudit, type AuditActor } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { callPolicy, type RetryPolicy } from "@/lib/entra/http";
 import { recordVerification } from "@/lib/tenants/status";
-import { checkTenant, unexpectedFailure, type CheckOptions, type ProviderInput } from "./check";
+import { checkTenant, unexpectedFailure, type CheckOptions } from "./check";
 import type { VerificationOutcome } from "./outcome";
-import { loadProvider, loadTenant, saveRotatedCache, type LoadedTenant } from "./store";
+import { choiceFor, loadRegistrations, loadTenant, saveRotatedCache, type LoadedTenant, type RegistrationSet } from "./store";
 
 export class TenantNotFoundError extends Error {
   constructor(readonly tenantId: string) {
@@ -18,11 +18,18 @@ export function retryPolicyFromEnv(): RetryPolicy {
   return callPolicy("verification");
 }
 
-/** Runs the check for a loaded tenant; an unexpected exception becomes an UNKNOWN outcome, never a stuck tenant. */
-export async function runCheck(loaded: LoadedTenant, provider: ProviderInput, options: Omit<CheckOptions, "saveRotatedCache">): Promise<VerificationOutcome> {
+/**
+ * Runs the check for a loaded tenant with the app registration it uses; an unexpected exception becomes an
+ * UNKNOWN outcome, never a stuck tenant.
+ */
+export async function runCheck(
+  loaded: LoadedTenant,
+  registrations: RegistrationSet,
+  options: Omit<CheckOptions, "saveRotatedCache">,
+): Promise<VerificationOutcome> {
   const startedAt = new Date();
   try {
-    return await checkTenant(loaded.tenant, loaded.credentials, provider, {
+    return await checkTenant(loaded.tenant, loaded.credentials, choiceFor(loaded.tenant, registrations), {
       ...options,
       saveRotatedCache: async (c, json, home, exp) => void (await saveRotatedCache(c, json, home, exp)),
     });
@@ -33,9 +40,9 @@ export async function runCheck(loaded: LoadedTenant, provider: ProviderInput, op
 }
 
 async function checkById(tenantId: string, signal?: AbortSignal): Promise<{ loaded: LoadedTenant; outcome: VerificationOutcome }> {
-  const [loaded, provider] = await Promise.all([loadTenant(tenantId), loadProvider()]);
+  const [loaded, registrations] = await Promise.all([loadTenant(tenantId), loadRegistrations()]);
   if (!loaded) throw new TenantNotFoundError(tenantId);
-  const outcome = await runCheck(loaded, provider, { policy: retryPolicyFromEnv(), signal });
+  const outcome = await runCheck(loaded, registrations, { policy: retryPolicyFromEnv(), signal });
   return { loaded, outcome };
 }
 
@@ -68,10 +75,10 @@ export type DirectoryReload =
 /** What Graph's organization says of the tenant (the verification's own calls; nothing is written). */
 export async function readTenantDirectory(
   loaded: LoadedTenant,
-  provider: ProviderInput,
+  registrations: RegistrationSet,
   options: { policy: RetryPolicy; signal?: AbortSignal },
 ): Promise<DirectoryReload> {
-  const outcome = await runCheck(loaded, provider, options);
+  const outcome = await runCheck(loaded, registrations, options);
   const org = outcome.details.organization;
   if (!org || outcome.reasonCode === "TENANT_MISMATCH") return { ok: false, reasonCode: outcome.reasonCode, message: outcome.message };
   return { ok: true, displayName: org.displayName, primaryDomain: org.defaultDomain, entraTenantId: org.id };
@@ -97,9 +104,9 @@ export function directoryWrites(tenantId: string, reload: Extract<DirectoryReloa
 
 /** Refreshes display name, default domain and the verified tenant ID from Graph's organization. */
 export async function reloadTenantDirectory(tenantId: string, options: { actor?: AuditActor } = {}): Promise<DirectoryReload> {
-  const [loaded, provider] = await Promise.all([loadTenant(tenantId), loadProvider()]);
+  const [loaded, registrations] = await Promise.all([loadTenant(tenantId), loadRegistrations()]);
   if (!loaded) throw new TenantNotFoundError(tenantId);
-  const reload = await readTenantDirectory(loaded, provider, { policy: retryPolicyFromEnv() });
+  const reload = await readTenantDirectory(loaded, registrations, { policy: retryPolicyFromEnv() });
   if (reload.ok) await db.$transaction(directoryWrites(tenantId, reload, options.actor));
   return reload;
 }

@@ -4,12 +4,11 @@ import { env } from "@/lib/env";
 import type { RetryPolicy } from "@/lib/entra/http";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { AUTOMATIC_TRIGGER, type JobKind, type RunSelection } from "@/lib/jobs/types";
-import type { ProviderInput } from "./check";
 import { CredentialGate } from "./credential-gate";
 import { retryPolicyFromEnv, runCheck } from "./engine";
 import { writeRunBatch } from "@/lib/tenants/status";
 import type { VerificationOutcome } from "./outcome";
-import { loadProvider, toLoaded, tenantSelect, type LoadedTenant } from "./store";
+import { loadRegistrations, toLoaded, tenantSelect, type LoadedTenant, type RegistrationSet } from "./store";
 
 /**
  * Verify All (or a selection) as a job kind: the items are tenants, each verified the way its method
@@ -17,7 +16,7 @@ import { loadProvider, toLoaded, tenantSelect, type LoadedTenant } from "./store
  * result in the run is done.
  */
 
-type Shared = { provider: ProviderInput; policy: RetryPolicy; gate: CredentialGate };
+type Shared = { registrations: RegistrationSet; policy: RetryPolicy; gate: CredentialGate };
 
 /**
  * The tenants a run covers. An automatic run (trigger "schedule": the scheduled Verify All, the
@@ -50,9 +49,9 @@ export const verifyKind: JobKind<LoadedTenant["tenant"] & { loaded: LoadedTenant
       });
   },
   // One credential gate per run and process: a rejected app credential stops further calls with it (./credential-gate.ts).
-  prepare: async () => ({ provider: await loadProvider(), policy: retryPolicyFromEnv(), gate: new CredentialGate() }),
+  prepare: async () => ({ registrations: await loadRegistrations(), policy: retryPolicyFromEnv(), gate: new CredentialGate() }),
   // A cancelled call throws (CallCancelledError): the tenant is handed back, not recorded.
-  process: (item, { shared, signal }) => runCheck(item.loaded, shared.provider, { policy: shared.policy, signal, gate: shared.gate }),
+  process: (item, { shared, signal }) => runCheck(item.loaded, shared.registrations, { policy: shared.policy, signal, gate: shared.gate }),
   category: (o) => (o.status === "VERIFIED" ? "ok" : o.status === "WARNING" ? "warning" : "failed"),
   counterNames: { ok: "verified", warning: "warnings", failed: "failed" },
   write: (run, outcomes, counts) => writeRunBatch({ runId: run.id, outcomes, counts }),

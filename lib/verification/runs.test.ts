@@ -136,7 +136,7 @@ describe("Verify All", () => {
   });
 
   it("reports failures with their reasons in the progress", async () => {
-    emu.state.revokeConsent(customers[3]!.tenantId, (await db.providerSettings.findUniqueOrThrow({ where: { id: "provider" } })).clientId!);
+    emu.state.revokeConsent(customers[3]!.tenantId, (await db.appRegistration.findUniqueOrThrow({ where: { id: "provider" } })).clientId!);
     const { run } = await runs.startVerificationRun({ trigger: "manual", requestedBy: "admin", tenantIds: tenantIds.slice(0, 6) });
     const events: string[] = [];
     const unsubscribe = runs.subscribeRunProgress(run.id, (p) => events.push(p.status));
@@ -148,7 +148,7 @@ describe("Verify All", () => {
     expect(p.recentFailures[0]).toMatchObject({ tenantId: tenantIds[3], reasonCode: "APP_NOT_IN_TENANT" });
     emu.state.grantConsent(
       customers[3]!.tenantId,
-      p.recentFailures[0] ? (await db.providerSettings.findUniqueOrThrow({ where: { id: "provider" } })).clientId! : "",
+      p.recentFailures[0] ? (await db.appRegistration.findUniqueOrThrow({ where: { id: "provider" } })).clientId! : "",
       {
         applicationPermissions: ["Organization.Read.All", "User.Read.All"],
         delegatedPermissions: ["User.Read", "Organization.Read.All", "User.Read.All"],
@@ -290,7 +290,7 @@ describe("Verify All", () => {
       const failedIds = (await db.verificationResult.findMany({ where: { runId: run.id, status: "FAILED" }, select: { tenantId: true } })).map(
         (r) => r.tenantId,
       );
-      const again = await runs.reverifyAfterProviderCredential({ requestedBy: "admin@msp.example" });
+      const again = await runs.reverifyAfterProviderCredential({ registrationId: "provider", requestedBy: "admin@msp.example" });
       expect(again).toMatchObject({ tenants: failedIds.length, joined: false });
       await runs.waitForRun(again!.runId);
       const rerun = await db.jobRun.findUniqueOrThrow({ where: { id: again!.runId } });

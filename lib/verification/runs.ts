@@ -31,18 +31,31 @@ export function startVerificationRun(input: StartRunInput): Promise<{ run: RunRe
 const PROVIDER_CREDENTIAL_CODES = ["APP_CREDENTIAL_BLOCKED", "INVALID_SECRET", "SECRET_EXPIRED", "BAD_CERTIFICATE"];
 
 /**
- * After a new provider credential is applied: verifies again exactly the tenants that failed on the old
- * one (rejected, or blocked by its rejection) and use the provider's app, in one run. Null when there
- * are none; `joined` when a run was already active (it is not restarted).
+ * After a new credential is applied to an MSP app registration: verifies again exactly the tenants that
+ * use it (chosen explicitly, or as their cloud's default) and failed on the old credential (rejected, or
+ * blocked by its rejection), in one run. Null when there are none; `joined` when a run was already active
+ * (it is not restarted).
  */
-export async function reverifyAfterProviderCredential(input: { requestedBy: string; actor?: AuditActor; requestId?: string }) {
+export async function reverifyAfterProviderCredential(input: { registrationId: string; requestedBy: string; actor?: AuditActor; requestId?: string }) {
+  const registration = await db.appRegistration.findUnique({ where: { id: input.registrationId }, select: { defaultForCloud: true } });
+  if (!registration) return null;
+  const uses = [
+    { appRegistrationId: input.registrationId },
+    ...(registration.defaultForCloud ? [{ appRegistrationId: null, cloud: registration.defaultForCloud }] : []),
+  ];
   const rows = await db.tenant.findMany({
-    where: { lastStatus: "FAILED", lastStatusCode: { in: PROVIDER_CREDENTIAL_CODES }, appClientId: null },
+    where: { lastStatus: "FAILED", lastStatusCode: { in: PROVIDER_CREDENTIAL_CODES }, appClientId: null, OR: uses },
     select: { id: true },
     take: 100_000,
   });
   if (rows.length === 0) return null;
-  const { run, joined } = await startVerificationRun({ ...input, trigger: "manual", tenantIds: rows.map((r) => r.id) });
+  const { run, joined } = await startVerificationRun({
+    trigger: "manual",
+    requestedBy: input.requestedBy,
+    actor: input.actor,
+    requestId: input.requestId,
+    tenantIds: rows.map((r) => r.id),
+  });
   return { runId: run.id, tenants: rows.length, joined };
 }
 

@@ -2,26 +2,42 @@ import "server-only";
 import { decryptSecret, encryptSecret } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import type { CloudId } from "@/lib/entra/clouds";
-import { parseStoredCertificate, type CredentialInput, type ProviderInput, type StoredCertificate, type TenantInput } from "./check";
+import { parseStoredCertificate, type CredentialInput, type ProviderChoice, type ProviderInput, type StoredCertificate, type TenantInput } from "./check";
 
 /** Loading verification inputs, and storing a rotated MSAL cache. Secrets are decrypted only when a check needs them. Outcomes are written by lib/tenants/status.ts. */
 
 export { PROVIDER_ID } from "@/lib/provider/row";
-import { CERT_BINDING, DEFAULT_REQUIRED_APP_PERMISSIONS, PROVIDER_ID, SECRET_BINDING } from "@/lib/provider/row";
+import { certificateBinding, DEFAULT_REQUIRED_APP_PERMISSIONS, secretBinding } from "@/lib/provider/row";
+import { registrationFor } from "@/lib/provider/resolve";
 
-export async function loadProvider(): Promise<ProviderInput> {
-  const p = await db.providerSettings.findUnique({ where: { id: PROVIDER_ID } });
-  let secret: string | null | undefined;
-  let cert: StoredCertificate | null | undefined;
-  return {
-    clientId: p?.clientId ?? null,
-    clientSecret: () => (secret ??= p?.clientSecret ? decryptSecret(p.clientSecret, SECRET_BINDING) : null),
-    clientSecretExpiresAt: p?.clientSecretExpiresAt ?? null,
-    certificate: () => (cert ??= p?.certificate ? parseStoredCertificate(decryptSecret(p.certificate, CERT_BINDING)) : null),
-    requiredAppPermissions: (p?.requiredAppPermissions ?? DEFAULT_REQUIRED_APP_PERMISSIONS).split(/\s+/).filter(Boolean),
-    customAuthorityHost: p?.customAuthorityHost ?? null,
-    customGraphHost: p?.customGraphHost ?? null,
-  };
+/** Every MSP app registration, read once per check or per Verify All run; secrets decrypt on first use. */
+export type RegistrationSet = ProviderInput[];
+
+export async function loadRegistrations(): Promise<RegistrationSet> {
+  const rows = await db.appRegistration.findMany({ orderBy: { id: "asc" } });
+  return rows.map((p) => {
+    let secret: string | null | undefined;
+    let cert: StoredCertificate | null | undefined;
+    return {
+      id: p.id,
+      name: p.name,
+      cloud: p.cloud as CloudId,
+      defaultForCloud: p.defaultForCloud as CloudId | null,
+      clientId: p.clientId,
+      clientSecret: () => (secret ??= p.clientSecret ? decryptSecret(p.clientSecret, secretBinding(p.id)) : null),
+      clientSecretExpiresAt: p.clientSecretExpiresAt,
+      certificate: () => (cert ??= p.certificate ? parseStoredCertificate(decryptSecret(p.certificate, certificateBinding(p.id))) : null),
+      requiredAppPermissions: (p.requiredAppPermissions || DEFAULT_REQUIRED_APP_PERMISSIONS).split(/\s+/).filter(Boolean),
+      customAuthorityHost: p.customAuthorityHost,
+      customGraphHost: p.customGraphHost,
+      customGraphResource: p.customGraphResource,
+    };
+  });
+}
+
+/** The registration a loaded tenant uses (the one resolver, lib/provider/resolve.ts). */
+export function choiceFor(tenant: TenantInput, registrations: RegistrationSet): ProviderChoice {
+  return registrationFor(tenant, registrations);
 }
 
 export type LoadedTenant = { tenant: TenantInput & { customerId: string; displayName: string }; credentials: CredentialInput[] };
@@ -40,6 +56,7 @@ export const tenantSelect = {
   primaryDomain: true,
   adminEmail: true,
   appClientId: true,
+  appRegistrationId: true,
   credentials: { select: { id: true, kind: true, label: true, expiresAt: true, version: true, secret: true } },
 } as const;
 
@@ -57,6 +74,7 @@ export function toLoaded(t: TenantRow): LoadedTenant {
       primaryDomain: t.primaryDomain,
       adminEmail: t.adminEmail,
       appClientId: t.appClientId,
+      appRegistrationId: t.appRegistrationId,
     },
     credentials: t.credentials.map((c) => {
       let plain: string | undefined;

@@ -130,12 +130,14 @@ export async function seedProvider(p: ProviderSeed) {
     clientSecretExpiresAt: p.secretExpiresAt ?? new Date(Date.now() + 365 * 86_400_000),
     certificate: p.certificate ? encryptSecret(JSON.stringify(p.certificate), { table: "ProviderSettings", rowId: "provider", field: "certificate" }) : null,
     certificateThumbprint: p.certificate?.thumbprintSha1 ?? null,
+    name: "Emulator",
     cloud: "CUSTOM" as const,
+    defaultForCloud: "CUSTOM" as const,
     customAuthorityHost: p.authorityHost,
     customGraphHost: p.graphHost,
     homeTenantId: FIXTURE.homeTenantId,
   };
-  await db.providerSettings.upsert({ where: { id: "provider" }, create: { id: "provider", ...data }, update: data });
+  await db.appRegistration.upsert({ where: { id: "provider" }, create: { id: "provider", ...data }, update: data });
 }
 
 export type TenantSeed = {

@@ -7,7 +7,7 @@ export default async function SettingsLayout({ children }: { children: React.Rea
     <div className="max-w-4xl space-y-4">
       <div>
         <h1 className="text-2xl font-semibold">Settings</h1>
-        <p className="text-sm text-slate-600">The provider app customers consent to, who may sign in, and how this console is configured.</p>
+        <p className="text-sm text-slate-600">The app registrations customers consent to, who may sign in, and how this console is configured.</p>
       </div>
       <SettingsTabs showAdmins={hasRole(admin, "ADMINISTRATOR")} />
       {children}

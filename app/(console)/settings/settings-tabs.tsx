@@ -4,7 +4,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 
 const tabs = [
-  { href: "/settings/provider", label: "Provider app", adminOnly: false },
+  { href: "/settings/provider", label: "App registrations", adminOnly: false },
   { href: "/settings/entra", label: "Entra Authentication", adminOnly: false },
   { href: "/settings/admins", label: "Admins", adminOnly: true },
   { href: "/settings/api-tokens", label: "API tokens", adminOnly: true },
@@ -22,7 +22,7 @@ export function SettingsTabs({ showAdmins = true }: { showAdmins?: boolean }) {
       {tabs
         .filter((t) => showAdmins || !t.adminOnly)
         .map((t) => {
-          const active = pathname === t.href;
+          const active = pathname === t.href || pathname.startsWith(`${t.href}/`);
           return (
             <Link
               key={t.href}

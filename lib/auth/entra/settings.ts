@@ -16,7 +16,7 @@ export const ENTRA_SETTINGS_ID = "entra";
 
 /** Seed 001's remediation steps, shown whenever the Certificate Thumbprint cannot be used. */
 export const CERTIFICATE_REMEDIATION = [
-  "Verify the certificate exists where this console keeps certificates: Settings → Provider app → Certificate (the console's equivalent of the Local Machine store, certlm.msc).",
+  "Verify the certificate exists where this console keeps certificates: Settings → App registrations → the default registration's Certificate (the console's equivalent of the Local Machine store, certlm.msc).",
   "If missing, import the .pfx file provided by your administrator there.",
   "Make sure the private key is included (a .cer holds only the public key; re-import a .pfx that contains the private key).",
   "Ensure the thumbprint is copied without leading/trailing whitespace or invisible Unicode characters (common when copying from the Windows Certificate Manager UI).",

@@ -11,6 +11,7 @@ CREATE TABLE "new_Tenant" (
     "authMethod" TEXT NOT NULL,
     "cloud" TEXT NOT NULL DEFAULT 'GLOBAL',
     "appClientId" TEXT,
+    "appRegistrationId" TEXT,
     "lastVerifiedAt" DATETIME,
     "lastStatus" TEXT NOT NULL DEFAULT 'NEVER',
     "lastStatusCode" TEXT,
@@ -23,9 +24,10 @@ CREATE TABLE "new_Tenant" (
     "nextCheckAt" DATETIME,
     "version" INTEGER NOT NULL DEFAULT 1,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "Tenant_appRegistrationId_fkey" FOREIGN KEY ("appRegistrationId") REFERENCES "AppRegistration" ("id") ON DELETE SET NULL ON UPDATE CASCADE
 );
-INSERT INTO "new_Tenant" ("accessBreaksAt", "adminEmail", "appClientId", "authMethod", "cloud", "createdAt", "customerId", "displayName", "entraTenantId", "id", "lastStatus", "lastStatusCode", "lastStatusMessage", "lastVerifiedAt", "primaryDomain", "updatedAt", "version") SELECT "accessBreaksAt", "adminEmail", "appClientId", "authMethod", "cloud", "createdAt", "customerId", "displayName", "entraTenantId", "id", "lastStatus", "lastStatusCode", "lastStatusMessage", "lastVerifiedAt", "primaryDomain", "updatedAt", "version" FROM "Tenant";
+INSERT INTO "new_Tenant" ("accessBreaksAt", "adminEmail", "appClientId", "appRegistrationId", "authMethod", "cloud", "createdAt", "customerId", "displayName", "entraTenantId", "id", "lastStatus", "lastStatusCode", "lastStatusMessage", "lastVerifiedAt", "primaryDomain", "updatedAt", "version") SELECT "accessBreaksAt", "adminEmail", "appClientId", "appRegistrationId", "authMethod", "cloud", "createdAt", "customerId", "displayName", "entraTenantId", "id", "lastStatus", "lastStatusCode", "lastStatusMessage", "lastVerifiedAt", "primaryDomain", "updatedAt", "version" FROM "Tenant";
 DROP TABLE "Tenant";
 ALTER TABLE "new_Tenant" RENAME TO "Tenant";
 CREATE UNIQUE INDEX "Tenant_customerId_key" ON "Tenant"("customerId");
@@ -39,6 +41,7 @@ CREATE INDEX "Tenant_primaryDomain_idx" ON "Tenant"("primaryDomain");
 CREATE INDEX "Tenant_accessBreaksAt_customerId_idx" ON "Tenant"("accessBreaksAt", "customerId");
 CREATE INDEX "Tenant_entraTenantId_idx" ON "Tenant"("entraTenantId");
 CREATE INDEX "Tenant_nextCheckAt_idx" ON "Tenant"("nextCheckAt");
+CREATE INDEX "Tenant_appRegistrationId_idx" ON "Tenant"("appRegistrationId");
 PRAGMA foreign_keys=ON;
 PRAGMA defer_foreign_keys=OFF;
 

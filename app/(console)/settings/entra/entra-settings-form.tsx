@@ -162,7 +162,7 @@ function EntraFields({ settings, remediation, kit }: { settings: EntraSettingsVi
       {text(
         "certificateThumbprint",
         "Certificate Thumbprint",
-        "SHA-1 or SHA-256 thumbprint of the certificate (with private key) uploaded on Settings → Provider app; it authenticates the sign-in app instead of a secret. Whitespace and invisible characters are removed. Example: A1B2C3D4E5F6A1B2C3D4E5F6A1B2C3D4E5F6A1B2",
+        "SHA-1 or SHA-256 thumbprint of the certificate (with private key) uploaded on the default app registration (Settings → App registrations); it authenticates the sign-in app instead of a secret. Whitespace and invisible characters are removed. Example: A1B2C3D4E5F6A1B2C3D4E5F6A1B2C3D4E5F6A1B2",
         true,
       )}
       {settings.certificateProblem && (

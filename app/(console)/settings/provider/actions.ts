@@ -1,9 +1,10 @@
 "use server";
 
-import { applyProviderSettingsCommand, testProviderAppCommand } from "@/lib/commands/settings";
+import { applyProviderSettingsCommand, createAppRegistrationCommand, testProviderAppCommand } from "@/lib/commands/settings";
 import { actionFor, checked, formActionFor, formVersion, textFields } from "@/lib/commands/server-action";
 
 const textFieldNames = [
+  "name",
   "clientId",
   "clientSecret",
   "certificateThumbprint",
@@ -11,26 +12,32 @@ const textFieldNames = [
   "cloud",
   "customAuthorityHost",
   "customGraphHost",
+  "customGraphResource",
   "tokenVersion",
   "resource",
   "scopes",
   "requiredAppPermissions",
+  "loginParameters",
   "homeTenantId",
   "certificatePassword",
 ] as const;
 
+function readRegistration(form: FormData) {
+  const file = form.get("certificateFile");
+  return {
+    ...textFields(form, textFieldNames),
+    isDefault: checked(form, "isDefault"),
+    removeCertificate: checked(form, "removeCertificate"),
+    requestOfflineAccess: checked(form, "requestOfflineAccess"),
+    certificateFile: file instanceof File ? file : null,
+  };
+}
+
 export const applyProviderSettingsAction = formActionFor(applyProviderSettingsCommand, {
-  read: (form) => {
-    const file = form.get("certificateFile");
-    return {
-      ...textFields(form, textFieldNames),
-      removeCertificate: checked(form, "removeCertificate"),
-      requestOfflineAccess: checked(form, "requestOfflineAccess"),
-      certificateFile: file instanceof File ? file : null,
-      version: formVersion(form),
-    };
-  },
+  read: (form) => ({ ...readRegistration(form), id: String(form.get("id") ?? "") || undefined, version: formVersion(form) }),
   revalidate: "/settings/provider",
 });
+
+export const createAppRegistrationAction = formActionFor(createAppRegistrationCommand, { read: readRegistration, revalidate: "/settings/provider" });
 
 export const testProviderAppAction = actionFor(testProviderAppCommand, { revalidate: "/settings/provider" });

@@ -1,10 +1,12 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import { Fragment, useState, useSyncExternalStore, useTransition } from "react";
 import { ApplyResetForm, type FieldKit } from "@/components/apply-reset-form";
+import { cloudNames, knownClouds, type CloudId } from "@/lib/entra/clouds";
 import type { ProviderSettingsView } from "@/lib/provider/settings";
 import type { ProviderTestResult } from "@/lib/provider/test-connection";
-import { applyProviderSettingsAction, testProviderAppAction } from "./actions";
+import { applyProviderSettingsAction, createAppRegistrationAction, testProviderAppAction } from "./actions";
 
 const clouds = [
   ["GLOBAL", "Global (login.microsoftonline.com)"],
@@ -25,7 +27,22 @@ function formatDate(value: Date | string | null) {
   return value ? new Date(value).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" }) : null;
 }
 
-export function ProviderSettingsForm({ settings, canEdit, canTest }: { settings: ProviderSettingsView; canEdit: boolean; canTest: boolean }) {
+/**
+ * One app registration's form. `isNew`: not saved yet (Apply creates it and opens its page); the default
+ * registration (source 003's Client ID / Secret / Redirect URL form) is the one with id "provider".
+ */
+export function ProviderSettingsForm({
+  settings,
+  canEdit,
+  canTest,
+  isNew = false,
+}: {
+  settings: ProviderSettingsView;
+  canEdit: boolean;
+  canTest: boolean;
+  isNew?: boolean;
+}) {
+  const router = useRouter();
   const [testPending, startTest] = useTransition();
   const [test, setTest] = useState<ProviderTestResult | { error: string } | null>(null);
   // Until React has attached onClick, the button would do nothing; keep it off.
@@ -37,37 +54,46 @@ export function ProviderSettingsForm({ settings, canEdit, canTest }: { settings:
 
   function runTest() {
     startTest(async () => {
-      const result = await testProviderAppAction().catch(() => ({ ok: false as const, error: "The console could not be reached. Try again." }));
+      const result = await testProviderAppAction({ id: settings.id }).catch(() => ({
+        ok: false as const,
+        error: "The console could not be reached. Try again.",
+      }));
       setTest(result.ok ? result.data : { error: result.error });
     });
   }
 
-  function clearWriteOnly(form: HTMLFormElement) {
+  function clearWriteOnly(form: HTMLFormElement, applied: { id?: string }) {
     // The stored secret is write-only: do not leave it in the field once saved.
     const secret = form.elements.namedItem("clientSecret");
     if (secret instanceof HTMLInputElement) secret.value = "";
+    if (isNew && applied.id) router.push(`/settings/provider/${applied.id}`);
   }
 
   return (
     <div className="space-y-4">
-      {!settings.configured && (
+      {!settings.configured && !isNew && (
         <div className="rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900">
-          The provider app is not configured yet. Consent links cannot be sent until its Client ID and a client secret or certificate are applied.
+          This app registration is not configured yet. Its tenants cannot be verified or sent consent links until its Client ID and a client secret or
+          certificate are applied.
         </div>
       )}
       <ApplyResetForm
-        title="Provider app registration"
-        description="The multi-tenant app registration your customers consent to. Register it in your own tenant, then enter its values here."
+        title={isNew ? "New app registration" : settings.id === "provider" ? "Default app registration" : `App registration: ${settings.name}`}
+        description={
+          isNew
+            ? "Another multi-tenant app, for example the one registered in a national cloud. Register it in your tenant of that cloud, then enter its values here."
+            : "The multi-tenant app registration your customers consent to. Register it in your own tenant, then enter its values here."
+        }
         version={settings.version}
         canEdit={canEdit}
-        apply={applyProviderSettingsAction}
+        apply={isNew ? createAppRegistrationAction : applyProviderSettingsAction}
         onApplied={clearWriteOnly}
         actions={
           canTest && (
             <button
               type="button"
               onClick={runTest}
-              disabled={testPending || !settings.configured || !hydrated}
+              disabled={testPending || !settings.configured || !hydrated || isNew}
               title="Acquire a token for your home tenant with the stored Client ID and credential"
               className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50"
             >
@@ -88,6 +114,15 @@ function ProviderFields({ settings, kit }: { settings: ProviderSettingsView; kit
   const [tokenVersion, setTokenVersion] = useState(settings.tokenVersion);
   return (
     <>
+      <input type="hidden" name="id" value={settings.id} />
+      {kit.text("name", "Name", {
+        hint: "How the console lists it, e.g. MSP console (US Government).",
+        defaultValue: settings.name,
+      })}
+      {kit.checkbox("isDefault", "Use as the default registration", {
+        defaultChecked: settings.isDefault,
+        hint: "Tenants of this cloud use it unless they choose another registration. One default per cloud.",
+      })}
       {kit.text("clientId", "Client ID", {
         hint: "Application (client) ID from the app registration's Overview.",
         defaultValue: settings.clientId,
@@ -129,7 +164,7 @@ function ProviderFields({ settings, kit }: { settings: ProviderSettingsView; kit
         choices: clouds,
       })}
       {kit.select("tokenVersion", "Token endpoint version", {
-        hint: "v2 requests Scopes; v1 requests a Resource.",
+        hint: "Stored and checked (v1.0 needs a Resource). Token requests use the v2.0 endpoint until v1.0 requests are implemented.",
         value: tokenVersion,
         onChange: setTokenVersion,
         choices: tokenVersions,
@@ -141,6 +176,10 @@ function ProviderFields({ settings, kit }: { settings: ProviderSettingsView; kit
             defaultValue: settings.customAuthorityHost,
           })}
           {kit.text("customGraphHost", "Graph host", { hint: "Host and port of Microsoft Graph for this cloud.", defaultValue: settings.customGraphHost })}
+          {kit.text("customGraphResource", "Graph resource", {
+            hint: "Optional: the Graph resource tokens are issued for, when it is not https://<Graph host>.",
+            defaultValue: settings.customGraphResource,
+          })}
         </>
       )}
       {tokenVersion === "v1" ? (
@@ -156,6 +195,12 @@ function ProviderFields({ settings, kit }: { settings: ProviderSettingsView; kit
         hint: "Graph application permissions every tenant must grant; verification lists missing ones by name.",
         defaultValue: settings.requiredAppPermissions,
       })}
+      {kit.textarea("loginParameters", "Extra login parameters", {
+        rows: 2,
+        defaultValue: settings.loginParameters,
+        hint: "One name=value per line, added to the sign-in request, e.g. prompt=consent or domain_hint=contoso.com. response_type is always code.",
+      })}
+      <EndpointUrls settings={settings} cloud={cloud} tokenVersion={tokenVersion} />
       {kit.checkbox("requestOfflineAccess", "Request offline_access", {
         wide: true,
         defaultChecked: settings.requestOfflineAccess,
@@ -165,7 +210,8 @@ function ProviderFields({ settings, kit }: { settings: ProviderSettingsView; kit
         <h3 className="text-sm font-semibold">Certificate (optional, used instead of the secret)</h3>
         {settings.hasCertificate && (
           <p className="text-sm text-slate-700">
-            Stored certificate, SHA-1 thumbprint <code className="break-all">{settings.certificateThumbprint}</code>.
+            Stored certificate, SHA-1 thumbprint <code className="break-all">{settings.certificateThumbprint}</code>
+            {settings.certificateExpiresAt ? <>, expires {formatDate(settings.certificateExpiresAt)}</> : null}.
           </p>
         )}
         <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
@@ -182,6 +228,31 @@ function ProviderFields({ settings, kit }: { settings: ProviderSettingsView; kit
         </div>
       </div>
     </>
+  );
+}
+
+/**
+ * The endpoints the registration's requests go to: a known cloud's follow from its sign-in host; a Custom
+ * cloud's from its Authority host, as stored.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/authentication-national-cloud
+ */
+function EndpointUrls({ settings, cloud, tokenVersion }: { settings: ProviderSettingsView; cloud: CloudId; tokenVersion: "v1" | "v2" }) {
+  const v = tokenVersion === "v1" ? "" : "/v2.0";
+  const known = cloud === "CUSTOM" ? null : `https://${knownClouds[cloud].loginHost}/{tenant}/oauth2${v}`;
+  const loginUrl = known ? `${known}/authorize` : settings.cloud === "CUSTOM" ? settings.loginUrl : null;
+  const tokenUrl = known ? `${known}/token` : settings.cloud === "CUSTOM" ? settings.tokenUrl : null;
+  return (
+    <div className="space-y-1 rounded-lg border border-slate-200 bg-slate-50 p-3 text-sm md:col-span-2">
+      <p className="font-medium text-slate-800">Endpoints ({cloudNames[cloud]})</p>
+      <p>
+        <span className="text-slate-600">Login URL:</span> <code className="break-all">{loginUrl ?? "follows the Authority host once applied"}</code>{" "}
+        <span className="text-slate-600">with response_type=code</span>
+      </p>
+      <p>
+        <span className="text-slate-600">Access token URL:</span> <code className="break-all">{tokenUrl ?? "follows the Authority host once applied"}</code>
+      </p>
+      <p className="text-xs text-slate-500">{"{tenant}"} is the customer&apos;s tenant. For a Custom cloud they follow the Authority host.</p>
+    </div>
   );
 }
 

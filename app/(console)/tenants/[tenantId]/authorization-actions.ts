@@ -1,7 +1,15 @@
 "use server";
 
 import { actionFor, formActionFor, textFields } from "@/lib/commands/server-action";
-import { createConsentLinkCommand, refreshTokenCommand, revokeConsentLinksCommand, setLegacyPasswordCommand } from "@/lib/commands/tenants";
+import {
+  chooseTenantRegistrationCommand,
+  clearTenantOwnAppCommand,
+  createConsentLinkCommand,
+  refreshTokenCommand,
+  revokeConsentLinksCommand,
+  setLegacyPasswordCommand,
+  setTenantOwnAppCommand,
+} from "@/lib/commands/tenants";
 
 /** The authorization panel of a tenant's page: adapters over the commands in lib/commands/tenants.ts. */
 
@@ -29,3 +37,20 @@ export async function setLegacyPasswordAction(formData: FormData) {
 
 /** Revokes every unused consent link of the tenant (for example one sent to the wrong person). */
 export const revokeConsentLinksAction = actionFor(revokeConsentLinksCommand, { revalidate: tenantPage });
+
+/** The customer-owned app registration (Credentials panel): saved, then the tenant is verified. */
+export const setTenantOwnAppAction = formActionFor(setTenantOwnAppCommand, {
+  read: (form) => {
+    const file = form.get("certificateFile");
+    return {
+      ...textFields(form, ["id", "entraTenantId", "clientId", "clientSecret", "secretExpiresAt", "environment", "certificatePassword"]),
+      certificateFile: file instanceof File ? file : null,
+    };
+  },
+  revalidate: tenantPage,
+  present: ({ verification }) => ({ status: verification.status, message: verification.message }),
+});
+
+export const clearTenantOwnAppAction = actionFor(clearTenantOwnAppCommand, { revalidate: tenantPage });
+
+export const chooseTenantRegistrationAction = actionFor(chooseTenantRegistrationCommand, { revalidate: tenantPage });

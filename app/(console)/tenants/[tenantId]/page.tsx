@@ -7,10 +7,12 @@ import { LocalTime } from "@/components/ui/local-time";
 import { requireAdmin } from "@/lib/auth/session";
 import { permits } from "@/lib/commands/command";
 import { updateTenantCommand, verifyTenantCommand } from "@/lib/commands/tenants";
+import { tenantRegistrationInfo } from "@/lib/data/app-registrations";
 import { getTenantDetail } from "@/lib/data/tenants";
 import { credentialLabel, explainStatus, methodById } from "@/lib/methods";
 import { AuthorizationPanel } from "./authorization-panel";
 import { ConnectionTest } from "./connection-test";
+import { CredentialsPanel } from "./credentials-panel";
 import { TenantActions, TenantPageShell } from "./tenant-actions";
 
 export const metadata: Metadata = { title: "Tenant" };
@@ -44,16 +46,18 @@ function detailsText(details: Record<string, unknown>) {
 }
 
 /** Everything about one tenant: identity, method and credential metadata (never secrets), status, tests, history, audit. */
-export default async function TenantPage({ params }: { params: Promise<{ tenantId: string }> }) {
+export default async function TenantPage({ params, searchParams }: { params: Promise<{ tenantId: string }>; searchParams: Promise<{ credentials?: string }> }) {
   const admin = await requireAdmin();
   const { tenantId } = await params;
-  const tenant = await getTenantDetail(tenantId);
-  if (!tenant) notFound();
+  const { credentials: credentialsParam } = await searchParams;
+  const [tenant, registration] = await Promise.all([getTenantDetail(tenantId), tenantRegistrationInfo(tenantId)]);
+  if (!tenant || !registration) notFound();
   // eslint-disable-next-line react-hooks/purity -- a server component renders once per request; this is that request's time
   const now = Date.now();
   const caps = { verify: permits(admin.role, verifyTenantCommand), manage: permits(admin.role, updateTenantCommand) };
   const method = methodById(tenant.authMethod);
-  const reason = explainStatus(tenant.authMethod, tenant.lastStatusCode);
+  const ownApp = tenant.authMethod === "APP_REGISTRATION" && Boolean(registration.ownApp.clientId);
+  const reason = explainStatus(tenant.authMethod, tenant.lastStatusCode, { ownApp });
   const latest = tenant.history[0];
   const notes = latest?.details.notes ?? [];
   const diagnostics = latest?.details.diagnostics;
@@ -177,7 +181,15 @@ export default async function TenantPage({ params }: { params: Promise<{ tenantI
             <dl className="grid gap-4 sm:grid-cols-2">
               <Field label="Authentication method">{method.label}</Field>
               <Field label="App registration">
-                {tenant.appClientId ? <span className="font-mono text-xs">{tenant.appClientId}</span> : "The provider's app"}
+                {tenant.appClientId ? (
+                  <>
+                    Customer-owned <span className="font-mono text-xs">{tenant.appClientId}</span>
+                  </>
+                ) : registration.uses ? (
+                  registration.uses.name
+                ) : (
+                  `None for ${cloudLabels[tenant.cloud]}`
+                )}
               </Field>
               <Field label="Access breaks on">
                 {tenant.accessBreaksAt ? <LocalTime value={tenant.accessBreaksAt} renderedAt={now} /> : "No known deadline"}
@@ -212,6 +224,23 @@ export default async function TenantPage({ params }: { params: Promise<{ tenantI
             )}
           </Section>
         </div>
+
+        <section id="credentials" aria-labelledby="section-credentials" className="scroll-mt-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+          <h2 id="section-credentials" className="text-base font-semibold">
+            Credentials
+          </h2>
+          <p className="mt-0.5 text-sm text-slate-600">The app registration the console signs in with for this tenant. Secrets are write-only.</p>
+          <div className="mt-4">
+            <CredentialsPanel
+              key={credentialsParam ?? ""}
+              tenantId={tenant.id}
+              info={registration}
+              cloudName={cloudLabels[tenant.cloud]}
+              canManage={caps.manage}
+              startOpen={credentialsParam === "edit"}
+            />
+          </div>
+        </section>
 
         <Section title="Authorization" description="Obtain, refresh and remove the console's authorization for this tenant.">
           <AuthorizationPanel

@@ -78,8 +78,20 @@ function remediationButton(action: RemediationAction | null, tenant: TenantListI
       ) : null;
     case "configure_provider":
       return caps.manage ? (
-        <Link href="/settings" className={buttonClass("primary")}>
-          Fix: open provider settings
+        <Link href="/settings/provider" className={buttonClass("primary")}>
+          Fix: open app registrations
+        </Link>
+      ) : null;
+    case "add_app_registration":
+      return caps.manage ? (
+        <Link href={`/settings/provider/new?cloud=${tenant.cloud}`} className={buttonClass("primary")}>
+          Fix: add an app registration
+        </Link>
+      ) : null;
+    case "enter_tenant_app_credentials":
+      return caps.manage ? (
+        <Link href={`/tenants/${tenant.id}?credentials=edit#credentials`} className={buttonClass("primary")}>
+          Fix: enter the customer&apos;s new secret
         </Link>
       ) : null;
     case "retry":

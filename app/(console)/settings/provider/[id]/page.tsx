@@ -1,0 +1,33 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound, redirect } from "next/navigation";
+import { requireAdmin } from "@/lib/auth/session";
+import { permits } from "@/lib/commands/command";
+import { applyProviderSettingsCommand, testProviderAppCommand } from "@/lib/commands/settings";
+import { getProviderSettingsView, PROVIDER_ID } from "@/lib/provider/settings";
+import { ProviderSettingsForm } from "../provider-settings-form";
+
+export const metadata: Metadata = { title: "App registration · Settings" };
+
+export default async function RegistrationPage({ params }: { params: Promise<{ id: string }> }) {
+  const admin = await requireAdmin();
+  const { id } = await params;
+  if (id === PROVIDER_ID) redirect("/settings/provider");
+  const settings = await getProviderSettingsView(id);
+  if (!settings) notFound();
+  return (
+    <div className="space-y-3">
+      <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
+        <Link href="/settings/provider" className="text-blue-700 hover:underline">
+          App registrations
+        </Link>{" "}
+        <span aria-hidden>/</span> {settings.name}
+      </nav>
+      <ProviderSettingsForm
+        settings={settings}
+        canEdit={permits(admin.role, applyProviderSettingsCommand)}
+        canTest={permits(admin.role, testProviderAppCommand)}
+      />
+    </div>
+  );
+}

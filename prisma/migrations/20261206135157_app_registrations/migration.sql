@@ -1,0 +1,85 @@
+-- CreateTable
+CREATE TABLE "AppRegistration" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "name" TEXT NOT NULL,
+    "defaultForCloud" TEXT,
+    "clientId" TEXT,
+    "clientSecret" TEXT,
+    "clientSecretHint" TEXT,
+    "clientSecretExpiresAt" DATETIME,
+    "certificate" TEXT,
+    "certificateThumbprint" TEXT,
+    "certificateExpiresAt" DATETIME,
+    "redirectUrl" TEXT,
+    "cloud" TEXT NOT NULL DEFAULT 'GLOBAL',
+    "customAuthorityHost" TEXT,
+    "customGraphHost" TEXT,
+    "customGraphResource" TEXT,
+    "tokenVersion" TEXT NOT NULL DEFAULT 'v2',
+    "resource" TEXT,
+    "scopes" TEXT,
+    "requiredAppPermissions" TEXT NOT NULL DEFAULT 'Organization.Read.All User.Read.All',
+    "requestOfflineAccess" BOOLEAN NOT NULL DEFAULT true,
+    "loginParameters" TEXT NOT NULL DEFAULT '{}',
+    "homeTenantId" TEXT,
+    "version" INTEGER NOT NULL DEFAULT 1,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
+);
+
+-- The former single provider settings row becomes the default registration of its cloud, ciphertexts
+-- copied unchanged (their encryption binding name stays "ProviderSettings", see lib/crypto/fields.ts).
+INSERT INTO "AppRegistration" ("id", "name", "defaultForCloud", "clientId", "clientSecret", "clientSecretHint", "clientSecretExpiresAt", "certificate", "certificateThumbprint", "redirectUrl", "cloud", "customAuthorityHost", "customGraphHost", "tokenVersion", "resource", "scopes", "requiredAppPermissions", "requestOfflineAccess", "homeTenantId", "version", "createdAt", "updatedAt")
+SELECT "id", 'Default', "cloud", "clientId", "clientSecret", "clientSecretHint", "clientSecretExpiresAt", "certificate", "certificateThumbprint", "redirectUrl", "cloud", "customAuthorityHost", "customGraphHost", "tokenVersion", "resource", "scopes", "requiredAppPermissions", "requestOfflineAccess", "homeTenantId", "version", "updatedAt", "updatedAt"
+FROM "ProviderSettings" WHERE "id" = 'provider';
+
+-- DropTable
+DROP TABLE "ProviderSettings";
+
+-- RedefineTables
+PRAGMA defer_foreign_keys=ON;
+PRAGMA foreign_keys=OFF;
+CREATE TABLE "new_Tenant" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "customerId" TEXT NOT NULL,
+    "displayName" TEXT NOT NULL,
+    "entraTenantId" TEXT,
+    "primaryDomain" TEXT,
+    "adminEmail" TEXT NOT NULL,
+    "authMethod" TEXT NOT NULL,
+    "cloud" TEXT NOT NULL DEFAULT 'GLOBAL',
+    "appClientId" TEXT,
+    "appRegistrationId" TEXT,
+    "lastVerifiedAt" DATETIME,
+    "lastStatus" TEXT NOT NULL DEFAULT 'NEVER',
+    "lastStatusCode" TEXT,
+    "lastStatusMessage" TEXT,
+    "accessBreaksAt" DATETIME,
+    "version" INTEGER NOT NULL DEFAULT 1,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "Tenant_appRegistrationId_fkey" FOREIGN KEY ("appRegistrationId") REFERENCES "AppRegistration" ("id") ON DELETE SET NULL ON UPDATE CASCADE
+);
+INSERT INTO "new_Tenant" ("accessBreaksAt", "adminEmail", "appClientId", "authMethod", "cloud", "createdAt", "customerId", "displayName", "entraTenantId", "id", "lastStatus", "lastStatusCode", "lastStatusMessage", "lastVerifiedAt", "primaryDomain", "updatedAt", "version") SELECT "accessBreaksAt", "adminEmail", "appClientId", "authMethod", "cloud", "createdAt", "customerId", "displayName", "entraTenantId", "id", "lastStatus", "lastStatusCode", "lastStatusMessage", "lastVerifiedAt", "primaryDomain", "updatedAt", "version" FROM "Tenant";
+DROP TABLE "Tenant";
+ALTER TABLE "new_Tenant" RENAME TO "Tenant";
+CREATE UNIQUE INDEX "Tenant_customerId_key" ON "Tenant"("customerId");
+CREATE INDEX "Tenant_lastStatus_customerId_idx" ON "Tenant"("lastStatus", "customerId");
+CREATE INDEX "Tenant_authMethod_customerId_idx" ON "Tenant"("authMethod", "customerId");
+CREATE INDEX "Tenant_cloud_customerId_idx" ON "Tenant"("cloud", "customerId");
+CREATE INDEX "Tenant_lastVerifiedAt_customerId_idx" ON "Tenant"("lastVerifiedAt", "customerId");
+CREATE INDEX "Tenant_adminEmail_idx" ON "Tenant"("adminEmail");
+CREATE INDEX "Tenant_displayName_idx" ON "Tenant"("displayName");
+CREATE INDEX "Tenant_primaryDomain_idx" ON "Tenant"("primaryDomain");
+CREATE INDEX "Tenant_accessBreaksAt_customerId_idx" ON "Tenant"("accessBreaksAt", "customerId");
+CREATE INDEX "Tenant_entraTenantId_idx" ON "Tenant"("entraTenantId");
+CREATE INDEX "Tenant_appRegistrationId_idx" ON "Tenant"("appRegistrationId");
+PRAGMA foreign_keys=ON;
+PRAGMA defer_foreign_keys=OFF;
+
+-- CreateIndex
+CREATE UNIQUE INDEX "AppRegistration_defaultForCloud_key" ON "AppRegistration"("defaultForCloud");
+
+-- CreateIndex
+CREATE INDEX "AppRegistration_cloud_name_idx" ON "AppRegistration"("cloud", "name");
+
