@@ -270,7 +270,12 @@ export class EmulatorHandlers {
     const response = this.graph.handle({
       method: req.method ?? "GET",
       url: req.url ?? "/",
-      headers: { authorization: req.headers.authorization, consistencylevel: headerValue(req, "consistencylevel"), "client-request-id": clientRequestId },
+      headers: {
+        authorization: req.headers.authorization,
+        consistencylevel: headerValue(req, "consistencylevel"),
+        prefer: headerValue(req, "prefer"),
+        "client-request-id": clientRequestId,
+      },
       body,
     });
     if (response.status >= 400) tracked.error = (response.body as { error?: { code?: string } }).error?.code;

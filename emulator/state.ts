@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, KeyObject, randomBytes, randomUUID, X509Certificate } from "node:crypto";
+import { UserDirectory, type UserChange } from "./directory.js";
 import { EmulatorClock } from "./clock.js";
 import { thumbprints } from "./certs.js";
 import { createAccessTokenKey, createSigningKey, type SigningKey } from "./jwt.js";
@@ -132,6 +133,8 @@ export interface TenantRuntime {
   groupsById: Map<string, Group>;
   /** Keyed by lower-cased client id. */
   consents: Map<string, ConsentRuntime>;
+  /** Every user Graph lists (scenario, generated, added), with the change log `/users/delta` reads. */
+  directory: UserDirectory;
 }
 
 export interface RefreshTokenRecord {
@@ -313,6 +316,7 @@ export class EmulatorState {
         usersById: new Map(),
         groupsById: new Map(tenant.groups.map((g) => [g.id, g])),
         consents: new Map(),
+        directory: new UserDirectory(tenant, (id) => tenant.users.find((u) => u.id.toLowerCase() === id)),
       };
       for (const user of tenant.users) {
         runtime.usersByUpn.set(user.userPrincipalName.toLowerCase(), user);
@@ -678,7 +682,10 @@ export class EmulatorState {
   }
 
   disableUser(upn: string, disabled = true): void {
-    this.requireUser(upn).disabled = disabled;
+    const found = this.findUser(upn);
+    if (!found) throw new EmulatorControlError(404, `unknown user ${upn}`);
+    found.user.disabled = disabled;
+    found.tenant.directory.touch(found.user);
   }
 
   setConditionalAccessBlock(upn: string, blocked: boolean): void {
@@ -731,6 +738,35 @@ export class EmulatorState {
 
   takeArmedInteraction(): ArmedInteraction | undefined {
     return this.armed.shift();
+  }
+
+  // ---------------------------------------------------------------- directory users
+
+  private directoryChange<T>(tenantId: string, change: (d: UserDirectory) => T): T {
+    const t = this.requireTenant(tenantId);
+    try {
+      return change(t.directory);
+    } catch (e) {
+      if (e instanceof EmulatorControlError) throw e;
+      throw new EmulatorControlError(e instanceof Error && e.message.startsWith("unknown") ? 404 : 409, e instanceof Error ? e.message : "refused");
+    }
+  }
+
+  addUser(tenantId: string, user: UserChange & { id: string; userPrincipalName: string; displayName: string }) {
+    return this.directoryChange(tenantId, (d) => d.add(user));
+  }
+
+  updateUser(tenantId: string, id: string, change: UserChange) {
+    return this.directoryChange(tenantId, (d) => d.update(id, change));
+  }
+
+  removeUser(tenantId: string, id: string): void {
+    this.directoryChange(tenantId, (d) => d.remove(id));
+  }
+
+  /** Every delta link issued so far for the tenant is refused from now on (expired, or a resync Graph asks for). */
+  invalidateDeltaTokens(tenantId: string, status: 400 | 410): void {
+    this.requireTenant(tenantId).directory.invalidateDeltaTokens(status);
   }
 
   // ---------------------------------------------------------------- faults
