@@ -65,6 +65,7 @@ const schemas = {
     count: z.number().int().positive().optional(),
     tenantFraction: z.number().min(0).max(1).optional(),
     tenantIds: z.array(z.string()).optional(),
+    endpoint: z.string().optional(),
     retryAfterSeconds: z.number().positive(),
   }),
   "fail-5xx": z.object({ scope, count: z.number().int().positive(), status: z.number().int().min(500).max(599).optional() }),

@@ -441,7 +441,7 @@ export class GraphService {
       const path = rawUrl.startsWith("/") ? `/v1.0${rawUrl}` : `/v1.0/${rawUrl}`;
       const endpoint = `graph:${normalizeEndpoint(new URL(path, this.urls.graphUrl).pathname)}`;
       this.state.countEndpointOnly(endpoint);
-      const fault = this.state.nextFault("graph", principal.tenant.tenant.id);
+      const fault = this.state.nextFault("graph", principal.tenant.tenant.id, endpoint);
       if (fault?.kind === "throttle") {
         return {
           id,

@@ -49,6 +49,8 @@ export interface ThrottleOptions {
   /** Throttle every request for this share of tenants (chosen by a stable hash of the tenant id). */
   tenantFraction?: number;
   tenantIds?: string[];
+  /** Only requests to this endpoint, as the counters name it (e.g. `graph:/v1.0/users`). */
+  endpoint?: string;
   /** Sent as Retry-After; may be fractional, like Graph's. */
   retryAfterSeconds: number;
 }
@@ -778,7 +780,7 @@ export class EmulatorState {
   }
 
   /** Consumes and returns the fault for this request, if any; `tenantId` is the resolved GUID when known. */
-  nextFault(scope: FaultScope, tenantId: string | undefined): InjectedFault | undefined {
+  nextFault(scope: FaultScope, tenantId: string | undefined, endpoint?: string): InjectedFault | undefined {
     const tid = tenantId?.toLowerCase();
     for (const rule of this.hangs) {
       if (rule.scope === scope && rule.remaining > 0) {
@@ -796,6 +798,7 @@ export class EmulatorState {
       if (rule.scope !== scope) continue;
       if (rule.remaining !== undefined && rule.remaining <= 0) continue;
       if (rule.tenantSet && (!tid || !rule.tenantSet.has(tid))) continue;
+      if (rule.endpoint && rule.endpoint !== endpoint) continue;
       if (rule.tenantFraction !== undefined && (!tid || tenantHashFraction(tid) >= rule.tenantFraction)) continue;
       if (rule.remaining !== undefined) rule.remaining--;
       return { kind: "throttle", retryAfterSeconds: rule.retryAfterSeconds };

@@ -26,6 +26,9 @@ export const auditActions = [
   "directory_reload.started",
   "directory_reload.cancelled",
   "directory_reload.completed",
+  "user_sync.started",
+  "user_sync.cancelled",
+  "user_sync.completed",
   "provider_settings.updated",
   "provider_settings.tested",
   "consent_link.created",
@@ -52,7 +55,8 @@ export type AuditActor =
   | { type: "entra_client"; id: string; label: string };
 
 export type AuditTarget = {
-  type: "tenant" | "admin" | "provider_settings" | "verification_run" | "directory_reload" | "consent_link" | "keys" | "entra_settings" | "api_token";
+  type:
+    "tenant" | "admin" | "provider_settings" | "verification_run" | "directory_reload" | "user_sync" | "consent_link" | "keys" | "entra_settings" | "api_token";
   id: string;
 };
 

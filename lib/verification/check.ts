@@ -51,6 +51,8 @@ export type CheckOptions = {
   onRetry?: SendOptions["onRetry"];
   saveRotatedCache?: (credential: CredentialInput, cacheJson: string, homeAccountId: string | null, expiresAt: Date) => Promise<void>;
   now?: () => number;
+  /** Handed the Graph access token the method acquired, before the check reads Graph with it (user sync reuses it). */
+  onGraphToken?: (accessToken: string) => void;
 };
 
 class NotConfigured extends Error {}
@@ -240,9 +242,14 @@ function verifyContext(
     saveRotatedCache: async (credential, cacheJson, homeAccountId, expiresAt) => {
       await o.saveRotatedCache?.(credential, cacheJson, homeAccountId, expiresAt);
     },
-    probeOrganization: (accessToken) => probeGraph(endpoints, accessToken, [graphRequests.organization, graphRequests.users], o),
-    delegatedGraph: (accessToken, timings, accessBreaksAt, warnings, notes) =>
-      delegatedGraph(tenant, endpoints, accessToken, o, build, timings, accessBreaksAt, warnings, notes),
+    probeOrganization: (accessToken) => {
+      o.onGraphToken?.(accessToken);
+      return probeGraph(endpoints, accessToken, [graphRequests.organization, graphRequests.users], o);
+    },
+    delegatedGraph: (accessToken, timings, accessBreaksAt, warnings, notes) => {
+      o.onGraphToken?.(accessToken);
+      return delegatedGraph(tenant, endpoints, accessToken, o, build, timings, accessBreaksAt, warnings, notes);
+    },
     tenantMismatch,
     failed: (code, timings, extra, accessBreaksAt) => build.failed(code, timings, extra, accessBreaksAt),
     failure: build.failure,
