@@ -2,6 +2,7 @@ import "server-only";
 import { db, containsInsensitive } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Page } from "@/lib/pagination";
+import { userSyncSlot } from "@/lib/users/slot";
 
 /** A tenant's synchronized users (the Users tab, GET /tenants/{id}/users) and its sync state, as DTOs. */
 
@@ -44,7 +45,21 @@ const NEVER: UserSyncState = {
   progressPages: 0,
 };
 
+/**
+ * The tenant's sync state. A sync started but not yet picked up by a process (PostgreSQL hands the run to
+ * whichever instance claims it) is RUNNING already, with its run's id.
+ */
 export async function getUserSyncState(tenantId: string): Promise<UserSyncState> {
+  const [state, queued] = await Promise.all([
+    readState(tenantId),
+    db.jobRun.findUnique({ where: { activeSlot: userSyncSlot(tenantId) }, select: { id: true } }),
+  ]);
+  if (queued && state.status !== "RUNNING")
+    return { ...state, status: "RUNNING", runId: queued.id, progressUsers: 0, progressPages: 0, startedAt: null, finishedAt: null };
+  return state;
+}
+
+async function readState(tenantId: string): Promise<UserSyncState> {
   const row = await db.tenantUserSync.findUnique({
     where: { tenantId },
     select: {

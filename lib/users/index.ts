@@ -4,7 +4,7 @@ import { getUserSyncState, type UserSyncState } from "@/lib/data/users";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { jobEngine } from "@/lib/jobs";
-import { userSyncSlot } from "./job";
+import { userSyncSlot } from "./slot";
 
 /**
  * User sync on the job engine (kind "user-sync", ./job.ts): one tenant now ("Synchronize users", REST),
@@ -12,7 +12,7 @@ import { userSyncSlot } from "./job";
  */
 
 export { syncTenantUsers, USER_SELECT, PAGE_SIZE, type UserSyncResult } from "./sync";
-export { userSyncSlot } from "./job";
+export { userSyncSlot } from "./slot";
 
 export type StartedSync = { runId: string; joined: boolean; state: UserSyncState };
 

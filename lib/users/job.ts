@@ -6,6 +6,8 @@ import { runPrismaBatch } from "@/lib/jobs/prisma-batch";
 import type { JobKind } from "@/lib/jobs/types";
 import { syncTenantUsers, type UserSyncResult } from "./sync";
 
+export { userSyncSlot } from "./slot";
+
 /**
  * User sync as a job kind. An item is a tenant, and a tenant's whole sync is one item: its pages must be
  * read in order (each link comes from the previous page), so they cannot be spread over processes or
@@ -23,10 +25,6 @@ const reachable = { lastStatus: { in: ["VERIFIED" as const, "WARNING" as const] 
 
 type Item = { id: string };
 type Shared = { policy: RetryPolicy };
-
-export function userSyncSlot(tenantId: string) {
-  return `user-sync:${tenantId}`;
-}
 
 export const userSyncKind: JobKind<Item, UserSyncResult, Shared> = {
   name: "user-sync",
