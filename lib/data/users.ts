@@ -100,3 +100,11 @@ export async function listTenantUsers(tenantId: string, query: TenantUserQuery):
   ]);
   return { items, total, page: query.page, pageSize: query.pageSize };
 }
+
+/** What the Users tab shows of the tenant itself. */
+export async function getTenantHeading(tenantId: string) {
+  return db.tenant.findUnique({
+    where: { id: tenantId },
+    select: { id: true, customerId: true, displayName: true, primaryDomain: true, entraTenantId: true, lastStatus: true },
+  });
+}

@@ -12,6 +12,7 @@ import { credentialLabel, explainStatus, methodById } from "@/lib/methods";
 import { AuthorizationPanel } from "./authorization-panel";
 import { ConnectionTest } from "./connection-test";
 import { TenantActions, TenantPageShell } from "./tenant-actions";
+import { TenantTabs } from "./tenant-tabs";
 
 export const metadata: Metadata = { title: "Tenant" };
 
@@ -79,6 +80,7 @@ export default async function TenantPage({ params }: { params: Promise<{ tenantI
             </p>
           </div>
         </div>
+        <TenantTabs tenantId={tenant.id} current="overview" />
 
         <section aria-labelledby="status-heading" className={`rounded-xl border-2 bg-white p-5 shadow-sm ${tone}`}>
           <h2 id="status-heading" className="text-base font-semibold">
