@@ -106,19 +106,19 @@ export default async function TenantUsersPage({
             <caption className="sr-only">Synchronized users{q ? ` matching “${q}”` : ""}</caption>
             <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
               <tr>
-                <th scope="col" className="px-4 py-3">
+                <th scope="col" className="whitespace-nowrap px-3 py-2.5">
                   User principal name
                 </th>
-                <th scope="col" className="px-4 py-3">
+                <th scope="col" className="whitespace-nowrap px-3 py-2.5">
                   Display name
                 </th>
-                <th scope="col" className="px-4 py-3">
+                <th scope="col" className="whitespace-nowrap px-3 py-2.5">
                   Mail
                 </th>
-                <th scope="col" className="px-4 py-3">
+                <th scope="col" className="whitespace-nowrap px-3 py-2.5">
                   Type
                 </th>
-                <th scope="col" className="px-4 py-3">
+                <th scope="col" className="whitespace-nowrap px-3 py-2.5">
                   Sign-in
                 </th>
               </tr>
@@ -137,11 +137,11 @@ export default async function TenantUsersPage({
               )}
               {users.items.map((u) => (
                 <tr key={u.id}>
-                  <td className="px-4 py-2.5 font-medium text-slate-900">{u.userPrincipalName}</td>
-                  <td className="px-4 py-2.5">{u.displayName ?? "—"}</td>
-                  <td className="px-4 py-2.5 text-slate-700">{u.mail ?? "—"}</td>
-                  <td className="px-4 py-2.5">{u.userType ?? "—"}</td>
-                  <td className="px-4 py-2.5">
+                  <td className="whitespace-nowrap px-3 py-2 font-medium text-slate-900">{u.userPrincipalName}</td>
+                  <td className="whitespace-nowrap px-3 py-2">{u.displayName ?? "—"}</td>
+                  <td className="whitespace-nowrap px-3 py-2 text-slate-700">{u.mail ?? "—"}</td>
+                  <td className="px-3 py-2">{u.userType ?? "—"}</td>
+                  <td className="px-3 py-2">
                     {u.accountEnabled === false ? (
                       <span className="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700">Disabled</span>
                     ) : u.accountEnabled ? (
