@@ -59,14 +59,18 @@ function isResync(r: Extract<GraphGetResult, { ok: false }>) {
   return r.status === 410 || (r.graphCode !== undefined && RESYNC_CODES.has(r.graphCode));
 }
 
-function readPage(body: unknown): Page {
+/**
+ * A page's users and removals. Graph may send an object more than once in a delta round; within a page
+ * the last mention wins (a user removed then restored is upserted, and the other way round).
+ */
+export function readPage(body: unknown): Page {
   const b = (body ?? {}) as { value?: unknown; "@odata.nextLink"?: unknown; "@odata.deltaLink"?: unknown };
-  const users: SyncedUser[] = [];
-  const removed: string[] = [];
+  const last = new Map<string, SyncedUser | null>();
   for (const raw of Array.isArray(b.value) ? (b.value as Record<string, unknown>[]) : []) {
     if (typeof raw?.id !== "string") continue;
+    last.delete(raw.id);
     if (raw["@removed"]) {
-      removed.push(raw.id);
+      last.set(raw.id, null);
       continue;
     }
     const u: SyncedUser = { id: raw.id };
@@ -75,7 +79,13 @@ function readPage(body: unknown): Page {
     if ("mail" in raw) u.mail = typeof raw.mail === "string" ? raw.mail : null;
     if ("accountEnabled" in raw) u.accountEnabled = typeof raw.accountEnabled === "boolean" ? raw.accountEnabled : null;
     if ("userType" in raw) u.userType = typeof raw.userType === "string" ? raw.userType : null;
-    users.push(u);
+    last.set(raw.id, u);
+  }
+  const users: SyncedUser[] = [];
+  const removed: string[] = [];
+  for (const [id, u] of last) {
+    if (u) users.push(u);
+    else removed.push(id);
   }
   return {
     users,
@@ -127,6 +137,8 @@ async function run(tenantId: string, deltaLink: string | null, generation: numbe
   if (outcome.status === "FAILED" || token === null) return failed(tenantId, outcome.reasonCode, outcome.message);
   const endpoints = cloudEndpoints(loaded.tenant.cloud, { authorityHost: provider.customAuthorityHost, graphHost: provider.customGraphHost });
   const ctx = { tenantId, endpoints, token: token as string, o, users: 0, pages: 0 };
+  // A delta link of another Graph host (the tenant's cloud or the custom host changed) cannot be followed.
+  if (deltaLink && !sameOrigin(deltaLink, endpoints.graphBase)) deltaLink = null;
 
   let fellBack = false;
   if (deltaLink) {
@@ -164,6 +176,14 @@ async function run(tenantId: string, deltaLink: string | null, generation: numbe
     return { tenantId, status: "SUCCEEDED", mode: "full", userCount, pages: ctx.pages, fellBack };
   } catch (e) {
     return rethrowOrFail(tenantId, e);
+  }
+}
+
+function sameOrigin(link: string, base: string) {
+  try {
+    return new URL(link).origin === new URL(base).origin;
+  } catch {
+    return false;
   }
 }
 
