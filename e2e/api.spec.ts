@@ -37,6 +37,9 @@ const ENDPOINTS = [
   "POST /tenants/{id}/verify",
   "GET /tenants/{id}/consent-link",
   "POST /tenants/{id}/consent-link",
+  "GET /tenants/{id}/users",
+  "POST /tenants/{id}/users/sync",
+  "POST /tenants/{id}/users/sync/cancel",
   "POST /verification-runs",
   "GET /verification-runs/{id}",
   "GET /verification-runs/{id}/events",
@@ -101,6 +104,8 @@ test("the OpenAPI document is public and lists every endpoint with its role", as
   expect(doc.paths["/settings/provider"]!.put!["x-minimum-role"]).toBe("Administrator");
   expect(doc.paths["/tenants/{id}/verify"]!.post!["x-minimum-role"]).toBe("Operator");
   expect(doc.paths["/audit"]!.get!["x-minimum-role"]).toBe("Viewer");
+  expect(doc.paths["/tenants/{id}/users/sync"]!.post!["x-minimum-role"]).toBe("Operator");
+  expect(doc.components.schemas.TenantUserPage).toBeDefined();
   expect(doc.components.schemas.Problem).toBeDefined();
 });
 
