@@ -27,6 +27,7 @@ const domain = [
   "lib/methods",
   "lib/provider",
   "lib/tenants",
+  "lib/users",
   "lib/validations",
   "lib/verification",
 ];

@@ -40,6 +40,9 @@ const ENDPOINTS = [
   "GET /tenants/{id}/app-registration",
   "PUT /tenants/{id}/app-registration",
   "DELETE /tenants/{id}/app-registration",
+  "GET /tenants/{id}/users",
+  "POST /tenants/{id}/users/sync",
+  "POST /tenants/{id}/users/sync/cancel",
   "POST /verification-runs",
   "GET /verification-runs/{id}",
   "GET /verification-runs/{id}/events",
@@ -105,6 +108,8 @@ test("the OpenAPI document is public and lists every endpoint with its role", as
   expect(doc.paths["/tenants/{id}/verify"]!.post!["x-minimum-role"]).toBe("Operator");
   expect(doc.paths["/tenants/{id}/app-registration"]!.put!["x-minimum-role"]).toBe("Administrator");
   expect(doc.paths["/audit"]!.get!["x-minimum-role"]).toBe("Viewer");
+  expect(doc.paths["/tenants/{id}/users/sync"]!.post!["x-minimum-role"]).toBe("Operator");
+  expect(doc.components.schemas.TenantUserPage).toBeDefined();
   expect(doc.components.schemas.Problem).toBeDefined();
 });
 

@@ -33,6 +33,30 @@ const schemas = {
   "set-mfa": z.object({ upn: z.string(), required: z.boolean() }),
   "disable-user": z.object({ upn: z.string(), disabled: z.boolean().default(true) }),
   "set-conditional-access-block": z.object({ upn: z.string(), blocked: z.boolean() }),
+  "add-user": z.object({
+    tenantId: z.string(),
+    user: z.object({
+      id: z.string(),
+      userPrincipalName: z.string(),
+      displayName: z.string(),
+      mail: z.string().nullable().optional(),
+      accountEnabled: z.boolean().optional(),
+      userType: z.enum(["Member", "Guest"]).optional(),
+    }),
+  }),
+  "update-user": z.object({
+    tenantId: z.string(),
+    id: z.string(),
+    changes: z.object({
+      userPrincipalName: z.string().optional(),
+      displayName: z.string().optional(),
+      mail: z.string().nullable().optional(),
+      accountEnabled: z.boolean().optional(),
+      userType: z.enum(["Member", "Guest"]).optional(),
+    }),
+  }),
+  "remove-user": z.object({ tenantId: z.string(), id: z.string() }),
+  "invalidate-delta-tokens": z.object({ tenantId: z.string(), status: z.union([z.literal(400), z.literal(410)]).default(400) }),
   "disable-tenant": z.object({ tenantId: z.string(), disabled: z.boolean().default(true) }),
   "rotate-signing-keys": z.object({ dropOld: z.boolean().optional() }).optional(),
   "set-latency": z.object({ token: latencySpec.optional(), graph: latencySpec.optional() }),
@@ -41,6 +65,7 @@ const schemas = {
     count: z.number().int().positive().optional(),
     tenantFraction: z.number().min(0).max(1).optional(),
     tenantIds: z.array(z.string()).optional(),
+    endpoint: z.string().optional(),
     retryAfterSeconds: z.number().positive(),
   }),
   "fail-5xx": z.object({ scope, count: z.number().int().positive(), status: z.number().int().min(500).max(599).optional() }),
@@ -136,6 +161,24 @@ export function runControlOperation(state: EmulatorState, op: string, rawBody: u
     case "set-conditional-access-block": {
       const b = parse("set-conditional-access-block");
       state.setConditionalAccessBlock(b.upn, b.blocked);
+      return { ok: true };
+    }
+    case "add-user": {
+      const b = parse("add-user");
+      return state.addUser(b.tenantId, b.user);
+    }
+    case "update-user": {
+      const b = parse("update-user");
+      return state.updateUser(b.tenantId, b.id, b.changes);
+    }
+    case "remove-user": {
+      const b = parse("remove-user");
+      state.removeUser(b.tenantId, b.id);
+      return { ok: true };
+    }
+    case "invalidate-delta-tokens": {
+      const b = parse("invalidate-delta-tokens");
+      state.invalidateDeltaTokens(b.tenantId, b.status);
       return { ok: true };
     }
     case "disable-tenant": {

@@ -1,3 +1,4 @@
+import type { UserChange, UserResource } from "./directory.js";
 import type { ScenarioInput } from "./scenario.js";
 import type {
   AddSecretOptions,
@@ -100,6 +101,19 @@ export class EmulatorControlClient {
   }
   setConditionalAccessBlock(upn: string, blocked: boolean): Promise<unknown> {
     return this.post("set-conditional-access-block", { upn, blocked });
+  }
+  addUser(tenantId: string, user: { id: string; userPrincipalName: string; displayName: string } & UserChange): Promise<UserResource> {
+    return this.post("add-user", { tenantId, user });
+  }
+  updateUser(tenantId: string, id: string, changes: UserChange): Promise<UserResource> {
+    return this.post("update-user", { tenantId, id, changes });
+  }
+  removeUser(tenantId: string, id: string): Promise<unknown> {
+    return this.post("remove-user", { tenantId, id });
+  }
+  /** Refuses every delta link issued so far: 400 syncStateNotFound (expired) or 410 Gone (resync required). */
+  invalidateDeltaTokens(tenantId: string, status: 400 | 410 = 400): Promise<unknown> {
+    return this.post("invalidate-delta-tokens", { tenantId, status });
   }
   disableTenant(tenantId: string, disabled = true): Promise<unknown> {
     return this.post("disable-tenant", { tenantId, disabled });

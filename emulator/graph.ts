@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { scenarioUserResource } from "./directory.js";
 import { decodeJwt, verifyJwtSignature } from "./jwt.js";
 import type { Group, User } from "./scenario.js";
 import { GRAPH_APP_ID, ROLE_TEMPLATE_IDS, type AppRuntime, type EmulatorState, type TenantRuntime } from "./state.js";
@@ -48,6 +49,8 @@ class GraphError extends Error {
 }
 
 const MAX_BATCH = 20;
+/** Users per page of /users/delta, which ignores $top. */
+const DELTA_PAGE = 200;
 const DEFAULT_PAGE = 100;
 const MAX_TOP = 999;
 const USER_DEFAULT_FIELDS = [
@@ -198,21 +201,18 @@ export class GraphService {
       if (principal.kind !== "user") throw new GraphError(400, "BadRequest", "/me request is only valid with delegated authentication flow.");
       if (path === "/v1.0/me") {
         this.require(principal, PERMISSIONS.me);
-        return { "@odata.context": context("users/$entity"), ...selectFields(userResource(principal.user!), q.get("$select"), USER_DEFAULT_FIELDS) };
+        return { "@odata.context": context("users/$entity"), ...selectFields(scenarioUserResource(principal.user!), q.get("$select"), USER_DEFAULT_FIELDS) };
       }
       this.require(principal, PERMISSIONS.memberOf);
       return this.page(url, headers, memberOf(t, principal.user!), "directoryObjects", undefined);
     }
     if (path === "/v1.0/users") {
       this.require(principal, PERMISSIONS.users);
-      let users = t.tenant.users;
-      const filter = q.get("$filter");
-      if (filter) {
-        const m = /^userPrincipalName eq '([^']*)'$/i.exec(filter.trim());
-        if (!m) throw new GraphError(400, "Request_UnsupportedQuery", "Unsupported query.");
-        users = users.filter((u) => u.userPrincipalName.toLowerCase() === m[1]!.toLowerCase());
-      }
-      return this.page(url, headers, users.map(userResource), "users", USER_DEFAULT_FIELDS);
+      return this.usersPage(url, headers, t);
+    }
+    if (path === "/v1.0/users/delta" || path === "/v1.0/users/microsoft.graph.delta") {
+      this.require(principal, PERMISSIONS.users);
+      return this.usersDelta(url, headers, t);
     }
     const userMatch = /^\/v1\.0\/users\/([^/]+)(\/memberOf)?$/.exec(path);
     if (userMatch) {
@@ -224,8 +224,9 @@ export class GraphService {
         return this.page(url, headers, memberOf(t, user), "directoryObjects", undefined);
       }
       this.require(principal, PERMISSIONS.users);
-      if (!user) throw notFound(key);
-      return { "@odata.context": context("users/$entity"), ...selectFields(userResource(user), q.get("$select"), USER_DEFAULT_FIELDS) };
+      const resource = t.directory.find(user?.id ?? key);
+      if (!resource) throw notFound(key);
+      return { "@odata.context": context("users/$entity"), ...selectFields(resource, q.get("$select"), USER_DEFAULT_FIELDS) };
     }
     if (path === "/v1.0/groups") {
       this.require(principal, PERMISSIONS.groups);
@@ -322,6 +323,109 @@ export class GraphService {
     return body;
   }
 
+  /**
+   * `/users`: the tenant's directory a page at a time ($top 1–999, default 100), never materialized, with
+   * an opaque skiptoken naming where the next page starts.
+   * @see https://learn.microsoft.com/en-us/graph/paging
+   */
+  private usersPage(url: URL, headers: GraphRequest["headers"], t: TenantRuntime): Record<string, unknown> {
+    const q = url.searchParams;
+    const dir = t.directory;
+    const top = pageSize(q.get("$top"));
+    const select = q.get("$select");
+    const count = q.get("$count");
+    if (count === "true" && (headers.consistencylevel ?? "").toLowerCase() !== "eventual") {
+      throw new GraphError(400, "Request_BadRequest", "$count is only supported with the ConsistencyLevel:eventual header.");
+    }
+    const body: Record<string, unknown> = { "@odata.context": `${this.urls.graphUrl}/v1.0/$metadata#users${select ? `(${select})` : ""}` };
+    if (count === "true") body["@odata.count"] = dir.size;
+    const filter = q.get("$filter");
+    if (filter) {
+      const m = /^userPrincipalName eq '([^']*)'$/i.exec(filter.trim());
+      if (!m) throw new GraphError(400, "Request_UnsupportedQuery", "Unsupported query.");
+      const explicit = t.usersByUpn.get(m[1]!.toLowerCase());
+      const found = dir.find(explicit?.id ?? m[1]!);
+      body.value = found && found.userPrincipalName.toLowerCase() === m[1]!.toLowerCase() ? [selectFields(found, select, USER_DEFAULT_FIELDS)] : [];
+      return body;
+    }
+    const skiptoken = q.get("$skiptoken");
+    let position = 0;
+    if (skiptoken) {
+      const state = readToken<{ p?: unknown }>(skiptoken);
+      if (!state || typeof state.p !== "number" || state.p < 0) throw new GraphError(400, "Request_BadRequest", "Invalid skip token.");
+      position = state.p;
+    }
+    const value: Record<string, unknown>[] = [];
+    while (position < dir.positions && value.length < top) {
+      const user = dir.at(position++);
+      if (user) value.push(selectFields(user, select, USER_DEFAULT_FIELDS));
+    }
+    if (position < dir.positions) body["@odata.nextLink"] = `${this.urls.graphUrl}${url.pathname}?${queryWith(url, "$skiptoken", writeToken({ p: position }))}`;
+    body.value = value;
+    return body;
+  }
+
+  /**
+   * `/users/delta`: a first round lists every current user and ends with a deltaLink; following it lists
+   * the users changed since (their current state, or `@removed` for a deleted user) and ends with the
+   * next deltaLink. `$deltatoken=latest` answers a deltaLink at once ("sync from now"). The query ($select)
+   * travels inside the tokens. Pages hold up to 200 users (`Prefer: odata.maxpagesize` can ask for fewer);
+   * `$top` is not supported on delta and is ignored. A token issued before invalidate-delta-tokens is
+   * refused: 400 syncStateNotFound (an expired token) or 410 Gone (Graph needs a full resync).
+   * @see https://learn.microsoft.com/en-us/graph/delta-query-users
+   * @see https://learn.microsoft.com/en-us/graph/delta-query-overview
+   */
+  private usersDelta(url: URL, headers: GraphRequest["headers"], t: TenantRuntime): Record<string, unknown> {
+    const q = url.searchParams;
+    const dir = t.directory;
+    const preferred = /odata\.maxpagesize=(\d+)/i.exec(headers.prefer ?? "");
+    const size = Math.max(1, Math.min(DELTA_PAGE, preferred ? Number(preferred[1]) : DELTA_PAGE));
+    type State = { g: number; m: "i" | "c"; p: number; s: number; to?: number; sel: string | null };
+    const deltatoken = q.get("$deltatoken");
+    const skiptoken = q.get("$skiptoken");
+    const refuse = () => {
+      if (dir.refusal.status === 410)
+        throw new GraphError(410, "resyncRequired", "Resync required. The delta token is no longer valid: synchronize again from the start.");
+      throw new GraphError(400, "syncStateNotFound", "The sync state generation is not found. The delta token is expired and data must be synchronized again.");
+    };
+    let state: State;
+    if (deltatoken === "latest") {
+      state = { g: dir.tokenGeneration, m: "c", p: 0, s: dir.seq, to: dir.seq, sel: q.get("$select") };
+    } else if (deltatoken || skiptoken) {
+      const read = readToken<State>((deltatoken ?? skiptoken)!);
+      if (!read || typeof read.s !== "number" || typeof read.g !== "number") throw new GraphError(400, "Request_BadRequest", "Invalid state token.");
+      if (read.g !== dir.tokenGeneration) refuse();
+      state = deltatoken ? { g: read.g, m: "c", p: 0, s: read.s, to: dir.seq, sel: read.sel ?? null } : read;
+    } else {
+      state = { g: dir.tokenGeneration, m: "i", p: 0, s: dir.seq, sel: q.get("$select") };
+    }
+    const sel = state.sel;
+    const value: Record<string, unknown>[] = [];
+    let done: boolean;
+    let position = state.p;
+    if (state.m === "i") {
+      while (position < dir.positions && value.length < size) {
+        const user = dir.at(position++);
+        if (user) value.push(selectFields(user, sel, USER_DEFAULT_FIELDS));
+      }
+      done = position >= dir.positions;
+    } else {
+      const ids = dir.changesBetween(state.s, state.to ?? dir.seq);
+      for (const id of ids.slice(position, position + size)) {
+        const user = dir.changed(id);
+        value.push(user ? selectFields(user, sel, USER_DEFAULT_FIELDS) : { "@odata.type": "#microsoft.graph.user", id, "@removed": { reason: "changed" } });
+      }
+      position += size;
+      done = position >= ids.length;
+    }
+    const base = `${this.urls.graphUrl}/v1.0/users/delta`;
+    const body: Record<string, unknown> = { "@odata.context": `${this.urls.graphUrl}/v1.0/$metadata#users${sel ? `(${sel})` : ""}` };
+    if (done) body["@odata.deltaLink"] = `${base}?$deltatoken=${writeToken({ g: state.g, s: state.m === "i" ? state.s : (state.to ?? dir.seq), sel })}`;
+    else body["@odata.nextLink"] = `${base}?$skiptoken=${writeToken({ ...state, p: position })}`;
+    body.value = deltatoken === "latest" ? [] : value;
+    return body;
+  }
+
   private batch(request: GraphRequest, principal: Principal): unknown {
     const body = request.body as { requests?: unknown } | undefined;
     const requests =
@@ -337,7 +441,7 @@ export class GraphService {
       const path = rawUrl.startsWith("/") ? `/v1.0${rawUrl}` : `/v1.0/${rawUrl}`;
       const endpoint = `graph:${normalizeEndpoint(new URL(path, this.urls.graphUrl).pathname)}`;
       this.state.countEndpointOnly(endpoint);
-      const fault = this.state.nextFault("graph", principal.tenant.tenant.id);
+      const fault = this.state.nextFault("graph", principal.tenant.tenant.id, endpoint);
       if (fault?.kind === "throttle") {
         return {
           id,
@@ -373,7 +477,7 @@ function lowerKeys(h: Record<string, string>): Record<string, string> {
 export function normalizeEndpoint(pathname: string): string {
   return pathname
     .replace(/\/+$/, "")
-    .replace(/\/users\/[^/]+/, "/users/{id}")
+    .replace(/\/users\/(?!delta$|microsoft\.graph\.delta$)[^/]+/, "/users/{id}")
     .replace(/\/applications\(appId='[^']*'\)/, "/applications(appId='{appId}')");
 }
 
@@ -403,6 +507,35 @@ export function throttledBody(nowMs: number): unknown {
       message: "Please retry again later.",
     },
   };
+}
+
+function pageSize(topRaw: string | null): number {
+  const top = topRaw === null ? DEFAULT_PAGE : Number(topRaw);
+  if (!Number.isInteger(top) || top < 1 || top > MAX_TOP)
+    throw new GraphError(400, "Request_BadRequest", `Invalid page size specified: '${topRaw}'. Must be between 1 and ${MAX_TOP} inclusive.`);
+  return top;
+}
+
+/** The request's query with one parameter set, keeping `$` literal as Graph's links do. */
+function queryWith(url: URL, name: string, value: string): string {
+  const parts: string[] = [];
+  for (const [k, v] of url.searchParams) if (k !== name) parts.push(`${k}=${encodeURIComponent(v).replace(/%2C/gi, ",")}`);
+  parts.push(`${name}=${value}`);
+  return parts.join("&");
+}
+
+/** An opaque state token (skiptoken, deltatoken): base64url JSON, as opaque to clients as Graph's. */
+function writeToken(state: unknown): string {
+  return Buffer.from(JSON.stringify(state)).toString("base64url");
+}
+
+function readToken<T>(token: string): T | null {
+  try {
+    const v = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as unknown;
+    return v && typeof v === "object" ? (v as T) : null;
+  } catch {
+    return null;
+  }
 }
 
 function notFound(id: string): GraphError {
@@ -475,23 +608,6 @@ function organization(t: TenantRuntime, limited: boolean): Record<string, unknow
   return Object.fromEntries(
     Object.entries(full).map(([k, v]) => [k, k === "id" || k === "displayName" || k === "verifiedDomains" ? v : Array.isArray(v) ? [] : null]),
   );
-}
-
-function userResource(user: User): Record<string, unknown> {
-  return {
-    businessPhones: [],
-    displayName: user.displayName,
-    givenName: user.givenName ?? null,
-    jobTitle: user.jobTitle ?? null,
-    mail: user.mail ?? null,
-    mobilePhone: null,
-    officeLocation: null,
-    preferredLanguage: null,
-    surname: user.surname ?? null,
-    userPrincipalName: user.userPrincipalName,
-    id: user.id,
-    accountEnabled: !user.disabled,
-  };
 }
 
 function groupResource(group: Group): Record<string, unknown> {

@@ -216,6 +216,11 @@ export const tenantSchema = z.object({
   countryLetterCode: z.string().optional(),
   createdDateTime: isoDate.optional(),
   users: z.array(userSchema).default([]),
+  /**
+   * Users made up on demand after `users` (user000000@<default domain>, …), the same for the same seed:
+   * a large directory for paging and user sync, free until read. They cannot sign in.
+   */
+  generatedUsers: z.object({ count: z.number().int().min(0).max(2_000_000), seed: z.string().min(1).default("users") }).optional(),
   groups: z.array(groupSchema).default([]),
   consents: z.array(consentSchema).default([]),
   appRegistrations: z.array(appRegistrationSchema).default([]),

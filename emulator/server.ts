@@ -58,10 +58,16 @@ export class EmulatorHandlers {
   }
 
   /** Applies latency and consumes an injected fault. Returns true when the response was already handled. */
-  private async applyFaults(scope: FaultScope, tenantId: string | undefined, res: ServerResponse, clientRequestId: string | undefined): Promise<boolean> {
+  private async applyFaults(
+    scope: FaultScope,
+    tenantId: string | undefined,
+    res: ServerResponse,
+    clientRequestId: string | undefined,
+    endpoint?: string,
+  ): Promise<boolean> {
     const delay = this.state.latencyFor(scope);
     if (delay > 0) await sleep(delay);
-    const fault = this.state.nextFault(scope, tenantId);
+    const fault = this.state.nextFault(scope, tenantId, endpoint);
     if (!fault) return false;
     if (fault.kind === "hang") return true;
     const now = this.state.clock.now();
@@ -256,7 +262,7 @@ export class EmulatorHandlers {
     if (url.pathname === "/v1.0/$batch") {
       const delay = this.state.latencyFor("graph");
       if (delay > 0) await sleep(delay);
-    } else if (await this.applyFaults("graph", peekTenant, res, clientRequestId)) {
+    } else if (await this.applyFaults("graph", peekTenant, res, clientRequestId, tracked.endpoint)) {
       return;
     }
     let body: unknown;
@@ -270,7 +276,12 @@ export class EmulatorHandlers {
     const response = this.graph.handle({
       method: req.method ?? "GET",
       url: req.url ?? "/",
-      headers: { authorization: req.headers.authorization, consistencylevel: headerValue(req, "consistencylevel"), "client-request-id": clientRequestId },
+      headers: {
+        authorization: req.headers.authorization,
+        consistencylevel: headerValue(req, "consistencylevel"),
+        prefer: headerValue(req, "prefer"),
+        "client-request-id": clientRequestId,
+      },
       body,
     });
     if (response.status >= 400) tracked.error = (response.body as { error?: { code?: string } }).error?.code;

@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, KeyObject, randomBytes, randomUUID, X509Certificate } from "node:crypto";
+import { UserDirectory, type UserChange } from "./directory.js";
 import { EmulatorClock } from "./clock.js";
 import { thumbprints } from "./certs.js";
 import { createAccessTokenKey, createSigningKey, type SigningKey } from "./jwt.js";
@@ -48,6 +49,8 @@ export interface ThrottleOptions {
   /** Throttle every request for this share of tenants (chosen by a stable hash of the tenant id). */
   tenantFraction?: number;
   tenantIds?: string[];
+  /** Only requests to this endpoint, as the counters name it (e.g. `graph:/v1.0/users`). */
+  endpoint?: string;
   /** Sent as Retry-After; may be fractional, like Graph's. */
   retryAfterSeconds: number;
 }
@@ -132,6 +135,8 @@ export interface TenantRuntime {
   groupsById: Map<string, Group>;
   /** Keyed by lower-cased client id. */
   consents: Map<string, ConsentRuntime>;
+  /** Every user Graph lists (scenario, generated, added), with the change log `/users/delta` reads. */
+  directory: UserDirectory;
 }
 
 export interface RefreshTokenRecord {
@@ -313,6 +318,7 @@ export class EmulatorState {
         usersById: new Map(),
         groupsById: new Map(tenant.groups.map((g) => [g.id, g])),
         consents: new Map(),
+        directory: new UserDirectory(tenant, (id) => tenant.users.find((u) => u.id.toLowerCase() === id)),
       };
       for (const user of tenant.users) {
         runtime.usersByUpn.set(user.userPrincipalName.toLowerCase(), user);
@@ -678,7 +684,10 @@ export class EmulatorState {
   }
 
   disableUser(upn: string, disabled = true): void {
-    this.requireUser(upn).disabled = disabled;
+    const found = this.findUser(upn);
+    if (!found) throw new EmulatorControlError(404, `unknown user ${upn}`);
+    found.user.disabled = disabled;
+    found.tenant.directory.touch(found.user);
   }
 
   setConditionalAccessBlock(upn: string, blocked: boolean): void {
@@ -733,6 +742,35 @@ export class EmulatorState {
     return this.armed.shift();
   }
 
+  // ---------------------------------------------------------------- directory users
+
+  private directoryChange<T>(tenantId: string, change: (d: UserDirectory) => T): T {
+    const t = this.requireTenant(tenantId);
+    try {
+      return change(t.directory);
+    } catch (e) {
+      if (e instanceof EmulatorControlError) throw e;
+      throw new EmulatorControlError(e instanceof Error && e.message.startsWith("unknown") ? 404 : 409, e instanceof Error ? e.message : "refused");
+    }
+  }
+
+  addUser(tenantId: string, user: UserChange & { id: string; userPrincipalName: string; displayName: string }) {
+    return this.directoryChange(tenantId, (d) => d.add(user));
+  }
+
+  updateUser(tenantId: string, id: string, change: UserChange) {
+    return this.directoryChange(tenantId, (d) => d.update(id, change));
+  }
+
+  removeUser(tenantId: string, id: string): void {
+    this.directoryChange(tenantId, (d) => d.remove(id));
+  }
+
+  /** Every delta link issued so far for the tenant is refused from now on (expired, or a resync Graph asks for). */
+  invalidateDeltaTokens(tenantId: string, status: 400 | 410): void {
+    this.requireTenant(tenantId).directory.invalidateDeltaTokens(status);
+  }
+
   // ---------------------------------------------------------------- faults
 
   latencyFor(scope: FaultScope): number {
@@ -742,7 +780,7 @@ export class EmulatorState {
   }
 
   /** Consumes and returns the fault for this request, if any; `tenantId` is the resolved GUID when known. */
-  nextFault(scope: FaultScope, tenantId: string | undefined): InjectedFault | undefined {
+  nextFault(scope: FaultScope, tenantId: string | undefined, endpoint?: string): InjectedFault | undefined {
     const tid = tenantId?.toLowerCase();
     for (const rule of this.hangs) {
       if (rule.scope === scope && rule.remaining > 0) {
@@ -760,6 +798,7 @@ export class EmulatorState {
       if (rule.scope !== scope) continue;
       if (rule.remaining !== undefined && rule.remaining <= 0) continue;
       if (rule.tenantSet && (!tid || !rule.tenantSet.has(tid))) continue;
+      if (rule.endpoint && rule.endpoint !== endpoint) continue;
       if (rule.tenantFraction !== undefined && (!tid || tenantHashFraction(tid) >= rule.tenantFraction)) continue;
       if (rule.remaining !== undefined) rule.remaining--;
       return { kind: "throttle", retryAfterSeconds: rule.retryAfterSeconds };

@@ -27,6 +27,9 @@ export const auditActions = [
   "directory_reload.started",
   "directory_reload.cancelled",
   "directory_reload.completed",
+  "user_sync.started",
+  "user_sync.cancelled",
+  "user_sync.completed",
   // The single provider settings row's events, before app registrations (kept for older audit rows).
   "provider_settings.updated",
   "provider_settings.tested",
@@ -65,6 +68,7 @@ export type AuditTarget = {
     | "app_registration"
     | "verification_run"
     | "directory_reload"
+    | "user_sync"
     | "consent_link"
     | "keys"
     | "entra_settings"

@@ -70,6 +70,14 @@ const envSchema = z.object({
     .min(0)
     .max(24 * 30)
     .default(24),
+  /** Hours between scheduled user syncs of every reachable tenant (Users tab); 0 (the default) disables them. */
+  USER_SYNC_SCHEDULE_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 30)
+    .default(0),
+  /** Tenants whose users are synchronized at the same time by a scheduled sync of every tenant. */
+  USER_SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /**
    * PostgreSQL only: the schema of the job queue (pg-boss) that spreads Verify All over the instances.
    * Default `pgboss`, or `<schema>_pgboss` when DATABASE_URL names a schema other than public.

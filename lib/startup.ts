@@ -18,6 +18,7 @@ export async function onServerStart() {
   if (resumed.length) console.log(`[startup] resumed run(s): ${resumed.join(", ")}`);
   // VERIFY_SCHEDULE_HOURS=0 turns off scheduled runs and the refresh-token keep-alive alike.
   if (env.VERIFY_SCHEDULE_HOURS > 0) startScheduler({ keepAlive: true });
+  if (env.USER_SYNC_SCHEDULE_HOURS > 0) (await import("@/lib/users")).startUserSyncSchedule();
   const stop = () => {
     void releaseRuns().finally(() => process.exit(0));
   };

@@ -9,6 +9,7 @@ import {
   updateTenantCommand,
   verifyTenantCommand,
 } from "@/lib/commands/tenants";
+import { cancelUserSyncCommand, syncTenantUsersCommand } from "@/lib/commands/users";
 import { providerSettingsSchema } from "@/lib/validations/provider";
 import { defineEndpoint, type EndpointSpec } from "./endpoint";
 import {
@@ -36,6 +37,10 @@ import {
   tenantPageSchema,
   tenantPatchSchema,
   tenantPathSchema,
+  tenantUserPageSchema,
+  tenantUsersQuerySchema,
+  userSyncCancelledSchema,
+  userSyncStartedSchema,
   verificationResultSchema,
 } from "./schemas";
 
@@ -179,6 +184,48 @@ export const endpoints = {
     role: clearTenantOwnAppCommand.role,
     params: tenantPathSchema,
     responses: { 204: { description: "Removed." } },
+    problems: [404],
+  }),
+
+  listTenantUsers: defineEndpoint({
+    operationId: "listTenantUsers",
+    method: "GET",
+    path: "/tenants/{id}/users",
+    tag: "Users",
+    summary: "The tenant's synchronized users",
+    description:
+      "The lookup list of the tenant's users as of its last user sync (Graph id, UPN, display name, mail, accountEnabled, userType), by UPN, searched and paged, with the sync's state and progress.",
+    role: "VIEWER",
+    params: tenantPathSchema,
+    query: tenantUsersQuerySchema,
+    responses: { 200: { description: "One page of users and the sync state.", schema: tenantUserPageSchema } },
+    problems: [404],
+  }),
+
+  syncTenantUsers: defineEndpoint({
+    operationId: "syncTenantUsers",
+    method: "POST",
+    path: "/tenants/{id}/users/sync",
+    tag: "Users",
+    summary: "Synchronize the tenant's users",
+    description:
+      "Starts a user sync in the background: the first sync reads every user, later ones only the changes since (Graph delta query), falling back to a full read when Graph refuses the delta link. When the tenant's sync is already running this call joins it (`joined: true`). Follow it with GET /tenants/{id}/users (`sync`).",
+    role: syncTenantUsersCommand.role,
+    params: tenantPathSchema,
+    responses: { 202: { description: "The sync (started or joined).", schema: userSyncStartedSchema } },
+    problems: [404],
+  }),
+
+  cancelTenantUserSync: defineEndpoint({
+    operationId: "cancelTenantUserSync",
+    method: "POST",
+    path: "/tenants/{id}/users/sync/cancel",
+    tag: "Users",
+    summary: "Cancel the tenant's user sync",
+    description: "Users already written stay in the list; the next sync continues from the last completed one.",
+    role: cancelUserSyncCommand.role,
+    params: tenantPathSchema,
+    responses: { 200: { description: "Whether a running sync was cancelled, and the sync state.", schema: userSyncCancelledSchema } },
     problems: [404],
   }),
 

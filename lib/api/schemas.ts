@@ -89,6 +89,12 @@ export const auditQuerySchema = z
   })
   .refine((q) => !q.from || !q.to || q.from < q.to, { path: ["to"], message: "Must be later than from." });
 
+export const tenantUsersQuerySchema = z.strictObject({
+  q: z.string().trim().min(1).max(200).optional().describe("Text searched in user principal name, display name and mail (case-insensitive)."),
+  page,
+  pageSize,
+});
+
 // ---- Request bodies ----
 
 /** Creating a tenant: the console's form schema, refusing unknown fields. */
@@ -287,6 +293,60 @@ export const runCancelledSchema = named(
 export const runResultPageSchema = named(
   "VerificationResultPage",
   z.object({ items: z.array(verificationResultSchema), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() }),
+);
+
+export const userSyncStateSchema = named(
+  "UserSyncState",
+  z.object({
+    status: z.enum(["NEVER", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"]).describe("The last sync's outcome, or RUNNING while one runs."),
+    userCount: z.number().int().describe("Users in the list after the last completed sync."),
+    lastSyncAt: nullableDateTime.describe("When the last sync completed successfully."),
+    lastSyncMode: z.enum(["full", "delta"]).nullable().describe("full: every user was read; delta: only the changes since the sync before."),
+    reasonCode: z.string().nullable().describe("Why the last sync failed (the verification's reason codes)."),
+    message: z.string().nullable(),
+    runId: z.string().nullable().describe("The job run syncing the tenant now."),
+    startedAt: nullableDateTime,
+    finishedAt: nullableDateTime,
+    progressUsers: z.number().int().describe("Users (for a delta: changes) read by the sync in progress, or by the last one."),
+    progressPages: z.number().int().describe("Graph pages read by the sync in progress, or by the last one."),
+  }),
+);
+
+export const tenantUserSchema = named(
+  "TenantUser",
+  z.object({
+    id: z.string().describe("The user's Graph object id."),
+    userPrincipalName: z.string(),
+    displayName: z.string().nullable(),
+    mail: z.string().nullable(),
+    accountEnabled: z.boolean().nullable(),
+    userType: z.string().nullable().describe("Member or Guest."),
+  }),
+);
+
+export const tenantUserPageSchema = named(
+  "TenantUserPage",
+  z.object({
+    items: z.array(tenantUserSchema),
+    total: z.number().int().describe("Users matching the search."),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+    sync: userSyncStateSchema,
+  }),
+);
+
+export const userSyncStartedSchema = named(
+  "UserSyncStarted",
+  z.object({
+    runId: z.string().describe("The job run of the sync."),
+    joined: z.boolean().describe("True when the tenant's sync was already running and this call joined it."),
+    state: userSyncStateSchema,
+  }),
+);
+
+export const userSyncCancelledSchema = named(
+  "UserSyncCancelled",
+  z.object({ cancelled: z.boolean().describe("False when no sync of the tenant was running."), state: userSyncStateSchema }),
 );
 
 export const providerSettingsViewSchema = named(

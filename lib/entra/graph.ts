@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { failureFromGraphResponse, parseRetryAfter, type EntraFailure } from "./classify";
+import { failureFromGraphResponse, parseRetryAfter, redactUrl, type EntraFailure } from "./classify";
 import type { CloudEndpoints } from "./clouds";
 import { CallCancelledError, EntraCallError, httpCounters, backoffMs, sendWithRetry, type RetryPolicy, type SendOptions } from "./http";
 
@@ -134,3 +134,64 @@ export const graphRequests = {
   users: { id: "users", url: "/users?$top=1&$select=id&$count=true", headers: { ConsistencyLevel: "eventual" } },
   me: { id: "me", url: "/me?$select=id,displayName,userPrincipalName,mail" },
 } satisfies Record<string, GraphSubRequest>;
+
+/** One GET of a Graph page: its body, or the failure (classified by the caller) when none came back. */
+export type GraphGetResult = { ok: true; body: unknown; attempts: number } | { ok: false; failure: EntraFailure; status?: number; graphCode?: string };
+
+/**
+ * GETs one Graph URL (a first page or an `@odata.nextLink`/`@odata.deltaLink`, followed verbatim) with
+ * the policy's timeout and retries: Retry-After honoured on 429/503, backoff on other 5xx (sendWithRetry).
+ * A link must stay on the cloud's Graph origin: the bearer token is never sent anywhere else.
+ * @see https://learn.microsoft.com/en-us/graph/paging
+ */
+export async function graphGet(
+  endpoints: CloudEndpoints,
+  accessToken: string,
+  url: string,
+  o: CallOptions & { headers?: Record<string, string> },
+): Promise<GraphGetResult> {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return { ok: false, failure: { flow: "graph", kind: "config", endpoint: "invalid link", libraryCode: "invalid_link" } };
+  }
+  if (target.origin !== new URL(endpoints.graphBase).origin) {
+    return {
+      ok: false,
+      failure: {
+        flow: "graph",
+        kind: "refused",
+        endpoint: target.origin,
+        libraryCode: "foreign_link",
+        refusal: `Graph sent a link to ${target.host}, which is not the tenant's Graph host`,
+      },
+    };
+  }
+  const clientRequestId = randomUUID();
+  try {
+    const res = await sendWithRetry({
+      kind: "graph",
+      flow: "graph",
+      method: "GET",
+      url,
+      headers: { authorization: `Bearer ${accessToken}`, "client-request-id": clientRequestId, ...o.headers },
+      policy: o.policy,
+      signal: o.signal,
+      correlationId: clientRequestId,
+      onRetry: o.onRetry,
+    });
+    if (res.status === 200) return { ok: true, body: res.body, attempts: res.trace.attempts.length };
+    const failure = failureFromGraphResponse({
+      endpoint: redactUrl(url),
+      status: res.status,
+      headers: res.headers,
+      body: res.body,
+      attempts: res.trace.attempts.length,
+    });
+    return { ok: false, failure, status: res.status, graphCode: failure.graphCode };
+  } catch (e) {
+    if (e instanceof EntraCallError) return { ok: false, failure: e.failure };
+    throw e;
+  }
+}

@@ -10,7 +10,8 @@ import type { Chunk, JobStore } from "./store";
 import { AUTOMATIC_TRIGGER, RunEndedError, type AnyJobKind, type Category, type KindName, type RunCounts, type RunRef } from "./types";
 
 /**
- * The one job engine. A run is a JobRun row (one active run per kind: unique `activeSlot`); its items are
+ * The one job engine. A run is a JobRun row (one active run per slot, the kind unless the starter names
+ * one: unique `activeSlot`); its items are
  * handed out in chunks by the store (./store.ts), processed here with the run's concurrency (this
  * process's share of it), and their results written in batches, each batch in one transaction with the
  * run's counters and a fence on the run's status (nothing is written once a run is cancelled). A chunk
@@ -23,6 +24,11 @@ export type RunRow = JobRun;
 
 export type StartRunInput = {
   kind: KindName;
+  /**
+   * One run is active per slot: the kind's name unless given. A kind that runs per item (one tenant's user
+   * sync) names a slot per item, so runs for different items proceed side by side.
+   */
+  slot?: string;
   /** Item ids, or null/undefined for every item of the kind. */
   scope?: string[] | null;
   trigger: string;
@@ -127,8 +133,9 @@ export class JobEngine {
     const kind = this.kind(input.kind);
     const scope = input.scope ? [...new Set(input.scope)] : null;
     const concurrency = Math.max(1, Math.min(1024, Math.round(input.concurrency ?? kind.defaultConcurrency())));
+    const slot = input.slot ?? input.kind;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const active = await db.jobRun.findUnique({ where: { activeSlot: input.kind } });
+      const active = await db.jobRun.findUnique({ where: { activeSlot: slot } });
       if (active) {
         await this.work(active);
         return { run: active, joined: true };
@@ -142,7 +149,7 @@ export class JobEngine {
             id: randomUUID(),
             kind: input.kind,
             status: "RUNNING",
-            activeSlot: input.kind,
+            activeSlot: slot,
             trigger: input.trigger,
             requestedBy: input.requestedBy,
             scope: scope ? JSON.stringify(scope) : null,

@@ -7,7 +7,7 @@ import type { AuditAction, AuditTarget } from "@/lib/audit";
  */
 
 /** The kinds of lib/jobs/kinds.ts; any other name is a kind of a test suite. */
-export type KindName = "verify" | "reload-directory" | (string & {});
+export type KindName = "verify" | "reload-directory" | "user-sync" | (string & {});
 
 /** Where a result counts: the run's `ok`, `warnings` or `failed` counter. */
 export type Category = "ok" | "warning" | "failed";

@@ -68,6 +68,8 @@ export type CheckOptions = {
   now?: () => number;
   /** A run's short circuit on a rejected app credential (./credential-gate.ts); none for a single check. */
   gate?: CredentialGate;
+  /** Handed the Graph access token the method acquired, before the check reads Graph with it (user sync reuses it). */
+  onGraphToken?: (accessToken: string) => void;
 };
 
 class NotConfigured extends Error {}
@@ -140,7 +142,7 @@ function appForTenant(tenant: TenantInput, creds: CredentialInput[], provider: P
  * tenant's cloud (source 004's Environment Type), a Custom one taking its hosts from the Custom cloud's
  * registration.
  */
-function endpointsFor(tenant: TenantInput, choice: ProviderChoice): CloudEndpoints {
+export function endpointsFor(tenant: TenantInput, choice: ProviderChoice): CloudEndpoints {
   const hostsOf = (r: ProviderInput) => ({ authorityHost: r.customAuthorityHost, graphHost: r.customGraphHost, graphResource: r.customGraphResource });
   if (usesOwnApp(tenant)) {
     if (tenant.cloud !== "CUSTOM") return cloudEndpoints(tenant.cloud);
@@ -296,9 +298,14 @@ function verifyContext(
     saveRotatedCache: async (credential, cacheJson, homeAccountId, expiresAt) => {
       await o.saveRotatedCache?.(credential, cacheJson, homeAccountId, expiresAt);
     },
-    probeOrganization: (accessToken) => probeGraph(endpoints, accessToken, [graphRequests.organization, graphRequests.users], o),
-    delegatedGraph: (accessToken, timings, accessBreaksAt, warnings, notes) =>
-      delegatedGraph(tenant, endpoints, accessToken, o, build, timings, accessBreaksAt, warnings, notes),
+    probeOrganization: (accessToken) => {
+      o.onGraphToken?.(accessToken);
+      return probeGraph(endpoints, accessToken, [graphRequests.organization, graphRequests.users], o);
+    },
+    delegatedGraph: (accessToken, timings, accessBreaksAt, warnings, notes) => {
+      o.onGraphToken?.(accessToken);
+      return delegatedGraph(tenant, endpoints, accessToken, o, build, timings, accessBreaksAt, warnings, notes);
+    },
     tenantMismatch,
     failed: (code, timings, extra, accessBreaksAt) => build.failed(code, timings, extra, accessBreaksAt),
     failure: build.failure,

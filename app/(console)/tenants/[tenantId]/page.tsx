@@ -14,6 +14,7 @@ import { AuthorizationPanel } from "./authorization-panel";
 import { ConnectionTest } from "./connection-test";
 import { CredentialsPanel } from "./credentials-panel";
 import { TenantActions, TenantPageShell } from "./tenant-actions";
+import { TenantTabs } from "./tenant-tabs";
 
 export const metadata: Metadata = { title: "Tenant" };
 
@@ -83,6 +84,7 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
             </p>
           </div>
         </div>
+        <TenantTabs tenantId={tenant.id} current="overview" />
 
         <section aria-labelledby="status-heading" className={`rounded-xl border-2 bg-white p-5 shadow-sm ${tone}`}>
           <h2 id="status-heading" className="text-base font-semibold">
