@@ -80,11 +80,15 @@ const contractKind: JobKind<{ id: string }, { id: string; ok: boolean }, null> =
   audit: { target: "verification_run", started: "verification_run.started", completed: "verification_run.completed", cancelled: "verification_run.cancelled" },
 };
 
-/** A "process": an engine of its own over the store this database selects. */
-async function process_(): Promise<Engine> {
+/**
+ * A "process": an engine of its own over the store this database selects. The short lease makes takeover
+ * tests fast; tests of live processes sharing a run pass a longer one, so that a heartbeat delayed by a busy
+ * machine does not count as a crash (which hands the items in flight to the other process, by design).
+ */
+async function process_(leaseTtlMs = LEASE_MS): Promise<Engine> {
   const { JobEngine } = await import("./engine");
   const engine = new JobEngine(
-    jobs.createJobStore({ instanceId: `contract-${++names}`, leaseTtlMs: LEASE_MS }),
+    jobs.createJobStore({ instanceId: `contract-${++names}`, leaseTtlMs }),
     new Map([["contract", contractKind as unknown as AnyJobKind]]),
   );
   engines.push(engine);
@@ -156,7 +160,7 @@ describe(`the job engine's contract (${testOnPostgres ? "PostgreSQL store" : "em
 
   it("shares a run between the processes that work on it within its concurrency, each item once", async () => {
     seen.delayMs = 60;
-    const [a, b] = [await process_(), await process_()];
+    const [a, b] = [await process_(15_000), await process_(15_000)];
     const run = await start(a, 6);
     await b.watch();
     await a.waitForRun(run.id);
