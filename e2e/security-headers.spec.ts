@@ -83,7 +83,7 @@ test.describe("security headers", () => {
     await expect(page.getByRole("heading", { name: "Authentication Status" })).toBeVisible();
     await expectNoncedPage(page, "/settings/provider");
     await expectNoncedPage(page, "/no-such-page", 404);
-    await expect(page.getByText("This page could not be found.")).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
     // Client-side navigation still works under the policy.
     await page.goto("/tenants");
     await page.getByRole("link", { name: "Audit log" }).click();
