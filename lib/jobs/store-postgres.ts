@@ -246,7 +246,11 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
     // looked. Without them the planner thinks the partition nearly empty, fetches through pg-boss's
     // (name, start_after) index and sorts every waiting chunk on each claim, so rows read per item grow
     // with N; with them, the tac_job_fetch index serves the fetch order and a claim reads what it takes.
-    await pool.query(`ANALYZE ${s}.job`);
+    // ANALYZE locks the job table's partitions: serialized with the DDL (another instance creating its queue
+    // at the same moment deadlocked with it) and retried like it; a failure costs only the statistics.
+    await ddl((client) => client.query(`ANALYZE ${s}.job`)).catch((e: unknown) =>
+      console.error(`[jobs] could not analyze the job table: ${(e as Error)?.message ?? e}`),
+    );
   }
 
   return {
