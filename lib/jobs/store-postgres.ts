@@ -242,15 +242,6 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
       after = ids[ids.length - 1]!;
     }
     await pool.query(`UPDATE ${s}.job_run SET enqueued = true WHERE run_id = $1`, [run.id]);
-    // Fresh statistics for the queue's partition: the chunks were inserted in one burst, before autovacuum
-    // looked. Without them the planner thinks the partition nearly empty, fetches through pg-boss's
-    // (name, start_after) index and sorts every waiting chunk on each claim, so rows read per item grow
-    // with N; with them, the tac_job_fetch index serves the fetch order and a claim reads what it takes.
-    // ANALYZE locks the job table's partitions: serialized with the DDL (another instance creating its queue
-    // at the same moment deadlocked with it) and retried like it; a failure costs only the statistics.
-    await ddl((client) => client.query(`ANALYZE ${s}.job`)).catch((e: unknown) =>
-      console.error(`[jobs] could not analyze the job table: ${(e as Error)?.message ?? e}`),
-    );
   }
 
   return {
