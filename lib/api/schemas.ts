@@ -369,7 +369,7 @@ export const providerSettingsViewSchema = named(
     customAuthorityHost: z.string(),
     customGraphHost: z.string(),
     customGraphResource: z.string(),
-    tokenVersion: z.enum(["v1", "v2"]).describe("Stored and validated (v1 needs a Resource); token requests use the v2.0 endpoint today."),
+    tokenVersion: z.enum(["v1", "v2"]).describe("v2: tokens from /oauth2/v2.0/token with scopes; v1: from /oauth2/token with `resource` (required)."),
     resource: z.string(),
     scopes: z.string().describe("Space-separated delegated scopes."),
     requiredAppPermissions: z.string().describe("Space-separated application permissions every tenant must grant."),

@@ -5,7 +5,7 @@ import { DecryptionError, decryptSecret, encryptSecret } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { classifyFailure, type EntraFailure } from "@/lib/entra/classify";
 import { callPolicy } from "@/lib/entra/http";
-import { acquireAppToken, redeemAuthCode } from "@/lib/entra/msal-clients";
+import { protocolOf, tokenClient } from "@/lib/entra/token-client";
 import { reasons } from "@/lib/entra/reasons";
 import { readAccessTokenClaims } from "@/lib/entra/token-claims";
 import { newId } from "@/lib/ids";
@@ -230,6 +230,7 @@ async function completeAdminConsent(app: ProviderApp, tenant: StateTenant, p: Pa
   // Proof of consent: a token for the tenant the link was for (right after consent Entra may need a few
   // seconds to replicate, which shows as AADSTS700016; the engine's retries do not cover it, so say so).
   const call = { endpoints: app.endpoints, clientId: app.clientId, credential: app.credential, policy: callPolicy("consent") };
+  const { acquireAppToken } = tokenClient(protocolOf(app));
   const token = await acquireAppToken({ ...call, tenant: expected });
   if (!token.ok) {
     if (returned && tenant.entraTenantId === null) {
@@ -306,7 +307,7 @@ async function completeAuthCode(
     if (e instanceof DecryptionError) return unreadable(tenant);
     throw e;
   }
-  const redeemed = await redeemAuthCode({
+  const redeemed = await tokenClient(protocolOf(app)).redeemAuthCode({
     endpoints: app.endpoints,
     clientId: app.clientId,
     credential: app.credential,

@@ -3,7 +3,7 @@ import { DecryptionError } from "@/lib/crypto";
 import { classifyFailure, diagnosticsOf, type Diagnostics } from "@/lib/entra/classify";
 import { graphBatch } from "@/lib/entra/graph";
 import { callPolicy } from "@/lib/entra/http";
-import { acquireAppToken } from "@/lib/entra/msal-clients";
+import { protocolOf, tokenClient } from "@/lib/entra/token-client";
 import { reasons } from "@/lib/entra/reasons";
 import { missingPermissions, readAccessTokenClaims } from "@/lib/entra/token-claims";
 import { loadProviderApp, PROVIDER_ID, ProviderNotConfiguredError, recordSecretExpiry } from "./settings";
@@ -51,7 +51,13 @@ export async function testProviderApp(id: string = PROVIDER_ID): Promise<Provide
     };
   }
   const policy = callPolicy("verification");
-  const token = await acquireAppToken({ endpoints: app.endpoints, clientId: app.clientId, credential: app.credential, tenant: app.homeTenantId, policy });
+  const token = await tokenClient(protocolOf(app)).acquireAppToken({
+    endpoints: app.endpoints,
+    clientId: app.clientId,
+    credential: app.credential,
+    tenant: app.homeTenantId,
+    policy,
+  });
   if (!token.ok) {
     const code = classifyFailure(token.failure);
     const r = reasons[code];

@@ -31,6 +31,8 @@ export async function loadRegistrations(): Promise<RegistrationSet> {
       customAuthorityHost: p.customAuthorityHost,
       customGraphHost: p.customGraphHost,
       customGraphResource: p.customGraphResource,
+      tokenVersion: p.tokenVersion === "v1" ? ("v1" as const) : ("v2" as const),
+      resource: p.resource,
     };
   });
 }

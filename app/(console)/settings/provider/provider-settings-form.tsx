@@ -164,7 +164,7 @@ function ProviderFields({ settings, kit }: { settings: ProviderSettingsView; kit
         choices: clouds,
       })}
       {kit.select("tokenVersion", "Token endpoint version", {
-        hint: "Stored and checked (v1.0 needs a Resource). Token requests use the v2.0 endpoint until v1.0 requests are implemented.",
+        hint: "v2.0 requests Scopes at /oauth2/v2.0/token; v1.0 requests a Resource at /oauth2/token (and consents through the v1.0 endpoints).",
         value: tokenVersion,
         onChange: setTokenVersion,
         choices: tokenVersions,
