@@ -136,7 +136,9 @@ export const tenantSchema = named(
     lastStatus: z.enum(verificationStatuses),
     lastStatusCode: z.string().nullable(),
     lastStatusMessage: z.string().nullable(),
-    accessBreaksAt: nullableDateTime.describe("Earliest known moment access breaks (secret expiry, refresh-token inactivity)."),
+    accessBreaksAt: nullableDateTime.describe(
+      "Earliest known moment access breaks: the credential's or certificate's expiry (read from Graph), or the refresh token's inactivity deadline. Null for a broken (FAILED) tenant, when the deadline is unknown or already past, or more than 10 years away.",
+    ),
     version: z.number().int().describe("Optimistic-concurrency version; also the ETag of GET /tenants/{id}."),
   }),
 );

@@ -6,6 +6,7 @@ import { searchCandidates, searchStatusCounts, tenantCountRows } from "./tenant-
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { MethodId } from "@/lib/methods";
 import type { Page } from "@/lib/pagination";
+import { withShownDeadline } from "@/lib/tenants/access-breaks";
 import { outcomeFromRow, storedResultSelect, type StoredOutcome } from "@/lib/verification/outcome";
 import { totalOf, verificationStatuses, type StatusValue, type TenantFilters, type TenantListParams, type TenantSortColumn } from "@/lib/validations/tenant";
 
@@ -97,7 +98,8 @@ export async function listTenantPage(
     skip: (params.page - 1) * params.pageSize,
     take: params.pageSize + 1,
   });
-  return { items: rows.slice(0, params.pageSize), hasMore: rows.length > params.pageSize };
+  const now = Date.now();
+  return { items: rows.slice(0, params.pageSize).map((t) => withShownDeadline(t, now)), hasMore: rows.length > params.pageSize };
 }
 
 export async function listTenants(params: Pick<TenantListParams, "page" | "pageSize"> & Partial<TenantListParams>): Promise<Page<TenantListItem>> {
@@ -140,7 +142,8 @@ export async function* tenantsForExport(filters: Partial<TenantFilters>, ids?: s
     const where: Prisma.TenantWhereInput = after === null ? scoped : { AND: [scoped, { customerId: { gt: after } }] };
     const rows: TenantListItem[] = await db.tenant.findMany({ select: tenantListSelect, where, orderBy: { customerId: "asc" }, take: batchSize });
     if (rows.length === 0) return;
-    yield rows;
+    const now = Date.now();
+    yield rows.map((t) => withShownDeadline(t, now));
     if (rows.length < batchSize) return;
     after = rows[rows.length - 1]!.customerId;
   }
@@ -211,7 +214,7 @@ export async function getTenantDetail(tenantId: string): Promise<TenantDetail | 
     ? await db.jobRun.findMany({ where: { id: { in: runIds } }, select: { id: true, trigger: true, requestedBy: true, scope: true } })
     : [];
   return {
-    ...tenant,
+    ...withShownDeadline(tenant),
     history: results.map((r) => outcomeFromRow(r, tenant.authMethod)),
     historySources: Object.fromEntries(runs.map((r) => [r.id, runSource({ ...r, scope: r.scope !== null })])),
     audit: audit.map((a) => ({ ...a, details: parseJsonObject(a.details) })),

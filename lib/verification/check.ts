@@ -51,6 +51,8 @@ export type ProviderInput = {
   clientId: string | null;
   clientSecret: () => string | null;
   clientSecretExpiresAt: Date | null;
+  /** The certificate's end as Graph lists it (lib/provider/expiry.ts), else the certificate's notAfter. */
+  certificateExpiresAt: Date | null;
   certificate: () => StoredCertificate | null;
   requiredAppPermissions: string[];
   customAuthorityHost: string | null;
@@ -113,7 +115,13 @@ function providerApp(choice: ProviderChoice): AppSetup {
   const provider = choice.registration;
   if (!provider.clientId) throw new NotConfigured(`The app registration "${provider.name}" has no client ID`);
   const cert = provider.certificate();
-  if (cert) return { clientId: provider.clientId, credential: certificateCredential(cert), kind: "provider", expiresAt: certificateExpiry(cert) };
+  if (cert)
+    return {
+      clientId: provider.clientId,
+      credential: certificateCredential(cert),
+      kind: "provider",
+      expiresAt: earliest(provider.certificateExpiresAt, certificateExpiry(cert)),
+    };
   const secret = provider.clientSecret();
   if (secret) return { clientId: provider.clientId, credential: { kind: "secret", secret }, kind: "provider", expiresAt: provider.clientSecretExpiresAt };
   throw new NotConfigured(`The app registration "${provider.name}" has no client secret or certificate`);

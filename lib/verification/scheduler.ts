@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { jobEngine } from "@/lib/jobs";
 import { DAY_MS } from "./check";
+import { refreshAllExpiry } from "@/lib/provider/expiry";
 import { resumeInterruptedRuns, startVerificationRun } from "./runs";
 
 /**
@@ -28,6 +29,9 @@ export async function schedulerTick(options: SchedulerOptions = {}, now = Date.n
   if (hours > 0) {
     const last = await db.jobRun.findFirst({ where: { kind: "verify", scope: null }, orderBy: { startedAt: "desc" }, select: { startedAt: true } });
     if (!last || now - last.startedAt.getTime() >= hours * 3_600_000) {
+      // Expiry always known: each registration's (and customer-owned app's) credential expiry is read from
+      // Graph before the run, so the run's "Access breaks on" uses today's dates.
+      await refreshAllExpiry().catch(() => null);
       await startVerificationRun({ trigger: "schedule", requestedBy: "scheduler" });
       return "scheduled";
     }

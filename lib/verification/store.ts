@@ -26,6 +26,7 @@ export async function loadRegistrations(): Promise<RegistrationSet> {
       clientId: p.clientId,
       clientSecret: () => (secret ??= p.clientSecret ? decryptSecret(p.clientSecret, secretBinding(p.id)) : null),
       clientSecretExpiresAt: p.clientSecretExpiresAt,
+      certificateExpiresAt: p.certificateExpiresAt,
       certificate: () => (cert ??= p.certificate ? parseStoredCertificate(decryptSecret(p.certificate, certificateBinding(p.id))) : null),
       requiredAppPermissions: (p.requiredAppPermissions || DEFAULT_REQUIRED_APP_PERMISSIONS).split(/\s+/).filter(Boolean),
       customAuthorityHost: p.customAuthorityHost,

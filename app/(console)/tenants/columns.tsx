@@ -153,7 +153,7 @@ export function tenantColumns(): ColumnDef<TenantListItem>[] {
         const { renderedAt } = table.options.meta as ColumnContext;
         const at = row.original.accessBreaksAt;
         const soon = at ? new Date(at).getTime() - renderedAt < SOON_MS : false;
-        return <LocalTime value={at} renderedAt={renderedAt} empty="—" className={soon ? "font-medium text-red-700" : undefined} />;
+        return <LocalTime value={at} renderedAt={renderedAt} empty="—" absolute className={soon ? "font-medium text-red-700" : undefined} />;
       },
     },
     {

@@ -16,8 +16,8 @@ function day(d: Date | null) {
 
 function credentialText(r: RegistrationSummary) {
   const parts = [];
-  if (r.hasSecret) parts.push(`secret${r.secretExpiresAt ? ` (expires ${day(r.secretExpiresAt)})` : ""}`);
-  if (r.hasCertificate) parts.push(`certificate${r.certificateExpiresAt ? ` (expires ${day(r.certificateExpiresAt)})` : ""}`);
+  if (r.hasSecret) parts.push(`secret (${r.secretExpiresAt ? `expires ${day(r.secretExpiresAt)}` : "expiry unknown"})`);
+  if (r.hasCertificate) parts.push(`certificate (${r.certificateExpiresAt ? `expires ${day(r.certificateExpiresAt)}` : "expiry unknown"})`);
   return parts.length ? parts.join(", ") : "none";
 }
 

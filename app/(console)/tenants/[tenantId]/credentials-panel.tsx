@@ -1,5 +1,6 @@
 "use client";
 
+import { expiryPhrase } from "@/lib/provider/row";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { FormField, inputClass } from "@/components/form-field";
@@ -89,9 +90,9 @@ export function CredentialsPanel({
           </p>
           <p className="mt-1 text-slate-700">
             {own.hasSecret
-              ? `Client secret stored${own.secretHint ? ` (starts with ${own.secretHint})` : ""}${own.secretExpiresAt ? `, expires ${day(own.secretExpiresAt)}` : ""}.`
+              ? `Client secret stored${own.secretHint ? ` (starts with ${own.secretHint})` : ""}, ${expiryPhrase(own.secretExpiresAt, own.expiryCheck, day)}.`
               : own.hasCertificate
-                ? `Certificate stored, thumbprint ${own.certificateThumbprint}${own.certificateExpiresAt ? `, expires ${day(own.certificateExpiresAt)}` : ""}.`
+                ? `Certificate stored, thumbprint ${own.certificateThumbprint}, ${expiryPhrase(own.certificateExpiresAt, own.expiryCheck, day)}.`
                 : "No secret or certificate stored."}
           </p>
         </div>

@@ -194,7 +194,13 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
                 )}
               </Field>
               <Field label="Access breaks on">
-                {tenant.accessBreaksAt ? <LocalTime value={tenant.accessBreaksAt} renderedAt={now} /> : "No known deadline"}
+                {tenant.accessBreaksAt ? (
+                  <LocalTime value={tenant.accessBreaksAt} renderedAt={now} absolute />
+                ) : tenant.lastStatus === "FAILED" ? (
+                  "— (broken: see the status)"
+                ) : (
+                  "No known deadline"
+                )}
               </Field>
             </dl>
             {credentials.length === 0 ? (
