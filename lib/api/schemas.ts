@@ -202,6 +202,14 @@ export const tenantDetailSchema = named(
   }),
 );
 
+/** How a credential's expiry was last read from Graph (lib/provider/expiry.ts). */
+const expiryCheckSchema = z
+  .enum(["read", "forbidden", "not_found", "no_match", "failed", "no_home_tenant"])
+  .nullable()
+  .describe(
+    "How the secret's or certificate's expiry was last read from Microsoft Graph (passwordCredentials/keyCredentials endDateTime): read; forbidden (the app may not read its own registration: expiry unknown); not_found; no_match (no credential with the stored hint or thumbprint); failed; no_home_tenant. Null: never read.",
+  );
+
 export const tenantAppRegistrationSchema = named(
   "TenantAppRegistration",
   z.object({
@@ -214,6 +222,7 @@ export const tenantAppRegistrationSchema = named(
     hasCertificate: z.boolean(),
     certificateThumbprint: z.string().nullable(),
     certificateExpiresAt: nullableDateTime,
+    expiryCheck: expiryCheckSchema,
   }),
 );
 
@@ -380,6 +389,8 @@ export const providerSettingsViewSchema = named(
     loginUrl: z.string().nullable().describe("The authorization endpoint; {tenant} stands for the customer's tenant."),
     tokenUrl: z.string().nullable().describe("The token endpoint; {tenant} stands for the customer's tenant."),
     homeTenantId: z.string(),
+    expiryCheck: expiryCheckSchema,
+    expiryCheckedAt: nullableDateTime.describe("When the credentials' expiry was last read from Graph."),
     version: z.number().int().describe("Also the ETag; send it back in If-Match."),
     updatedAt: nullableDateTime,
   }),

@@ -214,6 +214,24 @@ describe("app registrations: bad input is refused per field and nothing is store
     expect(await db.tenantCredential.count({ where: { tenantId: id } })).toBe(0);
     expect((await db.tenant.findUniqueOrThrow({ where: { id } })).appClientId).toBeNull();
   });
+
+  it("refuses a registration's certificate file without its private key (a .cer), as source 001 warns", async () => {
+    const before = await db.appRegistration.findUniqueOrThrow({ where: { id: "provider" } });
+    const r = await refusal(
+      commands.runCommand(
+        settingsCommands.applyProviderSettingsCommand,
+        {
+          ...registrationValues({ name: "Emulator", clientSecret: "" }),
+          version: before.version,
+          certificateFile: new File([stranger.certPem], "console.cer"),
+        },
+        asAdmin,
+      ),
+    );
+    expect(r.fieldErrors?.certificateFile?.[0]).toMatch(/No private key found\. A \.cer holds only the public key/);
+    const after = await db.appRegistration.findUniqueOrThrow({ where: { id: "provider" } });
+    expect(after).toMatchObject({ version: before.version, certificate: null, certificateThumbprint: null });
+  });
 });
 
 describe("a customer-owned app registration (source 004)", () => {
