@@ -219,8 +219,10 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
                     <span className="text-xs text-slate-600">
                       {c.expiresAt ? (
                         <>
-                          expires <LocalTime value={c.expiresAt} renderedAt={now} />
+                          expires <LocalTime value={c.expiresAt} renderedAt={now} absolute />
                         </>
+                      ) : c.kind === "CLIENT_SECRET" || c.kind === "CERTIFICATE" ? (
+                        "expiry unknown"
                       ) : (
                         "no expiry"
                       )}{" "}
