@@ -3,7 +3,7 @@ import { auditActions } from "@/lib/audit";
 import { env } from "@/lib/env";
 import { reasonCodes, remediationActions } from "@/lib/entra/reasons";
 import { ownAppSchema } from "@/lib/validations/own-app";
-import { credentialKinds, methodIds, methods } from "@/lib/methods";
+import { authorizationStates, credentialKinds, methodIds, methods } from "@/lib/methods";
 import { clouds, tenantInputSchema, tenantSortColumns, verificationStatuses } from "@/lib/validations/tenant";
 import { diagnosticsSchema, outcomeDetailsSchema, resultStatuses, verificationOutcomeSchema } from "@/lib/verification/outcome";
 import { consentLinkDaysSchema } from "@/lib/validations/consent";
@@ -138,6 +138,11 @@ export const tenantSchema = named(
     lastStatusMessage: z.string().nullable(),
     accessBreaksAt: nullableDateTime.describe("Earliest known moment access breaks (secret expiry, refresh-token inactivity)."),
     version: z.number().int().describe("Optimistic-concurrency version; also the ETag of GET /tenants/{id}."),
+    authorization: z
+      .enum(authorizationStates)
+      .describe(
+        "Source 002's authorization status: NOT_AUTHORIZED (the console holds nothing to sign in with: no password, token, consent or app credential), AUTHORIZED (it holds one and the last verification did not fail), BROKEN (Microsoft rejected it: lastStatusCode says why).",
+      ),
   }),
 );
 

@@ -4,7 +4,7 @@ import type { CredentialKind } from "@/lib/generated/prisma/enums";
 import { parseJsonObject } from "@/lib/json";
 import { searchCandidates, searchStatusCounts, tenantCountRows } from "./tenant-index";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import type { MethodId } from "@/lib/methods";
+import { authorizationState, type AuthorizationState, type MethodId } from "@/lib/methods";
 import type { Page } from "@/lib/pagination";
 import { outcomeFromRow, storedResultSelect, type StoredOutcome } from "@/lib/verification/outcome";
 import { totalOf, verificationStatuses, type StatusValue, type TenantFilters, type TenantListParams, type TenantSortColumn } from "@/lib/validations/tenant";
@@ -25,7 +25,22 @@ export const tenantListSelect = {
   lastStatusMessage: true,
   accessBreaksAt: true,
   version: true,
+  // Kinds only, for the authorization state (withAuthorization); secrets are never selected.
+  credentials: { select: { kind: true } },
 } as const;
+
+type AuthorizationInput = { authMethod: MethodId; lastStatus: StatusValue; lastStatusCode: string | null; credentials: { kind: CredentialKind }[] };
+
+/** A row with its authorization state (lib/methods/authorization.ts), derived here once for the table, the tenant page and the REST API. */
+export function withAuthorization<T extends AuthorizationInput>(row: T): T & { authorization: AuthorizationState } {
+  return { ...row, authorization: authorizationState(row.authMethod, row) };
+}
+
+function toListItem<T extends AuthorizationInput>(row: T): Omit<T, "credentials"> & { authorization: AuthorizationState } {
+  const item: Partial<Pick<T, "credentials">> & Omit<T, "credentials"> & { authorization: AuthorizationState } = withAuthorization(row);
+  delete item.credentials;
+  return item;
+}
 
 export type TenantListItem = {
   id: string;
@@ -42,6 +57,8 @@ export type TenantListItem = {
   lastStatusMessage: string | null;
   accessBreaksAt: Date | null;
   version: number;
+  /** Source 002's Not authorized / Authorized / Authorization broken. */
+  authorization: AuthorizationState;
 };
 
 export type StatusCounts = Record<StatusValue, number> & { total: number };
@@ -97,7 +114,7 @@ export async function listTenantPage(
     skip: (params.page - 1) * params.pageSize,
     take: params.pageSize + 1,
   });
-  return { items: rows.slice(0, params.pageSize), hasMore: rows.length > params.pageSize };
+  return { items: rows.slice(0, params.pageSize).map(toListItem), hasMore: rows.length > params.pageSize };
 }
 
 export async function listTenants(params: Pick<TenantListParams, "page" | "pageSize"> & Partial<TenantListParams>): Promise<Page<TenantListItem>> {
@@ -138,7 +155,9 @@ export async function* tenantsForExport(filters: Partial<TenantFilters>, ids?: s
   let after: string | null = null;
   for (;;) {
     const where: Prisma.TenantWhereInput = after === null ? scoped : { AND: [scoped, { customerId: { gt: after } }] };
-    const rows: TenantListItem[] = await db.tenant.findMany({ select: tenantListSelect, where, orderBy: { customerId: "asc" }, take: batchSize });
+    const rows: TenantListItem[] = (await db.tenant.findMany({ select: tenantListSelect, where, orderBy: { customerId: "asc" }, take: batchSize })).map(
+      toListItem,
+    );
     if (rows.length === 0) return;
     yield rows;
     if (rows.length < batchSize) return;
@@ -211,7 +230,7 @@ export async function getTenantDetail(tenantId: string): Promise<TenantDetail | 
     ? await db.jobRun.findMany({ where: { id: { in: runIds } }, select: { id: true, trigger: true, requestedBy: true, scope: true } })
     : [];
   return {
-    ...tenant,
+    ...withAuthorization(tenant),
     history: results.map((r) => outcomeFromRow(r, tenant.authMethod)),
     historySources: Object.fromEntries(runs.map((r) => [r.id, runSource({ ...r, scope: r.scope !== null })])),
     audit: audit.map((a) => ({ ...a, details: parseJsonObject(a.details) })),

@@ -9,6 +9,15 @@ import { defineMethod, SECRET_WARNING_MS, type VerifyContext } from "./method";
  * admin consent. No user is involved, so MFA, password changes and inactivity do not break it.
  * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-client-creds-grant-flow
  */
+/** Reasons that say the customer's admin has not (or no longer) granted consent, or there is no app to consent to. */
+const consentAbsent = new Set<string>([
+  "APP_NOT_IN_TENANT",
+  "CONSENT_REQUIRED",
+  "CONSENT_DECLINED",
+  "NO_APP_REGISTRATION",
+  "NOT_CONFIGURED",
+] satisfies ReasonCode[]);
+
 export const appRegistration = defineMethod({
   id: "APP_REGISTRATION",
   label: "Application registration",
@@ -48,8 +57,13 @@ export const appRegistration = defineMethod({
   },
   csvAliases: ["appregistration", "applicationregistration", "app"],
   authorization: {
-    // Admin consent leaves nothing stored here: a tenant that verified is one that consented.
-    isAuthorized: ({ lastStatus }) => lastStatus === "VERIFIED" || lastStatus === "WARNING",
+    // Admin consent leaves nothing stored here: the customer's own app's credential, or consent the last
+    // verification met (it signed in, or failed for a reason other than missing consent), stands for it.
+    hasCredential: ({ credentials, lastStatus, lastStatusCode }) =>
+      credentials.some((c) => c.kind === "CLIENT_SECRET" || c.kind === "CERTIFICATE") ||
+      lastStatus === "VERIFIED" ||
+      lastStatus === "WARNING" ||
+      (lastStatus === "FAILED" && !consentAbsent.has(lastStatusCode ?? "")),
     summary: ({ authorized }) => (authorized ? "Admin consent is in place for the app registration." : "Admin consent has not been confirmed."),
     refreshable: false,
     withoutCredentials: "The provider's app is used once the tenant's admin grants consent.",

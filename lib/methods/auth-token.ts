@@ -35,7 +35,7 @@ export const authToken = defineMethod({
   consent: { flow: "AUTH_CODE" },
   csvAliases: ["authtoken", "token", "delegated"],
   authorization: {
-    isAuthorized: ({ credentials }) => credentials.some((c) => c.kind === "MSAL_CACHE"),
+    hasCredential: ({ credentials }) => credentials.some((c) => c.kind === "MSAL_CACHE"),
     summary: ({ authorized, credentials }, formatDate) => {
       if (!authorized) return "No delegated token is stored yet.";
       const expiresAt = credentials.find((c) => c.kind === "MSAL_CACHE")?.expiresAt;

@@ -18,7 +18,7 @@ export const password = defineMethod({
   consent: { movesTo: "AUTH_TOKEN" },
   csvAliases: ["password", "usernamepassword"],
   authorization: {
-    isAuthorized: ({ credentials }) => credentials.some((c) => c.kind === "PASSWORD"),
+    hasCredential: ({ credentials }) => credentials.some((c) => c.kind === "PASSWORD"),
     summary: ({ credentials }) => {
       const username = credentials.find((c) => c.kind === "PASSWORD")?.label;
       return username ? `Legacy sign-in as ${username}. Microsoft is retiring this method: switch to a token.` : "No username and password stored.";

@@ -248,7 +248,13 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
           <AuthorizationPanel
             tenantId={tenant.id}
             method={tenant.authMethod}
-            facts={{ lastStatus: tenant.lastStatus, credentials: credentials.map(({ kind, label, expiresAt }) => ({ kind, label, expiresAt })) }}
+            state={tenant.authorization}
+            reason={tenant.authorization === "BROKEN" ? (tenant.lastStatusMessage ?? tenant.lastStatusCode) : null}
+            facts={{
+              lastStatus: tenant.lastStatus,
+              lastStatusCode: tenant.lastStatusCode,
+              credentials: credentials.map(({ kind, label, expiresAt }) => ({ kind, label, expiresAt })),
+            }}
             legacyUsername={credentials.find((c) => c.kind === "PASSWORD")?.label ?? null}
             adminEmail={tenant.adminEmail}
             caps={caps}
