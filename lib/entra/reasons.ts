@@ -16,6 +16,7 @@ export const remediationActions = [
   "switch_cloud",
   "check_tenant_id",
   "check_credentials",
+  "enter_password",
   "check_user",
   "check_conditional_access",
   "configure_provider",
@@ -34,7 +35,12 @@ export type Reason = {
   title: string;
   severity: ReasonSeverity;
   explanation: string;
-  remediation: { action: RemediationAction; text: string };
+  remediation: {
+    action: RemediationAction;
+    text: string;
+    /** For `switch_method`: the method to switch to (default: the preferred method, lib/methods preferredMethod). */
+    switchTo?: "PASSWORD" | "AUTH_TOKEN" | "APP_REGISTRATION";
+  };
   /** A transient condition: a later attempt may succeed without anyone changing anything. */
   transient?: boolean;
 };

@@ -32,6 +32,18 @@ export const appRegistration = defineMethod({
     { kind: "CERTIFICATE", label: "Certificate of the tenant's own app" },
   ],
   consent: { flow: "ADMIN_CONSENT" },
+  // No user signs in with application permissions: reasons about a user mean the consent is not in place.
+  remediations: {
+    REFRESH_TOKEN_EXPIRING: { action: "send_consent_link", text: "Send the customer's admin the consent link for the app registration." },
+    ACCOUNT_MISMATCH: { action: "send_consent_link", text: "Send the consent link to the tenant's M365 admin." },
+    REAUTHORIZATION_REQUIRED: { action: "send_consent_link", text: "Send the customer's admin the consent link again." },
+    AUTHORIZATION_CODE_REJECTED: { action: "send_consent_link", text: "Send the customer's admin the consent link again." },
+    INVALID_CREDENTIALS: { action: "send_consent_link", text: "Send the customer's admin the consent link again." },
+    PASSWORD_EXPIRED: { action: "send_consent_link", text: "Send the customer's admin the consent link again." },
+    MFA_REQUIRED: { action: "send_consent_link", text: "Send the customer's admin the consent link again." },
+    USER_DISABLED: { action: "send_consent_link", text: "Send the consent link to an enabled admin of the tenant." },
+    LEGACY_METHOD: { action: "retry", text: "Verify again: the tenant already uses an app registration." },
+  },
   // Source 004: the customer created the app and its secret; the console holds only what was entered on the tenant.
   ownAppRemediations: {
     INVALID_SECRET: {

@@ -1,5 +1,6 @@
 "use client";
 
+import { useOpenFromParam } from "@/components/use-open-from-param";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { FormField, inputClass } from "@/components/form-field";
@@ -21,6 +22,8 @@ type Props = {
   legacyUsername: string | null;
   adminEmail: string;
   caps: { verify: boolean; manage: boolean };
+  /** Opened by the Fix "Enter the username and password" (`?password=edit`). */
+  startPasswordOpen?: boolean;
 };
 
 /**
@@ -33,13 +36,13 @@ const stateBadge: Record<AuthorizationState, string> = {
   BROKEN: "bg-red-50 text-red-800 ring-red-300",
 };
 
-export function AuthorizationPanel({ tenantId, method, state, reason, facts, legacyUsername, adminEmail, caps }: Props) {
+export function AuthorizationPanel({ tenantId, method, state, reason, facts, legacyUsername, adminEmail, caps, startPasswordOpen = false }: Props) {
   const { authorization } = methodById(method);
   const authorized = state === "AUTHORIZED";
   const router = useRouter();
   const { toast } = useToast();
   const [pending, start] = useTransition();
-  const [legacyOpen, setLegacyOpen] = useState(false);
+  const [legacyOpen, setLegacyOpen] = useOpenFromParam("password", startPasswordOpen && caps.manage);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string[] | undefined>>({});
 
   function obtain() {

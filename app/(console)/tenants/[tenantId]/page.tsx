@@ -10,6 +10,7 @@ import { updateTenantCommand, verifyTenantCommand } from "@/lib/commands/tenants
 import { tenantRegistrationInfo } from "@/lib/data/app-registrations";
 import { getTenantDetail } from "@/lib/data/tenants";
 import { credentialLabel, explainStatus, methodById } from "@/lib/methods";
+import { fixFor } from "@/lib/methods/fixes";
 import { AuthorizationPanel } from "./authorization-panel";
 import { ConnectionTest } from "./connection-test";
 import { CredentialsPanel } from "./credentials-panel";
@@ -21,7 +22,7 @@ export const metadata: Metadata = { title: "Tenant" };
 function Section({ title, description, children }: { title: string; description?: string; children: React.ReactNode }) {
   const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, "-");
   return (
-    <section aria-labelledby={`section-${slug}`} className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+    <section id={slug} aria-labelledby={`section-${slug}`} className="scroll-mt-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
       <h2 id={`section-${slug}`} className="text-base font-semibold">
         {title}
       </h2>
@@ -47,10 +48,16 @@ function detailsText(details: Record<string, unknown>) {
 }
 
 /** Everything about one tenant: identity, method and credential metadata (never secrets), status, tests, history, audit. */
-export default async function TenantPage({ params, searchParams }: { params: Promise<{ tenantId: string }>; searchParams: Promise<{ credentials?: string }> }) {
+export default async function TenantPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ tenantId: string }>;
+  searchParams: Promise<{ credentials?: string; password?: string }>;
+}) {
   const admin = await requireAdmin();
   const { tenantId } = await params;
-  const { credentials: credentialsParam } = await searchParams;
+  const { credentials: credentialsParam, password: passwordParam } = await searchParams;
   const [tenant, registration] = await Promise.all([getTenantDetail(tenantId), tenantRegistrationInfo(tenantId)]);
   if (!tenant || !registration) notFound();
   // eslint-disable-next-line react-hooks/purity -- a server component renders once per request; this is that request's time
@@ -143,7 +150,21 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
             </div>
           )}
           <div className="mt-4">
-            <TenantActions tenant={item} caps={caps} remediation={reason?.remediation.action ?? null} />
+            <TenantActions
+              tenant={item}
+              caps={caps}
+              fix={
+                reason && tenant.lastStatus !== "VERIFIED"
+                  ? fixFor(reason.remediation, {
+                      tenantId: tenant.id,
+                      method: tenant.authMethod,
+                      registrationId: registration.uses?.id ?? null,
+                      cloud: tenant.cloud,
+                      ownApp,
+                    })
+                  : null
+              }
+            />
           </div>
           {diagnostics && Object.keys(diagnostics).length > 0 && (
             <details className="mt-4 text-sm">
@@ -256,6 +277,7 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
               credentials: credentials.map(({ kind, label, expiresAt }) => ({ kind, label, expiresAt })),
             }}
             legacyUsername={credentials.find((c) => c.kind === "PASSWORD")?.label ?? null}
+            startPasswordOpen={passwordParam === "edit"}
             adminEmail={tenant.adminEmail}
             caps={caps}
           />
