@@ -3,6 +3,7 @@ import { z } from "zod";
 import { applyEntraSettings } from "@/lib/auth/entra/settings";
 import { CertificateError, parsePemBundle, parsePfx, type ParsedCertificate } from "@/lib/crypto/certificates";
 import { CHECK_FIELDS, CommandError, unwrap } from "@/lib/errors";
+import { deleteAppRegistration } from "@/lib/provider/delete";
 import { applyProviderSettings, PROVIDER_ID } from "@/lib/provider/settings";
 import { testProviderApp } from "@/lib/provider/test-connection";
 import { reverifyAfterProviderCredential } from "@/lib/verification/runs";
@@ -81,6 +82,20 @@ export const createAppRegistrationCommand = defineCommand({
   run: async (ctx, { certificateFile, certificatePassword, ...values }) => {
     const certificate = certificateFile && certificateFile.size > 0 ? await readCertificate(certificateFile, certificatePassword ?? "") : null;
     return unwrap(await applyProviderSettings({ id: null, values, certificate, expectedVersion: 0, actor: ctx.actor, requestId: ctx.requestId }));
+  },
+});
+
+/** Deletes an app registration no tenant uses (lib/provider/delete.ts says when it is refused). */
+export const deleteAppRegistrationCommand = defineCommand({
+  name: "app_registration.delete",
+  role: "ADMINISTRATOR",
+  audit: "app_registration.deleted",
+  denied: "Only administrators can delete app registrations.",
+  input: z.object({ id: z.string().trim().min(1).max(64) }).and(expectedVersion),
+  run: async (ctx, { id, version }) => {
+    const deleted = await deleteAppRegistration({ id, expectedVersion: version });
+    await ctx.audit({ target: { type: "app_registration", id }, details: { name: deleted.name } });
+    return deleted;
   },
 });
 
