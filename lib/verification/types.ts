@@ -1,5 +1,13 @@
 /** Run progress, shared by the engine, the console pages and the REST API. The outcome of one check is ./outcome.ts. */
 
+/**
+ * What a run did to the tenants' statuses (lib/tenants/failure-policy.ts, summaryKey): verified (working,
+ * and not Failed before), recovered (Failed before, working now), newly failed, still failing, blocked by a
+ * rejected app registration credential, and retrying (the check failed but the status was kept: transient,
+ * or consent still being confirmed). They add up to the tenants done.
+ */
+export type RunSummary = { verified: number; recovered: number; newlyFailed: number; stillFailing: number; blocked: number; retrying: number };
+
 export type RecentFailure = {
   tenantId: string;
   customerId: string;
@@ -21,12 +29,13 @@ export type RunProgress = {
   warnings: number;
   failed: number;
   remaining: number;
-  /** Tenants finished per second over the last minute (or since the start). */
+  /** Tenants finished per second, smoothed (lib/jobs/eta.ts); the run's average once it ended. */
   ratePerSecond: number;
   etaSeconds: number | null;
   /** Tenants being verified right now: by this process on SQLite, by every instance on PostgreSQL. */
   inFlight: number;
   recentFailures: RecentFailure[];
+  summary: RunSummary;
   startedAt: Date;
   finishedAt: Date | null;
 };
