@@ -81,6 +81,7 @@ test.describe("customer consent through the emulator", () => {
     page,
     browser,
   }) => {
+    test.setTimeout(150_000);
     await signInAndExpectConsole(page, await createAdmin());
     await configureProviderApp(page);
     const tenant = await seedTenant(DEMO.litware, "Litware Logistics", "APP_REGISTRATION");
