@@ -1,12 +1,14 @@
+import type { RunSummary } from "@/lib/jobs/progress";
+
 /** Run progress, shared by the engine, the console pages and the REST API. The outcome of one check is ./outcome.ts. */
 
 /**
  * What a run did to the tenants' statuses (lib/tenants/failure-policy.ts, summaryKey): verified (working,
  * and not Failed before), recovered (Failed before, working now), newly failed, still failing, blocked by a
  * rejected app registration credential, and retrying (the check failed but the status was kept: transient,
- * or consent still being confirmed). They add up to the tenants done.
+ * or consent still being confirmed). They add up to the tenants done. Declared once, with the run's counters.
  */
-export type RunSummary = { verified: number; recovered: number; newlyFailed: number; stillFailing: number; blocked: number; retrying: number };
+export type { RunSummary };
 
 export type RecentFailure = {
   tenantId: string;
