@@ -280,6 +280,16 @@ export const runProgressSchema = named(
     recentFailures: z.array(
       z.object({ tenantId: z.string(), customerId: z.string(), displayName: z.string(), reasonCode: z.string(), message: z.string(), finishedAt: dateTime }),
     ),
+    summary: z
+      .object({
+        verified: z.number().int().describe("Working (Verified or Warning) and not Failed before the run."),
+        recovered: z.number().int().describe("Failed before the run, working now."),
+        newlyFailed: z.number().int().describe("Failed now, not Failed before the run."),
+        stillFailing: z.number().int().describe("Failed before the run and still."),
+        blocked: z.number().int().describe("Not checked: Microsoft rejected the app registration's own credential for another tenant of the run."),
+        retrying: z.number().int().describe("The check failed but the status was kept: a transient failure, or a consent still being confirmed."),
+      })
+      .describe("What the run did to the tenants' statuses; the counts add up to `done`."),
     startedAt: dateTime,
     finishedAt: nullableDateTime,
   }),

@@ -179,6 +179,8 @@ export type CheckPolicyState = {
   failureStreak: number;
   failingSince: Date | null;
   nextCheckAt: Date | null;
+  /** Consent received and being confirmed until then (failure-policy.ts); null otherwise. */
+  consentConfirmingUntil: Date | null;
 };
 
 export type TenantDetail = TenantListItem &
@@ -194,7 +196,8 @@ export type TenantDetail = TenantListItem &
   };
 
 function runSource(run: { trigger: string; requestedBy: string; scope: boolean }): string {
-  if (run.trigger === "schedule") return run.requestedBy.endsWith(":keepalive") ? "Keep-alive" : "Scheduled Verify All";
+  if (run.trigger === "schedule")
+    return run.requestedBy.endsWith(":keepalive") ? "Keep-alive" : run.requestedBy.endsWith(":consent") ? "Consent confirmation" : "Scheduled Verify All";
   return run.scope ? "Verify selected" : "Verify All";
 }
 
@@ -212,6 +215,7 @@ export async function getTenantDetail(tenantId: string): Promise<TenantDetail | 
       failureStreak: true,
       failingSince: true,
       nextCheckAt: true,
+      consentConfirmingUntil: true,
       credentials: { select: { id: true, kind: true, label: true, hint: true, expiresAt: true, updatedAt: true }, orderBy: { kind: "asc" } },
     },
   });

@@ -112,6 +112,13 @@ export const reasons = define({
       text: "Apply a new client secret or certificate to the app registration in Settings; the tenants it blocked are verified again at once.",
     },
   },
+  CONSENT_CONFIRMING: {
+    title: "Consent received — confirming",
+    severity: "warning",
+    explanation:
+      "The customer's admin granted consent. Microsoft takes a few minutes to make a new consent known everywhere, and until then it may still answer that the app is not present in the tenant; the console checks again on a short backoff until the tenant is verified, or the confirmation window ends and the tenant fails with Microsoft's answer.",
+    remediation: { action: "wait", text: "Nothing to do: the console checks again shortly. Verify checks at once." },
+  },
   APP_NOT_IN_TENANT: {
     title: "App not present in the tenant",
     severity: "error",

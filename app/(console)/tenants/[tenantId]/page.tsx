@@ -111,7 +111,25 @@ export default async function TenantPage({
           {tenant.lastStatusMessage && reason && tenant.lastStatusMessage !== reason.title && (
             <p className="mt-1 text-sm text-slate-700">{tenant.lastStatusMessage}</p>
           )}
-          {tenant.lastCheckCode && tenant.lastCheckAt && (
+          {tenant.consentConfirmingUntil && (
+            <p className="mt-2 rounded-md bg-blue-50 px-3 py-2 text-sm text-blue-900" data-testid="consent-confirming">
+              Consent received; confirming with Microsoft until <LocalTime value={tenant.consentConfirmingUntil} renderedAt={now} />.
+              {tenant.lastCheckCode && tenant.lastCheckAt && (
+                <>
+                  {" "}
+                  Last check <LocalTime value={tenant.lastCheckAt} renderedAt={now} />:{" "}
+                  {explainStatus(tenant.authMethod, tenant.lastCheckCode)?.title ?? tenant.lastCheckCode}.
+                </>
+              )}
+              {tenant.nextCheckAt && (
+                <>
+                  {" "}
+                  Next check <LocalTime value={tenant.nextCheckAt} renderedAt={now} />.
+                </>
+              )}
+            </p>
+          )}
+          {!tenant.consentConfirmingUntil && tenant.lastCheckCode && tenant.lastCheckAt && (
             <p className="mt-2 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="transient-check">
               Last check failed transiently <LocalTime value={tenant.lastCheckAt} renderedAt={now} /> (
               {explainStatus(tenant.authMethod, tenant.lastCheckCode)?.title ?? tenant.lastCheckCode}); the status above is kept while Microsoft recovers.
