@@ -116,7 +116,7 @@ describe("a working fix for every reason", () => {
       app_registration: /app registration|secret|certificate|host|encryption_key/i,
       add_app_registration: /app registration|encryption_key/i,
       edit_tenant: /tenant id|domain|cloud|email|account/i,
-      verify: /verify again|wait/i,
+      verify: /verify again|wait|checks again/i,
       diagnostics: /support|diagnostics|customer|conditional access/i,
     };
     for (const c of cases()) expect(c.text, `${name(c)}: ${c.fix!.kind}`).toMatch(says[c.fix!.kind]);

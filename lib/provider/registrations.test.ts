@@ -273,7 +273,8 @@ describe("a customer-owned app registration (source 004)", () => {
 describe("deleting an app registration", () => {
   it("is refused while a tenant uses it (by choice or as its cloud's default), audited once none does, and never for the default registration", async () => {
     const asOperator = { ...asAdmin, role: "OPERATOR" as const };
-    const del = (id: string, version: number, ctx = asAdmin) => commands.runCommand(settingsCommands.deleteAppRegistrationCommand, { id, version }, ctx);
+    const del = (id: string, version: number, ctx: import("@/lib/commands/command").CommandContext = asAdmin) =>
+      commands.runCommand(settingsCommands.deleteAppRegistrationCommand, { id, version }, ctx);
 
     expect(await refusal(del("provider", 1))).toMatchObject({ code: "conflict" });
 
