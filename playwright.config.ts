@@ -63,6 +63,9 @@ export default defineConfig({
         APP_URL: baseURL,
         DATA_DIR: ".data/e2e",
         VERIFY_SCHEDULE_HOURS: "0",
+        // Consent confirmation's retries (CONSENT_CONFIRM_…): every second or two instead of 5 s doubling, so a spec waits seconds.
+        CONSENT_CONFIRM_BACKOFF_SECONDS: "1",
+        CONSENT_CONFIRM_BACKOFF_MAX_SECONDS: "2",
         API_RATE_LIMIT_PER_MINUTE: "120",
         OUTBOUND_ALLOW_HOSTS: `127.0.0.1:${EMULATOR_PORT},127.0.0.1:${GRAPH_PORT}`,
       },

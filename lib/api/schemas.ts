@@ -3,7 +3,7 @@ import { auditActions } from "@/lib/audit";
 import { env } from "@/lib/env";
 import { reasonCodes, remediationActions } from "@/lib/entra/reasons";
 import { ownAppSchema } from "@/lib/validations/own-app";
-import { credentialKinds, methodIds, methods } from "@/lib/methods";
+import { authorizationStates, credentialKinds, methodIds, methods } from "@/lib/methods";
 import { clouds, tenantInputSchema, tenantSortColumns, verificationStatuses } from "@/lib/validations/tenant";
 import { diagnosticsSchema, outcomeDetailsSchema, resultStatuses, verificationOutcomeSchema } from "@/lib/verification/outcome";
 import { consentLinkDaysSchema } from "@/lib/validations/consent";
@@ -140,6 +140,11 @@ export const tenantSchema = named(
       "Earliest known moment access breaks: the credential's or certificate's expiry (read from Graph), or the refresh token's inactivity deadline. Null for a broken (FAILED) tenant, when the deadline is unknown or already past, or more than 10 years away.",
     ),
     version: z.number().int().describe("Optimistic-concurrency version; also the ETag of GET /tenants/{id}."),
+    authorization: z
+      .enum(authorizationStates)
+      .describe(
+        "Source 002's authorization status: NOT_AUTHORIZED (the console holds nothing to sign in with: no password, token, consent or app credential), AUTHORIZED (it holds one and the last verification did not fail), BROKEN (Microsoft rejected it: lastStatusCode says why).",
+      ),
   }),
 );
 
@@ -286,6 +291,16 @@ export const runProgressSchema = named(
     recentFailures: z.array(
       z.object({ tenantId: z.string(), customerId: z.string(), displayName: z.string(), reasonCode: z.string(), message: z.string(), finishedAt: dateTime }),
     ),
+    summary: z
+      .object({
+        verified: z.number().int().describe("Working (Verified or Warning) and not Failed before the run."),
+        recovered: z.number().int().describe("Failed before the run, working now."),
+        newlyFailed: z.number().int().describe("Failed now, not Failed before the run."),
+        stillFailing: z.number().int().describe("Failed before the run and still."),
+        blocked: z.number().int().describe("Not checked: Microsoft rejected the app registration's own credential for another tenant of the run."),
+        retrying: z.number().int().describe("The check failed but the status was kept: a transient failure, or a consent still being confirmed."),
+      })
+      .describe("What the run did to the tenants' statuses; the counts add up to `done`."),
     startedAt: dateTime,
     finishedAt: nullableDateTime,
   }),

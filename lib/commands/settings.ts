@@ -4,6 +4,7 @@ import { applyEntraSettings } from "@/lib/auth/entra/settings";
 import { CertificateError, parsePemBundle, parsePfx, type ParsedCertificate } from "@/lib/crypto/certificates";
 import { CHECK_FIELDS, CommandError, unwrap } from "@/lib/errors";
 import { callPolicy } from "@/lib/entra/http";
+import { deleteAppRegistration } from "@/lib/provider/delete";
 import { refreshRegistrationExpiry } from "@/lib/provider/expiry";
 import { applyProviderSettings, PROVIDER_ID } from "@/lib/provider/settings";
 import { testProviderApp } from "@/lib/provider/test-connection";
@@ -88,6 +89,20 @@ export const createAppRegistrationCommand = defineCommand({
     const created = unwrap(await applyProviderSettings({ id: null, values, certificate, expectedVersion: 0, actor: ctx.actor, requestId: ctx.requestId }));
     await refreshRegistrationExpiry(created.id, { policy: callPolicy("consent") });
     return created;
+  },
+});
+
+/** Deletes an app registration no tenant uses (lib/provider/delete.ts says when it is refused). */
+export const deleteAppRegistrationCommand = defineCommand({
+  name: "app_registration.delete",
+  role: "ADMINISTRATOR",
+  audit: "app_registration.deleted",
+  denied: "Only administrators can delete app registrations.",
+  input: z.object({ id: z.string().trim().min(1).max(64) }).and(expectedVersion),
+  run: async (ctx, { id, version }) => {
+    const deleted = await deleteAppRegistration({ id, expectedVersion: version });
+    await ctx.audit({ target: { type: "app_registration", id }, details: { name: deleted.name } });
+    return deleted;
   },
 });
 

@@ -4,7 +4,7 @@ import type { CredentialKind } from "@/lib/generated/prisma/enums";
 import { parseJsonObject } from "@/lib/json";
 import { searchCandidates, searchStatusCounts, tenantCountRows } from "./tenant-index";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import type { MethodId } from "@/lib/methods";
+import { authorizationState, type AuthorizationState, type MethodId } from "@/lib/methods";
 import type { Page } from "@/lib/pagination";
 import { withShownDeadline } from "@/lib/tenants/access-breaks";
 import { outcomeFromRow, storedResultSelect, type StoredOutcome } from "@/lib/verification/outcome";
@@ -26,7 +26,23 @@ export const tenantListSelect = {
   lastStatusMessage: true,
   accessBreaksAt: true,
   version: true,
+  // Kinds only, for the authorization state (withAuthorization); secrets are never selected.
+  credentials: { select: { kind: true } },
 } as const;
+
+type AuthorizationInput = { authMethod: MethodId; lastStatus: StatusValue; lastStatusCode: string | null; credentials: { kind: CredentialKind }[] };
+
+/** A row with its authorization state (lib/methods/authorization.ts), derived here once for the table, the tenant page and the REST API. */
+export function withAuthorization<T extends AuthorizationInput>(row: T): T & { authorization: AuthorizationState } {
+  return { ...row, authorization: authorizationState(row.authMethod, row) };
+}
+
+/** A row as it leaves lib/data: its authorization state, and "Access breaks on" as shown (lib/tenants/access-breaks.ts). */
+function toListItem<T extends AuthorizationInput & { accessBreaksAt: Date | null }>(row: T): Omit<T, "credentials"> & { authorization: AuthorizationState } {
+  const item: Partial<Pick<T, "credentials">> & Omit<T, "credentials"> & { authorization: AuthorizationState } = withShownDeadline(withAuthorization(row));
+  delete item.credentials;
+  return item;
+}
 
 export type TenantListItem = {
   id: string;
@@ -43,6 +59,8 @@ export type TenantListItem = {
   lastStatusMessage: string | null;
   accessBreaksAt: Date | null;
   version: number;
+  /** Source 002's Not authorized / Authorized / Authorization broken. */
+  authorization: AuthorizationState;
 };
 
 export type StatusCounts = Record<StatusValue, number> & { total: number };
@@ -98,8 +116,7 @@ export async function listTenantPage(
     skip: (params.page - 1) * params.pageSize,
     take: params.pageSize + 1,
   });
-  const now = Date.now();
-  return { items: rows.slice(0, params.pageSize).map((t) => withShownDeadline(t, now)), hasMore: rows.length > params.pageSize };
+  return { items: rows.slice(0, params.pageSize).map(toListItem), hasMore: rows.length > params.pageSize };
 }
 
 export async function listTenants(params: Pick<TenantListParams, "page" | "pageSize"> & Partial<TenantListParams>): Promise<Page<TenantListItem>> {
@@ -140,10 +157,11 @@ export async function* tenantsForExport(filters: Partial<TenantFilters>, ids?: s
   let after: string | null = null;
   for (;;) {
     const where: Prisma.TenantWhereInput = after === null ? scoped : { AND: [scoped, { customerId: { gt: after } }] };
-    const rows: TenantListItem[] = await db.tenant.findMany({ select: tenantListSelect, where, orderBy: { customerId: "asc" }, take: batchSize });
+    const rows: TenantListItem[] = (await db.tenant.findMany({ select: tenantListSelect, where, orderBy: { customerId: "asc" }, take: batchSize })).map(
+      toListItem,
+    );
     if (rows.length === 0) return;
-    const now = Date.now();
-    yield rows.map((t) => withShownDeadline(t, now));
+    yield rows;
     if (rows.length < batchSize) return;
     after = rows[rows.length - 1]!.customerId;
   }
@@ -163,6 +181,8 @@ export type CheckPolicyState = {
   failureStreak: number;
   failingSince: Date | null;
   nextCheckAt: Date | null;
+  /** Consent received and being confirmed until then (failure-policy.ts); null otherwise. */
+  consentConfirmingUntil: Date | null;
 };
 
 export type TenantDetail = TenantListItem &
@@ -178,7 +198,8 @@ export type TenantDetail = TenantListItem &
   };
 
 function runSource(run: { trigger: string; requestedBy: string; scope: boolean }): string {
-  if (run.trigger === "schedule") return run.requestedBy.endsWith(":keepalive") ? "Keep-alive" : "Scheduled Verify All";
+  if (run.trigger === "schedule")
+    return run.requestedBy.endsWith(":keepalive") ? "Keep-alive" : run.requestedBy.endsWith(":consent") ? "Consent confirmation" : "Scheduled Verify All";
   return run.scope ? "Verify selected" : "Verify All";
 }
 
@@ -196,6 +217,7 @@ export async function getTenantDetail(tenantId: string): Promise<TenantDetail | 
       failureStreak: true,
       failingSince: true,
       nextCheckAt: true,
+      consentConfirmingUntil: true,
       credentials: { select: { id: true, kind: true, label: true, hint: true, expiresAt: true, updatedAt: true }, orderBy: { kind: "asc" } },
     },
   });
@@ -214,7 +236,7 @@ export async function getTenantDetail(tenantId: string): Promise<TenantDetail | 
     ? await db.jobRun.findMany({ where: { id: { in: runIds } }, select: { id: true, trigger: true, requestedBy: true, scope: true } })
     : [];
   return {
-    ...withShownDeadline(tenant),
+    ...withShownDeadline(withAuthorization(tenant)),
     history: results.map((r) => outcomeFromRow(r, tenant.authMethod)),
     historySources: Object.fromEntries(runs.map((r) => [r.id, runSource({ ...r, scope: r.scope !== null })])),
     audit: audit.map((a) => ({ ...a, details: parseJsonObject(a.details) })),

@@ -1,5 +1,6 @@
 "use client";
 
+import { useOpenFromParam } from "@/components/use-open-from-param";
 import { expiryPhrase } from "@/lib/provider/row";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
@@ -36,7 +37,7 @@ export function CredentialsPanel({
 }) {
   const router = useRouter();
   const own = info.ownApp;
-  const [open, setOpen] = useState(startOpen);
+  const [open, setOpen] = useOpenFromParam("credentials", startOpen);
   const [result, setResult] = useState<FormOutcome<{ status: string; message: string }> | null>(null);
   const [choiceError, setChoiceError] = useState<string | null>(null);
   const [pending, start] = useTransition();
