@@ -141,12 +141,50 @@ export const exportColumns = [
   "admin_email",
   "auth_method",
   "cloud",
+  "app_registration",
   "last_status",
   "last_status_code",
   "last_status_message",
   "last_verified_at",
   "access_breaks_at",
 ] as const;
+
+/** A tenant as an export row needs it; `appRegistrationId` is written as the registration's name, which the import reads back. */
+export type ExportTenant = {
+  customerId: string;
+  displayName: string;
+  entraTenantId: string | null;
+  primaryDomain: string | null;
+  adminEmail: string;
+  authMethod: string;
+  cloud: string;
+  appRegistrationId: string | null;
+  lastStatus: string;
+  lastStatusCode: string | null;
+  lastStatusMessage: string | null;
+  lastVerifiedAt: Date | null;
+  accessBreaksAt: Date | null;
+};
+
+/** One exported line, in exportColumns' order; `registrationNames` maps app registration ids to names. */
+export function exportLine(t: ExportTenant, registrationNames: ReadonlyMap<string, string>): string {
+  const iso = (d: Date | null) => (d ? d.toISOString() : "");
+  return csvLine([
+    t.customerId,
+    t.displayName,
+    t.entraTenantId,
+    t.primaryDomain,
+    t.adminEmail,
+    t.authMethod,
+    t.cloud,
+    t.appRegistrationId ? (registrationNames.get(t.appRegistrationId) ?? t.appRegistrationId) : "",
+    t.lastStatus,
+    t.lastStatusCode,
+    t.lastStatusMessage,
+    iso(t.lastVerifiedAt),
+    iso(t.accessBreaksAt),
+  ]);
+}
 
 type Field =
   | "customerId"

@@ -164,6 +164,8 @@ describe("import of customer-owned app registrations (source 004)", () => {
   });
 });
 
+const csvText = (lines: string[]) => `${lines.join("\r\n")}\r\n`;
+
 describe("import naming an app registration (app_registration)", () => {
   const header = "customer_id,display_name,tenant,admin_email,auth_method,cloud,app_registration\n";
   beforeEach(async () => {
@@ -202,6 +204,21 @@ describe("import naming an app registration (app_registration)", () => {
     ]);
     const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "tenant.imported" } });
     expect(JSON.parse(audit.details)).toMatchObject({ count: 4, withRegistration: 3 });
+
+    // An export names each tenant's registration, and reads back as the same choice.
+    const { exportColumns, exportLine, parseTenantImport } = await import("./csv");
+    const { registrationNames } = await import("@/lib/provider/registrations");
+    const names = await registrationNames();
+    const all = await db.tenant.findMany({ orderBy: { customerId: "asc" } });
+    const exported = csvText([exportColumns.join(","), ...all.map((t) => exportLine(t, names).trimEnd())]);
+    const again = parseTenantImport(exported);
+    if (!again.ok) throw new Error(again.error);
+    expect(again.rows.map((r) => (r.ok ? [r.input.customerId, r.input.cloud, r.registration?.name ?? null] : r.errors))).toEqual([
+      ["A1", "CUSTOM", null],
+      ["B1", "CUSTOM", "Sovereign B"],
+      ["G1", "USGOV", "MSP app (US Government)"],
+      ["I1", "CUSTOM", "Sovereign B"],
+    ]);
   });
 
   it("refuses an unknown registration, an ambiguous name and another cloud's registration, per row; nothing is stored", async () => {
