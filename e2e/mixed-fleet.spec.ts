@@ -113,6 +113,7 @@ test("one CSV imports tenants of two clouds; each consents on its own cloud and 
   const preview = page.getByRole("region", { name: /Preview/ });
   await expect(preview.getByRole("status")).toContainText("4 rows: 4 ready, 0 with errors.");
   await expect(preview.getByRole("row").filter({ hasText: customerId(customers[2]!) })).toContainText(`app registration ${SECOND_NAME}`);
+  await screenshot(page, testInfo, "import-preview");
   await page.getByRole("button", { name: "Import 4 tenants" }).click();
   await expect(page.getByRole("heading", { name: "Imported 4 tenants" })).toBeVisible();
 
