@@ -151,15 +151,19 @@ export async function tenantStatusCounts(filters: Partial<TenantFilters>): Promi
 }
 
 /** Rows of a view for CSV export, read in keyset batches so a 100,000-tenant export never sits in memory at once. */
-export async function* tenantsForExport(filters: Partial<TenantFilters>, ids?: string[], batchSize = 1000): AsyncGenerator<TenantListItem[]> {
+export async function* tenantsForExport(
+  filters: Partial<TenantFilters>,
+  ids?: string[],
+  batchSize = 1000,
+): AsyncGenerator<(TenantListItem & { appRegistrationId: string | null })[]> {
   const base = tenantWhere(filters, { candidates: filters.q ? await searchCandidates(filters.q) : null });
   const scoped: Prisma.TenantWhereInput = ids ? { AND: [base, { id: { in: ids } }] } : base;
   let after: string | null = null;
   for (;;) {
     const where: Prisma.TenantWhereInput = after === null ? scoped : { AND: [scoped, { customerId: { gt: after } }] };
-    const rows: TenantListItem[] = (await db.tenant.findMany({ select: tenantListSelect, where, orderBy: { customerId: "asc" }, take: batchSize })).map(
-      toListItem,
-    );
+    const rows = (
+      await db.tenant.findMany({ select: { ...tenantListSelect, appRegistrationId: true }, where, orderBy: { customerId: "asc" }, take: batchSize })
+    ).map(toListItem);
     if (rows.length === 0) return;
     yield rows;
     if (rows.length < batchSize) return;

@@ -35,8 +35,8 @@ export default async function ProviderSettingsPage() {
               App registrations
             </h2>
             <p className="text-sm text-slate-600">
-              A tenant uses its cloud&apos;s default registration, or one chosen on its page. A national cloud (US Government, China) needs an app registered in
-              that cloud.
+              A tenant uses its cloud&apos;s default registration, or one chosen on its page or named in the import file (app_registration). A national cloud
+              (US Government, China) needs an app registered in that cloud.
             </p>
           </div>
           {canCreate && (
