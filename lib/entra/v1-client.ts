@@ -298,8 +298,11 @@ function accountFromHome(o: V1TokenOptions, homeAccountId: string): AccountInfo 
 }
 
 /**
- * Redeems the consent callback's authorization code on the v1 endpoint (PKCE). The nonce is compared with
- * the ID token's as msal-node does for v2: a mismatch fails as `config` with libraryCode `nonce_mismatch`.
+ * Redeems the consent callback's authorization code on the v1 endpoint (PKCE). An ID token that carries a
+ * nonce must carry ours (as msal-node checks for v2): a mismatch fails as `config` with libraryCode
+ * `nonce_mismatch`. Microsoft documents the nonce echo for v2 ID tokens only, so a v1 ID token without one
+ * is accepted: the single-use state bound to the browser and the PKCE verifier already tie the code to
+ * this request.
  */
 export async function redeemAuthCodeV1(
   o: V1TokenOptions & { code: string; codeVerifier: string; redirectUri: string; nonce: string },
@@ -312,7 +315,7 @@ export async function redeemAuthCodeV1(
   });
   if (!r.ok) return r;
   const { account, idTokenClaims } = accountOf(o, r.token);
-  if (idTokenClaims.nonce !== o.nonce) {
+  if (idTokenClaims.nonce !== undefined && idTokenClaims.nonce !== o.nonce) {
     return { ok: false, failure: { flow: "authorization_code", kind: "config", libraryCode: "nonce_mismatch", correlationId: r.correlationId }, ms: r.ms };
   }
   if (!account || !r.token.refreshToken) {
