@@ -6,6 +6,7 @@ import { searchCandidates, searchStatusCounts, tenantCountRows } from "./tenant-
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { MethodId } from "@/lib/methods";
 import type { Page } from "@/lib/pagination";
+import { parseGroupRegistration, type GroupRegistration } from "@/lib/tenants/failure-groups";
 import { outcomeFromRow, storedResultSelect, type StoredOutcome } from "@/lib/verification/outcome";
 import { totalOf, verificationStatuses, type StatusValue, type TenantFilters, type TenantListParams, type TenantSortColumn } from "@/lib/validations/tenant";
 
@@ -57,6 +58,8 @@ export function tenantWhere(f: Partial<TenantFilters>, options: { ignoreStatus?:
   if (f.status?.length && !options.ignoreStatus) and.push({ lastStatus: f.status.length === 1 ? f.status[0] : { in: f.status } });
   if (f.method?.length) and.push({ authMethod: f.method.length === 1 ? f.method[0] : { in: f.method } });
   if (f.cloud?.length) and.push({ cloud: f.cloud.length === 1 ? f.cloud[0] : { in: f.cloud } });
+  if (f.reason?.length) and.push({ lastStatusCode: f.reason.length === 1 ? f.reason[0] : { in: f.reason } });
+  if (f.app) and.push(registrationWhere(parseGroupRegistration(f.app)));
   if (f.q && options.candidates) {
     and.push({ id: { in: options.candidates } });
   } else if (f.q) {
@@ -73,9 +76,24 @@ export function tenantWhere(f: Partial<TenantFilters>, options: { ignoreStatus?:
   return and.length ? { AND: and } : {};
 }
 
-/** Each order ends on a unique column so pages never overlap; the first column has an index of its own. */
+/** The tenants that sign in with a group's app registration (see registrationFor in lib/provider/resolve.ts). */
+function registrationWhere(r: GroupRegistration): Prisma.TenantWhereInput {
+  const own: Prisma.TenantWhereInput = { authMethod: "APP_REGISTRATION", appClientId: { not: null } };
+  if (r.kind === "own") return own;
+  return { appRegistrationId: r.kind === "chosen" ? r.id : null, NOT: own };
+}
+
+/**
+ * Each order ends on a unique column so pages never overlap; the first column has an index of its own.
+ * Status sorts by severity and the default order is "Needs attention": both read columns the database
+ * keeps for them (lib/tenants/attention.ts), since an enum sorts by name on SQLite. An empty date sorts
+ * last in both directions on both databases (SQLite would put it first, PostgreSQL last ascending only).
+ */
 export function tenantOrderBy(sort: TenantSortColumn, dir: "asc" | "desc"): Prisma.TenantOrderByWithRelationInput[] {
   if (sort === "customerId") return [{ customerId: dir }];
+  if (sort === "attention") return [{ attention: dir }, { customerId: dir }];
+  if (sort === "lastStatus") return [{ severity: dir }, { customerId: dir }];
+  if (sort === "accessBreaksAt" || sort === "lastVerifiedAt") return [{ [sort]: { sort: dir, nulls: "last" } }, { customerId: dir }];
   // The tie-break follows the sort direction so that one (column, customerId) index, read forwards or
   // backwards, serves both directions without sorting the table.
   return [{ [sort]: dir }, { customerId: dir }];
@@ -113,7 +131,12 @@ export async function listTenants(params: Pick<TenantListParams, "page" | "pageS
  */
 export async function tenantStatusCounts(filters: Partial<TenantFilters>): Promise<StatusCounts> {
   const counts = Object.fromEntries(verificationStatuses.map((s) => [s, 0])) as Record<StatusValue, number>;
-  if (!filters.q) {
+  if (filters.reason?.length || filters.app) {
+    // A root-cause group's view: the counts table does not know reasons; the group index counts them.
+    const candidates = filters.q ? await searchCandidates(filters.q) : null;
+    const groups = await db.tenant.groupBy({ by: ["lastStatus"], where: tenantWhere(filters, { ignoreStatus: true, candidates }), _count: { _all: true } });
+    for (const g of groups) counts[g.lastStatus] = g._count._all;
+  } else if (!filters.q) {
     const method = filters.method?.length ? new Set<string>(filters.method) : null;
     const cloud = filters.cloud?.length ? new Set<string>(filters.cloud) : null;
     for (const r of await tenantCountRows()) if ((!method || method.has(r.authMethod)) && (!cloud || cloud.has(r.cloud))) counts[r.lastStatus] += r.n;

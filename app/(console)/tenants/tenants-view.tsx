@@ -22,6 +22,7 @@ import type { StatusCounts } from "@/lib/data/tenants";
 import { settleAction } from "@/lib/settle-action";
 import { unpackTenantRows, type TenantRow } from "@/lib/tenants/list-rows";
 import {
+  DEFAULT_SORT,
   hideableColumns,
   pageSizes,
   tenantListQuery,
@@ -88,7 +89,7 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
 
   // Counts follow every server render (renderedAt changes on navigation and on Update) for the current filters.
   const [counts, setCounts] = useState<StatusCounts | null>(null);
-  const countsQuery = tenantListQuery({ q: params.q, method: params.method, cloud: params.cloud });
+  const countsQuery = tenantListQuery({ q: params.q, method: params.method, cloud: params.cloud, reason: params.reason, app: params.app });
   useEffect(() => {
     const controller = new AbortController();
     fetch(`/tenants/counts${countsQuery}`, { signal: controller.signal, cache: "no-store" })
@@ -141,7 +142,7 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
     state: { sorting, pagination, columnVisibility, rowSelection: selection, expanded },
     onSortingChange: (updater) => {
       const next = applyUpdater(updater, sorting)[0];
-      const sort = next && (tenantSortColumns as readonly string[]).includes(next.id) ? (next.id as TenantSortColumn) : "customerId";
+      const sort = next && (tenantSortColumns as readonly string[]).includes(next.id) ? (next.id as TenantSortColumn) : DEFAULT_SORT;
       navigate({ sort, dir: next?.desc ? "desc" : "asc" });
     },
     onPaginationChange: (updater) => {
@@ -217,7 +218,7 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
   );
 
   const filtered = Boolean(params.q || params.status.length || params.method.length || params.cloud.length);
-  const exportQuery = tenantListQuery({ q: params.q, status: params.status, method: params.method, cloud: params.cloud, sort: params.sort, dir: params.dir });
+  const exportQuery = tenantListQuery({ ...params, page: undefined, pageSize: undefined, hide: [], sel: [] });
   const runActive = run?.status === "RUNNING";
 
   return (
