@@ -11,7 +11,7 @@ import {
   type GroupFixKind,
   type GroupRegistration,
 } from "@/lib/tenants/failure-groups";
-import { tenantListQuery, type CloudValue } from "@/lib/validations/tenant";
+import type { CloudValue } from "@/lib/validations/tenant";
 import { tenantWhere } from "./tenants";
 
 export type FailureGroup = {
@@ -25,8 +25,8 @@ export type FailureGroup = {
   /** `value` is what the table's `app` filter takes. `id`/`name`: the MSP registration the tenants use, null when none or the customer's own. */
   registration: { value: string; kind: GroupRegistration["kind"]; id: string | null; name: string };
   fix: { kind: GroupFixKind; label: string; action: RemediationAction; text: string };
-  /** The table's URL query showing exactly the group's tenants. */
-  filter: string;
+  /** The table's (and GET /tenants') filter showing exactly the group's tenants. */
+  filter: { status: ["FAILED"]; reason: [string]; method: [MethodId]; cloud: [CloudValue]; app: string };
 };
 
 /**
@@ -79,7 +79,7 @@ export async function listFailureGroups(): Promise<FailureGroup[]> {
       cloud,
       registration: { value, kind: registration.kind, id, name },
       fix: groupFix(method, reasonCode, registration),
-      filter: tenantListQuery({ status: ["FAILED"], reason: [reasonCode], method: [method], cloud: [cloud], app: value }),
+      filter: { status: ["FAILED"], reason: [reasonCode], method: [method], cloud: [cloud], app: value },
     });
   }
   return [...groups.values()].sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
