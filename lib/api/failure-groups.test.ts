@@ -64,7 +64,13 @@ describe("GET /failure-groups", () => {
       fix: { kind: "apply_credential", action: "configure_provider" },
     });
     const blocked = body.groups[0]!.filter;
-    const query = new URLSearchParams({ status: blocked.status.join(","), reason: blocked.reason.join(","), method: blocked.method.join(","), cloud: blocked.cloud.join(","), app: blocked.app });
+    const query = new URLSearchParams({
+      status: blocked.status.join(","),
+      reason: blocked.reason.join(","),
+      method: blocked.method.join(","),
+      cloud: blocked.cloud.join(","),
+      app: blocked.app,
+    });
     const page = tenantPageSchema.parse(await (await get(listTenants, `/tenants?${query}`)).json());
     expect(page.items.map((t) => t.customerId)).toEqual(["g-blocked-1", "g-blocked-2"]);
     expect(page.total).toBe(2);

@@ -73,7 +73,9 @@ export const tenantListQuerySchema = z.strictObject({
   sort: z
     .enum(tenantSortColumns)
     .default("customerId")
-    .describe("`attention`: failed first, then warnings, then not verified, then verified, each by soonest `accessBreaksAt`; `lastStatus` sorts by severity. Empty dates sort last."),
+    .describe(
+      "`attention`: failed first, then warnings, then not verified, then verified, each by soonest `accessBreaksAt`; `lastStatus` sorts by severity. Empty dates sort last.",
+    ),
   order: z.enum(["asc", "desc"]).default("asc"),
   page,
   pageSize,

@@ -50,7 +50,11 @@ export const sendGroupConsentLinksCommand = defineCommand({
   input: groupSchema,
   run: async (ctx, group) => {
     const ids = await groupTenants(group);
-    const tenants = await db.tenant.findMany({ where: { id: { in: ids } }, select: { id: true, customerId: true, adminEmail: true }, orderBy: { customerId: "asc" } });
+    const tenants = await db.tenant.findMany({
+      where: { id: { in: ids } },
+      select: { id: true, customerId: true, adminEmail: true },
+      orderBy: { customerId: "asc" },
+    });
     const links: { customerId: string; adminEmail: string; url: string; expiresAt: string }[] = [];
     const refused: { customerId: string; error: string }[] = [];
     for (const t of tenants) {

@@ -4,13 +4,7 @@ import type { CloudId } from "@/lib/entra/clouds";
 import type { RemediationAction } from "@/lib/entra/reasons";
 import type { MethodId } from "@/lib/methods";
 import { registrationFor } from "@/lib/provider/resolve";
-import {
-  groupFix,
-  groupRegistrationValue,
-  reasonTitle,
-  type GroupFixKind,
-  type GroupRegistration,
-} from "@/lib/tenants/failure-groups";
+import { groupFix, groupRegistrationValue, reasonTitle, type GroupFixKind, type GroupRegistration } from "@/lib/tenants/failure-groups";
 import type { CloudValue } from "@/lib/validations/tenant";
 import { tenantWhere } from "./tenants";
 
@@ -86,10 +80,7 @@ export async function listFailureGroups(): Promise<FailureGroup[]> {
 }
 
 /** The ids of a group's tenants (for its bulk action), in customer id order, at most `limit`. */
-export async function failureGroupTenantIds(
-  group: { reasonCode: string; method: MethodId; cloud: CloudValue; app: string },
-  limit: number,
-): Promise<string[]> {
+export async function failureGroupTenantIds(group: { reasonCode: string; method: MethodId; cloud: CloudValue; app: string }, limit: number): Promise<string[]> {
   const rows = await db.tenant.findMany({
     where: tenantWhere({ status: ["FAILED"], reason: [group.reasonCode], method: [group.method], cloud: [group.cloud], app: group.app }),
     select: { id: true },

@@ -32,14 +32,33 @@ beforeAll(async () => {
 
 describe("tenant list order", () => {
   it("Needs attention: failed, warnings by soonest break, not verified, verified; empty dates last", async () => {
-    const expected = [...seed].map((t) => ({ ...t, customerId: t.id })).sort(compareAttention).map((t) => t.id);
+    const expected = [...seed]
+      .map((t) => ({ ...t, customerId: t.id }))
+      .sort(compareAttention)
+      .map((t) => t.id);
     expect(expected).toEqual(["o-failed-a", "o-failed-b", "o-warning-soon", "o-warning-late", "o-never", "o-verified-late", "o-verified-none"]);
     expect(await order("attention")).toEqual(expected);
   });
 
   it("status sorts by severity in both directions", async () => {
-    expect(await order("lastStatus")).toEqual(["o-failed-a", "o-failed-b", "o-warning-late", "o-warning-soon", "o-never", "o-verified-late", "o-verified-none"]);
-    expect(await order("lastStatus", "desc")).toEqual(["o-verified-none", "o-verified-late", "o-never", "o-warning-soon", "o-warning-late", "o-failed-b", "o-failed-a"]);
+    expect(await order("lastStatus")).toEqual([
+      "o-failed-a",
+      "o-failed-b",
+      "o-warning-late",
+      "o-warning-soon",
+      "o-never",
+      "o-verified-late",
+      "o-verified-none",
+    ]);
+    expect(await order("lastStatus", "desc")).toEqual([
+      "o-verified-none",
+      "o-verified-late",
+      "o-never",
+      "o-warning-soon",
+      "o-warning-late",
+      "o-failed-b",
+      "o-failed-a",
+    ]);
   });
 
   it("an empty Access breaks on or When last verified sorts last in both directions", async () => {

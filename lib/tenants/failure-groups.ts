@@ -50,7 +50,11 @@ export function groupFix(method: MethodId, reasonCode: string, registration: Gro
   if (kind === "switch_method" && method === preferredMethod.id) kind = "review";
   const label = {
     apply_credential:
-      remediation.action === "rotate_certificate" ? "Apply a new certificate" : remediation.action === "rotate_secret" ? "Apply a new secret" : "Apply a new credential",
+      remediation.action === "rotate_certificate"
+        ? "Apply a new certificate"
+        : remediation.action === "rotate_secret"
+          ? "Apply a new secret"
+          : "Apply a new credential",
     consent_links: method === "AUTH_TOKEN" ? "Send re-authorization links" : "Send consent links",
     switch_method: `Switch to ${shortMethodLabels[preferredMethod.id].toLowerCase()}`,
     verify: "Verify again",

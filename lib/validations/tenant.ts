@@ -62,7 +62,16 @@ export function tenantRefColumns(ref: string): { entraTenantId: string | null; p
 // ---- The list view: everything the URL of /tenants may carry ----
 
 /** `attention`: the "Needs attention" order (lib/tenants/attention.ts), the page's default; `lastStatus` sorts by severity. */
-export const tenantSortColumns = ["attention", "customerId", "displayName", "adminEmail", "authMethod", "lastVerifiedAt", "lastStatus", "accessBreaksAt"] as const;
+export const tenantSortColumns = [
+  "attention",
+  "customerId",
+  "displayName",
+  "adminEmail",
+  "authMethod",
+  "lastVerifiedAt",
+  "lastStatus",
+  "accessBreaksAt",
+] as const;
 export type TenantSortColumn = (typeof tenantSortColumns)[number];
 export const pageSizes = [10, 25, 50, 100] as const;
 export const hideableColumns = ["adminEmail", "authMethod", "lastVerifiedAt", "lastStatus", "accessBreaksAt"] as const;

@@ -18,6 +18,7 @@ import { DataTablePagination } from "@/components/data-table/pagination";
 import { Button, buttonClass } from "@/components/ui/button";
 import { ToastProvider, useToast } from "@/components/ui/toast";
 import { Tooltip } from "@/components/ui/tooltip";
+import type { SavedViewItem } from "@/lib/data/saved-views";
 import type { StatusCounts } from "@/lib/data/tenants";
 import { settleAction } from "@/lib/settle-action";
 import { unpackTenantRows, type TenantRow } from "@/lib/tenants/list-rows";
@@ -37,6 +38,7 @@ import { getRunProgressAction, reloadAllAction, startVerificationRunAction } fro
 import { tenantColumns, type ColumnContext } from "./columns";
 import { ReloadProgress, type ReloadJobView } from "./reload-progress";
 import { RunProgressPanel } from "./run-progress";
+import { FailureGroups } from "./failure-groups";
 import { StatusDetails } from "./status-details";
 import { SummaryCounts, SummaryCountsSkeleton } from "./summary-counts";
 import { TenantsToolbar } from "./toolbar";
@@ -50,6 +52,7 @@ export type TenantsViewProps = {
   renderedAt: number;
   activeRun: RunProgress | null;
   activeReload: ReloadJobView | null;
+  views: SavedViewItem[];
 };
 
 export function TenantsView(props: TenantsViewProps) {
@@ -73,7 +76,7 @@ function applyUpdater<T>(updater: Updater<T>, old: T): T {
   return typeof updater === "function" ? (updater as (o: T) => T)(old) : updater;
 }
 
-function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, activeReload }: TenantsViewProps) {
+function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, activeReload, views }: TenantsViewProps) {
   const router = useRouter();
   const { toast } = useToast();
   const items = useMemo(() => unpackTenantRows(rows), [rows]);
@@ -217,7 +220,7 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
     [refreshRows],
   );
 
-  const filtered = Boolean(params.q || params.status.length || params.method.length || params.cloud.length);
+  const filtered = Boolean(params.q || params.status.length || params.method.length || params.cloud.length || params.reason.length || params.app);
   const exportQuery = tenantListQuery({ ...params, page: undefined, pageSize: undefined, hide: [], sel: [] });
   const runActive = run?.status === "RUNNING";
 
@@ -273,10 +276,13 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
       {run && <RunProgressPanel key={run.id} initial={run} canCancel={caps.verify} onRowsChanged={refreshRows} onDismiss={() => setRun(null)} />}
       {reloadJob && <ReloadProgress key={reloadJob.id} initial={reloadJob} onFinished={reloadFinished} onDismiss={() => setReloadJob(null)} />}
 
+      <FailureGroups params={params} renderedAt={renderedAt} caps={caps} onRunStarted={setRun} />
+
       {counts ? <SummaryCounts counts={counts} active={params.status} onSelect={(status) => navigate({ status })} /> : <SummaryCountsSkeleton />}
 
       <TenantsToolbar
         table={table}
+        views={views}
         params={params}
         onChange={navigate}
         selectedIds={selectedIds}
@@ -296,7 +302,7 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
             <div className="text-center">
               <p className="font-medium text-slate-900">No tenants match this view</p>
               <p className="mt-1 text-sm text-slate-600">Change the search or filters, or clear them to see every tenant.</p>
-              <Button className="mt-3" onClick={() => navigate({ q: undefined, status: [], method: [], cloud: [] })}>
+              <Button className="mt-3" onClick={() => navigate({ q: undefined, status: [], method: [], cloud: [], reason: [], app: undefined })}>
                 Clear filters
               </Button>
             </div>
