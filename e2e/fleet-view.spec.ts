@@ -97,6 +97,7 @@ test("failures grouped by cause, each with its fix; a group filters the table; N
   await signInAndExpectConsole(page, admin);
 
   // The groups: the largest cause first, each with its one bulk action.
+  await expect(page.getByRole("button", { name: /^View: Needs attention/ })).toBeVisible();
   const groups = page.getByRole("region", { name: /failed tenants? · \d+ causes?/ });
   await expect(groups).toBeVisible();
   const showAll = groups.getByRole("button", { name: /^Show all \d+ causes$/ });
@@ -115,8 +116,8 @@ test("failures grouped by cause, each with its fix; a group filters the table; N
     .evaluateAll((links) => links.map((l) => Number(l.getAttribute("aria-label")!.split(" ")[0])));
   expect(order).toEqual([12, 7, 3, 2]);
 
-  await page.goto(`/tenants?q=${prefix}`);
   await screenshot(page, testInfo, "fleet-needs-attention");
+  await page.goto(`/tenants?q=${prefix}`);
 
   // Needs attention is the default order: failed, then warnings by soonest break, then not verified, then verified.
   const statuses = async () =>
@@ -124,9 +125,10 @@ test("failures grouped by cause, each with its fix; a group filters the table; N
       .getByRole("row")
       .filter({ hasText: prefix })
       .evaluateAll((rows) => rows.map((r) => r.querySelector(".badge")?.textContent?.trim() ?? ""));
-  await expect(page.getByRole("button", { name: /^View: Needs attention/ })).toBeVisible();
+  await expect(page.getByRole("button", { name: /^View: Custom view/ })).toBeVisible();
   await page.getByLabel("Rows per page").selectOption("100");
   await expect(page.getByRole("row").filter({ hasText: prefix })).toHaveCount(51);
+  await screenshot(page, testInfo, "fleet-needs-attention-51-rows");
   const seen = await statuses();
   const rank = (s: string) => ["Failed", "Warning", "Not verified", "Verified"].indexOf(s);
   expect(seen.map(rank)).toEqual([...seen.map(rank)].sort((a, b) => a - b));

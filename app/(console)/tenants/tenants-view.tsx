@@ -276,9 +276,9 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
       {run && <RunProgressPanel key={run.id} initial={run} canCancel={caps.verify} onRowsChanged={refreshRows} onDismiss={() => setRun(null)} />}
       {reloadJob && <ReloadProgress key={reloadJob.id} initial={reloadJob} onFinished={reloadFinished} onDismiss={() => setReloadJob(null)} />}
 
-      <FailureGroups params={params} renderedAt={renderedAt} caps={caps} onRunStarted={setRun} />
-
       {counts ? <SummaryCounts counts={counts} active={params.status} onSelect={(status) => navigate({ status })} /> : <SummaryCountsSkeleton />}
+
+      <FailureGroups params={params} renderedAt={renderedAt} caps={caps} onRunStarted={setRun} />
 
       <TenantsToolbar
         table={table}
