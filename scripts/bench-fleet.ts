@@ -5,7 +5,8 @@
  *
  *   npx tsx --conditions=react-server scripts/bench-fleet.ts                        # SQLite, 100,000 tenants
  *   npx tsx --conditions=react-server scripts/bench-fleet.ts --database postgres    # schema bench_fleet_<n>
- *   options: --count 100000 --runs 20 --postgres-url postgresql://postgres@127.0.0.1:5432/test
+ *   options: --count 100000 --runs 20 --reuse (keep the database a previous run seeded)
+ *            --postgres-url postgresql://postgres@127.0.0.1:5432/test
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     database: { type: "string", default: "sqlite" },
     count: { type: "string", default: "100000" },
     runs: { type: "string", default: "20" },
+    reuse: { type: "boolean", default: false },
     "postgres-url": { type: "string", default: "postgresql://postgres@127.0.0.1:5432/test" },
   },
 });
@@ -35,10 +37,25 @@ const url = onPostgres
   : `file:${path.join(dataDir, "console.db")}`;
 
 // A fleet where a third fails for one of eight causes, a sixth warns, and the rest are verified or new.
-const failures = ["SECRET_EXPIRED", "CONSENT_REQUIRED", "MFA_REQUIRED", "REAUTHORIZATION_REQUIRED", "APP_CREDENTIAL_BLOCKED", "INVALID_CREDENTIALS", "THROTTLED", "TENANT_NOT_FOUND"];
+const failures = [
+  "SECRET_EXPIRED",
+  "CONSENT_REQUIRED",
+  "MFA_REQUIRED",
+  "REAUTHORIZATION_REQUIRED",
+  "APP_CREDENTIAL_BLOCKED",
+  "INVALID_CREDENTIALS",
+  "THROTTLED",
+  "TENANT_NOT_FOUND",
+];
 const methods = ["APP_REGISTRATION", "AUTH_TOKEN", "APP_REGISTRATION", "PASSWORD"] as const;
 
 async function seed() {
+  if (values.reuse) {
+    const existing = createDatabaseClient(url);
+    const seeded = await existing.tenant.count().catch(() => -1);
+    await existing.$disconnect();
+    if (seeded === count) return;
+  }
   if (onPostgres) {
     const schema = new URL(url).searchParams.get("schema")!;
     const client = new pg.Client({ connectionString: values["postgres-url"] });
@@ -68,7 +85,14 @@ async function seed() {
               adminEmail: `admin@c${i}.example`,
               authMethod: methods[i % 4]!,
               lastStatus: status,
-              lastStatusCode: status === "FAILED" ? failures[(i * 7) % failures.length]! : status === "WARNING" ? "SECRET_EXPIRING" : status === "VERIFIED" ? "VERIFIED" : null,
+              lastStatusCode:
+                status === "FAILED"
+                  ? failures[(i * 7) % failures.length]!
+                  : status === "WARNING"
+                    ? "SECRET_EXPIRING"
+                    : status === "VERIFIED"
+                      ? "VERIFIED"
+                      : null,
               lastVerifiedAt: status === "NEVER" ? null : new Date(base - ((i * 104_729) % (30 * 86_400)) * 1000),
               accessBreaksAt: status === "WARNING" || (status === "VERIFIED" && i % 2 === 0) ? new Date(base + ((i * 7919) % 90) * 86_400_000) : null,
             } as const;
@@ -100,7 +124,9 @@ async function main() {
       ms.push(performance.now() - t);
     }
     ms.sort((a, b) => a - b);
-    console.log(`${label.padEnd(44)} median ${ms[Math.floor(runs / 2)]!.toFixed(1).padStart(7)} ms   p95 ${ms[Math.floor(runs * 0.95)]!.toFixed(1).padStart(7)} ms`);
+    console.log(
+      `${label.padEnd(44)} median ${ms[Math.floor(runs / 2)]!.toFixed(1).padStart(7)} ms   p95 ${ms[Math.floor(runs * 0.95)]!.toFixed(1).padStart(7)} ms`,
+    );
   };
   const groups = await listFailureGroups();
   console.log(`${groups.length} failure groups, ${groups.reduce((n, g) => n + g.count, 0)} failed tenants`);

@@ -69,6 +69,22 @@ describe("tenant list order", () => {
     expect((await order("lastVerifiedAt", "desc")).at(-1)).toBe("o-never");
   });
 
+  it("pages through dated then undated tenants without gap or overlap, in both directions", async () => {
+    for (const sort of ["accessBreaksAt", "lastVerifiedAt"] as const)
+      for (const dir of ["asc", "desc"] as const) {
+        const whole = await order(sort, dir);
+        for (const pageSize of [1, 2, 3]) {
+          const paged: string[] = [];
+          for (let page = 1; ; page++) {
+            const { items, hasMore } = await listTenantPage({ sort, dir, page, pageSize });
+            paged.push(...items.map((t) => t.customerId));
+            if (!hasMore) break;
+          }
+          expect(paged, `${sort} ${dir} by ${pageSize}`).toEqual(whole);
+        }
+      }
+  });
+
   it("the database's keys follow every status write, including the status writer's", async () => {
     const stored = await db.tenant.findMany({ select: { id: true, lastStatus: true, accessBreaksAt: true, severity: true, attention: true } });
     for (const t of stored) expect(BigInt(t.attention), t.id).toBe(attentionKey(t.lastStatus, t.accessBreaksAt));

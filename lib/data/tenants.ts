@@ -87,7 +87,8 @@ function registrationWhere(r: GroupRegistration): Prisma.TenantWhereInput {
  * Each order ends on a unique column so pages never overlap; the first column has an index of its own.
  * Status sorts by severity and the default order is "Needs attention": both read columns the database
  * keeps for them (lib/tenants/attention.ts), since an enum sorts by name on SQLite. An empty date sorts
- * last in both directions on both databases (SQLite would put it first, PostgreSQL last ascending only).
+ * last in both directions on both databases (SQLite would put it first, PostgreSQL last ascending only);
+ * listTenantPage reads those two orders in two index reads instead (datedFirst).
  */
 export function tenantOrderBy(sort: TenantSortColumn, dir: "asc" | "desc"): Prisma.TenantOrderByWithRelationInput[] {
   if (sort === "customerId") return [{ customerId: dir }];
@@ -108,14 +109,37 @@ export async function listTenantPage(
   params: Pick<TenantListParams, "page" | "pageSize"> & Partial<TenantListParams>,
 ): Promise<{ items: TenantListItem[]; hasMore: boolean }> {
   const candidates = params.q ? await searchCandidates(params.q) : null;
-  const rows = await db.tenant.findMany({
-    select: tenantListSelect,
-    where: tenantWhere(params, { candidates }),
-    orderBy: tenantOrderBy(params.sort ?? "customerId", params.dir ?? "asc"),
-    skip: (params.page - 1) * params.pageSize,
-    take: params.pageSize + 1,
-  });
+  const where = tenantWhere(params, { candidates });
+  const sort = params.sort ?? "customerId";
+  const dir = params.dir ?? "asc";
+  const skip = (params.page - 1) * params.pageSize;
+  const take = params.pageSize + 1;
+  const rows =
+    sort === "accessBreaksAt" || sort === "lastVerifiedAt"
+      ? await datedFirst(where, sort, dir, skip, take)
+      : await db.tenant.findMany({ select: tenantListSelect, where, orderBy: tenantOrderBy(sort, dir), skip, take });
   return { items: rows.slice(0, params.pageSize), hasMore: rows.length > params.pageSize };
+}
+
+/**
+ * A date column's order with empty dates last in both directions, read from the (date, customerId) index:
+ * the dated tenants in the index's order (either direction), then, once they run out, the undated ones
+ * by customer id. A single ORDER BY … NULLS LAST would sort every tenant on SQLite (its index keeps NULLs
+ * first) and descending on PostgreSQL. The dated tenants are counted only for a page past all of them.
+ */
+async function datedFirst(where: Prisma.TenantWhereInput, column: "accessBreaksAt" | "lastVerifiedAt", dir: "asc" | "desc", skip: number, take: number) {
+  const dated: Prisma.TenantWhereInput = { AND: [where, { [column]: { not: null } }] };
+  const first = await db.tenant.findMany({ select: tenantListSelect, where: dated, orderBy: [{ [column]: dir }, { customerId: dir }], skip, take });
+  if (first.length >= take) return first;
+  const datedCount = first.length > 0 ? skip + first.length : await db.tenant.count({ where: dated });
+  const rest = await db.tenant.findMany({
+    select: tenantListSelect,
+    where: { AND: [where, { [column]: null }] },
+    orderBy: { customerId: dir },
+    skip: Math.max(0, skip - datedCount),
+    take: take - first.length,
+  });
+  return [...first, ...rest];
 }
 
 export async function listTenants(params: Pick<TenantListParams, "page" | "pageSize"> & Partial<TenantListParams>): Promise<Page<TenantListItem>> {
