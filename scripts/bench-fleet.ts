@@ -113,7 +113,7 @@ async function main() {
   const { listFailureGroups } = await import("@/lib/data/failure-groups");
   const { listTenantPage } = await import("@/lib/data/tenants");
   const { db } = await import("@/lib/db");
-  if (onPostgres) await db.$executeRawUnsafe(`ANALYZE "Tenant"`);
+  if (onPostgres) await db.$executeRawUnsafe(`ANALYZE "${new URL(url).searchParams.get("schema")}"."Tenant"`);
   const runs = Number(values.runs);
   const time = async (label: string, work: () => Promise<unknown>) => {
     for (let i = 0; i < 3; i++) await work();
