@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
+import { customerFixture, seedProvider, seedTenant } from "@/lib/verification/testing";
 import { CommandError } from "@/lib/errors";
 import { runCommand, type CommandContext } from "./command";
 import { deleteSavedViewCommand, saveViewCommand, savedViewsQuery, sendGroupConsentLinksCommand, switchGroupMethodCommand, verifyGroupCommand } from "./fleet";
@@ -77,5 +78,21 @@ describe("failure group commands", () => {
     expect((await refusal(runCommand(sendGroupConsentLinksCommand, group, operator))).code).toBe("not-found");
     expect((await refusal(runCommand(verifyGroupCommand, { ...group, app: "no spaces allowed" }, operator))).code).toBe("validation");
     expect((await refusal(runCommand(switchGroupMethodCommand, group, ctxOf("adm", "ADMINISTRATOR")))).code).toBe("conflict");
+  });
+
+  it("send a consent link for each of the group's tenants, each link audited, and leave other groups alone", async () => {
+    await seedProvider({ authorityHost: "login.emulator.example", graphHost: "graph.emulator.example" });
+    const ids: string[] = [];
+    for (const i of [1, 2, 3]) ids.push(await seedTenant({ customer: customerFixture(i), method: "APP_REGISTRATION" }));
+    const other = await seedTenant({ customer: customerFixture(4), method: "APP_REGISTRATION" });
+    await db.tenant.updateMany({ where: { id: { in: ids } }, data: { lastStatus: "FAILED", lastStatusCode: "CONSENT_REQUIRED" } });
+    await db.tenant.update({ where: { id: other }, data: { lastStatus: "FAILED", lastStatusCode: "SECRET_EXPIRED" } });
+    const operator = ctxOf("op", "OPERATOR");
+    const { links, refused } = await runCommand(sendGroupConsentLinksCommand, { ...group, cloud: "CUSTOM" }, operator);
+    expect(refused).toEqual([]);
+    expect(links.map((l) => l.adminEmail).sort()).toEqual(["admin@customer1.example.com", "admin@customer2.example.com", "admin@customer3.example.com"]);
+    for (const l of links) expect(l.url).toMatch(/^https?:\/\/.+\/consent\//);
+    expect((await db.consentLink.findMany({ select: { tenantId: true } })).map((l) => l.tenantId).sort()).toEqual([...ids].sort());
+    expect(await db.auditEvent.count({ where: { action: "consent_link.created", actorLabel: "op@msp.example", requestId: "req-op" } })).toBe(3);
   });
 });
