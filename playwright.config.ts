@@ -1,5 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
-import { baseURL, CONSOLE_PORT as PORT, EMULATOR_PORT, GRAPH_PORT } from "./e2e/support/ports";
+import { baseURL, CONSOLE_PORT as PORT, EMULATOR2_PORT, EMULATOR_PORT, GRAPH2_PORT, GRAPH_PORT } from "./e2e/support/ports";
 
 export { baseURL };
 
@@ -36,12 +36,23 @@ export default defineConfig({
     launchOptions: { executablePath: "/usr/bin/chromium", args: chromiumArgs },
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], channel: undefined } }],
-  // The emulator first (the console's provider settings point at it), then the console. Both trust the
+  // The emulators first (the console's app registrations point at them), then the console. All trust the
   // emulator's CA through NODE_EXTRA_CA_CERTS, exported by e2e/run.sh.
   webServer: [
     {
       command: `npx --no-install tsx emulator/cli.ts --port ${EMULATOR_PORT} --graph-port ${GRAPH_PORT} --data-dir .data/e2e-emulator`,
       url: `https://127.0.0.1:${EMULATOR_PORT}/organizations/v2.0/.well-known/openid-configuration`,
+      ignoreHTTPSErrors: true,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    // A second instance with a directory of its own, as a second cloud (e2e/mixed-fleet.spec.ts). It shares
+    // the first one's data directory, so one CA (created by e2e/run.sh before either starts) covers both.
+    {
+      command: `npx --no-install tsx emulator/cli.ts --port ${EMULATOR2_PORT} --graph-port ${GRAPH2_PORT} --scenario emulator/scenarios/second-cloud.json --data-dir .data/e2e-emulator`,
+      url: `https://127.0.0.1:${EMULATOR2_PORT}/organizations/v2.0/.well-known/openid-configuration`,
       ignoreHTTPSErrors: true,
       reuseExistingServer: false,
       timeout: 60_000,
@@ -57,14 +68,17 @@ export default defineConfig({
       stderr: "pipe",
       // No scheduled runs: specs decide when tenants are verified. API specs use a fresh token per test;
       // 120 requests a minute is far above any test's own use and low enough for e2e/api.spec.ts to exceed.
-      // The emulator's two hosts are the only loopback addresses the console may call (OUTBOUND_ALLOW_HOSTS).
+      // The emulators' hosts are the only loopback addresses the console may call (OUTBOUND_ALLOW_HOSTS).
       env: {
         PORT: String(PORT),
         APP_URL: baseURL,
         DATA_DIR: ".data/e2e",
         VERIFY_SCHEDULE_HOURS: "0",
+        // Consent confirmation's retries (CONSENT_CONFIRM_…): every second or two instead of 5 s doubling, so a spec waits seconds.
+        CONSENT_CONFIRM_BACKOFF_SECONDS: "1",
+        CONSENT_CONFIRM_BACKOFF_MAX_SECONDS: "2",
         API_RATE_LIMIT_PER_MINUTE: "120",
-        OUTBOUND_ALLOW_HOSTS: `127.0.0.1:${EMULATOR_PORT},127.0.0.1:${GRAPH_PORT}`,
+        OUTBOUND_ALLOW_HOSTS: [EMULATOR_PORT, GRAPH_PORT, EMULATOR2_PORT, GRAPH2_PORT].map((port) => `127.0.0.1:${port}`).join(","),
       },
     },
   ],

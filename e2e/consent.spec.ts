@@ -2,7 +2,7 @@ import { expect, test, type Browser, type Page } from "./support/test";
 import { randomUUID } from "node:crypto";
 import { createAdmin } from "./support/admins";
 import { e2eDb } from "./support/db";
-import { DEMO } from "./support/emulator";
+import { control, DEMO } from "./support/emulator";
 import { signInAndExpectConsole } from "./support/pages";
 import { configureProviderApp } from "./support/provider";
 
@@ -75,6 +75,51 @@ test.describe("customer consent through the emulator", () => {
     await expect(page.getByRole("row").filter({ hasText: "consent.granted" }).first()).toBeVisible();
     await expect(page.getByRole("row").filter({ hasText: "consent.started" }).first()).toBeVisible();
     await expect(page.getByRole("row").filter({ hasText: "consent_link.created" }).first()).toBeVisible();
+  });
+
+  test("admin consent while Microsoft still replicates it: the customer is told it was received, the tenant confirms, then verifies", async ({
+    page,
+    browser,
+  }) => {
+    test.setTimeout(150_000);
+    await signInAndExpectConsole(page, await createAdmin());
+    await configureProviderApp(page);
+    const tenant = await seedTenant(DEMO.litware, "Litware Logistics", "APP_REGISTRATION");
+    const link = await copyConsentLink(page, tenant.id);
+    // A fresh consent, after which Entra answers AADSTS700016 (the app is not in the tenant yet) until the
+    // spec ends the replication below: what the customer and the MSP see meanwhile does not race a timer.
+    await control.revokeConsent(DEMO.litware.id, DEMO.providerClientId);
+    await control.setConsentPropagationDelay(DEMO.litware.id, 600);
+    try {
+      const customer = await consentAsCustomer(browser, link, DEMO.litware.admin, "Accept");
+      await expect(customer.page.getByRole("heading", { name: "Thank you: consent was received" })).toBeVisible();
+      await expect(customer.page.getByRole("status")).toContainText("is confirming it with Microsoft");
+      await expect(customer.page.getByText("App not present in the tenant")).toHaveCount(0);
+      await expect(customer.page.getByRole("alert")).toHaveCount(0);
+      await customer.page.screenshot({ path: "test-results/consent-confirming-customer.png" });
+      await customer.close();
+
+      // The link counts as used; the tenant shows the consent being confirmed.
+      expect(await e2eDb.consentLink.count({ where: { tenantId: tenant.id, completedAt: null } })).toBe(0);
+      await page.goto(`/tenants/${tenant.id}`);
+      await expect(page.getByRole("heading", { name: "Consent received — confirming" })).toBeVisible();
+      await expect(page.getByTestId("consent-confirming")).toContainText("Consent received; confirming with Microsoft until");
+      await page.screenshot({ path: "test-results/consent-confirming-tenant.png", fullPage: true });
+      await page.goto(`/tenants?q=${tenant.customerId}`);
+      await expect(page.getByRole("row").filter({ hasText: tenant.customerId })).toContainText("Consent received — confirming");
+      await page.screenshot({ path: "test-results/consent-confirming-table.png" });
+
+      // Entra has replicated; the console's background checks (job engine) confirm it.
+      await control.setConsentPropagationDelay(DEMO.litware.id, 0);
+      await expect
+        .poll(async () => (await e2eDb.tenant.findUniqueOrThrow({ where: { id: tenant.id } })).lastStatus, { timeout: 45_000, intervals: [500] })
+        .toBe("VERIFIED");
+      await page.reload();
+      await expect(page.getByTestId("consent-confirming")).toHaveCount(0);
+      await expect(page.getByText("Verified").first()).toBeVisible();
+    } finally {
+      await control.setConsentPropagationDelay(DEMO.litware.id, 0);
+    }
   });
 
   test("admin consent: a response that comes back without the browser's consent cookie is refused; the link still works", async ({ page, browser }) => {

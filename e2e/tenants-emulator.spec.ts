@@ -137,3 +137,60 @@ test("a Reload All left by a stopped console instance is shown and finished here
     await e2eDb.jobRun.updateMany({ where: { id: job.id, status: "RUNNING" }, data: { status: "CANCELLED", activeSlot: null } });
   }
 });
+
+// A finished Verify All with failures is a summary of what changed, not an error: N verified, newly
+// failed, recovered, still failing, blocked; the toast is a status, and the counts are the run's stored ones.
+test("a finished Verify All shows its summary of status changes and no error toast", async ({ page }, testInfo) => {
+  test.setTimeout(180_000);
+  await signInAndExpectConsole(page, await createAdmin());
+  await configureProviderApp(page);
+  const prefix = `sum${randomUUID().slice(0, 6)}`;
+  type Customer = { id: string; domain: string; admin: string };
+  const seed = async (suffix: string, customer: Customer, before: { lastStatus: "NEVER" | "FAILED"; lastStatusCode?: string }) => {
+    await e2eDb.tenant.create({
+      data: {
+        id: randomUUID(),
+        customerId: `${prefix}-${suffix}`,
+        displayName: suffix,
+        entraTenantId: customer.id,
+        primaryDomain: customer.domain,
+        adminEmail: customer.admin,
+        authMethod: "APP_REGISTRATION",
+        cloud: "CUSTOM",
+        ...before,
+      },
+    });
+  };
+  // Contoso works; a tenant Entra does not know fails: one new tenant of each, one of each that failed before.
+  const unknown: Customer = { id: randomUUID(), domain: `${prefix}.example`, admin: `admin@${prefix}.example` };
+  await seed("new-ok", DEMO.contoso, { lastStatus: "NEVER" });
+  await seed("recovers", DEMO.contoso, { lastStatus: "FAILED", lastStatusCode: "APP_NOT_IN_TENANT" });
+  await seed("new-fail", unknown, { lastStatus: "NEVER" });
+  await seed("still-fails", unknown, { lastStatus: "FAILED", lastStatusCode: "TENANT_NOT_FOUND" });
+
+  await page.goto(`/tenants?q=${prefix}`);
+  await page.getByRole("button", { name: "Verify All" }).click();
+  const run = page.getByRole("region", { name: "Verification run" });
+  await expect(run.getByRole("heading", { name: /Verification finished/ })).toBeVisible({ timeout: 120_000 });
+
+  const stored = await e2eDb.jobRun.findFirstOrThrow({ where: { kind: "verify", status: "COMPLETED", scope: null }, orderBy: { startedAt: "desc" } });
+  expect(stored.summaryRecovered).toBeGreaterThanOrEqual(1);
+  expect(stored.summaryStillFailing).toBeGreaterThanOrEqual(1);
+  expect(stored.summaryNewlyFailed).toBeGreaterThanOrEqual(1);
+  const fmt = (n: number) => n.toLocaleString("en-US");
+  const summary = run.getByTestId("run-summary");
+  await expect(summary).toContainText(
+    `Summary: ${fmt(stored.summaryVerified)} verified · ${fmt(stored.summaryNewlyFailed)} newly failed · ${fmt(stored.summaryRecovered)} recovered · ${fmt(stored.summaryStillFailing)} still failing · ${fmt(stored.summaryBlocked)} blocked`,
+  );
+  expect(
+    stored.summaryVerified + stored.summaryRecovered + stored.summaryNewlyFailed + stored.summaryStillFailing + stored.summaryBlocked + stored.summaryRetrying,
+  ).toBe(stored.ok + stored.warnings + stored.failed);
+
+  // The toast tells the same summary as a status; nothing is announced as an error.
+  const notifications = page.getByRole("region", { name: "Notifications" });
+  await expect(notifications.getByRole("status").filter({ hasText: "Verification finished" })).toContainText(`${fmt(stored.summaryRecovered)} recovered`);
+  await expect(notifications.getByRole("alert")).toHaveCount(0);
+  await expect(run.getByText("ETA")).toBeVisible();
+  const shot = await page.screenshot({ path: "test-results/verify-all-summary.png" });
+  await testInfo.attach("verify-all-summary", { body: shot, contentType: "image/png" });
+});

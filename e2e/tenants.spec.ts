@@ -124,9 +124,9 @@ test("a new admin imports tenants, verifies them all, fixes a failure and export
     .trim()
     .split("\r\n");
   expect(lines[0]).toBe(
-    "customer_id,display_name,entra_tenant_id,primary_domain,admin_email,auth_method,cloud,last_status,last_status_code,last_status_message,last_verified_at,access_breaks_at",
+    "customer_id,display_name,entra_tenant_id,primary_domain,admin_email,auth_method,cloud,app_registration,last_status,last_status_code,last_status_message,last_verified_at,access_breaks_at",
   );
   expect(lines).toHaveLength(4);
   expect(csv).toContain(`${ids[2]},"Fabrikam, Inc.",`);
-  expect(csv).toContain(",AUTH_TOKEN,GLOBAL,FAILED,NO_APP_REGISTRATION,No app registration for Global,");
+  expect(csv).toContain(",AUTH_TOKEN,GLOBAL,,FAILED,NO_APP_REGISTRATION,No app registration for Global,");
 });

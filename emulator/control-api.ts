@@ -57,6 +57,7 @@ const schemas = {
   }),
   "remove-user": z.object({ tenantId: z.string(), id: z.string() }),
   "invalidate-delta-tokens": z.object({ tenantId: z.string(), status: z.union([z.literal(400), z.literal(410)]).default(400) }),
+  "set-consent-propagation-delay": z.object({ tenantId: z.string(), seconds: z.number().min(0) }),
   "disable-tenant": z.object({ tenantId: z.string(), disabled: z.boolean().default(true) }),
   "rotate-signing-keys": z.object({ dropOld: z.boolean().optional() }).optional(),
   "set-latency": z.object({ token: latencySpec.optional(), graph: latencySpec.optional() }),
@@ -179,6 +180,11 @@ export function runControlOperation(state: EmulatorState, op: string, rawBody: u
     case "invalidate-delta-tokens": {
       const b = parse("invalidate-delta-tokens");
       state.invalidateDeltaTokens(b.tenantId, b.status);
+      return { ok: true };
+    }
+    case "set-consent-propagation-delay": {
+      const b = parse("set-consent-propagation-delay");
+      state.setConsentPropagationDelay(b.tenantId, b.seconds);
       return { ok: true };
     }
     case "disable-tenant": {

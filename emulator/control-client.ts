@@ -115,6 +115,10 @@ export class EmulatorControlClient {
   invalidateDeltaTokens(tenantId: string, status: 400 | 410 = 400): Promise<unknown> {
     return this.post("invalidate-delta-tokens", { tenantId, status });
   }
+  /** For `seconds` after a consent in the tenant, app tokens fail with 700016 (replication); 0 turns it off. */
+  setConsentPropagationDelay(tenantId: string, seconds: number): Promise<unknown> {
+    return this.post("set-consent-propagation-delay", { tenantId, seconds });
+  }
   disableTenant(tenantId: string, disabled = true): Promise<unknown> {
     return this.post("disable-tenant", { tenantId, disabled });
   }

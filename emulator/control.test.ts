@@ -118,6 +118,33 @@ describe("control API: directory", () => {
     expect(codes(await ropc(TEST.reader))).toEqual([53003]);
   });
 
+  it("setConsentPropagationDelay refuses app tokens with 700016 for that long after a consent, in that tenant only", async () => {
+    await emu.control.revokeConsent(TEST.contosoId, TEST.providerClientId);
+    await emu.control.setConsentPropagationDelay(TEST.contosoId, 30);
+    await emu.control.grantConsent(TEST.contosoId, TEST.providerClientId);
+    expect(codes(await cc(TEST.contosoId))).toEqual([700016]);
+    await emu.control.advanceClock(20);
+    expect(codes(await cc(TEST.contosoId))).toEqual([700016]);
+    await emu.control.advanceClock(11);
+    expect((await cc(TEST.contosoId)).status).toBe(200);
+
+    // Another consent starts another delay; turned off (0), tokens come at once.
+    await emu.control.revokeConsent(TEST.contosoId, TEST.providerClientId);
+    await emu.control.grantConsent(TEST.contosoId, TEST.providerClientId);
+    expect(codes(await cc(TEST.contosoId))).toEqual([700016]);
+    await emu.control.setConsentPropagationDelay(TEST.contosoId, 0);
+    expect((await cc(TEST.contosoId)).status).toBe(200);
+
+    // clear-faults forgets it.
+    await emu.control.setConsentPropagationDelay(TEST.contosoId, 30);
+    await emu.control.clearFaults();
+    expect((await cc(TEST.contosoId)).status).toBe(200);
+  });
+
+  it("setConsentPropagationDelay refuses an unknown tenant", async () => {
+    await expect(emu.control.setConsentPropagationDelay("99999999-9999-4999-8999-999999999999", 10)).rejects.toThrow();
+  });
+
   it("disableTenant blocks tokens (5000224) and Graph (401)", async () => {
     const token = String((await cc(TEST.contosoId)).json.access_token);
     await emu.control.disableTenant(TEST.contosoId);

@@ -46,6 +46,8 @@ export type { EmulatorUrls } from "./tokens.js";
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, ".data", "emulator");
 export const DEMO_SCENARIO_PATH = path.join(REPO_ROOT, "emulator", "scenarios", "demo.json");
+/** A second cloud's directory (its own provider app, home tenant and customers): a second instance started with it serves one console as another cloud. */
+export const SECOND_CLOUD_SCENARIO_PATH = path.join(REPO_ROOT, "emulator", "scenarios", "second-cloud.json");
 
 export interface StartEmulatorOptions {
   /** Login origin port; 0 picks a free one. Default 8443. */

@@ -4,7 +4,7 @@ import { consentPage, errorPage, formPostPage, mfaPage, signInPage } from "./pag
 import type { User } from "./scenario.js";
 import { ADMIN_ROLES, CODE_LIFETIME_MS, type AppRuntime, type ArmedInteraction, type EmulatorState, type TenantRuntime } from "./state.js";
 import { GENERIC_SEGMENTS } from "./token-endpoint.js";
-import { newAuthCode, OIDC_SCOPES, parseScopes, type EmulatorUrls } from "./tokens.js";
+import { isGraphResource, newAuthCode, OIDC_SCOPES, parseScopes, type EmulatorUrls } from "./tokens.js";
 
 /**
  * The browser flows: /oauth2/v2.0/authorize and the v2 and v1 admin consent endpoints, with sign-in,
@@ -42,6 +42,8 @@ interface Flow {
   mfa: boolean;
   authTimeS?: number;
   expiresAtMs: number;
+  /** The authorize endpoint's version: v1 (/oauth2/authorize) names a `resource` instead of scopes. */
+  version: "v1" | "v2";
 }
 
 /** Where an answer goes: a whole flow, or the validated request before a flow exists. */
@@ -69,7 +71,7 @@ export class InteractiveFlows {
     if (sessionId) this.sessions.delete(sessionId);
   }
 
-  start(kind: FlowKind, segment: string, params: URLSearchParams, session: Session): InteractiveResult {
+  start(kind: FlowKind, segment: string, params: URLSearchParams, session: Session, version: "v1" | "v2" = "v2"): InteractiveResult {
     const clientId = params.get("client_id") ?? "";
     const app = clientId ? this.state.findApp(clientId) : undefined;
     if (!app) return this.errorPageResult("unknownClient", [clientId, segment]);
@@ -96,7 +98,13 @@ export class InteractiveFlows {
         return this.errorRedirect(flowBase, "invalidRequest", ["code_challenge_method"]);
       }
       try {
-        parseScopes(params.get("scope") ?? "openid", this.urls);
+        if (version === "v1") {
+          // v1 names the API by `resource`; the permissions are those configured on the registration.
+          const resource = params.get("resource");
+          if (resource && !isGraphResource(resource, this.urls)) throw new AadRequestError("resourceNotFound", [resource, segment]);
+        } else {
+          parseScopes(params.get("scope") ?? "openid", this.urls);
+        }
       } catch (error) {
         if (error instanceof AadRequestError) return this.errorRedirect(flowBase, error.key, error.args);
         throw error;
@@ -115,6 +123,7 @@ export class InteractiveFlows {
       responseMode: params.get("response_mode") ?? "query",
       mfa: false,
       expiresAtMs: Date.now() + FLOW_LIFETIME_MS,
+      version,
     };
     this.flows.set(flow.id, flow);
     this.pruneFlows();
@@ -221,7 +230,9 @@ export class InteractiveFlows {
 
   private authorizeNeedsConsent(flow: Flow): boolean {
     const consent = this.state.consentFor(flow.userTenant!, flow.app);
-    if (!consent || flow.params.get("prompt") === "consent") return true;
+    const prompt = flow.params.get("prompt");
+    if (!consent || prompt === "consent" || prompt === "admin_consent") return true;
+    if (flow.version === "v1") return false;
     const parsed = parseScopes(flow.params.get("scope") ?? "openid", this.urls);
     if (parsed.isDefault) return false;
     const granted = new Set(consent.delegatedPermissions.map((p) => p.toLowerCase()));
@@ -232,6 +243,7 @@ export class InteractiveFlows {
     if (flow.kind !== "authorize") {
       return { application: flow.app.requiredApplicationPermissions, delegated: flow.app.requiredDelegatedPermissions };
     }
+    if (flow.version === "v1") return { application: [], delegated: [...flow.app.requiredDelegatedPermissions, "openid"] };
     const parsed = parseScopes(flow.params.get("scope") ?? "openid", this.urls);
     if (parsed.isDefault) return { application: flow.app.requiredApplicationPermissions, delegated: flow.app.requiredDelegatedPermissions };
     return { application: [], delegated: [...parsed.permissions, ...[...parsed.oidc].filter((s) => OIDC_SCOPES.has(s))] };

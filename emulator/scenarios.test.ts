@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_SCENARIO_PATH, EmulatorState, loadScenarioFile, type RunningEmulator } from "./index.js";
+import { DEMO_SCENARIO_PATH, EmulatorState, loadScenarioFile, SECOND_CLOUD_SCENARIO_PATH, type RunningEmulator } from "./index.js";
 import { DEMO_API } from "./scenarios/demo-api.js";
 import { generateScenario } from "./scenarios/generate.js";
 import { decodeJwtPayload, postForm, startTestEmulator } from "./testing/index.js";
@@ -185,5 +185,43 @@ describe("scenario generator", () => {
       },
     });
     expect(new Set(Object.values(states))).toEqual(new Set(["consentMissing"]));
+  });
+});
+
+describe("second-cloud scenario (a second instance as another cloud)", () => {
+  const second = loadScenarioFile(SECOND_CLOUD_SCENARIO_PATH);
+  const secondSecret = second.providerApp.secrets[0]!.secretText;
+  let other: RunningEmulator;
+  beforeAll(async () => {
+    other = await startTestEmulator({ scenario: SECOND_CLOUD_SCENARIO_PATH });
+  });
+  afterAll(async () => {
+    await other?.close();
+  });
+  const token = (instance: RunningEmulator, tenant: string, clientId: string, secret: string) =>
+    postForm(`${instance.loginUrl}/${tenant}/oauth2/v2.0/token`, {
+      grant_type: "client_credentials",
+      client_id: clientId,
+      client_secret: secret,
+      scope: `${instance.graphUrl}/.default`,
+    });
+
+  it("has its own provider app, home tenant and customers, none shared with the demo", () => {
+    expect(second.providerApp.clientId).not.toBe(provider.clientId);
+    expect(secondSecret).not.toBe(providerSecret);
+    const demoIds = new Set(demo.tenants.map((t) => t.id));
+    expect(second.tenants.length).toBeGreaterThanOrEqual(3);
+    expect(second.tenants.filter((t) => demoIds.has(t.id))).toEqual([]);
+    expect(second.tenants.map((t) => t.id)).toContain(second.providerApp.homeTenantId);
+  });
+
+  it("answers for its own tenants and app only: each instance is a cloud of its own", async () => {
+    const customer = second.tenants.find((t) => t.id !== second.providerApp.homeTenantId)!;
+    // Its home tenant has the app; a customer needs admin consent first (AADSTS700016, as in Entra).
+    expect((await token(other, second.providerApp.homeTenantId, second.providerApp.clientId, secondSecret)).status).toBe(200);
+    expect((await token(other, customer.id, second.providerApp.clientId, secondSecret)).json.error_codes).toEqual([700016]);
+    // The demo's tenants do not exist in this cloud, and this cloud's tenants not in the demo's (AADSTS90002).
+    expect((await token(other, tenantByState("verified").id, provider.clientId, providerSecret)).json.error_codes).toEqual([90002]);
+    expect((await token(emu, customer.id, second.providerApp.clientId, secondSecret)).json.error_codes).toEqual([90002]);
   });
 });

@@ -139,6 +139,7 @@ export class EmulatorHandlers {
       return this.token(req, res, started, seg, rest === "oauth2/token" ? "v1" : "v2");
     }
     if (method === "GET" && rest === "oauth2/v2.0/authorize") return this.startFlow(req, res, started, "authorize", seg, query());
+    if (method === "GET" && rest === "oauth2/authorize") return this.startFlow(req, res, started, "authorize", seg, query(), "v1");
     if (method === "GET" && rest === "v2.0/adminconsent") return this.startFlow(req, res, started, "adminconsent-v2", seg, query());
     if (method === "GET" && rest === "adminconsent") return this.startFlow(req, res, started, "adminconsent-v1", seg, query());
     if (method === "GET" && (rest === "oauth2/v2.0/logout" || rest === "oauth2/logout")) {
@@ -198,7 +199,15 @@ export class EmulatorHandlers {
     return err;
   }
 
-  private async startFlow(req: IncomingMessage, res: ServerResponse, started: number, kind: FlowKind, segment: string, params: URLSearchParams): Promise<void> {
+  private async startFlow(
+    req: IncomingMessage,
+    res: ServerResponse,
+    started: number,
+    kind: FlowKind,
+    segment: string,
+    params: URLSearchParams,
+    version: "v1" | "v2" = "v2",
+  ): Promise<void> {
     this.track(req, res, started, {
       kind: "interactive",
       endpoint: kind === "authorize" ? "authorize" : "adminconsent",
@@ -206,7 +215,7 @@ export class EmulatorHandlers {
       clientId: params.get("client_id") ?? undefined,
     });
     const { session, created } = this.interactive.session(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
-    const result = this.interactive.start(kind, segment, params, session);
+    const result = this.interactive.start(kind, segment, params, session, version);
     this.sendInteractive(res, result, created ? session.id : undefined);
   }
 

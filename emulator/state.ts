@@ -273,6 +273,8 @@ export class EmulatorState {
   private throttles: (ThrottleOptions & { remaining?: number; tenantSet?: Set<string> })[] = [];
   private failures: (FailOptions & { remaining: number })[] = [];
   private hangs: (HangOptions & { remaining: number })[] = [];
+  /** Per tenant (lower-case id): seconds after a consent during which the tenant refuses app tokens with 700016. */
+  private consentPropagation = new Map<string, number>();
   private armed: ArmedInteraction[] = [];
 
   constructor(scenario: ScenarioInput | Scenario, clock = new EmulatorClock()) {
@@ -305,6 +307,7 @@ export class EmulatorState {
     this.authCodes.clear();
     this.tokensValidFromMs.clear();
     this.throttles = [];
+    this.consentPropagation.clear();
     this.failures = [];
     this.hangs = [];
     this.armed = [];
@@ -727,7 +730,24 @@ export class EmulatorState {
     this.hangs.push({ ...options, remaining: options.count });
   }
 
+  /**
+   * Replication after consent, per tenant: for `seconds` after a consent is granted in the tenant, client
+   * credentials for the consented app fail with AADSTS700016, as Entra does while the new service
+   * principal replicates (entra.md A2.5). Overrides the app's own consentPropagationSeconds; 0 turns it off.
+   */
+  setConsentPropagationDelay(tenantId: string, seconds: number): void {
+    const id = this.requireTenant(tenantId).tenant.id.toLowerCase();
+    if (seconds > 0) this.consentPropagation.set(id, seconds);
+    else this.consentPropagation.delete(id);
+  }
+
+  /** Seconds of propagation delay after a consent of `app` in `tenant`. */
+  consentPropagationSeconds(tenant: TenantRuntime, app: AppRuntime): number {
+    return this.consentPropagation.get(tenant.tenant.id.toLowerCase()) ?? app.consentPropagationSeconds;
+  }
+
   clearFaults(): void {
+    this.consentPropagation.clear();
     this.throttles = [];
     this.failures = [];
     this.hangs = [];

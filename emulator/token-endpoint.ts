@@ -216,7 +216,8 @@ function clientCredentials(ctx: TokenRequestContext, app: AppRuntime, tenant: Te
   const home = app.homeTenantId.toLowerCase() === tenant.tenant.id.toLowerCase();
   if (!state.appInTenant(app, tenant)) throw new AadRequestError("appNotInTenant", [app.clientId, tenant.tenant.id]);
   // Right after consent the service principal has not replicated yet (observed; see entra.md A2.5).
-  if (!home && consent && app.consentPropagationSeconds > 0 && state.clock.now() < consent.grantedAtMs + app.consentPropagationSeconds * 1000) {
+  const propagationSeconds = state.consentPropagationSeconds(tenant, app);
+  if (!home && consent && propagationSeconds > 0 && state.clock.now() < consent.grantedAtMs + propagationSeconds * 1000) {
     throw new AadRequestError("appNotInTenant", [app.clientId, tenant.tenant.id]);
   }
   const credential = authenticateClient(ctx, app, tenant, basicSecret);

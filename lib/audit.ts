@@ -36,6 +36,7 @@ export const auditActions = [
   "app_registration.created",
   "app_registration.updated",
   "app_registration.tested",
+  "app_registration.deleted",
   "tenant.app_registration_chosen",
   "consent_link.created",
   "consent_link.revoked",

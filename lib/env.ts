@@ -91,6 +91,17 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]{0,49}$/, "letters, digits and _ only (at most 50), not starting with a digit")
     .optional(),
+  /**
+   * Consent propagation: after a customer's admin consented, Entra answers "app not in tenant" (700016)
+   * or consent missing (65001) for a few minutes while it replicates. For this many seconds after the
+   * consent such answers are retried (the tenant shows "Consent received — confirming") instead of
+   * failing it; then it turns Failed with the real reason.
+   */
+  CONSENT_CONFIRM_WINDOW_SECONDS: z.coerce.number().min(1).max(3_600).default(300),
+  /** The first retry this many seconds after the consent; each next one waits twice as long… */
+  CONSENT_CONFIRM_BACKOFF_SECONDS: z.coerce.number().min(0.1).max(600).default(5),
+  /** …up to this many seconds. */
+  CONSENT_CONFIRM_BACKOFF_MAX_SECONDS: z.coerce.number().min(0.1).max(3_600).default(60),
   /** Days a customer consent link stays valid. */
   CONSENT_LINK_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   /** REST API requests per API token or Entra client per minute (fixed window, shared by every instance). */

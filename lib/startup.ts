@@ -11,13 +11,15 @@ export async function onServerStart() {
   getKeyring();
   getAuthSecret();
 
-  const { releaseRuns, resumeInterruptedRuns, startScheduler } = await import("@/lib/verification");
+  const { releaseRuns, resumeInterruptedRuns, startConsentConfirmation, startScheduler } = await import("@/lib/verification");
   // Every process watches for active runs from now on, whatever the scheduler setting: a run whose
   // process died (crash, deploy) continues here at once with the items that have no result yet.
   const resumed = await resumeInterruptedRuns();
   if (resumed.length) console.log(`[startup] resumed run(s): ${resumed.join(", ")}`);
   // VERIFY_SCHEDULE_HOURS=0 turns off scheduled runs and the refresh-token keep-alive alike.
   if (env.VERIFY_SCHEDULE_HOURS > 0) startScheduler({ keepAlive: true });
+  // Consents received but not confirmed yet are checked on their backoff in every case (a few minutes each).
+  startConsentConfirmation();
   if (env.USER_SYNC_SCHEDULE_HOURS > 0) (await import("@/lib/users")).startUserSyncSchedule();
   const stop = () => {
     void releaseRuns().finally(() => process.exit(0));

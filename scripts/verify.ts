@@ -119,6 +119,10 @@ async function verifyAll(): Promise<number> {
     console.log(
       `Run ${final.id} ${final.status.toLowerCase()} in ${seconds.toFixed(1)} s: ${final.total} tenants, ${paint(32, `${final.verified} verified`)}, ${paint(33, `${final.warnings} warnings`)}, ${paint(31, `${final.failed} failed`)}${final.remaining ? `, ${final.remaining} not verified` : ""}.`,
     );
+    const s = final.summary;
+    console.log(
+      `  Changes: ${s.verified} verified, ${s.newlyFailed} newly failed, ${s.recovered} recovered, ${s.stillFailing} still failing, ${s.blocked} blocked${s.retrying ? `, ${s.retrying} retrying` : ""}.`,
+    );
     for (const f of failures.sort((a, b) => b._count._all - a._count._all)) {
       const r = reasons[f.reasonCode as keyof typeof reasons];
       console.log(`  ${String(f._count._all).padStart(6)}  ${f.reasonCode}  ${r ? `${r.title} — ${r.remediation.text}` : ""}`);

@@ -8,6 +8,8 @@ import { useSyncExternalStore } from "react";
  * browser then switches to its time zone and keeps the relative text fresh every 30 seconds. The newer of
  * the browser's tick and the page's render time is "now", so a row refreshed from the server right after a
  * verification never reads "in a few seconds".
+ * `absolute` turns it round for deadlines ("Access breaks on"): the date is the text, and the relative
+ * time with the exact moment is the hover title.
  */
 
 let clientNow = 0;
@@ -58,20 +60,31 @@ export function LocalTime({
   renderedAt,
   empty = "Never",
   className,
+  absolute = false,
 }: {
   value: Date | string | null;
   renderedAt: number;
   empty?: string;
   className?: string;
+  absolute?: boolean;
 }) {
   const now = useSyncExternalStore(subscribe, getSnapshot, getServerSnapshot);
   if (!value) return <span className={className ?? "text-slate-500"}>{empty}</span>;
   const at = new Date(value);
   const hydrated = now !== 0;
   const exact = hydrated ? at.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "long" }) : `${at.toISOString().replace("T", " ").slice(0, 19)} UTC`;
+  const relative = relativeTime(at.getTime(), hydrated ? Math.max(now, renderedAt) : renderedAt);
+  if (absolute) {
+    const date = at.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", ...(hydrated ? {} : { timeZone: "UTC" }) });
+    return (
+      <time dateTime={at.toISOString()} title={`${relative} (${exact})`} className={className}>
+        {date}
+      </time>
+    );
+  }
   return (
     <time dateTime={at.toISOString()} title={exact} className={className}>
-      {relativeTime(at.getTime(), hydrated ? Math.max(now, renderedAt) : renderedAt)}
+      {relative}
     </time>
   );
 }

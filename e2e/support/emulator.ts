@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { EmulatorControlClient } from "../../emulator/control-client";
-import { DEMO_SCENARIO_PATH } from "../../emulator/index";
+import { DEMO_SCENARIO_PATH, SECOND_CLOUD_SCENARIO_PATH } from "../../emulator/index";
 import type { ScenarioInput } from "../../emulator/scenario";
-import { baseURL, EMULATOR_PORT, GRAPH_PORT } from "./ports";
+import { baseURL, EMULATOR2_PORT, EMULATOR_PORT, GRAPH2_PORT, GRAPH_PORT } from "./ports";
 
 /** The emulator the e2e web server list starts (playwright.config.ts), and the demo scenario's facts. */
 export { EMULATOR_PORT, GRAPH_PORT };
@@ -39,3 +39,30 @@ export const DEMO = {
  * DEMO_API.scope; v1.0 tokens with aud DEMO_API.audience, iss `${emulator.loginUrl}/${DEMO_API.homeTenantId}/`).
  */
 export { DEMO_API } from "../../emulator/scenarios/demo-api";
+
+/**
+ * The second emulator instance (playwright.config.ts), a second cloud with a directory of its own
+ * (emulator/scenarios/second-cloud.json): another provider app, home tenant and customers.
+ */
+export const emulator2 = {
+  loginUrl: `https://127.0.0.1:${EMULATOR2_PORT}`,
+  graphUrl: `https://127.0.0.1:${GRAPH2_PORT}`,
+  authorityHost: `127.0.0.1:${EMULATOR2_PORT}`,
+  graphHost: `127.0.0.1:${GRAPH2_PORT}`,
+};
+export const control2 = new EmulatorControlClient(emulator2.loginUrl);
+
+/** The second instance's directory as it starts, for specs that change it. */
+export async function restoreSecondCloudScenario() {
+  await control2.loadScenario(JSON.parse(readFileSync(SECOND_CLOUD_SCENARIO_PATH, "utf8")) as ScenarioInput);
+  await control2.setRedirectUris(SECOND_CLOUD.providerClientId, [CONSENT_REDIRECT]);
+}
+
+export const SECOND_CLOUD = {
+  providerClientId: "7ac0ffee-0000-4000-8000-0000000000b1",
+  providerSecret: "gov8Q~second-cloud-provider-secret-not-for-prod-01",
+  homeTenantId: "e0000000-0000-4000-8000-000000000000",
+  userPassword: "Demo-Passw0rd!",
+  fabrikam: { id: "e0000000-0000-4000-8000-000000000001", domain: "fabrikamfederal.example", admin: "admin@fabrikamfederal.onmicrosoft.us" },
+  tailspin: { id: "e0000000-0000-4000-8000-000000000002", domain: "tailspindefense.example", admin: "admin@tailspindefense.onmicrosoft.us" },
+} as const;

@@ -1,6 +1,7 @@
 import "server-only";
 import type { StoredResultItem } from "@/lib/data/verification-runs";
 import type { TenantDetail } from "@/lib/data/tenants";
+import { shownAccessBreaksAt } from "@/lib/tenants/access-breaks";
 import type { VerificationOutcome } from "@/lib/verification";
 
 /**
@@ -25,7 +26,7 @@ export function outcomeDto(o: VerificationOutcome & { runId?: string | null }, c
     diagnostics: d.diagnostics ?? null,
     permissions: d.permissions ?? null,
     timings: d.timings,
-    accessBreaksAt: o.accessBreaksAt,
+    accessBreaksAt: shownAccessBreaksAt(o.status, o.accessBreaksAt),
     startedAt: o.startedAt,
     finishedAt: o.finishedAt,
     durationMs: o.durationMs,

@@ -3,7 +3,7 @@ import { auditActions } from "@/lib/audit";
 import { env } from "@/lib/env";
 import { reasonCodes, remediationActions } from "@/lib/entra/reasons";
 import { ownAppSchema } from "@/lib/validations/own-app";
-import { credentialKinds, methodIds, methods } from "@/lib/methods";
+import { authorizationStates, credentialKinds, methodIds, methods } from "@/lib/methods";
 import { clouds, tenantInputSchema, tenantSortColumns, verificationStatuses } from "@/lib/validations/tenant";
 import { diagnosticsSchema, outcomeDetailsSchema, resultStatuses, verificationOutcomeSchema } from "@/lib/verification/outcome";
 import { consentLinkDaysSchema } from "@/lib/validations/consent";
@@ -149,8 +149,15 @@ export const tenantSchema = named(
     lastStatus: z.enum(verificationStatuses),
     lastStatusCode: z.string().nullable(),
     lastStatusMessage: z.string().nullable(),
-    accessBreaksAt: nullableDateTime.describe("Earliest known moment access breaks (secret expiry, refresh-token inactivity)."),
+    accessBreaksAt: nullableDateTime.describe(
+      "Earliest known moment access breaks: the credential's or certificate's expiry (read from Graph), or the refresh token's inactivity deadline. Null for a broken (FAILED) tenant, when the deadline is unknown or already past, or more than 10 years away.",
+    ),
     version: z.number().int().describe("Optimistic-concurrency version; also the ETag of GET /tenants/{id}."),
+    authorization: z
+      .enum(authorizationStates)
+      .describe(
+        "Source 002's authorization status: NOT_AUTHORIZED (the console holds nothing to sign in with: no password, token, consent or app credential), AUTHORIZED (it holds one and the last verification did not fail), BROKEN (Microsoft rejected it: lastStatusCode says why).",
+      ),
   }),
 );
 
@@ -251,6 +258,14 @@ export const tenantDetailSchema = named(
   }),
 );
 
+/** How a credential's expiry was last read from Graph (lib/provider/expiry.ts). */
+const expiryCheckSchema = z
+  .enum(["read", "forbidden", "not_found", "no_match", "failed", "no_home_tenant"])
+  .nullable()
+  .describe(
+    "How the secret's or certificate's expiry was last read from Microsoft Graph (passwordCredentials/keyCredentials endDateTime): read; forbidden (the app may not read its own registration: expiry unknown); not_found; no_match (no credential with the stored hint or thumbprint); failed; no_home_tenant. Null: never read.",
+  );
+
 export const tenantAppRegistrationSchema = named(
   "TenantAppRegistration",
   z.object({
@@ -263,6 +278,7 @@ export const tenantAppRegistrationSchema = named(
     hasCertificate: z.boolean(),
     certificateThumbprint: z.string().nullable(),
     certificateExpiresAt: nullableDateTime,
+    expiryCheck: expiryCheckSchema,
   }),
 );
 
@@ -326,6 +342,16 @@ export const runProgressSchema = named(
     recentFailures: z.array(
       z.object({ tenantId: z.string(), customerId: z.string(), displayName: z.string(), reasonCode: z.string(), message: z.string(), finishedAt: dateTime }),
     ),
+    summary: z
+      .object({
+        verified: z.number().int().describe("Working (Verified or Warning) and not Failed before the run."),
+        recovered: z.number().int().describe("Failed before the run, working now."),
+        newlyFailed: z.number().int().describe("Failed now, not Failed before the run."),
+        stillFailing: z.number().int().describe("Failed before the run and still."),
+        blocked: z.number().int().describe("Not checked: Microsoft rejected the app registration's own credential for another tenant of the run."),
+        retrying: z.number().int().describe("The check failed but the status was kept: a transient failure, or a consent still being confirmed."),
+      })
+      .describe("What the run did to the tenants' statuses; the counts add up to `done`."),
     startedAt: dateTime,
     finishedAt: nullableDateTime,
   }),
@@ -420,7 +446,7 @@ export const providerSettingsViewSchema = named(
     customAuthorityHost: z.string(),
     customGraphHost: z.string(),
     customGraphResource: z.string(),
-    tokenVersion: z.enum(["v1", "v2"]).describe("Stored and validated (v1 needs a Resource); token requests use the v2.0 endpoint today."),
+    tokenVersion: z.enum(["v1", "v2"]).describe("v2: tokens from /oauth2/v2.0/token with scopes; v1: from /oauth2/token with `resource` (required)."),
     resource: z.string(),
     scopes: z.string().describe("Space-separated delegated scopes."),
     requiredAppPermissions: z.string().describe("Space-separated application permissions every tenant must grant."),
@@ -429,6 +455,8 @@ export const providerSettingsViewSchema = named(
     loginUrl: z.string().nullable().describe("The authorization endpoint; {tenant} stands for the customer's tenant."),
     tokenUrl: z.string().nullable().describe("The token endpoint; {tenant} stands for the customer's tenant."),
     homeTenantId: z.string(),
+    expiryCheck: expiryCheckSchema,
+    expiryCheckedAt: nullableDateTime.describe("When the credentials' expiry was last read from Graph."),
     version: z.number().int().describe("Also the ETag; send it back in If-Match."),
     updatedAt: nullableDateTime,
   }),

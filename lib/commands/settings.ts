@@ -3,6 +3,9 @@ import { z } from "zod";
 import { applyEntraSettings } from "@/lib/auth/entra/settings";
 import { CertificateError, parsePemBundle, parsePfx, type ParsedCertificate } from "@/lib/crypto/certificates";
 import { CHECK_FIELDS, CommandError, unwrap } from "@/lib/errors";
+import { callPolicy } from "@/lib/entra/http";
+import { deleteAppRegistration } from "@/lib/provider/delete";
+import { refreshRegistrationExpiry } from "@/lib/provider/expiry";
 import { applyProviderSettings, PROVIDER_ID } from "@/lib/provider/settings";
 import { testProviderApp } from "@/lib/provider/test-connection";
 import { reverifyAfterProviderCredential } from "@/lib/verification/runs";
@@ -59,6 +62,9 @@ export const applyProviderSettingsCommand = defineCommand({
     const applied = unwrap(
       await applyProviderSettings({ id: id ?? PROVIDER_ID, values, certificate, expectedVersion: version, actor: ctx.actor, requestId: ctx.requestId }),
     );
+    // Expiry always known: read from Graph as soon as the registration (and so a rotated credential) is
+    // applied, before the tenants are verified with it. The admin waits: the short interactive policy.
+    await refreshRegistrationExpiry(applied.id, { policy: callPolicy("consent") });
     // A new credential: the tenants the old one failed (or blocked) are verified again at once.
     const newCredential = applied.changedFields.includes("clientSecret") || applied.changedFields.includes("certificate");
     const reverify = newCredential
@@ -80,7 +86,23 @@ export const createAppRegistrationCommand = defineCommand({
   ),
   run: async (ctx, { certificateFile, certificatePassword, ...values }) => {
     const certificate = certificateFile && certificateFile.size > 0 ? await readCertificate(certificateFile, certificatePassword ?? "") : null;
-    return unwrap(await applyProviderSettings({ id: null, values, certificate, expectedVersion: 0, actor: ctx.actor, requestId: ctx.requestId }));
+    const created = unwrap(await applyProviderSettings({ id: null, values, certificate, expectedVersion: 0, actor: ctx.actor, requestId: ctx.requestId }));
+    await refreshRegistrationExpiry(created.id, { policy: callPolicy("consent") });
+    return created;
+  },
+});
+
+/** Deletes an app registration no tenant uses (lib/provider/delete.ts says when it is refused). */
+export const deleteAppRegistrationCommand = defineCommand({
+  name: "app_registration.delete",
+  role: "ADMINISTRATOR",
+  audit: "app_registration.deleted",
+  denied: "Only administrators can delete app registrations.",
+  input: z.object({ id: z.string().trim().min(1).max(64) }).and(expectedVersion),
+  run: async (ctx, { id, version }) => {
+    const deleted = await deleteAppRegistration({ id, expectedVersion: version });
+    await ctx.audit({ target: { type: "app_registration", id }, details: { name: deleted.name } });
+    return deleted;
   },
 });
 

@@ -11,6 +11,8 @@ import { consentLinkDaysSchema } from "@/lib/validations/consent";
 import { tenantInputSchema, tenantUpdateSchema } from "@/lib/validations/tenant";
 import { testGraphConnection, TenantNotFoundError, verifyTenant } from "@/lib/verification";
 import { chooseRegistration, clearOwnApp, setOwnApp } from "@/lib/tenants/own-app";
+import { callPolicy } from "@/lib/entra/http";
+import { refreshOwnAppExpiry } from "@/lib/provider/expiry";
 import { ownAppSchema } from "@/lib/validations/own-app";
 import { defineCommand, defineQuery } from "./command";
 import { readCertificate, readCertificatePem } from "./settings";
@@ -155,6 +157,8 @@ export const setTenantOwnAppCommand = defineCommand({
           ? readCertificatePem(certificatePem)
           : null;
     const saved = unwrap(await setOwnApp({ tenantId: id, values, certificate, actor: ctx.actor, requestId: ctx.requestId }));
+    // Its expiry from Graph when the customer's app may read its own registration (a 403 leaves it unknown).
+    await refreshOwnAppExpiry(id, { policy: callPolicy("consent") });
     const verification = await ofExistingTenant(() => verifyTenant(id, { actor: ctx.actor, requestId: ctx.requestId }));
     return { ...saved, verification };
   },

@@ -5,7 +5,7 @@ import { DecryptionError, decryptSecret, encryptSecret } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { classifyFailure, type EntraFailure } from "@/lib/entra/classify";
 import { callPolicy } from "@/lib/entra/http";
-import { acquireAppToken, redeemAuthCode } from "@/lib/entra/msal-clients";
+import { protocolOf, tokenClient } from "@/lib/entra/token-client";
 import { reasons } from "@/lib/entra/reasons";
 import { readAccessTokenClaims } from "@/lib/entra/token-claims";
 import { newId } from "@/lib/ids";
@@ -13,7 +13,7 @@ import { methodForFlow, type MethodId } from "@/lib/methods";
 import type { CloudId } from "@/lib/entra/clouds";
 import { appForTenant } from "@/lib/provider/registrations";
 import type { ProviderApp } from "@/lib/provider/settings";
-import { recordFailure } from "@/lib/tenants/status";
+import { recordConsentReceived, recordFailure } from "@/lib/tenants/status";
 import { verifyTenant, type VerificationOutcome } from "@/lib/verification";
 import { browserBindingHash } from "./browser-binding";
 import { delegatedScopes, UNREADABLE_FOR_CUSTOMER } from "./flow";
@@ -53,7 +53,12 @@ export type CallbackOutcome =
   | { kind: "declined"; tenantName: string; message: string; codes: number[] }
   | { kind: "mismatch"; tenantName: string; message: string }
   | { kind: "failed"; tenantName: string; title: string; message: string; codes: number[] }
-  | { kind: "success"; tenantName: string; flow: "ADMIN_CONSENT" | "AUTH_CODE"; verification: VerificationOutcome };
+  | { kind: "success"; tenantName: string; flow: "ADMIN_CONSENT" | "AUTH_CODE"; verification: VerificationOutcome }
+  /** Consent was received; Microsoft does not confirm it yet (replication), and the console keeps checking. */
+  | { kind: "confirming"; tenantName: string; flow: "ADMIN_CONSENT" | "AUTH_CODE" };
+
+/** What Entra answers while a new consent replicates (see lib/tenants/failure-policy.ts). */
+const PROPAGATION_REASONS: ReadonlySet<string> = new Set(["APP_NOT_IN_TENANT", "CONSENT_REQUIRED"]);
 
 type Params = Record<string, string>;
 
@@ -227,15 +232,26 @@ async function completeAdminConsent(app: ProviderApp, tenant: StateTenant, p: Pa
   if (tenant.entraTenantId && returned && returned !== tenant.entraTenantId.toLowerCase()) {
     return mismatch(tenant, actor, { returnedTenant: returned });
   }
-  // Proof of consent: a token for the tenant the link was for (right after consent Entra may need a few
-  // seconds to replicate, which shows as AADSTS700016; the engine's retries do not cover it, so say so).
+  // Proof of consent: a token for the tenant the link was for. Right after consent Entra may answer
+  // AADSTS700016 (or 65001) for a few minutes while it replicates: then the consent counts as received
+  // and is confirmed by checks on a backoff (lib/tenants/failure-policy.ts), not reported as a failure.
   const call = { endpoints: app.endpoints, clientId: app.clientId, credential: app.credential, policy: callPolicy("consent") };
+  const { acquireAppToken } = tokenClient(protocolOf(app));
   const token = await acquireAppToken({ ...call, tenant: expected });
   if (!token.ok) {
     if (returned && tenant.entraTenantId === null) {
       // We asked by domain and could not get a token there, while Microsoft says some tenant consented.
       const probe = await acquireAppToken({ ...call, tenant: returned });
       if (probe.ok) return mismatch(tenant, actor, { returnedTenant: returned });
+    }
+    if (PROPAGATION_REASONS.has(classifyFailure(token.failure))) {
+      // The tenant id stays unknown until a token names it: Microsoft's `tenant` parameter is not proof.
+      await finishSuccess(tenant, { entraTenantId: tenant.entraTenantId, authMethod: methodForFlow("ADMIN_CONSENT").id }, actor, "ADMIN_CONSENT", {
+        confirming: true,
+        codes: (token.failure.errorCodes ?? []).map(String),
+      });
+      await recordConsentReceived(tenant.id);
+      return { kind: "confirming", tenantName: tenant.displayName, flow: "ADMIN_CONSENT" };
     }
     const { code, outcome } = await entraFailure(tenant, actor, "ADMIN_CONSENT", token.failure);
     await recordFailure(tenant.id, { reasonCode: code, message: reasons[code].title });
@@ -246,11 +262,30 @@ async function completeAdminConsent(app: ProviderApp, tenant: StateTenant, p: Pa
     return mismatch(tenant, actor, { returnedTenant: returned, tokenTenant: tid });
   }
   await finishSuccess(tenant, { entraTenantId: tid, authMethod: methodForFlow("ADMIN_CONSENT").id }, actor, "ADMIN_CONSENT");
-  const verification = await verifyTenant(tenant.id, { actor });
-  return { kind: "success", tenantName: tenant.displayName, flow: "ADMIN_CONSENT", verification };
+  return verifyReceivedConsent(tenant, actor, "ADMIN_CONSENT");
 }
 
-async function finishSuccess(tenant: StateTenant, data: { entraTenantId: string; authMethod: MethodId }, actor: AuditActor, flow: string) {
+/**
+ * The consent is in: the tenant is "confirming" from now, and checked at once. A check that passes, or
+ * fails for a reason other than replication, settles it; otherwise the checks go on in the background.
+ */
+async function verifyReceivedConsent(tenant: StateTenant, actor: AuditActor, flow: "ADMIN_CONSENT" | "AUTH_CODE"): Promise<CallbackOutcome> {
+  await recordConsentReceived(tenant.id);
+  const verification = await verifyTenant(tenant.id, { actor });
+  if (verification.status === "FAILED" && PROPAGATION_REASONS.has(verification.reasonCode)) {
+    const { consentConfirmingUntil } = await db.tenant.findUniqueOrThrow({ where: { id: tenant.id }, select: { consentConfirmingUntil: true } });
+    if (consentConfirmingUntil) return { kind: "confirming", tenantName: tenant.displayName, flow };
+  }
+  return { kind: "success", tenantName: tenant.displayName, flow, verification };
+}
+
+async function finishSuccess(
+  tenant: StateTenant,
+  data: { entraTenantId: string | null; authMethod: MethodId },
+  actor: AuditActor,
+  flow: string,
+  confirming?: { confirming: true; codes: string[] },
+) {
   await db.tenant.update({ where: { id: tenant.id }, data: { ...data, version: { increment: 1 } } });
   await db.consentLink.updateMany({
     where: { tenantId: tenant.id, flow: flow as "ADMIN_CONSENT" | "AUTH_CODE", completedAt: null },
@@ -260,7 +295,7 @@ async function finishSuccess(tenant: StateTenant, data: { entraTenantId: string;
     action: "consent.granted",
     actor,
     target: { type: "tenant", id: tenant.id },
-    details: { customerId: tenant.customerId, flow, entraTenantId: data.entraTenantId },
+    details: { customerId: tenant.customerId, flow, entraTenantId: data.entraTenantId, ...(confirming ?? {}) },
   });
   if (tenant.authMethod !== data.authMethod) {
     await recordAudit({
@@ -306,7 +341,7 @@ async function completeAuthCode(
     if (e instanceof DecryptionError) return unreadable(tenant);
     throw e;
   }
-  const redeemed = await redeemAuthCode({
+  const redeemed = await tokenClient(protocolOf(app)).redeemAuthCode({
     endpoints: app.endpoints,
     clientId: app.clientId,
     credential: app.credential,
@@ -351,6 +386,5 @@ async function completeAuthCode(
     db.tenantCredential.deleteMany({ where: { tenantId: tenant.id, kind: "PASSWORD" } }),
   ]);
   await finishSuccess(tenant, { entraTenantId: tid, authMethod: methodForFlow("AUTH_CODE").id }, actor, "AUTH_CODE");
-  const verification = await verifyTenant(tenant.id, { actor });
-  return { kind: "success", tenantName: tenant.displayName, flow: "AUTH_CODE", verification };
+  return verifyReceivedConsent(tenant, actor, "AUTH_CODE");
 }

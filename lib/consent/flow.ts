@@ -19,6 +19,11 @@ export function delegatedScopes(app: ProviderApp): string[] {
   return [...api];
 }
 
+/** The v1.0 Resource of a registration (Apply refuses v1.0 without one; the cloud's Graph otherwise). */
+export function v1Resource(app: ProviderApp): string {
+  return (app.resource ?? app.endpoints.graphResource).replace(/\/+$/, "");
+}
+
 export function permissionsRequested(app: ProviderApp, flow: "ADMIN_CONSENT" | "AUTH_CODE"): string[] {
   return flow === "ADMIN_CONSENT" ? app.requiredAppPermissions : app.scopes.filter((s) => !["openid", "profile", "email"].includes(s));
 }
@@ -78,13 +83,26 @@ export async function startConsent(token: string, browserKey: string): Promise<S
     codeVerifier = randomBytes(32).toString("base64url");
     nonce = randomBytes(16).toString("base64url");
     const challenge = createHash("sha256").update(codeVerifier).digest("base64url");
-    const scopes = ["openid", "profile", ...(app.requestOfflineAccess ? ["offline_access"] : []), ...delegatedScopes(app)];
-    url = new URL(`${app.endpoints.loginBase}/${encodeURIComponent(tenantSegment)}/oauth2/v2.0/authorize`);
-    url.searchParams.set("client_id", app.clientId);
-    url.searchParams.set("response_type", "code");
-    url.searchParams.set("redirect_uri", app.redirectUrl);
-    url.searchParams.set("response_mode", "query");
-    url.searchParams.set("scope", scopes.join(" "));
+    if (app.tokenVersion === "v1") {
+      // v1.0: the token is for one `resource` with the permissions configured on the registration; a refresh
+      // token always comes back, and `scope=openid` adds the ID token that carries the nonce.
+      // @see https://learn.microsoft.com/en-us/previous-versions/azure/active-directory/azuread-dev/v1-protocols-oauth-code
+      url = new URL(`${app.endpoints.loginBase}/${encodeURIComponent(tenantSegment)}/oauth2/authorize`);
+      url.searchParams.set("client_id", app.clientId);
+      url.searchParams.set("response_type", "code");
+      url.searchParams.set("redirect_uri", app.redirectUrl);
+      url.searchParams.set("response_mode", "query");
+      url.searchParams.set("resource", v1Resource(app));
+      url.searchParams.set("scope", "openid");
+    } else {
+      const scopes = ["openid", "profile", ...(app.requestOfflineAccess ? ["offline_access"] : []), ...delegatedScopes(app)];
+      url = new URL(`${app.endpoints.loginBase}/${encodeURIComponent(tenantSegment)}/oauth2/v2.0/authorize`);
+      url.searchParams.set("client_id", app.clientId);
+      url.searchParams.set("response_type", "code");
+      url.searchParams.set("redirect_uri", app.redirectUrl);
+      url.searchParams.set("response_mode", "query");
+      url.searchParams.set("scope", scopes.join(" "));
+    }
     url.searchParams.set("state", state);
     url.searchParams.set("nonce", nonce);
     url.searchParams.set("code_challenge", challenge);

@@ -6,6 +6,7 @@ function escape(value: string) {
 
 const tones = {
   ok: { border: "#6ee7b7", bg: "#ecfdf5", fg: "#064e3b" },
+  info: { border: "#93c5fd", bg: "#eff6ff", fg: "#1e3a8a" },
   warn: { border: "#fcd34d", bg: "#fffbeb", fg: "#78350f" },
   error: { border: "#fca5a5", bg: "#fef2f2", fg: "#7f1d1d" },
 } as const;
@@ -41,6 +42,15 @@ export function renderResultPage(outcome: CallbackOutcome): { status: number; ht
       title = outcome.title;
       body = [outcome.message];
       break;
+    case "confirming":
+      // Entra replicates a new consent for a few minutes; the console confirms it in the background.
+      tone = "info";
+      title = outcome.flow === "ADMIN_CONSENT" ? "Thank you: consent was received" : "Thank you: access was authorized";
+      body = [
+        `Your service provider received your consent for ${outcome.tenantName} and is confirming it with Microsoft, which can take a few minutes after consent is granted.`,
+        "Nothing else is needed from you. You can close this window.",
+      ];
+      break;
     case "success": {
       const v = outcome.verification;
       const granted = v.details.permissions?.granted ?? [];
@@ -64,6 +74,6 @@ export function renderResultPage(outcome: CallbackOutcome): { status: number; ht
 <style>body{margin:0;font-family:ui-sans-serif,system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;background:#f8fafc;color:#0f172a}
 main{max-width:36rem;margin:10vh auto;padding:0 1rem}.card{border:1px solid ${t.border};background:${t.bg};color:${t.fg};border-radius:.75rem;padding:1.5rem}
 h1{font-size:1.25rem;margin:0 0 .75rem}p{margin:.5rem 0;line-height:1.5}</style></head>
-<body><main><div class="card" role="${tone === "ok" ? "status" : "alert"}"><h1>${escape(title)}</h1>${body.map((b) => `<p>${escape(b)}</p>`).join("")}</div></main></body></html>`;
+<body><main><div class="card" role="${tone === "ok" || tone === "info" ? "status" : "alert"}"><h1>${escape(title)}</h1>${body.map((b) => `<p>${escape(b)}</p>`).join("")}</div></main></body></html>`;
   return { status, html };
 }

@@ -4,8 +4,9 @@ import type { CredentialKind } from "@/lib/generated/prisma/enums";
 import { parseJsonObject } from "@/lib/json";
 import { searchCandidates, searchStatusCounts, tenantCountRows } from "./tenant-index";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import type { MethodId } from "@/lib/methods";
+import { authorizationState, type AuthorizationState, type MethodId } from "@/lib/methods";
 import type { Page } from "@/lib/pagination";
+import { withShownDeadline } from "@/lib/tenants/access-breaks";
 import { parseGroupRegistration, type GroupRegistration } from "@/lib/tenants/failure-groups";
 import { outcomeFromRow, storedResultSelect, type StoredOutcome } from "@/lib/verification/outcome";
 import { totalOf, verificationStatuses, type StatusValue, type TenantFilters, type TenantListParams, type TenantSortColumn } from "@/lib/validations/tenant";
@@ -26,7 +27,23 @@ export const tenantListSelect = {
   lastStatusMessage: true,
   accessBreaksAt: true,
   version: true,
+  // Kinds only, for the authorization state (withAuthorization); secrets are never selected.
+  credentials: { select: { kind: true } },
 } as const;
+
+type AuthorizationInput = { authMethod: MethodId; lastStatus: StatusValue; lastStatusCode: string | null; credentials: { kind: CredentialKind }[] };
+
+/** A row with its authorization state (lib/methods/authorization.ts), derived here once for the table, the tenant page and the REST API. */
+export function withAuthorization<T extends AuthorizationInput>(row: T): T & { authorization: AuthorizationState } {
+  return { ...row, authorization: authorizationState(row.authMethod, row) };
+}
+
+/** A row as it leaves lib/data: its authorization state, and "Access breaks on" as shown (lib/tenants/access-breaks.ts). */
+function toListItem<T extends AuthorizationInput & { accessBreaksAt: Date | null }>(row: T): Omit<T, "credentials"> & { authorization: AuthorizationState } {
+  const item: Partial<Pick<T, "credentials">> & Omit<T, "credentials"> & { authorization: AuthorizationState } = withShownDeadline(withAuthorization(row));
+  delete item.credentials;
+  return item;
+}
 
 export type TenantListItem = {
   id: string;
@@ -43,6 +60,8 @@ export type TenantListItem = {
   lastStatusMessage: string | null;
   accessBreaksAt: Date | null;
   version: number;
+  /** Source 002's Not authorized / Authorized / Authorization broken. */
+  authorization: AuthorizationState;
 };
 
 export type StatusCounts = Record<StatusValue, number> & { total: number };
@@ -118,7 +137,7 @@ export async function listTenantPage(
     sort === "accessBreaksAt" || sort === "lastVerifiedAt"
       ? await datedFirst(where, sort, dir, skip, take)
       : await db.tenant.findMany({ select: tenantListSelect, where, orderBy: tenantOrderBy(sort, dir), skip, take });
-  return { items: rows.slice(0, params.pageSize), hasMore: rows.length > params.pageSize };
+  return { items: rows.slice(0, params.pageSize).map(toListItem), hasMore: rows.length > params.pageSize };
 }
 
 /**
@@ -179,13 +198,19 @@ export async function tenantStatusCounts(filters: Partial<TenantFilters>): Promi
 }
 
 /** Rows of a view for CSV export, read in keyset batches so a 100,000-tenant export never sits in memory at once. */
-export async function* tenantsForExport(filters: Partial<TenantFilters>, ids?: string[], batchSize = 1000): AsyncGenerator<TenantListItem[]> {
+export async function* tenantsForExport(
+  filters: Partial<TenantFilters>,
+  ids?: string[],
+  batchSize = 1000,
+): AsyncGenerator<(TenantListItem & { appRegistrationId: string | null })[]> {
   const base = tenantWhere(filters, { candidates: filters.q ? await searchCandidates(filters.q) : null });
   const scoped: Prisma.TenantWhereInput = ids ? { AND: [base, { id: { in: ids } }] } : base;
   let after: string | null = null;
   for (;;) {
     const where: Prisma.TenantWhereInput = after === null ? scoped : { AND: [scoped, { customerId: { gt: after } }] };
-    const rows: TenantListItem[] = await db.tenant.findMany({ select: tenantListSelect, where, orderBy: { customerId: "asc" }, take: batchSize });
+    const rows = (
+      await db.tenant.findMany({ select: { ...tenantListSelect, appRegistrationId: true }, where, orderBy: { customerId: "asc" }, take: batchSize })
+    ).map(toListItem);
     if (rows.length === 0) return;
     yield rows;
     if (rows.length < batchSize) return;
@@ -207,6 +232,8 @@ export type CheckPolicyState = {
   failureStreak: number;
   failingSince: Date | null;
   nextCheckAt: Date | null;
+  /** Consent received and being confirmed until then (failure-policy.ts); null otherwise. */
+  consentConfirmingUntil: Date | null;
 };
 
 export type TenantDetail = TenantListItem &
@@ -222,7 +249,8 @@ export type TenantDetail = TenantListItem &
   };
 
 function runSource(run: { trigger: string; requestedBy: string; scope: boolean }): string {
-  if (run.trigger === "schedule") return run.requestedBy.endsWith(":keepalive") ? "Keep-alive" : "Scheduled Verify All";
+  if (run.trigger === "schedule")
+    return run.requestedBy.endsWith(":keepalive") ? "Keep-alive" : run.requestedBy.endsWith(":consent") ? "Consent confirmation" : "Scheduled Verify All";
   return run.scope ? "Verify selected" : "Verify All";
 }
 
@@ -240,6 +268,7 @@ export async function getTenantDetail(tenantId: string): Promise<TenantDetail | 
       failureStreak: true,
       failingSince: true,
       nextCheckAt: true,
+      consentConfirmingUntil: true,
       credentials: { select: { id: true, kind: true, label: true, hint: true, expiresAt: true, updatedAt: true }, orderBy: { kind: "asc" } },
     },
   });
@@ -258,7 +287,7 @@ export async function getTenantDetail(tenantId: string): Promise<TenantDetail | 
     ? await db.jobRun.findMany({ where: { id: { in: runIds } }, select: { id: true, trigger: true, requestedBy: true, scope: true } })
     : [];
   return {
-    ...tenant,
+    ...withShownDeadline(withAuthorization(tenant)),
     history: results.map((r) => outcomeFromRow(r, tenant.authMethod)),
     historySources: Object.fromEntries(runs.map((r) => [r.id, runSource({ ...r, scope: r.scope !== null })])),
     audit: audit.map((a) => ({ ...a, details: parseJsonObject(a.details) })),

@@ -17,7 +17,7 @@ import { failureFromTokenResponse } from "./classify";
 import { CallCancelledError, EntraCallError, msalNetworkModule, withMsalContext, type CallTrace, type MsalCallContext, type RetryPolicy } from "./http";
 
 /**
- * Every token of the provider app comes from msal-node, and every ConfidentialClientApplication is built
+ * Every v2.0 token comes from msal-node (v1.0 ones from ./v1-client.ts; callers choose with ./token-client.ts), and every ConfidentialClientApplication is built
  * here (buildConfig): authority metadata from lib/entra/authority.ts, the network module of
  * lib/entra/http.ts (guarded transport, timeouts, Retry-After, retries) with msal-node's own retries off,
  * and each call's failure turned into an EntraFailure for lib/entra/classify.ts. Callers say who waits

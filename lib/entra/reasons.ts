@@ -16,6 +16,7 @@ export const remediationActions = [
   "switch_cloud",
   "check_tenant_id",
   "check_credentials",
+  "enter_password",
   "check_user",
   "check_conditional_access",
   "configure_provider",
@@ -34,7 +35,12 @@ export type Reason = {
   title: string;
   severity: ReasonSeverity;
   explanation: string;
-  remediation: { action: RemediationAction; text: string };
+  remediation: {
+    action: RemediationAction;
+    text: string;
+    /** For `switch_method`: the method to switch to (default: the preferred method, lib/methods preferredMethod). */
+    switchTo?: "PASSWORD" | "AUTH_TOKEN" | "APP_REGISTRATION";
+  };
   /** A transient condition: a later attempt may succeed without anyone changing anything. */
   transient?: boolean;
 };
@@ -105,6 +111,13 @@ export const reasons = define({
       action: "configure_provider",
       text: "Apply a new client secret or certificate to the app registration in Settings; the tenants it blocked are verified again at once.",
     },
+  },
+  CONSENT_CONFIRMING: {
+    title: "Consent received — confirming",
+    severity: "warning",
+    explanation:
+      "The customer's admin granted consent. Microsoft takes a few minutes to make a new consent known everywhere, and until then it may still answer that the app is not present in the tenant; the console checks again on a short backoff until the tenant is verified, or the confirmation window ends and the tenant fails with Microsoft's answer.",
+    remediation: { action: "wait", text: "Nothing to do: the console checks again shortly. Verify checks at once." },
   },
   APP_NOT_IN_TENANT: {
     title: "App not present in the tenant",

@@ -1,12 +1,16 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { runRef, type JobEngine, type RunRow } from "./engine";
+import { etaSeconds, nextRate, type RateEstimate } from "./eta";
 
 /**
  * A run's progress, the same for every kind and store: counters from the run row (kept with the results),
  * items in flight from the store (every instance on PostgreSQL), and a rate measured here from how the
- * done count moved over the last minute, so the ETA follows the run's real pace.
+ * done count moves (smoothed, ./eta.ts), so the ETA follows the run's real pace.
  */
+
+/** A verification run's summary (JobRun.summary…; zero for other kinds): see lib/tenants/failure-policy.ts, summaryKey. */
+export type RunSummary = { verified: number; recovered: number; newlyFailed: number; stillFailing: number; blocked: number; retrying: number };
 
 export type JobProgress = {
   id: string;
@@ -21,23 +25,21 @@ export type JobProgress = {
   warnings: number;
   failed: number;
   remaining: number;
-  /** Items finished per second over the last minute (or since the start). */
+  /** Items finished per second, smoothed over about the last 15 s (./eta.ts; the run's average once it ended). */
   ratePerSecond: number;
   etaSeconds: number | null;
   inFlight: number;
+  summary: RunSummary;
   startedAt: Date;
   finishedAt: Date | null;
 };
-
-const RATE_WINDOW_MS = 60_000;
-const SAMPLE_EVERY_MS = 250;
 
 /**
  * What this module keeps between calls, held by the process's engine: Next.js bundles a module once per
  * route, so module-level state here would be one copy per route, while the engine is one per process.
  */
 export type ProgressState = {
-  samples: Map<string, { t: number; done: number }[]>;
+  samples: Map<string, RateEstimate>;
   cache: Map<string, { at: number; value: Promise<JobProgress | null> }>;
 };
 
@@ -45,21 +47,13 @@ export function newProgressState(): ProgressState {
   return { samples: new Map(), cache: new Map() };
 }
 
-/** Tenants per second from this process's samples of the done count; the run's average until a few exist. */
+/** Items per second from this process's smoothed estimate of the run (./eta.ts). */
 function rateOf(samples: ProgressState["samples"], row: RunRow, done: number, now: number): number {
-  let list = samples.get(row.id);
-  if (!list) {
-    list = [];
-    samples.set(row.id, list);
-    if (samples.size > 50) samples.delete(samples.keys().next().value!);
-  }
-  const last = list[list.length - 1];
-  if (!last || now - last.t >= SAMPLE_EVERY_MS) list.push({ t: now, done });
-  while (list.length > 2 && now - list[0]!.t > RATE_WINDOW_MS) list.shift();
-  const first = list[0]!;
-  if (now - first.t >= 2_000 && done > first.done) return (done - first.done) / ((now - first.t) / 1000);
-  const elapsed = now - row.startedAt.getTime();
-  return elapsed > 0 ? done / (elapsed / 1000) : 0;
+  const next = nextRate(samples.get(row.id) ?? null, { t: now, done }, row.startedAt.getTime());
+  samples.delete(row.id);
+  samples.set(row.id, next);
+  if (samples.size > 50) samples.delete(samples.keys().next().value!);
+  return next.rate;
 }
 
 export async function readProgress(engine: JobEngine, runId: string): Promise<JobProgress | null> {
@@ -93,8 +87,16 @@ export async function readProgress(engine: JobEngine, runId: string): Promise<Jo
     failed: row.failed,
     remaining,
     ratePerSecond: Math.round(ratePerSecond * 10) / 10,
-    etaSeconds: !running ? 0 : ratePerSecond > 0 ? Math.ceil(remaining / ratePerSecond) : null,
+    etaSeconds: running ? etaSeconds(remaining, ratePerSecond) : 0,
     inFlight,
+    summary: {
+      verified: row.summaryVerified,
+      recovered: row.summaryRecovered,
+      newlyFailed: row.summaryNewlyFailed,
+      stillFailing: row.summaryStillFailing,
+      blocked: row.summaryBlocked,
+      retrying: row.summaryRetrying,
+    },
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
   };

@@ -242,6 +242,33 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
       after = ids[ids.length - 1]!;
     }
     await pool.query(`UPDATE ${s}.job_run SET enqueued = true WHERE run_id = $1`, [run.id]);
+    await analyzeQueue(queue);
+  }
+
+  /**
+   * Fresh statistics for the queue's own partition: the chunks were inserted in one burst, before
+   * autovacuum looked. Without them the planner thinks the partition nearly empty, fetches through
+   * pg-boss's (name, start_after) index and sorts every waiting chunk on each claim, so rows read per item
+   * grow with N. Only the leaf partition (pg-boss's queue.partition_name) is analyzed, never the
+   * partitioned job table: ANALYZE of the parent locks every partition and deadlocked with another
+   * instance attaching its queue's partition; the leaf's ShareUpdateExclusive lock conflicts with no
+   * statement the instances run on it (inserts, claims, completions). It runs outside any transaction and
+   * gives up after lock_timeout: a failure costs only the statistics.
+   */
+  async function analyzeQueue(queue: string) {
+    const client = await pool.connect();
+    try {
+      const { rows } = await client.query<{ partition_name: string }>(`SELECT partition_name FROM ${s}.queue WHERE name = $1`, [queue]);
+      const partition = rows[0]?.partition_name;
+      if (!partition || !/^j[0-9a-f]+$/.test(partition)) return;
+      await client.query(`SET lock_timeout = '2s'`);
+      await client.query(`ANALYZE ${s}."${partition}"`);
+    } catch (e) {
+      console.error(`[jobs] could not analyze the queue ${queue}: ${(e as Error)?.message ?? e}`);
+    } finally {
+      await client.query(`RESET lock_timeout`).catch(() => undefined);
+      client.release();
+    }
   }
 
   return {

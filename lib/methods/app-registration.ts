@@ -9,6 +9,15 @@ import { defineMethod, SECRET_WARNING_MS, type VerifyContext } from "./method";
  * admin consent. No user is involved, so MFA, password changes and inactivity do not break it.
  * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-client-creds-grant-flow
  */
+/** Reasons that say the customer's admin has not (or no longer) granted consent, or there is no app to consent to. */
+const consentAbsent = new Set<string>([
+  "APP_NOT_IN_TENANT",
+  "CONSENT_REQUIRED",
+  "CONSENT_DECLINED",
+  "NO_APP_REGISTRATION",
+  "NOT_CONFIGURED",
+] satisfies ReasonCode[]);
+
 export const appRegistration = defineMethod({
   id: "APP_REGISTRATION",
   label: "Application registration",
@@ -23,6 +32,18 @@ export const appRegistration = defineMethod({
     { kind: "CERTIFICATE", label: "Certificate of the tenant's own app" },
   ],
   consent: { flow: "ADMIN_CONSENT" },
+  // No user signs in with application permissions: reasons about a user mean the consent is not in place.
+  remediations: {
+    REFRESH_TOKEN_EXPIRING: { action: "send_consent_link", text: "Send the customer's admin the consent link for the app registration." },
+    ACCOUNT_MISMATCH: { action: "send_consent_link", text: "Send the consent link to the tenant's M365 admin." },
+    REAUTHORIZATION_REQUIRED: { action: "send_consent_link", text: "Send the customer's admin the consent link again." },
+    AUTHORIZATION_CODE_REJECTED: { action: "send_consent_link", text: "Send the customer's admin the consent link again." },
+    INVALID_CREDENTIALS: { action: "send_consent_link", text: "Send the customer's admin the consent link again." },
+    PASSWORD_EXPIRED: { action: "send_consent_link", text: "Send the customer's admin the consent link again." },
+    MFA_REQUIRED: { action: "send_consent_link", text: "Send the customer's admin the consent link again." },
+    USER_DISABLED: { action: "send_consent_link", text: "Send the consent link to an enabled admin of the tenant." },
+    LEGACY_METHOD: { action: "retry", text: "Verify again: the tenant already uses an app registration." },
+  },
   // Source 004: the customer created the app and its secret; the console holds only what was entered on the tenant.
   ownAppRemediations: {
     INVALID_SECRET: {
@@ -48,8 +69,13 @@ export const appRegistration = defineMethod({
   },
   csvAliases: ["appregistration", "applicationregistration", "app"],
   authorization: {
-    // Admin consent leaves nothing stored here: a tenant that verified is one that consented.
-    isAuthorized: ({ lastStatus }) => lastStatus === "VERIFIED" || lastStatus === "WARNING",
+    // Admin consent leaves nothing stored here: the customer's own app's credential, or consent the last
+    // verification met (it signed in, or failed for a reason other than missing consent), stands for it.
+    hasCredential: ({ credentials, lastStatus, lastStatusCode }) =>
+      credentials.some((c) => c.kind === "CLIENT_SECRET" || c.kind === "CERTIFICATE") ||
+      lastStatus === "VERIFIED" ||
+      lastStatus === "WARNING" ||
+      (lastStatus === "FAILED" && !consentAbsent.has(lastStatusCode ?? "")),
     summary: ({ authorized }) => (authorized ? "Admin consent is in place for the app registration." : "Admin consent has not been confirmed."),
     refreshable: false,
     withoutCredentials: "The provider's app is used once the tenant's admin grants consent.",

@@ -34,8 +34,28 @@ export const authToken = defineMethod({
   credentials: [{ kind: "MSAL_CACHE", label: "Delegated token (refresh token)" }],
   consent: { flow: "AUTH_CODE" },
   csvAliases: ["authtoken", "token", "delegated"],
+  // A delegated token: everything about the signed-in user is fixed by signing in again through the consent link.
+  remediations: {
+    SECRET_UNREADABLE: {
+      action: "restore_encryption_key",
+      text: "Start the console with the ENCRYPTION_KEY the token was saved under (an old key stays readable in ENCRYPTION_PREVIOUS_KEYS), or re-authorize through the consent link.",
+    },
+    NOT_CONFIGURED: { action: "send_consent_link", text: "Send the customer's admin the consent link: signing in once stores the token." },
+    INVALID_CREDENTIALS: { action: "reauthorize", text: "Re-authorize: the admin signs in again through the consent link." },
+    PASSWORD_EXPIRED: { action: "reauthorize", text: "Re-authorize: the admin changes the password while signing in through the consent link." },
+    MFA_REQUIRED: { action: "reauthorize", text: "Re-authorize: the admin signs in through the consent link and completes MFA." },
+    USER_DISABLED: {
+      action: "reauthorize",
+      text: "Ask the customer's admin to enable the account, or re-authorize with another admin account through the consent link.",
+    },
+    CONDITIONAL_ACCESS_BLOCKED: {
+      action: "switch_method",
+      switchTo: "APP_REGISTRATION",
+      text: "Conditional Access blocks the admin's token: switch the tenant to an app registration (no user sign-in) and send the consent link.",
+    },
+  },
   authorization: {
-    isAuthorized: ({ credentials }) => credentials.some((c) => c.kind === "MSAL_CACHE"),
+    hasCredential: ({ credentials }) => credentials.some((c) => c.kind === "MSAL_CACHE"),
     summary: ({ authorized, credentials }, formatDate) => {
       if (!authorized) return "No delegated token is stored yet.";
       const expiresAt = credentials.find((c) => c.kind === "MSAL_CACHE")?.expiresAt;

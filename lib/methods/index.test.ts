@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { reasonCodes, remediationActions } from "@/lib/entra/reasons";
 import { AuthMethod, ConsentFlow, CredentialKind } from "@/lib/generated/prisma/enums";
 import {
+  authorizationState,
+  type AuthorizationState,
   consentFlowFor,
   credentialKinds,
   credentialLabel,
@@ -10,6 +12,7 @@ import {
   methodForFlow,
   methodFromCsv,
   methodIds,
+  type MethodId,
   methods,
   preferredMethod,
   switchTargetIds,
@@ -31,7 +34,7 @@ describe("the authentication method registry", () => {
       for (const c of m.credentials) expect(c.label, `${m.id} ${c.kind}`).toBeTruthy();
       expect(m.csvAliases.length, m.id).toBeGreaterThan(0);
       expect(typeof m.verify, m.id).toBe("function");
-      expect(typeof m.authorization.isAuthorized, m.id).toBe("function");
+      expect(typeof m.authorization.hasCredential, m.id).toBe("function");
       expect(m.authorization.withoutCredentials, m.id).toBeTruthy();
       if (m.switchTo) expect(m.switchTo.label, m.id).toMatch(/^Switch to /);
     }
@@ -107,15 +110,39 @@ describe("the authentication method registry", () => {
   });
 
   it("says whether the console is authorized the way each method stores its authorization", () => {
-    const facts = (lastStatus: "NEVER" | "VERIFIED", kinds: CredentialKind[]) => ({
+    const facts = (lastStatus: "NEVER" | "VERIFIED" | "WARNING" | "FAILED", kinds: CredentialKind[], lastStatusCode: string | null = null) => ({
       lastStatus,
+      lastStatusCode,
       credentials: kinds.map((kind) => ({ kind, label: "admin@contoso.example", expiresAt: new Date("2030-01-01T00:00:00Z") })),
     });
-    expect(methodById("AUTH_TOKEN").authorization.isAuthorized(facts("NEVER", ["MSAL_CACHE"]))).toBe(true);
-    expect(methodById("AUTH_TOKEN").authorization.isAuthorized(facts("VERIFIED", []))).toBe(false);
-    expect(methodById("PASSWORD").authorization.isAuthorized(facts("NEVER", ["PASSWORD"]))).toBe(true);
-    expect(methodById("APP_REGISTRATION").authorization.isAuthorized(facts("VERIFIED", []))).toBe(true);
-    expect(methodById("APP_REGISTRATION").authorization.isAuthorized(facts("NEVER", []))).toBe(false);
+    // Source 002: Not authorized (nothing to sign in with), Authorized (it works), Authorization broken (rejected).
+    const cases: [MethodId, ReturnType<typeof facts>, AuthorizationState][] = [
+      ["AUTH_TOKEN", facts("NEVER", []), "NOT_AUTHORIZED"],
+      ["AUTH_TOKEN", facts("VERIFIED", []), "NOT_AUTHORIZED"],
+      ["AUTH_TOKEN", facts("FAILED", [], "NOT_CONFIGURED"), "NOT_AUTHORIZED"],
+      ["AUTH_TOKEN", facts("NEVER", ["MSAL_CACHE"]), "AUTHORIZED"],
+      ["AUTH_TOKEN", facts("VERIFIED", ["MSAL_CACHE"]), "AUTHORIZED"],
+      ["AUTH_TOKEN", facts("WARNING", ["MSAL_CACHE"], "REFRESH_TOKEN_EXPIRING"), "AUTHORIZED"],
+      ["AUTH_TOKEN", facts("FAILED", ["MSAL_CACHE"], "REAUTHORIZATION_REQUIRED"), "BROKEN"],
+      // A failed tenant is never "Authorized"; a throttled one the failure policy kept Verified is.
+      ["AUTH_TOKEN", facts("FAILED", ["MSAL_CACHE"], "THROTTLED"), "BROKEN"],
+      ["PASSWORD", facts("NEVER", []), "NOT_AUTHORIZED"],
+      ["PASSWORD", facts("NEVER", ["PASSWORD"]), "AUTHORIZED"],
+      ["PASSWORD", facts("FAILED", ["PASSWORD"], "MFA_REQUIRED"), "BROKEN"],
+      ["APP_REGISTRATION", facts("NEVER", []), "NOT_AUTHORIZED"],
+      ["APP_REGISTRATION", facts("FAILED", [], "APP_NOT_IN_TENANT"), "NOT_AUTHORIZED"],
+      ["APP_REGISTRATION", facts("FAILED", [], "CONSENT_REQUIRED"), "NOT_AUTHORIZED"],
+      ["APP_REGISTRATION", facts("FAILED", [], "NO_APP_REGISTRATION"), "NOT_AUTHORIZED"],
+      ["APP_REGISTRATION", facts("VERIFIED", []), "AUTHORIZED"],
+      ["APP_REGISTRATION", facts("WARNING", [], "SECRET_EXPIRING"), "AUTHORIZED"],
+      ["APP_REGISTRATION", facts("FAILED", [], "SECRET_EXPIRED"), "BROKEN"],
+      ["APP_REGISTRATION", facts("FAILED", [], "APP_CREDENTIAL_BLOCKED"), "BROKEN"],
+      ["APP_REGISTRATION", facts("FAILED", [], "INSUFFICIENT_PERMISSIONS"), "BROKEN"],
+      ["APP_REGISTRATION", facts("NEVER", ["CLIENT_SECRET"]), "AUTHORIZED"],
+      ["APP_REGISTRATION", facts("FAILED", ["CLIENT_SECRET"], "INVALID_SECRET"), "BROKEN"],
+    ];
+    for (const [method, f, expected] of cases)
+      expect(authorizationState(method, f), `${method} ${f.lastStatus} ${f.lastStatusCode} [${f.credentials.map((c) => c.kind)}]`).toBe(expected);
     const iso = (d: Date) => d.toISOString().slice(0, 10);
     expect(methodById("AUTH_TOKEN").authorization.summary({ ...facts("VERIFIED", ["MSAL_CACHE"]), authorized: true }, iso)).toBe(
       "Refresh token valid while used before 2030-01-01.",

@@ -2,7 +2,8 @@ import { isReasonCode, reasons, type Reason, type ReasonCode } from "@/lib/entra
 import type { AuthMethod, ConsentFlow, CredentialKind } from "@/lib/generated/prisma/enums";
 import { appRegistration } from "./app-registration";
 import { authToken } from "./auth-token";
-import type { MethodModule, Remediation, RemediationContext } from "./method";
+import type { AuthorizationState } from "./authorization";
+import type { AuthorizationFacts, MethodModule, Remediation, RemediationContext } from "./method";
 import { password } from "./password";
 
 /**
@@ -46,6 +47,12 @@ export function explainStatus(method: MethodId, code: string | null, context?: R
   return { ...reasons[code], code, remediation: remediationFor(method, code, context) };
 }
 
+/** Source 002's authorization status of a tenant (see ./authorization.ts): the same answer on every page and in the REST API. */
+export function authorizationState(method: MethodId, facts: AuthorizationFacts): AuthorizationState {
+  if (!methodById(method).authorization.hasCredential(facts)) return "NOT_AUTHORIZED";
+  return facts.lastStatus === "FAILED" ? "BROKEN" : "AUTHORIZED";
+}
+
 /** The consent flow a tenant's consent link runs: its method's own, or that of the method the link moves it to. */
 export function consentFlowFor(method: MethodId): ConsentFlow {
   const { consent } = methodById(method);
@@ -76,3 +83,4 @@ export function methodFromCsv(normalized: string): MethodId | null {
 }
 
 export type { AuthorizationFacts, MethodModule, Remediation, RemediationContext } from "./method";
+export { authorizationLabels, authorizationStates, type AuthorizationState } from "./authorization";

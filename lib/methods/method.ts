@@ -19,10 +19,12 @@ export type CredentialDeclaration = {
   label: string;
 };
 
-/** What the tenant page knows when it shows whether the console is authorized for a tenant. */
+/** What the console knows when it says whether it is authorized for a tenant (lib/methods/authorization.ts). */
 export type AuthorizationFacts = {
   lastStatus: "NEVER" | "VERIFIED" | "WARNING" | "FAILED";
-  credentials: { kind: CredentialKind; label: string | null; expiresAt: Date | null }[];
+  /** The reason of the last verification (a ReasonCode), null before the first. */
+  lastStatusCode: string | null;
+  credentials: { kind: CredentialKind; label?: string | null; expiresAt?: Date | null }[];
 };
 
 export type MethodModule<Id extends AuthMethod = AuthMethod> = {
@@ -49,8 +51,13 @@ export type MethodModule<Id extends AuthMethod = AuthMethod> = {
    */
   csvAliases: readonly string[];
   authorization: {
-    isAuthorized(facts: AuthorizationFacts): boolean;
-    /** The sentence beside "Authorized" / "Not authorized" on the tenant page. */
+    /**
+     * Whether the console holds what this method signs in with (a password, a delegated token, admin
+     * consent or the customer's own app credential); whether it still works is the last verification's
+     * answer (see authorizationState in ./authorization.ts).
+     */
+    hasCredential(facts: AuthorizationFacts): boolean;
+    /** The sentence beside the authorization state on the tenant page. */
     summary(facts: AuthorizationFacts & { authorized: boolean }, formatDate: (d: Date) => string): string;
     /** Whether "Refresh access token" applies (a stored refresh token to redeem). */
     refreshable: boolean;

@@ -214,6 +214,24 @@ describe("app registrations: bad input is refused per field and nothing is store
     expect(await db.tenantCredential.count({ where: { tenantId: id } })).toBe(0);
     expect((await db.tenant.findUniqueOrThrow({ where: { id } })).appClientId).toBeNull();
   });
+
+  it("refuses a registration's certificate file without its private key (a .cer), as source 001 warns", async () => {
+    const before = await db.appRegistration.findUniqueOrThrow({ where: { id: "provider" } });
+    const r = await refusal(
+      commands.runCommand(
+        settingsCommands.applyProviderSettingsCommand,
+        {
+          ...registrationValues({ name: "Emulator", clientSecret: "" }),
+          version: before.version,
+          certificateFile: new File([stranger.certPem], "console.cer"),
+        },
+        asAdmin,
+      ),
+    );
+    expect(r.fieldErrors?.certificateFile?.[0]).toMatch(/No private key found\. A \.cer holds only the public key/);
+    const after = await db.appRegistration.findUniqueOrThrow({ where: { id: "provider" } });
+    expect(after).toMatchObject({ version: before.version, certificate: null, certificateThumbprint: null });
+  });
 });
 
 describe("a customer-owned app registration (source 004)", () => {
@@ -267,5 +285,47 @@ describe("a customer-owned app registration (source 004)", () => {
     expect(o.reasonCode).toBe("NOT_CONFIGURED");
     expect(o.details.notes.join(" ")).toMatch(/Custom cloud's hosts/);
     expect(o.details.remediation.action).toBe("enter_tenant_app_credentials");
+  });
+});
+
+describe("deleting an app registration", () => {
+  it("is refused while a tenant uses it (by choice or as its cloud's default), audited once none does, and never for the default registration", async () => {
+    const asOperator = { ...asAdmin, role: "OPERATOR" as const };
+    const del = (id: string, version: number, ctx: import("@/lib/commands/command").CommandContext = asAdmin) =>
+      commands.runCommand(settingsCommands.deleteAppRegistrationCommand, { id, version }, ctx);
+
+    expect(await refusal(del("provider", 1))).toMatchObject({ code: "conflict" });
+
+    const chosen = await commands.runCommand(settingsCommands.createAppRegistrationCommand, registrationValues({ name: "Chosen app" }), asAdmin);
+    const id = await seedTenant({ customer: c(1), method: "APP_REGISTRATION" });
+    await commands.runCommand(tenantCommands.chooseTenantRegistrationCommand, { id, appRegistrationId: chosen.id }, asAdmin);
+    const version = (await db.appRegistration.findUniqueOrThrow({ where: { id: chosen.id } })).version;
+    expect(await refusal(del(chosen.id, version, asOperator))).toMatchObject({ code: "forbidden" });
+    expect(await refusal(del(chosen.id, version))).toMatchObject({
+      code: "conflict",
+      message: "1 tenant uses Chosen app by choice. Choose another registration for them first.",
+    });
+    expect(await refusal(del(chosen.id, version + 1))).toMatchObject({ code: "version-conflict" });
+
+    const usGov = await commands.runCommand(
+      settingsCommands.createAppRegistrationCommand,
+      registrationValues({ name: "US Gov app", cloud: "USGOV", customAuthorityHost: "", customGraphHost: "", isDefault: true }),
+      asAdmin,
+    );
+    const usGovTenant = await seedTenant({ customer: c(2), method: "APP_REGISTRATION" });
+    await db.tenant.update({ where: { id: usGovTenant }, data: { cloud: "USGOV" } });
+    const usGovVersion = (await db.appRegistration.findUniqueOrThrow({ where: { id: usGov.id } })).version;
+    expect(await refusal(del(usGov.id, usGovVersion))).toMatchObject({
+      code: "conflict",
+      message:
+        "US Gov app is the default for US Government, where 1 tenant would be left without an app registration. Make another registration the default first.",
+    });
+
+    await commands.runCommand(tenantCommands.chooseTenantRegistrationCommand, { id, appRegistrationId: "" }, asAdmin);
+    expect(await del(chosen.id, version)).toEqual({ id: chosen.id, name: "Chosen app" });
+    expect(await db.appRegistration.findUnique({ where: { id: chosen.id } })).toBeNull();
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "app_registration.deleted", targetId: chosen.id } });
+    expect(JSON.parse(audit.details)).toEqual({ name: "Chosen app" });
+    expect(await refusal(del(chosen.id, version))).toMatchObject({ code: "not-found" });
   });
 });

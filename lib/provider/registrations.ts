@@ -38,3 +38,8 @@ export async function appForTenantId(tenantId: string): Promise<ProviderApp | nu
   const tenant = await db.tenant.findUnique({ where: { id: tenantId }, select: { cloud: true, appRegistrationId: true } });
   return tenant ? appForTenant({ cloud: tenant.cloud as CloudId, appRegistrationId: tenant.appRegistrationId }) : null;
 }
+
+/** Every app registration's name by id (there are few), for lists that name a tenant's registration. */
+export async function registrationNames(): Promise<Map<string, string>> {
+  return new Map((await db.appRegistration.findMany({ select: { id: true, name: true } })).map((r) => [r.id, r.name]));
+}

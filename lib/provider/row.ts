@@ -13,3 +13,22 @@ export const certificateBinding = (id: string) => ({ table: BINDING_TABLE, rowId
 
 export const DEFAULT_REQUIRED_APP_PERMISSIONS = "Organization.Read.All User.Read.All";
 export const DEFAULT_SCOPES = "User.Read Organization.Read.All";
+
+/** How a credential's expiry was last read from Graph (lib/provider/expiry.ts): `AppRegistration.expiryCheck`, `TenantCredential.expiryCheck`. */
+export type ExpiryCheck = "read" | "forbidden" | "not_found" | "no_match" | "failed" | "no_home_tenant";
+
+/** Why an expiry is unknown, as the settings page and the Credentials panel say it. */
+export const expiryUnknownText: Record<Exclude<ExpiryCheck, "read">, string> = {
+  forbidden: "the app may not read its own registration in Graph (grant it Application.Read.All, or make it the app's owner)",
+  not_found: "Graph does not know this Client ID in the home tenant",
+  no_match: "no credential with this hint or thumbprint is registered on the app",
+  failed: "Graph could not be reached; it is read again on the next scheduled Verify All",
+  no_home_tenant: "set the Home tenant so the console can read it from Graph",
+};
+
+/** "expires 12 Mar 2027" or "expiry unknown: <why>", for a credential whose expiry was (or was not) read. */
+export function expiryPhrase(expiresAt: Date | string | null, check: string | null, format: (d: Date | string) => string | null): string {
+  if (expiresAt) return `expires ${format(expiresAt)}`;
+  const why = check && check !== "read" ? expiryUnknownText[check as Exclude<ExpiryCheck, "read">] : null;
+  return why ? `expiry unknown: ${why}` : "expiry unknown";
+}

@@ -56,13 +56,27 @@ export type ProviderSettingsView = {
   /** Where the console redeems tokens. */
   tokenUrl: string | null;
   homeTenantId: string;
+  /** How the credentials' expiry was last read from Graph (./expiry.ts), and when; null: never. */
+  expiryCheck: string | null;
+  expiryCheckedAt: Date | null;
   version: number;
   updatedAt: Date | null;
 };
 
 export type RegistrationSummary = Pick<
   ProviderSettingsView,
-  "id" | "name" | "cloud" | "isDefault" | "clientId" | "configured" | "hasSecret" | "secretExpiresAt" | "hasCertificate" | "certificateExpiresAt" | "updatedAt"
+  | "id"
+  | "name"
+  | "cloud"
+  | "isDefault"
+  | "clientId"
+  | "configured"
+  | "hasSecret"
+  | "secretExpiresAt"
+  | "hasCertificate"
+  | "certificateExpiresAt"
+  | "expiryCheck"
+  | "updatedAt"
 > & { tenantCount: number };
 
 export function parseLoginParameters(json: string | null | undefined): Record<string, string> {
@@ -131,6 +145,8 @@ function viewOf(id: string, p: AppRegistration | null): ProviderSettingsView {
       .join("\n"),
     ...urls,
     homeTenantId: p?.homeTenantId ?? "",
+    expiryCheck: p?.expiryCheck ?? null,
+    expiryCheckedAt: p?.expiryCheckedAt ?? null,
     version: p?.version ?? 0,
     updatedAt: p?.updatedAt ?? null,
   };
@@ -170,6 +186,7 @@ export async function listRegistrations(): Promise<RegistrationSummary[]> {
         secretExpiresAt: v.secretExpiresAt,
         hasCertificate: v.hasCertificate,
         certificateExpiresAt: v.certificateExpiresAt,
+        expiryCheck: v.expiryCheck,
         updatedAt: v.updatedAt,
         tenantCount: p._count.tenants,
       };
@@ -382,8 +399,4 @@ export async function applyProviderSettings(input: {
     details: { name, cloud: values.cloud, changedFields },
   });
   return { ok: true, data: { id, version, changedFields } };
-}
-
-export async function recordSecretExpiry(id: string, expiresAt: Date | null) {
-  await db.appRegistration.updateMany({ where: { id }, data: { clientSecretExpiresAt: expiresAt } });
 }

@@ -1,23 +1,30 @@
 import "server-only";
 import { DecryptionError } from "@/lib/crypto";
 import { classifyFailure, diagnosticsOf, type Diagnostics } from "@/lib/entra/classify";
-import { graphBatch } from "@/lib/entra/graph";
 import { callPolicy } from "@/lib/entra/http";
-import { acquireAppToken } from "@/lib/entra/msal-clients";
+import { protocolOf, tokenClient } from "@/lib/entra/token-client";
 import { reasons } from "@/lib/entra/reasons";
 import { missingPermissions, readAccessTokenClaims } from "@/lib/entra/token-claims";
-import { loadProviderApp, PROVIDER_ID, ProviderNotConfiguredError, recordSecretExpiry } from "./settings";
+import { refreshRegistrationExpiry } from "./expiry";
+import { loadProviderApp, PROVIDER_ID, ProviderNotConfiguredError } from "./settings";
 
 export type ProviderTestResult =
-  | { ok: true; tenantId: string; grantedPermissions: string[]; missingPermissions: string[]; secretExpiresAt: string | null; secretExpiryKnown: boolean }
+  | {
+      ok: true;
+      tenantId: string;
+      grantedPermissions: string[];
+      missingPermissions: string[];
+      secretExpiresAt: string | null;
+      secretExpiryKnown: boolean;
+      /** How the expiry was read from Graph (./expiry.ts); null when the registration changed meanwhile. */
+      expiryCheck: string | null;
+    }
   | { ok: false; reason: string; title: string; explanation: string; remediation: string; diagnostics: Diagnostics };
-
-type PasswordCredential = { hint?: string | null; endDateTime?: string | null };
 
 /**
  * Proves an app registration's Client ID and credential work before anyone sends consent links: a fresh
- * client-credentials token for the provider's own (home) tenant in the registration's cloud. When the app may read its own registration, the secret's
- * expiry is read from Graph and stored.
+ * client-credentials token for the provider's own (home) tenant in the registration's cloud. When the app may read its own registration, its secret's and
+ * certificate's expiry are read from Graph and stored (./expiry.ts).
  * @see https://learn.microsoft.com/en-us/graph/api/resources/passwordcredential
  */
 export async function testProviderApp(id: string = PROVIDER_ID): Promise<ProviderTestResult> {
@@ -51,7 +58,13 @@ export async function testProviderApp(id: string = PROVIDER_ID): Promise<Provide
     };
   }
   const policy = callPolicy("verification");
-  const token = await acquireAppToken({ endpoints: app.endpoints, clientId: app.clientId, credential: app.credential, tenant: app.homeTenantId, policy });
+  const token = await tokenClient(protocolOf(app)).acquireAppToken({
+    endpoints: app.endpoints,
+    clientId: app.clientId,
+    credential: app.credential,
+    tenant: app.homeTenantId,
+    policy,
+  });
   if (!token.ok) {
     const code = classifyFailure(token.failure);
     const r = reasons[code];
@@ -59,32 +72,10 @@ export async function testProviderApp(id: string = PROVIDER_ID): Promise<Provide
     return { ok: false, reason: code, title: r.title, explanation, remediation: r.remediation.text, diagnostics: diagnosticsOf(token.failure) };
   }
   const claims = readAccessTokenClaims(token.accessToken);
-  let secretExpiresAt: string | null = null;
-  let secretExpiryKnown = false;
-  if (app.credential.kind === "secret") {
-    const hint = app.credential.secret.slice(0, 3);
-    const filter = encodeURIComponent(`appId eq '${app.clientId}'`);
-    const batch = await graphBatch(
-      app.endpoints,
-      token.accessToken,
-      [{ id: "app", url: `/applications?$filter=${filter}&$select=id,appId,passwordCredentials` }],
-      { policy },
-    );
-    const sub = batch.ok ? batch.responses.get("app") : undefined;
-    if (sub?.status === 200) {
-      const creds = ((sub.body as { value?: { passwordCredentials?: PasswordCredential[] }[] }).value?.[0]?.passwordCredentials ?? []) as PasswordCredential[];
-      const match = creds
-        .filter((c) => c.hint === hint)
-        .map((c) => c.endDateTime)
-        .filter((d): d is string => Boolean(d))
-        .sort();
-      if (match.length) {
-        secretExpiresAt = new Date(match[match.length - 1]!).toISOString();
-        secretExpiryKnown = true;
-      }
-    }
-    await recordSecretExpiry(app.registrationId, secretExpiresAt ? new Date(secretExpiresAt) : null);
-  }
+  // The token is for the home tenant, where the application object lives: its credentials' expiry is read with it.
+  const expiry = await refreshRegistrationExpiry(app.registrationId, { policy, withToken: token.accessToken });
+  const secretExpiresAt = app.credential.kind === "secret" && expiry?.secretExpiresAt ? expiry.secretExpiresAt.toISOString() : null;
+  const secretExpiryKnown = secretExpiresAt !== null;
   return {
     ok: true,
     tenantId: claims.tid ?? app.homeTenantId,
@@ -92,5 +83,6 @@ export async function testProviderApp(id: string = PROVIDER_ID): Promise<Provide
     missingPermissions: missingPermissions(app.requiredAppPermissions, claims.roles),
     secretExpiresAt,
     secretExpiryKnown,
+    expiryCheck: expiry?.check ?? null,
   };
 }

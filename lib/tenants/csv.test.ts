@@ -66,6 +66,17 @@ describe("csvCell", () => {
 });
 
 describe("parseTenantImport", () => {
+  it("reads the app registration a row names, and whether the row gave its cloud", () => {
+    const result = parseTenantImport(
+      `customer_id,display_name,tenant,admin_email,auth_method,cloud,App Registration\nA,Alpha,a.example,a@a.example,APP_REGISTRATION,custom, Sovereign B \nB,Beta,b.example,b@b.example,APP_REGISTRATION,,MSP (US Government)\nC,Gamma,c.example,c@c.example,APP_REGISTRATION,GLOBAL,\nD,Delta,d.example,d@d.example,APP_REGISTRATION,GLOBAL,${"x".repeat(101)}\n`,
+    );
+    if (!result.ok) throw new Error(result.error);
+    expect(result.rows[0]).toMatchObject({ ok: true, input: { cloud: "CUSTOM" }, registration: { name: "Sovereign B", cloudGiven: true } });
+    expect(result.rows[1]).toMatchObject({ ok: true, input: { cloud: "GLOBAL" }, registration: { name: "MSP (US Government)", cloudGiven: false } });
+    expect(result.rows[2]).not.toHaveProperty("registration");
+    expect(result.rows[3]).toMatchObject({ ok: false, errors: ["App registration: a registration's name has at most 100 characters."] });
+  });
+
   it("accepts a valid file with aliases for headers, methods and clouds", () => {
     const result = parseTenantImport(
       `Customer Id,Display Name,Tenant,M365 Email,Authentication Method\nACME,Acme Corp,acme.onmicrosoft.com,Admin@Acme.example,app registration\nC-2,Contoso,6F1E2D3C-1111-4222-8333-944455556666,it@contoso.example,auth token\n`,

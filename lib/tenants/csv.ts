@@ -141,12 +141,50 @@ export const exportColumns = [
   "admin_email",
   "auth_method",
   "cloud",
+  "app_registration",
   "last_status",
   "last_status_code",
   "last_status_message",
   "last_verified_at",
   "access_breaks_at",
 ] as const;
+
+/** A tenant as an export row needs it; `appRegistrationId` is written as the registration's name, which the import reads back. */
+export type ExportTenant = {
+  customerId: string;
+  displayName: string;
+  entraTenantId: string | null;
+  primaryDomain: string | null;
+  adminEmail: string;
+  authMethod: string;
+  cloud: string;
+  appRegistrationId: string | null;
+  lastStatus: string;
+  lastStatusCode: string | null;
+  lastStatusMessage: string | null;
+  lastVerifiedAt: Date | null;
+  accessBreaksAt: Date | null;
+};
+
+/** One exported line, in exportColumns' order; `registrationNames` maps app registration ids to names. */
+export function exportLine(t: ExportTenant, registrationNames: ReadonlyMap<string, string>): string {
+  const iso = (d: Date | null) => (d ? d.toISOString() : "");
+  return csvLine([
+    t.customerId,
+    t.displayName,
+    t.entraTenantId,
+    t.primaryDomain,
+    t.adminEmail,
+    t.authMethod,
+    t.cloud,
+    t.appRegistrationId ? (registrationNames.get(t.appRegistrationId) ?? t.appRegistrationId) : "",
+    t.lastStatus,
+    t.lastStatusCode,
+    t.lastStatusMessage,
+    iso(t.lastVerifiedAt),
+    iso(t.accessBreaksAt),
+  ]);
+}
 
 type Field =
   | "customerId"
@@ -159,7 +197,8 @@ type Field =
   | "cloud"
   | "appClientId"
   | "clientSecret"
-  | "secretExpiresAt";
+  | "secretExpiresAt"
+  | "appRegistration";
 
 /** Header names accepted on import, normalized to lower case without spaces, dashes or underscores. */
 const headerAliases: Record<string, Field> = {
@@ -191,6 +230,9 @@ const headerAliases: Record<string, Field> = {
   clientsecretexpires: "secretExpiresAt",
   secretexpires: "secretExpiresAt",
   secretexpiresat: "secretExpiresAt",
+  appregistration: "appRegistration",
+  registration: "appRegistration",
+  providerapp: "appRegistration",
 };
 
 const cloudAliases: Record<string, (typeof clouds)[number]> = {
@@ -215,8 +257,17 @@ const norm = (s: string) => s.toLowerCase().replace(/[\s_\-+()]/g, "");
 /** A customer-owned app registration given in the file (client_id, client_secret, client_secret_expires). */
 export type ImportedOwnApp = { clientId: string; clientSecret: string | null; secretExpiresAt: Date | null };
 
+/**
+ * The MSP app registration a row names (app_registration: its name as Settings → App registrations lists
+ * it), for a tenant that does not use its cloud's default registration. Resolved against the stored
+ * registrations by previewTenantImport (manage.ts); `cloudGiven` says whether the row's cloud column was
+ * filled in (when it was not, the tenant takes the registration's cloud).
+ */
+export type ImportedRegistration = { name: string; cloudGiven: boolean; id?: string };
+
 export type ImportRow =
-  { line: number; ok: true; input: TenantInput; ownApp?: ImportedOwnApp } | { line: number; ok: false; customerId: string | null; errors: string[] };
+  | { line: number; ok: true; input: TenantInput; ownApp?: ImportedOwnApp; registration?: ImportedRegistration }
+  | { line: number; ok: false; customerId: string | null; errors: string[] };
 
 export type ParsedImport = { ok: true; rows: ImportRow[] } | { ok: false; error: string };
 
@@ -246,7 +297,7 @@ export function parseTenantImport(text: string): ParsedImport {
   if (missing.length)
     return {
       ok: false,
-      error: `Missing column${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}. Expected customer_id, display_name, tenant, admin_email, auth_method and optionally cloud, client_id, client_secret and client_secret_expires.`,
+      error: `Missing column${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}. Expected customer_id, display_name, tenant, admin_email, auth_method and optionally cloud, app_registration, client_id, client_secret and client_secret_expires.`,
     };
   if (body.length === 0) return { ok: false, error: "The file has a header line but no tenants." };
   if (body.length > MAX_IMPORT_ROWS)
@@ -283,8 +334,16 @@ export function parseTenantImport(text: string): ParsedImport {
     if (tenantKey && seenTenant.has(tenantKey)) errors.push(`Duplicate: tenant ${candidate.tenantRef} is already on line ${seenTenant.get(tenantKey)}.`);
     else if (tenantKey) seenTenant.set(tenantKey, line);
     const ownApp = readOwnApp(get("appClientId"), get("clientSecret"), get("secretExpiresAt"), parsed.success ? parsed.data.authMethod : null, errors);
+    const registrationName = get("appRegistration");
+    if (registrationName.length > 100) errors.push("App registration: a registration's name has at most 100 characters.");
     if (errors.length || !parsed.success) return { line, ok: false, customerId: candidate.customerId || null, errors };
-    return ownApp ? { line, ok: true, input: parsed.data, ownApp } : { line, ok: true, input: parsed.data };
+    return {
+      line,
+      ok: true,
+      input: parsed.data,
+      ...(ownApp ? { ownApp } : {}),
+      ...(registrationName ? { registration: { name: registrationName, cloudGiven: Boolean(cloudText) } } : {}),
+    };
   });
   return { ok: true, rows };
 }

@@ -15,9 +15,27 @@ import type { VerificationOutcome } from "@/lib/verification/outcome";
  * - A permanent failure sets Failed at once and the tenant is rechecked automatically on a growing
  *   backoff (PERMANENT_BACKOFF_MS: 1 h, 6 h, 24 h, then daily) instead of on every scheduled run or
  *   keep-alive tick. Nothing changes for a person: a manual Verify always runs.
+ * - Consent propagation: once a customer's admin consented (consentReceived), the tenant shows "Consent
+ *   received — confirming" until `consentConfirmingUntil`. Meanwhile "app not in tenant" and
+ *   consent-missing answers (Entra replicating the new consent: entra.md A2.5) and transient failures keep
+ *   that status and set the next check on a short doubling backoff (`consentBackoffMs` up to
+ *   `consentBackoffMaxMs`, never past the window's end); a working check ends it; any other failure, or
+ *   any failure once the window is over, fails the tenant with its real reason.
  */
 
-export type PolicySettings = { transientFailures: number; transientWindowMs: number };
+export type PolicySettings = {
+  transientFailures: number;
+  transientWindowMs: number;
+  /** Consent propagation: how long after a consent its answers are retried, and the retries' backoff. */
+  consentWindowMs: number;
+  consentBackoffMs: number;
+  consentBackoffMaxMs: number;
+};
+
+/** The status code of a tenant whose consent is being confirmed (lib/entra/reasons.ts). */
+export const CONSENT_CONFIRMING_CODE = "CONSENT_CONFIRMING";
+/** What Entra answers while a new consent replicates: the app's service principal or the grant is not there yet. */
+const PROPAGATION_CODES: ReadonlySet<string> = new Set(["APP_NOT_IN_TENANT", "CONSENT_REQUIRED"]);
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -35,6 +53,7 @@ export type CheckState = {
   accessBreaksAt: Date | null;
   failureStreak: number;
   failingSince: Date | null;
+  consentConfirmingUntil: Date | null;
 };
 
 /** Every field the writer stores for a check. */
@@ -51,6 +70,8 @@ export type CheckUpdate = {
   failingSince: Date | null;
   /** Automatic checks skip the tenant until then; null: on the normal schedule. */
   nextCheckAt: Date | null;
+  /** While consent is being confirmed: until when (see consentReceived). */
+  consentConfirmingUntil: Date | null;
 };
 
 export function isTransient(code: string): boolean {
@@ -65,10 +86,59 @@ export function permanentBackoffMs(streak: number): number {
   return streak <= PERMANENT_BACKOFF_MS.length ? PERMANENT_BACKOFF_MS[Math.max(streak, 1) - 1]! : DAILY;
 }
 
+/** The n-th retry's wait while consent is confirmed: doubling from consentBackoffMs, at most consentBackoffMaxMs. */
+export function consentRetryMs(streak: number, settings: Pick<PolicySettings, "consentBackoffMs" | "consentBackoffMaxMs">): number {
+  return Math.min(settings.consentBackoffMs * 2 ** Math.min(Math.max(streak, 1) - 1, 30), settings.consentBackoffMaxMs);
+}
+
+/**
+ * A customer's admin just consented: the tenant shows "Consent received — confirming" for the window,
+ * its first check due after the first backoff step (the callback usually checks at once too).
+ */
+export function consentReceived(prev: CheckState, now: Date, settings: PolicySettings): CheckUpdate {
+  const until = new Date(now.getTime() + settings.consentWindowMs);
+  return {
+    lastStatus: "WARNING",
+    lastStatusCode: CONSENT_CONFIRMING_CODE,
+    lastStatusMessage: reasons.CONSENT_CONFIRMING.title,
+    lastVerifiedAt: prev.lastVerifiedAt,
+    accessBreaksAt: prev.accessBreaksAt,
+    lastCheckAt: now,
+    lastCheckCode: null,
+    failureStreak: 0,
+    failingSince: null,
+    nextCheckAt: new Date(Math.min(now.getTime() + consentRetryMs(1, settings), until.getTime())),
+    consentConfirmingUntil: until,
+  };
+}
+
 export type CheckResult = Pick<VerificationOutcome, "status" | "reasonCode" | "message" | "finishedAt" | "accessBreaksAt">;
 
 export function applyCheck(prev: CheckState, check: CheckResult, settings: PolicySettings): CheckUpdate {
   const at = check.finishedAt;
+  const confirming = prev.consentConfirmingUntil;
+  if (confirming && check.status === "FAILED") {
+    if (at.getTime() < confirming.getTime() && (PROPAGATION_CODES.has(check.reasonCode) || isTransient(check.reasonCode))) {
+      // Still replicating (or Microsoft hiccuped): "confirming" stays, with this check's answer beside it.
+      const failureStreak = prev.failureStreak + 1;
+      return {
+        lastStatus: prev.lastStatus,
+        lastStatusCode: prev.lastStatusCode,
+        lastStatusMessage: prev.lastStatusMessage,
+        lastVerifiedAt: prev.lastVerifiedAt,
+        accessBreaksAt: prev.accessBreaksAt,
+        lastCheckAt: at,
+        lastCheckCode: check.reasonCode,
+        failureStreak,
+        failingSince: prev.failingSince ?? at,
+        nextCheckAt: new Date(Math.min(at.getTime() + consentRetryMs(failureStreak, settings), confirming.getTime())),
+        consentConfirmingUntil: confirming,
+      };
+    }
+    // The window is over, or the answer is not propagation: the real reason, as a first permanent failure.
+    const next = isTransient(check.reasonCode) ? transientBackoffMs(1) : permanentBackoffMs(1);
+    return failed(check, at, 1, at, new Date(at.getTime() + next));
+  }
   if (check.status !== "FAILED") {
     return {
       lastStatus: check.status,
@@ -81,6 +151,7 @@ export function applyCheck(prev: CheckState, check: CheckResult, settings: Polic
       failureStreak: 0,
       failingSince: null,
       nextCheckAt: null,
+      consentConfirmingUntil: null,
     };
   }
   const failureStreak = prev.failureStreak + 1;
@@ -101,6 +172,7 @@ export function applyCheck(prev: CheckState, check: CheckResult, settings: Polic
         failureStreak,
         failingSince,
         nextCheckAt,
+        consentConfirmingUntil: null,
       };
     }
     return failed(check, at, failureStreak, failingSince, nextCheckAt);
@@ -121,6 +193,7 @@ function failed(check: CheckResult, at: Date, failureStreak: number, failingSinc
     failureStreak,
     failingSince,
     nextCheckAt,
+    consentConfirmingUntil: null,
   };
 }
 
@@ -135,4 +208,26 @@ export type StatusChange = { tenantId: string; from: string; to: string; reasonC
 export function statusChange(tenantId: string, prev: CheckState, next: CheckUpdate): StatusChange | null {
   if (prev.lastStatus === next.lastStatus && prev.lastStatusCode === next.lastStatusCode) return null;
   return { tenantId, from: prev.lastStatus, to: String(next.lastStatus), reasonCode: next.lastStatusCode ?? "" };
+}
+
+/**
+ * Where a tenant's check lands in its run's summary, from its status before and after:
+ * `blocked` (not checked: the app registration's credential was rejected for another tenant), `newlyFailed`
+ * / `stillFailing` (Failed now, and not / already before), `retrying` (the check failed but the status was
+ * kept: transient, or consent still being confirmed), `recovered` (working now after Failed), `verified`
+ * (working now, and not Failed before).
+ */
+export type RunSummaryKey = "verified" | "recovered" | "newlyFailed" | "stillFailing" | "blocked" | "retrying";
+export const runSummaryKeys: readonly RunSummaryKey[] = ["verified", "recovered", "newlyFailed", "stillFailing", "blocked", "retrying"];
+
+export function summaryKey(
+  prev: Pick<CheckState, "lastStatus">,
+  next: Pick<CheckUpdate, "lastStatus">,
+  check: Pick<CheckResult, "status" | "reasonCode">,
+): RunSummaryKey {
+  if (check.reasonCode === "APP_CREDENTIAL_BLOCKED") return "blocked";
+  const wasFailed = prev.lastStatus === "FAILED";
+  if (next.lastStatus === "FAILED") return wasFailed ? "stillFailing" : "newlyFailed";
+  if (check.status === "FAILED") return "retrying";
+  return wasFailed ? "recovered" : "verified";
 }

@@ -17,11 +17,18 @@ const tenant: TenantListItem = {
   lastStatusMessage: "Secret expires soon",
   accessBreaksAt: null,
   version: 3,
+  authorization: "AUTHORIZED",
 };
 
 describe("tenant rows on the wire", () => {
   it("round-trip every field, dates included", () => {
     expect(unpackTenantRows(packTenantRows([tenant]))).toEqual([tenant]);
+  });
+
+  it("carry each authorization state", () => {
+    for (const authorization of ["NOT_AUTHORIZED", "AUTHORIZED", "BROKEN"] as const) {
+      expect(unpackTenantRows(packTenantRows([{ ...tenant, authorization }]))[0]!.authorization).toBe(authorization);
+    }
   });
 
   it("are shorter than the objects they stand for", () => {

@@ -1,4 +1,5 @@
 import type { TenantListItem } from "@/lib/data/tenants";
+import { authorizationStates } from "@/lib/methods/authorization";
 
 /**
  * A tenant row as the Tenants page sends it to the browser: a tuple, times in epoch milliseconds. The
@@ -21,6 +22,8 @@ export type TenantRow = [
   lastStatusMessage: string | null,
   accessBreaksAt: number | null,
   version: number,
+  /** 0 Not authorized, 1 Authorized, 2 Authorization broken (authorizationStates' order). */
+  authorization: number,
 ];
 
 const ms = (d: Date | null) => (d ? d.getTime() : null);
@@ -42,6 +45,7 @@ export function packTenantRows(items: TenantListItem[]): TenantRow[] {
     t.lastStatusMessage,
     ms(t.accessBreaksAt),
     t.version,
+    authorizationStates.indexOf(t.authorization),
   ]);
 }
 
@@ -62,6 +66,7 @@ export function unpackTenantRows(rows: TenantRow[]): TenantListItem[] {
       lastStatusMessage,
       accessBreaksAt,
       version,
+      authorization,
     ]) => ({
       id,
       customerId,
@@ -77,6 +82,7 @@ export function unpackTenantRows(rows: TenantRow[]): TenantListItem[] {
       lastStatusMessage,
       accessBreaksAt: date(accessBreaksAt),
       version,
+      authorization: authorizationStates[authorization] ?? "NOT_AUTHORIZED",
     }),
   );
 }

@@ -163,3 +163,86 @@ describe("import of customer-owned app registrations (source 004)", () => {
     expect(exportColumns.some((c) => /secret|password|token|credential/i.test(c))).toBe(false);
   });
 });
+
+const csvText = (lines: string[]) => `${lines.join("\r\n")}\r\n`;
+
+describe("import naming an app registration (app_registration)", () => {
+  const header = "customer_id,display_name,tenant,admin_email,auth_method,cloud,app_registration\n";
+  beforeEach(async () => {
+    await db.appRegistration.deleteMany({ where: { id: { in: ["reg-custom-a", "reg-custom-b", "reg-gov"] } } });
+    await db.appRegistration.createMany({
+      data: [
+        {
+          id: "reg-custom-a",
+          name: "Sovereign A",
+          cloud: "CUSTOM",
+          defaultForCloud: "CUSTOM",
+          customAuthorityHost: "login.a.example",
+          customGraphHost: "graph.a.example",
+        },
+        { id: "reg-custom-b", name: "Sovereign B", cloud: "CUSTOM", customAuthorityHost: "login.b.example", customGraphHost: "graph.b.example" },
+        { id: "reg-gov", name: "MSP app (US Government)", cloud: "USGOV" },
+      ],
+    });
+  });
+
+  it("stores the named registration on the tenant; a row without a cloud takes the registration's; rows without one keep the cloud default", async () => {
+    const result = await importTenants(
+      `${header}B1,Bravo,b1.example,a@b1.example,APP_REGISTRATION,CUSTOM,sovereign b\n` +
+        `G1,Gov,g1.example,a@g1.example,APP_REGISTRATION,,MSP app (US Government)\n` +
+        `A1,Alpha,a1.example,a@a1.example,APP_REGISTRATION,CUSTOM,\n` +
+        `I1,ById,i1.example,a@i1.example,AUTH_TOKEN,custom,reg-custom-b\n`,
+      ctx,
+    );
+    expect(result).toEqual({ ok: true, data: { imported: 4 } });
+    const stored = await db.tenant.findMany({ orderBy: { customerId: "asc" }, select: { customerId: true, cloud: true, appRegistrationId: true } });
+    expect(stored).toEqual([
+      { customerId: "A1", cloud: "CUSTOM", appRegistrationId: null },
+      { customerId: "B1", cloud: "CUSTOM", appRegistrationId: "reg-custom-b" },
+      { customerId: "G1", cloud: "USGOV", appRegistrationId: "reg-gov" },
+      { customerId: "I1", cloud: "CUSTOM", appRegistrationId: "reg-custom-b" },
+    ]);
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "tenant.imported" } });
+    expect(JSON.parse(audit.details)).toMatchObject({ count: 4, withRegistration: 3 });
+
+    // An export names each tenant's registration, and reads back as the same choice.
+    const { exportColumns, exportLine, parseTenantImport } = await import("./csv");
+    const { registrationNames } = await import("@/lib/provider/registrations");
+    const names = await registrationNames();
+    const all = await db.tenant.findMany({ orderBy: { customerId: "asc" } });
+    const exported = csvText([exportColumns.join(","), ...all.map((t) => exportLine(t, names).trimEnd())]);
+    const again = parseTenantImport(exported);
+    if (!again.ok) throw new Error(again.error);
+    expect(again.rows.map((r) => (r.ok ? [r.input.customerId, r.input.cloud, r.registration?.name ?? null] : r.errors))).toEqual([
+      ["A1", "CUSTOM", null],
+      ["B1", "CUSTOM", "Sovereign B"],
+      ["G1", "USGOV", "MSP app (US Government)"],
+      ["I1", "CUSTOM", "Sovereign B"],
+    ]);
+  });
+
+  it("refuses an unknown registration, an ambiguous name and another cloud's registration, per row; nothing is stored", async () => {
+    await db.appRegistration.create({ data: { id: "reg-custom-b2", name: "SOVEREIGN B", cloud: "CUSTOM" } });
+    try {
+      const result = await importTenants(
+        `${header}U1,Unknown,u1.example,a@u1.example,APP_REGISTRATION,CUSTOM,Nowhere\n` +
+          `D1,Dup,d1.example,a@d1.example,APP_REGISTRATION,CUSTOM,Sovereign B\n` +
+          `C1,Cross,c1.example,a@c1.example,APP_REGISTRATION,GLOBAL,MSP app (US Government)\n` +
+          `OK,Fine,ok.example,a@ok.example,APP_REGISTRATION,CUSTOM,Sovereign A\n`,
+        ctx,
+      );
+      expect(result.ok).toBe(false);
+      if (result.ok || !("preview" in result)) throw new Error("expected a preview");
+      expect(result.preview.rows.map((r) => (r.ok ? [] : r.errors))).toEqual([
+        ['App registration: there is no app registration named "Nowhere". Settings → App registrations lists them.'],
+        ['App registration: 2 app registrations are named "Sovereign B". Rename one in Settings → App registrations.'],
+        ['App registration: "MSP app (US Government)" is registered in US Government, this tenant in Global; tokens of one cloud do not work in another.'],
+        [],
+      ]);
+      expect(result.preview.rows[3]).toMatchObject({ ok: true, registration: { name: "Sovereign A", id: "reg-custom-a" } });
+      expect(await db.tenant.count()).toBe(0);
+    } finally {
+      await db.appRegistration.delete({ where: { id: "reg-custom-b2" } });
+    }
+  });
+});

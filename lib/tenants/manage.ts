@@ -4,7 +4,8 @@ import { invalidField, refuse, type Refusal, type Result } from "@/lib/errors";
 import { encryptSecret } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { newId } from "@/lib/ids";
-import { parseTenantImport, type ImportRow } from "@/lib/tenants/csv";
+import { cloudNames } from "@/lib/entra/clouds";
+import { parseTenantImport, type ImportedRegistration, type ImportRow } from "@/lib/tenants/csv";
 import { isGuid, tenantRefColumns, type TenantInput, type TenantUpdate } from "@/lib/validations/tenant";
 import { isUniqueViolation } from "@/lib/db-client";
 
@@ -150,9 +151,15 @@ export async function previewTenantImport(text: string): Promise<Result<ImportPr
       if (f.primaryDomain) existingRefs.set(f.primaryDomain, f.customerId);
     }
   }
+  const registrations = good.some((r) => r.registration) ? await db.appRegistration.findMany({ select: { id: true, name: true, cloud: true } }) : [];
   const checked: ImportRow[] = rows.map((r) => {
     if (!r.ok) return r;
     const errors: string[] = [];
+    if (r.registration) {
+      const chosen = chooseImportedRegistration(r.registration, r.input.cloud, registrations);
+      if (!chosen.ok) errors.push(chosen.error);
+      else r = { ...r, input: { ...r.input, cloud: chosen.cloud }, registration: { ...r.registration, id: chosen.id } };
+    }
     if (existingCustomers.has(r.input.customerId)) errors.push(`Duplicate: customer id ${r.input.customerId} already exists in the console.`);
     const owner = existingRefs.get(r.input.tenantRef);
     if (owner) errors.push(`Duplicate: tenant ${r.input.tenantRef} is already managed as customer ${owner}.`);
@@ -160,6 +167,33 @@ export async function previewTenantImport(text: string): Promise<Result<ImportPr
   });
   const valid = checked.filter((r) => r.ok).length;
   return { ok: true, data: { rows: checked, valid, invalid: checked.length - valid } };
+}
+
+/**
+ * The app registration an import row names (app_registration), by name (case-insensitive) or id. Its cloud
+ * must be the tenant's (an app is registered in each cloud separately, and tokens of one cloud do not work
+ * in another); a row without a cloud takes the registration's.
+ */
+function chooseImportedRegistration(
+  wanted: ImportedRegistration,
+  cloud: TenantInput["cloud"],
+  registrations: { id: string; name: string; cloud: string }[],
+): { ok: true; id: string; cloud: TenantInput["cloud"] } | { ok: false; error: string } {
+  const key = wanted.name.toLowerCase();
+  const byId = registrations.find((r) => r.id === wanted.name);
+  const named = byId ? [byId] : registrations.filter((r) => r.name.toLowerCase() === key);
+  if (named.length === 0)
+    return { ok: false, error: `App registration: there is no app registration named "${wanted.name}". Settings → App registrations lists them.` };
+  if (named.length > 1)
+    return { ok: false, error: `App registration: ${named.length} app registrations are named "${wanted.name}". Rename one in Settings → App registrations.` };
+  const reg = named[0]!;
+  const regCloud = reg.cloud as TenantInput["cloud"];
+  if (wanted.cloudGiven && regCloud !== cloud)
+    return {
+      ok: false,
+      error: `App registration: "${reg.name}" is registered in ${cloudNames[regCloud]}, this tenant in ${cloudNames[cloud]}; tokens of one cloud do not work in another.`,
+    };
+  return { ok: true, id: reg.id, cloud: regCloud };
 }
 
 /**
@@ -176,7 +210,7 @@ export async function importTenants(text: string, ctx: ManageContext): Promise<R
     );
     return { ...refusal, preview: preview.data };
   }
-  const rows = preview.data.rows.flatMap((r) => (r.ok ? [{ id: newId(), input: r.input, ownApp: r.ownApp }] : []));
+  const rows = preview.data.rows.flatMap((r) => (r.ok ? [{ id: newId(), input: r.input, ownApp: r.ownApp, registration: r.registration }] : []));
   const inputs = rows.map((r) => r.input);
   // A customer-owned app registration's secret, encrypted for its credential row (bound to that row's id).
   const credentials = rows.flatMap(({ id, ownApp }) => {
@@ -199,7 +233,7 @@ export async function importTenants(text: string, ctx: ManageContext): Promise<R
       async (tx) => {
         for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
           await tx.tenant.createMany({
-            data: rows.slice(i, i + WRITE_CHUNK).map(({ id, input, ownApp }) => ({
+            data: rows.slice(i, i + WRITE_CHUNK).map(({ id, input, ownApp, registration }) => ({
               id,
               customerId: input.customerId,
               displayName: input.displayName,
@@ -207,6 +241,7 @@ export async function importTenants(text: string, ctx: ManageContext): Promise<R
               authMethod: input.authMethod,
               cloud: input.cloud,
               appClientId: ownApp?.clientId ?? null,
+              appRegistrationId: registration?.id ?? null,
               ...tenantRefColumns(input.tenantRef),
             })),
           });
@@ -223,7 +258,12 @@ export async function importTenants(text: string, ctx: ManageContext): Promise<R
     action: "tenant.imported",
     actor: ctx.actor,
     requestId: ctx.requestId,
-    details: { count: inputs.length, customerIds: inputs.slice(0, 50).map((i) => i.customerId), withOwnApp: rows.filter((r) => r.ownApp).length },
+    details: {
+      count: inputs.length,
+      customerIds: inputs.slice(0, 50).map((i) => i.customerId),
+      withOwnApp: rows.filter((r) => r.ownApp).length,
+      withRegistration: rows.filter((r) => r.registration).length,
+    },
   });
   return { ok: true, data: { imported: inputs.length } };
 }

@@ -29,6 +29,8 @@ export type OwnAppView = {
   hasCertificate: boolean;
   certificateThumbprint: string | null;
   certificateExpiresAt: Date | null;
+  /** How the stored credential's expiry was last read from Graph (lib/provider/expiry.ts); null: never tried. */
+  expiryCheck: string | null;
 };
 
 /** What may leave the server of a tenant's own app registration: never the secret, only its hint and expiry. */
@@ -39,7 +41,10 @@ export async function ownAppView(tenantId: string): Promise<OwnAppView | null> {
       appClientId: true,
       entraTenantId: true,
       cloud: true,
-      credentials: { where: { kind: { in: ["CLIENT_SECRET", "CERTIFICATE"] } }, select: { kind: true, label: true, hint: true, expiresAt: true } },
+      credentials: {
+        where: { kind: { in: ["CLIENT_SECRET", "CERTIFICATE"] } },
+        select: { kind: true, label: true, hint: true, expiresAt: true, expiryCheck: true },
+      },
     },
   });
   if (!t) return null;
@@ -55,6 +60,7 @@ export async function ownAppView(tenantId: string): Promise<OwnAppView | null> {
     hasCertificate: Boolean(cert),
     certificateThumbprint: cert?.label ?? null,
     certificateExpiresAt: cert?.expiresAt ?? null,
+    expiryCheck: (cert ?? secret)?.expiryCheck ?? null,
   };
 }
 

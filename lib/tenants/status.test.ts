@@ -282,6 +282,7 @@ describe("the tenant status columns", () => {
     "failureStreak",
     "failingSince",
     "nextCheckAt",
+    "consentConfirmingUntil",
   ];
   // A Prisma write (`data: { …column… }`) or SQL naming a column ("lastStatus" = …, SET "lastVerifiedAt" …).
   const prismaWrite = new RegExp(`data:\\s*\\{[^{}]*\\b(${columns.join("|")})\\s*:`);

@@ -7,7 +7,19 @@ import { env } from "@/lib/env";
 import type { ReasonCode } from "@/lib/entra/reasons";
 import type { Prisma, VerificationStatus } from "@/lib/generated/prisma/client";
 import { outcomeRow, type VerificationOutcome } from "@/lib/verification/outcome";
-import { applyCheck, statusChange, type CheckResult, type CheckState, type CheckUpdate, type PolicySettings, type StatusChange } from "./failure-policy";
+import {
+  applyCheck,
+  consentReceived,
+  runSummaryKeys,
+  statusChange,
+  summaryKey,
+  type CheckResult,
+  type CheckState,
+  type CheckUpdate,
+  type PolicySettings,
+  type RunSummaryKey,
+  type StatusChange,
+} from "./failure-policy";
 
 /**
  * The one writer of a tenant's status: Tenant.lastStatus, lastStatusCode, lastStatusMessage,
@@ -21,7 +33,13 @@ import { applyCheck, statusChange, type CheckResult, type CheckState, type Check
 
 /** The failure policy's settings (lib/env.ts). */
 export function policySettings(): PolicySettings {
-  return { transientFailures: env.VERIFY_TRANSIENT_FAILURES, transientWindowMs: env.VERIFY_TRANSIENT_MINUTES * 60_000 };
+  return {
+    transientFailures: env.VERIFY_TRANSIENT_FAILURES,
+    transientWindowMs: env.VERIFY_TRANSIENT_MINUTES * 60_000,
+    consentWindowMs: env.CONSENT_CONFIRM_WINDOW_SECONDS * 1000,
+    consentBackoffMs: env.CONSENT_CONFIRM_BACKOFF_SECONDS * 1000,
+    consentBackoffMaxMs: env.CONSENT_CONFIRM_BACKOFF_MAX_SECONDS * 1000,
+  };
 }
 
 const checkStateSelect = {
@@ -32,6 +50,7 @@ const checkStateSelect = {
   accessBreaksAt: true,
   failureStreak: true,
   failingSince: true,
+  consentConfirmingUntil: true,
 } satisfies Prisma.TenantSelect;
 
 function statusChangeAudit(change: StatusChange) {
@@ -75,6 +94,23 @@ export async function recordVerification(outcome: VerificationOutcome, runId: st
 export async function recordFailure(tenantId: string, failure: { reasonCode: ReasonCode; message: string }): Promise<void> {
   await db.$transaction(async (tx) => {
     await applyInTransaction(tx, tenantId, { status: "FAILED", ...failure, finishedAt: new Date(), accessBreaksAt: null });
+  });
+}
+
+/**
+ * A customer's admin consented (the consent callback): the tenant shows "Consent received — confirming"
+ * and is checked again on the consent backoff until it is verified or the window ends (failure-policy.ts);
+ * the checks run on the job engine (lib/verification/scheduler.ts, startConsentConfirmation), so they
+ * survive a restart and run once across instances.
+ */
+export async function recordConsentReceived(tenantId: string, now = new Date()): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const prev = await tx.tenant.findUnique({ where: { id: tenantId }, select: checkStateSelect });
+    if (!prev) return;
+    const next = consentReceived(prev, now, policySettings());
+    await tx.tenant.update({ where: { id: tenantId }, data: { ...next, lastStatus: next.lastStatus as VerificationStatus, version: { increment: 1 } } });
+    const change = statusChange(tenantId, prev, next);
+    if (change) await tx.auditEvent.create({ data: statusChangeAudit(change) });
   });
 }
 
@@ -142,17 +178,19 @@ export async function writeRunBatch(batch: RunBatch): Promise<void> {
     // back as timestamptz so node-postgres does not take them for local time. Rows locked in id order.
     const { rows: prevRows } = await client.query<CheckState & { id: string }>(
       `SELECT "id", "lastStatus"::text AS "lastStatus", "lastStatusCode", "lastStatusMessage", "lastVerifiedAt" AT TIME ZONE 'UTC' AS "lastVerifiedAt",
-         "accessBreaksAt" AT TIME ZONE 'UTC' AS "accessBreaksAt", "failureStreak", "failingSince" AT TIME ZONE 'UTC' AS "failingSince"
+         "accessBreaksAt" AT TIME ZONE 'UTC' AS "accessBreaksAt", "failureStreak", "failingSince" AT TIME ZONE 'UTC' AS "failingSince",
+         "consentConfirmingUntil" AT TIME ZONE 'UTC' AS "consentConfirmingUntil"
        FROM "Tenant" WHERE "id" = ANY($1::text[]) ORDER BY "id" FOR UPDATE`,
       [batch.outcomes.map((o) => o.tenantId)],
     );
-    const { updates, audits } = applyBatch(batch.outcomes, new Map(prevRows.map((r) => [r.id, r])), settings, now);
+    const { updates, audits, summary } = applyBatch(batch.outcomes, new Map(prevRows.map((r) => [r.id, r])), settings, now);
+    await client.query(SUMMARY_SQL, [batch.runId, ...summaryValues(summary)]);
     await client.query(
       `UPDATE "Tenant" t SET "lastStatus" = v.status::"VerificationStatus", "lastStatusCode" = v.code, "lastStatusMessage" = v.message, "lastVerifiedAt" = v.verified,
          "accessBreaksAt" = v.breaks, "lastCheckAt" = v.checked, "lastCheckCode" = v.check_code, "failureStreak" = v.streak, "failingSince" = v.since,
-         "nextCheckAt" = v.next, "version" = t."version" + 1, "updatedAt" = $12::timestamp(3)
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamp(3)[], $6::timestamp(3)[], $7::timestamp(3)[], $8::text[], $9::int[], $10::timestamp(3)[], $11::timestamp(3)[])
-         AS v(id, status, code, message, verified, breaks, checked, check_code, streak, since, next)
+         "nextCheckAt" = v.next, "consentConfirmingUntil" = v.confirming, "version" = t."version" + 1, "updatedAt" = $12::timestamp(3)
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamp(3)[], $6::timestamp(3)[], $7::timestamp(3)[], $8::text[], $9::int[], $10::timestamp(3)[], $11::timestamp(3)[], $13::timestamp(3)[])
+         AS v(id, status, code, message, verified, breaks, checked, check_code, streak, since, next, confirming)
        WHERE t."id" = v.id`,
       [
         updates.map((u) => u.id),
@@ -167,6 +205,7 @@ export async function writeRunBatch(batch: RunBatch): Promise<void> {
         updates.map((u) => iso(u.failingSince)),
         updates.map((u) => iso(u.nextCheckAt)),
         now.toISOString(),
+        updates.map((u) => iso(u.consentConfirmingUntil)),
       ],
     );
     if (audits.length > 0)
@@ -195,20 +234,31 @@ export async function writeRunBatch(batch: RunBatch): Promise<void> {
   }
 }
 
-/** The policy over a batch: each tenant's new fields and the audit rows of the statuses that changed. */
+/**
+ * The policy over a batch: each tenant's new fields, the audit rows of the statuses that changed, and what
+ * the batch adds to the run's summary (failure-policy.ts, summaryKey).
+ */
 function applyBatch(outcomes: VerificationOutcome[], prev: Map<string, CheckState>, settings: PolicySettings, now: Date) {
   const updates: (CheckUpdate & { id: string })[] = [];
   const audits: ReturnType<typeof auditRow>[] = [];
+  const summary = Object.fromEntries(runSummaryKeys.map((k) => [k, 0])) as Record<RunSummaryKey, number>;
   for (const o of outcomes) {
     const before = prev.get(o.tenantId);
     if (!before) continue;
     const next = applyCheck(before, o, settings);
     updates.push({ ...next, id: o.tenantId });
+    summary[summaryKey(before, next, o)]++;
     const change = statusChange(o.tenantId, before, next);
     if (change) audits.push({ ...statusChangeAudit(change), at: now });
   }
-  return { updates, audits };
+  return { updates, audits, summary };
 }
+
+/** The run's summary counters, in runSummaryKeys order (JobRun.summary…). */
+const SUMMARY_SQL = `UPDATE "JobRun" SET "summaryVerified" = "summaryVerified" + $2, "summaryRecovered" = "summaryRecovered" + $3,
+  "summaryNewlyFailed" = "summaryNewlyFailed" + $4, "summaryStillFailing" = "summaryStillFailing" + $5, "summaryBlocked" = "summaryBlocked" + $6,
+  "summaryRetrying" = "summaryRetrying" + $7 WHERE "id" = $1`;
+const summaryValues = (summary: Record<RunSummaryKey, number>) => runSummaryKeys.map((k) => summary[k]);
 
 type ResultRow = ReturnType<typeof outcomeRow>;
 type SqliteStatements = { write: (batch: RunBatch, rows: ResultRow[], now: Date, settings: PolicySettings) => void };
@@ -225,12 +275,14 @@ function sqliteStatements(conn: import("better-sqlite3").Database): SqliteStatem
     `INSERT INTO "VerificationResult" ("id", "runId", "tenantId", "status", "reasonCode", "message", "details", "durationMs", "startedAt", "finishedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const select = conn.prepare(
-    `SELECT "lastStatus", "lastStatusCode", "lastStatusMessage", "lastVerifiedAt", "accessBreaksAt", "failureStreak", "failingSince" FROM "Tenant" WHERE "id" = ?`,
+    `SELECT "lastStatus", "lastStatusCode", "lastStatusMessage", "lastVerifiedAt", "accessBreaksAt", "failureStreak", "failingSince", "consentConfirmingUntil" FROM "Tenant" WHERE "id" = ?`,
   );
   const update = conn.prepare(
     `UPDATE "Tenant" SET "lastStatus" = ?, "lastStatusCode" = ?, "lastStatusMessage" = ?, "lastVerifiedAt" = ?, "accessBreaksAt" = ?, "lastCheckAt" = ?,
-       "lastCheckCode" = ?, "failureStreak" = ?, "failingSince" = ?, "nextCheckAt" = ?, "version" = "version" + 1, "updatedAt" = ? WHERE "id" = ?`,
+       "lastCheckCode" = ?, "failureStreak" = ?, "failingSince" = ?, "nextCheckAt" = ?, "consentConfirmingUntil" = ?, "version" = "version" + 1, "updatedAt" = ? WHERE "id" = ?`,
   );
+  // Anonymous parameters: the six counters, then the run's id (the numbered ones are in that order too).
+  const summarize = conn.prepare(SUMMARY_SQL.replace(/\$\d+/g, "?"));
   const audit = conn.prepare(
     `INSERT INTO "AuditEvent" ("id", "at", "action", "actorType", "actorId", "actorLabel", "targetType", "targetId", "requestId", "details") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
@@ -252,9 +304,11 @@ function sqliteStatements(conn: import("better-sqlite3").Database): SqliteStatem
         accessBreaksAt: parsed(row.accessBreaksAt),
         failureStreak: Number(row.failureStreak),
         failingSince: parsed(row.failingSince),
+        consentConfirmingUntil: parsed(row.consentConfirmingUntil),
       });
     }
-    const { updates, audits } = applyBatch(batch.outcomes, prev, settings, now);
+    const { updates, audits, summary } = applyBatch(batch.outcomes, prev, settings, now);
+    summarize.run(...summaryValues(summary), batch.runId);
     const stamp = sqliteDate(now);
     for (const u of updates)
       update.run(
@@ -268,6 +322,7 @@ function sqliteStatements(conn: import("better-sqlite3").Database): SqliteStatem
         u.failureStreak,
         date(u.failingSince),
         date(u.nextCheckAt),
+        date(u.consentConfirmingUntil),
         stamp,
         u.id,
       );

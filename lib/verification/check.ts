@@ -5,7 +5,8 @@ import { classifyFailure, diagnosticsOf, type EntraFailure } from "@/lib/entra/c
 import { cloudEndpoints, cloudNames, CloudConfigurationError, type CloudEndpoints, type CloudId } from "@/lib/entra/clouds";
 import { graphBatch, graphRequests, readOrganization, subFailure, type GraphSubRequest } from "@/lib/entra/graph";
 import type { RetryPolicy, SendOptions } from "@/lib/entra/http";
-import { acquireAppToken, acquireTokenByPassword, refreshDelegatedToken, type AppCredential } from "@/lib/entra/msal-clients";
+import type { AppCredential } from "@/lib/entra/msal-clients";
+import { protocolOf, tokenClient, V2 } from "@/lib/entra/token-client";
 import { reasons, type ReasonCode } from "@/lib/entra/reasons";
 import { readAccessTokenClaims } from "@/lib/entra/token-claims";
 import { methodById, type MethodId } from "@/lib/methods";
@@ -50,11 +51,16 @@ export type ProviderInput = {
   clientId: string | null;
   clientSecret: () => string | null;
   clientSecretExpiresAt: Date | null;
+  /** The certificate's end as Graph lists it (lib/provider/expiry.ts), else the certificate's notAfter. */
+  certificateExpiresAt: Date | null;
   certificate: () => StoredCertificate | null;
   requiredAppPermissions: string[];
   customAuthorityHost: string | null;
   customGraphHost: string | null;
   customGraphResource: string | null;
+  /** Source 000's endpoint version: "v1" redeems tokens at /oauth2/token with `resource`. */
+  tokenVersion: "v1" | "v2";
+  resource: string | null;
 };
 
 /** The registration a tenant uses (lib/provider/resolve.ts), or the cloud that has none. */
@@ -109,7 +115,13 @@ function providerApp(choice: ProviderChoice): AppSetup {
   const provider = choice.registration;
   if (!provider.clientId) throw new NotConfigured(`The app registration "${provider.name}" has no client ID`);
   const cert = provider.certificate();
-  if (cert) return { clientId: provider.clientId, credential: certificateCredential(cert), kind: "provider", expiresAt: certificateExpiry(cert) };
+  if (cert)
+    return {
+      clientId: provider.clientId,
+      credential: certificateCredential(cert),
+      kind: "provider",
+      expiresAt: earliest(provider.certificateExpiresAt, certificateExpiry(cert)),
+    };
   const secret = provider.clientSecret();
   if (secret) return { clientId: provider.clientId, credential: { kind: "secret", secret }, kind: "provider", expiresAt: provider.clientSecretExpiresAt };
   throw new NotConfigured(`The app registration "${provider.name}" has no client secret or certificate`);
@@ -265,6 +277,8 @@ function verifyContext(
   build: ReturnType<typeof outcomes>,
 ): VerifyContext {
   const call = { endpoints, policy: o.policy, signal: o.signal, onRetry: o.onRetry };
+  // The customer's own app (source 004) has no endpoint version: it uses v2.0. An MSP registration uses its own.
+  const clientFor = (app: AppSetup) => tokenClient(app.kind === "tenant" || !provider.ok ? V2 : protocolOf(provider.registration));
   const gated = <T extends { ok: true } | { ok: false; failure: EntraFailure }>(app: AppSetup, send: () => Promise<T>) =>
     o.gate ? o.gate.pass(app, endpoints.loginHost, send) : send();
   const tenantMismatch = (tid: string | undefined, orgId: string | undefined) => mismatchNote(tenant, tid, orgId);
@@ -277,10 +291,11 @@ function verifyContext(
     },
     providerApp: () => providerApp(provider),
     tenantApp: () => appForTenant(tenant, creds, provider),
-    appToken: (app) => gated(app, () => acquireAppToken({ ...call, clientId: app.clientId, credential: app.credential, tenant: authorityTenant(tenant) })),
+    appToken: (app) =>
+      gated(app, () => clientFor(app).acquireAppToken({ ...call, clientId: app.clientId, credential: app.credential, tenant: authorityTenant(tenant) })),
     refreshToken: async (app, cacheJson, homeAccountId) => {
       const r = await gated(app, () =>
-        refreshDelegatedToken({
+        clientFor(app).refreshDelegatedToken({
           ...call,
           clientId: app.clientId,
           credential: app.credential,
@@ -293,7 +308,14 @@ function verifyContext(
     },
     passwordToken: (app, username, password) =>
       gated(app, () =>
-        acquireTokenByPassword({ ...call, clientId: app.clientId, credential: app.credential, tenant: authorityTenant(tenant), username, password }),
+        clientFor(app).acquireTokenByPassword({
+          ...call,
+          clientId: app.clientId,
+          credential: app.credential,
+          tenant: authorityTenant(tenant),
+          username,
+          password,
+        }),
       ),
     saveRotatedCache: async (credential, cacheJson, homeAccountId, expiresAt) => {
       await o.saveRotatedCache?.(credential, cacheJson, homeAccountId, expiresAt);

@@ -45,6 +45,7 @@ describe("npm run verify", { timeout: 120_000 }, () => {
     emu.state.revokeConsent(customers[1]!.tenantId, FIXTURE.providerClientId);
     const r = await cli(["--all"]);
     expect(r.stdout).toMatch(/completed in .* 4 tenants, 3 verified, 0 warnings, 1 failed/);
+    expect(r.stdout).toContain("Changes: 3 verified, 1 newly failed, 0 recovered, 0 still failing, 0 blocked.");
     expect(r.stdout).toContain("APP_NOT_IN_TENANT");
     expect(r.code).toBe(1);
   }, 60_000);

@@ -16,7 +16,7 @@ export {
   type StartRunInput,
   type RunRecord,
 } from "./runs";
-export { startScheduler, schedulerTick, getVerificationHistory, type TenantHistoryEntry } from "./scheduler";
+export { startScheduler, schedulerTick, startConsentConfirmation, consentConfirmationTick, getVerificationHistory, type TenantHistoryEntry } from "./scheduler";
 export type { VerificationOutcome, OutcomeDetails } from "./outcome";
 export type { RunProgress, RecentFailure } from "./types";
 export { reasons, type ReasonCode, type Reason } from "@/lib/entra/reasons";

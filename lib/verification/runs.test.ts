@@ -200,7 +200,12 @@ describe("Verify All", () => {
   it("schedules Verify All after the interval, and redeems refresh tokens that are 30 days idle", async () => {
     const { schedulerTick, getVerificationHistory } = await import("./scheduler");
     expect(await schedulerTick({ intervalHours: 24, keepAlive: false })).toBe("idle");
+    await db.appRegistration.updateMany({ data: { clientSecretExpiresAt: null, expiryCheck: null, expiryCheckedAt: null } });
     expect(await schedulerTick({ intervalHours: 24, keepAlive: false }, Date.now() + 25 * 3_600_000)).toBe("scheduled");
+    // The scheduled run reads the registrations' credential expiry from Graph first (this scenario's app
+    // holds no permission in its home tenant: Graph's 403 leaves the expiry unknown, not an error).
+    const registration = await db.appRegistration.findUniqueOrThrow({ where: { id: "provider" } });
+    expect(registration).toMatchObject({ expiryCheck: "forbidden", expiryCheckedAt: expect.any(Date), clientSecretExpiresAt: null });
     const active = await runs.getActiveRun();
     expect(active?.trigger).toBe("schedule");
     await runs.waitForRun(active!.id);

@@ -121,6 +121,7 @@ async function toRunProgress(p: JobProgress | null): Promise<RunProgress | null>
     ratePerSecond,
     etaSeconds,
     inFlight,
+    summary,
     startedAt,
     finishedAt,
   } = p;
@@ -141,6 +142,7 @@ async function toRunProgress(p: JobProgress | null): Promise<RunProgress | null>
     etaSeconds,
     inFlight,
     recentFailures: recent,
+    summary,
     startedAt,
     finishedAt,
   };

@@ -2,7 +2,9 @@ import "server-only";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { jobEngine } from "@/lib/jobs";
+import { AUTOMATIC_TRIGGER } from "@/lib/jobs/types";
 import { DAY_MS } from "./check";
+import { refreshAllExpiry } from "@/lib/provider/expiry";
 import { resumeInterruptedRuns, startVerificationRun } from "./runs";
 
 /**
@@ -28,6 +30,9 @@ export async function schedulerTick(options: SchedulerOptions = {}, now = Date.n
   if (hours > 0) {
     const last = await db.jobRun.findFirst({ where: { kind: "verify", scope: null }, orderBy: { startedAt: "desc" }, select: { startedAt: true } });
     if (!last || now - last.startedAt.getTime() >= hours * 3_600_000) {
+      // Expiry always known: each registration's (and customer-owned app's) credential expiry is read from
+      // Graph before the run, so the run's "Access breaks on" uses today's dates.
+      await refreshAllExpiry().catch(() => null);
       await startVerificationRun({ trigger: "schedule", requestedBy: "scheduler" });
       return "scheduled";
     }
@@ -57,6 +62,47 @@ export function startScheduler(options: SchedulerOptions = {}): () => void {
   return () => {
     stopTicks?.();
     stopTicks = null;
+  };
+}
+
+/**
+ * Consent confirmation (lib/tenants/failure-policy.ts): tenants whose consent was received and is not
+ * confirmed yet are checked when their next check is due, as verify runs of their own slot on the job
+ * engine (so a Verify All in progress neither blocks nor absorbs them). The state is the tenant's
+ * consentConfirmingUntil and nextCheckAt, so a restart loses nothing, and the tick runs once per interval
+ * across the instances (engine.every). Automatic runs: no run audit rows, tenants not due are left out.
+ */
+export const CONSENT_CONFIRM_SLOT = "verify:consent";
+export const CONSENT_CONFIRM_REQUESTER = "scheduler:consent";
+
+let stopConsentTicks: (() => void) | null = null;
+
+/** Starts a confirmation run for the tenants due now (or joins the one active); how many were due. */
+export async function consentConfirmationTick(now = new Date()): Promise<number> {
+  const due = await db.tenant.findMany({
+    where: { consentConfirmingUntil: { not: null }, nextCheckAt: { lte: now } },
+    orderBy: { id: "asc" },
+    select: { id: true },
+    take: 5000,
+  });
+  if (due.length === 0) return 0;
+  await jobEngine().startRun({
+    kind: "verify",
+    slot: CONSENT_CONFIRM_SLOT,
+    scope: due.map((t) => t.id),
+    trigger: AUTOMATIC_TRIGGER,
+    requestedBy: CONSENT_CONFIRM_REQUESTER,
+  });
+  return due.length;
+}
+
+/** Starts the consent confirmation's tick once in this process (every half backoff step, at least 1 s); returns a function that stops it. */
+export function startConsentConfirmation(options: { tickMs?: number } = {}): () => void {
+  const tickMs = options.tickMs ?? Math.max(1_000, (env.CONSENT_CONFIRM_BACKOFF_SECONDS * 1000) / 2);
+  stopConsentTicks ??= jobEngine().every("consent-confirm", tickMs, () => consentConfirmationTick());
+  return () => {
+    stopConsentTicks?.();
+    stopConsentTicks = null;
   };
 }
 

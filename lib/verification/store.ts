@@ -26,11 +26,14 @@ export async function loadRegistrations(): Promise<RegistrationSet> {
       clientId: p.clientId,
       clientSecret: () => (secret ??= p.clientSecret ? decryptSecret(p.clientSecret, secretBinding(p.id)) : null),
       clientSecretExpiresAt: p.clientSecretExpiresAt,
+      certificateExpiresAt: p.certificateExpiresAt,
       certificate: () => (cert ??= p.certificate ? parseStoredCertificate(decryptSecret(p.certificate, certificateBinding(p.id))) : null),
       requiredAppPermissions: (p.requiredAppPermissions || DEFAULT_REQUIRED_APP_PERMISSIONS).split(/\s+/).filter(Boolean),
       customAuthorityHost: p.customAuthorityHost,
       customGraphHost: p.customGraphHost,
       customGraphResource: p.customGraphResource,
+      tokenVersion: p.tokenVersion === "v1" ? ("v1" as const) : ("v2" as const),
+      resource: p.resource,
     };
   });
 }

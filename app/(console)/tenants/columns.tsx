@@ -9,7 +9,7 @@ import { StatusBadge } from "@/components/status-badge";
 import { LocalTime } from "@/components/ui/local-time";
 import { Tooltip } from "@/components/ui/tooltip";
 import type { TenantListItem } from "@/lib/data/tenants";
-import { explainStatus, shortMethodLabels } from "@/lib/methods";
+import { authorizationLabels, explainStatus, shortMethodLabels, type AuthorizationState } from "@/lib/methods";
 import { RowActions, type RowActionHandlers } from "./row-actions";
 
 export type ColumnContext = {
@@ -19,6 +19,11 @@ export type ColumnContext = {
 };
 
 const meta = (m: ColumnMeta) => m;
+const authorizationTone: Record<AuthorizationState, string | undefined> = {
+  AUTHORIZED: undefined,
+  NOT_AUTHORIZED: "text-slate-500",
+  BROKEN: "font-medium text-red-700",
+};
 const SOON_MS = 14 * 86_400_000;
 
 /**
@@ -92,7 +97,10 @@ export function tenantColumns(): ColumnDef<TenantListItem>[] {
       cell: ({ row }) => (
         <>
           {shortMethodLabels[row.original.authMethod]}
-          {row.original.cloud !== "GLOBAL" && <div className="dt-sub">{cloudLabels[row.original.cloud]}</div>}
+          <div className="dt-sub">
+            <span className={authorizationTone[row.original.authorization]}>{authorizationLabels[row.original.authorization]}</span>
+            {row.original.cloud !== "GLOBAL" && ` · ${cloudLabels[row.original.cloud]}`}
+          </div>
         </>
       ),
     },
@@ -153,7 +161,7 @@ export function tenantColumns(): ColumnDef<TenantListItem>[] {
         const { renderedAt } = table.options.meta as ColumnContext;
         const at = row.original.accessBreaksAt;
         const soon = at ? new Date(at).getTime() - renderedAt < SOON_MS : false;
-        return <LocalTime value={at} renderedAt={renderedAt} empty="—" className={soon ? "font-medium text-red-700" : undefined} />;
+        return <LocalTime value={at} renderedAt={renderedAt} empty="—" absolute className={soon ? "font-medium text-red-700" : undefined} />;
       },
     },
     {

@@ -8,7 +8,8 @@ import { switchTargets, type MethodId } from "@/lib/methods";
 export type RowActionHandlers = {
   verify: (t: TenantListItem) => void;
   copyConsentLink: (t: TenantListItem) => void;
-  switchMethod: (t: TenantListItem, method: MethodId) => void;
+  /** `thenConsentLink`: once switched, continue with the new method's next step (its consent link). */
+  switchMethod: (t: TenantListItem, method: MethodId, options?: { thenConsentLink?: boolean }) => void;
   removeAuthorization: (t: TenantListItem) => void;
   edit: (t: TenantListItem) => void;
   remove: (t: TenantListItem) => void;

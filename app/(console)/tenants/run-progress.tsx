@@ -4,19 +4,33 @@ import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { useToast } from "@/components/ui/toast";
+import { formatEta } from "@/lib/jobs/eta";
 import { settleAction } from "@/lib/settle-action";
-import type { RunProgress } from "@/lib/verification/types";
+import type { RunProgress, RunSummary } from "@/lib/verification/types";
 import { cancelVerificationRunAction, getRunProgressAction } from "./actions";
 
 const POLL_MS = 1000;
 const REFRESH_ROWS_MS = 2000;
 
-function formatEta(seconds: number | null) {
-  if (seconds === null) return "estimating…";
-  if (seconds < 60) return `${seconds} s`;
-  const m = Math.floor(seconds / 60);
-  return m < 60 ? `${m} min ${seconds % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+const n = (v: number) => v.toLocaleString("en-US");
+
+/** The summary's parts; "retrying" only when some checks failed under a kept status. */
+function summaryParts(s: RunSummary): { key: keyof RunSummary; label: string; value: number; className: string }[] {
+  const parts: { key: keyof RunSummary; label: string; value: number; className: string }[] = [
+    { key: "verified", label: "verified", value: s.verified, className: "text-emerald-700" },
+    { key: "newlyFailed", label: "newly failed", value: s.newlyFailed, className: "text-red-700" },
+    { key: "recovered", label: "recovered", value: s.recovered, className: "text-emerald-700" },
+    { key: "stillFailing", label: "still failing", value: s.stillFailing, className: "text-red-700" },
+    { key: "blocked", label: "blocked", value: s.blocked, className: "text-red-700" },
+    { key: "retrying", label: "retrying", value: s.retrying, className: "text-amber-700" },
+  ];
+  return parts.filter((p) => p.key !== "retrying" || p.value > 0);
 }
+
+const summaryText = (s: RunSummary) =>
+  summaryParts(s)
+    .map((p) => `${n(p.value)} ${p.label}`)
+    .join(", ");
 
 /**
  * The live Verify All panel: polls the run's progress once a second, refreshes the table's rows (at most
@@ -56,10 +70,11 @@ export function RunProgressPanel({
           onRowsChanged();
         }
         if (finished) {
+          // Tenants that fail are the run's findings, not the run's failure: only a run that stopped is an error.
           toast({
-            kind: p.failed > 0 ? "error" : "success",
-            title: p.status === "CANCELLED" ? "Verification cancelled" : "Verification finished",
-            description: `${p.verified.toLocaleString("en-US")} verified, ${p.warnings.toLocaleString("en-US")} with warnings, ${p.failed.toLocaleString("en-US")} failed.`,
+            kind: p.status === "FAILED" ? "error" : "success",
+            title: p.status === "CANCELLED" ? "Verification cancelled" : p.status === "FAILED" ? "Verification stopped" : "Verification finished",
+            description: `${summaryText(p.summary)}.`,
           });
           return;
         }
@@ -131,6 +146,15 @@ export function RunProgressPanel({
         <Stat label="Rate" value={`${progress.ratePerSecond.toLocaleString("en-US")}/s`} />
         <Stat label="ETA" value={running ? formatEta(progress.etaSeconds) : "done"} />
       </dl>
+      <p className="mt-2 text-sm text-slate-700" data-testid="run-summary" aria-live="polite">
+        <span className="font-medium text-slate-900">{running ? "So far: " : "Summary: "}</span>
+        {summaryParts(progress.summary).map((p, i) => (
+          <span key={p.key}>
+            {i > 0 && " · "}
+            <span className={`font-semibold tabular-nums ${p.className}`}>{n(p.value)}</span> {p.label}
+          </span>
+        ))}
+      </p>
       {progress.recentFailures.length > 0 && (
         <div className="mt-3 border-t border-slate-100 pt-2 text-xs text-slate-600">
           <span className="font-medium text-slate-700">Latest failures: </span>

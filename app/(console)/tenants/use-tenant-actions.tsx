@@ -40,6 +40,26 @@ export function useTenantActions({ onDeleted }: { onDeleted?: () => void } = {})
     [toast, refresh],
   );
 
+  const copyConsentLink = useCallback(
+    async (t: TenantListItem) => {
+      const result = await settleAction(createConsentLinkAction({ id: t.id }));
+      if (!result.ok) {
+        toast({ kind: "error", title: "No consent link", description: result.error });
+        return;
+      }
+      const copied = await (navigator.clipboard?.writeText(result.data.url).then(
+        () => true,
+        () => false,
+      ) ?? Promise.resolve(false));
+      toast({
+        kind: "success",
+        title: copied ? "Consent link copied" : "Consent link created",
+        description: `${copied ? "" : `${result.data.url} — `}Send it to ${t.adminEmail}. It expires ${new Date(result.data.expiresAt).toLocaleString()}.`,
+      });
+    },
+    [toast],
+  );
+
   const handlers: RowActionHandlers = useMemo(
     () => ({
       isVerifying: (id) => verifying.has(id),
@@ -63,30 +83,22 @@ export function useTenantActions({ onDeleted }: { onDeleted?: () => void } = {})
           refresh();
         }
       },
-      copyConsentLink: async (t) => {
-        const result = await settleAction(createConsentLinkAction({ id: t.id }));
-        if (!result.ok) {
-          toast({ kind: "error", title: "No consent link", description: result.error });
-          return;
-        }
-        const copied = await (navigator.clipboard?.writeText(result.data.url).then(
-          () => true,
-          () => false,
-        ) ?? Promise.resolve(false));
-        toast({
-          kind: "success",
-          title: copied ? "Consent link copied" : "Consent link created",
-          description: `${copied ? "" : `${result.data.url} — `}Send it to ${t.adminEmail}. It expires ${new Date(result.data.expiresAt).toLocaleString()}.`,
-        });
-      },
-      switchMethod: (t, method) =>
+      copyConsentLink: (t) => copyConsentLink(t),
+      switchMethod: (t, method, options) =>
         setConfirmation({
           title: `${methodById(method).switchTo?.label}?`,
-          body: `${t.customerId} ${methodById(method).switchTo?.consequence} The tenant is verified again right away.`,
-          confirmLabel: "Switch method",
+          body: `${t.customerId} ${methodById(method).switchTo?.consequence} The tenant is verified again right away.${options?.thenConsentLink ? " A consent link for its admin is then created and copied." : ""}`,
+          confirmLabel: options?.thenConsentLink ? "Switch and copy consent link" : "Switch method",
           run: () =>
-            run({ done: "Authentication method switched", failed: "Could not switch the method" }, () =>
-              switchAuthMethodAction({ id: t.id, method, version: t.version }),
+            run(
+              { done: "Authentication method switched", failed: "Could not switch the method" },
+              () => switchAuthMethodAction({ id: t.id, method, version: t.version }),
+              options?.thenConsentLink
+                ? () => {
+                    refresh();
+                    void copyConsentLink({ ...t, authMethod: method });
+                  }
+                : undefined,
             ),
         }),
       removeAuthorization: (t) =>
@@ -112,7 +124,7 @@ export function useTenantActions({ onDeleted }: { onDeleted?: () => void } = {})
             ),
         }),
     }),
-    [verifying, toast, refresh, run, onDeleted],
+    [verifying, toast, refresh, run, onDeleted, copyConsentLink],
   );
 
   const dialogs = (

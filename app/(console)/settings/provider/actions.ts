@@ -1,6 +1,6 @@
 "use server";
 
-import { applyProviderSettingsCommand, createAppRegistrationCommand, testProviderAppCommand } from "@/lib/commands/settings";
+import { applyProviderSettingsCommand, createAppRegistrationCommand, deleteAppRegistrationCommand, testProviderAppCommand } from "@/lib/commands/settings";
 import { actionFor, checked, formActionFor, formVersion, textFields } from "@/lib/commands/server-action";
 
 const textFieldNames = [
@@ -41,3 +41,5 @@ export const applyProviderSettingsAction = formActionFor(applyProviderSettingsCo
 export const createAppRegistrationAction = formActionFor(createAppRegistrationCommand, { read: readRegistration, revalidate: "/settings/provider" });
 
 export const testProviderAppAction = actionFor(testProviderAppCommand, { revalidate: "/settings/provider" });
+
+export const deleteAppRegistrationAction = actionFor(deleteAppRegistrationCommand, { revalidate: "/settings/provider" });

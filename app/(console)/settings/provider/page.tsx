@@ -16,8 +16,8 @@ function day(d: Date | null) {
 
 function credentialText(r: RegistrationSummary) {
   const parts = [];
-  if (r.hasSecret) parts.push(`secret${r.secretExpiresAt ? ` (expires ${day(r.secretExpiresAt)})` : ""}`);
-  if (r.hasCertificate) parts.push(`certificate${r.certificateExpiresAt ? ` (expires ${day(r.certificateExpiresAt)})` : ""}`);
+  if (r.hasSecret) parts.push(`secret (${r.secretExpiresAt ? `expires ${day(r.secretExpiresAt)}` : "expiry unknown"})`);
+  if (r.hasCertificate) parts.push(`certificate (${r.certificateExpiresAt ? `expires ${day(r.certificateExpiresAt)}` : "expiry unknown"})`);
   return parts.length ? parts.join(", ") : "none";
 }
 
@@ -35,8 +35,8 @@ export default async function ProviderSettingsPage() {
               App registrations
             </h2>
             <p className="text-sm text-slate-600">
-              A tenant uses its cloud&apos;s default registration, or one chosen on its page. A national cloud (US Government, China) needs an app registered in
-              that cloud.
+              A tenant uses its cloud&apos;s default registration, or one chosen on its page or named in the import file (app_registration). A national cloud
+              (US Government, China) needs an app registered in that cloud.
             </p>
           </div>
           {canCreate && (

@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { Fragment, useState, useSyncExternalStore, useTransition } from "react";
 import { ApplyResetForm, type FieldKit } from "@/components/apply-reset-form";
 import { cloudNames, knownClouds, type CloudId } from "@/lib/entra/clouds";
+import { expiryPhrase } from "@/lib/provider/row";
 import type { ProviderSettingsView } from "@/lib/provider/settings";
 import type { ProviderTestResult } from "@/lib/provider/test-connection";
 import { applyProviderSettingsAction, createAppRegistrationAction, testProviderAppAction } from "./actions";
@@ -142,7 +143,7 @@ function ProviderFields({ settings, kit }: { settings: ProviderSettingsView; kit
                 (starts with <code>{settings.secretHint}</code>)
               </>
             ) : null}
-            {settings.secretExpiresAt ? <>, expires {formatDate(settings.secretExpiresAt)}</> : null}. Leave empty to keep it.
+            , {expiryPhrase(settings.secretExpiresAt, settings.expiryCheck, formatDate)}. Leave empty to keep it.
           </>
         ) : (
           "The secret's Value (not its ID). It is stored encrypted and never shown again."
@@ -164,7 +165,7 @@ function ProviderFields({ settings, kit }: { settings: ProviderSettingsView; kit
         choices: clouds,
       })}
       {kit.select("tokenVersion", "Token endpoint version", {
-        hint: "Stored and checked (v1.0 needs a Resource). Token requests use the v2.0 endpoint until v1.0 requests are implemented.",
+        hint: "v2.0 requests Scopes at /oauth2/v2.0/token; v1.0 requests a Resource at /oauth2/token (and consents through the v1.0 endpoints).",
         value: tokenVersion,
         onChange: setTokenVersion,
         choices: tokenVersions,
@@ -210,8 +211,8 @@ function ProviderFields({ settings, kit }: { settings: ProviderSettingsView; kit
         <h3 className="text-sm font-semibold">Certificate (optional, used instead of the secret)</h3>
         {settings.hasCertificate && (
           <p className="text-sm text-slate-700">
-            Stored certificate, SHA-1 thumbprint <code className="break-all">{settings.certificateThumbprint}</code>
-            {settings.certificateExpiresAt ? <>, expires {formatDate(settings.certificateExpiresAt)}</> : null}.
+            Stored certificate, SHA-1 thumbprint <code className="break-all">{settings.certificateThumbprint}</code>,{" "}
+            {expiryPhrase(settings.certificateExpiresAt, settings.expiryCheck, formatDate)}.
           </p>
         )}
         <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
@@ -294,7 +295,7 @@ function TestResultPanel({ result }: { result: ProviderTestResult | { error: str
       <p className="mt-1">
         {result.secretExpiryKnown
           ? `The client secret expires ${formatDate(result.secretExpiresAt)}.`
-          : "The secret's expiry date could not be read (the app needs Application.Read.All to read its own registration)."}
+          : `The client secret's ${expiryPhrase(null, result.expiryCheck, formatDate)}.`}
       </p>
     </section>
   );

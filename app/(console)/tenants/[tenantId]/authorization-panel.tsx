@@ -1,35 +1,48 @@
 "use client";
 
+import { useOpenFromParam } from "@/components/use-open-from-param";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { FormField, inputClass } from "@/components/form-field";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { useToast } from "@/components/ui/toast";
-import { methodById, type AuthorizationFacts, type MethodId } from "@/lib/methods";
+import { authorizationLabels, methodById, type AuthorizationFacts, type AuthorizationState, type MethodId } from "@/lib/methods";
 import { obtainAuthorizationAction, refreshAccessTokenAction, revokeConsentLinksAction, setLegacyPasswordAction } from "./authorization-actions";
 import { settleAction } from "@/lib/settle-action";
 
 type Props = {
   tenantId: string;
   method: MethodId;
+  /** The tenant's authorization state (lib/data/tenants.ts withAuthorization), as the table and the REST API show it. */
+  state: AuthorizationState;
+  /** Why it is broken: the last verification's message. */
+  reason: string | null;
   facts: AuthorizationFacts;
   legacyUsername: string | null;
   adminEmail: string;
   caps: { verify: boolean; manage: boolean };
+  /** Opened by the Fix "Enter the username and password" (`?password=edit`). */
+  startPasswordOpen?: boolean;
 };
 
 /**
  * The token lifecycle (seed 000: Obtain Authorization, Refresh Access Token, Remove Authorization; seed
  * 002: "Not authorized" → "Authorized") and the legacy username + password of seed 003.
  */
-export function AuthorizationPanel({ tenantId, method, facts, legacyUsername, adminEmail, caps }: Props) {
+const stateBadge: Record<AuthorizationState, string> = {
+  AUTHORIZED: "bg-emerald-50 text-emerald-800 ring-emerald-300",
+  NOT_AUTHORIZED: "bg-slate-100 text-slate-700 ring-slate-300",
+  BROKEN: "bg-red-50 text-red-800 ring-red-300",
+};
+
+export function AuthorizationPanel({ tenantId, method, state, reason, facts, legacyUsername, adminEmail, caps, startPasswordOpen = false }: Props) {
   const { authorization } = methodById(method);
-  const authorized = authorization.isAuthorized(facts);
+  const authorized = state === "AUTHORIZED";
   const router = useRouter();
   const { toast } = useToast();
   const [pending, start] = useTransition();
-  const [legacyOpen, setLegacyOpen] = useState(false);
+  const [legacyOpen, setLegacyOpen] = useOpenFromParam("password", startPasswordOpen && caps.manage);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string[] | undefined>>({});
 
   function obtain() {
@@ -93,13 +106,20 @@ export function AuthorizationPanel({ tenantId, method, facts, legacyUsername, ad
 
   return (
     <div className="space-y-3">
-      <p className="flex items-center gap-2 text-sm">
+      <p className="flex flex-wrap items-center gap-2 text-sm">
         <span
-          className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-semibold ring-1 ring-inset ${authorized ? "bg-emerald-50 text-emerald-800 ring-emerald-300" : "bg-slate-100 text-slate-700 ring-slate-300"}`}
+          data-testid="authorization-state"
+          className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-semibold ring-1 ring-inset ${stateBadge[state]}`}
         >
-          {authorized ? "Authorized" : "Not authorized"}
+          {authorizationLabels[state]}
         </span>
-        <span className="text-slate-700">{authorization.summary({ ...facts, authorized }, (d) => new Date(d).toLocaleDateString())}</span>
+        <span className="text-slate-700">
+          {state === "BROKEN"
+            ? `Microsoft rejected the stored authorization${reason ? `: ${reason}` : ""}.`
+            : state === "NOT_AUTHORIZED" && !authorization.hasCredential(facts)
+              ? authorization.withoutCredentials
+              : authorization.summary({ ...facts, authorized }, (d) => new Date(d).toLocaleDateString())}
+        </span>
       </p>
       <div className="flex flex-wrap gap-2">
         {caps.verify && (
@@ -107,7 +127,7 @@ export function AuthorizationPanel({ tenantId, method, facts, legacyUsername, ad
             Grant consent
           </Button>
         )}
-        {caps.verify && authorization.refreshable && authorized && (
+        {caps.verify && authorization.refreshable && authorization.hasCredential(facts) && (
           <Button onClick={refresh} pending={pending} title="Redeem the stored refresh token now and store the rotated one">
             Refresh access token
           </Button>

@@ -1,5 +1,7 @@
 "use client";
 
+import { useOpenFromParam } from "@/components/use-open-from-param";
+import { expiryPhrase } from "@/lib/provider/row";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { FormField, inputClass } from "@/components/form-field";
@@ -35,7 +37,7 @@ export function CredentialsPanel({
 }) {
   const router = useRouter();
   const own = info.ownApp;
-  const [open, setOpen] = useState(startOpen);
+  const [open, setOpen] = useOpenFromParam("credentials", startOpen);
   const [result, setResult] = useState<FormOutcome<{ status: string; message: string }> | null>(null);
   const [choiceError, setChoiceError] = useState<string | null>(null);
   const [pending, start] = useTransition();
@@ -89,9 +91,9 @@ export function CredentialsPanel({
           </p>
           <p className="mt-1 text-slate-700">
             {own.hasSecret
-              ? `Client secret stored${own.secretHint ? ` (starts with ${own.secretHint})` : ""}${own.secretExpiresAt ? `, expires ${day(own.secretExpiresAt)}` : ""}.`
+              ? `Client secret stored${own.secretHint ? ` (starts with ${own.secretHint})` : ""}, ${expiryPhrase(own.secretExpiresAt, own.expiryCheck, day)}.`
               : own.hasCertificate
-                ? `Certificate stored, thumbprint ${own.certificateThumbprint}${own.certificateExpiresAt ? `, expires ${day(own.certificateExpiresAt)}` : ""}.`
+                ? `Certificate stored, thumbprint ${own.certificateThumbprint}, ${expiryPhrase(own.certificateExpiresAt, own.expiryCheck, day)}.`
                 : "No secret or certificate stored."}
           </p>
         </div>

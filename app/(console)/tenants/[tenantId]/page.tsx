@@ -10,6 +10,7 @@ import { updateTenantCommand, verifyTenantCommand } from "@/lib/commands/tenants
 import { tenantRegistrationInfo } from "@/lib/data/app-registrations";
 import { getTenantDetail } from "@/lib/data/tenants";
 import { credentialLabel, explainStatus, methodById } from "@/lib/methods";
+import { fixFor } from "@/lib/methods/fixes";
 import { AuthorizationPanel } from "./authorization-panel";
 import { ConnectionTest } from "./connection-test";
 import { CredentialsPanel } from "./credentials-panel";
@@ -21,7 +22,7 @@ export const metadata: Metadata = { title: "Tenant" };
 function Section({ title, description, children }: { title: string; description?: string; children: React.ReactNode }) {
   const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, "-");
   return (
-    <section aria-labelledby={`section-${slug}`} className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+    <section id={slug} aria-labelledby={`section-${slug}`} className="scroll-mt-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
       <h2 id={`section-${slug}`} className="text-base font-semibold">
         {title}
       </h2>
@@ -47,10 +48,16 @@ function detailsText(details: Record<string, unknown>) {
 }
 
 /** Everything about one tenant: identity, method and credential metadata (never secrets), status, tests, history, audit. */
-export default async function TenantPage({ params, searchParams }: { params: Promise<{ tenantId: string }>; searchParams: Promise<{ credentials?: string }> }) {
+export default async function TenantPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ tenantId: string }>;
+  searchParams: Promise<{ credentials?: string; password?: string }>;
+}) {
   const admin = await requireAdmin();
   const { tenantId } = await params;
-  const { credentials: credentialsParam } = await searchParams;
+  const { credentials: credentialsParam, password: passwordParam } = await searchParams;
   const [tenant, registration] = await Promise.all([getTenantDetail(tenantId), tenantRegistrationInfo(tenantId)]);
   if (!tenant || !registration) notFound();
   // eslint-disable-next-line react-hooks/purity -- a server component renders once per request; this is that request's time
@@ -104,7 +111,25 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
           {tenant.lastStatusMessage && reason && tenant.lastStatusMessage !== reason.title && (
             <p className="mt-1 text-sm text-slate-700">{tenant.lastStatusMessage}</p>
           )}
-          {tenant.lastCheckCode && tenant.lastCheckAt && (
+          {tenant.consentConfirmingUntil && (
+            <p className="mt-2 rounded-md bg-blue-50 px-3 py-2 text-sm text-blue-900" data-testid="consent-confirming">
+              Consent received; confirming with Microsoft until <LocalTime value={tenant.consentConfirmingUntil} renderedAt={now} />.
+              {tenant.lastCheckCode && tenant.lastCheckAt && (
+                <>
+                  {" "}
+                  Last check <LocalTime value={tenant.lastCheckAt} renderedAt={now} />:{" "}
+                  {explainStatus(tenant.authMethod, tenant.lastCheckCode)?.title ?? tenant.lastCheckCode}.
+                </>
+              )}
+              {tenant.nextCheckAt && (
+                <>
+                  {" "}
+                  Next check <LocalTime value={tenant.nextCheckAt} renderedAt={now} />.
+                </>
+              )}
+            </p>
+          )}
+          {!tenant.consentConfirmingUntil && tenant.lastCheckCode && tenant.lastCheckAt && (
             <p className="mt-2 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="transient-check">
               Last check failed transiently <LocalTime value={tenant.lastCheckAt} renderedAt={now} /> (
               {explainStatus(tenant.authMethod, tenant.lastCheckCode)?.title ?? tenant.lastCheckCode}); the status above is kept while Microsoft recovers.
@@ -143,7 +168,21 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
             </div>
           )}
           <div className="mt-4">
-            <TenantActions tenant={item} caps={caps} remediation={reason?.remediation.action ?? null} />
+            <TenantActions
+              tenant={item}
+              caps={caps}
+              fix={
+                reason && tenant.lastStatus !== "VERIFIED"
+                  ? fixFor(reason.remediation, {
+                      tenantId: tenant.id,
+                      method: tenant.authMethod,
+                      registrationId: registration.uses?.id ?? null,
+                      cloud: tenant.cloud,
+                      ownApp,
+                    })
+                  : null
+              }
+            />
           </div>
           {diagnostics && Object.keys(diagnostics).length > 0 && (
             <details className="mt-4 text-sm">
@@ -194,7 +233,13 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
                 )}
               </Field>
               <Field label="Access breaks on">
-                {tenant.accessBreaksAt ? <LocalTime value={tenant.accessBreaksAt} renderedAt={now} /> : "No known deadline"}
+                {tenant.accessBreaksAt ? (
+                  <LocalTime value={tenant.accessBreaksAt} renderedAt={now} absolute />
+                ) : tenant.lastStatus === "FAILED" ? (
+                  "— (broken: see the status)"
+                ) : (
+                  "No known deadline"
+                )}
               </Field>
             </dl>
             {credentials.length === 0 ? (
@@ -213,8 +258,10 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
                     <span className="text-xs text-slate-600">
                       {c.expiresAt ? (
                         <>
-                          expires <LocalTime value={c.expiresAt} renderedAt={now} />
+                          expires <LocalTime value={c.expiresAt} renderedAt={now} absolute />
                         </>
+                      ) : c.kind === "CLIENT_SECRET" || c.kind === "CERTIFICATE" ? (
+                        "expiry unknown"
                       ) : (
                         "no expiry"
                       )}{" "}
@@ -248,8 +295,15 @@ export default async function TenantPage({ params, searchParams }: { params: Pro
           <AuthorizationPanel
             tenantId={tenant.id}
             method={tenant.authMethod}
-            facts={{ lastStatus: tenant.lastStatus, credentials: credentials.map(({ kind, label, expiresAt }) => ({ kind, label, expiresAt })) }}
+            state={tenant.authorization}
+            reason={tenant.authorization === "BROKEN" ? (tenant.lastStatusMessage ?? tenant.lastStatusCode) : null}
+            facts={{
+              lastStatus: tenant.lastStatus,
+              lastStatusCode: tenant.lastStatusCode,
+              credentials: credentials.map(({ kind, label, expiresAt }) => ({ kind, label, expiresAt })),
+            }}
             legacyUsername={credentials.find((c) => c.kind === "PASSWORD")?.label ?? null}
+            startPasswordOpen={passwordParam === "edit"}
             adminEmail={tenant.adminEmail}
             caps={caps}
           />

@@ -5,8 +5,8 @@ import { useRouter } from "next/navigation";
 import { Button, buttonClass } from "@/components/ui/button";
 import { ToastProvider } from "@/components/ui/toast";
 import type { TenantListItem } from "@/lib/data/tenants";
-import type { RemediationAction } from "@/lib/entra/reasons";
-import { preferredMethod, switchTargets } from "@/lib/methods";
+import { switchTargets } from "@/lib/methods";
+import type { Fix } from "@/lib/methods/fixes";
 import { useTenantActions } from "../use-tenant-actions";
 
 type Caps = { verify: boolean; manage: boolean };
@@ -16,11 +16,11 @@ export function TenantPageShell({ children }: { children: React.ReactNode }) {
   return <ToastProvider>{children}</ToastProvider>;
 }
 
-/** The tenant's actions, plus the one button that carries out the remediation of its current status. */
-export function TenantActions({ tenant, caps, remediation }: { tenant: TenantListItem; caps: Caps; remediation: RemediationAction | null }) {
+/** The tenant's actions, plus the one button that carries out the remediation of its current status (lib/methods/fixes.ts). */
+export function TenantActions({ tenant, caps, fix: next }: { tenant: TenantListItem; caps: Caps; fix: Fix | null }) {
   const router = useRouter();
   const { handlers, dialogs } = useTenantActions({ onDeleted: () => router.push("/tenants") });
-  const fix = remediationButton(remediation, tenant, caps, handlers);
+  const fix = fixButton(next, tenant, caps, handlers);
   return (
     <div className="flex flex-wrap items-center gap-2">
       {fix}
@@ -53,55 +53,48 @@ export function TenantActions({ tenant, caps, remediation }: { tenant: TenantLis
   );
 }
 
-function remediationButton(action: RemediationAction | null, tenant: TenantListItem, caps: Caps, handlers: ReturnType<typeof useTenantActions>["handlers"]) {
-  switch (action) {
-    case "send_consent_link":
-    case "reauthorize":
+function fixButton(fix: Fix | null, tenant: TenantListItem, caps: Caps, handlers: ReturnType<typeof useTenantActions>["handlers"]) {
+  if (!fix) return null;
+  const label = `Fix: ${fix.label[0]!.toLowerCase()}${fix.label.slice(1)}`;
+  switch (fix.kind) {
+    case "consent_link":
       return caps.verify ? (
         <Button variant="primary" onClick={() => handlers.copyConsentLink(tenant)}>
-          Fix: copy consent link
+          {label}
         </Button>
       ) : null;
     case "switch_method":
-      return caps.manage && tenant.authMethod !== preferredMethod.id ? (
-        <Button variant="primary" onClick={() => handlers.switchMethod(tenant, preferredMethod.id)}>
-          Fix: {preferredMethod.switchTo?.label.toLowerCase()}
+      return caps.manage ? (
+        <Button variant="primary" onClick={() => handlers.switchMethod(tenant, fix.to, { thenConsentLink: true })}>
+          {label}
         </Button>
       ) : null;
-    case "check_tenant_id":
-    case "switch_cloud":
-    case "check_user":
+    case "edit_tenant":
       return caps.manage ? (
         <Button variant="primary" onClick={() => handlers.edit(tenant)}>
-          Fix: edit tenant
+          {label}
         </Button>
       ) : null;
-    case "configure_provider":
-      return caps.manage ? (
-        <Link href="/settings/provider" className={buttonClass("primary")}>
-          Fix: open app registrations
-        </Link>
-      ) : null;
-    case "add_app_registration":
-      return caps.manage ? (
-        <Link href={`/settings/provider/new?cloud=${tenant.cloud}`} className={buttonClass("primary")}>
-          Fix: add an app registration
-        </Link>
-      ) : null;
-    case "enter_tenant_app_credentials":
-      return caps.manage ? (
-        <Link href={`/tenants/${tenant.id}?credentials=edit#credentials`} className={buttonClass("primary")}>
-          Fix: enter the customer&apos;s new secret
-        </Link>
-      ) : null;
-    case "retry":
-    case "wait":
+    case "verify":
       return caps.verify ? (
         <Button variant="primary" onClick={() => handlers.verify(tenant)} pending={handlers.isVerifying(tenant.id)}>
-          Fix: verify again
+          {label}
         </Button>
       ) : null;
-    default:
-      return null;
+    case "diagnostics":
+      return (
+        <a href={fix.href} download className={buttonClass("primary")}>
+          {label}
+        </a>
+      );
+    case "enter_password":
+    case "tenant_credentials":
+    case "app_registration":
+    case "add_app_registration":
+      return caps.manage ? (
+        <Link href={fix.href} className={buttonClass("primary")}>
+          {label}
+        </Link>
+      ) : null;
   }
 }

@@ -1,6 +1,7 @@
 import { getSessionAdmin } from "@/lib/auth/session";
-import { tenantsForExport, type TenantListItem } from "@/lib/data/tenants";
-import { csvLine, exportColumns } from "@/lib/tenants/csv";
+import { tenantsForExport } from "@/lib/data/tenants";
+import { registrationNames } from "@/lib/provider/registrations";
+import { csvLine, exportColumns, exportLine } from "@/lib/tenants/csv";
 import { tenantListParamsSchema } from "@/lib/validations/tenant";
 
 /**
@@ -14,22 +15,8 @@ export async function GET(request: Request) {
   const params = tenantListParamsSchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   const ids = params.sel.length ? params.sel : undefined;
   const filters = ids ? {} : params;
-  const iso = (d: Date | null) => (d ? d.toISOString() : "");
-  const row = (t: TenantListItem) =>
-    csvLine([
-      t.customerId,
-      t.displayName,
-      t.entraTenantId,
-      t.primaryDomain,
-      t.adminEmail,
-      t.authMethod,
-      t.cloud,
-      t.lastStatus,
-      t.lastStatusCode,
-      t.lastStatusMessage,
-      iso(t.lastVerifiedAt),
-      iso(t.accessBreaksAt),
-    ]);
+  // Registrations are few: their names are read once, and each row names its registration, as the import reads it.
+  const names = await registrationNames();
   const encoder = new TextEncoder();
   const batches = tenantsForExport(filters, ids);
   const stream = new ReadableStream<Uint8Array>({
@@ -39,7 +26,7 @@ export async function GET(request: Request) {
     async pull(controller) {
       const next = await batches.next();
       if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(next.value.map(row).join("")));
+      else controller.enqueue(encoder.encode(next.value.map((t) => exportLine(t, names)).join("")));
     },
     async cancel() {
       await batches.return(undefined);

@@ -126,6 +126,7 @@ export function ImportForm() {
                       {r.ok ? (
                         <span className="text-emerald-700">
                           Ready: {r.input.displayName} · {r.input.tenantRef} · {r.input.authMethod}
+                          {r.registration ? ` · app registration ${r.registration.name}` : ""}
                         </span>
                       ) : (
                         <ul className="text-red-800">

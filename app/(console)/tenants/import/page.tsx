@@ -30,8 +30,10 @@ export default async function ImportTenantsPage() {
           <code className="font-mono text-xs">customer_id, display_name, tenant, admin_email, auth_method, cloud</code>.
           <code className="font-mono text-xs"> tenant</code> is the Entra tenant ID or a domain; <code className="font-mono text-xs">auth_method</code> is
           APP_REGISTRATION, AUTH_TOKEN or PASSWORD;
-          <code className="font-mono text-xs"> cloud</code> is optional (GLOBAL by default). A file exported from this console can be imported as it is. The
-          file is UTF-8 (Excel: CSV UTF-8) or UTF-16 with a byte order mark, at most 10 MB.
+          <code className="font-mono text-xs"> cloud</code> is optional (GLOBAL by default); the optional{" "}
+          <code className="font-mono text-xs">app_registration</code> names one of your app registrations (Settings → App registrations) for a tenant that does
+          not use its cloud&apos;s default one, and a tenant without a cloud takes the registration&apos;s. A file exported from this console can be imported as
+          it is. The file is UTF-8 (Excel: CSV UTF-8) or UTF-16 with a byte order mark, at most 10 MB.
         </p>
         <pre className="mt-3 overflow-x-auto rounded-md bg-slate-50 p-3 font-mono text-xs text-slate-800">{`customer_id,display_name,tenant,admin_email,auth_method,cloud
 CUST-1001,Northwind Traders,northwind.onmicrosoft.com,admin@northwind.example,APP_REGISTRATION,GLOBAL

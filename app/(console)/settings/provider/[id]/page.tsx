@@ -3,9 +3,10 @@ import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { requireAdmin } from "@/lib/auth/session";
 import { permits } from "@/lib/commands/command";
-import { applyProviderSettingsCommand, testProviderAppCommand } from "@/lib/commands/settings";
+import { applyProviderSettingsCommand, deleteAppRegistrationCommand, testProviderAppCommand } from "@/lib/commands/settings";
 import { getProviderSettingsView, PROVIDER_ID } from "@/lib/provider/settings";
 import { ProviderSettingsForm } from "../provider-settings-form";
+import { DeleteRegistration } from "./delete-registration";
 
 export const metadata: Metadata = { title: "App registration · Settings" };
 
@@ -28,6 +29,11 @@ export default async function RegistrationPage({ params }: { params: Promise<{ i
         canEdit={permits(admin.role, applyProviderSettingsCommand)}
         canTest={permits(admin.role, testProviderAppCommand)}
       />
+      {permits(admin.role, deleteAppRegistrationCommand) && (
+        <div className="flex justify-end">
+          <DeleteRegistration id={id} name={settings.name} version={settings.version} />
+        </div>
+      )}
     </div>
   );
 }

@@ -32,6 +32,7 @@ CREATE TABLE "new_Tenant" (
     "failureStreak" INTEGER NOT NULL DEFAULT 0,
     "failingSince" DATETIME,
     "nextCheckAt" DATETIME,
+    "consentConfirmingUntil" DATETIME,
     "severity" INTEGER NOT NULL DEFAULT 2,
     "attention" BIGINT NOT NULL DEFAULT 29999999999999,
     "version" INTEGER NOT NULL DEFAULT 1,
@@ -39,7 +40,7 @@ CREATE TABLE "new_Tenant" (
     "updatedAt" DATETIME NOT NULL,
     CONSTRAINT "Tenant_appRegistrationId_fkey" FOREIGN KEY ("appRegistrationId") REFERENCES "AppRegistration" ("id") ON DELETE SET NULL ON UPDATE CASCADE
 );
-INSERT INTO "new_Tenant" ("accessBreaksAt", "adminEmail", "appClientId", "appRegistrationId", "authMethod", "cloud", "createdAt", "customerId", "displayName", "entraTenantId", "failingSince", "failureStreak", "id", "lastCheckAt", "lastCheckCode", "lastStatus", "lastStatusCode", "lastStatusMessage", "lastVerifiedAt", "nextCheckAt", "primaryDomain", "updatedAt", "version") SELECT "accessBreaksAt", "adminEmail", "appClientId", "appRegistrationId", "authMethod", "cloud", "createdAt", "customerId", "displayName", "entraTenantId", "failingSince", "failureStreak", "id", "lastCheckAt", "lastCheckCode", "lastStatus", "lastStatusCode", "lastStatusMessage", "lastVerifiedAt", "nextCheckAt", "primaryDomain", "updatedAt", "version" FROM "Tenant";
+INSERT INTO "new_Tenant" ("accessBreaksAt", "adminEmail", "appClientId", "appRegistrationId", "authMethod", "cloud", "consentConfirmingUntil", "createdAt", "customerId", "displayName", "entraTenantId", "failingSince", "failureStreak", "id", "lastCheckAt", "lastCheckCode", "lastStatus", "lastStatusCode", "lastStatusMessage", "lastVerifiedAt", "nextCheckAt", "primaryDomain", "updatedAt", "version") SELECT "accessBreaksAt", "adminEmail", "appClientId", "appRegistrationId", "authMethod", "cloud", "consentConfirmingUntil", "createdAt", "customerId", "displayName", "entraTenantId", "failingSince", "failureStreak", "id", "lastCheckAt", "lastCheckCode", "lastStatus", "lastStatusCode", "lastStatusMessage", "lastVerifiedAt", "nextCheckAt", "primaryDomain", "updatedAt", "version" FROM "Tenant";
 DROP TABLE "Tenant";
 ALTER TABLE "new_Tenant" RENAME TO "Tenant";
 CREATE UNIQUE INDEX "Tenant_customerId_key" ON "Tenant"("customerId");
@@ -54,6 +55,7 @@ CREATE INDEX "Tenant_accessBreaksAt_customerId_idx" ON "Tenant"("accessBreaksAt"
 CREATE INDEX "Tenant_entraTenantId_idx" ON "Tenant"("entraTenantId");
 CREATE INDEX "Tenant_nextCheckAt_idx" ON "Tenant"("nextCheckAt");
 CREATE INDEX "Tenant_appRegistrationId_idx" ON "Tenant"("appRegistrationId");
+CREATE INDEX "Tenant_consentConfirmingUntil_idx" ON "Tenant"("consentConfirmingUntil");
 CREATE INDEX "Tenant_severity_customerId_idx" ON "Tenant"("severity", "customerId");
 CREATE INDEX "Tenant_attention_customerId_idx" ON "Tenant"("attention", "customerId");
 CREATE INDEX "Tenant_lastStatus_lastStatusCode_cloud_authMethod_appRegistrationId_appClientId_idx" ON "Tenant"("lastStatus", "lastStatusCode", "cloud", "authMethod", "appRegistrationId", "appClientId");
