@@ -119,7 +119,7 @@ test("failures grouped by cause, each with its fix; a group filters the table; N
   await expect(expired).toBeVisible();
   await expect(expired.getByRole("link", { name: "Apply a new secret" })).toHaveAttribute("href", `/settings/provider/${registrationId}`);
   await expect(group(7, "Consent required").getByRole("button", { name: "Send consent links" })).toBeVisible();
-  await expect(group(3, "MFA required").getByRole("button", { name: "Switch to app registration" })).toBeVisible();
+  await expect(group(3, "MFA required").getByRole("button", { name: "Switch to auth token" })).toBeVisible();
   await expect(group(2, "Re-authorization required").getByRole("button", { name: "Send re-authorization links" })).toBeVisible();
   // Largest first among this fleet's groups.
   const order = await groups

@@ -5,7 +5,8 @@ import { failureGroupTenantIds, listFailureGroups } from "@/lib/data/failure-gro
 import { deleteSavedView, listSavedViews, saveView } from "@/lib/data/saved-views";
 import { db } from "@/lib/db";
 import { CommandError, unwrap } from "@/lib/errors";
-import { methodIds, preferredMethod } from "@/lib/methods";
+import { methodIds, shortMethodLabels } from "@/lib/methods";
+import { parseGroupRegistration, switchTarget } from "@/lib/tenants/failure-groups";
 import { switchAuthMethod } from "@/lib/tenants/lifecycle";
 import { clouds } from "@/lib/validations/tenant";
 import { savedViewInputSchema } from "@/lib/validations/saved-view";
@@ -66,23 +67,24 @@ export const sendGroupConsentLinksCommand = defineCommand({
   },
 });
 
-/** Switches every tenant of the group to the method that cannot meet its cause, then verifies each. */
+/** Switches every tenant of the group to the method its remediation names (one that cannot meet the cause), then verifies each. */
 export const switchGroupMethodCommand = defineCommand({
   name: "failure_group.switch_method",
   role: "ADMINISTRATOR",
   audit: "tenant.method_switched",
   input: groupSchema,
   run: async (ctx, group) => {
-    if (group.method === preferredMethod.id) throw new CommandError("conflict", `These tenants already use ${preferredMethod.shortLabel.toLowerCase()}.`);
+    const target = switchTarget(group.method, group.reasonCode, parseGroupRegistration(group.app));
+    if (group.method === target) throw new CommandError("conflict", `These tenants already use ${shortMethodLabels[target].toLowerCase()}.`);
     const ids = await groupTenants(group);
     let switched = 0;
     const refused: string[] = [];
     for (const id of ids) {
-      const result = await switchAuthMethod({ tenantId: id, method: preferredMethod.id, actor: ctx.actor, requestId: ctx.requestId });
+      const result = await switchAuthMethod({ tenantId: id, method: target, actor: ctx.actor, requestId: ctx.requestId });
       if (result.ok) switched++;
       else refused.push(result.error);
     }
-    return { switched, refused: refused.length, firstRefusal: refused[0] ?? null };
+    return { method: target, switched, refused: refused.length, firstRefusal: refused[0] ?? null };
   },
 });
 

@@ -77,7 +77,7 @@ describe("failure groups", () => {
     // The customer's own app: one credential per tenant, entered tenant by tenant, not the MSP's Apply form.
     expect(own!.registration.kind).toBe("own");
     expect(own!.fix.kind).toBe("review");
-    expect(mfa!.fix).toMatchObject({ kind: "switch_method", label: "Switch to app registration" });
+    expect(mfa!.fix).toMatchObject({ kind: "switch_method", label: "Switch to auth token" });
   });
 
   it("a group's filter lists and counts exactly its tenants", async () => {

@@ -40,6 +40,12 @@ const fixByAction: Partial<Record<RemediationAction, GroupFixKind>> = {
   retry: "verify",
 };
 
+/** The method a `switch_method` remediation moves a tenant to: the one it names, else the preferred method. */
+export function switchTarget(method: MethodId, reasonCode: string, registration: GroupRegistration): MethodId {
+  const code = isReasonCode(reasonCode) ? reasonCode : "UNKNOWN";
+  return remediationFor(method, code, { ownApp: registration.kind === "own" }).switchTo ?? preferredMethod.id;
+}
+
 export function groupFix(method: MethodId, reasonCode: string, registration: GroupRegistration): GroupFix & { action: RemediationAction; text: string } {
   const code = isReasonCode(reasonCode) ? reasonCode : "UNKNOWN";
   const own = registration.kind === "own";
@@ -47,7 +53,8 @@ export function groupFix(method: MethodId, reasonCode: string, registration: Gro
   let kind = fixByAction[remediation.action] ?? "review";
   // The customer's own app registration is one app per tenant: its credential is entered tenant by tenant.
   if (kind === "apply_credential" && own) kind = "review";
-  if (kind === "switch_method" && method === preferredMethod.id) kind = "review";
+  const target = remediation.switchTo ?? preferredMethod.id;
+  if (kind === "switch_method" && method === target) kind = "review";
   const label = {
     apply_credential:
       remediation.action === "rotate_certificate"
@@ -56,7 +63,7 @@ export function groupFix(method: MethodId, reasonCode: string, registration: Gro
           ? "Apply a new secret"
           : "Apply a new credential",
     consent_links: method === "AUTH_TOKEN" ? "Send re-authorization links" : "Send consent links",
-    switch_method: `Switch to ${shortMethodLabels[preferredMethod.id].toLowerCase()}`,
+    switch_method: `Switch to ${shortMethodLabels[target].toLowerCase()}`,
     verify: "Verify again",
     review: "Show tenants",
   }[kind];

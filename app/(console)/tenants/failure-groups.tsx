@@ -8,7 +8,7 @@ import { Button, buttonClass } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { useToast } from "@/components/ui/toast";
 import type { FailureGroup } from "@/lib/data/failure-groups";
-import { preferredMethod, shortMethodLabels } from "@/lib/methods";
+import { shortMethodLabels } from "@/lib/methods";
 import { settleAction } from "@/lib/settle-action";
 import { csvLine } from "@/lib/tenants/csv";
 import { tenantListQuery, type TenantListParams } from "@/lib/validations/tenant";
@@ -116,7 +116,7 @@ export function FailureGroups({
 
   const switchMethod = (g: FailureGroup) =>
     setConfirmation({
-      title: `Switch ${g.count} ${g.count === 1 ? "tenant" : "tenants"} to ${shortMethodLabels[preferredMethod.id].toLowerCase()}?`,
+      title: `${g.fix.label.replace(/^Switch/, `Switch ${g.count} ${g.count === 1 ? "tenant" : "tenants"}`)}?`,
       body: `${g.reason}: ${g.fix.text} Each tenant is switched and verified; its customer's admin then grants admin consent through a consent link.`,
       confirmLabel: "Switch tenants",
       run: () =>
@@ -125,7 +125,7 @@ export function FailureGroups({
           if (!result.ok) return toast({ kind: "error", title: "Could not switch", description: result.error });
           toast({
             kind: result.data.refused ? "error" : "success",
-            title: `${result.data.switched} switched to ${shortMethodLabels[preferredMethod.id].toLowerCase()}`,
+            title: `${result.data.switched} switched to ${shortMethodLabels[result.data.method].toLowerCase()}`,
             description: result.data.firstRefusal ? `${result.data.refused} refused: ${result.data.firstRefusal}` : "Send them consent links next.",
           });
           router.refresh();
