@@ -30,6 +30,7 @@ type RunJson = Json & { id: string; status: string; total: number; done: number;
 const ENDPOINTS = [
   "GET /openapi.json",
   "GET /tenants",
+  "GET /failure-groups",
   "POST /tenants",
   "GET /tenants/{id}",
   "PATCH /tenants/{id}",

@@ -50,6 +50,8 @@ export const auditActions = [
   "api_token.created",
   "api_token.revoked",
   "api.rate_limited",
+  "saved_view.created",
+  "saved_view.deleted",
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];
@@ -73,7 +75,8 @@ export type AuditTarget = {
     | "consent_link"
     | "keys"
     | "entra_settings"
-    | "api_token";
+    | "api_token"
+    | "saved_view";
   id: string;
 };
 

@@ -100,11 +100,20 @@ export const outsidePrisma = {
   sqlite: {
     // An FTS5 table brings its shadow tables (TenantSearch_data, _idx, _docsize, _config).
     tables: ["TenantSearch", "TenantSearch_data", "TenantSearch_idx", "TenantSearch_docsize", "TenantSearch_config", "TenantSearchKey", "TenantCount"],
-    triggers: ["Tenant_search_insert", "Tenant_search_update", "Tenant_search_delete", "Tenant_count_insert", "Tenant_count_update", "Tenant_count_delete"],
+    triggers: [
+      "Tenant_search_insert",
+      "Tenant_search_update",
+      "Tenant_search_delete",
+      "Tenant_count_insert",
+      "Tenant_count_update",
+      "Tenant_count_delete",
+      "Tenant_attention_insert",
+      "Tenant_attention_update",
+    ],
   },
   postgresql: {
     tables: ["TenantCount"],
     indexes: ["Tenant_customerId_trgm_idx", "Tenant_displayName_trgm_idx", "Tenant_adminEmail_trgm_idx", "Tenant_primaryDomain_trgm_idx"],
-    triggers: ["Tenant_count_insert", "Tenant_count_update", "Tenant_count_delete"],
+    triggers: ["Tenant_count_insert", "Tenant_count_update", "Tenant_count_delete", "Tenant_attention"],
   },
 };

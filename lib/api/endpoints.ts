@@ -18,6 +18,7 @@ import {
   consentLinkCreateSchema,
   consentLinkMetadataSchema,
   consentLinkSchema,
+  failureGroupListSchema,
   openApiDocumentSchema,
   providerSettingsSavedSchema,
   providerSettingsViewSchema,
@@ -73,6 +74,18 @@ export const endpoints = {
     role: "VIEWER",
     query: tenantListQuerySchema,
     responses: { 200: { description: "One page of tenants.", schema: tenantPageSchema } },
+  }),
+
+  listFailureGroups: defineEndpoint({
+    operationId: "listFailureGroups",
+    method: "GET",
+    path: "/failure-groups",
+    tag: "Tenants",
+    summary: "Failed tenants grouped by cause",
+    description:
+      "Failed tenants grouped by reason × app registration × cloud (and method, whose fix differs), largest group first, each with the one bulk action that fixes it and the filter that lists its tenants.",
+    role: "VIEWER",
+    responses: { 200: { description: "The groups.", schema: failureGroupListSchema } },
   }),
 
   createTenant: defineEndpoint({

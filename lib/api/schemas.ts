@@ -62,7 +62,20 @@ export const tenantListQuerySchema = z.strictObject({
   method: csvList(methodIds).optional(),
   cloud: csvList(clouds).optional(),
   q: z.string().trim().min(1).max(200).optional().describe("Text searched in customer id, name, admin email and domain."),
-  sort: z.enum(tenantSortColumns).default("customerId"),
+  reason: csvList(reasonCodes as unknown as [string, ...string[]])
+    .optional()
+    .describe("Comma-separated reason codes of the last verification (a failure group's `filter.reason`)."),
+  app: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional()
+    .describe("The app registration the tenants use: an app registration's id, `default` (their cloud's default) or `own` (the customer's own)."),
+  sort: z
+    .enum(tenantSortColumns)
+    .default("customerId")
+    .describe(
+      "`attention`: failed first, then warnings, then not verified, then verified, each by soonest `accessBreaksAt`; `lastStatus` sorts by severity. Empty dates sort last.",
+    ),
   order: z.enum(["asc", "desc"]).default("asc"),
   page,
   pageSize,
@@ -151,6 +164,44 @@ export const tenantSchema = named(
 export const tenantPageSchema = named(
   "TenantPage",
   z.object({ items: z.array(tenantSchema), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() }),
+);
+
+export const failureGroupSchema = named(
+  "FailureGroup",
+  z.object({
+    key: z.string().describe("Identifies the group among today's groups: reason, method, cloud and app registration."),
+    count: z.number().int().describe("Failed tenants with this cause."),
+    reasonCode: z.string(),
+    reason: z.string().describe("The reason's title."),
+    method: z.enum(methodIds),
+    cloud: z.enum(clouds),
+    registration: z.object({
+      value: z.string().describe("The `app` filter value."),
+      kind: z.enum(["chosen", "default", "own"]),
+      id: z.string().nullable().describe("The MSP app registration the tenants use; null for the customer's own or none."),
+      name: z.string(),
+    }),
+    fix: z.object({
+      kind: z.enum(["apply_credential", "consent_links", "switch_method", "verify", "review"]),
+      label: z.string().describe("The one bulk action that fixes the group."),
+      action: z.enum(remediationActions),
+      text: z.string().describe("What to do, for the group's method."),
+    }),
+    filter: z
+      .object({
+        status: z.tuple([z.literal("FAILED")]),
+        reason: z.tuple([z.string()]),
+        method: z.tuple([z.enum(methodIds)]),
+        cloud: z.tuple([z.enum(clouds)]),
+        app: z.string(),
+      })
+      .describe("GET /tenants with these parameters (lists joined by commas) lists the group's tenants."),
+  }),
+);
+
+export const failureGroupListSchema = named(
+  "FailureGroupList",
+  z.object({ failed: z.number().int().describe("Failed tenants in all groups."), groups: z.array(failureGroupSchema).describe("Largest first.") }),
 );
 
 const outcome = verificationOutcomeSchema.shape;

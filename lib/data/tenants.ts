@@ -7,6 +7,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { authorizationState, type AuthorizationState, type MethodId } from "@/lib/methods";
 import type { Page } from "@/lib/pagination";
 import { withShownDeadline } from "@/lib/tenants/access-breaks";
+import { parseGroupRegistration, type GroupRegistration } from "@/lib/tenants/failure-groups";
 import { outcomeFromRow, storedResultSelect, type StoredOutcome } from "@/lib/verification/outcome";
 import { totalOf, verificationStatuses, type StatusValue, type TenantFilters, type TenantListParams, type TenantSortColumn } from "@/lib/validations/tenant";
 
@@ -76,6 +77,8 @@ export function tenantWhere(f: Partial<TenantFilters>, options: { ignoreStatus?:
   if (f.status?.length && !options.ignoreStatus) and.push({ lastStatus: f.status.length === 1 ? f.status[0] : { in: f.status } });
   if (f.method?.length) and.push({ authMethod: f.method.length === 1 ? f.method[0] : { in: f.method } });
   if (f.cloud?.length) and.push({ cloud: f.cloud.length === 1 ? f.cloud[0] : { in: f.cloud } });
+  if (f.reason?.length) and.push({ lastStatusCode: f.reason.length === 1 ? f.reason[0] : { in: f.reason } });
+  if (f.app) and.push(registrationWhere(parseGroupRegistration(f.app)));
   if (f.q && options.candidates) {
     and.push({ id: { in: options.candidates } });
   } else if (f.q) {
@@ -92,9 +95,25 @@ export function tenantWhere(f: Partial<TenantFilters>, options: { ignoreStatus?:
   return and.length ? { AND: and } : {};
 }
 
-/** Each order ends on a unique column so pages never overlap; the first column has an index of its own. */
+/** The tenants that sign in with a group's app registration (see registrationFor in lib/provider/resolve.ts). */
+function registrationWhere(r: GroupRegistration): Prisma.TenantWhereInput {
+  const own: Prisma.TenantWhereInput = { authMethod: "APP_REGISTRATION", appClientId: { not: null } };
+  if (r.kind === "own") return own;
+  return { appRegistrationId: r.kind === "chosen" ? r.id : null, NOT: own };
+}
+
+/**
+ * Each order ends on a unique column so pages never overlap; the first column has an index of its own.
+ * Status sorts by severity and the default order is "Needs attention": both read columns the database
+ * keeps for them (lib/tenants/attention.ts), since an enum sorts by name on SQLite. An empty date sorts
+ * last in both directions on both databases (SQLite would put it first, PostgreSQL last ascending only);
+ * listTenantPage reads those two orders in two index reads instead (datedFirst).
+ */
 export function tenantOrderBy(sort: TenantSortColumn, dir: "asc" | "desc"): Prisma.TenantOrderByWithRelationInput[] {
   if (sort === "customerId") return [{ customerId: dir }];
+  if (sort === "attention") return [{ attention: dir }, { customerId: dir }];
+  if (sort === "lastStatus") return [{ severity: dir }, { customerId: dir }];
+  if (sort === "accessBreaksAt" || sort === "lastVerifiedAt") return [{ [sort]: { sort: dir, nulls: "last" } }, { customerId: dir }];
   // The tie-break follows the sort direction so that one (column, customerId) index, read forwards or
   // backwards, serves both directions without sorting the table.
   return [{ [sort]: dir }, { customerId: dir }];
@@ -109,14 +128,37 @@ export async function listTenantPage(
   params: Pick<TenantListParams, "page" | "pageSize"> & Partial<TenantListParams>,
 ): Promise<{ items: TenantListItem[]; hasMore: boolean }> {
   const candidates = params.q ? await searchCandidates(params.q) : null;
-  const rows = await db.tenant.findMany({
-    select: tenantListSelect,
-    where: tenantWhere(params, { candidates }),
-    orderBy: tenantOrderBy(params.sort ?? "customerId", params.dir ?? "asc"),
-    skip: (params.page - 1) * params.pageSize,
-    take: params.pageSize + 1,
-  });
+  const where = tenantWhere(params, { candidates });
+  const sort = params.sort ?? "customerId";
+  const dir = params.dir ?? "asc";
+  const skip = (params.page - 1) * params.pageSize;
+  const take = params.pageSize + 1;
+  const rows =
+    sort === "accessBreaksAt" || sort === "lastVerifiedAt"
+      ? await datedFirst(where, sort, dir, skip, take)
+      : await db.tenant.findMany({ select: tenantListSelect, where, orderBy: tenantOrderBy(sort, dir), skip, take });
   return { items: rows.slice(0, params.pageSize).map(toListItem), hasMore: rows.length > params.pageSize };
+}
+
+/**
+ * A date column's order with empty dates last in both directions, read from the (date, customerId) index:
+ * the dated tenants in the index's order (either direction), then, once they run out, the undated ones
+ * by customer id. A single ORDER BY … NULLS LAST would sort every tenant on SQLite (its index keeps NULLs
+ * first) and descending on PostgreSQL. The dated tenants are counted only for a page past all of them.
+ */
+async function datedFirst(where: Prisma.TenantWhereInput, column: "accessBreaksAt" | "lastVerifiedAt", dir: "asc" | "desc", skip: number, take: number) {
+  const dated: Prisma.TenantWhereInput = { AND: [where, { [column]: { not: null } }] };
+  const first = await db.tenant.findMany({ select: tenantListSelect, where: dated, orderBy: [{ [column]: dir }, { customerId: dir }], skip, take });
+  if (first.length >= take) return first;
+  const datedCount = first.length > 0 ? skip + first.length : await db.tenant.count({ where: dated });
+  const rest = await db.tenant.findMany({
+    select: tenantListSelect,
+    where: { AND: [where, { [column]: null }] },
+    orderBy: { customerId: dir },
+    skip: Math.max(0, skip - datedCount),
+    take: take - first.length,
+  });
+  return [...first, ...rest];
 }
 
 export async function listTenants(params: Pick<TenantListParams, "page" | "pageSize"> & Partial<TenantListParams>): Promise<Page<TenantListItem>> {
@@ -132,7 +174,12 @@ export async function listTenants(params: Pick<TenantListParams, "page" | "pageS
  */
 export async function tenantStatusCounts(filters: Partial<TenantFilters>): Promise<StatusCounts> {
   const counts = Object.fromEntries(verificationStatuses.map((s) => [s, 0])) as Record<StatusValue, number>;
-  if (!filters.q) {
+  if (filters.reason?.length || filters.app) {
+    // A root-cause group's view: the counts table does not know reasons; the group index counts them.
+    const candidates = filters.q ? await searchCandidates(filters.q) : null;
+    const groups = await db.tenant.groupBy({ by: ["lastStatus"], where: tenantWhere(filters, { ignoreStatus: true, candidates }), _count: { _all: true } });
+    for (const g of groups) counts[g.lastStatus] = g._count._all;
+  } else if (!filters.q) {
     const method = filters.method?.length ? new Set<string>(filters.method) : null;
     const cloud = filters.cloud?.length ? new Set<string>(filters.cloud) : null;
     for (const r of await tenantCountRows()) if ((!method || method.has(r.authMethod)) && (!cloud || cloud.has(r.cloud))) counts[r.lastStatus] += r.n;

@@ -61,11 +61,23 @@ export function tenantRefColumns(ref: string): { entraTenantId: string | null; p
 
 // ---- The list view: everything the URL of /tenants may carry ----
 
-export const tenantSortColumns = ["customerId", "displayName", "adminEmail", "authMethod", "lastVerifiedAt", "lastStatus", "accessBreaksAt"] as const;
+/** `attention`: the "Needs attention" order (lib/tenants/attention.ts), the page's default; `lastStatus` sorts by severity. */
+export const tenantSortColumns = [
+  "attention",
+  "customerId",
+  "displayName",
+  "adminEmail",
+  "authMethod",
+  "lastVerifiedAt",
+  "lastStatus",
+  "accessBreaksAt",
+] as const;
 export type TenantSortColumn = (typeof tenantSortColumns)[number];
 export const pageSizes = [10, 25, 50, 100] as const;
 export const hideableColumns = ["adminEmail", "authMethod", "lastVerifiedAt", "lastStatus", "accessBreaksAt"] as const;
 export type HideableColumn = (typeof hideableColumns)[number];
+
+export const DEFAULT_SORT: TenantSortColumn = "attention";
 
 /** A comma-separated URL value parsed into a list of allowed values; unknown entries are dropped, not errors. */
 function csvListOf<T extends string>(allowed: readonly T[]) {
@@ -90,7 +102,7 @@ export const tenantListParamsSchema = z.object({
     .int()
     .refine((n) => (pageSizes as readonly number[]).includes(n))
     .catch(25),
-  sort: z.enum(tenantSortColumns).catch("customerId"),
+  sort: z.enum(tenantSortColumns).catch(DEFAULT_SORT),
   dir: z.enum(["asc", "desc"]).catch("asc"),
   q: z
     .string()
@@ -102,6 +114,17 @@ export const tenantListParamsSchema = z.object({
   status: csvListOf(verificationStatuses),
   method: csvListOf(methodIds),
   cloud: csvListOf(clouds),
+  /** A root-cause group's filter (lib/tenants/failure-groups.ts): its reasons and app registration. */
+  reason: z
+    .string()
+    .optional()
+    .catch(undefined)
+    .transform((v) => [...new Set((v ?? "").split(",").filter((s) => /^[A-Z][A-Z0-9_]{0,63}$/.test(s)))].slice(0, 20)),
+  app: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional()
+    .catch(undefined),
   hide: csvListOf(hideableColumns),
   sel: z
     .string()
@@ -111,7 +134,7 @@ export const tenantListParamsSchema = z.object({
 });
 
 export type TenantListParams = z.infer<typeof tenantListParamsSchema>;
-export type TenantFilters = Pick<TenantListParams, "q" | "status" | "method" | "cloud">;
+export type TenantFilters = Pick<TenantListParams, "q" | "status" | "method" | "cloud" | "reason" | "app">;
 
 /** The URL query for a view, omitting defaults so shared links stay short. */
 export function tenantListQuery(p: Partial<TenantListParams>): string {
@@ -120,7 +143,9 @@ export function tenantListQuery(p: Partial<TenantListParams>): string {
   if (p.status?.length) q.set("status", p.status.join(","));
   if (p.method?.length) q.set("method", p.method.join(","));
   if (p.cloud?.length) q.set("cloud", p.cloud.join(","));
-  if (p.sort && p.sort !== "customerId") q.set("sort", p.sort);
+  if (p.reason?.length) q.set("reason", p.reason.join(","));
+  if (p.app) q.set("app", p.app);
+  if (p.sort && p.sort !== DEFAULT_SORT) q.set("sort", p.sort);
   if (p.dir && p.dir !== "asc") q.set("dir", p.dir);
   if (p.page && p.page !== 1) q.set("page", String(p.page));
   if (p.pageSize && p.pageSize !== 25) q.set("pageSize", String(p.pageSize));

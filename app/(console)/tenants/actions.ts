@@ -16,6 +16,14 @@ import {
   updateTenantCommand,
   verifyTenantCommand,
 } from "@/lib/commands/tenants";
+import {
+  deleteSavedViewCommand,
+  failureGroupsQuery,
+  saveViewCommand,
+  sendGroupConsentLinksCommand,
+  switchGroupMethodCommand,
+  verifyGroupCommand,
+} from "@/lib/commands/fleet";
 import type { ImportPreview } from "@/lib/tenants/manage";
 
 /**
@@ -72,6 +80,19 @@ export const createConsentLinkAction = actionFor(createConsentLinkCommand, { pre
 export const switchAuthMethodAction = actionFor(switchAuthMethodCommand, { revalidate: "/tenants", present: ({ version }) => ({ version }) });
 
 export const removeAuthorizationAction = actionFor(removeAuthorizationCommand, { revalidate: "/tenants", present: () => undefined });
+
+/** Loaded by the page after its rows, like the counts: the groups are a GROUP BY over every failed tenant. */
+export const getFailureGroupsAction = actionFor(failureGroupsQuery);
+
+export const sendGroupConsentLinksAction = actionFor(sendGroupConsentLinksCommand);
+
+export const switchGroupMethodAction = actionFor(switchGroupMethodCommand, { revalidate: "/tenants" });
+
+export const verifyGroupAction = actionFor(verifyGroupCommand);
+
+export const saveViewAction = actionFor(saveViewCommand, { revalidate: "/tenants" });
+
+export const deleteSavedViewAction = actionFor(deleteSavedViewCommand, { revalidate: "/tenants" });
 
 const PREVIEW_ROWS = 500;
 

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { requireAdmin } from "@/lib/auth/session";
 import { permits } from "@/lib/commands/command";
 import { updateTenantCommand, verifyTenantCommand } from "@/lib/commands/tenants";
+import { listSavedViews } from "@/lib/data/saved-views";
 import { listTenantPage } from "@/lib/data/tenants";
 import { packTenantRows } from "@/lib/tenants/list-rows";
 import { activeReloadJob } from "@/lib/tenants/reload-all";
@@ -20,12 +21,13 @@ export const metadata: Metadata = { title: "Authentication Status" };
 export default async function TenantsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const admin = await requireAdmin();
   const params = tenantListParamsSchema.parse(await searchParams);
-  const [page, active, reloadJob] = await Promise.all([listTenantPage(params), getActiveRun(), activeReloadJob()]);
+  const [page, active, reloadJob, views] = await Promise.all([listTenantPage(params), getActiveRun(), activeReloadJob(), listSavedViews(admin.id)]);
   const activeRun = active ? await getRunProgress(active.id) : null;
   return (
     <TenantsView
       rows={packTenantRows(page.items)}
       hasMore={page.hasMore}
+      views={views}
       params={params}
       caps={{ verify: permits(admin.role, verifyTenantCommand), manage: permits(admin.role, updateTenantCommand) }}
       // eslint-disable-next-line react-hooks/purity -- a server component renders once per request; this is that request's time

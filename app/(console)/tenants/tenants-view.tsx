@@ -18,10 +18,12 @@ import { DataTablePagination } from "@/components/data-table/pagination";
 import { Button, buttonClass } from "@/components/ui/button";
 import { ToastProvider, useToast } from "@/components/ui/toast";
 import { Tooltip } from "@/components/ui/tooltip";
+import type { SavedViewItem } from "@/lib/data/saved-views";
 import type { StatusCounts } from "@/lib/data/tenants";
 import { settleAction } from "@/lib/settle-action";
 import { unpackTenantRows, type TenantRow } from "@/lib/tenants/list-rows";
 import {
+  DEFAULT_SORT,
   hideableColumns,
   pageSizes,
   tenantListQuery,
@@ -36,6 +38,7 @@ import { getRunProgressAction, reloadAllAction, startVerificationRunAction } fro
 import { tenantColumns, type ColumnContext } from "./columns";
 import { ReloadProgress, type ReloadJobView } from "./reload-progress";
 import { RunProgressPanel } from "./run-progress";
+import { FailureGroups } from "./failure-groups";
 import { StatusDetails } from "./status-details";
 import { SummaryCounts, SummaryCountsSkeleton } from "./summary-counts";
 import { TenantsToolbar } from "./toolbar";
@@ -49,6 +52,7 @@ export type TenantsViewProps = {
   renderedAt: number;
   activeRun: RunProgress | null;
   activeReload: ReloadJobView | null;
+  views: SavedViewItem[];
 };
 
 export function TenantsView(props: TenantsViewProps) {
@@ -72,7 +76,7 @@ function applyUpdater<T>(updater: Updater<T>, old: T): T {
   return typeof updater === "function" ? (updater as (o: T) => T)(old) : updater;
 }
 
-function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, activeReload }: TenantsViewProps) {
+function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, activeReload, views }: TenantsViewProps) {
   const router = useRouter();
   const { toast } = useToast();
   const items = useMemo(() => unpackTenantRows(rows), [rows]);
@@ -88,7 +92,7 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
 
   // Counts follow every server render (renderedAt changes on navigation and on Update) for the current filters.
   const [counts, setCounts] = useState<StatusCounts | null>(null);
-  const countsQuery = tenantListQuery({ q: params.q, method: params.method, cloud: params.cloud });
+  const countsQuery = tenantListQuery({ q: params.q, method: params.method, cloud: params.cloud, reason: params.reason, app: params.app });
   useEffect(() => {
     const controller = new AbortController();
     fetch(`/tenants/counts${countsQuery}`, { signal: controller.signal, cache: "no-store" })
@@ -141,7 +145,7 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
     state: { sorting, pagination, columnVisibility, rowSelection: selection, expanded },
     onSortingChange: (updater) => {
       const next = applyUpdater(updater, sorting)[0];
-      const sort = next && (tenantSortColumns as readonly string[]).includes(next.id) ? (next.id as TenantSortColumn) : "customerId";
+      const sort = next && (tenantSortColumns as readonly string[]).includes(next.id) ? (next.id as TenantSortColumn) : DEFAULT_SORT;
       navigate({ sort, dir: next?.desc ? "desc" : "asc" });
     },
     onPaginationChange: (updater) => {
@@ -216,8 +220,8 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
     [refreshRows],
   );
 
-  const filtered = Boolean(params.q || params.status.length || params.method.length || params.cloud.length);
-  const exportQuery = tenantListQuery({ q: params.q, status: params.status, method: params.method, cloud: params.cloud, sort: params.sort, dir: params.dir });
+  const filtered = Boolean(params.q || params.status.length || params.method.length || params.cloud.length || params.reason.length || params.app);
+  const exportQuery = tenantListQuery({ ...params, page: undefined, pageSize: undefined, hide: [], sel: [] });
   const runActive = run?.status === "RUNNING";
 
   return (
@@ -274,8 +278,11 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
 
       {counts ? <SummaryCounts counts={counts} active={params.status} onSelect={(status) => navigate({ status })} /> : <SummaryCountsSkeleton />}
 
+      <FailureGroups params={params} renderedAt={renderedAt} caps={caps} onRunStarted={setRun} />
+
       <TenantsToolbar
         table={table}
+        views={views}
         params={params}
         onChange={navigate}
         selectedIds={selectedIds}
@@ -295,7 +302,7 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
             <div className="text-center">
               <p className="font-medium text-slate-900">No tenants match this view</p>
               <p className="mt-1 text-sm text-slate-600">Change the search or filters, or clear them to see every tenant.</p>
-              <Button className="mt-3" onClick={() => navigate({ q: undefined, status: [], method: [], cloud: [] })}>
+              <Button className="mt-3" onClick={() => navigate({ q: undefined, status: [], method: [], cloud: [], reason: [], app: undefined })}>
                 Clear filters
               </Button>
             </div>

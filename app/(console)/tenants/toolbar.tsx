@@ -8,7 +8,10 @@ import { Button, buttonClass } from "@/components/ui/button";
 import { Menu, MenuCheckbox } from "@/components/ui/menu";
 import type { TenantListItem } from "@/lib/data/tenants";
 import { methodIds, shortMethodLabels } from "@/lib/methods";
+import type { SavedViewItem } from "@/lib/data/saved-views";
+import { reasonTitle } from "@/lib/tenants/failure-groups";
 import { clouds, tenantListQuery, verificationStatuses, type TenantListParams } from "@/lib/validations/tenant";
+import { ViewPicker } from "./view-picker";
 
 const SEARCH_DEBOUNCE_MS = 300;
 
@@ -51,6 +54,7 @@ function Facet<T extends string>({
 /** Search, facet filters, column choice and the actions on selected rows. */
 export function TenantsToolbar({
   table,
+  views,
   params,
   onChange,
   selectedIds,
@@ -60,6 +64,7 @@ export function TenantsToolbar({
   onClearSelection,
 }: {
   table: Table<TenantListItem>;
+  views: SavedViewItem[];
   params: TenantListParams;
   onChange: (changes: Partial<TenantListParams>) => void;
   selectedIds: string[];
@@ -78,10 +83,11 @@ export function TenantsToolbar({
       if (value.trim() !== (params.q ?? "")) onChange({ q: value.trim() || undefined });
     }, SEARCH_DEBOUNCE_MS);
   };
-  const filtered = Boolean(params.q || params.status.length || params.method.length || params.cloud.length);
+  const filtered = Boolean(params.q || params.status.length || params.method.length || params.cloud.length || params.reason.length || params.app);
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap items-center gap-2">
+        <ViewPicker params={params} views={views} />
         <label htmlFor="tenant-search" className="sr-only">
           Search tenants
         </label>
@@ -96,13 +102,19 @@ export function TenantsToolbar({
         <Facet title="Status" options={verificationStatuses} labels={statusLabels} selected={params.status} onChange={(status) => onChange({ status })} />
         <Facet title="Method" options={methodIds} labels={shortMethodLabels} selected={params.method} onChange={(method) => onChange({ method })} />
         <Facet title="Cloud" options={clouds} labels={cloudLabels} selected={params.cloud} onChange={(cloud) => onChange({ cloud })} />
+        {(params.reason.length > 0 || params.app) && (
+          <Button variant="primary" onClick={() => onChange({ reason: [], app: undefined })} aria-label="Remove the cause filter">
+            Cause: {params.reason.map(reasonTitle).join(", ") || "any"}
+            {params.app ? ` · ${params.app === "own" ? "own app" : params.app === "default" ? "default app" : "chosen app"}` : ""} <span aria-hidden>✕</span>
+          </Button>
+        )}
         {filtered && (
           <Button
             variant="ghost"
             onClick={() => {
               clearTimeout(timer.current);
               setQ("");
-              onChange({ q: undefined, status: [], method: [], cloud: [] });
+              onChange({ q: undefined, status: [], method: [], cloud: [], reason: [], app: undefined });
             }}
           >
             Reset filters
