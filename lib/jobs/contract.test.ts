@@ -251,6 +251,9 @@ describe(`the job engine's contract (${testOnPostgres ? "PostgreSQL store" : "em
     const run = await start(a, 4);
     if (testOnPostgres) await b.watch();
     await expect.poll(() => db.jobRunItem.count({ where: { runId: run.id } }), { timeout: 10_000, interval: 20 }).toBeGreaterThanOrEqual(10);
+    // It dies holding work: an item in flight (on PostgreSQL the other process shares the run, and a
+    // process that happened to hold nothing at that instant would leave nothing to take over).
+    await expect.poll(() => a.localInFlight(run.id), { timeout: 10_000, interval: 2 }).toBeGreaterThan(0);
     const diedAt = Date.now();
     await a.crashForTest();
     // Embedded: the run is still the dead process's until its heartbeat is older than the lease.
