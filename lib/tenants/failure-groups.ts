@@ -1,5 +1,6 @@
 import { isReasonCode, reasons, type RemediationAction } from "@/lib/entra/reasons";
 import { preferredMethod, remediationFor, shortMethodLabels, type MethodId } from "@/lib/methods";
+import { fixFor } from "@/lib/methods/fixes";
 import type { CloudValue } from "@/lib/validations/tenant";
 
 /**
@@ -29,45 +30,42 @@ export function parseGroupRegistration(value: string): GroupRegistration {
 export type GroupFixKind = "apply_credential" | "consent_links" | "switch_method" | "verify" | "review";
 export type GroupFix = { kind: GroupFixKind; label: string };
 
-const fixByAction: Partial<Record<RemediationAction, GroupFixKind>> = {
-  rotate_secret: "apply_credential",
-  rotate_certificate: "apply_credential",
-  configure_provider: "apply_credential",
-  send_consent_link: "consent_links",
-  reauthorize: "consent_links",
-  switch_method: "switch_method",
-  wait: "verify",
-  retry: "verify",
-};
-
 /** The method a `switch_method` remediation moves a tenant to: the one it names, else the preferred method. */
 export function switchTarget(method: MethodId, reasonCode: string, registration: GroupRegistration): MethodId {
   const code = isReasonCode(reasonCode) ? reasonCode : "UNKNOWN";
   return remediationFor(method, code, { ownApp: registration.kind === "own" }).switchTo ?? preferredMethod.id;
 }
 
+/**
+ * The group's action is its tenants' Fix (lib/methods/fixes.ts) done for all of them at once, where one
+ * action can do it for many: a consent link each, one switch, the registration's one credential, one
+ * verify. Fixes that are entered tenant by tenant (a password, a customer's own app credential, an
+ * edit) or not in the console at all (diagnostics) become `review`: the group's tenants, filtered.
+ */
 export function groupFix(method: MethodId, reasonCode: string, registration: GroupRegistration): GroupFix & { action: RemediationAction; text: string } {
   const code = isReasonCode(reasonCode) ? reasonCode : "UNKNOWN";
-  const own = registration.kind === "own";
-  const remediation = remediationFor(method, code, { ownApp: own });
-  let kind = fixByAction[remediation.action] ?? "review";
-  // The customer's own app registration is one app per tenant: its credential is entered tenant by tenant.
-  if (kind === "apply_credential" && own) kind = "review";
-  const target = remediation.switchTo ?? preferredMethod.id;
-  if (kind === "switch_method" && method === target) kind = "review";
-  const label = {
-    apply_credential:
-      remediation.action === "rotate_certificate"
-        ? "Apply a new certificate"
-        : remediation.action === "rotate_secret"
-          ? "Apply a new secret"
-          : "Apply a new credential",
-    consent_links: method === "AUTH_TOKEN" ? "Send re-authorization links" : "Send consent links",
-    switch_method: `Switch to ${shortMethodLabels[target].toLowerCase()}`,
-    verify: "Verify again",
-    review: "Show tenants",
-  }[kind];
-  return { kind, label, action: remediation.action, text: remediation.text };
+  const ownApp = registration.kind === "own";
+  const remediation = remediationFor(method, code, { ownApp });
+  // A group of the cloud's default registration names no id; the kind of fix does not depend on it.
+  const registrationId = registration.kind === "chosen" ? registration.id : "default";
+  const fix = fixFor(remediation, { tenantId: "", method, registrationId, cloud: "", ownApp });
+  const { action, text } = remediation;
+  const group = (kind: GroupFixKind, label: string) => ({ kind, label, action, text });
+  switch (fix?.kind) {
+    case "consent_link":
+      return group("consent_links", method === "AUTH_TOKEN" ? "Send re-authorization links" : "Send consent links");
+    case "switch_method":
+      return group("switch_method", `Switch to ${shortMethodLabels[fix.to].toLowerCase()}`);
+    case "app_registration":
+      return group(
+        "apply_credential",
+        action === "rotate_certificate" ? "Apply a new certificate" : action === "rotate_secret" ? "Apply a new secret" : "Apply a new credential",
+      );
+    case "verify":
+      return group("verify", "Verify again");
+    default:
+      return group("review", "Show tenants");
+  }
 }
 
 export type FailureGroupKey = { reasonCode: string; method: MethodId; cloud: CloudValue; registration: GroupRegistration };
