@@ -131,16 +131,19 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
       const b = new PgBossClass({ db: executor(pool), schema, schedule: false, supervise: true });
       b.on("error", (e: Error) => console.error(`[jobs] pg-boss: ${e.message}`));
       await b.start();
+      // `CREATE INDEX IF NOT EXISTS` takes a ShareLock on its table even when the index exists: an instance
+      // starting while another was mid-run deadlocked with that one's chunk completions (row writes on
+      // job_claim and job_slot). An index is created only where to_regclass finds none, which takes no lock.
       await ddl(async (client) => {
         await client.query(`
           CREATE TABLE IF NOT EXISTS ${s}.job_instance (instance_id text PRIMARY KEY, host text NOT NULL, pid int NOT NULL, lease_until timestamptz NOT NULL);
           CREATE TABLE IF NOT EXISTS ${s}.job_lease (instance_id text NOT NULL, run_id text NOT NULL, in_flight int NOT NULL DEFAULT 0, PRIMARY KEY (instance_id, run_id));
           CREATE TABLE IF NOT EXISTS ${s}.job_claim (job_id uuid PRIMARY KEY, run_id text NOT NULL, queue text NOT NULL, instance_id text NOT NULL, claimed_at timestamptz NOT NULL DEFAULT now());
-          CREATE INDEX IF NOT EXISTS job_claim_instance ON ${s}.job_claim (instance_id);
+          DO $do$ BEGIN IF to_regclass('${s}.job_claim_instance') IS NULL THEN CREATE INDEX job_claim_instance ON ${s}.job_claim (instance_id); END IF; END $do$;
           CREATE TABLE IF NOT EXISTS ${s}.job_run (run_id text PRIMARY KEY, chunk_size int NOT NULL, enqueued boolean NOT NULL DEFAULT false);
           CREATE TABLE IF NOT EXISTS ${s}.job_slot (run_id text NOT NULL, slot int NOT NULL, instance_id text, PRIMARY KEY (run_id, slot));
-          CREATE INDEX IF NOT EXISTS job_slot_instance ON ${s}.job_slot (instance_id);
-          CREATE INDEX IF NOT EXISTS tac_job_fetch ON ${s}.job (name, priority DESC, created_on, id) WHERE state < 'active';
+          DO $do$ BEGIN IF to_regclass('${s}.job_slot_instance') IS NULL THEN CREATE INDEX job_slot_instance ON ${s}.job_slot (instance_id); END IF; END $do$;
+          DO $do$ BEGIN IF to_regclass('${s}.tac_job_fetch') IS NULL THEN CREATE INDEX tac_job_fetch ON ${s}.job (name, priority DESC, created_on, id) WHERE state < 'active'; END IF; END $do$;
         `);
       });
       await register();
