@@ -146,32 +146,6 @@ describe(`the job engine's contract (${testOnPostgres ? "PostgreSQL store" : "em
     expect(await db.auditEvent.count({ where: { targetId: run.id, action: "verification_run.completed" } })).toBe(1);
   });
 
-  it.runIf(testOnPostgres)("leaves the queue's partition with statistics once a run is enqueued, so claims use the fetch index (PostgreSQL)", async () => {
-    const { queueOf } = await import("./store-postgres");
-    const { withPostgres } = await import("@/lib/testing/postgres");
-    const a = await process_();
-    const run = await start(a, 2);
-    const read = () =>
-      withPostgres(async (c) => {
-        const { rows } = await c.query<{ reltuples: number; partition_name: string }>(
-          `SELECT c.reltuples, q.partition_name FROM "${schema}".queue q JOIN pg_class c ON c.relname = q.partition_name
-             JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = $1 WHERE q.name = $2`,
-          [schema, queueOf("contract")],
-        );
-        return rows[0];
-      });
-    // The run's chunks are enqueued (then analyzed) right after it starts.
-    let stats = await read().catch(() => undefined);
-    for (let i = 0; i < 100 && !(stats && stats.reltuples >= 1); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      stats = await read().catch(() => undefined);
-    }
-    // ANALYZE sets reltuples (-1 on PostgreSQL 14+ for a table never analyzed) to the chunks it found.
-    expect(stats?.partition_name).toMatch(/^j[0-9a-f]+$/);
-    expect(stats!.reltuples).toBeGreaterThanOrEqual(1);
-    await a.waitForRun(run.id);
-  });
-
   it("gives everyone starting at the same moment the same run", async () => {
     const [a, b] = [await process_(), await process_()];
     const runs = await Promise.all([

@@ -131,19 +131,16 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
       const b = new PgBossClass({ db: executor(pool), schema, schedule: false, supervise: true });
       b.on("error", (e: Error) => console.error(`[jobs] pg-boss: ${e.message}`));
       await b.start();
-      // `CREATE INDEX IF NOT EXISTS` takes a ShareLock on its table even when the index exists: an instance
-      // starting while another was mid-run deadlocked with that one's chunk completions (row writes on
-      // job_claim and job_slot). An index is created only where to_regclass finds none, which takes no lock.
       await ddl(async (client) => {
         await client.query(`
           CREATE TABLE IF NOT EXISTS ${s}.job_instance (instance_id text PRIMARY KEY, host text NOT NULL, pid int NOT NULL, lease_until timestamptz NOT NULL);
           CREATE TABLE IF NOT EXISTS ${s}.job_lease (instance_id text NOT NULL, run_id text NOT NULL, in_flight int NOT NULL DEFAULT 0, PRIMARY KEY (instance_id, run_id));
           CREATE TABLE IF NOT EXISTS ${s}.job_claim (job_id uuid PRIMARY KEY, run_id text NOT NULL, queue text NOT NULL, instance_id text NOT NULL, claimed_at timestamptz NOT NULL DEFAULT now());
-          DO $do$ BEGIN IF to_regclass('${s}.job_claim_instance') IS NULL THEN CREATE INDEX job_claim_instance ON ${s}.job_claim (instance_id); END IF; END $do$;
+          CREATE INDEX IF NOT EXISTS job_claim_instance ON ${s}.job_claim (instance_id);
           CREATE TABLE IF NOT EXISTS ${s}.job_run (run_id text PRIMARY KEY, chunk_size int NOT NULL, enqueued boolean NOT NULL DEFAULT false);
           CREATE TABLE IF NOT EXISTS ${s}.job_slot (run_id text NOT NULL, slot int NOT NULL, instance_id text, PRIMARY KEY (run_id, slot));
-          DO $do$ BEGIN IF to_regclass('${s}.job_slot_instance') IS NULL THEN CREATE INDEX job_slot_instance ON ${s}.job_slot (instance_id); END IF; END $do$;
-          DO $do$ BEGIN IF to_regclass('${s}.tac_job_fetch') IS NULL THEN CREATE INDEX tac_job_fetch ON ${s}.job (name, priority DESC, created_on, id) WHERE state < 'active'; END IF; END $do$;
+          CREATE INDEX IF NOT EXISTS job_slot_instance ON ${s}.job_slot (instance_id);
+          CREATE INDEX IF NOT EXISTS tac_job_fetch ON ${s}.job (name, priority DESC, created_on, id) WHERE state < 'active';
         `);
       });
       await register();
@@ -245,33 +242,6 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
       after = ids[ids.length - 1]!;
     }
     await pool.query(`UPDATE ${s}.job_run SET enqueued = true WHERE run_id = $1`, [run.id]);
-    await analyzeQueue(queue);
-  }
-
-  /**
-   * Fresh statistics for the queue's own partition: the chunks were inserted in one burst, before
-   * autovacuum looked. Without them the planner thinks the partition nearly empty, fetches through
-   * pg-boss's (name, start_after) index and sorts every waiting chunk on each claim, so rows read per item
-   * grow with N. Only the leaf partition (pg-boss's queue.partition_name) is analyzed, never the
-   * partitioned job table: ANALYZE of the parent locks every partition and deadlocked with another
-   * instance attaching its queue's partition; the leaf's ShareUpdateExclusive lock conflicts with no
-   * statement the instances run on it (inserts, claims, completions). It runs outside any transaction and
-   * gives up after lock_timeout: a failure costs only the statistics.
-   */
-  async function analyzeQueue(queue: string) {
-    const client = await pool.connect();
-    try {
-      const { rows } = await client.query<{ partition_name: string }>(`SELECT partition_name FROM ${s}.queue WHERE name = $1`, [queue]);
-      const partition = rows[0]?.partition_name;
-      if (!partition || !/^j[0-9a-f]+$/.test(partition)) return;
-      await client.query(`SET lock_timeout = '2s'`);
-      await client.query(`ANALYZE ${s}."${partition}"`);
-    } catch (e) {
-      console.error(`[jobs] could not analyze the queue ${queue}: ${(e as Error)?.message ?? e}`);
-    } finally {
-      await client.query(`RESET lock_timeout`).catch(() => undefined);
-      client.release();
-    }
   }
 
   return {
