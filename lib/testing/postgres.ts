@@ -53,6 +53,15 @@ export async function withPostgres<T>(fn: (client: pg.Client) => Promise<T>, sch
 export async function dropSchema(schema: string) {
   await withPostgres(async (c) => {
     const { rows } = await c.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname = $1 OR starts_with(nspname, $1 || '_')", [schema]);
-    for (const { nspname } of rows) await c.query(`DROP SCHEMA IF EXISTS "${nspname.replace(/"/g, '""')}" CASCADE`);
+    // A test's leftover connection (a job engine's pool, a run still finishing) can hold locks on the
+    // schema's tables, and DROP would wait for it until the hook times out: end those sessions first.
+    const names = rows.map((r) => r.nspname);
+    await c.query(
+      `SELECT pg_terminate_backend(pid) FROM (SELECT DISTINCT l.pid FROM pg_locks l JOIN pg_class k ON k.oid = l.relation
+         JOIN pg_namespace n ON n.oid = k.relnamespace WHERE n.nspname = ANY($1::text[]) AND l.pid <> pg_backend_pid()) AS holders`,
+      [names],
+    );
+    await c.query("SET lock_timeout = '20s'");
+    for (const nspname of names) await c.query(`DROP SCHEMA IF EXISTS "${nspname.replace(/"/g, '""')}" CASCADE`);
   });
 }
