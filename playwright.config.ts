@@ -1,5 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
-import { baseURL, CONSOLE_PORT as PORT, EMULATOR2_PORT, EMULATOR_PORT, GRAPH2_PORT, GRAPH_PORT } from "./e2e/support/ports";
+import { baseURL, CONSOLE_PORT as PORT, EMULATOR2_PORT, EMULATOR_PORT, GRAPH2_PORT, GRAPH_PORT, RECEIVER_PORT } from "./e2e/support/ports";
 
 export { baseURL };
 
@@ -68,7 +68,7 @@ export default defineConfig({
       stderr: "pipe",
       // No scheduled runs: specs decide when tenants are verified. API specs use a fresh token per test;
       // 120 requests a minute is far above any test's own use and low enough for e2e/api.spec.ts to exceed.
-      // The emulators' hosts are the only loopback addresses the console may call (OUTBOUND_ALLOW_HOSTS).
+      // The emulators' hosts and a spec's receiver (RECEIVER_PORT) are the only loopback addresses the console may call.
       env: {
         PORT: String(PORT),
         APP_URL: baseURL,
@@ -78,7 +78,9 @@ export default defineConfig({
         CONSENT_CONFIRM_BACKOFF_SECONDS: "1",
         CONSENT_CONFIRM_BACKOFF_MAX_SECONDS: "2",
         API_RATE_LIMIT_PER_MINUTE: "120",
-        OUTBOUND_ALLOW_HOSTS: [EMULATOR_PORT, GRAPH_PORT, EMULATOR2_PORT, GRAPH2_PORT].map((port) => `127.0.0.1:${port}`).join(","),
+        // Alerts and campaign emails: the outbox is looked at every second, so a spec waits a second or two.
+        NOTIFY_TICK_SECONDS: "1",
+        OUTBOUND_ALLOW_HOSTS: [EMULATOR_PORT, GRAPH_PORT, EMULATOR2_PORT, GRAPH2_PORT, RECEIVER_PORT].map((port) => `127.0.0.1:${port}`).join(","),
       },
     },
   ],

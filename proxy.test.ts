@@ -34,7 +34,17 @@ describe("proxy", () => {
   it("sends visitors without a session to sign-in only where it did before", () => {
     expect(call("/tenants?q=x").headers.get("location")).toBe(new URL("/sign-in?callbackUrl=%2Ftenants%3Fq%3Dx", app).href);
     expect(call("/forbidden").status).toBe(307);
-    for (const path of ["/sign-in", "/consent/abc", "/authenticate/OAuth2Callback", "/api/auth/session", "/_next/static/chunks/a.js"]) {
+    expect(call("/logo.svg.map").status).toBe(307);
+    for (const path of [
+      "/sign-in",
+      "/consent/abc",
+      "/authenticate/OAuth2Callback",
+      "/api/auth/session",
+      "/_next/static/chunks/a.js",
+      "/favicon.ico",
+      "/icon.svg",
+      "/logo.svg",
+    ]) {
       expect(call(path).headers.get("x-middleware-next"), path).toBe("1");
     }
   });

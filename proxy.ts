@@ -12,9 +12,11 @@ import { contentSecurityPolicy, createNonce, plainHtmlContentSecurityPolicy, sec
 const SESSION_COOKIES = ["authjs.session-token", "__Secure-authjs.session-token"];
 // A client's own id is kept when it is short and plain, so that it can be followed through our logs.
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-// Public paths: sign-in, the APIs (next-auth, health, REST), the OAuth callback, consent landing pages and
-// static files. Everything else needs a session cookie.
-const SESSION_REQUIRED = /^\/(?!sign-in|api\/|authenticate\/|consent\/|_next\/|favicon\.ico|robots\.txt)/;
+// Public paths: sign-in, the APIs (next-auth, health, REST), the OAuth callback, consent landing pages, admin
+// invitation pages (/join/<token>: the token is the key, lib/admins/invitations.ts), the
+// MSP's logo (shown on those pages and in invitation emails), the console's own icon and logo (public/,
+// app/icon.svg) and static files. Everything else needs a session cookie.
+const SESSION_REQUIRED = /^\/(?!sign-in|api\/|authenticate\/|consent\/|join\/|branding\/logo$|_next\/|favicon\.ico|icon\.svg$|logo\.svg$|robots\.txt)/;
 
 const appOrigin = new URL(env.APP_URL).origin;
 const staticHeaders = securityHeaders(env.APP_URL);
@@ -50,6 +52,8 @@ export function proxy(request: NextRequest) {
     }
   }
 
+  // The logo is an image: a policy that lets it run and load nothing (app/branding/logo/route.ts).
+  if (pathname === "/branding/logo") return secured(NextResponse.next({ request: { headers } }), "default-src 'none'");
   // The OAuth callback answers with a plain HTML page of its own, without any script.
   if (pathname.startsWith("/authenticate/")) return secured(NextResponse.next({ request: { headers } }), plainHtmlContentSecurityPolicy);
   // Next.js takes the nonce from the request's policy and puts it on the scripts it renders.

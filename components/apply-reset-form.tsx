@@ -134,6 +134,7 @@ export function ApplyResetForm({
   apply,
   onApplied,
   actions,
+  actionResult,
   fields,
 }: {
   title: string;
@@ -146,6 +147,8 @@ export function ApplyResetForm({
   onApplied?: (form: HTMLFormElement, applied: Applied) => void;
   /** More buttons beside Apply and Reset. */
   actions?: ReactNode;
+  /** What one of those buttons answered, shown right under them (not below the form, out of sight). */
+  actionResult?: ReactNode;
   /** The fields; Reset Changes rebuilds them from the stored values (their local state included). */
   fields: (kit: FieldKit) => ReactNode;
 }) {
@@ -243,6 +246,7 @@ export function ApplyResetForm({
           {actions}
         </div>
       )}
+      {actionResult}
     </form>
   );
 }

@@ -5,8 +5,11 @@ import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from "jose
 import { DEMO_SCENARIO_PATH } from "../emulator/index";
 import type { ScenarioInput } from "../emulator/scenario";
 import { apiClient, expectProblem, json, seedDemoTenant } from "./support/api";
+import { createAdmin } from "./support/admins";
 import { e2eDb } from "./support/db";
 import { control, DEMO, DEMO_API, emulator, restoreDemoScenario } from "./support/emulator";
+import { signInAndExpectConsole } from "./support/pages";
+import { configureProviderApp } from "./support/provider";
 
 // Entra ID access tokens on the REST API: client-credentials tokens the emulator issues for the MSP's
 // own API ("Tenant Access Console API", app roles Administrator/Operator/Viewer), validated with the
@@ -106,6 +109,11 @@ test("Entra client-credentials tokens: the role comes from the roles claim; writ
   const admin = await apiClient(adminToken);
   await json(await admin.get("tenants"));
   const customerId = `entra${randomUUID().slice(0, 6)}`;
+  // An Entra tenant is managed once: earlier specs' tenants of this demo directory give it up first.
+  await e2eDb.tenant.updateMany({
+    where: { OR: [{ entraTenantId: DEMO.contoso.id }, { primaryDomain: DEMO.contoso.domain }] },
+    data: { entraTenantId: null, primaryDomain: null },
+  });
   const created = await admin.post("tenants", {
     data: {
       customerId,
@@ -209,6 +217,59 @@ test("Entra client-credentials tokens with a groups claim: the role comes from t
     await mapGroups(groupRolesBefore.map((r) => ({ groupId: r.groupId, role: r.role })));
   }
   expect(decodeJwt(await clientToken(DEMO_API.viewer)).groups).toBeUndefined();
+});
+
+test("the access-token broker: an Entra client with a grant also needs the app role AccessToken.Request", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signInAndExpectConsole(page, await createAdmin());
+  await configureProviderApp(page);
+  await e2eDb.tenant.updateMany({
+    where: { OR: [{ entraTenantId: DEMO.contoso.id }, { primaryDomain: DEMO.contoso.domain }] },
+    data: { entraTenantId: null, primaryDomain: null },
+  });
+  const tenant = await seedDemoTenant(`entrabroker${randomUUID().slice(0, 6)}`, "contoso");
+  const resource = emulator.graphUrl;
+  // Settings → API tokens: an Administrator allows the Operator automation client (by its application id)
+  // this tenant and Graph.
+  await e2eDb.accessTokenGrant.deleteMany({ where: { entraAppId: DEMO_API.operator.clientId } });
+  await page.goto("/settings/api-tokens");
+  await page.getByRole("button", { name: "Allow an Entra client" }).click();
+  const dialog = page.getByRole("dialog", { name: /Access tokens for an Entra client/ });
+  await dialog.getByLabel("Entra client application ID").fill(DEMO_API.operator.clientId);
+  await dialog.getByRole("radio", { name: /Listed tenants/ }).check();
+  await dialog.getByLabel("Customer IDs", { exact: true }).fill(tenant.customerId);
+  await dialog.getByLabel("Resources", { exact: true }).fill(resource);
+  await dialog.getByRole("button", { name: "Allow access tokens" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole("listitem").filter({ hasText: DEMO_API.operator.clientId })).toBeVisible();
+  try {
+    // The grant alone is not enough: its token carries Operator, not the broker's app role. Refused, audited.
+    const withoutRole = await clientToken(DEMO_API.operator);
+    expect(decodeJwt(withoutRole).roles).toEqual(["Operator"]);
+    const refused = await (await apiClient(withoutRole)).post(`tenants/${tenant.id}/access-token`, { data: { resource } });
+    expect((await expectProblem(refused, 403, "forbidden")).detail).toBe("The Entra client needs the app role AccessToken.Request.");
+    const refusal = await e2eDb.auditEvent.findFirstOrThrow({ where: { action: "tenant.access_token_refused", targetId: tenant.id } });
+    expect(refusal).toMatchObject({ actorType: "entra_client", actorLabel: DEMO_API.operator.clientId, requestId: refused.headers()["x-request-id"] });
+
+    // Assigned the app role in Entra (the API's Enterprise application → Users and groups), its next token works.
+    await control.setAppRoleAssignment(DEMO_API.apiAppId, DEMO_API.operator.clientId, ["Operator", "AccessToken.Request"]);
+    const withRole = await clientToken(DEMO_API.operator);
+    expect(decodeJwt(withRole).roles).toEqual(expect.arrayContaining(["Operator", "AccessToken.Request"]));
+    const issued = await (await apiClient(withRole)).post(`tenants/${tenant.id}/access-token`, { data: { resource } });
+    expect(issued.status(), await issued.text()).toBe(200);
+    const body = (await issued.json()) as { accessToken: string; expiresOn: string; method: string };
+    expect(body).toMatchObject({ method: "APP_REGISTRATION", scopes: [`${resource}/.default`] });
+    expect(decodeJwt(body.accessToken)).toMatchObject({ tid: DEMO.contoso.id });
+    const issuance = await e2eDb.auditEvent.findFirstOrThrow({ where: { action: "tenant.access_token_issued", targetId: tenant.id } });
+    expect(issuance).toMatchObject({ actorType: "entra_client", actorLabel: DEMO_API.operator.clientId, requestId: issued.headers()["x-request-id"] });
+    expect(JSON.stringify(issuance)).not.toContain(body.accessToken);
+    // Outside the grant: another resource is refused with the reason even with the role.
+    const other = await (await apiClient(withRole)).post(`tenants/${tenant.id}/access-token`, { data: { resource: "https://outlook.office365.com" } });
+    expect((await expectProblem(other, 403, "forbidden")).detail).toBe("The grant does not allow the scope https://outlook.office365.com/.default.");
+  } finally {
+    await control.setAppRoleAssignment(DEMO_API.apiAppId, DEMO_API.operator.clientId, ["Operator"]);
+    await e2eDb.accessTokenGrant.deleteMany({ where: { entraAppId: DEMO_API.operator.clientId } });
+  }
 });
 
 test("Entra tokens failing each validation rule are 401 invalid_token", async () => {

@@ -75,7 +75,7 @@ test("an administrator creates an API token, sees it once, uses it and revokes i
   expect(await page.content()).not.toContain(token);
   await expect(row).toContainText("Operator");
   await expect(row).toContainText(admin.email);
-  await expect(row).toContainText("in 3 months");
+  await expect(row.locator('time[title="in 3 months"]')).toHaveCount(1);
   await expect(row).toContainText("Never");
   await expect(row).toContainText("Active");
   const stored = await e2eDb.apiToken.findFirstOrThrow({ where: { name } });
@@ -99,7 +99,8 @@ test("an administrator creates an API token, sees it once, uses it and revokes i
   expect(listed.status()).toBe(200);
   await expect.poll(async () => (await e2eDb.apiToken.findUniqueOrThrow({ where: { id: stored.id } })).lastUsedAt).not.toBeNull();
   await page.reload();
-  await expect(row).toContainText("just now");
+  // Created, expires and last used: three moments (the relative form is their hint).
+  await expect(row.locator("time")).toHaveCount(3);
   await expect(row).toContainText(/from \S+/);
   await expect(row).not.toContainText("Never");
   await screenshot(page, testInfo, "api-tokens-list");
@@ -181,6 +182,7 @@ test("other roles neither see API tokens nor get past the server actions", async
 });
 
 test("the API reference renders the OpenAPI document with authentication, operations and schemas", async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
   const viewer = await createAdmin("VIEWER");
   await signInAndExpectConsole(page, viewer);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "API reference" }).click();
@@ -201,11 +203,6 @@ test("the API reference renders the OpenAPI document with authentication, operat
   await expect(page.getByRole("article", { name: "Add a tenant" })).toContainText("Minimum role: Administrator");
   await expect(page.getByRole("article", { name: "Add a tenant" })).toContainText("Request body");
 
-  const contents = page.getByRole("navigation", { name: "API reference contents" });
-  await contents.getByRole("link", { name: /Start Verify All/ }).click();
-  await expect(page).toHaveURL(/#op-startverificationrun$/);
-  await expect(page.getByRole("article", { name: "Start Verify All" })).toBeInViewport();
-
   const download = page.getByRole("link", { name: "Download openapi.json" });
   await expect(download).toHaveAttribute("href", "/api/v1/openapi.json");
   const spec = await page.request.get("/api/v1/openapi.json");
@@ -214,11 +211,22 @@ test("the API reference renders the OpenAPI document with authentication, operat
 
   await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, testInfo, "api-reference-top");
-  for (const name of ["List tenants", "Add a tenant", "Start Verify All"]) {
-    const article = page.getByRole("article", { name });
-    await testInfo.attach(`api-reference-${name}`, {
-      body: await article.screenshot({ path: testInfo.outputPath(`api-reference-${name.replace(/ /g, "-").toLowerCase()}.png`) }),
+  const shoot = async (name: string) =>
+    testInfo.attach(`api-reference-${name}`, {
+      body: await page.getByRole("article", { name }).screenshot({ path: testInfo.outputPath(`api-reference-${name.replace(/ /g, "-").toLowerCase()}.png`) }),
       contentType: "image/png",
     });
-  }
+  for (const name of ["List tenants", "Add a tenant"]) await shoot(name);
+
+  // One section a page: the contents lead to another section's page, at the operation.
+  const contents = page.getByRole("navigation", { name: "API reference contents" });
+  await contents.getByRole("link", { name: /Start Verify All/ }).click();
+  await expect(page).toHaveURL(/\/api-docs\?section=tag-verification-runs#op-startverificationrun$/);
+  await expect(page.getByRole("article", { name: "Start Verify All" })).toBeInViewport();
+  await expect(page.getByRole("article", { name: "List tenants" })).toHaveCount(0);
+  await shoot("Start Verify All");
+  // A named schema's link leads to the schemas section.
+  await page.getByRole("article", { name: "Start Verify All" }).getByRole("link", { name: "schema" }).first().click();
+  await expect(page).toHaveURL(/section=schemas#schema-/);
+  await expect(page.getByRole("heading", { name: "Schemas", level: 2 })).toBeVisible();
 });

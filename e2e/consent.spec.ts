@@ -154,7 +154,7 @@ test.describe("customer consent through the emulator", () => {
     const link = await copyConsentLink(page, tenant.id);
 
     const customer = await consentAsCustomer(browser, link, DEMO.proseware.admin, "Cancel");
-    await expect(customer.page.getByRole("heading", { name: "Consent was not granted" })).toBeVisible();
+    await expect(customer.page.getByRole("heading", { name: "You cancelled: nothing was granted" })).toBeVisible();
     await customer.close();
 
     const stored = await e2eDb.tenant.findUniqueOrThrow({ where: { id: tenant.id } });
@@ -179,8 +179,8 @@ test.describe("customer consent through the emulator", () => {
     await customer.getByLabel("Password").fill(DEMO.userPassword);
     await customer.getByRole("button", { name: "Sign in" }).click();
     // Entra refuses a user of another directory at its sign-in (AADSTS50020); should a consent still come
-    // back, the console must call it a different tenant. Either way nothing is stored.
-    await expect(customer.getByText(/AADSTS50020|different tenant/).first()).toBeVisible();
+    // back, the console must call it another organization. Either way nothing is stored.
+    await expect(customer.getByText(/AADSTS50020|another organization/).first()).toBeVisible();
     await context.close();
     const after = await e2eDb.tenant.findUniqueOrThrow({ where: { id: tenant.id }, include: { credentials: true } });
     expect(after.entraTenantId).toBe(before.entraTenantId);

@@ -126,8 +126,8 @@ test.describe("sign-in with Microsoft Entra ID (seed 001)", () => {
 
     await page.goto("/settings/entra");
     await expect(page.getByLabel("Entra Authentication Enabled")).not.toBeChecked();
-    await expect(page.getByLabel("Audience", { exact: true })).toHaveValue("https://database.windows.net/");
-    await expect(page.getByLabel("Issuer", { exact: true })).toHaveValue("https://sts.windows.net/{TenantId}/");
+    await expect(page.getByLabel("Audience", { exact: true })).toHaveValue("{ClientId}");
+    await expect(page.getByLabel("Issuer", { exact: true })).toHaveValue("https://login.microsoftonline.com/{TenantId}/v2.0");
     // The REST API's own audience and issuer start empty: no Entra tokens on /api/v1 until set.
     await expect(page.getByLabel("API Audience")).toHaveValue("");
     await expect(page.getByLabel("API Issuer")).toHaveValue("");

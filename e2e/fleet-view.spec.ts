@@ -137,7 +137,11 @@ test("failures grouped by cause, each with its fix; a group filters the table; N
       .filter({ hasText: prefix })
       .evaluateAll((rows) => rows.map((r) => r.querySelector(".badge")?.textContent?.trim() ?? ""));
   await expect(page.getByRole("button", { name: /^View: Custom view/ })).toBeVisible();
-  await page.getByLabel("Rows per page").selectOption("100");
+  // A choice made before the page is interactive is not seen by it: choose again until the URL takes it.
+  await expect(async () => {
+    await page.getByLabel("Rows per page").selectOption("100");
+    await expect(page).toHaveURL(/[?&]pageSize=100(&|$)/, { timeout: 3_000 });
+  }).toPass({ timeout: 30_000 });
   await expect(page.getByRole("row").filter({ hasText: prefix })).toHaveCount(51);
   await screenshot(page, testInfo, "fleet-needs-attention-51-rows");
   const seen = await statuses();

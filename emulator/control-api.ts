@@ -25,6 +25,7 @@ const schemas = {
   }),
   "revoke-consent": z.object({ tenantId: z.string(), clientId: z.string() }),
   "add-secret": z.object({ clientId: z.string(), displayName: z.string().optional(), endDateTime: z.string().optional(), secretText: z.string().optional() }),
+  "add-certificate": z.object({ clientId: z.string(), certPem: z.string().min(1), displayName: z.string().optional() }),
   "expire-secret": z.object({ clientId: z.string(), keyId: z.string() }),
   "remove-secret": z.object({ clientId: z.string(), keyId: z.string() }),
   "set-redirect-uris": z.object({ clientId: z.string(), redirectUris: z.array(z.string()) }),
@@ -58,6 +59,7 @@ const schemas = {
   "remove-user": z.object({ tenantId: z.string(), id: z.string() }),
   "invalidate-delta-tokens": z.object({ tenantId: z.string(), status: z.union([z.literal(400), z.literal(410)]).default(400) }),
   "set-consent-propagation-delay": z.object({ tenantId: z.string(), seconds: z.number().min(0) }),
+  "set-secret-propagation-delay": z.object({ clientId: z.string(), seconds: z.number().min(0) }),
   "disable-tenant": z.object({ tenantId: z.string(), disabled: z.boolean().default(true) }),
   "rotate-signing-keys": z.object({ dropOld: z.boolean().optional() }).optional(),
   "set-latency": z.object({ token: latencySpec.optional(), graph: latencySpec.optional() }),
@@ -73,7 +75,9 @@ const schemas = {
   hang: z.object({ scope, count: z.number().int().positive() }),
   "clear-faults": z.object({}).optional(),
   "arm-interaction": z.object({ user: z.string(), password: z.string().optional(), mfaCode: z.string().optional(), decision: z.enum(["accept", "cancel"]) }),
+  "set-user-roles": z.object({ user: z.string(), roles: z.array(z.string().min(1)).max(20) }),
   "reset-counters": z.object({}).optional(),
+  "clear-mailboxes": z.object({ address: z.string().optional() }).optional(),
 } as const;
 
 export type ControlOperation = keyof typeof schemas;
@@ -123,6 +127,10 @@ export function runControlOperation(state: EmulatorState, op: string, rawBody: u
     case "add-secret": {
       const b = parse("add-secret");
       return state.addSecret(b.clientId, { displayName: b.displayName, endDateTime: b.endDateTime, secretText: b.secretText });
+    }
+    case "add-certificate": {
+      const b = parse("add-certificate");
+      return state.addCertificate(b.clientId, b.certPem, { displayName: b.displayName });
     }
     case "expire-secret": {
       const b = parse("expire-secret");
@@ -187,6 +195,11 @@ export function runControlOperation(state: EmulatorState, op: string, rawBody: u
       state.setConsentPropagationDelay(b.tenantId, b.seconds);
       return { ok: true };
     }
+    case "set-secret-propagation-delay": {
+      const b = parse("set-secret-propagation-delay");
+      state.setSecretPropagationDelay(b.clientId, b.seconds);
+      return { ok: true };
+    }
     case "disable-tenant": {
       const b = parse("disable-tenant");
       state.disableTenant(b.tenantId, b.disabled);
@@ -224,14 +237,33 @@ export function runControlOperation(state: EmulatorState, op: string, rawBody: u
       state.armInteraction(b);
       return { ok: true };
     }
+    case "set-user-roles": {
+      const b = parse("set-user-roles");
+      return state.setUserRoles(b.user, b.roles);
+    }
     case "reset-counters":
       state.resetCounters();
       return { ok: true };
+    case "clear-mailboxes": {
+      const b = parse("clear-mailboxes");
+      return { removed: state.mail.clear(b.address) };
+    }
   }
 }
 
 export function readControlResource(state: EmulatorState, resource: string): unknown {
+  if (resource.startsWith("mailboxes/")) {
+    let address: string;
+    try {
+      address = decodeURIComponent(resource.slice("mailboxes/".length));
+    } catch {
+      throw new EmulatorControlError(400, "the mailbox address is not URL-encoded correctly");
+    }
+    return { address: address.toLowerCase(), messages: state.mail.messages(address) };
+  }
   switch (resource) {
+    case "mailboxes":
+      return state.mail.list();
     case "counters":
       return state.getCounters();
     case "request-log":

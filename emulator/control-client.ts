@@ -1,4 +1,5 @@
 import type { UserChange, UserResource } from "./directory.js";
+import type { MailboxSummary, MailMessage } from "./mail.js";
 import type { ScenarioInput } from "./scenario.js";
 import type {
   AddSecretOptions,
@@ -78,6 +79,14 @@ export class EmulatorControlClient {
   addSecret(clientId: string, options: AddSecretOptions = {}): Promise<NewSecret> {
     return this.post("add-secret", { clientId, ...options });
   }
+  /** Uploads a certificate's public key (PEM) to the application, as the Entra admin center does. */
+  addCertificate(
+    clientId: string,
+    certPem: string,
+    options: { displayName?: string } = {},
+  ): Promise<{ keyId: string; thumbprintSha1: string; endDateTime: string }> {
+    return this.post("add-certificate", { clientId, certPem, ...options });
+  }
   expireSecret(clientId: string, keyId: string): Promise<unknown> {
     return this.post("expire-secret", { clientId, keyId });
   }
@@ -119,6 +128,10 @@ export class EmulatorControlClient {
   setConsentPropagationDelay(tenantId: string, seconds: number): Promise<unknown> {
     return this.post("set-consent-propagation-delay", { tenantId, seconds });
   }
+
+  setSecretPropagationDelay(clientId: string, seconds: number): Promise<unknown> {
+    return this.post("set-secret-propagation-delay", { clientId, seconds });
+  }
   disableTenant(tenantId: string, disabled = true): Promise<unknown> {
     return this.post("disable-tenant", { tenantId, disabled });
   }
@@ -141,6 +154,11 @@ export class EmulatorControlClient {
     return this.post("clear-faults");
   }
   /** The next authorize/adminconsent request completes without HTML, as this user, redirecting like Entra. */
+  /** A sign-in user's directory roles ([] for a non-administrator). */
+  setUserRoles(user: string, roles: string[]): Promise<unknown> {
+    return this.post("set-user-roles", { user, roles });
+  }
+
   armInteraction(interaction: ArmedInteraction): Promise<unknown> {
     return this.post("arm-interaction", interaction);
   }
@@ -152,5 +170,18 @@ export class EmulatorControlClient {
   }
   requestLog(): Promise<RequestLogEntry[]> {
     return this.get("request-log");
+  }
+  /** Every mailbox that received mail (or kept a Sent Items copy) through Graph sendMail, by address. */
+  mailboxes(): Promise<MailboxSummary[]> {
+    return this.get("mailboxes");
+  }
+  /** A mailbox's messages, newest first (empty when it never received anything). */
+  async mailbox(address: string): Promise<MailMessage[]> {
+    const box = await this.get<{ messages: MailMessage[] }>(`mailboxes/${encodeURIComponent(address)}`);
+    return box.messages;
+  }
+  /** Empties one mailbox, or every mailbox when no address is given. */
+  clearMailboxes(address?: string): Promise<{ removed: number }> {
+    return this.post("clear-mailboxes", address === undefined ? {} : { address });
   }
 }

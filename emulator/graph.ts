@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { scenarioUserResource } from "./directory.js";
 import { decodeJwt, verifyJwtSignature } from "./jwt.js";
+import { parseSendMail } from "./mail.js";
 import type { Group, User } from "./scenario.js";
 import { GRAPH_APP_ID, ROLE_TEMPLATE_IDS, type AppRuntime, type EmulatorState, type TenantRuntime } from "./state.js";
 import { isGraphResource, type EmulatorUrls } from "./tokens.js";
@@ -18,10 +19,13 @@ export interface GraphRequest {
   url: string;
   headers: Record<string, string | undefined>;
   body?: unknown;
+  /** Whether a POST came without a body or with one that is not JSON (then `body` is undefined). */
+  bodyState?: "ok" | "missing" | "invalid";
 }
 
 export interface GraphResponse {
   status: number;
+  /** undefined: no body at all (202 Accepted of sendMail). */
   body: unknown;
   headers: Record<string, string>;
   /** Counter key such as `graph:/v1.0/users`. */
@@ -47,6 +51,11 @@ class GraphError extends Error {
     super(message);
   }
 }
+
+/** What route() returns for an action Graph answers with 202 Accepted and no body (sendMail). */
+const ACCEPTED = Symbol("accepted");
+/** What route() returns for an action Graph answers with 204 No Content (removePassword). */
+const NO_CONTENT = Symbol("no-content");
 
 const MAX_BATCH = 20;
 /** Users per page of /users/delta, which ignores $top. */
@@ -86,11 +95,25 @@ const PERMISSIONS = {
     app: ["GroupMember.Read.All", "Group.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"],
     delegated: ["User.Read", "GroupMember.Read.All", "Group.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"],
   },
+  /** Application.ReadWrite.OwnedBy reads the applications the app owns; every app owns its own registration here. */
   applications: {
-    app: ["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+    app: ["Application.Read.All", "Application.ReadWrite.OwnedBy", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
     delegated: ["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
   },
+  /**
+   * addPassword / removePassword. Application.ReadWrite.OwnedBy lets an app manage the applications it
+   * owns; the emulator treats every app as owning its own registration (as an MSP's rotating app does).
+   * @see https://learn.microsoft.com/en-us/graph/api/application-addpassword#permissions
+   */
+  applicationCredentials: {
+    app: ["Application.ReadWrite.OwnedBy", "Application.ReadWrite.All", "Directory.ReadWrite.All"],
+    delegated: ["Application.ReadWrite.All", "Directory.ReadWrite.All"],
+  },
 } as const;
+
+/** Graph's default lifetime of a password added without endDateTime: two years from its start. */
+const DEFAULT_PASSWORD_LIFETIME_MS = 2 * 365 * 24 * 60 * 60 * 1000;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class GraphService {
   constructor(
@@ -123,7 +146,9 @@ export class GraphService {
         if (request.method !== "POST") throw new GraphError(405, "Request_BadRequest", "The HTTP method is not allowed for $batch.");
         return { status: 200, body: this.batch(request, principal), headers: { ...headers, "Content-Type": "application/json" }, endpoint, tenantId };
       }
-      const body = this.route(request.method, url, request.headers, principal);
+      const body = this.route(request.method, url, request.headers, principal, request);
+      if (body === ACCEPTED) return { status: 202, body: undefined, headers, endpoint, tenantId };
+      if (body === NO_CONTENT) return { status: 204, body: undefined, headers, endpoint, tenantId };
       return {
         status: 200,
         body,
@@ -178,7 +203,23 @@ export class GraphService {
     if (!ok) throw new GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
   }
 
-  private route(method: string, url: URL, headers: GraphRequest["headers"], principal: Principal): unknown {
+  private route(method: string, url: URL, headers: GraphRequest["headers"], principal: Principal, request: GraphRequest): unknown {
+    const sendMail = /^\/v1\.0\/(?:users\/([^/]+)|me)\/(?:microsoft\.graph\.)?sendMail\/?$/i.exec(url.pathname);
+    if (sendMail) {
+      if (method !== "POST") throw new GraphError(405, "Request_BadRequest", `The HTTP method '${method}' is not allowed for sendMail.`);
+      this.sendMail(principal, sendMail[1] === undefined ? undefined : decodeURIComponent(sendMail[1]), request);
+      return ACCEPTED;
+    }
+    const credentialAction = /^\/v1\.0\/applications(?:\/([^/(]+)|\(appId='([^']+)'\))\/(?:microsoft\.graph\.)?(addPassword|removePassword)\/?$/i.exec(
+      decodeURIComponent(url.pathname),
+    );
+    if (credentialAction) {
+      if (method !== "POST") throw new GraphError(405, "Request_BadRequest", `The HTTP method '${method}' is not allowed for ${credentialAction[3]}.`);
+      const key = credentialAction[1] !== undefined ? { objectId: credentialAction[1] } : { appId: credentialAction[2]! };
+      if (credentialAction[3]!.toLowerCase() === "addpassword") return this.addPassword(principal, key, request);
+      this.removePassword(principal, key, request);
+      return NO_CONTENT;
+    }
     if (method !== "GET") throw new GraphError(405, "Request_BadRequest", `The HTTP method '${method}' is not supported by this emulator.`);
     const path = url.pathname.replace(/\/+$/, "");
     const q = url.searchParams;
@@ -244,12 +285,133 @@ export class GraphService {
       if (!app) throw notFound(appByAppId[1]!);
       return { "@odata.context": context("applications/$entity"), ...selectFields(applicationResource(app), q.get("$select")) };
     }
+    const appByObjectId = /^\/v1\.0\/applications\/([^/(]+)$/.exec(path);
+    if (appByObjectId) {
+      this.require(principal, PERMISSIONS.applications);
+      const id = decodeURIComponent(appByObjectId[1]!);
+      const app = this.applicationsIn(t).find((a) => a.objectId.toLowerCase() === id.toLowerCase());
+      if (!app) throw notFound(id);
+      return { "@odata.context": context("applications/$entity"), ...selectFields(applicationResource(app), q.get("$select")) };
+    }
     if (path === "/v1.0/servicePrincipals") {
       this.require(principal, PERMISSIONS.applications);
       return this.page(url, headers, filterByAppId(this.servicePrincipals(t), q.get("$filter")), "servicePrincipals", undefined);
     }
     const segment = path.split("/")[2] ?? "";
     throw new GraphError(400, "BadRequest", `Resource not found for the segment '${segment}'.`);
+  }
+
+  /**
+   * `POST /users/{id | userPrincipalName}/sendMail` and `POST /me/sendMail`. App-only tokens need the
+   * application permission Mail.Send (any mailbox of the tenant); delegated tokens the scope Mail.Send,
+   * and may send only from the signed-in user's own mailbox. Exchange's answers: 403 ErrorAccessDenied,
+   * 404 ErrorInvalidUser, 400 ErrorInvalidRecipients / ErrorInvalidParameter; 202 with no body when sent.
+   * @see https://learn.microsoft.com/en-us/graph/api/user-sendmail
+   */
+  private sendMail(principal: Principal, userKey: string | undefined, request: GraphRequest): void {
+    const denied = () => new GraphError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+    if (userKey === undefined && principal.kind !== "user")
+      throw new GraphError(400, "BadRequest", "/me request is only valid with delegated authentication flow.");
+    const granted = principal.kind === "app" ? principal.roles.has("Mail.Send") : principal.scp.has("Mail.Send");
+    if (!granted) throw denied();
+    const t = principal.tenant;
+    let sender: { id: string; address: string; name: string | null };
+    if (userKey === undefined) {
+      const u = principal.user!;
+      sender = { id: u.id, address: u.mail ?? u.userPrincipalName, name: u.displayName };
+    } else {
+      const key = userKey.toLowerCase();
+      const explicit =
+        t.usersById.get(key) ??
+        t.tenant.users.find((u) => u.id.toLowerCase() === key) ??
+        t.usersByUpn.get(key) ??
+        t.tenant.users.find((u) => u.mail?.toLowerCase() === key);
+      const resource = t.directory.find(explicit?.id ?? key);
+      if (!resource) throw new GraphError(404, "ErrorInvalidUser", `The requested user '${userKey}' is invalid.`);
+      const address = typeof resource.mail === "string" && resource.mail ? resource.mail : String(resource.userPrincipalName);
+      sender = { id: String(resource.id), address, name: typeof resource.displayName === "string" ? resource.displayName : null };
+      if (principal.kind === "user" && sender.id.toLowerCase() !== principal.user!.id.toLowerCase()) throw denied();
+    }
+    const parsed = parseSendMail(request.body, request.bodyState ?? (request.body === undefined ? "missing" : "ok"));
+    if (!parsed.ok) throw new GraphError(parsed.status, parsed.code, parsed.message);
+    this.state.mail.deliver({ address: sender.address, name: sender.name, tenantId: t.tenant.id, appId: principal.appId }, parsed.mail, this.state.clock.now());
+  }
+
+  /** The application an action addresses, by object id or by appId; only its home tenant sees it. */
+  private applicationFor(principal: Principal, key: { objectId: string } | { appId: string }): AppRuntime {
+    const apps = this.applicationsIn(principal.tenant);
+    const app =
+      "objectId" in key
+        ? apps.find((a) => a.objectId.toLowerCase() === key.objectId.toLowerCase())
+        : apps.find((a) => a.clientId.toLowerCase() === key.appId.toLowerCase());
+    if (!app) throw notFound("objectId" in key ? key.objectId : key.appId);
+    return app;
+  }
+
+  /**
+   * `POST /applications/{id}/addPassword` (or `(appId='…')`): body `{ passwordCredential: { displayName?,
+   * startDateTime?, endDateTime? } }`, all optional; 200 with the new passwordCredential, the only time its
+   * `secretText` is ever returned. The permission is checked before the application is looked up.
+   * @see https://learn.microsoft.com/en-us/graph/api/application-addpassword
+   */
+  private addPassword(principal: Principal, key: { objectId: string } | { appId: string }, request: GraphRequest): Record<string, unknown> {
+    this.require(principal, PERMISSIONS.applicationCredentials);
+    if (request.bodyState === "invalid")
+      throw new GraphError(
+        400,
+        "BadRequest",
+        "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+      );
+    const app = this.applicationFor(principal, key);
+    const body = (request.body ?? {}) as { passwordCredential?: { displayName?: unknown; startDateTime?: unknown; endDateTime?: unknown } | null };
+    const requested = body.passwordCredential ?? {};
+    const dateOf = (name: string, v: unknown): number | undefined => {
+      if (v === undefined || v === null) return undefined;
+      const ms = typeof v === "string" ? Date.parse(v) : NaN;
+      if (Number.isNaN(ms)) throw new GraphError(400, "Request_BadRequest", `Invalid value specified for property '${name}' of resource 'PasswordCredential'.`);
+      return ms;
+    };
+    const now = this.state.clock.now();
+    const startMs = dateOf("startDateTime", requested.startDateTime) ?? now;
+    const endMs = dateOf("endDateTime", requested.endDateTime) ?? startMs + DEFAULT_PASSWORD_LIFETIME_MS;
+    if (endMs <= startMs) throw new GraphError(400, "Request_BadRequest", "Key credential end date is invalid.");
+    const added = this.state.addSecret(app.clientId, {
+      displayName: typeof requested.displayName === "string" ? requested.displayName : undefined,
+      startDateTime: new Date(startMs).toISOString(),
+      endDateTime: new Date(endMs).toISOString(),
+    });
+    return {
+      "@odata.context": `${this.urls.graphUrl}/v1.0/$metadata#microsoft.graph.passwordCredential`,
+      customKeyIdentifier: null,
+      displayName: added.displayName ?? null,
+      endDateTime: added.endDateTime,
+      hint: added.hint,
+      keyId: added.keyId,
+      secretText: added.secretText,
+      startDateTime: added.startDateTime,
+    };
+  }
+
+  /**
+   * `POST /applications/{id}/removePassword` with `{ keyId }`: 204. A keyId that is not a GUID is a bad
+   * request; one the application does not hold is answered 404 like any missing resource.
+   * @see https://learn.microsoft.com/en-us/graph/api/application-removepassword
+   */
+  private removePassword(principal: Principal, key: { objectId: string } | { appId: string }, request: GraphRequest): void {
+    this.require(principal, PERMISSIONS.applicationCredentials);
+    if (request.bodyState === "invalid")
+      throw new GraphError(
+        400,
+        "BadRequest",
+        "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+      );
+    const app = this.applicationFor(principal, key);
+    const keyId = (request.body as { keyId?: unknown } | undefined)?.keyId;
+    if (typeof keyId !== "string" || !GUID.test(keyId))
+      throw new GraphError(400, "Request_BadRequest", "Invalid value specified for property 'keyId' of resource 'Application'.");
+    if (!app.secrets.some((s) => s.keyId.toLowerCase() === keyId.toLowerCase()))
+      throw new GraphError(404, "Request_ResourceNotFound", `No password credential found with keyId '${keyId}'.`);
+    this.state.removeSecret(app.clientId, app.secrets.find((s) => s.keyId.toLowerCase() === keyId.toLowerCase())!.keyId);
   }
 
   private applicationsIn(t: TenantRuntime): AppRuntime[] {

@@ -42,6 +42,7 @@ export type {
   ThrottleOptions,
 } from "./state.js";
 export type { EmulatorUrls } from "./tokens.js";
+export { MAILBOX_LIMIT, Mailboxes, type MailAddress, type MailboxSummary, type MailMessage } from "./mail.js";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, ".data", "emulator");

@@ -2,7 +2,15 @@ import { randomBytes } from "node:crypto";
 import { aadError, AADSTS, AadRequestError, type AadstsKey } from "./aad-errors.js";
 import { consentPage, errorPage, formPostPage, mfaPage, signInPage } from "./pages.js";
 import type { User } from "./scenario.js";
-import { ADMIN_ROLES, CODE_LIFETIME_MS, type AppRuntime, type ArmedInteraction, type EmulatorState, type TenantRuntime } from "./state.js";
+import {
+  ADMIN_ROLES,
+  CODE_LIFETIME_MS,
+  GRAPH_APP_CONSENT_ROLES,
+  type AppRuntime,
+  type ArmedInteraction,
+  type EmulatorState,
+  type TenantRuntime,
+} from "./state.js";
 import { GENERIC_SEGMENTS } from "./token-endpoint.js";
 import { isGraphResource, newAuthCode, OIDC_SCOPES, parseScopes, type EmulatorUrls } from "./tokens.js";
 
@@ -211,7 +219,7 @@ export class InteractiveFlows {
     if (user.conditionalAccessBlock) return this.errorRedirect(flow, "caBlocked", [], "access_denied");
     session.signedIn = { userId: user.id, tenantId: userTenant.tenant.id, mfa: flow.mfa, authTimeS: flow.authTimeS ?? this.state.clock.nowSeconds() };
 
-    const isAdmin = (user.roles ?? []).some((r) => ADMIN_ROLES.has(r));
+    const isAdmin = this.canGrant(user, flow);
     if (flow.kind !== "authorize") {
       if (!isAdmin) return this.errorRedirect(flow, "adminConsentRequired", []);
       if (armedDecision) return this.applyConsentDecision(flow, session, armedDecision);
@@ -226,6 +234,16 @@ export class InteractiveFlows {
     if (!isAdmin) return this.errorRedirect(flow, "adminConsentRequired", []);
     if (armedDecision) return this.applyConsentDecision(flow, session, armedDecision);
     return this.consentResult(flow);
+  }
+
+  /**
+   * Whether the user may grant what the flow asks for tenant-wide: application permissions (admin consent,
+   * `.default`) need a Global or Privileged Role Administrator; delegated ones any of ADMIN_ROLES. Anyone
+   * else is answered with AADSTS90094 (access_denied) on the redirect URI, as Entra does.
+   */
+  private canGrant(user: User, flow: Flow): boolean {
+    const allowed = this.requestedPermissions(flow).application.length > 0 ? GRAPH_APP_CONSENT_ROLES : ADMIN_ROLES;
+    return (user.roles ?? []).some((r) => allowed.has(r));
   }
 
   private authorizeNeedsConsent(flow: Flow): boolean {

@@ -242,6 +242,8 @@ export const providerAppSchema = z.object({
   multiTenant: z.boolean().default(true),
   /** Seconds after a consent during which client credentials still fail with AADSTS700016. */
   consentPropagationSeconds: z.number().min(0).default(0),
+  /** Seconds after a secret is added (addPassword, add-secret) during which it is still refused with AADSTS7000215. */
+  secretPropagationSeconds: z.number().min(0).default(0),
 });
 export type ProviderApp = z.infer<typeof providerAppSchema>;
 

@@ -6,6 +6,7 @@ import { instanceDiscovery, jwks, openIdConfigurationV1, openIdConfigurationV2 }
 import { GraphService, graphErrorBody, normalizeEndpoint, throttledBody } from "./graph.js";
 import { isLoopback, parseCookies, readBody, redirect, sendHtml, sendJson, sleep } from "./http-util.js";
 import { InteractiveFlows, SESSION_COOKIE, type FlowKind, type InteractiveResult } from "./interactive.js";
+import { mailboxIndexPage, mailboxPage, messagePage } from "./mail-pages.js";
 import { errorPage, signedOutPage } from "./pages.js";
 import { EmulatorControlError, type CounterKind, type EmulatorState, type FaultScope } from "./state.js";
 import { GENERIC_SEGMENTS, handleTokenRequest } from "./token-endpoint.js";
@@ -112,6 +113,10 @@ export class EmulatorHandlers {
     if (method === "GET" && path === "/") {
       this.track(req, res, started, { kind: "other", endpoint: "index" });
       return sendHtml(res, 200, this.indexPage());
+    }
+    if (method === "GET" && seg === "mailboxes") {
+      this.track(req, res, started, { kind: "other", endpoint: "mailboxes" });
+      return this.mailboxes(res, segments.slice(1));
     }
     if (method === "GET" && rest === "discovery/instance") {
       this.track(req, res, started, { kind: "discovery", endpoint: "discovery:instance" });
@@ -275,11 +280,13 @@ export class EmulatorHandlers {
       return;
     }
     let body: unknown;
-    if (bodyText) {
+    let bodyState: "ok" | "missing" | "invalid" = bodyText.trim() ? "ok" : "missing";
+    if (bodyState === "ok") {
       try {
         body = JSON.parse(bodyText);
       } catch {
         body = undefined;
+        bodyState = "invalid";
       }
     }
     const response = this.graph.handle({
@@ -292,9 +299,40 @@ export class EmulatorHandlers {
         "client-request-id": clientRequestId,
       },
       body,
+      bodyState,
     });
+    if (response.body === undefined) {
+      res.writeHead(response.status, { ...response.headers, "Content-Length": 0 });
+      res.end();
+      return;
+    }
     if (response.status >= 400) tracked.error = (response.body as { error?: { code?: string } }).error?.code;
     sendJson(res, response.status, response.body, response.headers);
+  }
+
+  /** `/mailboxes`, `/mailboxes/{address}`, `/mailboxes/{address}/messages/{id}`: what sendMail delivered, for people. */
+  private mailboxes(res: ServerResponse, parts: string[]): void {
+    const headers = { "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-src 'self'" };
+    const owners = this.mailboxOwners();
+    if (parts.length === 0) return sendHtml(res, 200, mailboxIndexPage(this.state.mail.list(), owners), headers);
+    const address = parts[0]!.toLowerCase();
+    if (parts.length === 1) return sendHtml(res, 200, mailboxPage(address, this.state.mail.messages(address), owners.get(address)), headers);
+    const message = parts.length === 3 && parts[1] === "messages" ? this.state.mail.find(address, parts[2]!) : undefined;
+    if (!message) return sendHtml(res, 404, errorPage({ error: "not_found", description: "There is no such message in this mailbox.", code: 404 }));
+    sendHtml(res, 200, messagePage(message, owners.get(address)), headers);
+  }
+
+  /** Lower-cased address → "Display name (Tenant)" for the scenario's users, so mailbox pages say whose mailbox it is. */
+  private mailboxOwners(): Map<string, string> {
+    const owners = new Map<string, string>();
+    for (const t of this.state.scenario.tenants) {
+      for (const u of t.users) {
+        const label = `${u.displayName} (${t.displayName})`;
+        owners.set(u.userPrincipalName.toLowerCase(), label);
+        if (u.mail) owners.set(u.mail.toLowerCase(), label);
+      }
+    }
+    return owners;
   }
 
   private indexPage(): string {
@@ -310,7 +348,8 @@ export class EmulatorHandlers {
     return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Entra ID emulator</title>
 <style>body{font-family:system-ui,sans-serif;max-width:900px;margin:2rem auto;padding:0 1rem}code{font-size:.85rem}li{margin:.3rem 0}</style></head>
 <body><h1>Entra ID emulator</h1><p>Login origin <code>${this.urls.loginUrl}</code>, Graph origin <code>${this.urls.graphUrl}</code>.
-Provider app <code>${escape(p.clientId)}</code> (${escape(p.displayName)}).</p><ul>${rows}</ul></body></html>`;
+Provider app <code>${escape(p.clientId)}</code> (${escape(p.displayName)}).</p>
+<p><a href="/mailboxes">Mailboxes</a> — mail sent through Graph <code>sendMail</code> (${this.state.mail.list().length} mailboxes).</p><ul>${rows}</ul></body></html>`;
   }
 }
 

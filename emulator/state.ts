@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, KeyObject, randomBytes, randomUUID, X509Certificate } from "node:crypto";
 import { UserDirectory, type UserChange } from "./directory.js";
 import { EmulatorClock } from "./clock.js";
+import { Mailboxes } from "./mail.js";
 import { thumbprints } from "./certs.js";
 import { createAccessTokenKey, createSigningKey, type SigningKey } from "./jwt.js";
 import {
@@ -31,7 +32,14 @@ export const ROLE_TEMPLATE_IDS: Record<string, string> = {
   "Security Administrator": "194ae4cb-b126-40b2-bd5b-6091b380977d",
 };
 export const DEFAULT_USER_WID = "b79fbf4d-3ef9-4689-8143-76b194e85509";
+/** Directory roles that may grant tenant-wide consent to delegated permissions (and to non-Graph application permissions). */
 export const ADMIN_ROLES = new Set(["Global Administrator", "Application Administrator", "Cloud Application Administrator", "Privileged Role Administrator"]);
+/**
+ * The roles that may also grant application permissions (app roles) of Microsoft Graph: an Application
+ * or Cloud Application Administrator is refused there, as any user without an admin role (AADSTS90094).
+ * @see https://learn.microsoft.com/en-us/entra/identity/enterprise-apps/grant-admin-consent#prerequisites
+ */
+export const GRAPH_APP_CONSENT_ROLES = new Set(["Global Administrator", "Privileged Role Administrator"]);
 
 export type FaultScope = "token" | "graph";
 export interface LatencySpec {
@@ -117,6 +125,8 @@ export interface AppRuntime {
   requiredApplicationPermissions: string[];
   requiredDelegatedPermissions: string[];
   consentPropagationSeconds: number;
+  /** Seconds after a secret is added before the token endpoint accepts it (Entra's replication). */
+  secretPropagationSeconds: number;
   createdDateTime: string;
   registration?: AppRegistration;
 }
@@ -187,6 +197,7 @@ export interface SetClockOptions {
 export interface AddSecretOptions {
   displayName?: string;
   endDateTime?: string;
+  startDateTime?: string;
   secretText?: string;
 }
 export interface NewSecret {
@@ -194,6 +205,7 @@ export interface NewSecret {
   secretText: string;
   hint: string;
   displayName?: string;
+  startDateTime: string;
   endDateTime: string;
 }
 
@@ -275,7 +287,13 @@ export class EmulatorState {
   private hangs: (HangOptions & { remaining: number })[] = [];
   /** Per tenant (lower-case id): seconds after a consent during which the tenant refuses app tokens with 700016. */
   private consentPropagation = new Map<string, number>();
+  /** Per application (lower-case client id): overrides the app's secretPropagationSeconds; cleared with the faults. */
+  private secretPropagation = new Map<string, number>();
+  /** Per secret keyId: the instant from which the token endpoint accepts a newly added secret. */
+  private secretAcceptedFromMs = new Map<string, number>();
   private armed: ArmedInteraction[] = [];
+  /** What Graph sendMail delivered, per mailbox; emptied when a scenario is (re)loaded. */
+  readonly mail = new Mailboxes();
 
   constructor(scenario: ScenarioInput | Scenario, clock = new EmulatorClock()) {
     this.clock = clock;
@@ -308,10 +326,13 @@ export class EmulatorState {
     this.tokensValidFromMs.clear();
     this.throttles = [];
     this.consentPropagation.clear();
+    this.secretPropagation.clear();
+    this.secretAcceptedFromMs.clear();
     this.failures = [];
     this.hangs = [];
     this.armed = [];
     this.latency = {};
+    this.mail.clear();
 
     const longAgo = Date.parse("2024-01-01T00:00:00Z");
     for (const tenant of scenario.tenants) {
@@ -351,6 +372,7 @@ export class EmulatorState {
           requiredApplicationPermissions: reg.applicationPermissions,
           requiredDelegatedPermissions: reg.delegatedPermissions,
           consentPropagationSeconds: 0,
+          secretPropagationSeconds: 0,
           createdDateTime: "2024-01-01T00:00:00Z",
           registration: reg,
         };
@@ -371,6 +393,7 @@ export class EmulatorState {
       requiredApplicationPermissions: p.requiredApplicationPermissions,
       requiredDelegatedPermissions: p.requiredDelegatedPermissions,
       consentPropagationSeconds: p.consentPropagationSeconds,
+      secretPropagationSeconds: p.secretPropagationSeconds,
       createdDateTime: "2024-01-01T00:00:00Z",
     });
 
@@ -614,6 +637,16 @@ export class EmulatorState {
   grantConsent(tenantId: string, clientId: string, permissions: { applicationPermissions?: string[]; delegatedPermissions?: string[] } = {}): ConsentRuntime {
     const tenant = this.requireTenant(tenantId);
     const app = this.requireApp(clientId);
+    if (app.kind === "tenant" && app.registration) {
+      // A single-tenant registration's permissions are granted (admin-consented) in its own tenant only.
+      if (app.homeTenantId.toLowerCase() !== tenant.tenant.id.toLowerCase())
+        throw new EmulatorControlError(400, `application ${app.clientId} is registered in tenant ${app.homeTenantId}, not ${tenant.tenant.id}`);
+      const reg = app.registration;
+      if (permissions.applicationPermissions) reg.applicationPermissions = app.requiredApplicationPermissions = [...permissions.applicationPermissions];
+      if (permissions.delegatedPermissions) reg.delegatedPermissions = app.requiredDelegatedPermissions = [...permissions.delegatedPermissions];
+      reg.consented = true;
+      return { clientId: app.clientId, applicationPermissions: reg.applicationPermissions, delegatedPermissions: reg.delegatedPermissions, grantedAtMs: 0 };
+    }
     const existing = tenant.consents.get(app.clientId.toLowerCase());
     const grant: ConsentRuntime = {
       clientId: app.clientId,
@@ -636,25 +669,73 @@ export class EmulatorState {
     return tenant.consents.delete(clientId.toLowerCase());
   }
 
+  /**
+   * Adds a client secret, as the portal's "New client secret" or Graph's addPassword does. Entra takes a
+   * while to replicate a new secret: for the app's secret propagation delay the token endpoint still
+   * refuses it with AADSTS7000215 (see secretAccepted).
+   */
   addSecret(clientId: string, options: AddSecretOptions = {}): NewSecret {
     const app = this.requireApp(clientId);
     const secretText = options.secretText ?? generateSecretText();
+    const now = this.clock.now();
     const secret: Secret = {
       keyId: randomUUID(),
       displayName: options.displayName,
       secretText,
       hint: secretText.slice(0, 3),
-      startDateTime: new Date(this.clock.now()).toISOString(),
-      endDateTime: options.endDateTime ?? new Date(this.clock.now() + 180 * 24 * 60 * 60 * 1000).toISOString(),
+      startDateTime: options.startDateTime ?? new Date(now).toISOString(),
+      endDateTime: options.endDateTime ?? new Date(now + 180 * 24 * 60 * 60 * 1000).toISOString(),
     };
     app.secrets.push(secret);
-    return { keyId: secret.keyId, secretText, hint: secret.hint!, displayName: secret.displayName, endDateTime: secret.endDateTime };
+    const delay = this.secretPropagationSeconds(app);
+    if (delay > 0) this.secretAcceptedFromMs.set(secret.keyId, now + delay * 1000);
+    return {
+      keyId: secret.keyId,
+      secretText,
+      hint: secret.hint!,
+      displayName: secret.displayName,
+      startDateTime: secret.startDateTime!,
+      endDateTime: secret.endDateTime,
+    };
+  }
+
+  /** Whether the token endpoint accepts this secret yet (false while a new secret replicates). */
+  secretAccepted(keyId: string): boolean {
+    const from = this.secretAcceptedFromMs.get(keyId);
+    return from === undefined || this.clock.now() >= from;
+  }
+
+  /**
+   * Replication after a secret is added: for `seconds`, client credentials with the new secret fail with
+   * AADSTS7000215, as Entra does until the new credential reaches every replica. Overrides the app's own
+   * secretPropagationSeconds for secrets added from now on; 0 turns it off.
+   */
+  setSecretPropagationDelay(clientId: string, seconds: number): void {
+    const app = this.requireApp(clientId);
+    this.secretPropagation.set(app.clientId.toLowerCase(), seconds);
+  }
+
+  secretPropagationSeconds(app: AppRuntime): number {
+    return this.secretPropagation.get(app.clientId.toLowerCase()) ?? app.secretPropagationSeconds;
   }
 
   expireSecret(clientId: string, keyId: string): void {
     const secret = this.requireApp(clientId).secrets.find((s) => s.keyId === keyId);
     if (!secret) throw new EmulatorControlError(404, `unknown secret ${keyId}`);
     secret.endDateTime = new Date(this.clock.now() - 1000).toISOString();
+  }
+
+  /**
+   * Uploads a certificate's public key to the application, as "Certificates & secrets → Upload
+   * certificate" in the Entra admin center does; client assertions signed with its key are accepted from
+   * then on. Returns its keyId and thumbprint (keyCredential.customKeyIdentifier).
+   */
+  addCertificate(clientId: string, certPem: string, options: { displayName?: string } = {}): { keyId: string; thumbprintSha1: string; endDateTime: string } {
+    const app = this.requireApp(clientId);
+    const cert = certificateRuntime({ certPem, displayName: options.displayName }, randomUUID());
+    if (app.certificates.some((c) => c.sha1 === cert.sha1)) throw new EmulatorControlError(409, "this certificate is already on the application");
+    app.certificates.push(cert);
+    return { keyId: cert.keyId, thumbprintSha1: cert.sha1, endDateTime: new Date(cert.endMs).toISOString() };
   }
 
   removeSecret(clientId: string, keyId: string): void {
@@ -748,10 +829,21 @@ export class EmulatorState {
 
   clearFaults(): void {
     this.consentPropagation.clear();
+    this.secretPropagation.clear();
     this.throttles = [];
     this.failures = [];
     this.hangs = [];
     this.latency = {};
+  }
+
+  /**
+   * Sets a sign-in user's directory roles: [] makes a non-administrator (refused at admin consent with
+   * AADSTS90094), "Global Administrator" one who can grant anything. Scripted customers use it.
+   */
+  setUserRoles(upn: string, roles: string[]): { user: string; roles: string[] } {
+    const user = this.requireUser(upn);
+    user.roles = [...new Set(roles)];
+    return { user: user.userPrincipalName, roles: user.roles };
   }
 
   armInteraction(interaction: ArmedInteraction): void {

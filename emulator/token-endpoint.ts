@@ -73,6 +73,8 @@ function authenticateWithSecret(state: EmulatorState, app: AppRuntime, secret: s
   if (matches.length === 0) throw new AadRequestError("invalidSecret", [app.clientId]);
   const live = matches.some((s) => Date.parse(s.endDateTime) > now && (!s.startDateTime || Date.parse(s.startDateTime) <= now + 300_000));
   if (!live) throw new AadRequestError("expiredSecret", [app.clientId]);
+  // A secret added moments ago is not yet known to every replica: Entra answers as for a wrong secret.
+  if (!matches.some((s) => state.secretAccepted(s.keyId))) throw new AadRequestError("invalidSecret", [app.clientId]);
   return "secret";
 }
 

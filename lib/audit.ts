@@ -37,6 +37,14 @@ export const auditActions = [
   "app_registration.updated",
   "app_registration.tested",
   "app_registration.deleted",
+  // Secret rotation (lib/provider/rotation.ts): one row per step, details never hold a secret.
+  "app_registration.rotation_started",
+  "app_registration.rotation_step",
+  "app_registration.rotation_finished",
+  // Certificate overlap (lib/provider/certificates.ts): thumbprints only.
+  "app_registration.certificate_staged",
+  "app_registration.certificate_switched",
+  "app_registration.certificate_removed",
   "tenant.app_registration_chosen",
   "consent_link.created",
   "consent_link.revoked",
@@ -46,12 +54,52 @@ export const auditActions = [
   "keys.rotated",
   "entra_settings.updated",
   "admin.sessions_revoked",
+  "admin.password_reset",
+  // Emailed invitations and the forced change of a one-time password (lib/admins/invitations.ts, lib/auth/change-password.ts).
+  "admin.invited",
+  "admin.invitation_revoked",
+  "admin.invitation_accepted",
+  "admin.password_changed",
+  // An admin's own display preferences (density, Tenants columns, time zone); details name the changed fields.
+  "admin.preferences_updated",
   "auth.sign_in.refused",
   "api_token.created",
   "api_token.revoked",
   "api.rate_limited",
   "saved_view.created",
   "saved_view.deleted",
+  // Notification channels (Settings → Channels): details name the changed fields, never a secret.
+  "channel.created",
+  "channel.updated",
+  "channel.deleted",
+  "channel.tested",
+  "channel.secret_rotated",
+  "channel.rotation_finished",
+  // Incidents and alert rules (lib/notify).
+  "incident.acknowledged",
+  "alert_rule.created",
+  "alert_rule.updated",
+  "alert_rule.deleted",
+  // Tags (lib/tags/manage.ts)
+  "tag.created",
+  "tag.updated",
+  "tag.deleted",
+  "tenant.tag_assigned",
+  "tenant.tag_removed",
+  "tenant.tags_set",
+  // Settings → Branding: details name the changed fields, never the logo.
+  "branding.updated",
+  // Consent campaigns (lib/campaigns)
+  "campaign.created",
+  "invitation.resent",
+  "invitation.revoked",
+  // The access-token broker (lib/access-tokens): issuances name the caller, resource, scopes and expiry, never the token.
+  "tenant.access_token_issued",
+  "tenant.access_token_refused",
+  "tenant.access_tokens_blocked",
+  "tenant.access_tokens_allowed",
+  "access_grant.saved",
+  "access_grant.removed",
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];
@@ -76,7 +124,16 @@ export type AuditTarget = {
     | "keys"
     | "entra_settings"
     | "api_token"
-    | "saved_view";
+    | "saved_view"
+    | "channel"
+    | "incident"
+    | "alert_rule"
+    | "tag"
+    | "branding"
+    | "campaign"
+    | "invitation"
+    | "entra_client"
+    | "admin_invitation";
   id: string;
 };
 

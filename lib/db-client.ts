@@ -75,12 +75,23 @@ export function createDatabaseClient(url: string): PrismaClient {
   return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}` }) });
 }
 
-/** Prisma's error code (P2002 unique violation, P2025 record not found…), the same on both databases. */
-export function isPrismaError(e: unknown, code: "P2002" | "P2025"): boolean {
+/** Prisma's error code (P2002 unique violation, P2003 foreign key, P2025 record not found…), the same on both databases. */
+export function isPrismaError(e: unknown, code: "P2002" | "P2003" | "P2025"): boolean {
   return (e as { code?: string } | null)?.code === code;
 }
 
 /** A unique constraint refused the write: someone else created the row first. */
 export function isUniqueViolation(e: unknown): boolean {
   return isPrismaError(e, "P2002");
+}
+
+/**
+ * A transaction lost to a concurrent one (PostgreSQL 40001 serialization failure or 40P01 deadlock): Prisma's
+ * P2034, or, when the failure surfaces at COMMIT of an interactive transaction, the driver adapter's own
+ * error (`cause.kind` "TransactionWriteConflict", `cause.originalCode` the SQLSTATE).
+ */
+export function isWriteConflict(e: unknown): boolean {
+  if ((e as { code?: string } | null)?.code === "P2034") return true;
+  const cause = (e as { cause?: { kind?: string; originalCode?: string } } | null)?.cause;
+  return cause?.kind === "TransactionWriteConflict" || cause?.originalCode === "40001" || cause?.originalCode === "40P01";
 }

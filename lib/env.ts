@@ -102,6 +102,38 @@ const envSchema = z.object({
   CONSENT_CONFIRM_BACKOFF_SECONDS: z.coerce.number().min(0.1).max(600).default(5),
   /** …up to this many seconds. */
   CONSENT_CONFIRM_BACKOFF_MAX_SECONDS: z.coerce.number().min(0.1).max(3_600).default(60),
+  /**
+   * Alerts (lib/notify): how often incidents are reconciled, events detected and the outbox delivered
+   * (once per interval across the cluster); 0 turns notifications off in this deployment.
+   */
+  NOTIFY_TICK_SECONDS: z.coerce.number().min(0).max(3_600).default(10),
+  /** Attempts per notification before it is given up (its channel's delivery log says why). */
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** The first retry waits this many seconds, each next one twice as long (or the receiver's Retry-After when longer)… */
+  NOTIFY_RETRY_BASE_SECONDS: z.coerce.number().min(0.1).max(3_600).default(30),
+  /** …up to this many seconds. */
+  NOTIFY_RETRY_MAX_SECONDS: z.coerce.number().min(1).max(86_400).default(3_600),
+  /** One delivery attempt's time limit, in seconds. */
+  NOTIFY_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(15),
+  /**
+   * Client-secret rotation of the MSP's app registrations (lib/provider/rotation.ts): tenants verified
+   * with the new secret before it is stored (spread across clouds and methods; 0: only the home tenant's
+   * token)…
+   */
+  ROTATION_CANARY_SIZE: z.coerce.number().int().min(0).max(50).default(5),
+  /** …minutes the old secret is kept after the switch (long enough for a full Verify All to finish with it)… */
+  ROTATION_GRACE_MINUTES: z.coerce.number().min(0).max(10_080).default(120),
+  /** …and minutes to wait for Microsoft to accept a new secret (AADSTS7000215 while it replicates) before rolling back. */
+  ROTATION_ACCEPT_TIMEOUT_MINUTES: z.coerce.number().min(0.1).max(1_440).default(15),
+  /** Scheduled rotation: a registration's secret is rotated this many days before it expires (0: never automatically)… */
+  ROTATION_DAYS_BEFORE_EXPIRY: z.coerce.number().int().min(0).max(365).default(30),
+  /** …starting only inside this daily maintenance window, `HH:MM-HH:MM` in UTC (it may wrap past midnight). */
+  ROTATION_WINDOW_UTC: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, "ROTATION_WINDOW_UTC must look like 01:00-05:00")
+    .default("01:00-05:00"),
+  /** How often the rotation steps are advanced (once per interval across the cluster); 0: never in this process. */
+  ROTATION_TICK_SECONDS: z.coerce.number().min(0).max(3_600).default(5),
   /** Days a customer consent link stays valid. */
   CONSENT_LINK_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   /** REST API requests per API token or Entra client per minute (fixed window, shared by every instance). */

@@ -4,7 +4,7 @@
  * REST problem kind: lib/api/problem.ts's `problemKinds` gives its HTTP status, and the compiler refuses
  * a code without one.
  */
-export const commandErrorCodes = ["forbidden", "not-found", "validation", "conflict", "version-conflict"] as const;
+export const commandErrorCodes = ["forbidden", "not-found", "validation", "conflict", "version-conflict", "rate-limited"] as const;
 
 export type CommandErrorCode = (typeof commandErrorCodes)[number];
 
@@ -17,14 +17,17 @@ export const CHECK_FIELDS = "Check the highlighted fields.";
 /** An expected refusal: thrown by a command (or by what it calls), turned into a result or a problem by the adapters. */
 export class CommandError extends Error {
   readonly fieldErrors?: FieldErrors;
+  /** A rate-limited refusal: when to try again (Retry-After on the REST API). */
+  readonly retryAfterSeconds?: number;
   constructor(
     readonly code: CommandErrorCode,
     message: string,
-    options: { fieldErrors?: FieldErrors } = {},
+    options: { fieldErrors?: FieldErrors; retryAfterSeconds?: number } = {},
   ) {
     super(message);
     this.name = "CommandError";
     if (options.fieldErrors) this.fieldErrors = options.fieldErrors;
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

@@ -21,6 +21,10 @@ export async function onServerStart() {
   // Consents received but not confirmed yet are checked on their backoff in every case (a few minutes each).
   startConsentConfirmation();
   if (env.USER_SYNC_SCHEDULE_HOURS > 0) (await import("@/lib/users")).startUserSyncSchedule();
+  // Incidents, alert events and the notification outbox (NOTIFY_TICK_SECONDS=0: off).
+  (await import("@/lib/notify")).startNotifier();
+  // Client-secret rotations advance step by step on the job engine (ROTATION_TICK_SECONDS=0: not here).
+  (await import("@/lib/provider/rotation")).startRotationTicks();
   const stop = () => {
     void releaseRuns().finally(() => process.exit(0));
   };

@@ -448,7 +448,9 @@ async function startInstances() {
   const { spawn } = await import("node:child_process");
   const fixture = path.join("lib", "jobs", "fixtures", "instance-child.ts");
   const children = Array.from({ length: instances }, (_, i) => {
-    const child = spawn(process.execPath, [...process.execArgv, fixture], {
+    // BENCH_CPU_PROF=<dir>: a CPU profile of each instance (node --cpu-prof), for `node --cpu-prof` analysis.
+    const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const child = spawn(process.execPath, [...profile, ...process.execArgv, fixture], {
       env: {
         ...process.env,
         DATABASE_URL: instanceUrl,

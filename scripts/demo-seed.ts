@@ -9,7 +9,10 @@ import { decryptSecret, encryptSecret } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { newId } from "@/lib/ids";
 import type { MethodId } from "@/lib/methods";
+import { createChannel } from "@/lib/notify/channels/store";
+import { notifyTick } from "@/lib/notify";
 import { applyProviderSettings } from "@/lib/provider/settings";
+import { assignTag, createTag } from "@/lib/tags/manage";
 import { getRunProgress, startVerificationRun, waitForRun } from "@/lib/verification";
 import { providerSettingsSchema } from "@/lib/validations/provider";
 
@@ -170,5 +173,62 @@ export async function seedDemo(input: { emu: RunningEmulator; redirectUrl: strin
   const { run } = await startVerificationRun({ trigger: "manual", requestedBy: admin.email, actor });
   await waitForRun(run.id);
   const progress = await getRunProgress(run.id);
-  return { tenants, verified: progress?.verified ?? 0, warnings: progress?.warnings ?? 0, failed: progress?.failed ?? 0 };
+  const alerts = await seedAlerts({ actor, ...mspMailboxes(scenario) });
+  return { tenants, verified: progress?.verified ?? 0, warnings: progress?.warnings ?? 0, failed: progress?.failed ?? 0, ...alerts };
+}
+
+/** The MSP's alerts mailbox (a shared mailbox of its home tenant) and the NOC address beside it. */
+function mspMailboxes(scenario: RunningEmulator["state"]["scenario"]): { mailbox: string; noc: string } {
+  const home = scenario.tenants.find((t) => t.id === scenario.providerApp.homeTenantId);
+  const mailbox = home?.users.find((u) => u.userPrincipalName.startsWith("alerts@"))?.userPrincipalName;
+  if (!mailbox) throw new Error("The demo scenario's home tenant has no alerts@ mailbox");
+  return { mailbox, noc: mailbox.replace(/^alerts@/, "noc@") };
+}
+
+/**
+ * Alerts as a new user first sees them: a few tags on customers, an email channel through Microsoft Graph
+ * (sendMail from the MSP's alerts mailbox, the default app registration holding Mail.Send in the MSP's own
+ * tenant), one rule sending every incident to the NOC, and the first tick: the tenants the first Verify All
+ * found Failed have open incidents, and their emails are in the emulator's mailboxes (/mailboxes).
+ */
+async function seedAlerts(input: { actor: { type: "admin"; id: string; label: string }; mailbox: string; noc: string }) {
+  const ctx = { actor: input.actor, requestId: "demo-seed" };
+  const tags: Record<string, string> = {};
+  for (const [name, color] of [
+    ["Managed — Gold", "amber"],
+    ["Healthcare", "teal"],
+    ["EU data boundary", "blue"],
+  ] as const) {
+    const made = await createTag({ name, color }, ctx);
+    if (!made.ok) throw new Error(made.error);
+    tags[name] = made.data.id;
+  }
+  const byCustomer = new Map((await db.tenant.findMany({ select: { id: true, customerId: true } })).map((t) => [t.customerId, t.id]));
+  const pick = (ids: string[]) => ids.map((c) => byCustomer.get(c)).filter((id): id is string => !!id);
+  const assignments: [string, string[]][] = [
+    ["Managed — Gold", ["contosodental", "wingtiptoys", "alpineskihouse", "margiestravel"]],
+    ["Healthcare", ["contosodental", "humongousinsurance"]],
+    ["EU data boundary", ["alpineskihouse", "treyresearch", "fourthcoffee"]],
+  ];
+  for (const [name, customers] of assignments) {
+    const assigned = await assignTag({ tagId: tags[name]!, tenantIds: pick(customers) }, ctx);
+    if (!assigned.ok) throw new Error(assigned.error);
+  }
+  const channel = await createChannel({
+    kind: "GRAPH_MAIL",
+    name: "NOC mailbox (Microsoft Graph)",
+    config: { appRegistrationId: "provider", mailbox: input.mailbox, to: [input.noc] },
+    secrets: {},
+  });
+  await db.alertRule.create({
+    data: {
+      id: newId(),
+      name: "Every incident to the NOC",
+      events: JSON.stringify(["incident.opened", "incident.resolved", "credential.rejected", "run.new_failures"]),
+      minSeverity: "info",
+      channels: { create: [{ channelId: channel.id }] },
+    },
+  });
+  const tick = await notifyTick();
+  return { tags: Object.keys(tags).length, incidents: tick.opened, emails: tick.delivered };
 }

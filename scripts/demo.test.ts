@@ -20,6 +20,14 @@ describe("npm run demo", () => {
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Sign in:\s+demo@console\.local\s+\/\s+\S{12,}/);
     expect(result.stdout).toMatch(/Tenants:\s+26 seeded/);
+    // Alerts: tags, the Graph mail channel's first emails (one per incident) and the mailboxes page.
+    const alerts = /Alerts:\s+(\d+) tags, (\d+) open incidents, (\d+) emails/.exec(result.stdout);
+    expect(alerts).not.toBeNull();
+    expect(Number(alerts![1])).toBe(3);
+    expect(Number(alerts![2])).toBeGreaterThanOrEqual(5);
+    // One email per incident, and one for the first run's new failures.
+    expect(Number(alerts![3])).toBe(Number(alerts![2]) + 1);
+    expect(result.stdout).toMatch(/Mailboxes: https:\/\/127\.0\.0\.1:9593\/mailboxes/);
 
     const db = new Database(path.join(dataDir, "console.db"), { readonly: true });
     const rows = db.prepare("SELECT customerId, lastStatus, lastStatusCode, lastCheckCode FROM Tenant").all() as {
@@ -30,7 +38,11 @@ describe("npm run demo", () => {
     }[];
     const statuses = Object.fromEntries(rows.map((t) => [t.customerId, `${t.lastStatus}:${t.lastStatusCode}`]));
     const lastChecks = Object.fromEntries(rows.map((t) => [t.customerId, t.lastCheckCode]));
+    const incidents = db.prepare("SELECT COUNT(*) AS n FROM Incident WHERE openKey IS NOT NULL").get() as { n: number };
+    const delivered = db.prepare("SELECT status, COUNT(*) AS n FROM Notification GROUP BY status").all() as { status: string; n: number }[];
     db.close();
+    expect(incidents.n).toBe(Number(alerts![2]));
+    expect(delivered).toEqual([{ status: "DELIVERED", n: incidents.n + 1 }]);
     // The realistic mix a new user sees.
     expect(statuses.contosodental).toBe("VERIFIED:VERIFIED");
     expect(statuses.margiestravel).toBe("VERIFIED:VERIFIED");

@@ -55,6 +55,8 @@ console.log(" Tenant Access Console demo");
 console.log(` Console:   ${appUrl}/sign-in`);
 console.log(` Sign in:   demo@console.local  /  ${password}`);
 console.log(` Tenants:   ${summary.tenants} seeded, first verification: ${summary.verified} verified, ${summary.warnings} warnings, ${summary.failed} failed`);
+console.log(` Alerts:    ${summary.tags} tags, ${summary.incidents} open incidents, ${summary.emails} emails to the NOC (channel "NOC mailbox")`);
+console.log(` Mailboxes: ${new URL("/mailboxes", emu.loginUrl).toString()} (the MSP's and the customers' mail)`);
 console.log(` Emulator:  ${emu.loginUrl} (Entra ID), ${emu.graphUrl} (Graph); CA ${emu.caCertPath}`);
 console.log("            Consent pages are served by the emulator: accept its certificate in the browser");
 console.log(`            (or import the CA). Customer admins sign in with their UPN and password Demo-Passw0rd!`);

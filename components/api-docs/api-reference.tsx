@@ -40,11 +40,26 @@ function statusStyle(status: string) {
  * operation grouped by tag with its parameters, body and responses, and the shared schemas at the end.
  * Server-rendered; responses and schemas fold with <details>, which needs no script.
  */
+/** The sections of the reference: one per tag group, then the shared schemas; a page shows one. */
+export const SCHEMAS_SECTION = "schemas";
+
+/** The section a `section` query value names, else the first (unknown values fall back to it). */
+export function sectionOf(reference: ApiReference, value: string | undefined): string {
+  const anchors = [...reference.groups.map((g) => g.anchor), ...(reference.schemas.length > 0 ? [SCHEMAS_SECTION] : [])];
+  return value && anchors.includes(value) ? value : (anchors[0] ?? SCHEMAS_SECTION);
+}
+
+/** A link to an anchor of a section: within the page when it is the one shown, else to that section's page. */
+export function sectionHref(current: string, section: string, anchor: string): string {
+  return section === current ? `#${anchor}` : `?section=${encodeURIComponent(section)}#${anchor}`;
+}
+
 export function ApiReferenceView({
   reference,
   origin,
   specUrl,
   tokensHref,
+  section: requested,
 }: {
   reference: ApiReference;
   /** The console's public origin, for the base URL and the curl example. */
@@ -52,7 +67,15 @@ export function ApiReferenceView({
   specUrl: string;
   /** Settings → API tokens, for administrators; omitted for roles that cannot create tokens. */
   tokensHref?: string;
+  /**
+   * The section shown (a tag group's anchor or "schemas"); the contents list every operation, linking to
+   * its section. One section at a time keeps the page light: every operation with its schemas unfolded
+   * is megabytes of HTML, which a browser (and a screen reader) takes seconds to take in.
+   */
+  section?: string;
 }) {
+  const current = sectionOf(reference, requested);
+  const shownGroups = reference.groups.filter((g) => g.anchor === current);
   const baseUrl = `${origin}${reference.basePath}`;
   // The document's description: its first paragraph leads the page; the others (errors, limits) follow the
   // Authentication block, except any that explain the bearer header, which that block already shows.
@@ -80,14 +103,18 @@ export function ApiReferenceView({
           </ul>
           {reference.groups.map((g) => (
             <div key={g.anchor} className="mt-3">
-              <a href={`#${g.anchor}`} className="block px-2 text-xs font-semibold uppercase tracking-wide text-slate-500 hover:text-slate-900">
+              <a
+                href={sectionHref(current, g.anchor, g.anchor)}
+                aria-current={g.anchor === current ? "page" : undefined}
+                className="block px-2 text-xs font-semibold uppercase tracking-wide text-slate-500 hover:text-slate-900 aria-[current=page]:text-blue-800"
+              >
                 {g.name}
               </a>
               <ul className="mt-1 space-y-0.5">
                 {g.operations.map((op) => (
                   <li key={op.anchor}>
                     <a
-                      href={`#${op.anchor}`}
+                      href={sectionHref(current, g.anchor, op.anchor)}
                       title={`${op.method} ${op.fullPath}`}
                       className="flex items-start gap-2 rounded px-2 py-1 leading-snug text-slate-700 hover:bg-slate-100"
                     >
@@ -102,7 +129,11 @@ export function ApiReferenceView({
           {reference.schemas.length > 0 && (
             <ul className="mt-3 space-y-0.5">
               <li>
-                <a href="#schemas" className="block rounded px-2 py-1 text-slate-700 hover:bg-slate-100">
+                <a
+                  href={sectionHref(current, SCHEMAS_SECTION, "schemas")}
+                  aria-current={current === SCHEMAS_SECTION ? "page" : undefined}
+                  className="block rounded px-2 py-1 text-slate-700 hover:bg-slate-100 aria-[current=page]:font-semibold aria-[current=page]:text-blue-800"
+                >
                   Schemas ({reference.schemas.length})
                 </a>
               </li>
@@ -140,7 +171,7 @@ export function ApiReferenceView({
           </p>
         )}
 
-        {reference.groups.map((g) => (
+        {shownGroups.map((g) => (
           <section key={g.anchor} aria-labelledby={g.anchor} className="space-y-4">
             <div className="border-b border-slate-200 pb-2">
               <h2 id={g.anchor} className="scroll-mt-4 text-xl font-semibold">
@@ -154,13 +185,13 @@ export function ApiReferenceView({
           </section>
         ))}
 
-        {reference.schemas.length > 0 && (
+        {current === SCHEMAS_SECTION && reference.schemas.length > 0 && (
           <section aria-labelledby="schemas" className="space-y-3">
             <div className="border-b border-slate-200 pb-2">
               <h2 id="schemas" className="scroll-mt-4 text-xl font-semibold">
                 Schemas
               </h2>
-              <p className="mt-0.5 text-sm text-slate-600">The shapes the operations above refer to by name.</p>
+              <p className="mt-0.5 text-sm text-slate-600">The shapes the operations refer to by name.</p>
             </div>
             {reference.schemas.map((s) => (
               <details key={s.anchor} id={s.anchor} className="group scroll-mt-4 rounded-xl border border-slate-200 bg-white shadow-sm">
@@ -203,7 +234,7 @@ function Authentication({ reference, baseUrl, tokensHref, notes }: { reference: 
           <p className="mt-1 text-sm text-slate-600">
             Created by an administrator on{" "}
             {tokensHref ? (
-              <Link href={tokensHref} className="font-medium text-blue-700 hover:underline">
+              <Link href={tokensHref} className="font-medium text-blue-700 underline">
                 Settings → API tokens
               </Link>
             ) : (
@@ -320,7 +351,7 @@ function Parameters({ parameters }: { parameters: ParameterView[] }) {
               <tr key={`${p.in}:${p.name}`} className="align-top">
                 <td className="whitespace-nowrap px-3 py-2">
                   <code className="font-mono text-[13px] font-semibold">{p.name}</code>
-                  <div className={cn("text-[11px] uppercase tracking-wide", p.required ? "font-semibold text-red-700" : "text-slate-400")}>
+                  <div className={cn("text-[11px] uppercase tracking-wide", p.required ? "font-semibold text-red-700" : "text-slate-500")}>
                     {p.required ? "required" : "optional"}
                   </div>
                 </td>

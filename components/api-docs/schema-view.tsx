@@ -2,6 +2,14 @@ import { Fragment } from "react";
 import { cn } from "@/components/ui/cn";
 import { slug, typeLabel, type FieldNode, type SchemaNode } from "./openapi-model";
 
+/**
+ * A named schema's entry: on the reference's schemas section (its own page; the link stays within it when
+ * that page is the one shown).
+ */
+function schemaHref(name: string) {
+  return `?section=schemas#schema-${slug(name)}`;
+}
+
 function inlineCode(text: string) {
   return text.split("`").map((part, j) =>
     j % 2 === 1 ? (
@@ -100,7 +108,7 @@ function Children({ node, depth, mode }: { node: SchemaNode; depth: number; mode
     return node.refName ? (
       <p className="mt-1 text-xs text-slate-500">
         Same shape as{" "}
-        <a href={`#schema-${slug(node.refName)}`} className="font-mono text-blue-700 hover:underline">
+        <a href={schemaHref(node.refName)} className="font-mono text-blue-700 underline">
           {node.refName}
         </a>{" "}
         (recursive).
@@ -239,10 +247,10 @@ export function FieldList({ fields, depth = 0, mode }: { fields: FieldNode[]; de
               f.required ? (
                 <span className="text-[11px] font-semibold uppercase tracking-wide text-red-700">required</span>
               ) : (
-                <span className="text-[11px] uppercase tracking-wide text-slate-400">optional</span>
+                <span className="text-[11px] uppercase tracking-wide text-slate-500">optional</span>
               )
             ) : (
-              !f.required && <span className="text-[11px] uppercase tracking-wide text-slate-400">may be absent</span>
+              !f.required && <span className="text-[11px] uppercase tracking-wide text-slate-500">may be absent</span>
             )}
           </div>
           <DocText text={f.schema.description} className="mt-0.5 text-sm text-slate-600" />
@@ -263,7 +271,7 @@ export function SchemaBlock({ node, mode }: { node: SchemaNode; mode: SchemaMode
         <>
           {" "}
           ·{" "}
-          <a href={`#schema-${slug(node.refName)}`} className="text-blue-700 hover:underline">
+          <a href={schemaHref(node.refName)} className="text-blue-700 underline">
             schema
           </a>
         </>

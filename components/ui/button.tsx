@@ -14,17 +14,28 @@ export type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
 
 export const buttonClass = (variant: keyof typeof variants = "secondary", size: keyof typeof sizes = "md") => `btn ${variants[variant]} ${sizes[size]}`;
 
+/**
+ * A pending button stays focusable (aria-disabled, clicks ignored) instead of `disabled`: a disabled button
+ * drops keyboard focus to the page body, and a keyboard user would have to find their place again.
+ */
 export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button(
-  { variant = "secondary", size = "md", pending = false, className, children, disabled, type = "button", ...props },
+  { variant = "secondary", size = "md", pending = false, className, children, disabled, type = "button", onClick, ...props },
   ref,
 ) {
+  const busy = pending && !disabled;
   return (
     <button
       ref={ref}
       type={type}
       className={cn(buttonClass(variant, size), className)}
-      disabled={disabled || pending}
+      disabled={disabled}
+      aria-disabled={busy || undefined}
       aria-busy={pending || undefined}
+      onClick={(e) => {
+        // Also stops a form's implicit submission (Enter in a field clicks its submit button).
+        if (busy) return e.preventDefault();
+        onClick?.(e);
+      }}
       {...props}
     >
       {pending && <Spinner />}

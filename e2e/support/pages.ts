@@ -5,7 +5,7 @@ export async function signIn(page: Page, admin: TestAdmin, password = admin.pass
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill(admin.email);
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
 export async function signInAndExpectConsole(page: Page, admin: TestAdmin) {

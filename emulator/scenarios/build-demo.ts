@@ -220,7 +220,8 @@ function consoleApiRegistrations(): NonNullable<TenantInput["appRegistrations"]>
     id,
     value,
     displayName: value,
-    description: `Console ${value} for automation clients`,
+    description:
+      value === "AccessToken.Request" ? "Request access tokens for customer tenants from the console's broker" : `Console ${value} for automation clients`,
     allowedMemberTypes: ["Application" as const],
   }));
   return [
@@ -259,6 +260,15 @@ const home: TenantInput = {
       roles: ["Global Administrator"],
     },
     { id: userId(0, 2), userPrincipalName: "tech@lakeshoreit.onmicrosoft.com", displayName: "Lakeshore Technician", password: PASSWORD },
+    // A shared mailbox (its account is disabled, as Exchange creates them) that the console's Graph mail channel sends from.
+    {
+      id: userId(0, 3),
+      userPrincipalName: "alerts@lakeshoreit.onmicrosoft.com",
+      displayName: "Lakeshore Alerts",
+      password: PASSWORD,
+      mail: "alerts@lakeshoreit.onmicrosoft.com",
+      disabled: true,
+    },
   ],
   groups: [
     {
@@ -269,7 +279,12 @@ const home: TenantInput = {
     },
   ],
   consents: [
-    { clientId: DEMO.providerClientId, applicationPermissions: ["Application.Read.All", "Organization.Read.All"], delegatedPermissions: ["User.Read"] },
+    // Mail.Send: the console's Graph mail channel sends alerts from alerts@ (application permission, admin-consented here only).
+    {
+      clientId: DEMO.providerClientId,
+      applicationPermissions: ["Application.Read.All", "Organization.Read.All", "Mail.Send"],
+      delegatedPermissions: ["User.Read"],
+    },
   ],
   appRegistrations: consoleApiRegistrations(),
   console: { role: "provider-home-tenant" },

@@ -19,6 +19,8 @@ export const DEMO_API = {
     Administrator: "7ac0ffee-0000-4000-8000-0000000001a1",
     Operator: "7ac0ffee-0000-4000-8000-0000000001a2",
     Viewer: "7ac0ffee-0000-4000-8000-0000000001a3",
+    /** The access-token broker's own role (besides Operator): no demo client holds it until assigned. */
+    "AccessToken.Request": "7ac0ffee-0000-4000-8000-0000000001a4",
   },
   admin: { clientId: "7ac0ffee-0000-4000-8000-000000000101", secret: "adm8Q~demo-automation-admin-secret-00001", role: "Administrator" },
   operator: { clientId: "7ac0ffee-0000-4000-8000-000000000102", secret: "opr8Q~demo-automation-operator-secret-001", role: "Operator" },

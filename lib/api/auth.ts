@@ -9,6 +9,7 @@ import { validatorFor } from "@/lib/auth/entra/sign-in";
 import { db } from "@/lib/db";
 import type { AdminRole } from "@/lib/generated/prisma/enums";
 import { ApiError } from "@/lib/http/problem";
+import type { Grantee } from "@/lib/commands/command";
 
 /**
  * Bearer authentication for /api/v1 (RFC 6750). The token is either one of our API tokens (`tac_…`,
@@ -27,6 +28,8 @@ export type ApiPrincipal = {
   actor: AuditActor;
   /** Rate-limit subject. */
   rateKey: string;
+  /** Who the caller is for the access-token broker's grants (lib/access-tokens). */
+  grantee: Grantee;
 };
 
 const REALM = 'Bearer realm="tenant-access-console"';
@@ -91,6 +94,7 @@ async function authenticateApiToken(token: string, clientAddress: string): Promi
     role: row.role,
     actor: { type: "api_token", id: row.id, label: row.name },
     rateKey: `token:${row.id}`,
+    grantee: { kind: "api_token", tokenId: row.id },
   };
 }
 
@@ -177,5 +181,10 @@ async function authenticateEntraToken(token: string): Promise<ApiPrincipal> {
     role,
     actor: { type: "entra_client", id: subject, label },
     rateKey: `entra:${subject}`,
+    grantee: {
+      kind: "entra_client",
+      appId: appId ?? "",
+      appRoles: (Array.isArray(claims.roles) ? claims.roles : []).filter((r): r is string => typeof r === "string"),
+    },
   };
 }

@@ -1,6 +1,8 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+// Messages for people wherever a schema gives none (lib/validations/messages.ts).
+import "@/lib/validations/messages";
 import type { AuditActor } from "@/lib/audit";
 import { atLeast, roleLabels } from "@/lib/auth/roles";
 import { runCommand, type Command } from "@/lib/commands/command";
@@ -193,7 +195,14 @@ export function apiRoute<P extends z.ZodType | undefined, Q extends z.ZodType | 
         signal: request.signal,
         run: (command, input) => {
           if (!caller) throw new Error(`${endpoint.operationId} is public and cannot run ${command.name}`);
-          return runCommand(command, input, { actor: caller.actor, role: caller.role, requestId, principalKind: caller.kind, signal: request.signal });
+          return runCommand(command, input, {
+            actor: caller.actor,
+            role: caller.role,
+            requestId,
+            principalKind: caller.kind,
+            signal: request.signal,
+            grantee: caller.grantee,
+          });
         },
       });
       if (reply instanceof Response) {

@@ -23,6 +23,8 @@ export type OpenApiDocument = {
   tags: { name: string; description?: string }[];
   security: Record<string, string[]>[];
   paths: Record<string, Record<string, OpenApiOperation>>;
+  /** What the console sends: a webhook channel's requests (OpenAPI 3.1 `webhooks`). */
+  webhooks: Record<string, Record<string, unknown>>;
   components: {
     schemas: Record<string, JsonSchema>;
     securitySchemes: Record<string, Record<string, unknown>>;
@@ -162,6 +164,32 @@ const problemExplanations: Record<number, string> = {
   500: "Unexpected failure; the request id finds it in the console's log.",
 };
 
+/** A webhook channel's POST to its receiver (lib/notify/channels/webhook.ts), signed per Standard Webhooks. */
+function webhookOperation(): Record<string, unknown> {
+  const header = (description: string) => ({ in: "header", required: true, description, schema: { type: "string" } });
+  return {
+    post: {
+      operationId: "notificationWebhook",
+      summary: "A notification, POSTed to a webhook channel's URL",
+      description:
+        "Answer 2xx to acknowledge. 408, 429 and 5xx are retried with exponential backoff (Retry-After, in seconds or as an HTTP date, is honoured); any other status is final. Deduplicate on `webhook-id`.",
+      tags: ["Channels"],
+      parameters: [
+        { name: "webhook-id", ...header("The notification's id; the same on every retry.") },
+        { name: "webhook-timestamp", ...header("Unix seconds when this attempt was sent.") },
+        {
+          name: "webhook-signature",
+          ...header(
+            "`v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the base64 after `whsec_`; space-separated during a rotation.",
+          ),
+        },
+      ],
+      requestBody: { required: true, content: { "application/json": { schema: { $ref: `${COMPONENT_REF}WebhookEvent` } } } },
+      responses: { "2XX": { description: "Received." }, default: { description: "Retried for 408, 429 and 5xx; otherwise given up." } },
+    },
+  };
+}
+
 /** The document served at GET /api/v1/openapi.json and rendered by the console. */
 export function openApiDocument(): OpenApiDocument {
   const paths: OpenApiDocument["paths"] = {};
@@ -195,9 +223,22 @@ export function openApiDocument(): OpenApiDocument {
       ].join("\n\n"),
     },
     servers: [{ url: API_BASE_PATH, description: "This console" }],
-    tags: [{ name: "Tenants" }, { name: "Consent links" }, { name: "Verification runs" }, { name: "Settings" }, { name: "Audit" }, { name: "Meta" }],
+    tags: [
+      { name: "Tenants" },
+      { name: "Consent links" },
+      { name: "Consent campaigns" },
+      { name: "Verification runs" },
+      { name: "Tags" },
+      { name: "Settings" },
+      { name: "Channels" },
+      { name: "Admins" },
+      { name: "Audit" },
+      { name: "Alerts" },
+      { name: "Meta" },
+    ],
     security: [{ apiToken: [] }, { entraAccessToken: [] }],
     paths,
+    webhooks: { notification: webhookOperation() },
     components: {
       schemas: componentSchemas(),
       securitySchemes: {

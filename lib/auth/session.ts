@@ -18,13 +18,18 @@ export function hasRole(admin: SessionAdmin, minimum: AdminRole) {
 }
 
 /**
- * The signed-in admin, re-read from the database on every call: the session row (lib/auth/sessions.ts)
+ * The signed-in account, re-read from the database on every call: the session row (lib/auth/sessions.ts)
  * must still hold (not signed out, revoked, idle or past its lifetime) and the account must not be
  * disabled. An admin who signed in with Microsoft gets the role of their Entra groups, re-read once the
  * Entra Group Cache Duration has passed; no mapped group (or Entra sign-in switched off) ends the
  * session. Null when there is no valid session.
  */
-export async function getSessionAdmin(): Promise<SessionAdmin | null> {
+function withoutFlag({ mustChangePassword, ...admin }: SessionAdmin & { mustChangePassword: boolean }): SessionAdmin {
+  void mustChangePassword;
+  return admin;
+}
+
+async function sessionAccount(): Promise<(SessionAdmin & { mustChangePassword: boolean }) | null> {
   const session = await auth();
   const id = session?.user?.id;
   const sid = session?.sessionId;
@@ -35,15 +40,35 @@ export async function getSessionAdmin(): Promise<SessionAdmin | null> {
   if (active.method === "entra" && admin.entraObjectId) {
     const role = await currentEntraRole({ id: admin.id, role: admin.role, entraObjectId: admin.entraObjectId, entraGroupsAt: admin.entraGroupsAt });
     if (!role) return null;
-    return { id: admin.id, email: admin.email, name: admin.name, role };
+    return { id: admin.id, email: admin.email, name: admin.name, role, mustChangePassword: false };
   }
-  return { id: admin.id, email: admin.email, name: admin.name, role: admin.role };
+  return { id: admin.id, email: admin.email, name: admin.name, role: admin.role, mustChangePassword: admin.mustChangePassword };
 }
 
-/** For pages and layouts: sends anonymous visitors to the sign-in page. */
+/**
+ * The signed-in admin, or null. An admin still holding a one-time password (added or reset on Settings →
+ * Admins) is not one yet: every page, action and route handler treats them as signed out until they have
+ * chosen their own password on /change-password (requireAdmin sends them there).
+ */
+export async function getSessionAdmin(): Promise<SessionAdmin | null> {
+  const account = await sessionAccount();
+  if (!account || account.mustChangePassword) return null;
+  return withoutFlag(account);
+}
+
+/** For /change-password only: the signed-in admin who must choose their own password, else null. */
+export async function getPasswordChangeAdmin(): Promise<SessionAdmin | null> {
+  const account = await sessionAccount();
+  if (!account?.mustChangePassword) return null;
+  return withoutFlag(account);
+}
+
+/** For pages and layouts: sends anonymous visitors to the sign-in page, and a one-time password to its change. */
 export async function requireAdmin(minimum: AdminRole = "VIEWER"): Promise<SessionAdmin> {
-  const admin = await getSessionAdmin();
-  if (!admin) redirect("/sign-in");
+  const account = await sessionAccount();
+  if (!account) redirect("/sign-in");
+  if (account.mustChangePassword) redirect("/change-password");
+  const admin = withoutFlag(account);
   if (!hasRole(admin, minimum)) redirect("/forbidden");
   return admin;
 }

@@ -108,7 +108,16 @@ export async function revokeAdminSessions(adminId: string, reason: SessionRevoke
 export type ActiveSession = {
   id: string;
   method: SessionMethod;
-  admin: { id: string; email: string; name: string | null; role: AdminRole; disabled: boolean; entraObjectId: string | null; entraGroupsAt: Date | null };
+  admin: {
+    id: string;
+    email: string;
+    name: string | null;
+    role: AdminRole;
+    disabled: boolean;
+    entraObjectId: string | null;
+    entraGroupsAt: Date | null;
+    mustChangePassword: boolean;
+  };
 };
 
 /**
@@ -126,7 +135,7 @@ export async function activeAdminSession(sid: string, adminId: string, now = new
       lastSeenAt: true,
       expiresAt: true,
       revokedAt: true,
-      admin: { select: { id: true, email: true, name: true, role: true, disabled: true, entraObjectId: true, entraGroupsAt: true } },
+      admin: { select: { id: true, email: true, name: true, role: true, disabled: true, entraObjectId: true, entraGroupsAt: true, mustChangePassword: true } },
     },
   });
   if (!row || sessionEnd(row, adminId, now, lifetime)) return null;

@@ -1,5 +1,7 @@
 import "server-only";
 import { z } from "zod";
+// Messages for people wherever a schema gives none (lib/validations/messages.ts).
+import "@/lib/validations/messages";
 import { recordAudit, type AuditAction, type AuditActor, type AuditDetails, type AuditTarget } from "@/lib/audit";
 import { atLeast } from "@/lib/auth/roles";
 import { CHECK_FIELDS, CommandError, type FieldErrors } from "@/lib/errors";
@@ -15,6 +17,9 @@ import type { AdminRole } from "@/lib/generated/prisma/enums";
 
 export type PrincipalKind = "admin" | "api_token" | "entra_client";
 
+/** A REST caller as the access-token broker's grants name it: an API token, or an Entra client app and its app roles. */
+export type Grantee = { kind: "api_token"; tokenId: string } | { kind: "entra_client"; appId: string; appRoles: string[] };
+
 /** Who runs a command, whichever entry point they came through. */
 export type CommandContext = {
   actor: AuditActor;
@@ -22,6 +27,8 @@ export type CommandContext = {
   requestId: string;
   principalKind: PrincipalKind;
   signal?: AbortSignal;
+  /** REST callers only. */
+  grantee?: Grantee;
 };
 
 export type AuditEntry = { target?: AuditTarget; details?: AuditDetails };

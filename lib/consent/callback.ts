@@ -9,6 +9,7 @@ import { protocolOf, tokenClient } from "@/lib/entra/token-client";
 import { reasons } from "@/lib/entra/reasons";
 import { readAccessTokenClaims } from "@/lib/entra/token-claims";
 import { newId } from "@/lib/ids";
+import { recordInvitationOutcome } from "@/lib/campaigns/invitations";
 import { methodForFlow, type MethodId } from "@/lib/methods";
 import type { CloudId } from "@/lib/entra/clouds";
 import { appForTenant } from "@/lib/provider/registrations";
@@ -50,8 +51,14 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type CallbackOutcome =
   | { kind: "bad_request"; message: string }
-  | { kind: "declined"; tenantName: string; message: string; codes: number[] }
-  | { kind: "mismatch"; tenantName: string; message: string }
+  /** `reason`: cancelled at the consent screen, signed in without an admin role (AADSTS90094), or another error. */
+  | { kind: "declined"; tenantName: string; message: string; codes: number[]; reason: "cancelled" | "not_admin" | "error" }
+  /**
+   * Signed in with an account of another directory. `expectedDomain`: the link's tenant as the customer
+   * knows it; `account` (from Microsoft's AADSTS50020 description) and `otherTenant` (the token's or
+   * the response's tenant id) when known. For the result page only: never trusted for anything else.
+   */
+  | { kind: "mismatch"; tenantName: string; message: string; expectedDomain: string | null; account: string | null; otherTenant: string | null }
   | { kind: "failed"; tenantName: string; title: string; message: string; codes: number[] }
   | { kind: "success"; tenantName: string; flow: "ADMIN_CONSENT" | "AUTH_CODE"; verification: VerificationOutcome }
   /** Consent was received; Microsoft does not confirm it yet (replication), and the console keeps checking. */
@@ -129,6 +136,17 @@ async function refusal(stateHash: string, browserBinding: string | null, now: Da
 
 /** `browserKey`: the value of the request's consent cookie (CONSENT_BROWSER_COOKIE), if any. */
 export async function handleCallback(url: URL, browserKey: string | undefined): Promise<CallbackOutcome> {
+  const outcome = await consumeCallback(url, browserKey);
+  // A campaign's invitation follows the answer (a no-op for a link sent without a campaign).
+  const state = url.searchParams.get("state");
+  if (outcome.kind !== "bad_request" && state && STATE_PATTERN.test(state)) {
+    const row = await db.oAuthState.findUnique({ where: { stateHash: hashToken(state) }, select: { consentLinkId: true } });
+    await recordInvitationOutcome(row?.consentLinkId ?? null, outcome);
+  }
+  return outcome;
+}
+
+async function consumeCallback(url: URL, browserKey: string | undefined): Promise<CallbackOutcome> {
   const parsed = parseCallbackQuery(url);
   if (!parsed.ok) return { kind: "bad_request", message: parsed.message };
   const p = parsed.params;
@@ -166,12 +184,18 @@ export async function handleCallback(url: URL, browserKey: string | undefined): 
     const codes = aadstsCodes(p.error_description);
     // AADSTS50020/50034/51004: the account that signed in does not belong to the link's tenant.
     if (codes.some((c) => [50020, 50034, 51004].includes(c))) {
-      return mismatch(tenant, actor, { error: p.error, codes: codes.join(",") });
+      // The account is named only in the description's text; shown back to the customer, never trusted.
+      const account = /User account '([^'\s]{1,256})'/.exec(p.error_description ?? "")?.[1] ?? null;
+      return mismatch(tenant, actor, { error: p.error, codes: codes.join(",") }, { account });
     }
     const cancelled = codes.includes(65004) || p.error_subcode === "cancel" || (p.error === "access_denied" && codes.length === 0);
+    // AADSTS90094: the account has no role that may grant admin consent.
+    const notAdmin = !cancelled && codes.includes(90094);
     const message = cancelled
       ? "The administrator cancelled or declined the consent request. Nothing was granted."
-      : `Microsoft reported an error (${p.error}${codes.length ? `, AADSTS${codes.join(", AADSTS")}` : ""}). Nothing was granted.`;
+      : notAdmin
+        ? "The account that signed in is not an administrator who can grant this consent (AADSTS90094). Nothing was granted."
+        : `Microsoft reported an error (${p.error}${codes.length ? `, AADSTS${codes.join(", AADSTS")}` : ""}). Nothing was granted.`;
     await recordFailure(tenant.id, { reasonCode: cancelled ? "CONSENT_DECLINED" : "CONSENT_REQUIRED", message });
     await recordAudit({
       action: "consent.failed",
@@ -179,7 +203,7 @@ export async function handleCallback(url: URL, browserKey: string | undefined): 
       target: { type: "tenant", id: tenant.id },
       details: { customerId: tenant.customerId, flow: state.flow, error: p.error, errorSubcode: p.error_subcode ?? null, codes: codes.map(String) },
     });
-    return { kind: "declined", tenantName: tenant.displayName, message, codes };
+    return { kind: "declined", tenantName: tenant.displayName, message, codes, reason: cancelled ? "cancelled" : notAdmin ? "not_admin" : "error" };
   }
 
   let app: ProviderApp;
@@ -214,7 +238,12 @@ type StateTenant = {
   authMethod: string;
 };
 
-async function mismatch(tenant: StateTenant, actor: AuditActor, details: Record<string, string | null>): Promise<CallbackOutcome> {
+async function mismatch(
+  tenant: StateTenant,
+  actor: AuditActor,
+  details: Record<string, string | null>,
+  seen: { account?: string | null } = {},
+): Promise<CallbackOutcome> {
   const message =
     "Consent came from a different tenant than the one this link is for. Nothing was stored; the administrator must sign in with an account of the right tenant.";
   await recordAudit({
@@ -223,7 +252,14 @@ async function mismatch(tenant: StateTenant, actor: AuditActor, details: Record<
     target: { type: "tenant", id: tenant.id },
     details: { customerId: tenant.customerId, reason: "tenant_mismatch", ...details },
   });
-  return { kind: "mismatch", tenantName: tenant.displayName, message };
+  return {
+    kind: "mismatch",
+    tenantName: tenant.displayName,
+    message,
+    expectedDomain: tenant.primaryDomain ?? tenant.entraTenantId,
+    account: seen.account ?? null,
+    otherTenant: details.tokenTenant ?? details.returnedTenant ?? null,
+  };
 }
 
 async function completeAdminConsent(app: ProviderApp, tenant: StateTenant, p: Params, actor: AuditActor): Promise<CallbackOutcome> {

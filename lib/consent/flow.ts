@@ -4,10 +4,12 @@ import { recordAudit } from "@/lib/audit";
 import { DecryptionError, encryptSecret } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { newId } from "@/lib/ids";
+import { recordInvitationAtMicrosoft } from "@/lib/campaigns/invitations";
 import type { CloudId } from "@/lib/entra/clouds";
 import { appForTenant } from "@/lib/provider/registrations";
 import type { ProviderApp } from "@/lib/provider/settings";
 import { findActiveConsentLink, hashToken, usableLink } from "./links";
+import { APPLICATION_CONSENT_ROLES, DELEGATED_CONSENT_ROLES, describePermission } from "./permissions";
 
 export const STATE_TTL_MS = 10 * 60 * 1000;
 
@@ -132,6 +134,7 @@ export async function startConsent(token: string, browserKey: string): Promise<S
     await db.oAuthState.updateMany({ where: { id: stateId }, data: { cancelledAt: new Date() } });
     return { ok: false, error: LINK_NOT_USABLE };
   }
+  await recordInvitationAtMicrosoft(link.id);
   await recordAudit({
     action: "consent.started",
     actor: { type: "anonymous", label: `customer admin of ${link.tenant.customerId}` },
@@ -139,6 +142,19 @@ export async function startConsent(token: string, browserKey: string): Promise<S
     details: { customerId: link.tenant.customerId, flow: link.flow, linkId: link.id },
   });
   return { ok: true, redirectTo: url.toString() };
+}
+
+/**
+ * What Microsoft's consent screen will list: for admin consent (`/.default`) the registration's
+ * application permissions; for the auth-code flow the scopes the authorize request names (openid and
+ * profile, offline_access when asked for, then the API's), or on v1.0 the registration's permissions.
+ */
+export function consentScreenPermissions(app: ProviderApp, flow: "ADMIN_CONSENT" | "AUTH_CODE"): { application: string[]; delegated: string[] } {
+  if (flow === "ADMIN_CONSENT") return { application: [...app.requiredAppPermissions], delegated: [] };
+  const oidc = new Set(["openid", "profile", "email", "offline_access"]);
+  const api = app.scopes.filter((s) => !oidc.has(s)).map((s) => (s.includes("://") ? s.slice(s.lastIndexOf("/") + 1) : s));
+  const signIn = app.tokenVersion === "v1" ? ["openid"] : ["openid", "profile", ...(app.requestOfflineAccess ? ["offline_access"] : [])];
+  return { application: [], delegated: [...new Set([...signIn, ...api])] };
 }
 
 /** What the landing page shows the customer's administrator. */
@@ -151,6 +167,7 @@ export async function describeConsentLink(token: string) {
   } catch {
     app = null;
   }
+  const screen = app ? consentScreenPermissions(app, link.flow) : { application: [], delegated: [] };
   return {
     customerName: link.tenant.displayName,
     tenant: link.tenant.primaryDomain ?? link.tenant.entraTenantId,
@@ -158,6 +175,10 @@ export async function describeConsentLink(token: string) {
     expiresAt: link.expiresAt,
     clientId: app?.clientId ?? null,
     permissions: app ? permissionsRequested(app, link.flow) : [],
+    applicationPermissions: screen.application.map((p) => describePermission(p, "application")),
+    delegatedPermissions: screen.delegated.map((p) => describePermission(p, "delegated")),
+    /** Who may grant it: Graph application permissions need one of the two highest roles. */
+    rolesNeeded: [...(screen.application.length > 0 || link.flow === "ADMIN_CONSENT" ? APPLICATION_CONSENT_ROLES : DELEGATED_CONSENT_ROLES)],
     offlineAccess: app?.requestOfflineAccess ?? false,
   };
 }

@@ -33,7 +33,7 @@ export async function createConsentLink(input: {
   requestId?: string;
   flow?: ConsentFlow;
   expiresInDays?: number;
-}): Promise<Result<{ url: string; expiresAt: Date; flow: ConsentFlow }>> {
+}): Promise<Result<{ url: string; token: string; linkId: string; expiresAt: Date; flow: ConsentFlow }>> {
   const tenant = await db.tenant.findUnique({
     where: { id: input.tenantId },
     select: { id: true, customerId: true, authMethod: true, entraTenantId: true, primaryDomain: true, cloud: true, appRegistrationId: true },
@@ -69,7 +69,7 @@ export async function createConsentLink(input: {
     requestId: input.requestId,
     details: { customerId: tenant.customerId, flow, linkId: id, expiresAt: expiresAt.toISOString() },
   });
-  return { ok: true, data: { url: consentUrl(token), expiresAt, flow } };
+  return { ok: true, data: { url: consentUrl(token), token, linkId: id, expiresAt, flow } };
 }
 
 /** A link that still works: not revoked, not completed, not expired. */
@@ -86,8 +86,10 @@ function usableLinksOf(tenantId: string) {
  * on Microsoft's page right now): the callback refuses a cancelled state. The link first, then its
  * states, in one transaction; startConsent checks the link again after creating a state.
  */
-export async function revokeConsentLinks(input: { tenantId: string; actor: AuditActor; requestId?: string }) {
-  const ids = (await db.consentLink.findMany({ where: usableLinksOf(input.tenantId), select: { id: true } })).map((l) => l.id);
+export async function revokeConsentLinks(input: { tenantId: string; actor: AuditActor; requestId?: string; linkId?: string }) {
+  // `linkId`: only that link (an invitation's), not the tenant's other links.
+  const where = input.linkId ? { id: input.linkId, ...usableLinksOf(input.tenantId) } : usableLinksOf(input.tenantId);
+  const ids = (await db.consentLink.findMany({ where, select: { id: true } })).map((l) => l.id);
   if (ids.length === 0) return 0;
   const now = new Date();
   const [{ count }] = await db.$transaction([

@@ -8,8 +8,12 @@
 export const encryptedFields: readonly { table: string; field: string; binding?: string }[] = [
   { table: "AppRegistration", field: "clientSecret", binding: "ProviderSettings" },
   { table: "AppRegistration", field: "certificate", binding: "ProviderSettings" },
+  { table: "AppRegistration", field: "standbyCertificate", binding: "ProviderSettings" },
   { table: "TenantCredential", field: "secret" },
   { table: "OAuthState", field: "codeVerifier" },
+  { table: "NotificationChannel", field: "secret" },
+  { table: "Invitation", field: "linkToken" },
+  { table: "SecretRotation", field: "newSecret" },
 ];
 
 export type EncryptedField = (typeof encryptedFields)[number];

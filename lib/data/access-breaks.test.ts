@@ -29,7 +29,7 @@ describe("accessBreaksAt leaving lib/data", () => {
     const expected: Record<string, Date | null> = { ok: soon, broken: null, past: null, far: null };
 
     const page = await listTenantPage({ page: 1, pageSize: 50, q: "AB-" });
-    const table = unpackTenantRows(packTenantRows(page.items));
+    const table = unpackTenantRows(packTenantRows(page.items), []);
     const exported = [];
     for await (const batch of tenantsForExport({ q: "AB-" })) exported.push(...batch);
     for (const [name, id] of Object.entries(cases)) {

@@ -3,6 +3,7 @@ import { containsInsensitive, db } from "@/lib/db";
 import type { CredentialKind } from "@/lib/generated/prisma/enums";
 import { parseJsonObject } from "@/lib/json";
 import { searchCandidates, searchStatusCounts, tenantCountRows } from "./tenant-index";
+import { taggedCandidates, tagsOfRows, type TagItem } from "./tags";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { authorizationState, type AuthorizationState, type MethodId } from "@/lib/methods";
 import type { Page } from "@/lib/pagination";
@@ -29,6 +30,7 @@ export const tenantListSelect = {
   version: true,
   // Kinds only, for the authorization state (withAuthorization); secrets are never selected.
   credentials: { select: { kind: true } },
+  tags: { select: { tag: { select: { id: true, name: true, color: true } } } },
 } as const;
 
 type AuthorizationInput = { authMethod: MethodId; lastStatus: StatusValue; lastStatusCode: string | null; credentials: { kind: CredentialKind }[] };
@@ -38,9 +40,16 @@ export function withAuthorization<T extends AuthorizationInput>(row: T): T & { a
   return { ...row, authorization: authorizationState(row.authMethod, row) };
 }
 
-/** A row as it leaves lib/data: its authorization state, and "Access breaks on" as shown (lib/tenants/access-breaks.ts). */
-function toListItem<T extends AuthorizationInput & { accessBreaksAt: Date | null }>(row: T): Omit<T, "credentials"> & { authorization: AuthorizationState } {
-  const item: Partial<Pick<T, "credentials">> & Omit<T, "credentials"> & { authorization: AuthorizationState } = withShownDeadline(withAuthorization(row));
+type TagRows = { tags: { tag: { id: string; name: string; color: string } }[] };
+
+/** A row as it leaves lib/data: its authorization state, "Access breaks on" as shown (lib/tenants/access-breaks.ts), its tags by name. */
+function toListItem<T extends AuthorizationInput & TagRows & { accessBreaksAt: Date | null }>(
+  row: T,
+): Omit<T, "credentials" | "tags"> & { authorization: AuthorizationState; tags: TagItem[] } {
+  const item: Partial<Pick<T, "credentials">> & Omit<T, "credentials" | "tags"> & { authorization: AuthorizationState; tags: TagItem[] } = {
+    ...withShownDeadline(withAuthorization(row)),
+    tags: tagsOfRows(row.tags),
+  };
   delete item.credentials;
   return item;
 }
@@ -62,6 +71,8 @@ export type TenantListItem = {
   version: number;
   /** Source 002's Not authorized / Authorized / Authorization broken. */
   authorization: AuthorizationState;
+  /** Its tags, by name. */
+  tags: TagItem[];
 };
 
 export type StatusCounts = Record<StatusValue, number> & { total: number };
@@ -72,13 +83,20 @@ export type StatusCounts = Record<StatusValue, number> & { total: number };
  * trigram indexes serve that predicate; on SQLite a search is first resolved through the FTS5 index
  * (`candidates`, see lib/data/tenant-index.ts), and the predicate is then the matching ids.
  */
-export function tenantWhere(f: Partial<TenantFilters>, options: { ignoreStatus?: boolean; candidates?: string[] | null } = {}): Prisma.TenantWhereInput {
+export function tenantWhere(
+  f: Partial<TenantFilters>,
+  options: { ignoreStatus?: boolean; candidates?: string[] | null; tagged?: string[] | null } = {},
+): Prisma.TenantWhereInput {
   const and: Prisma.TenantWhereInput[] = [];
   if (f.status?.length && !options.ignoreStatus) and.push({ lastStatus: f.status.length === 1 ? f.status[0] : { in: f.status } });
   if (f.method?.length) and.push({ authMethod: f.method.length === 1 ? f.method[0] : { in: f.method } });
   if (f.cloud?.length) and.push({ cloud: f.cloud.length === 1 ? f.cloud[0] : { in: f.cloud } });
   if (f.reason?.length) and.push({ lastStatusCode: f.reason.length === 1 ? f.reason[0] : { in: f.reason } });
   if (f.app) and.push(registrationWhere(parseGroupRegistration(f.app)));
+  // Any of the tags: the tenants a few tags have, resolved first (`tagged`, lib/data/tags.ts); otherwise
+  // EXISTS on TenantTag (Prisma's `some`), one primary-key probe per tenant in the page's order.
+  if (f.tag?.length && options.tagged) and.push({ id: { in: options.tagged } });
+  else if (f.tag?.length) and.push({ tags: { some: { tagId: f.tag.length === 1 ? f.tag[0] : { in: f.tag } } } });
   if (f.q && options.candidates) {
     and.push({ id: { in: options.candidates } });
   } else if (f.q) {
@@ -127,8 +145,8 @@ export function tenantOrderBy(sort: TenantSortColumn, dir: "asc" | "desc"): Pris
 export async function listTenantPage(
   params: Pick<TenantListParams, "page" | "pageSize"> & Partial<TenantListParams>,
 ): Promise<{ items: TenantListItem[]; hasMore: boolean }> {
-  const candidates = params.q ? await searchCandidates(params.q) : null;
-  const where = tenantWhere(params, { candidates });
+  const [candidates, tagged] = await Promise.all([params.q ? searchCandidates(params.q) : null, params.tag?.length ? taggedCandidates(params.tag) : null]);
+  const where = tenantWhere(params, { candidates, tagged });
   const sort = params.sort ?? "customerId";
   const dir = params.dir ?? "asc";
   const skip = (params.page - 1) * params.pageSize;
@@ -174,10 +192,17 @@ export async function listTenants(params: Pick<TenantListParams, "page" | "pageS
  */
 export async function tenantStatusCounts(filters: Partial<TenantFilters>): Promise<StatusCounts> {
   const counts = Object.fromEntries(verificationStatuses.map((s) => [s, 0])) as Record<StatusValue, number>;
-  if (filters.reason?.length || filters.app) {
-    // A root-cause group's view: the counts table does not know reasons; the group index counts them.
-    const candidates = filters.q ? await searchCandidates(filters.q) : null;
-    const groups = await db.tenant.groupBy({ by: ["lastStatus"], where: tenantWhere(filters, { ignoreStatus: true, candidates }), _count: { _all: true } });
+  if (filters.reason?.length || filters.app || filters.tag?.length) {
+    // A root-cause group's or a tag's view: the counts table knows neither reasons nor tags; the indexes count them.
+    const [candidates, tagged] = await Promise.all([
+      filters.q ? searchCandidates(filters.q) : null,
+      filters.tag?.length ? taggedCandidates(filters.tag) : null,
+    ]);
+    const groups = await db.tenant.groupBy({
+      by: ["lastStatus"],
+      where: tenantWhere(filters, { ignoreStatus: true, candidates, tagged }),
+      _count: { _all: true },
+    });
     for (const g of groups) counts[g.lastStatus] = g._count._all;
   } else if (!filters.q) {
     const method = filters.method?.length ? new Set<string>(filters.method) : null;
@@ -203,7 +228,10 @@ export async function* tenantsForExport(
   ids?: string[],
   batchSize = 1000,
 ): AsyncGenerator<(TenantListItem & { appRegistrationId: string | null })[]> {
-  const base = tenantWhere(filters, { candidates: filters.q ? await searchCandidates(filters.q) : null });
+  const base = tenantWhere(filters, {
+    candidates: filters.q ? await searchCandidates(filters.q) : null,
+    tagged: filters.tag?.length ? await taggedCandidates(filters.tag) : null,
+  });
   const scoped: Prisma.TenantWhereInput = ids ? { AND: [base, { id: { in: ids } }] } : base;
   let after: string | null = null;
   for (;;) {
@@ -288,6 +316,7 @@ export async function getTenantDetail(tenantId: string): Promise<TenantDetail | 
     : [];
   return {
     ...withShownDeadline(withAuthorization(tenant)),
+    tags: tagsOfRows(tenant.tags),
     history: results.map((r) => outcomeFromRow(r, tenant.authMethod)),
     historySources: Object.fromEntries(runs.map((r) => [r.id, runSource({ ...r, scope: r.scope !== null })])),
     audit: audit.map((a) => ({ ...a, details: parseJsonObject(a.details) })),

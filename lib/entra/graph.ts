@@ -138,6 +138,24 @@ export const graphRequests = {
 /** One GET of a Graph page: its body, or the failure (classified by the caller) when none came back. */
 export type GraphGetResult = { ok: true; body: unknown; attempts: number } | { ok: false; failure: EntraFailure; status?: number; graphCode?: string };
 
+/** A URL the bearer token may be sent to: on the cloud's Graph origin, nowhere else. */
+function offOrigin(endpoints: CloudEndpoints, url: string): EntraFailure | null {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return { flow: "graph", kind: "config", endpoint: "invalid link", libraryCode: "invalid_link" };
+  }
+  if (target.origin === new URL(endpoints.graphBase).origin) return null;
+  return {
+    flow: "graph",
+    kind: "refused",
+    endpoint: target.origin,
+    libraryCode: "foreign_link",
+    refusal: `Graph sent a link to ${target.host}, which is not the tenant's Graph host`,
+  };
+}
+
 /**
  * GETs one Graph URL (a first page or an `@odata.nextLink`/`@odata.deltaLink`, followed verbatim) with
  * the policy's timeout and retries: Retry-After honoured on 429/503, backoff on other 5xx (sendWithRetry).
@@ -150,46 +168,74 @@ export async function graphGet(
   url: string,
   o: CallOptions & { headers?: Record<string, string> },
 ): Promise<GraphGetResult> {
-  let target: URL;
-  try {
-    target = new URL(url);
-  } catch {
-    return { ok: false, failure: { flow: "graph", kind: "config", endpoint: "invalid link", libraryCode: "invalid_link" } };
-  }
-  if (target.origin !== new URL(endpoints.graphBase).origin) {
-    return {
-      ok: false,
-      failure: {
-        flow: "graph",
-        kind: "refused",
-        endpoint: target.origin,
-        libraryCode: "foreign_link",
-        refusal: `Graph sent a link to ${target.host}, which is not the tenant's Graph host`,
-      },
-    };
-  }
+  const r = await graphSend(endpoints, accessToken, "GET", url, undefined, o);
+  if (!r.ok) return r;
+  // Reads answer 200; any other 2xx is not the page asked for.
+  if (r.status !== 200) return r.unexpected();
+  return { ok: true, body: r.body, attempts: r.attempts };
+}
+
+/** One POST of a Graph action: its status and body when Graph answered 2xx, or the failure. */
+export type GraphPostResult = { ok: true; status: number; body: unknown; attempts: number } | GraphCallFailure;
+type GraphCallFailure = { ok: false; failure: EntraFailure; status?: number; graphCode?: string };
+
+/**
+ * POSTs a JSON body to one Graph URL on the cloud's Graph origin (an action such as `sendMail`) with the
+ * policy's timeout and retries, like graphGet. A 2xx (200, 201, 202 Accepted, 204) is success; anything
+ * else comes back as a failure with Graph's status and error code (classified by the caller).
+ */
+export async function graphPost(
+  endpoints: CloudEndpoints,
+  accessToken: string,
+  url: string,
+  body: unknown,
+  o: CallOptions & { headers?: Record<string, string> },
+): Promise<GraphPostResult> {
+  const r = await graphSend(endpoints, accessToken, "POST", url, JSON.stringify(body), o);
+  return r.ok ? { ok: true, status: r.status, body: r.body, attempts: r.attempts } : r;
+}
+
+/**
+ * The one Graph exchange under graphGet and graphPost: the origin check, the client-request-id, the
+ * policy's retries, and a non-2xx answer turned into a classified failure. `unexpected()` turns a 2xx the
+ * caller does not accept into the same kind of failure.
+ */
+async function graphSend(
+  endpoints: CloudEndpoints,
+  accessToken: string,
+  method: "GET" | "POST",
+  url: string,
+  body: string | undefined,
+  o: CallOptions & { headers?: Record<string, string> },
+): Promise<{ ok: true; status: number; body: unknown; attempts: number; unexpected(): GraphCallFailure } | GraphCallFailure> {
+  const refused = offOrigin(endpoints, url);
+  if (refused) return { ok: false, failure: refused };
   const clientRequestId = randomUUID();
   try {
     const res = await sendWithRetry({
       kind: "graph",
       flow: "graph",
-      method: "GET",
+      method,
       url,
-      headers: { authorization: `Bearer ${accessToken}`, "client-request-id": clientRequestId, ...o.headers },
+      headers: {
+        authorization: `Bearer ${accessToken}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        "client-request-id": clientRequestId,
+        ...o.headers,
+      },
+      ...(body === undefined ? {} : { body }),
       policy: o.policy,
       signal: o.signal,
       correlationId: clientRequestId,
       onRetry: o.onRetry,
     });
-    if (res.status === 200) return { ok: true, body: res.body, attempts: res.trace.attempts.length };
-    const failure = failureFromGraphResponse({
-      endpoint: redactUrl(url),
-      status: res.status,
-      headers: res.headers,
-      body: res.body,
-      attempts: res.trace.attempts.length,
-    });
-    return { ok: false, failure, status: res.status, graphCode: failure.graphCode };
+    const attempts = res.trace.attempts.length;
+    const failed = (): GraphCallFailure => {
+      const failure = failureFromGraphResponse({ endpoint: redactUrl(url), status: res.status, headers: res.headers, body: res.body, attempts });
+      return { ok: false, failure, status: res.status, graphCode: failure.graphCode };
+    };
+    if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, body: res.body, attempts, unexpected: failed };
+    return failed();
   } catch (e) {
     if (e instanceof EntraCallError) return { ok: false, failure: e.failure };
     throw e;

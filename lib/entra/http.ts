@@ -39,14 +39,19 @@ export const defaultRetryPolicy: RetryPolicy = {
  * while the others go on). `consent`: the customer's administrator waits on the consent callback page.
  * `sign_in`: a member of staff waits on the sign-in page, or a REST client waits for its Entra token
  * to be validated. The last two are short: a long Retry-After is reported at once instead of waited for.
+ * `notification`: a channel driver (lib/notify/channels) delivering one attempt for the notification outbox,
+ * which schedules its own retries (backoff, Retry-After): a single try, nothing waited for here.
+ * `lookup`: an admin waits in a dialog (a domain resolved to its tenant id when a tenant is added); short.
  */
-export type CallPurpose = "verification" | "consent" | "sign_in";
+export type CallPurpose = "verification" | "consent" | "sign_in" | "notification" | "lookup";
 
 const INTERACTIVE_TIMEOUT_MS = 15_000;
 
 export function callPolicy(purpose: CallPurpose): RetryPolicy {
   const timeoutMs = env.VERIFY_TIMEOUT_SECONDS * 1000;
   if (purpose === "verification") return { ...defaultRetryPolicy, timeoutMs, maxRetries: env.VERIFY_MAX_RETRIES };
+  if (purpose === "notification")
+    return { ...defaultRetryPolicy, timeoutMs: Math.min(timeoutMs, INTERACTIVE_TIMEOUT_MS), maxRetries: 0, maxRetryAfterSeconds: 0 };
   return { ...defaultRetryPolicy, timeoutMs: Math.min(timeoutMs, INTERACTIVE_TIMEOUT_MS), maxRetries: 2, maxRetryAfterSeconds: 5 };
 }
 
@@ -237,7 +242,18 @@ export type MsalCallContext = {
   /** Set when the network module gave up, in case msal-node wraps the thrown error. */
   failure?: EntraFailure;
   onRetry?: SendOptions["onRetry"];
+  /** Serve from msal-node's cache only: a token request is refused (and `cacheMiss` set) instead of sent. */
+  cacheOnly?: boolean;
+  cacheMiss?: boolean;
 };
+
+/** Thrown by the network module for a token request of a cache-only call (MsalCallContext.cacheOnly). */
+export class CacheMissError extends Error {
+  constructor() {
+    super("The token is not in the cache");
+    this.name = "CacheMissError";
+  }
+}
 
 const msalContexts = new Map<string, MsalCallContext>();
 
@@ -264,6 +280,10 @@ export const msalNetworkModule: INetworkModule = {
 async function send<T>(method: "GET" | "POST", url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
   const ctx = options?.correlationId ? msalContexts.get(options.correlationId) : undefined;
   const isToken = method === "POST";
+  if (isToken && ctx?.cacheOnly) {
+    ctx.cacheMiss = true;
+    throw new CacheMissError();
+  }
   let result: SendResult;
   try {
     result = await sendWithRetry({

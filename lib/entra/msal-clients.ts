@@ -14,7 +14,16 @@ import { authorityMetadata } from "./authority";
 import type { CloudEndpoints } from "./clouds";
 import type { EntraFailure, Flow } from "./classify";
 import { failureFromTokenResponse } from "./classify";
-import { CallCancelledError, EntraCallError, msalNetworkModule, withMsalContext, type CallTrace, type MsalCallContext, type RetryPolicy } from "./http";
+import {
+  CacheMissError,
+  CallCancelledError,
+  EntraCallError,
+  msalNetworkModule,
+  withMsalContext,
+  type CallTrace,
+  type MsalCallContext,
+  type RetryPolicy,
+} from "./http";
 
 /**
  * Every v2.0 token comes from msal-node (v1.0 ones from ./v1-client.ts; callers choose with ./token-client.ts), and every ConfidentialClientApplication is built
@@ -102,9 +111,13 @@ async function buildConfig(
   };
 }
 
-/** The pool holds promises so that concurrent first requests share one client. */
-function pooledClient(o: TokenCallOptions): Promise<ConfidentialClientApplication> {
-  const key = `${o.endpoints.loginHost}|${o.clientId}|${credentialFingerprint(o.credential)}`;
+/**
+ * The pool holds promises so that concurrent first requests share one client. Verification's client drops
+ * its tokens after every call (acquireAppToken); the access-token broker's (`cache: "serve"`) keeps them,
+ * so it is a separate client of the same app.
+ */
+function pooledClient(o: TokenCallOptions, cache: "drop" | "serve" = "drop"): Promise<ConfidentialClientApplication> {
+  const key = `${o.endpoints.loginHost}|${o.clientId}|${credentialFingerprint(o.credential)}|${cache}`;
   const existing = pool.get(key);
   if (existing) {
     pool.delete(key);
@@ -154,6 +167,115 @@ export function acquireAppToken(o: TokenCallOptions): Promise<TokenResult> {
   }).finally(() => singleFlight.delete(key));
   singleFlight.set(key, p);
   return p;
+}
+
+/** A served token: `fromCache` when msal-node's cache answered without a call to Microsoft. */
+export type ServedToken = (TokenSuccess & { fromCache: boolean; scopes: string[] }) | TokenFailure;
+
+/**
+ * A client-credentials token for the access-token broker, from msal-node's cache while it is valid (msal
+ * renews it 5 minutes before expiry). Concurrent requests for the same (app, credential, tenant, scope)
+ * share one call, so a burst makes at most one request to Microsoft per token lifetime and process.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-client-creds-grant-flow
+ * @see https://learn.microsoft.com/en-us/entra/msal/javascript/node/caching
+ */
+export function serveAppToken(o: TokenCallOptions & { scope: string }): Promise<ServedToken> {
+  const key = `serve|${o.endpoints.loginHost}|${o.clientId}|${credentialFingerprint(o.credential)}|${o.tenant.toLowerCase()}|${o.scope.toLowerCase()}`;
+  const existing = servedFlight.get(key);
+  if (existing) return existing;
+  let fromCache = true;
+  const p = runTokenCall("client_credentials", o, async (correlationId) => {
+    const cca = await pooledClient(o, "serve");
+    const result = await cca.acquireTokenByClientCredential({ scopes: [o.scope], authority: `${o.endpoints.loginBase}/${o.tenant}`, correlationId });
+    fromCache = result?.fromCache ?? false;
+    return result;
+  })
+    .then((r): ServedToken => (r.ok ? { ...r, fromCache, scopes: [o.scope] } : r))
+    .finally(() => servedFlight.delete(key));
+  servedFlight.set(key, p);
+  return p;
+}
+
+const servedFlight = new Map<string, Promise<ServedToken>>();
+
+/**
+ * A delegated token for the access-token broker from a tenant's stored MSAL cache: the cached access
+ * token while it is valid, else (unless `cacheOnly`) redeemed with the refresh token, which rotates; the
+ * caller stores the returned cache. `cacheOnly` answers `cacheMiss` instead of calling Microsoft.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/refresh-tokens
+ */
+export async function serveDelegatedToken(
+  o: TokenCallOptions & { cacheJson: string; homeAccountId?: string | null; scopes: string[]; cacheOnly: boolean },
+): Promise<(TokenSuccess & { fromCache: boolean; scopes: string[]; cacheJson: string }) | TokenFailure | { ok: false; cacheMiss: true }> {
+  let cca: ConfidentialClientApplication;
+  try {
+    cca = await transientClient(o);
+  } catch (e) {
+    return { ok: false, failure: failureFromThrown("refresh_token", e, undefined, randomUUID()), ms: 0 };
+  }
+  const cache = cca.getTokenCache();
+  try {
+    cache.deserialize(o.cacheJson);
+  } catch {
+    return { ok: false, failure: { flow: "refresh_token", kind: "server", error: "invalid_cache", libraryCode: "cache_unreadable" }, ms: 0 };
+  }
+  const accounts = await cache.getAllAccounts();
+  const account = (o.homeAccountId ? accounts.find((a) => a.homeAccountId === o.homeAccountId) : undefined) ?? accounts[0];
+  if (!account) {
+    return { ok: false, failure: { flow: "refresh_token", kind: "server", error: "no_account", libraryCode: "no_account_in_cache" }, ms: 0 };
+  }
+  let fromCache = true;
+  let missed = false;
+  const lookup = o.cacheOnly ? (cachedDefaultScopes(o.cacheJson, account.homeAccountId, o.clientId, o.scopes, o.endpoints) ?? o.scopes) : o.scopes;
+  const result = await runTokenCall(
+    "refresh_token",
+    o,
+    async (correlationId) => {
+      const r = await cca.acquireTokenSilent({ account, scopes: lookup, authority: `${o.endpoints.loginBase}/${o.tenant}`, correlationId });
+      fromCache = r?.fromCache ?? false;
+      return r;
+    },
+    (ctx) => {
+      missed = Boolean(ctx.cacheMiss);
+    },
+    o.cacheOnly,
+  );
+  if (missed) return { ok: false, cacheMiss: true };
+  if (!result.ok) return result;
+  return { ...result, fromCache, scopes: o.scopes, cacheJson: cache.serialize() };
+}
+
+const OIDC_SCOPES = new Set(["openid", "profile", "email", "offline_access"]);
+
+/**
+ * For a delegated `<resource>/.default` request, the scopes of the newest cached access token of that
+ * resource. Entra answers `.default` with the granted scopes and msal-node caches the token under those,
+ * so a second `.default` lookup would miss and redeem the refresh token on every request. Entra names
+ * Microsoft Graph's scopes without the resource, other resources' with it. Reads msal-node's documented
+ * cache schema, as `refreshTokenExpiry` (lib/methods/auth-token.ts) does.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/scopes-oidc#the-default-scope
+ */
+function cachedDefaultScopes(cacheJson: string, homeAccountId: string, clientId: string, scopes: string[], endpoints: CloudEndpoints): string[] | null {
+  if (scopes.length !== 1 || !scopes[0]!.toLowerCase().endsWith("/.default")) return null;
+  const resource = scopes[0]!.slice(0, -"/.default".length).replace(/\/+$/, "").toLowerCase();
+  const isGraph = resource === endpoints.graphResource.replace(/\/+$/, "").toLowerCase();
+  try {
+    const cache = JSON.parse(cacheJson) as {
+      AccessToken?: Record<string, { home_account_id?: string; client_id?: string; target?: string; cached_at?: string }>;
+    };
+    let best: { scopes: string[]; at: number } | null = null;
+    for (const entry of Object.values(cache.AccessToken ?? {})) {
+      if (entry.home_account_id !== homeAccountId || entry.client_id?.toLowerCase() !== clientId.toLowerCase() || !entry.target) continue;
+      const target = entry.target.split(" ").filter((t) => t && !OIDC_SCOPES.has(t.toLowerCase()));
+      const ofResource = (t: string) => t.toLowerCase().startsWith(`${resource}/`) || (isGraph && !t.includes("://"));
+      if (target.length === 0 || !target.every(ofResource)) continue;
+      const at = Number(entry.cached_at) || 0;
+      if (!best || at > best.at) best = { scopes: target, at };
+    }
+    return best?.scopes ?? null;
+  } catch {
+    return null;
+  }
 }
 
 export type DelegatedResult = (TokenSuccess & { cacheJson: string }) | TokenFailure;
@@ -247,12 +369,18 @@ export async function acquireTokenByPassword(o: TokenCallOptions & { username: s
   );
 }
 
-async function runTokenCall(flow: Flow, o: TokenCallOptions, call: (correlationId: string) => Promise<AuthenticationResult | null>): Promise<TokenResult> {
+async function runTokenCall(
+  flow: Flow,
+  o: TokenCallOptions,
+  call: (correlationId: string) => Promise<AuthenticationResult | null>,
+  after?: (ctx: MsalCallContext) => void,
+  cacheOnly = false,
+): Promise<TokenResult> {
   const correlationId = randomUUID();
-  const ctx: MsalCallContext = { flow, policy: o.policy, signal: o.signal, onRetry: o.onRetry };
+  const ctx: MsalCallContext = { flow, policy: o.policy, signal: o.signal, onRetry: o.onRetry, cacheOnly };
   const t0 = performance.now();
   try {
-    const result = await withMsalContext(correlationId, ctx, () => call(correlationId));
+    const result = await withMsalContext(correlationId, ctx, () => call(correlationId)).finally(() => after?.(ctx));
     const ms = performance.now() - t0;
     if (!result?.accessToken) {
       return { ok: false, failure: { flow, kind: "server", correlationId, libraryCode: "empty_result" }, ms };
@@ -269,6 +397,7 @@ async function runTokenCall(flow: Flow, o: TokenCallOptions, call: (correlationI
     };
   } catch (e) {
     if (e instanceof CallCancelledError || o.signal?.aborted) throw new CallCancelledError();
+    if (e instanceof CacheMissError || ctx.cacheMiss) return { ok: false, failure: { flow, kind: "config", libraryCode: "cache_miss", correlationId }, ms: 0 };
     return { ok: false, failure: failureFromThrown(flow, e, ctx, correlationId), ms: performance.now() - t0 };
   }
 }

@@ -97,5 +97,6 @@ export function problemOf(error: CommandError): ApiError {
   if (error.code === "validation" && error.fieldErrors && Object.keys(error.fieldErrors).length > 0) {
     return new ApiError("validation", "The request body is invalid.", { errors: fieldErrorsFromRecord(error.fieldErrors) });
   }
+  if (error.retryAfterSeconds !== undefined) return new ApiError(error.code, error.message, { headers: { "Retry-After": String(error.retryAfterSeconds) } });
   return new ApiError(error.code, error.message);
 }

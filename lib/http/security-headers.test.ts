@@ -53,6 +53,8 @@ describe("security headers", () => {
     const csp = directives(plainHtmlContentSecurityPolicy);
     expect(csp.get("default-src")).toEqual(["'none'"]);
     expect(csp.has("script-src")).toBe(false);
+    // The MSP's logo, from the console itself.
+    expect(csp.get("img-src")).toEqual(["'self'"]);
     expect(csp.get("object-src")).toEqual(["'none'"]);
     expect(csp.get("base-uri")).toEqual(["'none'"]);
     expect(csp.get("frame-ancestors")).toEqual(["'none'"]);

@@ -54,10 +54,12 @@ export function contentSecurityPolicy(nonce: string, options: { appUrl: string; 
 
 /**
  * For route handlers that answer with a plain HTML page of their own (the OAuth callback's result page):
- * no script at all, its one inline stylesheet, nothing else.
+ * no script at all, its one inline stylesheet and the console's own images (the MSP's logo), nothing else.
  */
 export const plainHtmlContentSecurityPolicy = serialize({
   "default-src": ["'none'"],
+  // The MSP's logo, served by the console (/branding/logo).
+  "img-src": ["'self'"],
   "style-src": ["'unsafe-inline'"],
   "object-src": ["'none'"],
   "base-uri": ["'none'"],

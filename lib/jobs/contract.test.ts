@@ -160,7 +160,8 @@ describe(`the job engine's contract (${testOnPostgres ? "PostgreSQL store" : "em
   });
 
   it("shares a run between the processes that work on it within its concurrency, each item once", async () => {
-    seen.delayMs = 60;
+    // Long enough that the second process, joining a moment after the first started, gets slots on a busy machine.
+    seen.delayMs = 150;
     const [a, b] = [await process_(15_000), await process_(15_000)];
     const run = await start(a, 6);
     await b.watch();
@@ -171,6 +172,96 @@ describe(`the job engine's contract (${testOnPostgres ? "PostgreSQL store" : "em
     expect(seen.peak).toBeLessThanOrEqual(6);
     if (testOnPostgres) expect(Math.min(a.stats.processed, b.stats.processed)).toBeGreaterThan(0);
     else expect(b.stats.processed).toBe(0);
+  });
+
+  it.runIf(testOnPostgres)(
+    "puts every item in exactly one chunk however starter and joiners interleave, and never enqueues a run again once it ended",
+    async () => {
+      const { createPostgresStore, queueOf } = await import("./store-postgres");
+      const { runRef } = await import("./engine");
+      const { env } = await import("@/lib/env");
+      const stores = ["starter", "joiner", "late"].map((name) => createPostgresStore({ databaseUrl: env.DATABASE_URL, instanceId: `enqueue-${name}` }));
+      const [starter, joiner, late] = stores as [
+        ReturnType<typeof createPostgresStore>,
+        ReturnType<typeof createPostgresStore>,
+        ReturnType<typeof createPostgresStore>,
+      ];
+      const chunksOf = async (runId: string) =>
+        (
+          await starter.pool.query<{ ids: string[] }>(`SELECT data->'ids' AS ids FROM "${schema}".job WHERE name = $1 AND data->>'runId' = $2`, [
+            queueOf("contract"),
+            runId,
+          ])
+        ).rows.map((r) => r.ids);
+      const newRun = (n: number) =>
+        db.jobRun.create({
+          data: {
+            id: `race-${n}`,
+            kind: "contract",
+            status: "RUNNING",
+            activeSlot: `race-${n}`,
+            trigger: "manual",
+            requestedBy: "contract test",
+            total: N,
+            concurrency: 4,
+            startedAt: new Date(),
+            heartbeatAt: new Date(),
+          },
+        });
+      const kind = contractKind as unknown as AnyJobKind;
+      try {
+        // A joiner that finds the run before its starter enqueued anything enqueues it itself; the
+        // starter's own enqueueing then adds nothing. Then both at the same moment, on a second run.
+        const first = runRef(await newRun(1));
+        expect(await joiner.drained(first, kind, 4)).toBe(false);
+        await starter.prepare(first, kind, 4);
+        const second = runRef(await newRun(2));
+        await Promise.all([starter.prepare(second, kind, 4), joiner.drained(second, kind, 4), late.drained(second, kind, 4)]);
+        for (const run of [first, second]) {
+          const ids = (await chunksOf(run.id)).flat().sort();
+          expect(ids).toHaveLength(N);
+          expect(new Set(ids).size).toBe(N);
+        }
+        // Ended (completed elsewhere): a process still finishing its loop finds it drained and enqueues nothing.
+        await db.jobRun.update({ where: { id: first.id }, data: { status: "COMPLETED", activeSlot: null } });
+        await starter.ended(first);
+        expect(await late.drained(first, kind, 4)).toBe(true);
+        expect(await chunksOf(first.id)).toEqual([]);
+      } finally {
+        for (const store of stores) await store.stop();
+      }
+    },
+  );
+
+  it.runIf(testOnPostgres)("an instance starting while others claim does not wait for their transactions (no DDL once the tables exist)", async () => {
+    const { createPostgresStore } = await import("./store-postgres");
+    const { env } = await import("@/lib/env");
+    const first = createPostgresStore({ databaseUrl: env.DATABASE_URL, instanceId: "ddl-first" });
+    const second = createPostgresStore({ databaseUrl: env.DATABASE_URL, instanceId: "ddl-second" });
+    const run = { id: "ddl-run", kind: "contract" } as Parameters<typeof first.join>[0];
+    const holder = await first.pool.connect();
+    try {
+      await first.join(run, contractKind as unknown as AnyJobKind);
+      // A claim in flight: its transaction holds a ROW EXCLUSIVE lock on job_claim (CREATE INDEX, even
+      // IF NOT EXISTS, would wait for it with a SHARE lock).
+      await holder.query("BEGIN");
+      await holder.query(`INSERT INTO "${schema}".job_claim (job_id, run_id, queue, instance_id) VALUES (gen_random_uuid(), $1, 'contract', 'ddl-first')`, [
+        run.id,
+      ]);
+      const started = Date.now();
+      const joined = await Promise.race([
+        second.join(run, contractKind as unknown as AnyJobKind).then(() => "joined"),
+        new Promise((r) => setTimeout(() => r("waited"), 5_000)),
+      ]);
+      expect(joined).toBe("joined");
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await holder.query("ROLLBACK").catch(() => {});
+      holder.release();
+      await first.pool.query(`DELETE FROM "${schema}".job_lease WHERE run_id = $1`, [run.id]);
+      await first.stop();
+      await second.stop();
+    }
   });
 
   it("hands back an item whose processing failed and does it again", async () => {

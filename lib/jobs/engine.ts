@@ -388,7 +388,7 @@ class Worker {
           await this.settling;
           if (this.held.size === 0) {
             if (signal.aborted) return;
-            if (await store.drained(this.run, this.kind)) return void (await this.complete());
+            if (await store.drained(this.run, this.kind, this.concurrency)) return void (await this.complete());
           }
         }
         // Nothing to start here: this process may have no share yet (another holds the run's slots).

@@ -19,11 +19,19 @@ import type { AnyJobKind, RunRef } from "./types";
  *                 only when it is idle, so the run's concurrency holds across instances at every moment;
  *   job_claim     the chunks each instance holds; an instance whose lease expired has its chunks handed
  *                 back to pg-boss (fail → retry) by whichever instance notices first;
- *   job_run       per run: its chunk size and whether all its chunks were enqueued.
- * Chunk job ids derive from run and chunk number, so enqueueing again (after the starter died while
- * enqueueing) adds nothing twice. pg-boss's fetch orders by (priority desc, created_on, id); an index in
+ *   job_run       per run: its chunk size, how far its chunks are enqueued (next chunk number and the
+ *                 last item enqueued, written in the transaction that inserts each page of chunks), whether
+ *                 all are, and when the run ended (kept a week, so a late process never enqueues it again).
+ * A run is enqueued under a session advisory lock of its own (released with the connection when a process
+ * dies): the starter holds it while it enqueues, and a process that joins a run not fully enqueued either
+ * sees it held (the starter is at it) or takes it and goes on from where the last page stopped. So every
+ * item is in exactly one chunk, however starter and joiners interleave. Chunk job ids derive from run and
+ * chunk number, so a page retried after a failure adds nothing twice. pg-boss's fetch orders by (priority desc, created_on, id); an index in
  * that order serves it (its own index does not), so a claim reads the jobs it takes, not every job waiting.
  */
+
+/** The store's own tables and indexes in the job schema (the DDL in ready() creates them). */
+const STORE_RELATIONS = ["job_instance", "job_lease", "job_claim", "job_claim_instance", "job_run", "job_slot", "job_slot_instance", "tac_job_fetch"];
 
 export type PostgresStoreOptions = {
   databaseUrl: string;
@@ -131,22 +139,40 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
       const b = new PgBossClass({ db: executor(pool), schema, schedule: false, supervise: true });
       b.on("error", (e: Error) => console.error(`[jobs] pg-boss: ${e.message}`));
       await b.start();
-      await ddl(async (client) => {
-        await client.query(`
+      // Only when something is missing: even `IF NOT EXISTS`, CREATE INDEX takes a SHARE lock on its table,
+      // which waits for (and can deadlock with) other instances' claims in flight on the job table.
+      if (!(await storeTablesExist(pool)))
+        await ddl(async (client) => {
+          if (await storeTablesExist(client)) return;
+          await client.query(`
           CREATE TABLE IF NOT EXISTS ${s}.job_instance (instance_id text PRIMARY KEY, host text NOT NULL, pid int NOT NULL, lease_until timestamptz NOT NULL);
           CREATE TABLE IF NOT EXISTS ${s}.job_lease (instance_id text NOT NULL, run_id text NOT NULL, in_flight int NOT NULL DEFAULT 0, PRIMARY KEY (instance_id, run_id));
           CREATE TABLE IF NOT EXISTS ${s}.job_claim (job_id uuid PRIMARY KEY, run_id text NOT NULL, queue text NOT NULL, instance_id text NOT NULL, claimed_at timestamptz NOT NULL DEFAULT now());
           CREATE INDEX IF NOT EXISTS job_claim_instance ON ${s}.job_claim (instance_id);
           CREATE TABLE IF NOT EXISTS ${s}.job_run (run_id text PRIMARY KEY, chunk_size int NOT NULL, enqueued boolean NOT NULL DEFAULT false);
+          ALTER TABLE ${s}.job_run ADD COLUMN IF NOT EXISTS next_chunk int NOT NULL DEFAULT 0, ADD COLUMN IF NOT EXISTS after_id text,
+            ADD COLUMN IF NOT EXISTS ended_at timestamptz;
           CREATE TABLE IF NOT EXISTS ${s}.job_slot (run_id text NOT NULL, slot int NOT NULL, instance_id text, PRIMARY KEY (run_id, slot));
           CREATE INDEX IF NOT EXISTS job_slot_instance ON ${s}.job_slot (instance_id);
           CREATE INDEX IF NOT EXISTS tac_job_fetch ON ${s}.job (name, priority DESC, created_on, id) WHERE state < 'active';
         `);
-      });
+        });
       await register();
       return b;
     })();
     return started;
+  }
+
+  /** Whether every table, index and column of ours exists (catalog reads: no lock on the tables). */
+  async function storeTablesExist(client: pg.Pool | pg.PoolClient): Promise<boolean> {
+    const { rows } = await client.query<{ ok: boolean }>(
+      `SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = $1 AND c.relname = ANY($2::text[])) = cardinality($2::text[])
+          AND EXISTS (SELECT 1 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = $1 AND c.relname = 'job_run' AND a.attname = 'ended_at' AND NOT a.attisdropped) AS ok`,
+      [schema, STORE_RELATIONS],
+    );
+    return rows[0]?.ok === true;
   }
 
   /**
@@ -218,30 +244,79 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
     let size = chunkSizes.get(runId);
     if (size === undefined) {
       const { rows } = await pool.query<{ chunk_size: number }>(`SELECT chunk_size FROM ${s}.job_run WHERE run_id = $1`, [runId]);
-      size = rows[0]?.chunk_size ?? MAX_CHUNK;
+      // Not planned yet (its starter is about to): a guess for this claim only.
+      if (!rows[0]) return MAX_CHUNK;
+      size = rows[0].chunk_size;
       chunkSizes.set(runId, size);
       if (chunkSizes.size > 20) chunkSizes.delete(chunkSizes.keys().next().value!);
     }
     return size;
   }
 
-  async function enqueue(run: RunRef, kind: AnyJobKind, chunkSize: number) {
+  type RunState = { chunk_size: number; enqueued: boolean; next_chunk: number; after_id: string | null; ended: boolean };
+  async function runState(client: pg.Pool | pg.PoolClient, runId: string): Promise<RunState | undefined> {
+    const { rows } = await client.query<RunState>(
+      `SELECT chunk_size, enqueued, next_chunk, after_id, ended_at IS NOT NULL AS ended FROM ${s}.job_run WHERE run_id = $1`,
+      [runId],
+    );
+    return rows[0];
+  }
+
+  /** Runs `fn` holding the run's enqueue lock; `wait: false` gives up (false) when another process holds it. */
+  async function withEnqueueLock(runId: string, wait: boolean, fn: (client: pg.PoolClient) => Promise<void>): Promise<boolean> {
+    const client = await pool.connect();
+    try {
+      const key = `hashtextextended('tac-enqueue:' || $1, 0)`;
+      if (wait) await client.query(`SELECT pg_advisory_lock(${key})`, [runId]);
+      else {
+        const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${key}) AS locked`, [runId]);
+        if (!rows[0]?.locked) return false;
+      }
+      try {
+        await fn(client);
+        return true;
+      } finally {
+        await client.query(`SELECT pg_advisory_unlock(${key})`, [runId]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Enqueues the run's chunks from where the last page stopped (all of them, for a new run), holding the
+   * run's enqueue lock: nothing for a run enqueued already or ended. Each page's chunks and the position
+   * after them are stored in one transaction.
+   */
+  async function enqueue(run: RunRef, kind: AnyJobKind, concurrency: number, wait: boolean): Promise<void> {
     const b = await ready();
     const queue = queueOf(kind.name);
     await ensureQueue(queue, { retryLimit: JOB_RETRY_LIMIT, expireInSeconds: JOB_EXPIRE_SECONDS });
-    let after: string | null = null;
-    let chunk = 0;
-    for (;;) {
-      const ids: string[] = await kind.scopeIds(run, after, ENQUEUE_PAGE);
-      const jobs = [];
-      for (let i = 0; i < ids.length; i += chunkSize) {
-        jobs.push({ id: chunkJobId(run.id, chunk++), name: queue, data: { runId: run.id, ids: ids.slice(i, i + chunkSize) } });
+    await withEnqueueLock(run.id, wait, async (client) => {
+      await client.query(`INSERT INTO ${s}.job_run (run_id, chunk_size) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [run.id, chunkSizeFor(concurrency)]);
+      const state = await runState(client, run.id);
+      if (!state || state.enqueued || state.ended) return;
+      let { next_chunk: chunk, after_id: after } = state;
+      for (;;) {
+        const ids: string[] = await kind.scopeIds(run, after, ENQUEUE_PAGE);
+        const jobs = [];
+        for (let i = 0; i < ids.length; i += state.chunk_size) {
+          jobs.push({ id: chunkJobId(run.id, chunk++), name: queue, data: { runId: run.id, ids: ids.slice(i, i + state.chunk_size) } });
+        }
+        after = ids.at(-1) ?? after;
+        const last = ids.length < ENQUEUE_PAGE;
+        await client.query("BEGIN");
+        try {
+          if (jobs.length > 0) await b.insert(jobs, { db: executor(client) });
+          await client.query(`UPDATE ${s}.job_run SET next_chunk = $2, after_id = $3, enqueued = $4 WHERE run_id = $1`, [run.id, chunk, after, last]);
+          await client.query("COMMIT");
+        } catch (e) {
+          await client.query("ROLLBACK").catch(() => {});
+          throw e;
+        }
+        if (last) return;
       }
-      if (jobs.length > 0) await b.insert(jobs);
-      if (ids.length < ENQUEUE_PAGE) break;
-      after = ids[ids.length - 1]!;
-    }
-    await pool.query(`UPDATE ${s}.job_run SET enqueued = true WHERE run_id = $1`, [run.id]);
+    });
   }
 
   return {
@@ -258,10 +333,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
     },
 
     async prepare(run, kind, concurrency) {
-      await ready();
-      const chunkSize = chunkSizeFor(concurrency);
-      await pool.query(`INSERT INTO ${s}.job_run (run_id, chunk_size) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [run.id, chunkSize]);
-      await enqueue(run, kind, chunkSize);
+      await enqueue(run, kind, concurrency, true);
     },
 
     async claim(run, kind, items) {
@@ -307,14 +379,15 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
       });
     },
 
-    async drained(run, kind) {
+    async drained(run, kind, concurrency) {
       await ready();
-      const { rows } = await pool.query<{ chunk_size: number; enqueued: boolean }>(`SELECT chunk_size, enqueued FROM ${s}.job_run WHERE run_id = $1`, [run.id]);
-      const state = rows[0];
-      // The starter died while enqueueing (or never got to it): enqueue again; chunks already there are kept.
+      const state = await runState(pool, run.id);
+      // Ended (by another process, a moment ago): nothing more of it will ever be enqueued or worked on.
+      if (state?.ended) return true;
+      // Not all enqueued: the starter is at it (its lock is held, wait for it), or it died doing it, or has
+      // not begun (this process finishes it, from where it stopped).
       if (!state?.enqueued) {
-        await pool.query(`INSERT INTO ${s}.job_run (run_id, chunk_size) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [run.id, state?.chunk_size ?? MAX_CHUNK]);
-        await enqueue(run, kind, state?.chunk_size ?? MAX_CHUNK);
+        await enqueue(run, kind, concurrency, false);
         return false;
       }
       const open = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.job WHERE name = $1 AND state < 'completed' AND data->>'runId' = $2`, [
@@ -407,11 +480,19 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
 
     async ended(run) {
       await ready();
+      // After any enqueueing in progress (a run cancelled while its starter enqueues), and marked so that
+      // none starts again: a process still finishing its loop must not take the run for unenqueued.
+      await withEnqueueLock(run.id, true, async (client) => {
+        await client.query(
+          `INSERT INTO ${s}.job_run (run_id, chunk_size, ended_at) VALUES ($1, 1, now()) ON CONFLICT (run_id) DO UPDATE SET ended_at = coalesce(${s}.job_run.ended_at, now())`,
+          [run.id],
+        );
+        await client.query(`DELETE FROM ${s}.job WHERE name = $1 AND data->>'runId' = $2`, [queueOf(run.kind), run.id]);
+      });
       await pool.query(`DELETE FROM ${s}.job_claim WHERE run_id = $1`, [run.id]);
-      await pool.query(`DELETE FROM ${s}.job WHERE name = $1 AND data->>'runId' = $2`, [queueOf(run.kind), run.id]);
       await pool.query(`DELETE FROM ${s}.job_lease WHERE run_id = $1`, [run.id]);
-      await pool.query(`DELETE FROM ${s}.job_run WHERE run_id = $1`, [run.id]);
       await pool.query(`DELETE FROM ${s}.job_slot WHERE run_id = $1`, [run.id]);
+      await pool.query(`DELETE FROM ${s}.job_run WHERE ended_at < now() - interval '7 days'`);
     },
 
     async stop() {

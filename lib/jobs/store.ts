@@ -29,8 +29,12 @@ export type JobStore = {
   settle(run: RunRef, chunk: Chunk): Promise<void>;
   /** Hands chunks back unfinished (cancel, shutdown, an item that could not be processed); their done items are skipped when they come back. */
   release(run: RunRef, chunks: Chunk[]): Promise<void>;
-  /** Nothing of the run is waiting, retrying or held anywhere (this process's chunks included). */
-  drained(run: RunRef, kind: AnyJobKind): Promise<boolean>;
+  /**
+   * Nothing of the run is waiting, retrying or held anywhere (this process's chunks included). PostgreSQL:
+   * a run whose chunks are not all enqueued (its starter is still at it, or died doing it) is not drained;
+   * whichever process gets the run's enqueue lock first finishes enqueueing it, at the run's concurrency.
+   */
+  drained(run: RunRef, kind: AnyJobKind, concurrency: number): Promise<boolean>;
   /**
    * How many of the run's items this process may have in use (processing, or waiting for their result to
    * be written) from now on, given `inUse` now. The shares of all processes never add up to more than the

@@ -19,8 +19,9 @@ import {
 } from "./outbound-policy";
 
 /**
- * The one transport for every call to Microsoft (token endpoints, discovery documents, JWKS, Graph).
- * Nothing calls it directly but lib/entra/http.ts, which adds timeouts, Retry-After and retries and
+ * The one transport for every call to Microsoft (token endpoints, discovery documents, JWKS, Graph) and
+ * to notification receivers (Teams workflows, webhooks: lib/notify/channels/http.ts, one POST per attempt,
+ * the outbox retrying). Nothing else calls it directly but lib/entra/http.ts, which adds timeouts, Retry-After and retries and
  * serves msal-node's network module, Graph, discovery and (`entraFetch`) code that wants `fetch`
  * (next-auth's OIDC provider, the JWT validator). Each call is checked three
  * times against lib/net/outbound-policy.ts: the URL before anything happens (https only, IP

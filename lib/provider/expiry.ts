@@ -2,13 +2,14 @@ import "server-only";
 import { decryptSecret, DecryptionError } from "@/lib/crypto";
 import type { ParsedCertificate } from "@/lib/crypto/certificates";
 import { db } from "@/lib/db";
-import { cloudEndpoints, type CloudEndpoints, type CloudId } from "@/lib/entra/clouds";
+import type { CloudEndpoints, CloudId } from "@/lib/entra/clouds";
 import { graphGet } from "@/lib/entra/graph";
 import { callPolicy, type RetryPolicy } from "@/lib/entra/http";
 import type { AppCredential } from "@/lib/entra/msal-clients";
 import { tokenClient, V2, type TokenProtocol } from "@/lib/entra/token-client";
 import type { ExpiryCheck } from "./row";
-import { appOfRegistration, endpointsOf, ProviderNotConfiguredError } from "./settings";
+import { authorityEndpoints } from "@/lib/tenants/resolve-domain";
+import { appOfRegistration, ProviderNotConfiguredError } from "./settings";
 
 export type { ExpiryCheck } from "./row";
 
@@ -226,11 +227,7 @@ export async function refreshOwnAppExpiry(tenantId: string, o: { policy?: RetryP
 }
 
 /** A customer-owned app uses its tenant's cloud; a Custom one the hosts of the Custom cloud's default registration. */
-async function ownAppEndpoints(cloud: CloudId): Promise<CloudEndpoints | null> {
-  if (cloud !== "CUSTOM") return cloudEndpoints(cloud);
-  const custom = await db.appRegistration.findFirst({ where: { defaultForCloud: "CUSTOM" } });
-  return custom ? endpointsOf(custom) : null;
-}
+const ownAppEndpoints = authorityEndpoints;
 
 /**
  * Every registration's expiry, and every customer-owned app's, a few at a time: the scheduled Verify All

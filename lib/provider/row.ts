@@ -10,6 +10,8 @@ export const PROVIDER_ID = "provider";
 const BINDING_TABLE = "ProviderSettings";
 export const secretBinding = (id: string) => ({ table: BINDING_TABLE, rowId: id, field: "clientSecret" }) as const;
 export const certificateBinding = (id: string) => ({ table: BINDING_TABLE, rowId: id, field: "certificate" }) as const;
+/** A second certificate beside the one in use (lib/provider/certificates.ts). */
+export const standbyCertificateBinding = (id: string) => ({ table: BINDING_TABLE, rowId: id, field: "standbyCertificate" }) as const;
 
 export const DEFAULT_REQUIRED_APP_PERMISSIONS = "Organization.Read.All User.Read.All";
 export const DEFAULT_SCOPES = "User.Read Organization.Read.All";

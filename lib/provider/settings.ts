@@ -38,6 +38,8 @@ export type ProviderSettingsView = {
   hasCertificate: boolean;
   certificateThumbprint: string | null;
   certificateExpiresAt: Date | null;
+  /** Certificate overlap (./certificates.ts): the certificate kept beside the one in use; `retiredAt` null: new, waiting for the switch. */
+  standbyCertificate: { thumbprint: string; expiresAt: Date | null; retiredAt: Date | null } | null;
   redirectUrl: string;
   defaultRedirectUrl: string;
   cloud: CloudId;
@@ -129,6 +131,10 @@ function viewOf(id: string, p: AppRegistration | null): ProviderSettingsView {
     hasCertificate: Boolean(p?.certificate),
     certificateThumbprint: p?.certificateThumbprint ?? null,
     certificateExpiresAt: p?.certificateExpiresAt ?? null,
+    standbyCertificate:
+      p?.standbyCertificate && p.standbyCertificateThumbprint
+        ? { thumbprint: p.standbyCertificateThumbprint, expiresAt: p.standbyCertificateExpiresAt, retiredAt: p.standbyCertificateRetiredAt }
+        : null,
     redirectUrl: p?.redirectUrl ?? defaultRedirectUrl(),
     defaultRedirectUrl: defaultRedirectUrl(),
     cloud: (p?.cloud ?? "GLOBAL") as CloudId,
@@ -399,4 +405,37 @@ export async function applyProviderSettings(input: {
     details: { name, cloud: values.cloud, changedFields },
   });
   return { ok: true, data: { id, version, changedFields } };
+}
+
+/**
+ * Stores a rotated client secret on a registration (lib/provider/rotation.ts): the same encrypted column,
+ * hint and version step as Apply, audited as an update of `clientSecret`. Refused (false) when the
+ * registration changed since `expectedVersion`: an Apply made meanwhile is never overwritten.
+ */
+export async function storeRotatedSecret(input: {
+  id: string;
+  secret: string;
+  expiresAt: Date | null;
+  expectedVersion: number;
+  actor: AuditActor;
+  requestId?: string;
+}): Promise<{ ok: true; version: number } | { ok: false }> {
+  const { count } = await db.appRegistration.updateMany({
+    where: { id: input.id, version: input.expectedVersion },
+    data: {
+      clientSecret: encryptSecret(input.secret, secretBinding(input.id)),
+      clientSecretHint: input.secret.slice(0, 3),
+      clientSecretExpiresAt: input.expiresAt,
+      version: { increment: 1 },
+    },
+  });
+  if (count === 0) return { ok: false };
+  await recordAudit({
+    action: "app_registration.updated",
+    actor: input.actor,
+    target: { type: "app_registration", id: input.id },
+    requestId: input.requestId,
+    details: { changedFields: ["clientSecret"], via: "rotation" },
+  });
+  return { ok: true, version: input.expectedVersion + 1 };
 }

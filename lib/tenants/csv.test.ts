@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { csvCell, csvLine, decodeImportFile, parseCsv, parseTenantImport } from "./csv";
+import { csvCell, csvLine, decodeImportFile, exportColumns, exportLine, parseCsv, parseTenantImport } from "./csv";
 
 const header = "customer_id,display_name,tenant,admin_email,auth_method,cloud";
 
@@ -62,6 +62,48 @@ describe("csvCell", () => {
     expect(csvCell("=HYPERLINK(1)")).toBe("'=HYPERLINK(1)");
     expect(csvCell(null)).toBe("");
     expect(csvLine(["a", 1, null])).toBe("a,1,\r\n");
+  });
+});
+
+describe("the tags column", () => {
+  it("reads semicolon-separated names, trimmed, once each case ignored; a bad name is the row's error", () => {
+    const result = parseTenantImport(
+      `customer_id,display_name,tenant,admin_email,auth_method,tags\n` +
+        `A,Alpha,a.example,a@a.example,APP_REGISTRATION, Gold ;EU;; gold\n` +
+        `B,Beta,b.example,b@b.example,APP_REGISTRATION,\n` +
+        `C,Gamma,c.example,c@c.example,APP_REGISTRATION,Gold;${"x".repeat(41)}\n`,
+    );
+    if (!result.ok) throw new Error(result.error);
+    expect(result.rows[0]).toMatchObject({ ok: true, tags: ["Gold", "EU"] });
+    expect(result.rows[1]).not.toHaveProperty("tags");
+    expect(result.rows[2]).toMatchObject({ ok: false, errors: [`Tags: “${"x".repeat(41)}”: At most 40 characters.`] });
+  });
+
+  it("is written on export as names joined by semicolons, and reads back", () => {
+    const line = exportLine(
+      {
+        customerId: "A",
+        displayName: "Alpha",
+        entraTenantId: null,
+        primaryDomain: "a.example",
+        adminEmail: "a@a.example",
+        authMethod: "APP_REGISTRATION",
+        cloud: "GLOBAL",
+        appRegistrationId: null,
+        lastStatus: "NEVER",
+        lastStatusCode: null,
+        lastStatusMessage: null,
+        lastVerifiedAt: null,
+        accessBreaksAt: null,
+        tags: [{ name: "EU" }, { name: "Gold, Tier 1" }],
+      },
+      new Map(),
+    );
+    expect(exportColumns.at(-1)).toBe("tags");
+    expect(line.trimEnd().endsWith(`,"EU; Gold, Tier 1"`)).toBe(true);
+    const again = parseTenantImport(`${exportColumns.join(",")}\r\n${line}`);
+    if (!again.ok) throw new Error(again.error);
+    expect(again.rows[0]).toMatchObject({ ok: true, tags: ["EU", "Gold, Tier 1"] });
   });
 });
 

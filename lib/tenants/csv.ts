@@ -1,4 +1,6 @@
+import { DEFAULT_TIME_ZONE, formatIso } from "@/lib/dates";
 import { methodById, methodFromCsv } from "@/lib/methods";
+import { foldTagName, tagNameSchema } from "@/lib/tags/validation";
 import { guidSchema, SECRET_ID_PASTED, secretValueSchema } from "@/lib/validations/secret";
 import { clouds, tenantInputSchema, type TenantInput } from "@/lib/validations/tenant";
 
@@ -147,7 +149,11 @@ export const exportColumns = [
   "last_status_message",
   "last_verified_at",
   "access_breaks_at",
+  "tags",
 ] as const;
+
+/** The tags column: a tenant's tag names separated by semicolons ("Gold; Healthcare"). */
+export const TAG_SEPARATOR = ";";
 
 /** A tenant as an export row needs it; `appRegistrationId` is written as the registration's name, which the import reads back. */
 export type ExportTenant = {
@@ -164,11 +170,15 @@ export type ExportTenant = {
   lastStatusMessage: string | null;
   lastVerifiedAt: Date | null;
   accessBreaksAt: Date | null;
+  tags: { name: string }[];
 };
 
-/** One exported line, in exportColumns' order; `registrationNames` maps app registration ids to names. */
-export function exportLine(t: ExportTenant, registrationNames: ReadonlyMap<string, string>): string {
-  const iso = (d: Date | null) => (d ? d.toISOString() : "");
+/**
+ * One exported line, in exportColumns' order; `registrationNames` maps app registration ids to names.
+ * Times are ISO 8601 with the offset of `timeZone`, the admin's (lib/dates.ts).
+ */
+export function exportLine(t: ExportTenant, registrationNames: ReadonlyMap<string, string>, timeZone = DEFAULT_TIME_ZONE): string {
+  const iso = (d: Date | null) => (d ? formatIso(d, timeZone) : "");
   return csvLine([
     t.customerId,
     t.displayName,
@@ -183,7 +193,28 @@ export function exportLine(t: ExportTenant, registrationNames: ReadonlyMap<strin
     t.lastStatusMessage,
     iso(t.lastVerifiedAt),
     iso(t.accessBreaksAt),
+    t.tags.map((tag) => tag.name).join(`${TAG_SEPARATOR} `),
   ]);
+}
+
+/**
+ * The tags column of an import row: names separated by semicolons, each trimmed and checked like a tag
+ * typed in Settings → Tags; a name given twice (case ignored) counts once. The import assigns existing
+ * tags (matched case-insensitively) and creates the missing ones (lib/tenants/manage.ts).
+ */
+export function parseTagNames(text: string, errors: string[]): string[] {
+  const names = new Map<string, string>();
+  for (const part of text.split(TAG_SEPARATOR)) {
+    if (!part.trim()) continue;
+    const parsed = tagNameSchema.safeParse(part);
+    if (!parsed.success) {
+      errors.push(`Tags: “${part.trim().slice(0, 50)}”: ${parsed.error.issues[0]!.message}`);
+      continue;
+    }
+    const key = foldTagName(parsed.data);
+    if (!names.has(key)) names.set(key, parsed.data);
+  }
+  return [...names.values()];
 }
 
 type Field =
@@ -198,7 +229,8 @@ type Field =
   | "appClientId"
   | "clientSecret"
   | "secretExpiresAt"
-  | "appRegistration";
+  | "appRegistration"
+  | "tags";
 
 /** Header names accepted on import, normalized to lower case without spaces, dashes or underscores. */
 const headerAliases: Record<string, Field> = {
@@ -233,6 +265,8 @@ const headerAliases: Record<string, Field> = {
   appregistration: "appRegistration",
   registration: "appRegistration",
   providerapp: "appRegistration",
+  tags: "tags",
+  tag: "tags",
 };
 
 const cloudAliases: Record<string, (typeof clouds)[number]> = {
@@ -266,7 +300,16 @@ export type ImportedOwnApp = { clientId: string; clientSecret: string | null; se
 export type ImportedRegistration = { name: string; cloudGiven: boolean; id?: string };
 
 export type ImportRow =
-  | { line: number; ok: true; input: TenantInput; ownApp?: ImportedOwnApp; registration?: ImportedRegistration }
+  | {
+      line: number;
+      ok: true;
+      input: TenantInput;
+      ownApp?: ImportedOwnApp;
+      registration?: ImportedRegistration;
+      tags?: string[];
+      /** A domain's tenant id, from its cloud's OpenID discovery (lib/tenants/resolve-domain.ts), when it answered. */
+      resolvedTenantId?: string;
+    }
   | { line: number; ok: false; customerId: string | null; errors: string[] };
 
 export type ParsedImport = { ok: true; rows: ImportRow[] } | { ok: false; error: string };
@@ -297,7 +340,7 @@ export function parseTenantImport(text: string): ParsedImport {
   if (missing.length)
     return {
       ok: false,
-      error: `Missing column${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}. Expected customer_id, display_name, tenant, admin_email, auth_method and optionally cloud, app_registration, client_id, client_secret and client_secret_expires.`,
+      error: `Missing column${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}. Expected customer_id, display_name, tenant, admin_email, auth_method and optionally cloud, app_registration, client_id, client_secret, client_secret_expires and tags.`,
     };
   if (body.length === 0) return { ok: false, error: "The file has a header line but no tenants." };
   if (body.length > MAX_IMPORT_ROWS)
@@ -336,6 +379,7 @@ export function parseTenantImport(text: string): ParsedImport {
     const ownApp = readOwnApp(get("appClientId"), get("clientSecret"), get("secretExpiresAt"), parsed.success ? parsed.data.authMethod : null, errors);
     const registrationName = get("appRegistration");
     if (registrationName.length > 100) errors.push("App registration: a registration's name has at most 100 characters.");
+    const tags = parseTagNames(get("tags"), errors);
     if (errors.length || !parsed.success) return { line, ok: false, customerId: candidate.customerId || null, errors };
     return {
       line,
@@ -343,6 +387,7 @@ export function parseTenantImport(text: string): ParsedImport {
       input: parsed.data,
       ...(ownApp ? { ownApp } : {}),
       ...(registrationName ? { registration: { name: registrationName, cloudGiven: Boolean(cloudText) } } : {}),
+      ...(tags.length ? { tags } : {}),
     };
   });
   return { ok: true, rows };

@@ -47,6 +47,40 @@ describe("createTenant", () => {
   });
 });
 
+describe("one customer per Entra tenant (the Add and Edit dialogs, REST and CSV import share the check)", () => {
+  const GUID = "6f1e2d3c-1111-4222-8333-944455556666";
+
+  it("refuses to add a tenant ID or domain another customer holds, naming that customer; nothing is stored", async () => {
+    await createTenant(input({ tenantRef: GUID }), ctx);
+    await createTenant(input({ customerId: "BETA", tenantRef: "beta.example" }), ctx);
+    const byGuid = await createTenant(input({ customerId: "ACME-2", tenantRef: GUID }), ctx);
+    expect(byGuid).toEqual({
+      ok: false,
+      code: "validation",
+      error: "Check the highlighted fields.",
+      fieldErrors: { tenantRef: [`Entra tenant ${GUID} is already managed as customer ACME. Edit that tenant instead, or delete it first.`] },
+    });
+    const byDomain = await createTenant(input({ customerId: "BETA-2", tenantRef: "beta.example" }), ctx);
+    expect(byDomain).toMatchObject({
+      ok: false,
+      fieldErrors: { tenantRef: [expect.stringContaining("The domain beta.example is already managed as customer BETA.")] },
+    });
+    expect((await db.tenant.findMany({ orderBy: { customerId: "asc" } })).map((t) => t.customerId)).toEqual(["ACME", "BETA"]);
+    expect(await db.auditEvent.count({ where: { action: "tenant.created" } })).toBe(2);
+  });
+
+  it("refuses to point a tenant at another customer's tenant ID, but lets it keep its own", async () => {
+    await createTenant(input({ tenantRef: GUID }), ctx);
+    const beta = await createTenant(input({ customerId: "BETA", tenantRef: "beta.example" }), ctx);
+    const id = beta.ok ? beta.data.id : "";
+    const moved = await updateTenant({ ...input({ customerId: "BETA", tenantRef: GUID }), id, version: 1 }, ctx);
+    expect(moved).toMatchObject({ ok: false, fieldErrors: { tenantRef: [expect.stringContaining("already managed as customer ACME")] } });
+    expect((await db.tenant.findUniqueOrThrow({ where: { id } })).entraTenantId).toBeNull();
+    const renamed = await updateTenant({ ...input({ customerId: "BETA", displayName: "Beta Ltd", tenantRef: "beta.example" }), id, version: 1 }, ctx);
+    expect(renamed).toEqual({ ok: true, data: { version: 2 } });
+  });
+});
+
 describe("updateTenant", () => {
   it("updates with the loaded version, bumps it and audits the changed fields", async () => {
     const created = await createTenant(input(), ctx);
@@ -210,7 +244,7 @@ describe("import naming an app registration (app_registration)", () => {
     const { registrationNames } = await import("@/lib/provider/registrations");
     const names = await registrationNames();
     const all = await db.tenant.findMany({ orderBy: { customerId: "asc" } });
-    const exported = csvText([exportColumns.join(","), ...all.map((t) => exportLine(t, names).trimEnd())]);
+    const exported = csvText([exportColumns.join(","), ...all.map((t) => exportLine({ ...t, tags: [] }, names).trimEnd())]);
     const again = parseTenantImport(exported);
     if (!again.ok) throw new Error(again.error);
     expect(again.rows.map((r) => (r.ok ? [r.input.customerId, r.input.cloud, r.registration?.name ?? null] : r.errors))).toEqual([
@@ -244,5 +278,33 @@ describe("import naming an app registration (app_registration)", () => {
     } finally {
       await db.appRegistration.delete({ where: { id: "reg-custom-b2" } });
     }
+  });
+
+  it("assigns the tags column's existing tags (case ignored) and creates the missing ones, in the same transaction", async () => {
+    await db.tag.deleteMany();
+    await db.tag.create({ data: { id: "tag-gold", name: "Gold", color: "amber" } });
+    const file = csvText([
+      "customer_id,display_name,tenant,admin_email,auth_method,tags",
+      "T1,One,t1.example,a@t1.example,APP_REGISTRATION,gold; Dental",
+      "T2,Two,t2.example,a@t2.example,APP_REGISTRATION,DENTAL",
+      "T3,Three,t3.example,a@t3.example,APP_REGISTRATION,",
+    ]);
+    const preview = await previewTenantImport(file);
+    if (!preview.ok) throw new Error(preview.error);
+    expect(preview.data.newTags).toEqual(["Dental"]);
+    expect(await db.tag.count()).toBe(1);
+
+    expect(await importTenants(file, ctx)).toEqual({ ok: true, data: { imported: 3 } });
+    const tags = await db.tag.findMany({
+      orderBy: { name: "asc" },
+      select: { name: true, color: true, tenants: { select: { tenant: { select: { customerId: true } } } } },
+    });
+    expect(tags.map((t) => [t.name, t.color, t.tenants.map((x) => x.tenant.customerId).sort()])).toEqual([
+      ["Dental", "slate", ["T1", "T2"]],
+      ["Gold", "amber", ["T1"]],
+    ]);
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "tenant.imported" } });
+    expect(JSON.parse(audit.details)).toMatchObject({ count: 3, withTags: 2, tagsCreated: ["Dental"] });
+    await db.tag.deleteMany();
   });
 });

@@ -7,7 +7,11 @@ import { newId } from "@/lib/ids";
 import { cloudNames } from "@/lib/entra/clouds";
 import { parseTenantImport, type ImportedRegistration, type ImportRow } from "@/lib/tenants/csv";
 import { isGuid, tenantRefColumns, type TenantInput, type TenantUpdate } from "@/lib/validations/tenant";
+import type { CloudId } from "@/lib/entra/clouds";
+import { resolveTenantDomain, type DomainResolution } from "@/lib/tenants/resolve-domain";
 import { isUniqueViolation } from "@/lib/db-client";
+import { DEFAULT_TAG_COLOR } from "@/lib/tags/palette";
+import { foldTagName } from "@/lib/tags/validation";
 
 /**
  * Creating, editing, deleting and importing tenants. Inputs arrive already parsed by the zod schemas;
@@ -26,7 +30,70 @@ function customerIdTaken(customerId: string): Refusal {
   return invalidField("customerId", `A tenant with customer id ${customerId} already exists.`);
 }
 
-export async function createTenant(input: TenantInput, ctx: ManageContext): Promise<Result<{ id: string }>> {
+// SQLite allows 999 bound parameters per statement; the reference lookup binds two per tenant.
+const LOOKUP_CHUNK = 400;
+
+/**
+ * Which stored tenants already hold these tenant references (an Entra tenant ID or a domain, as
+ * tenantRefSchema gives them): their customer ids by reference. `exceptId`: the tenant being edited. The
+ * one check behind the Add and Edit dialogs, the REST API and CSV import: one Entra tenant, one customer.
+ */
+export async function tenantRefOwners(refs: string[], exceptId?: string): Promise<Map<string, string>> {
+  const owners = new Map<string, string>();
+  const wanted = [...new Set(refs)];
+  for (let i = 0; i < wanted.length; i += LOOKUP_CHUNK) {
+    const chunk = wanted.slice(i, i + LOOKUP_CHUNK);
+    const found = await db.tenant.findMany({
+      where: { OR: [{ entraTenantId: { in: chunk } }, { primaryDomain: { in: chunk } }], ...(exceptId ? { NOT: { id: exceptId } } : {}) },
+      select: { customerId: true, entraTenantId: true, primaryDomain: true },
+    });
+    for (const f of found) {
+      if (f.entraTenantId) owners.set(f.entraTenantId, f.customerId);
+      if (f.primaryDomain) owners.set(f.primaryDomain, f.customerId);
+    }
+  }
+  return owners;
+}
+
+function tenantRefTaken(ref: string, owner: string, resolvedTenantId?: string | null): Refusal {
+  const what = isGuid(ref) ? `Entra tenant ${ref}` : resolvedTenantId ? `The domain ${ref} (Entra tenant ${resolvedTenantId})` : `The domain ${ref}`;
+  return invalidField("tenantRef", `${what} is already managed as customer ${owner}. Edit that tenant instead, or delete it first.`);
+}
+
+/** The customer already holding this reference, or the tenant id a domain resolved to. */
+async function refOwner(ref: string, resolvedTenantId: string | null, exceptId?: string): Promise<string | undefined> {
+  const owners = await tenantRefOwners(resolvedTenantId ? [ref, resolvedTenantId] : [ref], exceptId);
+  return owners.get(ref) ?? (resolvedTenantId ? owners.get(resolvedTenantId) : undefined);
+}
+
+/**
+ * A domain's tenant id, so that a tenant entered by domain is refused when the same Entra tenant is already
+ * managed under its GUID (or another of its domains), and is stored with its id. When the cloud's authority
+ * cannot be asked (no network, no Custom cloud registration) or does not know the domain, the tenant is kept
+ * by its domain alone, as before: verification reports an unknown domain as TENANT_NOT_FOUND.
+ */
+export type DomainResolver = (domain: string, cloud: CloudId) => Promise<DomainResolution>;
+
+async function resolvedIdOf(ref: string, cloud: CloudId, resolve: DomainResolver): Promise<string | null> {
+  if (isGuid(ref)) return null;
+  const resolution = await resolve(ref, cloud);
+  return resolution.ok ? resolution.tenantId : null;
+}
+
+/** A unique index refused a tenant write: name the Entra tenant's owner when another tenant took it meanwhile, else the customer id. */
+async function uniqueRefusal(input: { customerId: string; tenantRef: string }, resolvedTenantId: string | null, exceptId?: string): Promise<Refusal> {
+  const owner = await refOwner(input.tenantRef, resolvedTenantId, exceptId);
+  return owner ? tenantRefTaken(input.tenantRef, owner, resolvedTenantId) : customerIdTaken(input.customerId);
+}
+
+export async function createTenant(input: TenantInput, ctx: ManageContext, resolve: DomainResolver = resolveTenantDomain): Promise<Result<{ id: string }>> {
+  // A taken customer id is the first thing to say (the unique index below still decides under a race).
+  if (await db.tenant.findUnique({ where: { customerId: input.customerId }, select: { id: true } })) return customerIdTaken(input.customerId);
+  const plainOwner = (await tenantRefOwners([input.tenantRef])).get(input.tenantRef);
+  if (plainOwner) return tenantRefTaken(input.tenantRef, plainOwner);
+  const resolvedTenantId = await resolvedIdOf(input.tenantRef, input.cloud, resolve);
+  const owner = resolvedTenantId ? await refOwner(input.tenantRef, resolvedTenantId) : undefined;
+  if (owner) return tenantRefTaken(input.tenantRef, owner, resolvedTenantId);
   const id = newId();
   try {
     await db.tenant.create({
@@ -37,11 +104,11 @@ export async function createTenant(input: TenantInput, ctx: ManageContext): Prom
         adminEmail: input.adminEmail,
         authMethod: input.authMethod,
         cloud: input.cloud,
-        ...tenantRefColumns(input.tenantRef),
+        ...tenantRefColumns(input.tenantRef, resolvedTenantId),
       },
     });
   } catch (e) {
-    if (isUniqueViolation(e)) return customerIdTaken(input.customerId);
+    if (isUniqueViolation(e)) return uniqueRefusal(input, resolvedTenantId);
     throw e;
   }
   await recordAudit({
@@ -49,12 +116,16 @@ export async function createTenant(input: TenantInput, ctx: ManageContext): Prom
     actor: ctx.actor,
     target: { type: "tenant", id },
     requestId: ctx.requestId,
-    details: { customerId: input.customerId, authMethod: input.authMethod, cloud: input.cloud },
+    details: { customerId: input.customerId, authMethod: input.authMethod, cloud: input.cloud, ...(resolvedTenantId ? { resolvedTenantId } : {}) },
   });
   return { ok: true, data: { id } };
 }
 
-export async function updateTenant(input: TenantUpdate, ctx: ManageContext): Promise<Result<{ version: number }>> {
+export async function updateTenant(
+  input: TenantUpdate,
+  ctx: ManageContext,
+  resolve: DomainResolver = resolveTenantDomain,
+): Promise<Result<{ version: number }>> {
   const current = await db.tenant.findUnique({
     where: { id: input.id },
     select: { customerId: true, displayName: true, adminEmail: true, authMethod: true, cloud: true, entraTenantId: true, primaryDomain: true, version: true },
@@ -62,12 +133,15 @@ export async function updateTenant(input: TenantUpdate, ctx: ManageContext): Pro
   if (!current) return gone();
   if (current.version !== input.version) return stale();
 
-  // A GUID replaces the tenant ID and keeps the known domain; a new domain forgets a tenant ID it may not match.
+  // A GUID replaces the tenant ID and keeps the known domain; a new domain takes the tenant ID it resolves
+  // to, else forgets one it may not match.
+  const newDomain = !isGuid(input.tenantRef) && input.tenantRef !== current.primaryDomain;
+  const resolvedTenantId = newDomain ? await resolvedIdOf(input.tenantRef, input.cloud, resolve) : null;
   const ref = isGuid(input.tenantRef)
     ? { entraTenantId: input.tenantRef, primaryDomain: current.primaryDomain }
-    : input.tenantRef === current.primaryDomain
+    : !newDomain
       ? { entraTenantId: current.entraTenantId, primaryDomain: current.primaryDomain }
-      : { entraTenantId: null, primaryDomain: input.tenantRef };
+      : { entraTenantId: resolvedTenantId, primaryDomain: input.tenantRef };
   const next = {
     customerId: input.customerId,
     displayName: input.displayName,
@@ -78,12 +152,16 @@ export async function updateTenant(input: TenantUpdate, ctx: ManageContext): Pro
   };
   const changedFields = (Object.keys(next) as (keyof typeof next)[]).filter((k) => next[k] !== current[k]);
   if (changedFields.length === 0) return { ok: true, data: { version: current.version } };
+  if (changedFields.includes("entraTenantId") || changedFields.includes("primaryDomain")) {
+    const owner = await refOwner(input.tenantRef, resolvedTenantId, input.id);
+    if (owner) return tenantRefTaken(input.tenantRef, owner, resolvedTenantId);
+  }
 
   try {
     const { count } = await db.tenant.updateMany({ where: { id: input.id, version: input.version }, data: { ...next, version: { increment: 1 } } });
     if (count === 0) return stale();
   } catch (e) {
-    if (isUniqueViolation(e)) return customerIdTaken(input.customerId);
+    if (isUniqueViolation(e)) return uniqueRefusal(input, resolvedTenantId, input.id);
     throw e;
   }
   await recordAudit({
@@ -120,37 +198,68 @@ export type ImportPreview = {
   rows: ImportRow[];
   valid: number;
   invalid: number;
+  /** Tags the file names that do not exist yet: the import creates them. */
+  newTags: string[];
 };
 
-// SQLite allows 999 bound parameters per statement; the reference lookup binds two per tenant.
-const LOOKUP_CHUNK = 400;
 const WRITE_CHUNK = 100;
 
+const RESOLVE_CONCURRENCY = 8;
+
+/**
+ * The tenant ids of the file's domains, as createTenant resolves one: a few at a time, each domain once,
+ * and a cloud whose authority cannot be reached is not asked again for the rest of the file.
+ */
+async function resolveImportDomains(rows: { input: TenantInput }[], resolve: DomainResolver): Promise<Map<string, string>> {
+  const wanted = new Map<string, { domain: string; cloud: CloudId }>();
+  for (const { input } of rows) if (!isGuid(input.tenantRef)) wanted.set(`${input.cloud} ${input.tenantRef}`, { domain: input.tenantRef, cloud: input.cloud });
+  const queue = [...wanted.values()];
+  const unreachable = new Set<CloudId>();
+  const resolved = new Map<string, string>();
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      if (unreachable.has(next.cloud)) continue;
+      const r = await resolve(next.domain, next.cloud);
+      if (r.ok) resolved.set(`${next.cloud} ${next.domain}`, r.tenantId);
+      else if (r.reason === "unavailable") unreachable.add(next.cloud);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(RESOLVE_CONCURRENCY, queue.length) }, worker));
+  return resolved;
+}
+
 /** Rows of a file checked against the file itself and against stored tenants. Writes nothing. */
-export async function previewTenantImport(text: string): Promise<Result<ImportPreview>> {
+export async function previewTenantImport(text: string, resolve: DomainResolver = resolveTenantDomain): Promise<Result<ImportPreview>> {
   const parsed = parseTenantImport(text);
   if (!parsed.ok) return refuse("validation", parsed.error);
-  const rows = parsed.rows;
-  const good = rows.filter((r): r is Extract<ImportRow, { ok: true }> => r.ok);
+  const good = parsed.rows.filter((r): r is Extract<ImportRow, { ok: true }> => r.ok);
+  // A domain's tenant id, as the Add dialog resolves it: the same tenant named by GUID on one line and by
+  // domain on another, or already stored under its GUID, is a duplicate too.
+  const resolvedIds = await resolveImportDomains(good, resolve);
+  const firstLineOf = new Map<string, number>();
+  const rows: ImportRow[] = parsed.rows.map((r) => {
+    if (!r.ok) return r;
+    const resolvedTenantId = isGuid(r.input.tenantRef) ? undefined : resolvedIds.get(`${r.input.cloud} ${r.input.tenantRef}`);
+    const tenantId = isGuid(r.input.tenantRef) ? r.input.tenantRef : resolvedTenantId;
+    const earlier = tenantId ? firstLineOf.get(tenantId) : undefined;
+    if (tenantId && earlier === undefined) firstLineOf.set(tenantId, r.line);
+    if (earlier !== undefined)
+      return {
+        line: r.line,
+        ok: false,
+        customerId: r.input.customerId,
+        errors: [`Duplicate: tenant ${r.input.tenantRef} (Entra tenant ${tenantId}) is already on line ${earlier}.`],
+      };
+    return resolvedTenantId ? { ...r, resolvedTenantId } : r;
+  });
   const customerIds = good.map((r) => r.input.customerId);
-  const refs = good.map((r) => r.input.tenantRef);
   const existingCustomers = new Set<string>();
-  const existingRefs = new Map<string, string>();
   for (let i = 0; i < customerIds.length; i += LOOKUP_CHUNK) {
     const found = await db.tenant.findMany({ where: { customerId: { in: customerIds.slice(i, i + LOOKUP_CHUNK) } }, select: { customerId: true } });
     for (const f of found) existingCustomers.add(f.customerId);
   }
-  for (let i = 0; i < refs.length; i += LOOKUP_CHUNK) {
-    const chunk = refs.slice(i, i + LOOKUP_CHUNK);
-    const found = await db.tenant.findMany({
-      where: { OR: [{ entraTenantId: { in: chunk } }, { primaryDomain: { in: chunk } }] },
-      select: { customerId: true, entraTenantId: true, primaryDomain: true },
-    });
-    for (const f of found) {
-      if (f.entraTenantId) existingRefs.set(f.entraTenantId, f.customerId);
-      if (f.primaryDomain) existingRefs.set(f.primaryDomain, f.customerId);
-    }
-  }
+  const stillGood = rows.filter((r): r is Extract<ImportRow, { ok: true }> => r.ok);
+  const existingRefs = await tenantRefOwners(stillGood.flatMap((r) => (r.resolvedTenantId ? [r.input.tenantRef, r.resolvedTenantId] : [r.input.tenantRef])));
   const registrations = good.some((r) => r.registration) ? await db.appRegistration.findMany({ select: { id: true, name: true, cloud: true } }) : [];
   const checked: ImportRow[] = rows.map((r) => {
     if (!r.ok) return r;
@@ -161,12 +270,27 @@ export async function previewTenantImport(text: string): Promise<Result<ImportPr
       else r = { ...r, input: { ...r.input, cloud: chosen.cloud }, registration: { ...r.registration, id: chosen.id } };
     }
     if (existingCustomers.has(r.input.customerId)) errors.push(`Duplicate: customer id ${r.input.customerId} already exists in the console.`);
-    const owner = existingRefs.get(r.input.tenantRef);
-    if (owner) errors.push(`Duplicate: tenant ${r.input.tenantRef} is already managed as customer ${owner}.`);
+    const owner = existingRefs.get(r.input.tenantRef) ?? (r.resolvedTenantId ? existingRefs.get(r.resolvedTenantId) : undefined);
+    if (owner)
+      errors.push(
+        `Duplicate: tenant ${r.input.tenantRef}${r.resolvedTenantId ? ` (Entra tenant ${r.resolvedTenantId})` : ""} is already managed as customer ${owner}.`,
+      );
     return errors.length ? { line: r.line, ok: false, customerId: r.input.customerId, errors } : r;
   });
   const valid = checked.filter((r) => r.ok).length;
-  return { ok: true, data: { rows: checked, valid, invalid: checked.length - valid } };
+  const newTags = good.some((r) => r.tags) ? [...(await missingTags(good.flatMap((r) => r.tags ?? []))).values()] : [];
+  return { ok: true, data: { rows: checked, valid, invalid: checked.length - valid, newTags } };
+}
+
+/** Of these tag names, the ones no tag has (case ignored), keyed by folded name. */
+async function missingTags(names: string[]): Promise<Map<string, string>> {
+  const existing = new Set((await db.tag.findMany({ select: { name: true } })).map((t) => foldTagName(t.name)));
+  const missing = new Map<string, string>();
+  for (const name of names) {
+    const key = foldTagName(name);
+    if (!existing.has(key) && !missing.has(key)) missing.set(key, name);
+  }
+  return missing;
 }
 
 /**
@@ -200,8 +324,12 @@ function chooseImportedRegistration(
  * Imports a file all-or-nothing: it is checked again (the file may have changed since the preview, or
  * another admin may have added one of its tenants), and written in one transaction only if every row is valid.
  */
-export async function importTenants(text: string, ctx: ManageContext): Promise<Result<{ imported: number }> | (Refusal & { preview: ImportPreview })> {
-  const preview = await previewTenantImport(text);
+export async function importTenants(
+  text: string,
+  ctx: ManageContext,
+  resolve: DomainResolver = resolveTenantDomain,
+): Promise<Result<{ imported: number }> | (Refusal & { preview: ImportPreview })> {
+  const preview = await previewTenantImport(text, resolve);
   if (!preview.ok) return preview;
   if (preview.data.invalid > 0) {
     const refusal = refuse(
@@ -210,7 +338,9 @@ export async function importTenants(text: string, ctx: ManageContext): Promise<R
     );
     return { ...refusal, preview: preview.data };
   }
-  const rows = preview.data.rows.flatMap((r) => (r.ok ? [{ id: newId(), input: r.input, ownApp: r.ownApp, registration: r.registration }] : []));
+  const rows = preview.data.rows.flatMap((r) =>
+    r.ok ? [{ id: newId(), input: r.input, ownApp: r.ownApp, registration: r.registration, tags: r.tags ?? [], resolvedTenantId: r.resolvedTenantId }] : [],
+  );
   const inputs = rows.map((r) => r.input);
   // A customer-owned app registration's secret, encrypted for its credential row (bound to that row's id).
   const credentials = rows.flatMap(({ id, ownApp }) => {
@@ -228,12 +358,13 @@ export async function importTenants(text: string, ctx: ManageContext): Promise<R
       },
     ];
   });
+  const createdTags: string[] = [];
   try {
     await db.$transaction(
       async (tx) => {
         for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
           await tx.tenant.createMany({
-            data: rows.slice(i, i + WRITE_CHUNK).map(({ id, input, ownApp, registration }) => ({
+            data: rows.slice(i, i + WRITE_CHUNK).map(({ id, input, ownApp, registration, resolvedTenantId }) => ({
               id,
               customerId: input.customerId,
               displayName: input.displayName,
@@ -242,16 +373,31 @@ export async function importTenants(text: string, ctx: ManageContext): Promise<R
               cloud: input.cloud,
               appClientId: ownApp?.clientId ?? null,
               appRegistrationId: registration?.id ?? null,
-              ...tenantRefColumns(input.tenantRef),
+              ...tenantRefColumns(input.tenantRef, resolvedTenantId),
             })),
           });
         }
         for (let i = 0; i < credentials.length; i += WRITE_CHUNK) await tx.tenantCredential.createMany({ data: credentials.slice(i, i + WRITE_CHUNK) });
+        // The tags column: existing tags by name (case ignored), the others created here with the default colour.
+        if (rows.some((r) => r.tags.length)) {
+          const tagIds = new Map((await tx.tag.findMany({ select: { id: true, name: true } })).map((t) => [foldTagName(t.name), t.id]));
+          for (const name of rows.flatMap((r) => r.tags)) {
+            const key = foldTagName(name);
+            if (tagIds.has(key)) continue;
+            const id = newId();
+            await tx.tag.create({ data: { id, name, color: DEFAULT_TAG_COLOR } });
+            tagIds.set(key, id);
+            createdTags.push(name);
+          }
+          const links = rows.flatMap((r) => r.tags.map((name) => ({ tenantId: r.id, tagId: tagIds.get(foldTagName(name))! })));
+          for (let i = 0; i < links.length; i += WRITE_CHUNK) await tx.tenantTag.createMany({ data: links.slice(i, i + WRITE_CHUNK) });
+        }
       },
       { timeout: 120_000 },
     );
   } catch (e) {
-    if (isUniqueViolation(e)) return refuse("conflict", "Nothing was imported: another admin added one of these customer ids meanwhile. Check the file again.");
+    if (isUniqueViolation(e))
+      return refuse("conflict", "Nothing was imported: another admin added one of these customer ids, tenants or tags meanwhile. Check the file again.");
     throw e;
   }
   await recordAudit({
@@ -263,6 +409,8 @@ export async function importTenants(text: string, ctx: ManageContext): Promise<R
       customerIds: inputs.slice(0, 50).map((i) => i.customerId),
       withOwnApp: rows.filter((r) => r.ownApp).length,
       withRegistration: rows.filter((r) => r.registration).length,
+      withTags: rows.filter((r) => r.tags.length).length,
+      tagsCreated: createdTags,
     },
   });
   return { ok: true, data: { imported: inputs.length } };

@@ -7,6 +7,7 @@ import { invalidField, refuse, type Result } from "@/lib/errors";
 import type { CredentialKind } from "@/lib/generated/prisma/enums";
 import { newId } from "@/lib/ids";
 import type { OwnAppValues } from "@/lib/validations/own-app";
+import { tenantRefOwners } from "./manage";
 
 /**
  * The customer-owned app registration of a tenant: its client id on the tenant (Tenant.appClientId), its
@@ -71,6 +72,10 @@ export async function setOwnApp(input: Common & { values: OwnAppValues; certific
     select: { customerId: true, authMethod: true, appClientId: true, entraTenantId: true, cloud: true, credentials: { select: { id: true, kind: true } } },
   });
   if (!tenant) return refuse("not-found", "This tenant no longer exists; another admin may have deleted it.");
+  if (values.entraTenantId !== tenant.entraTenantId) {
+    const owner = (await tenantRefOwners([values.entraTenantId], input.tenantId)).get(values.entraTenantId);
+    if (owner) return invalidField("entraTenantId", `Entra tenant ${values.entraTenantId} is already managed as customer ${owner}.`);
+  }
   const stored = new Map(tenant.credentials.map((c) => [c.kind, c.id]));
   const hasStoredAppCredential = stored.has("CLIENT_SECRET") || stored.has("CERTIFICATE");
   const sameApp = tenant.appClientId === values.clientId;

@@ -152,28 +152,6 @@ export async function writeRunBatch(batch: RunBatch): Promise<void> {
   const client = await target.pool.connect();
   try {
     await client.query("BEGIN");
-    const fenced = await client.query(
-      `UPDATE "JobRun" SET "ok" = "ok" + $2, "warnings" = "warnings" + $3, "failed" = "failed" + $4 WHERE "id" = $1 AND "status" = 'RUNNING'`,
-      [batch.runId, batch.counts.ok, batch.counts.warnings, batch.counts.failed],
-    );
-    if (fenced.rowCount !== 1) throw new RunEndedError();
-    const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
-    await client.query(
-      `INSERT INTO "VerificationResult" ("id", "runId", "tenantId", "status", "reasonCode", "message", "details", "durationMs", "startedAt", "finishedAt")
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::"VerificationStatus"[], $5::text[], $6::text[], $7::text[], $8::int[], $9::timestamp(3)[], $10::timestamp(3)[])`,
-      [
-        rows.map((r) => r.id),
-        rows.map((r) => r.runId),
-        rows.map((r) => r.tenantId),
-        rows.map((r) => r.status),
-        rows.map((r) => r.reasonCode),
-        rows.map((r) => r.message),
-        rows.map((r) => r.details),
-        rows.map((r) => r.durationMs),
-        rows.map((r) => iso(r.startedAt)),
-        rows.map((r) => iso(r.finishedAt)),
-      ],
-    );
     // Timestamps are stored as UTC wall clock (timestamp without time zone, as Prisma does): read them
     // back as timestamptz so node-postgres does not take them for local time. Rows locked in id order.
     const { rows: prevRows } = await client.query<CheckState & { id: string }>(
@@ -184,47 +162,53 @@ export async function writeRunBatch(batch: RunBatch): Promise<void> {
       [batch.outcomes.map((o) => o.tenantId)],
     );
     const { updates, audits, summary } = applyBatch(batch.outcomes, new Map(prevRows.map((r) => [r.id, r])), settings, now);
-    await client.query(SUMMARY_SQL, [batch.runId, ...summaryValues(summary)]);
-    await client.query(
-      `UPDATE "Tenant" t SET "lastStatus" = v.status::"VerificationStatus", "lastStatusCode" = v.code, "lastStatusMessage" = v.message, "lastVerifiedAt" = v.verified,
-         "accessBreaksAt" = v.breaks, "lastCheckAt" = v.checked, "lastCheckCode" = v.check_code, "failureStreak" = v.streak, "failingSince" = v.since,
-         "nextCheckAt" = v.next, "consentConfirmingUntil" = v.confirming, "version" = t."version" + 1, "updatedAt" = $12::timestamp(3)
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamp(3)[], $6::timestamp(3)[], $7::timestamp(3)[], $8::text[], $9::int[], $10::timestamp(3)[], $11::timestamp(3)[], $13::timestamp(3)[])
-         AS v(id, status, code, message, verified, breaks, checked, check_code, streak, since, next, confirming)
-       WHERE t."id" = v.id`,
-      [
-        updates.map((u) => u.id),
-        updates.map((u) => u.lastStatus),
-        updates.map((u) => u.lastStatusCode),
-        updates.map((u) => u.lastStatusMessage),
-        updates.map((u) => iso(u.lastVerifiedAt)),
-        updates.map((u) => iso(u.accessBreaksAt)),
-        updates.map((u) => iso(u.lastCheckAt)),
-        updates.map((u) => u.lastCheckCode),
-        updates.map((u) => u.failureStreak),
-        updates.map((u) => iso(u.failingSince)),
-        updates.map((u) => iso(u.nextCheckAt)),
-        now.toISOString(),
-        updates.map((u) => iso(u.consentConfirmingUntil)),
-      ],
-    );
-    if (audits.length > 0)
-      await client.query(
-        `INSERT INTO "AuditEvent" ("id", "at", "action", "actorType", "actorId", "actorLabel", "targetType", "targetId", "requestId", "details")
-         SELECT * FROM unnest($1::text[], $2::timestamp(3)[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`,
-        [
-          audits.map((a) => a.id),
-          audits.map((a) => iso(a.at)),
-          audits.map((a) => a.action),
-          audits.map((a) => a.actorType),
-          audits.map((a) => a.actorId),
-          audits.map((a) => a.actorLabel),
-          audits.map((a) => a.targetType),
-          audits.map((a) => a.targetId),
-          audits.map((a) => a.requestId),
-          audits.map((a) => a.details),
-        ],
-      );
+    const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
+    // Everything else in one statement (one round trip): the run's counters and summary, fenced on the run
+    // still RUNNING, and only then the results, the tenants' statuses and the audit rows.
+    const { rows: fenced } = await client.query<{ n: number }>(PG_BATCH_SQL, [
+      batch.runId,
+      batch.counts.ok,
+      batch.counts.warnings,
+      batch.counts.failed,
+      ...summaryValues(summary),
+      // Results ($11–$20)
+      rows.map((r) => r.id),
+      rows.map((r) => r.runId),
+      rows.map((r) => r.tenantId),
+      rows.map((r) => r.status),
+      rows.map((r) => r.reasonCode),
+      rows.map((r) => r.message),
+      rows.map((r) => r.details),
+      rows.map((r) => r.durationMs),
+      rows.map((r) => iso(r.startedAt)),
+      rows.map((r) => iso(r.finishedAt)),
+      // Tenants ($21–$33)
+      updates.map((u) => u.id),
+      updates.map((u) => u.lastStatus),
+      updates.map((u) => u.lastStatusCode),
+      updates.map((u) => u.lastStatusMessage),
+      updates.map((u) => iso(u.lastVerifiedAt)),
+      updates.map((u) => iso(u.accessBreaksAt)),
+      updates.map((u) => iso(u.lastCheckAt)),
+      updates.map((u) => u.lastCheckCode),
+      updates.map((u) => u.failureStreak),
+      updates.map((u) => iso(u.failingSince)),
+      updates.map((u) => iso(u.nextCheckAt)),
+      updates.map((u) => iso(u.consentConfirmingUntil)),
+      now.toISOString(),
+      // Audit rows ($34–$43)
+      audits.map((a) => a.id),
+      audits.map((a) => iso(a.at)),
+      audits.map((a) => a.action),
+      audits.map((a) => a.actorType),
+      audits.map((a) => a.actorId),
+      audits.map((a) => a.actorLabel),
+      audits.map((a) => a.targetType),
+      audits.map((a) => a.targetId),
+      audits.map((a) => a.requestId),
+      audits.map((a) => a.details),
+    ]);
+    if (fenced[0]?.n !== 1) throw new RunEndedError();
     await client.query("COMMIT");
   } catch (e) {
     await client.query("ROLLBACK").catch(() => {});
@@ -233,6 +217,36 @@ export async function writeRunBatch(batch: RunBatch): Promise<void> {
     client.release();
   }
 }
+
+/**
+ * A run's batch on PostgreSQL after its tenants were read (writeRunBatch): one statement. The counters and
+ * the summary are one UPDATE of the run (two updates of one row in a statement would lose one); the other
+ * writes happen only when that fence matched (data-modifying CTEs all run, so each is gated on it). A
+ * duplicate result or a deleted tenant fails the whole statement, as before.
+ */
+const PG_BATCH_SQL = `WITH fence AS (
+    UPDATE "JobRun" SET "ok" = "ok" + $2, "warnings" = "warnings" + $3, "failed" = "failed" + $4,
+      ${summaryIncrements(5)}
+    WHERE "id" = $1 AND "status" = 'RUNNING' RETURNING "id"
+  ), results AS (
+    INSERT INTO "VerificationResult" ("id", "runId", "tenantId", "status", "reasonCode", "message", "details", "durationMs", "startedAt", "finishedAt")
+    SELECT r.* FROM unnest($11::text[], $12::text[], $13::text[], $14::"VerificationStatus"[], $15::text[], $16::text[], $17::text[], $18::int[], $19::timestamp(3)[], $20::timestamp(3)[])
+      AS r(id, run_id, tenant_id, status, code, message, details, ms, started, finished)
+    WHERE EXISTS (SELECT 1 FROM fence)
+  ), tenants AS (
+    UPDATE "Tenant" t SET "lastStatus" = v.status::"VerificationStatus", "lastStatusCode" = v.code, "lastStatusMessage" = v.message, "lastVerifiedAt" = v.verified,
+      "accessBreaksAt" = v.breaks, "lastCheckAt" = v.checked, "lastCheckCode" = v.check_code, "failureStreak" = v.streak, "failingSince" = v.since,
+      "nextCheckAt" = v.next, "consentConfirmingUntil" = v.confirming, "version" = t."version" + 1, "updatedAt" = $33::timestamp(3)
+    FROM unnest($21::text[], $22::text[], $23::text[], $24::text[], $25::timestamp(3)[], $26::timestamp(3)[], $27::timestamp(3)[], $28::text[], $29::int[], $30::timestamp(3)[], $31::timestamp(3)[], $32::timestamp(3)[])
+      AS v(id, status, code, message, verified, breaks, checked, check_code, streak, since, next, confirming)
+    WHERE t."id" = v.id AND EXISTS (SELECT 1 FROM fence)
+  ), audits AS (
+    INSERT INTO "AuditEvent" ("id", "at", "action", "actorType", "actorId", "actorLabel", "targetType", "targetId", "requestId", "details")
+    SELECT a.* FROM unnest($34::text[], $35::timestamp(3)[], $36::text[], $37::text[], $38::text[], $39::text[], $40::text[], $41::text[], $42::text[], $43::text[])
+      AS a(id, at, action, actor_type, actor_id, actor_label, target_type, target_id, request_id, details)
+    WHERE EXISTS (SELECT 1 FROM fence)
+  )
+  SELECT count(*)::int AS n FROM fence`;
 
 /**
  * The policy over a batch: each tenant's new fields, the audit rows of the statuses that changed, and what
@@ -254,10 +268,16 @@ function applyBatch(outcomes: VerificationOutcome[], prev: Map<string, CheckStat
   return { updates, audits, summary };
 }
 
-/** The run's summary counters, in runSummaryKeys order (JobRun.summary…). */
-const SUMMARY_SQL = `UPDATE "JobRun" SET "summaryVerified" = "summaryVerified" + $2, "summaryRecovered" = "summaryRecovered" + $3,
-  "summaryNewlyFailed" = "summaryNewlyFailed" + $4, "summaryStillFailing" = "summaryStillFailing" + $5, "summaryBlocked" = "summaryBlocked" + $6,
-  "summaryRetrying" = "summaryRetrying" + $7 WHERE "id" = $1`;
+/** The run's summary counters (JobRun.summaryVerified…), in runSummaryKeys order, from parameter $first on. */
+function summaryIncrements(first: number): string {
+  return runSummaryKeys
+    .map((k, i) => {
+      const column = `"summary${k[0]!.toUpperCase()}${k.slice(1)}"`;
+      return `${column} = ${column} + $${first + i}`;
+    })
+    .join(", ");
+}
+const SUMMARY_SQL = `UPDATE "JobRun" SET ${summaryIncrements(2)} WHERE "id" = $1`;
 const summaryValues = (summary: Record<RunSummaryKey, number>) => runSummaryKeys.map((k) => summary[k]);
 
 type ResultRow = ReturnType<typeof outcomeRow>;

@@ -54,9 +54,9 @@ export const tenantUpdateSchema = tenantInputSchema.extend({
 
 export type TenantUpdate = z.infer<typeof tenantUpdateSchema>;
 
-/** Splits a validated tenant reference into the stored columns. */
-export function tenantRefColumns(ref: string): { entraTenantId: string | null; primaryDomain: string | null } {
-  return isGuid(ref) ? { entraTenantId: ref, primaryDomain: null } : { entraTenantId: null, primaryDomain: ref };
+/** Splits a validated tenant reference into the stored columns; a domain keeps the tenant id it resolved to, if any. */
+export function tenantRefColumns(ref: string, resolvedTenantId?: string | null): { entraTenantId: string | null; primaryDomain: string | null } {
+  return isGuid(ref) ? { entraTenantId: ref, primaryDomain: null } : { entraTenantId: resolvedTenantId ?? null, primaryDomain: ref };
 }
 
 // ---- The list view: everything the URL of /tenants may carry ----
@@ -74,10 +74,13 @@ export const tenantSortColumns = [
 ] as const;
 export type TenantSortColumn = (typeof tenantSortColumns)[number];
 export const pageSizes = [10, 25, 50, 100] as const;
-export const hideableColumns = ["adminEmail", "authMethod", "lastVerifiedAt", "lastStatus", "accessBreaksAt"] as const;
+/** The status column always shows: it is what the page is for, and what a narrow screen keeps. */
+export const hideableColumns = ["adminEmail", "authMethod", "lastVerifiedAt", "accessBreaksAt"] as const;
 export type HideableColumn = (typeof hideableColumns)[number];
 
 export const DEFAULT_SORT: TenantSortColumn = "attention";
+/** The longest search the Tenants page runs; a longer one is not run and the page says so (toolbar.tsx). */
+export const SEARCH_MAX_LENGTH = 200;
 
 /** A comma-separated URL value parsed into a list of allowed values; unknown entries are dropped, not errors. */
 function csvListOf<T extends string>(allowed: readonly T[]) {
@@ -107,7 +110,7 @@ export const tenantListParamsSchema = z.object({
   q: z
     .string()
     .trim()
-    .max(200)
+    .max(SEARCH_MAX_LENGTH)
     .optional()
     .catch(undefined)
     .transform((v) => v || undefined),
@@ -125,6 +128,12 @@ export const tenantListParamsSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,64}$/)
     .optional()
     .catch(undefined),
+  /** Tenants with any of these tags (ids). */
+  tag: z
+    .string()
+    .optional()
+    .catch(undefined)
+    .transform((v) => [...new Set((v ?? "").split(",").filter((s) => /^[A-Za-z0-9-]{1,64}$/.test(s)))].slice(0, 20)),
   hide: csvListOf(hideableColumns),
   sel: z
     .string()
@@ -134,7 +143,7 @@ export const tenantListParamsSchema = z.object({
 });
 
 export type TenantListParams = z.infer<typeof tenantListParamsSchema>;
-export type TenantFilters = Pick<TenantListParams, "q" | "status" | "method" | "cloud" | "reason" | "app">;
+export type TenantFilters = Pick<TenantListParams, "q" | "status" | "method" | "cloud" | "reason" | "app" | "tag">;
 
 /** The URL query for a view, omitting defaults so shared links stay short. */
 export function tenantListQuery(p: Partial<TenantListParams>): string {
@@ -145,6 +154,7 @@ export function tenantListQuery(p: Partial<TenantListParams>): string {
   if (p.cloud?.length) q.set("cloud", p.cloud.join(","));
   if (p.reason?.length) q.set("reason", p.reason.join(","));
   if (p.app) q.set("app", p.app);
+  if (p.tag?.length) q.set("tag", p.tag.join(","));
   if (p.sort && p.sort !== DEFAULT_SORT) q.set("sort", p.sort);
   if (p.dir && p.dir !== "asc") q.set("dir", p.dir);
   if (p.page && p.page !== 1) q.set("page", String(p.page));

@@ -6,7 +6,7 @@ import { cloudEndpoints, cloudNames, CloudConfigurationError, type CloudEndpoint
 import { graphBatch, graphRequests, readOrganization, subFailure, type GraphSubRequest } from "@/lib/entra/graph";
 import type { RetryPolicy, SendOptions } from "@/lib/entra/http";
 import type { AppCredential } from "@/lib/entra/msal-clients";
-import { protocolOf, tokenClient, V2 } from "@/lib/entra/token-client";
+import { protocolOf, tokenClient, V2, type TokenProtocol } from "@/lib/entra/token-client";
 import { reasons, type ReasonCode } from "@/lib/entra/reasons";
 import { readAccessTokenClaims } from "@/lib/entra/token-claims";
 import { methodById, type MethodId } from "@/lib/methods";
@@ -170,6 +170,33 @@ function authorityTenant(tenant: TenantInput): string {
   const t = tenant.entraTenantId ?? tenant.primaryDomain;
   if (!t) throw new NotConfigured("The tenant has neither a tenant ID nor a domain");
   return t;
+}
+
+export type TokenSetup = { endpoints: CloudEndpoints; app: AppSetup; protocol: TokenProtocol; authority: string };
+
+/**
+ * The hosts, app, credential and token protocol a token for the tenant is minted with, exactly as
+ * verification chooses them (the access-token broker, lib/access-tokens, mints with the same): the
+ * tenant's own app for an application registration tenant that has one, else its MSP registration.
+ * A refusal names what is missing, never a stored value.
+ */
+export function tokenSetup(
+  tenant: TenantInput,
+  creds: CredentialInput[],
+  provider: ProviderChoice,
+): { ok: true; setup: TokenSetup } | { ok: false; reason: "NO_APP_REGISTRATION" | "SECRET_UNREADABLE" | "NOT_CONFIGURED"; message: string } {
+  try {
+    const endpoints = endpointsFor(tenant, provider);
+    const app = tenant.authMethod === "APP_REGISTRATION" ? appForTenant(tenant, creds, provider) : providerApp(provider);
+    const protocol = app.kind === "tenant" || !provider.ok ? V2 : protocolOf(provider.registration);
+    return { ok: true, setup: { endpoints, app, protocol, authority: authorityTenant(tenant) } };
+  } catch (e) {
+    if (e instanceof NoRegistration) return { ok: false, reason: "NO_APP_REGISTRATION", message: e.message };
+    if (e instanceof DecryptionError) return { ok: false, reason: "SECRET_UNREADABLE", message: reasons.SECRET_UNREADABLE.title };
+    const note = configurationProblem(e);
+    if (note === null) throw e;
+    return { ok: false, reason: "NOT_CONFIGURED", message: note };
+  }
 }
 
 /** Outcomes of one method: the reason's title and explanation, the method's remediation. */

@@ -330,9 +330,35 @@ describe("testGraphConnection and reloadTenantDirectory", () => {
   it("reloads display name, default domain and tenant id from Graph", async () => {
     const id = await seedTenant({ customer: c(3), method: "APP_REGISTRATION", entraTenantId: null });
     await db.tenant.update({ where: { id }, data: { displayName: "old" } });
+    // Another customer already holds this directory's tenant id: the reload refuses and changes nothing.
+    const holder = await seedTenant({ customer: c(3), method: "APP_REGISTRATION" });
+    const { customerId } = await db.tenant.findUniqueOrThrow({ where: { id: holder } });
+    expect(await engine.reloadTenantDirectory(id, { actor })).toMatchObject({
+      ok: false,
+      reasonCode: "TENANT_MISMATCH",
+      message: `Entra tenant ${c(3).tenantId} is already managed as customer ${customerId}; nothing was changed.`,
+    });
+    expect(await db.tenant.findUniqueOrThrow({ where: { id } })).toMatchObject({ displayName: "old", entraTenantId: null });
+    // Its only holder now (earlier tests of this file seeded the same directory too): the reload fills it in.
+    await db.tenant.updateMany({ where: { entraTenantId: c(3).tenantId }, data: { entraTenantId: null } });
     const r = await engine.reloadTenantDirectory(id, { actor });
     expect(r).toEqual({ ok: true, displayName: "Customer 3", primaryDomain: c(3).domain, entraTenantId: c(3).tenantId });
     expect(await db.tenant.findUniqueOrThrow({ where: { id } })).toMatchObject({ displayName: "Customer 3", entraTenantId: c(3).tenantId });
+  });
+
+  it("refreshes a tenant that already holds its directory's id even when another customer holds it too", async () => {
+    // Two rows of one directory from before an Entra tenant was managed once: neither takes anything new.
+    const first = await seedTenant({ customer: c(3), method: "APP_REGISTRATION" });
+    const second = await seedTenant({ customer: c(3), method: "APP_REGISTRATION" });
+    await db.tenant.updateMany({ where: { id: { in: [first, second] } }, data: { displayName: "old" } });
+    expect(await engine.reloadTenantDirectory(second, { actor })).toEqual({
+      ok: true,
+      displayName: "Customer 3",
+      primaryDomain: c(3).domain,
+      entraTenantId: c(3).tenantId,
+    });
+    expect(await db.tenant.findUniqueOrThrow({ where: { id: second } })).toMatchObject({ displayName: "Customer 3" });
+    expect(await db.tenant.findUniqueOrThrow({ where: { id: first } })).toMatchObject({ displayName: "old" });
   });
 });
 

@@ -2,6 +2,7 @@ import "server-only";
 import { auditWrite, recordAudit, type AuditActor } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { callPolicy, type RetryPolicy } from "@/lib/entra/http";
+import { tenantRefOwners } from "@/lib/tenants/manage";
 import { recordVerification } from "@/lib/tenants/status";
 import { checkTenant, unexpectedFailure, type CheckOptions } from "./check";
 import type { VerificationOutcome } from "./outcome";
@@ -81,6 +82,14 @@ export async function readTenantDirectory(
   const outcome = await runCheck(loaded, registrations, options);
   const org = outcome.details.organization;
   if (!org || outcome.reasonCode === "TENANT_MISMATCH") return { ok: false, reasonCode: outcome.reasonCode, message: outcome.message };
+  // One Entra tenant, one customer: a tenant known by its domain (or by another id) does not take
+  // the id of a directory another customer already holds. A tenant that already holds this id
+  // takes nothing new, so its name and domain are refreshed.
+  const orgId = org.id.toLowerCase();
+  const takesId = loaded.tenant.entraTenantId?.toLowerCase() !== orgId;
+  const owner = takesId ? (await tenantRefOwners([orgId], loaded.tenant.id)).get(orgId) : undefined;
+  if (owner)
+    return { ok: false, reasonCode: "TENANT_MISMATCH", message: `Entra tenant ${org.id} is already managed as customer ${owner}; nothing was changed.` };
   return { ok: true, displayName: org.displayName, primaryDomain: org.defaultDomain, entraTenantId: org.id };
 }
 

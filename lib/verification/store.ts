@@ -130,14 +130,16 @@ export async function saveRotatedCache(
   cacheJson: string,
   homeAccountId: string | null,
   expiresAt: Date,
+  /** The access-token broker's refresh lease (lib/access-tokens/delegated.ts): written only while held, and released. */
+  lease?: { holder: string },
 ): Promise<"saved" | "kept_newer"> {
   let version = credential.version;
   const label = homeAccountId ?? credential.label;
   const secret = encryptSecret(cacheJson, { table: "TenantCredential", rowId: credential.id, field: "secret" });
   for (let attempt = 0; attempt < 5; attempt++) {
     const { count } = await db.tenantCredential.updateMany({
-      where: { id: credential.id, version },
-      data: { secret, label, expiresAt, version: { increment: 1 } },
+      where: { id: credential.id, version, ...(lease ? { refreshLockedBy: lease.holder } : {}) },
+      data: { secret, label, expiresAt, version: { increment: 1 }, ...(lease ? { refreshLockedBy: null, refreshLockedUntil: null } : {}) },
     });
     if (count === 1) {
       credential.version = version + 1;

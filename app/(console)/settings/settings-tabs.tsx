@@ -6,13 +6,17 @@ import { usePathname } from "next/navigation";
 const tabs = [
   { href: "/settings/provider", label: "App registrations", adminOnly: false },
   { href: "/settings/entra", label: "Entra Authentication", adminOnly: false },
+  { href: "/settings/alerts", label: "Alerts", adminOnly: false },
   { href: "/settings/admins", label: "Admins", adminOnly: true },
   { href: "/settings/api-tokens", label: "API tokens", adminOnly: true },
+  { href: "/settings/channels", label: "Channels", adminOnly: true },
+  { href: "/settings/tags", label: "Tags", adminOnly: false },
+  { href: "/settings/branding", label: "Branding", adminOnly: false },
   { href: "/settings/instance", label: "This instance", adminOnly: false },
 ] as const;
 
 /**
- * `showAdmins`: show the administrator-only tabs (Admins, API tokens). Their pages enforce the role too;
+ * `showAdmins`: show the administrator-only tabs (Admins, API tokens, Channels). Their pages enforce the role too;
  * hiding the tabs only spares other roles a link to a refusal.
  */
 export function SettingsTabs({ showAdmins = true }: { showAdmins?: boolean }) {

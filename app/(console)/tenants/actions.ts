@@ -24,6 +24,7 @@ import {
   switchGroupMethodCommand,
   verifyGroupCommand,
 } from "@/lib/commands/fleet";
+import { assignTagCommand, removeTagCommand } from "@/lib/commands/tags";
 import type { ImportPreview } from "@/lib/tenants/manage";
 
 /**
@@ -93,6 +94,11 @@ export const verifyGroupAction = actionFor(verifyGroupCommand);
 export const saveViewAction = actionFor(saveViewCommand, { revalidate: "/tenants" });
 
 export const deleteSavedViewAction = actionFor(deleteSavedViewCommand, { revalidate: "/tenants" });
+
+/** The selection toolbar's "Add tag" and "Remove tag". */
+export const assignTagAction = actionFor(assignTagCommand, { revalidate: "/tenants", present: ({ added }) => ({ changed: added }) });
+
+export const removeTagAction = actionFor(removeTagCommand, { revalidate: "/tenants", present: ({ removed }) => ({ changed: removed }) });
 
 const PREVIEW_ROWS = 500;
 

@@ -2,10 +2,10 @@
 
 import type { ColumnDef } from "@tanstack/react-table";
 import Link from "next/link";
-import { cloudLabels } from "@/components/format";
+import { cloudLabels, statusLabels } from "@/components/format";
 import { DataTableColumnHeader } from "@/components/data-table/column-header";
 import type { ColumnMeta } from "@/components/data-table/data-table";
-import { StatusBadge } from "@/components/status-badge";
+import { TagChips } from "@/components/tag-chip";
 import { LocalTime } from "@/components/ui/local-time";
 import { Tooltip } from "@/components/ui/tooltip";
 import type { TenantListItem } from "@/lib/data/tenants";
@@ -21,7 +21,7 @@ export type ColumnContext = {
 const meta = (m: ColumnMeta) => m;
 const authorizationTone: Record<AuthorizationState, string | undefined> = {
   AUTHORIZED: undefined,
-  NOT_AUTHORIZED: "text-slate-500",
+  NOT_AUTHORIZED: undefined,
   BROKEN: "font-medium text-red-700",
 };
 const SOON_MS = 14 * 86_400_000;
@@ -36,7 +36,7 @@ export function tenantColumns(): ColumnDef<TenantListItem>[] {
       id: "select",
       enableSorting: false,
       enableHiding: false,
-      meta: meta({ headerClassName: "w-10" }),
+      meta: meta({ headerClassName: "w-10 max-sm:w-7" }),
       header: ({ table }) => (
         <input
           type="checkbox"
@@ -62,92 +62,87 @@ export function tenantColumns(): ColumnDef<TenantListItem>[] {
       id: "customerId",
       accessorKey: "customerId",
       enableHiding: false,
-      meta: meta({ label: "Customer Id", headerClassName: "min-w-36" }),
+      meta: meta({ label: "Customer Id", headerClassName: "sm:min-w-36" }),
       header: ({ column }) => <DataTableColumnHeader column={column} title="Customer Id" />,
+      // Plain elements styled by the `dt` classes (app/globals.css): a row's markup is repeated 100 times.
       cell: ({ row }) => (
         <>
-          <Link href={`/tenants/${row.original.id}`} className="dt-link">
+          {/* Titles: on a phone both lines are cut short (app/globals.css). */}
+          <Link href={`/tenants/${row.original.id}`} title={row.original.customerId}>
             {row.original.customerId}
           </Link>
-          <div className="dt-sub max-w-56" title={row.original.displayName}>
-            {row.original.displayName}
-          </div>
+          <small title={row.original.displayName}>{row.original.displayName}</small>
+          <TagChips tags={row.original.tags} label={`Tags of ${row.original.customerId}`} />
         </>
       ),
     },
     {
       id: "adminEmail",
       accessorKey: "adminEmail",
-      meta: meta({ label: "M365 Email", cellClassName: "max-w-56" }),
+      meta: meta({ label: "M365 Email", priority: "low" }),
       header: ({ column }) => <DataTableColumnHeader column={column} title="M365 Email" />,
       cell: ({ row }) => (
         <>
-          <div className="truncate" title={row.original.adminEmail}>
-            {row.original.adminEmail}
-          </div>
-          <div className="dt-sub">{row.original.primaryDomain ?? row.original.entraTenantId ?? "No tenant ID yet"}</div>
+          <p>{row.original.adminEmail}</p>
+          <small>{row.original.primaryDomain ?? row.original.entraTenantId ?? "No tenant ID yet"}</small>
         </>
       ),
     },
     {
       id: "authMethod",
       accessorKey: "authMethod",
-      meta: meta({ label: "Authentication Method", cellClassName: "nw" }),
+      meta: meta({ label: "Authentication Method", priority: "low" }),
       header: ({ column }) => <DataTableColumnHeader column={column} title="Authentication Method" />,
       cell: ({ row }) => (
         <>
           {shortMethodLabels[row.original.authMethod]}
-          <div className="dt-sub">
-            <span className={authorizationTone[row.original.authorization]}>{authorizationLabels[row.original.authorization]}</span>
+          <small className={authorizationTone[row.original.authorization]}>
+            {authorizationLabels[row.original.authorization]}
             {row.original.cloud !== "GLOBAL" && ` · ${cloudLabels[row.original.cloud]}`}
-          </div>
+          </small>
         </>
       ),
     },
     {
       id: "lastVerifiedAt",
       accessorKey: "lastVerifiedAt",
-      meta: meta({ label: "When Last Verified", cellClassName: "nw" }),
+      meta: meta({ label: "When Last Verified", priority: "low" }),
       header: ({ column }) => <DataTableColumnHeader column={column} title="When Last Verified" />,
-      cell: ({ row, table }) => <LocalTime value={row.original.lastVerifiedAt} renderedAt={(table.options.meta as ColumnContext).renderedAt} />,
+      cell: ({ row, table }) =>
+        row.original.lastVerifiedAt ? <LocalTime value={row.original.lastVerifiedAt} renderedAt={(table.options.meta as ColumnContext).renderedAt} /> : "Never",
     },
     {
       id: "lastStatus",
       accessorKey: "lastStatus",
-      meta: meta({ label: "Last Verification Status", headerClassName: "min-w-44" }),
+      enableHiding: false,
+      meta: meta({ label: "Last Verification Status", headerClassName: "sm:min-w-32" }),
       header: ({ column }) => <DataTableColumnHeader column={column} title="Last Verification Status" />,
       cell: ({ row }) => {
         const t = row.original;
         const reason = explainStatus(t.authMethod, t.lastStatusCode);
         const title = t.lastStatus === "NEVER" ? "Not verified yet" : (t.lastStatusMessage ?? reason?.title ?? "");
+        // The status is the details' toggle: hover or focus explains it, a click or Enter shows the details row.
         return (
           <>
-            <div className="flex items-center gap-1.5">
-              <Tooltip
-                content={
-                  reason ? (
-                    <>
-                      <span className="block">{reason.explanation}</span>
-                      <span className="mt-1 block font-semibold">What to do: {reason.remediation.text}</span>
-                    </>
-                  ) : (
-                    "Run Verify to check this tenant's access."
-                  )
-                }
-              >
-                <StatusBadge status={t.lastStatus} tabIndex={0} />
-              </Tooltip>
-              <button
-                type="button"
-                onClick={() => row.toggleExpanded()}
-                aria-expanded={row.getIsExpanded()}
-                aria-label={`${row.getIsExpanded() ? "Hide" : "Show"} details for ${t.customerId}`}
-                className="dt-more"
-              >
-                {row.getIsExpanded() ? "▾ Less" : "▸ More"}
+            <Tooltip
+              bare
+              content={
+                reason ? (
+                  <>
+                    <span className="block">{reason.explanation}</span>
+                    <span className="mt-1 block font-semibold">What to do: {reason.remediation.text}</span>
+                  </>
+                ) : (
+                  "Run Verify to check this tenant's access."
+                )
+              }
+            >
+              {/* No type attribute: outside any form a button submits nothing, and this is repeated on every row. */}
+              <button className={`badge badge-${t.lastStatus}`} onClick={() => row.toggleExpanded()} aria-expanded={row.getIsExpanded()}>
+                {statusLabels[t.lastStatus]}
               </button>
-            </div>
-            {t.lastStatus !== "VERIFIED" && <div className="mt-1 line-clamp-2 max-w-64 text-xs text-slate-600">{title}</div>}
+            </Tooltip>
+            {t.lastStatus !== "VERIFIED" && <em>{title}</em>}
           </>
         );
       },
@@ -155,20 +150,21 @@ export function tenantColumns(): ColumnDef<TenantListItem>[] {
     {
       id: "accessBreaksAt",
       accessorKey: "accessBreaksAt",
-      meta: meta({ label: "Access Breaks On", cellClassName: "nw" }),
+      meta: meta({ label: "Access Breaks On", priority: "low" }),
       header: ({ column }) => <DataTableColumnHeader column={column} title="Access Breaks On" />,
       cell: ({ row, table }) => {
         const { renderedAt } = table.options.meta as ColumnContext;
         const at = row.original.accessBreaksAt;
-        const soon = at ? new Date(at).getTime() - renderedAt < SOON_MS : false;
-        return <LocalTime value={at} renderedAt={renderedAt} empty="—" absolute className={soon ? "font-medium text-red-700" : undefined} />;
+        if (!at) return "—";
+        const soon = new Date(at).getTime() - renderedAt < SOON_MS;
+        return <LocalTime value={at} renderedAt={renderedAt} className={soon ? "font-medium text-red-700" : undefined} />;
       },
     },
     {
       id: "actions",
       enableSorting: false,
       enableHiding: false,
-      meta: meta({ headerClassName: "text-right" }),
+      meta: meta({ headerClassName: "text-right", cellClassName: "dt-act" }),
       header: () => <span>Actions</span>,
       cell: ({ row, table }) => {
         const { caps, handlers } = table.options.meta as ColumnContext;

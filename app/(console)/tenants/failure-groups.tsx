@@ -14,6 +14,7 @@ import { csvLine } from "@/lib/tenants/csv";
 import { tenantListQuery, type TenantListParams } from "@/lib/validations/tenant";
 import type { RunProgress } from "@/lib/verification/types";
 import { getFailureGroupsAction, sendGroupConsentLinksAction, switchGroupMethodAction, verifyGroupAction } from "./actions";
+import { RequestConsentDialog } from "../campaigns/request-consent-dialog";
 import { ConfirmDialog, type Confirmation } from "./confirm-dialog";
 
 /** Groups shown before "Show all causes": the largest ones are what an admin fixes first. */
@@ -60,6 +61,7 @@ export function FailureGroups({
   const [busy, setBusy] = useState<string | null>(null);
   const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
   const [confirming, setConfirming] = useState(false);
+  const [campaignGroup, setCampaignGroup] = useState<FailureGroup | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -144,9 +146,14 @@ export function FailureGroups({
     }
     if (kind === "consent_links" && caps.verify)
       return (
-        <Button size="sm" variant="primary" pending={busy === g.key} onClick={() => sendLinks(g)}>
-          {label}
-        </Button>
+        <span className="flex gap-1">
+          <Button size="sm" variant="primary" pending={busy === g.key} onClick={() => sendLinks(g)}>
+            {label}
+          </Button>
+          <Button size="sm" onClick={() => setCampaignGroup(g)}>
+            Request consent<span className="sr-only"> from the {g.count} tenants of this cause</span>
+          </Button>
+        </span>
       );
     if (kind === "switch_method" && caps.manage)
       return (
@@ -180,6 +187,7 @@ export function FailureGroups({
           const current = isActive(g, params);
           return (
             <li key={g.key} className={cn("flex flex-wrap items-center gap-3 px-4 py-2", current && "bg-blue-50/70")}>
+              {/* A 12rem basis: on a phone the fix wraps under the cause instead of squeezing it under its buttons. */}
               <Link
                 href={
                   current ? `/tenants${tenantListQuery({ sort: params.sort, dir: params.dir, pageSize: params.pageSize, hide: params.hide })}` : filterHref(g)
@@ -187,7 +195,7 @@ export function FailureGroups({
                 scroll={false}
                 aria-current={current ? "true" : undefined}
                 aria-label={`${g.count} ${g.count === 1 ? "tenant" : "tenants"}: ${g.reason}, ${g.registration.name}, ${cloudLabels[g.cloud]}, ${shortMethodLabels[g.method]}${current ? " (shown; click to show all tenants)" : ""}`}
-                className="group flex min-w-0 flex-1 items-baseline gap-3 rounded outline-offset-2"
+                className="group flex min-w-0 flex-[1_1_12rem] items-baseline gap-3 rounded outline-offset-2"
               >
                 <span className="w-14 shrink-0 text-right text-lg font-semibold tabular-nums text-red-700">{g.count.toLocaleString("en-US")}</span>
                 <span className="min-w-0">
@@ -208,6 +216,14 @@ export function FailureGroups({
             Show all {groups.length} causes
           </Button>
         </div>
+      )}
+      {campaignGroup && (
+        <RequestConsentDialog
+          open
+          onClose={() => setCampaignGroup(null)}
+          source={{ failureGroup: groupInput(campaignGroup) }}
+          scope={`The ${campaignGroup.count} failed ${campaignGroup.count === 1 ? "tenant" : "tenants"} of this cause: ${campaignGroup.reason}.`}
+        />
       )}
       <ConfirmDialog
         confirmation={confirmation}

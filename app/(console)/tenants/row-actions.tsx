@@ -1,6 +1,6 @@
 "use client";
 
-import { Button, buttonClass } from "@/components/ui/button";
+import { Spinner } from "@/components/ui/button";
 import { Menu, MenuItem, MenuSeparator } from "@/components/ui/menu";
 import type { TenantListItem } from "@/lib/data/tenants";
 import { switchTargets, type MethodId } from "@/lib/methods";
@@ -16,16 +16,15 @@ export type RowActionHandlers = {
   isVerifying: (id: string) => boolean;
 };
 
-/** Verify in the row, everything else in its menu; entries the admin's role cannot use are not shown. */
+/**
+ * Verify in the row, everything else in its menu; entries the admin's role cannot use are not shown. Both
+ * buttons are styled by `.dt-act` (app/globals.css) rather than classes: this is repeated on every row.
+ */
 export function RowActions({ tenant, caps, handlers }: { tenant: TenantListItem; caps: { verify: boolean; manage: boolean }; handlers: RowActionHandlers }) {
   return (
-    <div className="dt-actions">
-      {caps.verify && (
-        <Button size="sm" onClick={() => handlers.verify(tenant)} pending={handlers.isVerifying(tenant.id)} aria-label={`Verify ${tenant.customerId}`}>
-          Verify
-        </Button>
-      )}
-      <Menu label={`Actions for ${tenant.customerId}`} trigger="⋯" triggerClassName={buttonClass("ghost", "icon")}>
+    <>
+      {caps.verify && <VerifyButton tenant={tenant} handlers={handlers} />}
+      <Menu label={`Actions for ${tenant.customerId}`} trigger="⋯">
         {(close) => (
           <>
             <MenuItem href={`/tenants/${tenant.id}`}>Open</MenuItem>
@@ -86,6 +85,17 @@ export function RowActions({ tenant, caps, handlers }: { tenant: TenantListItem;
           </>
         )}
       </Menu>
-    </div>
+    </>
+  );
+}
+
+function VerifyButton({ tenant, handlers }: { tenant: TenantListItem; handlers: RowActionHandlers }) {
+  const pending = handlers.isVerifying(tenant.id);
+  return (
+    // No type attribute: outside any form a button submits nothing, and this is repeated on every row.
+    <button onClick={() => handlers.verify(tenant)} disabled={pending} aria-busy={pending || undefined} aria-label={`Verify ${tenant.customerId}`}>
+      {pending && <Spinner />}
+      Verify
+    </button>
   );
 }

@@ -27,6 +27,9 @@ function summaryParts(s: RunSummary): { key: keyof RunSummary; label: string; va
   return parts.filter((p) => p.key !== "retrying" || p.value > 0);
 }
 
+/** The share of tenants checked, rounded down to a quarter (0, 25, 50, 75). */
+const quarter = (p: RunProgress) => Math.floor((p.done / p.total) * 4) * 25;
+
 const summaryText = (s: RunSummary) =>
   summaryParts(s)
     .map((p) => `${n(p.value)} ${p.label}`)
@@ -39,11 +42,14 @@ const summaryText = (s: RunSummary) =>
 export function RunProgressPanel({
   initial,
   canCancel,
+  focusOnMount = false,
   onRowsChanged,
   onDismiss,
 }: {
   initial: RunProgress;
   canCancel: boolean;
+  /** Started by this admin from a button: focus moves to the panel's heading (the button is disabled meanwhile). */
+  focusOnMount?: boolean;
   onRowsChanged: () => void;
   onDismiss: () => void;
 }) {
@@ -52,6 +58,24 @@ export function RunProgressPanel({
   const [cancelling, setCancelling] = useState(false);
   const lastRefresh = useRef({ at: 0, done: initial.done });
   const running = progress.status === "RUNNING";
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (focusOnMount) heading.current?.focus();
+  }, [focusOnMount]);
+
+  // A run can end before the action that started it returns (a few tenants, a fast directory): it never
+  // polls, so the rows are refreshed and the end announced here, once.
+  const announcedAtMount = useRef(false);
+  useEffect(() => {
+    if (initial.status === "RUNNING" || announcedAtMount.current) return;
+    announcedAtMount.current = true;
+    onRowsChanged();
+    toast({
+      kind: initial.status === "FAILED" ? "error" : "success",
+      title: initial.status === "CANCELLED" ? "Verification cancelled" : initial.status === "FAILED" ? "Verification stopped" : "Verification finished",
+      description: `${summaryText(initial.summary)}.`,
+    });
+  }, [initial, onRowsChanged, toast]);
 
   useEffect(() => {
     if (!running) return;
@@ -109,7 +133,7 @@ export function RunProgressPanel({
   return (
     <section aria-label="Verification run" className="rounded-xl border border-blue-200 bg-white p-4 shadow-sm">
       <div className="flex flex-wrap items-center justify-between gap-2">
-        <h2 className="text-sm font-semibold text-slate-900">
+        <h2 ref={heading} tabIndex={-1} className="text-sm font-semibold text-slate-900 focus:outline-none">
           {label} <span className="font-normal text-slate-600">· started by {progress.requestedBy}</span>
         </h2>
         <div className="flex gap-2">
@@ -138,7 +162,11 @@ export function RunProgressPanel({
         <div className="bg-amber-400 transition-all" style={{ width: `${pct(progress.warnings)}%` }} />
         <div className="bg-red-500 transition-all" style={{ width: `${pct(progress.failed)}%` }} />
       </div>
-      <dl className="mt-3 grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-3 lg:grid-cols-6" aria-live="polite">
+      {/* Screen readers hear the progress by quarters, not every second; the finish is the toast's, once. */}
+      <p className="sr-only" role="status">
+        {running && progress.total > 0 ? `${label}: ${quarter(progress)}% checked` : ""}
+      </p>
+      <dl className="mt-3 grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-3 lg:grid-cols-6">
         <Stat label="Verified" value={progress.verified} className="text-emerald-700" />
         <Stat label="Warnings" value={progress.warnings} className="text-amber-700" />
         <Stat label="Failed" value={progress.failed} className="text-red-700" />
@@ -146,7 +174,7 @@ export function RunProgressPanel({
         <Stat label="Rate" value={`${progress.ratePerSecond.toLocaleString("en-US")}/s`} />
         <Stat label="ETA" value={running ? formatEta(progress.etaSeconds) : "done"} />
       </dl>
-      <p className="mt-2 text-sm text-slate-700" data-testid="run-summary" aria-live="polite">
+      <p className="mt-2 text-sm text-slate-700" data-testid="run-summary">
         <span className="font-medium text-slate-900">{running ? "So far: " : "Summary: "}</span>
         {summaryParts(progress.summary).map((p, i) => (
           <span key={p.key}>
@@ -167,7 +195,7 @@ export function RunProgressPanel({
               ({f.message})
             </span>
           ))}{" "}
-          <Link className="font-medium text-blue-700 hover:underline" href="/tenants?status=FAILED">
+          <Link className="font-medium text-blue-700 underline" href="/tenants?status=FAILED">
             Show all failures
           </Link>
         </div>

@@ -12,13 +12,14 @@ import {
 } from "@tanstack/react-table";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useMemo, useState, useTransition } from "react";
-import { DataTable } from "@/components/data-table/data-table";
+import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from "react";
+import { DataTable, type Density } from "@/components/data-table/data-table";
 import { DataTablePagination } from "@/components/data-table/pagination";
 import { Button, buttonClass } from "@/components/ui/button";
 import { ToastProvider, useToast } from "@/components/ui/toast";
 import { Tooltip } from "@/components/ui/tooltip";
 import type { SavedViewItem } from "@/lib/data/saved-views";
+import type { TagItem } from "@/lib/data/tags";
 import type { StatusCounts } from "@/lib/data/tenants";
 import { settleAction } from "@/lib/settle-action";
 import { unpackTenantRows, type TenantRow } from "@/lib/tenants/list-rows";
@@ -34,6 +35,7 @@ import {
   type TenantSortColumn,
 } from "@/lib/validations/tenant";
 import type { RunProgress } from "@/lib/verification/types";
+import { updatePreferencesAction } from "../actions";
 import { getRunProgressAction, reloadAllAction, startVerificationRunAction } from "./actions";
 import { tenantColumns, type ColumnContext } from "./columns";
 import { ReloadProgress, type ReloadJobView } from "./reload-progress";
@@ -53,6 +55,10 @@ export type TenantsViewProps = {
   activeRun: RunProgress | null;
   activeReload: ReloadJobView | null;
   views: SavedViewItem[];
+  /** Every tag, once; rows carry tag ids. */
+  tags: TagItem[];
+  /** The admin's remembered density (Preferences); their remembered columns arrive as `params.hide`. */
+  density: Density;
 };
 
 export function TenantsView(props: TenantsViewProps) {
@@ -76,23 +82,39 @@ function applyUpdater<T>(updater: Updater<T>, old: T): T {
   return typeof updater === "function" ? (updater as (o: T) => T)(old) : updater;
 }
 
-function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, activeReload, views }: TenantsViewProps) {
+function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, activeReload, views, tags, density: initialDensity }: TenantsViewProps) {
   const router = useRouter();
   const { toast } = useToast();
-  const items = useMemo(() => unpackTenantRows(rows), [rows]);
+  const items = useMemo(() => unpackTenantRows(rows, tags), [rows, tags]);
   const [pending, startTransition] = useTransition();
   const [selection, setSelection] = useState<RowSelectionState>(() => Object.fromEntries(params.sel.map((id) => [id, true])));
   const [hidden, setHidden] = useState<HideableColumn[]>(params.hide);
+  const [density, setDensity] = useState<Density>(initialDensity);
   const [expanded, setExpanded] = useState<ExpandedState>({});
   const [run, setRun] = useState<RunProgress | null>(activeRun);
   const [reloadJob, setReloadJob] = useState<ReloadJobView | null>(activeReload);
   const [starting, setStarting] = useState<"all" | "selected" | "reload" | null>(null);
   const [updating, startUpdate] = useTransition();
   const { handlers, dialogs, addTenant } = useTenantActions();
+  // Keyboard focus: a button is disabled while its action runs, which drops focus to the page body. Focus
+  // moves to the run's panel when one starts (focusPanel), and otherwise back to the button once enabled.
+  const updateButton = useRef<HTMLButtonElement>(null);
+  const verifyAllButton = useRef<HTMLButtonElement>(null);
+  const reloadAllButton = useRef<HTMLButtonElement>(null);
+  const refocusTo = useRef<HTMLButtonElement | null>(null);
+  const [focusPanel, setFocusPanel] = useState<string | null>(null);
+  useEffect(() => {
+    if (starting || updating || !refocusTo.current) return;
+    refocusTo.current.focus();
+    refocusTo.current = null;
+  }, [starting, updating]);
+  const keepFocus = (button: HTMLButtonElement | null) => {
+    if (button && document.activeElement === button) refocusTo.current = button;
+  };
 
   // Counts follow every server render (renderedAt changes on navigation and on Update) for the current filters.
   const [counts, setCounts] = useState<StatusCounts | null>(null);
-  const countsQuery = tenantListQuery({ q: params.q, method: params.method, cloud: params.cloud, reason: params.reason, app: params.app });
+  const countsQuery = tenantListQuery({ q: params.q, method: params.method, cloud: params.cloud, reason: params.reason, app: params.app, tag: params.tag });
   useEffect(() => {
     const controller = new AbortController();
     fetch(`/tenants/counts${countsQuery}`, { signal: controller.signal, cache: "no-store" })
@@ -118,6 +140,13 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
     (sel: string[], hide: HideableColumn[]) => window.history.replaceState(null, "", `/tenants${tenantListQuery({ ...params, sel, hide })}`),
     [params],
   );
+
+  /** Density and columns are remembered for the admin on the server, so the next page renders with them at once. */
+  const remember = (change: { density?: Density; hiddenColumns?: HideableColumn[] }) => {
+    void settleAction(updatePreferencesAction(change)).then((r) => {
+      if (!r.ok) toast({ kind: "error", title: "Could not remember this choice", description: r.error });
+    });
+  };
 
   const refreshRows = useCallback(() => startTransition(() => router.refresh()), [router]);
 
@@ -157,6 +186,7 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
       const hide = hideableColumns.filter((c) => next[c] === false);
       setHidden(hide);
       replaceUrl(selectedIds, hide);
+      remember({ hiddenColumns: hide });
     },
     onRowSelectionChange: (updater) => {
       const next = applyUpdater(updater, selection);
@@ -167,6 +197,11 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
     onExpandedChange: setExpanded,
   });
 
+  const changeDensity = (next: Density) => {
+    setDensity(next);
+    remember({ density: next });
+  };
+
   const clearSelection = () => {
     setSelection({});
     replaceUrl([], hidden);
@@ -174,6 +209,7 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
 
   const startRun = async (tenantIds?: string[]) => {
     setStarting(tenantIds ? "selected" : "all");
+    if (!tenantIds) keepFocus(verifyAllButton.current);
     try {
       const result = await settleAction(startVerificationRunAction({ tenantIds }));
       if (!result.ok) {
@@ -181,6 +217,10 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
         return;
       }
       setRun(result.data.progress);
+      if (refocusTo.current) {
+        refocusTo.current = null;
+        setFocusPanel(result.data.progress.id);
+      }
       if (result.data.joined)
         toast({
           kind: "info",
@@ -192,20 +232,29 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
     }
   };
 
-  const update = () =>
+  const update = () => {
+    keepFocus(updateButton.current);
     startUpdate(async () => {
       router.refresh();
       const active = await settleAction(getRunProgressAction({}));
       if (active.ok && active.data && active.data.status === "RUNNING" && active.data.id !== run?.id) setRun(active.data);
       toast({ kind: "info", title: "Table updated", description: "Showing the latest tenants and statuses." });
     });
+  };
 
   const reloadAll = async () => {
     setStarting("reload");
+    keepFocus(reloadAllButton.current);
     try {
       const result = await settleAction(reloadAllAction());
       if (!result.ok) toast({ kind: "error", title: "Could not reload", description: result.error });
-      else setReloadJob(result.data.job);
+      else {
+        if (refocusTo.current) {
+          refocusTo.current = null;
+          setFocusPanel(result.data.job.id);
+        }
+        setReloadJob(result.data.job);
+      }
     } finally {
       setStarting(null);
     }
@@ -220,7 +269,9 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
     [refreshRows],
   );
 
-  const filtered = Boolean(params.q || params.status.length || params.method.length || params.cloud.length || params.reason.length || params.app);
+  const filtered = Boolean(
+    params.q || params.status.length || params.method.length || params.cloud.length || params.reason.length || params.app || params.tag.length,
+  );
   const exportQuery = tenantListQuery({ ...params, page: undefined, pageSize: undefined, hide: [], sel: [] });
   const runActive = run?.status === "RUNNING";
 
@@ -233,7 +284,7 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
         </div>
         <div className="flex flex-wrap items-center gap-2">
           <Tooltip content={tooltips.update}>
-            <Button onClick={update} pending={updating}>
+            <Button ref={updateButton} onClick={update} pending={updating}>
               Update
             </Button>
           </Tooltip>
@@ -241,6 +292,7 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
             <>
               <Tooltip content={tooltips.verifyAll}>
                 <Button
+                  ref={verifyAllButton}
                   variant="primary"
                   onClick={() =>
                     runActive ? toast({ kind: "info", title: "Verification in progress", description: "Its progress is shown below." }) : startRun()
@@ -251,7 +303,7 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
                 </Button>
               </Tooltip>
               <Tooltip content={tooltips.reloadAll}>
-                <Button onClick={reloadAll} pending={starting === "reload" || reloadJob?.status === "RUNNING"}>
+                <Button ref={reloadAllButton} onClick={reloadAll} pending={starting === "reload" || reloadJob?.status === "RUNNING"}>
                   Reload All
                 </Button>
               </Tooltip>
@@ -273,8 +325,31 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
         </div>
       </div>
 
-      {run && <RunProgressPanel key={run.id} initial={run} canCancel={caps.verify} onRowsChanged={refreshRows} onDismiss={() => setRun(null)} />}
-      {reloadJob && <ReloadProgress key={reloadJob.id} initial={reloadJob} onFinished={reloadFinished} onDismiss={() => setReloadJob(null)} />}
+      {run && (
+        <RunProgressPanel
+          key={run.id}
+          initial={run}
+          canCancel={caps.verify}
+          focusOnMount={focusPanel === run.id}
+          onRowsChanged={refreshRows}
+          onDismiss={() => {
+            setRun(null);
+            (verifyAllButton.current ?? updateButton.current)?.focus();
+          }}
+        />
+      )}
+      {reloadJob && (
+        <ReloadProgress
+          key={reloadJob.id}
+          initial={reloadJob}
+          focusOnMount={focusPanel === reloadJob.id}
+          onFinished={reloadFinished}
+          onDismiss={() => {
+            setReloadJob(null);
+            (reloadAllButton.current ?? updateButton.current)?.focus();
+          }}
+        />
+      )}
 
       {counts ? <SummaryCounts counts={counts} active={params.status} onSelect={(status) => navigate({ status })} /> : <SummaryCountsSkeleton />}
 
@@ -283,26 +358,31 @@ function TenantsConsole({ rows, hasMore, params, caps, renderedAt, activeRun, ac
       <TenantsToolbar
         table={table}
         views={views}
+        tags={tags}
         params={params}
         onChange={navigate}
+        canManage={caps.manage}
         selectedIds={selectedIds}
         canVerify={caps.verify}
         verifyingSelected={starting === "selected"}
         onVerifySelected={() => startRun(selectedIds)}
         onClearSelection={clearSelection}
+        density={density}
+        onDensityChange={changeDensity}
       />
 
       <DataTable
         table={table}
         caption="Customer tenants and their last verification"
         pending={pending}
+        density={density}
         renderExpanded={(row) => <StatusDetails tenant={row.original} />}
         empty={
           filtered ? (
             <div className="text-center">
               <p className="font-medium text-slate-900">No tenants match this view</p>
               <p className="mt-1 text-sm text-slate-600">Change the search or filters, or clear them to see every tenant.</p>
-              <Button className="mt-3" onClick={() => navigate({ q: undefined, status: [], method: [], cloud: [], reason: [], app: undefined })}>
+              <Button className="mt-3" onClick={() => navigate({ q: undefined, status: [], method: [], cloud: [], reason: [], app: undefined, tag: [] })}>
                 Clear filters
               </Button>
             </div>

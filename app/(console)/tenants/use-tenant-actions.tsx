@@ -2,7 +2,9 @@
 
 import { useRouter } from "next/navigation";
 import { useCallback, useMemo, useState } from "react";
+import { useTimeZone } from "@/components/ui/local-time";
 import { useToast } from "@/components/ui/toast";
+import { formatDateTime } from "@/lib/dates";
 import type { TenantListItem } from "@/lib/data/tenants";
 import { methodById } from "@/lib/methods";
 import { settleAction } from "@/lib/settle-action";
@@ -22,6 +24,7 @@ type Result = { ok: true } | { ok: false; error: string };
 export function useTenantActions({ onDeleted }: { onDeleted?: () => void } = {}) {
   const router = useRouter();
   const { toast } = useToast();
+  const zone = useTimeZone();
   const [formTenant, setFormTenant] = useState<TenantListItem | "new" | null>(null);
   const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
   const [confirming, setConfirming] = useState(false);
@@ -54,10 +57,10 @@ export function useTenantActions({ onDeleted }: { onDeleted?: () => void } = {})
       toast({
         kind: "success",
         title: copied ? "Consent link copied" : "Consent link created",
-        description: `${copied ? "" : `${result.data.url} — `}Send it to ${t.adminEmail}. It expires ${new Date(result.data.expiresAt).toLocaleString()}.`,
+        description: `${copied ? "" : `${result.data.url} — `}Send it to ${t.adminEmail}. It expires ${formatDateTime(result.data.expiresAt, zone)}.`,
       });
     },
-    [toast],
+    [toast, zone],
   );
 
   const handlers: RowActionHandlers = useMemo(

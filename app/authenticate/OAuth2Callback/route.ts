@@ -1,4 +1,5 @@
 import type { NextRequest } from "next/server";
+import { getBranding } from "@/lib/campaigns/branding";
 import { CONSENT_BROWSER_COOKIE } from "@/lib/consent/browser-binding";
 import { handleCallback } from "@/lib/consent/callback";
 import { renderResultPage } from "@/lib/consent/result-page";
@@ -34,6 +35,6 @@ export async function GET(request: NextRequest) {
       codes: [],
     };
   }
-  const { status, html } = renderResultPage(outcome);
+  const { status, html } = renderResultPage(outcome, await getBranding().catch(() => undefined));
   return new Response(html, { status, headers });
 }

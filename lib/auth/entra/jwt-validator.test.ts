@@ -49,6 +49,8 @@ function fakeEntra(initial: Key[], options: FakeEntraOptions = {}) {
 
 const settings = resolveEntraSettings({
   ...entraAuthDefaults,
+  // These tests use v1.0 tokens (seed 001's issuer); the default is the v2.0 issuer of the console's sign-in.
+  issuer: "https://sts.windows.net/{TenantId}/",
   enabled: true,
   tenantId: TENANT,
   clientId: "7ac0ffee-0000-4000-8000-000000000001",
@@ -102,10 +104,21 @@ describe("settings core", () => {
       apiIssuer: "https://login.microsoftonline.com/{TenantId}/v2.0",
     });
     expect(api).toMatchObject({
-      audience: entraAuthDefaults.audience,
       apiAudience: "api://console",
       apiIssuer: `https://login.microsoftonline.com/${TENANT}/v2.0`,
     });
+  });
+
+  it("defaults the sign-in Audience to the Client ID (an ID token's aud), and expands {ClientId} in both audiences", () => {
+    expect(entraAuthDefaults.audience).toBe("{ClientId}");
+    // And the Issuer to the v2.0 issuer of this console's ID tokens.
+    expect(resolveEntraSettings({ ...entraAuthDefaults, tenantId: TENANT }).issuer).toBe(`https://login.microsoftonline.com/${TENANT}/v2.0`);
+    const clientId = "7ac0ffee-0000-4000-8000-000000000002";
+    const resolved = resolveEntraSettings({ ...entraAuthDefaults, tenantId: TENANT, clientId, apiAudience: "api://{ClientId}" });
+    expect(resolved.audience).toBe(clientId);
+    expect(resolved.apiAudience).toBe(`api://${clientId}`);
+    // A typed audience stays as typed.
+    expect(resolveEntraSettings({ ...entraAuthDefaults, tenantId: TENANT, clientId, audience: "api://console" }).audience).toBe("api://console");
   });
 });
 

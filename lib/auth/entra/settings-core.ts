@@ -4,13 +4,25 @@
  */
 
 export const TENANT_PLACEHOLDER = "{TenantId}";
+/** Not the seed's: stands for the Client ID in the audiences, so the default follows the Client ID. */
+export const CLIENT_PLACEHOLDER = "{ClientId}";
+
+/** Replaces every {ClientId} with the Client ID (e.g. `{ClientId}` or `api://{ClientId}`). */
+export function expandClient(template: string, clientId: string): string {
+  return template.split(CLIENT_PLACEHOLDER).join(clientId);
+}
 
 export const entraAuthDefaults = {
   enabled: false,
   tenantId: "",
   clientId: "",
-  audience: "https://database.windows.net/",
-  issuer: "https://sts.windows.net/{TenantId}/",
+  // Seed 001 defaults to https://database.windows.net/ (Azure SQL's resource), which no ID token of this
+  // console's sign-in carries: Microsoft sets an ID token's aud to the app's client id.
+  audience: CLIENT_PLACEHOLDER,
+  // The v2.0 issuer: this console signs in through the v2.0 endpoints (Metadata Address below), whose ID
+  // tokens carry iss https://login.microsoftonline.com/{tenant id}/v2.0. Seed 001's v1 value
+  // (https://sts.windows.net/{TenantId}/) stays available for v1 tokens.
+  issuer: "https://login.microsoftonline.com/{TenantId}/v2.0",
   authority: "https://login.microsoftonline.com/{TenantId}/",
   metadataAddress: "https://login.microsoftonline.com/{TenantId}/v2.0/.well-known/openid-configuration",
   requiredClaims: "tid={TenantId};",
@@ -123,9 +135,9 @@ export function resolveEntraSettings(values: EntraAuthValues): ResolvedEntraSett
   return {
     tenantId,
     clientId: values.clientId.trim(),
-    audience: values.audience.trim(),
+    audience: expandClient(values.audience.trim(), values.clientId.trim()),
     issuer: expand(values.issuer),
-    apiAudience: values.apiAudience.trim(),
+    apiAudience: expandClient(values.apiAudience.trim(), values.clientId.trim()),
     apiIssuer: expand(values.apiIssuer.trim() ? values.apiIssuer : values.issuer),
     authority: expand(values.authority),
     metadataAddress: expand(values.metadataAddress),

@@ -1,5 +1,6 @@
 "use server";
 
+import { removeAccessTokenGrantCommand, saveAccessTokenGrantCommand } from "@/lib/commands/access-tokens";
 import { createApiTokenCommand, revokeApiTokenCommand } from "@/lib/commands/api-tokens";
 import { actionFor, formActionFor, textFields, type FormResult } from "@/lib/commands/server-action";
 import type { ApiTokenRole } from "@/lib/validations/api-token";
@@ -20,3 +21,26 @@ export const createApiTokenAction = formActionFor(createApiTokenCommand, {
 });
 
 export const revokeApiTokenAction = actionFor(revokeApiTokenCommand, { revalidate: "/settings/api-tokens" });
+
+const grantFields = ["apiTokenId", "entraAppId", "tenantScope", "customerIds", "resources", "scopes", "ratePerMinute"] as const;
+
+/** Allows (or changes what it allows) access tokens for an API token or an Entra client. */
+export const saveAccessTokenGrantAction = formActionFor(saveAccessTokenGrantCommand, {
+  read: (form) => {
+    const f = textFields(form, grantFields);
+    return {
+      ...(f.apiTokenId ? { apiTokenId: f.apiTokenId } : { entraAppId: f.entraAppId }),
+      tenantScope: f.tenantScope,
+      customerIds: f.customerIds,
+      tagIds: form.getAll("tagIds").filter((v): v is string => typeof v === "string"),
+      resources: f.resources,
+      scopes: f.scopes,
+      ratePerMinute: f.ratePerMinute,
+    };
+  },
+  echo: grantFields,
+  revalidate: "/settings/api-tokens",
+  present: ({ id }) => ({ id }),
+});
+
+export const removeAccessTokenGrantAction = actionFor(removeAccessTokenGrantCommand, { revalidate: "/settings/api-tokens" });

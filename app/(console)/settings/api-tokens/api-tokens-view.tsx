@@ -9,7 +9,8 @@ import { LocalTime } from "@/components/ui/local-time";
 import { ToastProvider, useToast } from "@/components/ui/toast";
 import type { ApiTokenStatus } from "@/lib/api-tokens/manage";
 import { apiTokenRoleInfo, type ApiTokenRole } from "@/lib/validations/api-token";
-import { revokeApiTokenAction, type CreatedApiToken } from "./actions";
+import { removeAccessTokenGrantAction, revokeApiTokenAction, type CreatedApiToken } from "./actions";
+import { AccessGrantDialog, type GrantRow, type GrantTarget, type TagOption } from "./access-grant-dialog";
 import { CreateTokenDialog } from "./create-token-dialog";
 import { TokenCreatedDialog } from "./token-created-dialog";
 import { settleAction } from "@/lib/settle-action";
@@ -37,7 +38,9 @@ const statusStyles: Record<ApiTokenStatus, { label: string; className: string }>
 
 const EXPIRES_SOON_MS = 7 * 86_400_000;
 
-export function ApiTokensView(props: { tokens: ApiTokenRow[]; renderedAt: number }) {
+type ViewProps = { tokens: ApiTokenRow[]; renderedAt: number; grants: GrantRow[]; tags: TagOption[] };
+
+export function ApiTokensView(props: ViewProps) {
   return (
     <ToastProvider>
       <ApiTokens {...props} />
@@ -45,13 +48,23 @@ export function ApiTokensView(props: { tokens: ApiTokenRow[]; renderedAt: number
   );
 }
 
-function ApiTokens({ tokens, renderedAt }: { tokens: ApiTokenRow[]; renderedAt: number }) {
+function ApiTokens({ tokens, renderedAt, grants, tags }: ViewProps) {
   const { toast } = useToast();
   const [createOpen, setCreateOpen] = useState(false);
   // Held only while the "copy your token" dialog is open; closing it drops the last copy in the browser.
   const [created, setCreated] = useState<CreatedApiToken | null>(null);
   const [revoking, setRevoking] = useState<ApiTokenRow | null>(null);
   const [pending, startTransition] = useTransition();
+  const [granting, setGranting] = useState<GrantTarget | null>(null);
+  const grantOf = (tokenId: string) => grants.find((g) => g.apiTokenId === tokenId) ?? null;
+
+  function removeGrant(grant: GrantRow, who: string) {
+    startTransition(async () => {
+      const result = await settleAction(removeAccessTokenGrantAction({ id: grant.id }));
+      if (result.ok) toast({ kind: "success", title: `Access tokens switched off for ${who}` });
+      else toast({ kind: "error", title: "Could not change the grant", description: result.error });
+    });
+  }
 
   function onCreated(token: CreatedApiToken) {
     setCreateOpen(false);
@@ -72,96 +85,203 @@ function ApiTokens({ tokens, renderedAt }: { tokens: ApiTokenRow[]; renderedAt: 
 
   const activeCount = tokens.filter((t) => t.status === "ACTIVE").length;
   return (
-    <section aria-labelledby="api-tokens-heading" className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+    <div className="space-y-4">
+      <section aria-labelledby="api-tokens-heading" className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+        <div className="flex flex-wrap items-start justify-between gap-3">
+          <div className="max-w-2xl">
+            <h2 id="api-tokens-heading" className="text-base font-semibold">
+              API tokens
+            </h2>
+            <p className="text-sm text-slate-600">
+              Scripts and other systems call the REST API with <code className="rounded bg-slate-100 px-1 text-xs">Authorization: Bearer &lt;token&gt;</code>. A
+              token acts with the role you give it until it expires or you revoke it.{" "}
+              <Link href="/api-docs" className="font-medium text-blue-700 underline">
+                API reference
+              </Link>
+            </p>
+          </div>
+          {tokens.length > 0 && (
+            <Button variant="primary" onClick={() => setCreateOpen(true)}>
+              Create token
+            </Button>
+          )}
+        </div>
+
+        {tokens.length === 0 ? (
+          <EmptyState onCreate={() => setCreateOpen(true)} />
+        ) : (
+          <div className="-mx-6 -mb-6 overflow-x-auto rounded-b-xl">
+            <table className="w-full text-left text-sm">
+              <caption className="sr-only">
+                API tokens: {activeCount} active of {tokens.length}
+              </caption>
+              <thead className="border-y border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
+                <tr>
+                  <th scope="col" className="py-2 pl-6 pr-3">
+                    Name
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Role
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Created
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Expires
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Last used
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Status
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Access tokens
+                  </th>
+                  <th scope="col" className="py-2 pl-3 pr-6">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {tokens.map((t) => (
+                  <TokenRow
+                    key={t.id}
+                    token={t}
+                    renderedAt={renderedAt}
+                    onRevoke={() => setRevoking(t)}
+                    grant={grantOf(t.id)}
+                    onGrant={() => setGranting({ token: { id: t.id, name: t.name }, grant: grantOf(t.id) })}
+                    onRemoveGrant={(g) => removeGrant(g, t.name)}
+                  />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+
+        <AccessGrantDialog
+          target={granting}
+          tags={tags}
+          onClose={() => setGranting(null)}
+          onSaved={() => {
+            setGranting(null);
+            toast({ kind: "success", title: "Access-token grant saved" });
+          }}
+        />
+        <CreateTokenDialog open={createOpen} onClose={() => setCreateOpen(false)} onCreated={onCreated} />
+        <TokenCreatedDialog token={created} onClose={() => setCreated(null)} />
+        <Dialog
+          open={revoking !== null}
+          onClose={() => setRevoking(null)}
+          title={`Revoke ${revoking?.name ?? "token"}?`}
+          description={
+            <>
+              Everything that uses <code className="font-mono">{revoking?.prefix}…</code> stops working at once: its next request is refused with 401. The token
+              stays listed as Revoked for the audit trail. This cannot be undone.
+            </>
+          }
+        >
+          <div className="flex justify-end gap-2">
+            <Button onClick={() => setRevoking(null)} disabled={pending} autoFocus>
+              Cancel
+            </Button>
+            <Button variant="danger" onClick={revoke} pending={pending}>
+              Revoke token
+            </Button>
+          </div>
+        </Dialog>
+      </section>
+      <EntraGrants
+        grants={grants.filter((g) => g.entraAppId)}
+        onAdd={() => setGranting({ token: null, grant: null })}
+        onEdit={(g) => setGranting({ token: null, grant: g })}
+        onRemove={(g) => removeGrant(g, g.entraAppId ?? "the Entra client")}
+        pending={pending}
+      />
+    </div>
+  );
+}
+
+const scopeSummary: Record<GrantRow["tenantScope"], (g: GrantRow) => string> = {
+  ALL: () => "All tenants",
+  LIST: (g) =>
+    `${g.customerIds.length} tenant${g.customerIds.length === 1 ? "" : "s"}: ${g.customerIds.slice(0, 3).join(", ")}${g.customerIds.length > 3 ? " …" : ""}`,
+  TAGS: (g) => `Tags: ${g.tagNames.join(", ")}`,
+};
+
+/** What a grant allows, in one or two lines. */
+function GrantSummary({ grant: g }: { grant: GrantRow }) {
+  return (
+    <div className="max-w-64 text-xs text-slate-700">
+      <div className="font-medium text-emerald-800">On · {g.ratePerMinute}/min</div>
+      <div className="truncate" title={scopeSummary[g.tenantScope](g)}>
+        {scopeSummary[g.tenantScope](g)}
+      </div>
+      <div className="truncate text-slate-500" title={[...g.resources, ...g.scopes].join("\n")}>
+        {[...g.resources, ...g.scopes].join(", ")}
+      </div>
+    </div>
+  );
+}
+
+function EntraGrants(props: { grants: GrantRow[]; onAdd: () => void; onEdit: (g: GrantRow) => void; onRemove: (g: GrantRow) => void; pending: boolean }) {
+  return (
+    <section aria-labelledby="entra-grants-heading" className="space-y-2 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div className="max-w-2xl">
-          <h2 id="api-tokens-heading" className="text-base font-semibold">
-            API tokens
+          <h2 id="entra-grants-heading" className="text-base font-semibold">
+            Entra clients allowed access tokens
           </h2>
-          <p className="text-sm text-slate-600">
-            Scripts and other systems call the REST API with <code className="rounded bg-slate-100 px-1 text-xs">Authorization: Bearer &lt;token&gt;</code>. A
-            token acts with the role you give it until it expires or you revoke it.{" "}
-            <Link href="/api-docs" className="font-medium text-blue-700 hover:underline">
-              API reference
-            </Link>
+          <p className="text-xs text-slate-600">
+            Apps that call the REST API with an Entra ID access token: they need the app role AccessToken.Request (and Operator) and a grant here.
           </p>
         </div>
-        {tokens.length > 0 && (
-          <Button variant="primary" onClick={() => setCreateOpen(true)}>
-            Create token
-          </Button>
-        )}
+        <Button size="sm" onClick={props.onAdd}>
+          Allow an Entra client
+        </Button>
       </div>
-
-      {tokens.length === 0 ? (
-        <EmptyState onCreate={() => setCreateOpen(true)} />
+      {props.grants.length === 0 ? (
+        <p className="text-sm text-slate-500">None.</p>
       ) : (
-        <div className="-mx-6 -mb-6 overflow-x-auto rounded-b-xl">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">
-              API tokens: {activeCount} active of {tokens.length}
-            </caption>
-            <thead className="border-y border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
-              <tr>
-                <th scope="col" className="py-2 pl-6 pr-3">
-                  Name
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Role
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Created
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Expires
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Last used
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Status
-                </th>
-                <th scope="col" className="py-2 pl-3 pr-6">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {tokens.map((t) => (
-                <TokenRow key={t.id} token={t} renderedAt={renderedAt} onRevoke={() => setRevoking(t)} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ul className="divide-y divide-slate-100">
+          {props.grants.map((g) => (
+            <li key={g.id} className="flex flex-wrap items-start justify-between gap-3 py-2">
+              <div>
+                <div className="font-mono text-xs text-slate-900">{g.entraAppId}</div>
+                <GrantSummary grant={g} />
+              </div>
+              <div className="flex gap-2">
+                <Button size="sm" onClick={() => props.onEdit(g)}>
+                  Edit<span className="sr-only"> grant of {g.entraAppId}</span>
+                </Button>
+                <Button size="sm" className="text-red-700" onClick={() => props.onRemove(g)} disabled={props.pending}>
+                  Switch off<span className="sr-only"> access tokens for {g.entraAppId}</span>
+                </Button>
+              </div>
+            </li>
+          ))}
+        </ul>
       )}
-
-      <CreateTokenDialog open={createOpen} onClose={() => setCreateOpen(false)} onCreated={onCreated} />
-      <TokenCreatedDialog token={created} onClose={() => setCreated(null)} />
-      <Dialog
-        open={revoking !== null}
-        onClose={() => setRevoking(null)}
-        title={`Revoke ${revoking?.name ?? "token"}?`}
-        description={
-          <>
-            Everything that uses <code className="font-mono">{revoking?.prefix}…</code> stops working at once: its next request is refused with 401. The token
-            stays listed as Revoked for the audit trail. This cannot be undone.
-          </>
-        }
-      >
-        <div className="flex justify-end gap-2">
-          <Button onClick={() => setRevoking(null)} disabled={pending} autoFocus>
-            Cancel
-          </Button>
-          <Button variant="danger" onClick={revoke} pending={pending}>
-            Revoke token
-          </Button>
-        </div>
-      </Dialog>
     </section>
   );
 }
 
-function TokenRow({ token: t, renderedAt, onRevoke }: { token: ApiTokenRow; renderedAt: number; onRevoke: () => void }) {
+function TokenRow({
+  token: t,
+  renderedAt,
+  onRevoke,
+  grant,
+  onGrant,
+  onRemoveGrant,
+}: {
+  token: ApiTokenRow;
+  renderedAt: number;
+  onRevoke: () => void;
+  grant: GrantRow | null;
+  onGrant: () => void;
+  onRemoveGrant: (g: GrantRow) => void;
+}) {
   const revoked = t.status === "REVOKED";
   const expiresSoon = t.status === "ACTIVE" && new Date(t.expiresAt).getTime() - renderedAt < EXPIRES_SOON_MS;
   const status = statusStyles[t.status];
@@ -196,6 +316,22 @@ function TokenRow({ token: t, renderedAt, onRevoke }: { token: ApiTokenRow; rend
               <div className="max-w-40 truncate" title={t.revokedBy}>
                 by {t.revokedBy}
               </div>
+            )}
+          </div>
+        )}
+      </td>
+      <td className="px-3 py-3">
+        {grant ? <GrantSummary grant={grant} /> : <span className="text-xs text-slate-500">Off</span>}
+        {t.status === "ACTIVE" && (
+          <div className="mt-1 flex gap-2">
+            <Button size="sm" onClick={onGrant}>
+              {grant ? "Edit" : "Allow"}
+              <span className="sr-only"> access tokens for {t.name}</span>
+            </Button>
+            {grant && (
+              <Button size="sm" className="text-red-700" onClick={() => onRemoveGrant(grant)}>
+                Switch off<span className="sr-only"> access tokens for {t.name}</span>
+              </Button>
             )}
           </div>
         )}

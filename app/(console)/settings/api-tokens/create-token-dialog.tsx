@@ -1,6 +1,7 @@
 "use client";
 
 import { useMemo, useState, useTransition } from "react";
+import { formatForMessage } from "@/lib/dates";
 import { FormField, inputClass } from "@/components/form-field";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
@@ -37,9 +38,8 @@ export function CreateTokenDialog({ open, onClose, onCreated }: { open: boolean;
   );
 }
 
-function formatDay(date: Date) {
-  return date.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
-}
+/** Expiry is chosen by the UTC day (the server's bound), so the preview names UTC (lib/dates.ts). */
+const formatDay = formatForMessage;
 
 function CreateTokenForm({ onClose, onCreated }: { onClose: () => void; onCreated: (token: CreatedApiToken) => void }) {
   const [state, setState] = useState<CreateApiTokenState>(null);
@@ -55,7 +55,7 @@ function CreateTokenForm({ onClose, onCreated }: { onClose: () => void; onCreate
   const preview =
     expiry === "custom"
       ? /^\d{4}-\d{2}-\d{2}$/.test(expiresOn)
-        ? `Valid through ${formatDay(endOfUtcDay(expiresOn))} (end of day, UTC).`
+        ? `Valid through ${formatDay(endOfUtcDay(expiresOn))}.`
         : `Any date up to ${formatDay(new Date(`${range.max}T00:00:00Z`))}.`
       : `Expires on ${formatDay(new Date(openedAt.getTime() + Number(expiry) * 86_400_000))}.`;
 

@@ -3,7 +3,9 @@
 import { useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
+import { useTimeZone } from "@/components/ui/local-time";
 import { useToast } from "@/components/ui/toast";
+import { formatDateTime } from "@/lib/dates";
 import { apiTokenRoleInfo } from "@/lib/validations/api-token";
 import type { CreatedApiToken } from "./actions";
 
@@ -12,6 +14,7 @@ import type { CreatedApiToken } from "./actions";
  * it from the page's state; the server keeps only its SHA-256.
  */
 export function TokenCreatedDialog({ token, onClose }: { token: CreatedApiToken | null; onClose: () => void }) {
+  const zone = useTimeZone();
   return (
     <Dialog
       open={token !== null}
@@ -21,7 +24,7 @@ export function TokenCreatedDialog({ token, onClose }: { token: CreatedApiToken 
         token ? (
           <>
             <span className="font-medium text-slate-800">{token.name}</span> · {apiTokenRoleInfo[token.role].label} · expires{" "}
-            {new Date(token.expiresAt).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" })}
+            {formatDateTime(token.expiresAt, zone)}
           </>
         ) : undefined
       }

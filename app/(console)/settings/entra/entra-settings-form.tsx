@@ -85,8 +85,8 @@ function EntraFields({ settings, remediation, kit }: { settings: EntraSettingsVi
         "audience",
         "Audience",
         <>
-          Sign-in: ID tokens whose <code>aud</code> differs are rejected. For this console&apos;s sign-in, set the Client ID (ID tokens carry it as{" "}
-          <code>aud</code>). Default: <code>{entraAuthDefaults.audience}</code>
+          Sign-in: ID tokens whose <code>aud</code> differs are rejected. ID tokens of this console&apos;s sign-in carry the Client ID as <code>aud</code>;{" "}
+          <code>{"{ClientId}"}</code> stands for it. Default: <code>{entraAuthDefaults.audience}</code>
         </>,
       )}
       {text(

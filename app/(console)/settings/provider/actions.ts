@@ -1,6 +1,7 @@
 "use server";
 
 import { applyProviderSettingsCommand, createAppRegistrationCommand, deleteAppRegistrationCommand, testProviderAppCommand } from "@/lib/commands/settings";
+import { removeStandbyCertificateCommand, stageCertificateCommand, startSecretRotationCommand, switchCertificateCommand } from "@/lib/commands/rotation";
 import { actionFor, checked, formActionFor, formVersion, textFields } from "@/lib/commands/server-action";
 
 const textFieldNames = [
@@ -43,3 +44,26 @@ export const createAppRegistrationAction = formActionFor(createAppRegistrationCo
 export const testProviderAppAction = actionFor(testProviderAppCommand, { revalidate: "/settings/provider" });
 
 export const deleteAppRegistrationAction = actionFor(deleteAppRegistrationCommand, { revalidate: "/settings/provider" });
+
+export const startSecretRotationAction = actionFor(startSecretRotationCommand, {
+  revalidate: ({ id }) => (id === "provider" ? "/settings/provider" : `/settings/provider/${id}`),
+});
+
+const registrationPage = ({ id }: { id: string }) => (id === "provider" ? "/settings/provider" : `/settings/provider/${id}`);
+
+export const stageCertificateAction = formActionFor(stageCertificateCommand, {
+  read: (form) => {
+    const file = form.get("certificateFile");
+    return {
+      id: String(form.get("id") ?? ""),
+      version: formVersion(form),
+      certificateFile: file instanceof File ? file : null,
+      certificatePassword: String(form.get("certificatePassword") ?? ""),
+    };
+  },
+  revalidate: "/settings/provider",
+});
+
+export const switchCertificateAction = actionFor(switchCertificateCommand, { revalidate: registrationPage });
+
+export const removeStandbyCertificateAction = actionFor(removeStandbyCertificateCommand, { revalidate: registrationPage });

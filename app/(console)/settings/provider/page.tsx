@@ -1,31 +1,44 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Fragment } from "react";
 import { cloudLabels } from "@/components/format";
 import { buttonClass } from "@/components/ui/button";
+import { LocalTime } from "@/components/ui/local-time";
 import { requireAdmin } from "@/lib/auth/session";
 import { permits } from "@/lib/commands/command";
 import { applyProviderSettingsCommand, createAppRegistrationCommand, testProviderAppCommand } from "@/lib/commands/settings";
 import { getProviderSettingsView, listRegistrations, PROVIDER_ID, type RegistrationSummary } from "@/lib/provider/settings";
+import { startSecretRotationCommand, switchCertificateCommand } from "@/lib/commands/rotation";
+import { pageParamsSchema } from "@/lib/pagination";
 import { ProviderSettingsForm } from "./provider-settings-form";
+import { CertificatePanel } from "./certificate-panel";
+import { RotationPanel } from "./rotation-panel";
 
 export const metadata: Metadata = { title: "App registrations · Settings" };
 
-function day(d: Date | null) {
-  return d ? d.toISOString().slice(0, 10) : null;
-}
-
-function credentialText(r: RegistrationSummary) {
-  const parts = [];
-  if (r.hasSecret) parts.push(`secret (${r.secretExpiresAt ? `expires ${day(r.secretExpiresAt)}` : "expiry unknown"})`);
-  if (r.hasCertificate) parts.push(`certificate (${r.certificateExpiresAt ? `expires ${day(r.certificateExpiresAt)}` : "expiry unknown"})`);
-  return parts.length ? parts.join(", ") : "none";
+function credentialText(r: RegistrationSummary, now: number) {
+  const expiry = (at: Date | null) =>
+    at ? (
+      <>
+        expires <LocalTime value={at} renderedAt={now} />
+      </>
+    ) : (
+      "expiry unknown"
+    );
+  const parts: React.ReactNode[] = [];
+  if (r.hasSecret) parts.push(<Fragment key="secret">secret ({expiry(r.secretExpiresAt)})</Fragment>);
+  if (r.hasCertificate) parts.push(<Fragment key="certificate">certificate ({expiry(r.certificateExpiresAt)})</Fragment>);
+  return parts.length ? parts.flatMap((p, i) => (i ? [", ", p] : [p])) : "none";
 }
 
 /** Every app registration, then source 003's form for the default registration. */
-export default async function ProviderSettingsPage() {
+export default async function ProviderSettingsPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {
+  const { page } = pageParamsSchema.parse(await searchParams);
   const admin = await requireAdmin();
   const [registrations, settings] = await Promise.all([listRegistrations(), getProviderSettingsView()]);
   const canCreate = permits(admin.role, createAppRegistrationCommand);
+  // eslint-disable-next-line react-hooks/purity -- a server component renders once per request; this is that request's time
+  const now = Date.now();
   return (
     <div className="space-y-5">
       <section aria-labelledby="registrations-heading" className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
@@ -87,7 +100,7 @@ export default async function ProviderSettingsPage() {
                     </td>
                     <td className="py-2 pr-4">{cloudLabels[r.cloud]}</td>
                     <td className="py-2 pr-4 font-mono text-xs">{r.clientId || "—"}</td>
-                    <td className="py-2 pr-4">{credentialText(r)}</td>
+                    <td className="py-2 pr-4">{credentialText(r, now)}</td>
                     <td className="py-2">
                       {r.isDefault ? `${cloudLabels[r.cloud]} tenants` : "Tenants that choose it"}
                       {r.tenantCount > 0 && <span className="text-slate-600"> ({r.tenantCount} chose it)</span>}
@@ -106,6 +119,15 @@ export default async function ProviderSettingsPage() {
           canTest={permits(admin.role, testProviderAppCommand)}
         />
       </div>
+      <CertificatePanel settings={settings} canEdit={permits(admin.role, switchCertificateCommand)} />
+      <RotationPanel
+        id={PROVIDER_ID}
+        name={settings.name}
+        hasSecret={settings.hasSecret}
+        canRotate={permits(admin.role, startSecretRotationCommand)}
+        page={page}
+        basePath="/settings/provider"
+      />
     </div>
   );
 }

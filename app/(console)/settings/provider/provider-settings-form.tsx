@@ -1,7 +1,8 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { Fragment, useState, useSyncExternalStore, useTransition } from "react";
+import { Fragment, useEffect, useRef, useState, useSyncExternalStore, useTransition } from "react";
+import { useDateFormatter } from "@/components/ui/local-time";
 import { ApplyResetForm, type FieldKit } from "@/components/apply-reset-form";
 import { cloudNames, knownClouds, type CloudId } from "@/lib/entra/clouds";
 import { expiryPhrase } from "@/lib/provider/row";
@@ -23,10 +24,6 @@ const tokenVersions = [
 ] as const;
 
 const subscribeNothing = () => () => {};
-
-function formatDate(value: Date | string | null) {
-  return value ? new Date(value).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" }) : null;
-}
 
 /**
  * One app registration's form. `isNew`: not saved yet (Apply creates it and opens its page); the default
@@ -53,7 +50,9 @@ export function ProviderSettingsForm({
     () => false,
   );
 
+  const testResult = useRef<HTMLDivElement>(null);
   function runTest() {
+    if (testPending) return;
     startTest(async () => {
       const result = await testProviderAppAction({ id: settings.id }).catch(() => ({
         ok: false as const,
@@ -62,6 +61,12 @@ export function ProviderSettingsForm({
       setTest(result.ok ? result.data : { error: result.error });
     });
   }
+  // The result appears under the button: brought into view if the button sat at the bottom of the
+  // window, and focus stays on the button (it is not disabled while testing, so focus is not lost).
+  useEffect(() => {
+    if (!test) return;
+    testResult.current?.scrollIntoView?.({ block: "nearest" });
+  }, [test]);
 
   function clearWriteOnly(form: HTMLFormElement, applied: { id?: string }) {
     // The stored secret is write-only: do not leave it in the field once saved.
@@ -94,23 +99,34 @@ export function ProviderSettingsForm({
             <button
               type="button"
               onClick={runTest}
-              disabled={testPending || !settings.configured || !hydrated || isNew}
+              disabled={!settings.configured || !hydrated || isNew}
+              aria-disabled={testPending || undefined}
+              aria-busy={testPending || undefined}
+              aria-describedby={test ? "provider-test-result" : undefined}
               title="Acquire a token for your home tenant with the stored Client ID and credential"
-              className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50"
+              className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50 aria-disabled:opacity-50"
             >
               {testPending ? "Testing…" : "Test"}
             </button>
           )
         }
+        actionResult={
+          canTest && (
+            // Mounted before any result, so screen readers announce the one that arrives.
+            <div ref={testResult} id="provider-test-result" aria-live="polite" aria-atomic="true" className="scroll-mb-4">
+              {test && <TestResultPanel result={test} />}
+            </div>
+          )
+        }
         fields={(kit) => <ProviderFields settings={settings} kit={kit} />}
       />
-      {test && <TestResultPanel result={test} />}
     </div>
   );
 }
 
 /** The fields; the cloud and the token version decide which others are shown. */
 function ProviderFields({ settings, kit }: { settings: ProviderSettingsView; kit: FieldKit }) {
+  const formatDate = useDateFormatter();
   const [cloud, setCloud] = useState(settings.cloud);
   const [tokenVersion, setTokenVersion] = useState(settings.tokenVersion);
   return (
@@ -258,6 +274,7 @@ function EndpointUrls({ settings, cloud, tokenVersion }: { settings: ProviderSet
 }
 
 function TestResultPanel({ result }: { result: ProviderTestResult | { error: string } }) {
+  const formatDate = useDateFormatter();
   if ("error" in result)
     return (
       <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
@@ -294,7 +311,7 @@ function TestResultPanel({ result }: { result: ProviderTestResult | { error: str
       )}
       <p className="mt-1">
         {result.secretExpiryKnown
-          ? `The client secret expires ${formatDate(result.secretExpiresAt)}.`
+          ? `The client secret expires ${result.secretExpiresAt ? formatDate(result.secretExpiresAt) : "on an unknown date"}.`
           : `The client secret's ${expiryPhrase(null, result.expiryCheck, formatDate)}.`}
       </p>
     </section>

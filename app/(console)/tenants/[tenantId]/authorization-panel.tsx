@@ -6,10 +6,13 @@ import { useState, useTransition } from "react";
 import { FormField, inputClass } from "@/components/form-field";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
+import { useTimeZone } from "@/components/ui/local-time";
 import { useToast } from "@/components/ui/toast";
+import { formatDateTime } from "@/lib/dates";
 import { authorizationLabels, methodById, type AuthorizationFacts, type AuthorizationState, type MethodId } from "@/lib/methods";
 import { obtainAuthorizationAction, refreshAccessTokenAction, revokeConsentLinksAction, setLegacyPasswordAction } from "./authorization-actions";
 import { settleAction } from "@/lib/settle-action";
+import { useTenantPageActions } from "./tenant-actions";
 
 type Props = {
   tenantId: string;
@@ -41,9 +44,11 @@ export function AuthorizationPanel({ tenantId, method, state, reason, facts, leg
   const authorized = state === "AUTHORIZED";
   const router = useRouter();
   const { toast } = useToast();
+  const zone = useTimeZone();
   const [pending, start] = useTransition();
   const [legacyOpen, setLegacyOpen] = useOpenFromParam("password", startPasswordOpen && caps.manage);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string[] | undefined>>({});
+  const page = useTenantPageActions();
 
   function obtain() {
     // Opened synchronously so the browser does not treat it as an unrequested pop-up.
@@ -80,7 +85,7 @@ export function AuthorizationPanel({ tenantId, method, state, reason, facts, leg
           kind: "success",
           title: "Access token refreshed",
           description: result.data.expiresAt
-            ? `The refresh token now stays valid while used before ${new Date(result.data.expiresAt).toLocaleString()}.`
+            ? `The refresh token now stays valid while used before ${formatDateTime(result.data.expiresAt, zone)}.`
             : undefined,
         });
       router.refresh();
@@ -118,13 +123,18 @@ export function AuthorizationPanel({ tenantId, method, state, reason, facts, leg
             ? `Microsoft rejected the stored authorization${reason ? `: ${reason}` : ""}.`
             : state === "NOT_AUTHORIZED" && !authorization.hasCredential(facts)
               ? authorization.withoutCredentials
-              : authorization.summary({ ...facts, authorized }, (d) => new Date(d).toLocaleDateString())}
+              : authorization.summary({ ...facts, authorized }, (d) => formatDateTime(d, zone))}
         </span>
       </p>
       <div className="flex flex-wrap gap-2">
         {caps.verify && (
           <Button onClick={obtain} pending={pending} title="Obtain authorization: open the consent page in a new tab (or forward it to the customer's admin)">
             Grant consent
+          </Button>
+        )}
+        {caps.verify && (
+          <Button onClick={() => page.handlers.copyConsentLink(page.tenant)} title="Create a consent link and copy it, to send to the customer's admin">
+            Copy consent link
           </Button>
         )}
         {caps.verify && authorization.refreshable && authorization.hasCredential(facts) && (
@@ -140,6 +150,11 @@ export function AuthorizationPanel({ tenantId, method, state, reason, facts, leg
         {caps.manage && (
           <Button onClick={() => setLegacyOpen(true)} title="Store a username and password for the legacy method">
             {legacyUsername ? "Replace legacy password" : "Enter legacy username and password"}
+          </Button>
+        )}
+        {caps.manage && (
+          <Button variant="ghost" className="text-red-700" onClick={() => page.handlers.removeAuthorization(page.tenant)}>
+            Remove authorization
           </Button>
         )}
       </div>

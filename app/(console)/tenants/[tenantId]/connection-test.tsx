@@ -16,6 +16,7 @@ export function ConnectionTest({ tenantId, canTest }: { tenantId: string; canTes
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const test = async () => {
+    if (pending) return;
     setPending(true);
     setError(null);
     try {
@@ -32,8 +33,15 @@ export function ConnectionTest({ tenantId, canTest }: { tenantId: string; canTes
     <div>
       <div className="flex flex-wrap items-center gap-3">
         {canTest ? (
-          <Button variant="primary" onClick={test} pending={pending}>
-            Test the connection
+          // Not disabled while testing (focus would drop to the page); the result is announced below.
+          <Button
+            variant="primary"
+            onClick={test}
+            aria-disabled={pending || undefined}
+            aria-busy={pending || undefined}
+            aria-describedby="connection-test-result"
+          >
+            {pending ? "Testing…" : "Test the connection"}
           </Button>
         ) : (
           <p className="text-sm text-slate-600">Operators and administrators can test the connection.</p>
@@ -47,51 +55,53 @@ export function ConnectionTest({ tenantId, canTest }: { tenantId: string; canTes
           {error}
         </p>
       )}
-      {result && d && (
-        <div className="mt-4 space-y-3 text-sm" aria-live="polite">
-          <div className="flex items-center gap-2">
-            <StatusBadge status={result.status} />
-            <span className="font-medium">
-              {result.status !== "FAILED" ? "Connection works" : "Connection failed"}: {result.message}
-            </span>
-          </div>
-          <dl className="grid gap-x-6 gap-y-1.5 sm:grid-cols-[12rem_1fr]">
-            <dt className="text-slate-500">Organization</dt>
-            <dd>{d.organization ? `${d.organization.displayName} (${d.organization.defaultDomain ?? "no default domain"}) · ${d.organization.id}` : "—"}</dd>
-            <dt className="text-slate-500">Users</dt>
-            <dd>{d.userCount ?? "—"}</dd>
-            <dt className="text-slate-500">Signed-in user</dt>
-            <dd>
-              {d.signedInUser
-                ? `${d.signedInUser.userPrincipalName ?? d.signedInUser.mail ?? "unknown"}${d.signedInUser.matchesStoredEmail ? "" : " (differs from the stored M365 email)"}`
-                : "— (application permissions)"}
-            </dd>
-            <dt className="text-slate-500">Required permissions</dt>
-            <dd className="font-mono text-xs">{perms?.required.join(", ") || "—"}</dd>
-            <dt className="text-slate-500">Granted permissions</dt>
-            <dd className="font-mono text-xs">{perms?.granted.join(", ") || "—"}</dd>
-            {perms && perms.missing.length > 0 && (
-              <>
-                <dt className="text-slate-500">Missing</dt>
-                <dd className="font-mono text-xs text-red-700">{perms.missing.join(", ")}</dd>
-              </>
+      <div id="connection-test-result" aria-live="polite">
+        {result && d && (
+          <div className="mt-4 space-y-3 text-sm">
+            <div className="flex items-center gap-2">
+              <StatusBadge status={result.status} />
+              <span className="font-medium">
+                {result.status !== "FAILED" ? "Connection works" : "Connection failed"}: {result.message}
+              </span>
+            </div>
+            <dl className="grid gap-x-6 gap-y-1.5 sm:grid-cols-[12rem_1fr]">
+              <dt className="text-slate-500">Organization</dt>
+              <dd>{d.organization ? `${d.organization.displayName} (${d.organization.defaultDomain ?? "no default domain"}) · ${d.organization.id}` : "—"}</dd>
+              <dt className="text-slate-500">Users</dt>
+              <dd>{d.userCount ?? "—"}</dd>
+              <dt className="text-slate-500">Signed-in user</dt>
+              <dd>
+                {d.signedInUser
+                  ? `${d.signedInUser.userPrincipalName ?? d.signedInUser.mail ?? "unknown"}${d.signedInUser.matchesStoredEmail ? "" : " (differs from the stored M365 email)"}`
+                  : "— (application permissions)"}
+              </dd>
+              <dt className="text-slate-500">Required permissions</dt>
+              <dd className="font-mono text-xs">{perms?.required.join(", ") || "—"}</dd>
+              <dt className="text-slate-500">Granted permissions</dt>
+              <dd className="font-mono text-xs">{perms?.granted.join(", ") || "—"}</dd>
+              {perms && perms.missing.length > 0 && (
+                <>
+                  <dt className="text-slate-500">Missing</dt>
+                  <dd className="font-mono text-xs text-red-700">{perms.missing.join(", ")}</dd>
+                </>
+              )}
+              <dt className="text-slate-500">What to do</dt>
+              <dd>{d.remediation.text}</dd>
+              <dt className="text-slate-500">Timings</dt>
+              <dd>
+                {d.timings.totalMs} ms total{d.timings.tokenMs !== undefined ? ` · token ${d.timings.tokenMs} ms` : ""}
+                {d.timings.graphMs !== undefined ? ` · Graph ${d.timings.graphMs} ms` : ""}
+              </dd>
+            </dl>
+            {d.diagnostics && Object.keys(d.diagnostics).length > 0 && (
+              <details className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2">
+                <summary className="cursor-pointer font-medium">Diagnostics for Microsoft support</summary>
+                <pre className="mt-2 overflow-x-auto text-xs">{JSON.stringify(d.diagnostics, null, 2)}</pre>
+              </details>
             )}
-            <dt className="text-slate-500">What to do</dt>
-            <dd>{d.remediation.text}</dd>
-            <dt className="text-slate-500">Timings</dt>
-            <dd>
-              {d.timings.totalMs} ms total{d.timings.tokenMs !== undefined ? ` · token ${d.timings.tokenMs} ms` : ""}
-              {d.timings.graphMs !== undefined ? ` · Graph ${d.timings.graphMs} ms` : ""}
-            </dd>
-          </dl>
-          {d.diagnostics && Object.keys(d.diagnostics).length > 0 && (
-            <details className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2">
-              <summary className="cursor-pointer font-medium">Diagnostics for Microsoft support</summary>
-              <pre className="mt-2 overflow-x-auto text-xs">{JSON.stringify(d.diagnostics, null, 2)}</pre>
-            </details>
-          )}
-        </div>
-      )}
+          </div>
+        )}
+      </div>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 
 import { useOpenFromParam } from "@/components/use-open-from-param";
+import { useDateFormatter } from "@/components/ui/local-time";
 import { expiryPhrase } from "@/lib/provider/row";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
@@ -35,6 +36,7 @@ export function CredentialsPanel({
   canManage: boolean;
   startOpen: boolean;
 }) {
+  const formatDate = useDateFormatter();
   const router = useRouter();
   const own = info.ownApp;
   const [open, setOpen] = useOpenFromParam("credentials", startOpen);
@@ -91,9 +93,9 @@ export function CredentialsPanel({
           </p>
           <p className="mt-1 text-slate-700">
             {own.hasSecret
-              ? `Client secret stored${own.secretHint ? ` (starts with ${own.secretHint})` : ""}, ${expiryPhrase(own.secretExpiresAt, own.expiryCheck, day)}.`
+              ? `Client secret stored${own.secretHint ? ` (starts with ${own.secretHint})` : ""}, ${expiryPhrase(own.secretExpiresAt, own.expiryCheck, formatDate)}.`
               : own.hasCertificate
-                ? `Certificate stored, thumbprint ${own.certificateThumbprint}, ${expiryPhrase(own.certificateExpiresAt, own.expiryCheck, day)}.`
+                ? `Certificate stored, thumbprint ${own.certificateThumbprint}, ${expiryPhrase(own.certificateExpiresAt, own.expiryCheck, formatDate)}.`
                 : "No secret or certificate stored."}
           </p>
         </div>

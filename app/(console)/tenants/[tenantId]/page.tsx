@@ -6,16 +6,23 @@ import { StatusBadge } from "@/components/status-badge";
 import { LocalTime } from "@/components/ui/local-time";
 import { requireAdmin } from "@/lib/auth/session";
 import { permits } from "@/lib/commands/command";
+import { setAccessTokensBlockedCommand } from "@/lib/commands/access-tokens";
+import { setTenantTagsCommand } from "@/lib/commands/tags";
 import { updateTenantCommand, verifyTenantCommand } from "@/lib/commands/tenants";
+import { tenantAccessTokens } from "@/lib/data/access-tokens";
 import { tenantRegistrationInfo } from "@/lib/data/app-registrations";
+import { listTags } from "@/lib/data/tags";
 import { getTenantDetail } from "@/lib/data/tenants";
 import { credentialLabel, explainStatus, methodById } from "@/lib/methods";
 import { fixFor } from "@/lib/methods/fixes";
+import { AccessTokenSwitch } from "./access-token-switch";
 import { AuthorizationPanel } from "./authorization-panel";
 import { ConnectionTest } from "./connection-test";
 import { CredentialsPanel } from "./credentials-panel";
-import { TenantActions, TenantPageShell } from "./tenant-actions";
+import { MethodActions, TenantHeaderActions, TenantPageShell, TenantStatusActions } from "./tenant-actions";
+import { TenantIncidents } from "./tenant-incidents";
 import { TenantTabs } from "./tenant-tabs";
+import { TenantTags } from "./tenant-tags";
 
 export const metadata: Metadata = { title: "Tenant" };
 
@@ -58,7 +65,13 @@ export default async function TenantPage({
   const admin = await requireAdmin();
   const { tenantId } = await params;
   const { credentials: credentialsParam, password: passwordParam } = await searchParams;
-  const [tenant, registration] = await Promise.all([getTenantDetail(tenantId), tenantRegistrationInfo(tenantId)]);
+  const canTag = permits(admin.role, setTenantTagsCommand);
+  const [tenant, registration, allTags, accessTokens] = await Promise.all([
+    getTenantDetail(tenantId),
+    tenantRegistrationInfo(tenantId),
+    canTag ? listTags() : [],
+    tenantAccessTokens(tenantId),
+  ]);
   if (!tenant || !registration) notFound();
   // eslint-disable-next-line react-hooks/purity -- a server component renders once per request; this is that request's time
   const now = Date.now();
@@ -70,13 +83,23 @@ export default async function TenantPage({
   const notes = latest?.details.notes ?? [];
   const diagnostics = latest?.details.diagnostics;
   const { credentials, history, audit, ...item } = tenant;
+  const fix =
+    reason && tenant.lastStatus !== "VERIFIED"
+      ? fixFor(reason.remediation, {
+          tenantId: tenant.id,
+          method: tenant.authMethod,
+          registrationId: registration.uses?.id ?? null,
+          cloud: tenant.cloud,
+          ownApp,
+        })
+      : null;
   const tone = { NEVER: "border-slate-200", VERIFIED: "border-emerald-200", WARNING: "border-amber-300", FAILED: "border-red-300" }[tenant.lastStatus];
 
   return (
-    <TenantPageShell>
+    <TenantPageShell tenant={item} caps={caps}>
       <div className="space-y-5">
         <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
-          <Link href="/tenants" className="text-blue-700 hover:underline">
+          <Link href="/tenants" className="text-blue-700 underline">
             Authentication Status
           </Link>{" "}
           <span aria-hidden>/</span> {tenant.customerId}
@@ -89,7 +112,9 @@ export default async function TenantPage({
             <p className="text-sm text-slate-600">
               {tenant.displayName} · {tenant.primaryDomain ?? tenant.entraTenantId ?? "tenant not identified yet"}
             </p>
+            <TenantTags tenantId={tenant.id} tags={tenant.tags} allTags={allTags} canEdit={canTag} />
           </div>
+          <TenantHeaderActions />
         </div>
         <TenantTabs tenantId={tenant.id} current="overview" />
 
@@ -168,21 +193,7 @@ export default async function TenantPage({
             </div>
           )}
           <div className="mt-4">
-            <TenantActions
-              tenant={item}
-              caps={caps}
-              fix={
-                reason && tenant.lastStatus !== "VERIFIED"
-                  ? fixFor(reason.remediation, {
-                      tenantId: tenant.id,
-                      method: tenant.authMethod,
-                      registrationId: registration.uses?.id ?? null,
-                      cloud: tenant.cloud,
-                      ownApp,
-                    })
-                  : null
-              }
-            />
+            <TenantStatusActions fix={fix} />
           </div>
           {diagnostics && Object.keys(diagnostics).length > 0 && (
             <details className="mt-4 text-sm">
@@ -234,7 +245,7 @@ export default async function TenantPage({
               </Field>
               <Field label="Access breaks on">
                 {tenant.accessBreaksAt ? (
-                  <LocalTime value={tenant.accessBreaksAt} renderedAt={now} absolute />
+                  <LocalTime value={tenant.accessBreaksAt} renderedAt={now} />
                 ) : tenant.lastStatus === "FAILED" ? (
                   "— (broken: see the status)"
                 ) : (
@@ -242,6 +253,7 @@ export default async function TenantPage({
                 )}
               </Field>
             </dl>
+            <MethodActions />
             {credentials.length === 0 ? (
               <p className="mt-4 rounded-md border border-dashed border-slate-300 p-3 text-sm text-slate-600">
                 No credentials stored. {method.authorization.withoutCredentials}
@@ -258,7 +270,7 @@ export default async function TenantPage({
                     <span className="text-xs text-slate-600">
                       {c.expiresAt ? (
                         <>
-                          expires <LocalTime value={c.expiresAt} renderedAt={now} absolute />
+                          expires <LocalTime value={c.expiresAt} renderedAt={now} />
                         </>
                       ) : c.kind === "CLIENT_SECRET" || c.kind === "CERTIFICATE" ? (
                         "expiry unknown"
@@ -313,6 +325,8 @@ export default async function TenantPage({
           <ConnectionTest tenantId={tenant.id} canTest={caps.verify} />
         </Section>
 
+        <TenantIncidents tenantId={tenant.id} now={now} />
+
         <Section title="Verification history" description="The 20 most recent checks, newest first.">
           {history.length === 0 ? (
             <p className="text-sm text-slate-600">No verification yet.{caps.verify ? " Use Verify above to run the first check." : ""}</p>
@@ -359,6 +373,88 @@ export default async function TenantPage({
               </table>
             </div>
           )}
+        </Section>
+
+        <Section
+          title="Access tokens"
+          description="Short-lived tokens the MSP's automation got for this tenant through the REST API (POST /api/v1/tenants/{id}/access-token), newest first. Allowed per API token on Settings → API tokens."
+        >
+          <div className="space-y-4">
+            <p className="text-sm text-slate-700" data-testid="access-token-state">
+              {accessTokens.blocked ? (
+                <>
+                  <span className="font-medium text-red-700">Switched off</span> for this tenant by {accessTokens.blocked.by}{" "}
+                  <LocalTime value={accessTokens.blocked.at} renderedAt={now} />: every request is refused.
+                </>
+              ) : tenant.authMethod === "PASSWORD" ? (
+                "Never issued for the legacy username + password method."
+              ) : (
+                "Issued to callers whose grant covers this tenant."
+              )}
+            </p>
+            {permits(admin.role, setAccessTokensBlockedCommand) && <AccessTokenSwitch tenantId={tenant.id} blocked={Boolean(accessTokens.blocked)} />}
+            {accessTokens.issuances.length === 0 ? (
+              <p className="text-sm text-slate-600">No access token was requested for this tenant.</p>
+            ) : (
+              <div className="overflow-x-auto">
+                <table className="min-w-full text-sm">
+                  <caption className="sr-only">Access-token issuances</caption>
+                  <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+                    <tr>
+                      <th scope="col" className="py-2 pr-4">
+                        When
+                      </th>
+                      <th scope="col" className="py-2 pr-4">
+                        Caller
+                      </th>
+                      <th scope="col" className="py-2 pr-4">
+                        Outcome
+                      </th>
+                      <th scope="col" className="py-2 pr-4">
+                        Scopes
+                      </th>
+                      <th scope="col" className="py-2 pr-4">
+                        Expires
+                      </th>
+                      <th scope="col" className="py-2">
+                        Request
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody className="divide-y divide-slate-100">
+                    {accessTokens.issuances.map((i) => (
+                      <tr key={i.id} className="align-top">
+                        <td className="whitespace-nowrap py-2 pr-4">
+                          <LocalTime value={i.at} renderedAt={now} />
+                        </td>
+                        <td className="py-2 pr-4">
+                          {i.actorLabel} <span className="text-xs text-slate-500">{i.actorType === "entra_client" ? "Entra client" : "API token"}</span>
+                        </td>
+                        <td className="py-2 pr-4">
+                          {i.issued ? (
+                            <span className="text-emerald-800">Issued{i.fromCache ? " (cached)" : ""}</span>
+                          ) : (
+                            <span className="text-red-700">Refused: {i.reason}</span>
+                          )}
+                        </td>
+                        <td className="max-w-80 break-words py-2 pr-4 font-mono text-xs">{i.scopes.join(" ")}</td>
+                        <td className="whitespace-nowrap py-2 pr-4">{i.expiresOn ? <LocalTime value={i.expiresOn} renderedAt={now} /> : "—"}</td>
+                        <td className="py-2 font-mono text-xs">
+                          {i.requestId ? (
+                            <Link href={`/audit?requestId=${encodeURIComponent(i.requestId)}`} className="text-blue-700 hover:underline">
+                              {i.requestId.slice(0, 8)}
+                            </Link>
+                          ) : (
+                            "—"
+                          )}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </div>
         </Section>
 
         <Section title="Audit trail" description="Every change and action on this tenant, newest first.">

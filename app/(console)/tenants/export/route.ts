@@ -1,4 +1,5 @@
 import { getSessionAdmin } from "@/lib/auth/session";
+import { displayTimeZone } from "@/lib/data/preferences";
 import { tenantsForExport } from "@/lib/data/tenants";
 import { registrationNames } from "@/lib/provider/registrations";
 import { csvLine, exportColumns, exportLine } from "@/lib/tenants/csv";
@@ -16,7 +17,7 @@ export async function GET(request: Request) {
   const ids = params.sel.length ? params.sel : undefined;
   const filters = ids ? {} : params;
   // Registrations are few: their names are read once, and each row names its registration, as the import reads it.
-  const names = await registrationNames();
+  const [names, timeZone] = await Promise.all([registrationNames(), displayTimeZone(admin.id)]);
   const encoder = new TextEncoder();
   const batches = tenantsForExport(filters, ids);
   const stream = new ReadableStream<Uint8Array>({
@@ -26,7 +27,7 @@ export async function GET(request: Request) {
     async pull(controller) {
       const next = await batches.next();
       if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(next.value.map((t) => exportLine(t, names)).join("")));
+      else controller.enqueue(encoder.encode(next.value.map((t) => exportLine(t, names, timeZone ?? undefined)).join("")));
     },
     async cancel() {
       await batches.return(undefined);

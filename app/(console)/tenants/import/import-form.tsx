@@ -92,6 +92,11 @@ export function ImportForm() {
                 <span className={preview.invalid ? "font-medium text-red-700" : ""}>{preview.invalid.toLocaleString("en-US")} with errors</span>. Nothing has
                 been written yet.
               </p>
+              {preview.newTags.length > 0 && (
+                <p className="text-sm text-slate-600">
+                  New tags the import creates: <span className="font-medium text-slate-800">{preview.newTags.join(", ")}</span>.
+                </p>
+              )}
             </div>
             {preview.invalid === 0 ? (
               <Button variant="primary" onClick={() => submit("import")} pending={pending}>

@@ -10,7 +10,7 @@ export default async function ImportTenantsPage() {
   return (
     <div className="max-w-5xl space-y-5">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
-        <Link href="/tenants" className="text-blue-700 hover:underline">
+        <Link href="/tenants" className="text-blue-700 underline">
           Authentication Status
         </Link>{" "}
         <span aria-hidden>/</span> Import
@@ -32,8 +32,11 @@ export default async function ImportTenantsPage() {
           APP_REGISTRATION, AUTH_TOKEN or PASSWORD;
           <code className="font-mono text-xs"> cloud</code> is optional (GLOBAL by default); the optional{" "}
           <code className="font-mono text-xs">app_registration</code> names one of your app registrations (Settings → App registrations) for a tenant that does
-          not use its cloud&apos;s default one, and a tenant without a cloud takes the registration&apos;s. A file exported from this console can be imported as
-          it is. The file is UTF-8 (Excel: CSV UTF-8) or UTF-16 with a byte order mark, at most 10 MB.
+          not use its cloud&apos;s default one, and a tenant without a cloud takes the registration&apos;s. The optional{" "}
+          <code className="font-mono text-xs">tags</code> column lists tag names separated by semicolons (
+          <code className="font-mono text-xs">Gold; Healthcare</code>
+          ): existing tags are matched by name, case ignored, and tags that do not exist yet are created (grey; recolour them in Settings → Tags). A file
+          exported from this console can be imported as it is. The file is UTF-8 (Excel: CSV UTF-8) or UTF-16 with a byte order mark, at most 10 MB.
         </p>
         <pre className="mt-3 overflow-x-auto rounded-md bg-slate-50 p-3 font-mono text-xs text-slate-800">{`customer_id,display_name,tenant,admin_email,auth_method,cloud
 CUST-1001,Northwind Traders,northwind.onmicrosoft.com,admin@northwind.example,APP_REGISTRATION,GLOBAL

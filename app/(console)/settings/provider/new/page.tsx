@@ -17,7 +17,7 @@ export default async function NewRegistrationPage({ searchParams }: { searchPara
   return (
     <div className="space-y-3">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
-        <Link href="/settings/provider" className="text-blue-700 hover:underline">
+        <Link href="/settings/provider" className="text-blue-700 underline">
           App registrations
         </Link>{" "}
         <span aria-hidden>/</span> New

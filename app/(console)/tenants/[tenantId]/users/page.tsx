@@ -40,11 +40,11 @@ export default async function TenantUsersPage({
   return (
     <div className="space-y-5">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
-        <Link href="/tenants" className="text-blue-700 hover:underline">
+        <Link href="/tenants" className="text-blue-700 underline">
           Authentication Status
         </Link>{" "}
         <span aria-hidden>/</span>{" "}
-        <Link href={`/tenants/${tenantId}`} className="text-blue-700 hover:underline">
+        <Link href={`/tenants/${tenantId}`} className="text-blue-700 underline">
           {tenant.customerId}
         </Link>{" "}
         <span aria-hidden>/</span> Users

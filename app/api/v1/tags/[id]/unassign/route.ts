@@ -1,0 +1,11 @@
+import { endpoints } from "@/lib/api/endpoints";
+import { apiRoute } from "@/lib/api/handler";
+import { tenantIdsOr404 } from "@/lib/api/tag-assignment";
+import { removeTagCommand } from "@/lib/commands/tags";
+
+export const dynamic = "force-dynamic";
+
+export const POST = apiRoute(endpoints.unassignTag, async ({ params, body, run }) => {
+  const { tag, tenants, removed } = await run(removeTagCommand, { tagId: params.id, tenantIds: await tenantIdsOr404(body.tenantIds) });
+  return { status: 200, body: { tag, tenants, changed: removed } };
+});

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "EntraAuthSettings" ALTER COLUMN "issuer" SET DEFAULT 'https://login.microsoftonline.com/{TenantId}/v2.0';
+
