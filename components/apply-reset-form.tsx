@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { Fragment, useState, useSyncExternalStore, useTransition, type ReactNode } from "react";
 import { FormField, inputClass } from "@/components/form-field";
+import { Select } from "@/components/ui/select";
 import type { FormOutcome } from "@/lib/action-result";
 
 /**
@@ -73,13 +74,13 @@ function kitFor(errors: Record<string, string[] | undefined>): FieldKit {
       <div key={name} className={span(o.wide)}>
         <FormField id={name} label={label} hint={o.hint} error={err(name)}>
           {(a) => (
-            <select {...a} name={name} value={o.value} onChange={(e) => o.onChange(e.target.value as typeof o.value)} className={inputClass}>
+            <Select {...a} name={name} value={o.value} onChange={o.onChange} className={inputClass}>
               {o.choices.map(([value, text]) => (
                 <option key={value} value={value}>
                   {text}
                 </option>
               ))}
-            </select>
+            </Select>
           )}
         </FormField>
       </div>

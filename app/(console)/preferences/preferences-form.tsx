@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useId, useState, useSyncExternalStore, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { LocalTime } from "@/components/ui/local-time";
+import { Select } from "@/components/ui/select";
 import type { Preferences } from "@/lib/data/preferences";
 import { settleAction } from "@/lib/settle-action";
 import type { Density } from "@/lib/validations/preferences";
@@ -44,11 +45,11 @@ export function PreferencesForm({ initial, zones }: { initial: Preferences; zone
         <p id={`${id}-tz-hint`} className="text-sm text-slate-600">
           Dates and times in tables, pages and exports. Emails and chat messages always name UTC.
         </p>
-        <select
+        <Select
           id={`${id}-tz`}
           aria-describedby={`${id}-tz-hint`}
           value={timeZone}
-          onChange={(e) => setTimeZone(e.target.value)}
+          onChange={setTimeZone}
           className="mt-2 block w-full max-w-sm rounded-md border border-slate-300 px-3 py-2 text-sm"
         >
           <option value={BROWSER}>This browser&apos;s ({browserZone ?? "detecting…"})</option>
@@ -57,7 +58,7 @@ export function PreferencesForm({ initial, zones }: { initial: Preferences; zone
               {z}
             </option>
           ))}
-        </select>
+        </Select>
         <p className="mt-2 text-sm text-slate-600">
           Now: <LocalTime value={example} renderedAt={example} />
         </p>

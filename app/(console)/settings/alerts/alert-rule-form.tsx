@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, useSyncExternalStore, useTransition } from "react";
 import { FormField, inputClass } from "@/components/form-field";
+import { Select } from "@/components/ui/select";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import type { FormResult } from "@/lib/action-result";
@@ -127,13 +128,13 @@ export function AlertRuleForm({ rule, channels, tags }: { rule: AlertRuleView | 
           }
         >
           {(a) => (
-            <select {...a} name="minSeverity" value={minSeverity} onChange={(e) => setMinSeverity(e.target.value as Severity)} className={inputClass}>
+            <Select {...a} name="minSeverity" value={minSeverity} onChange={setMinSeverity} className={inputClass}>
               {severities.map((s) => (
                 <option key={s} value={s}>
                   {severityLabels[s]}
                 </option>
               ))}
-            </select>
+            </Select>
           )}
         </FormField>
         <FormField
@@ -233,13 +234,13 @@ export function AlertRuleForm({ rule, channels, tags }: { rule: AlertRuleView | 
         <div className="mt-4 max-w-sm">
           <FormField id="rule-time-zone" label="Time zone" error={err("timeZone")} hint="Quiet hours and the digest follow this zone's clock.">
             {(a) => (
-              <select {...a} name="timeZone" value={timeZone} onChange={(e) => setChosenZone(e.target.value)} className={inputClass}>
+              <Select {...a} name="timeZone" value={timeZone} onChange={setChosenZone} className={inputClass}>
                 {timeZones(timeZone).map((z) => (
                   <option key={z} value={z}>
                     {z.replaceAll("_", " ")}
                   </option>
                 ))}
-              </select>
+              </Select>
             )}
           </FormField>
         </div>

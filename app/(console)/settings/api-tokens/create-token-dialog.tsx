@@ -3,6 +3,7 @@
 import { useMemo, useState, useTransition } from "react";
 import { formatForMessage } from "@/lib/dates";
 import { FormField, inputClass } from "@/components/form-field";
+import { Select } from "@/components/ui/select";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { Dialog } from "@/components/ui/dialog";
@@ -126,13 +127,13 @@ function CreateTokenForm({ onClose, onCreated }: { onClose: () => void; onCreate
       <div className="grid gap-4 sm:grid-cols-2">
         <FormField id="api-token-expiry" label="Expires" error={err("expiry")} hint={expiry === "custom" ? undefined : preview}>
           {(a) => (
-            <select {...a} name="expiry" value={expiry} onChange={(e) => setExpiry(e.target.value as ApiTokenExpiryChoice)} className={inputClass}>
+            <Select {...a} name="expiry" value={expiry} onChange={setExpiry} className={inputClass}>
               {(Object.keys(expiryLabels) as ApiTokenExpiryChoice[]).map((k) => (
                 <option key={k} value={k}>
                   {expiryLabels[k]}
                 </option>
               ))}
-            </select>
+            </Select>
           )}
         </FormField>
         {expiry === "custom" && (

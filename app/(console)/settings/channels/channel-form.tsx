@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useActionState, useState, type ReactNode } from "react";
 import { FormField, inputClass } from "@/components/form-field";
+import { Select } from "@/components/ui/select";
 import { Button } from "@/components/ui/button";
 import type { FormResult } from "@/lib/action-result";
 import type { ChannelKindName } from "@/lib/notify/channels/config";
@@ -144,13 +145,13 @@ export function ChannelForm({ channel, registrations }: { channel: ChannelFormVa
         <div className="max-w-md">
           <FormField id="channel-kind" label="Kind" error={err("kind")}>
             {(a) => (
-              <select {...a} value={kind} onChange={(e) => setKind(e.target.value as ChannelKindName)} className={inputClass}>
+              <Select {...a} value={kind} onChange={setKind} className={inputClass}>
                 {kinds.map(([k, label]) => (
                   <option key={k} value={k}>
                     {label}
                   </option>
                 ))}
-              </select>
+              </Select>
             )}
           </FormField>
         </div>
