@@ -16,6 +16,8 @@ type Jobs = typeof import("./index");
 type Engine = import("./engine").JobEngine;
 
 const N = 60;
+/** Items per enqueued page on PostgreSQL: N makes six pages, two of them enqueued ahead. */
+const ENQUEUE_PAGE = 10;
 const LEASE_MS = 1_500;
 let db: Db;
 let jobs: Jobs;
@@ -88,7 +90,8 @@ const contractKind: JobKind<{ id: string }, { id: string; ok: boolean }, null> =
 async function process_(leaseTtlMs = LEASE_MS): Promise<Engine> {
   const { JobEngine } = await import("./engine");
   const engine = new JobEngine(
-    jobs.createJobStore({ instanceId: `contract-${++names}`, leaseTtlMs }),
+    // On PostgreSQL the run is enqueued a window of small pages at a time, so every test here also moves it on.
+    jobs.createJobStore({ instanceId: `contract-${++names}`, leaseTtlMs, enqueuePage: ENQUEUE_PAGE, windowPages: 2 }),
     new Map([["contract", contractKind as unknown as AnyJobKind]]),
   );
   engines.push(engine);
@@ -229,6 +232,41 @@ describe(`the job engine's contract (${testOnPostgres ? "PostgreSQL store" : "em
         expect(await chunksOf(first.id)).toEqual([]);
       } finally {
         for (const store of stores) await store.stop();
+      }
+    },
+  );
+
+  it.runIf(testOnPostgres)(
+    "enqueues a run a window at a time: the chunks waiting stay within it, whatever the run's size, and every item runs once",
+    async () => {
+      const { queueOf } = await import("./store-postgres");
+      const a = await process_();
+      const pool = new (await import("pg")).default.Pool({
+        connectionString: (await import("@/lib/db-client")).postgresConnection((await import("@/lib/env")).env.DATABASE_URL).connectionString,
+        max: 1,
+      });
+      try {
+        const run = await start(a, 4);
+        // Concurrency 4 makes chunks of one item: a page is 10 chunks, the window 2 pages and the one its first claim adds.
+        let peak = 0;
+        let samples = 0;
+        const finished = a.waitForRun(run.id).then(() => true);
+        while (!(await Promise.race([finished, new Promise<false>((r) => setTimeout(() => r(false), 10))]))) {
+          const { rows } = await pool.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM "${schema}".job WHERE name = $1 AND state < 'active' AND data->>'runId' = $2`,
+            [queueOf("contract"), run.id],
+          );
+          peak = Math.max(peak, rows[0]!.n);
+          samples++;
+        }
+        expect(samples).toBeGreaterThan(5);
+        expect(peak).toBeGreaterThan(0);
+        expect(peak).toBeLessThanOrEqual(3 * ENQUEUE_PAGE);
+        expect(seen.attempts.size).toBe(N);
+        expect(attemptsOver(1)).toBe(0);
+        expect(await db.jobRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: "COMPLETED", total: N });
+      } finally {
+        await pool.end();
       }
     },
   );

@@ -23,6 +23,9 @@ export type JobStoreOptions = {
   instanceId?: string;
   /** How long work held by a process that stopped renewing stays with it before others take it over. */
   leaseTtlMs?: number;
+  /** PostgreSQL: items per enqueued page and pages enqueued ahead of the work (tests make them small). */
+  enqueuePage?: number;
+  windowPages?: number;
 };
 
 const holder = globalThis as unknown as { tacJobEngine?: JobEngine; tacJobStoreOptions?: JobStoreOptions };
@@ -31,7 +34,14 @@ const holder = globalThis as unknown as { tacJobEngine?: JobEngine; tacJobStoreO
 export function createJobStore(options: JobStoreOptions = {}): JobStore {
   const leaseTtlMs = options.leaseTtlMs ?? env.VERIFY_LEASE_SECONDS * 1000;
   return isPostgresUrl(env.DATABASE_URL)
-    ? createPostgresStore({ databaseUrl: env.DATABASE_URL, schema: env.PGBOSS_SCHEMA, leaseTtlMs, instanceId: options.instanceId })
+    ? createPostgresStore({
+        databaseUrl: env.DATABASE_URL,
+        schema: env.PGBOSS_SCHEMA,
+        leaseTtlMs,
+        instanceId: options.instanceId,
+        enqueuePage: options.enqueuePage,
+        windowPages: options.windowPages,
+      })
     : createEmbeddedStore({ ownerId: options.instanceId, staleAfterMs: leaseTtlMs });
 }
 

@@ -28,6 +28,11 @@ import type { AnyJobKind, RunRef } from "./types";
  * item is in exactly one chunk, however starter and joiners interleave. Chunk job ids derive from run and
  * chunk number, so a page retried after a failure adds nothing twice. pg-boss's fetch orders by (priority desc, created_on, id); an index in
  * that order serves it (its own index does not), so a claim reads the jobs it takes, not every job waiting.
+ * The planner only picks it once the queue's partition has statistics, so a run is also enqueued as a
+ * window, not all at once: the first pages at the start, then one page more whenever a process claims the
+ * first chunk of a page (it carries `refill`). However the claim is planned, it reads at most the window's
+ * jobs, a number that does not grow with the run. A refill that does not happen (its process died, or
+ * another held the lock) is made up by the next process whose claim finds the queue empty (drained()).
  */
 
 /** The store's own tables and indexes in the job schema (the DDL in ready() creates them). */
@@ -40,16 +45,21 @@ export type PostgresStoreOptions = {
   instanceId?: string;
   /** How long an instance that stopped renewing keeps its chunks before the others take them over. */
   leaseTtlMs?: number;
+  /** Items per enqueued page, and pages enqueued ahead of the work (tests make them small). */
+  enqueuePage?: number;
+  windowPages?: number;
 };
 
 export const LEASE_TTL_MS = 15_000;
 const ENQUEUE_PAGE = 1000;
+const WINDOW_PAGES = 2;
 const MAX_CHUNK = 64;
 /** A chunk job outlives any check (timeouts and Retry-After waits included); expiry is pg-boss's last resort. */
 const JOB_EXPIRE_SECONDS = 4 * 3600;
 const JOB_RETRY_LIMIT = 5;
 
-type ChunkJob = { id: string; data: { runId: string; ids: string[] } };
+/** `refill`: the first chunk of an enqueued page; whoever claims it enqueues the next page. */
+type ChunkJob = { id: string; data: { runId: string; ids: string[]; refill?: true } };
 
 /**
  * The job schema: PGBOSS_SCHEMA when set, else derived from the application's schema (`pgboss` beside
@@ -125,10 +135,14 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
   const schema = jobSchemaFor(options.databaseUrl, options.schema);
   const s = `"${schema}"`;
   const leaseTtlMs = options.leaseTtlMs ?? LEASE_TTL_MS;
+  const enqueuePage = options.enqueuePage ?? ENQUEUE_PAGE;
+  const windowPages = options.windowPages ?? WINDOW_PAGES;
   const pool = new pg.Pool({ connectionString: postgresConnection(options.databaseUrl).connectionString, max: 6, application_name: "tac-jobs" });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on("error", () => {});
   const knownQueues = new Set<string>();
+  /** Refills under way (see claim), awaited by stop(). */
+  const refills = new Set<Promise<void>>();
   let started: Promise<PgBoss> | null = null;
   let stopped = false;
 
@@ -284,27 +298,31 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
   }
 
   /**
-   * Enqueues the run's chunks from where the last page stopped (all of them, for a new run), holding the
-   * run's enqueue lock: nothing for a run enqueued already or ended. Each page's chunks and the position
-   * after them are stored in one transaction.
+   * Enqueues up to `pages` pages of the run's chunks from where the last page stopped, holding the run's
+   * enqueue lock: nothing for a run enqueued already or ended. Each page's chunks and the position after
+   * them are stored in one transaction. `concurrency` plans the run's chunk size when it has none yet
+   * (null: a refill, whose run is planned).
    */
-  async function enqueue(run: RunRef, kind: AnyJobKind, concurrency: number, wait: boolean): Promise<void> {
+  async function enqueue(run: RunRef, kind: AnyJobKind, concurrency: number | null, wait: boolean, pages: number): Promise<void> {
     const b = await ready();
     const queue = queueOf(kind.name);
     await ensureQueue(queue, { retryLimit: JOB_RETRY_LIMIT, expireInSeconds: JOB_EXPIRE_SECONDS });
     await withEnqueueLock(run.id, wait, async (client) => {
-      await client.query(`INSERT INTO ${s}.job_run (run_id, chunk_size) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [run.id, chunkSizeFor(concurrency)]);
+      if (concurrency !== null)
+        await client.query(`INSERT INTO ${s}.job_run (run_id, chunk_size) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [run.id, chunkSizeFor(concurrency)]);
       const state = await runState(client, run.id);
       if (!state || state.enqueued || state.ended) return;
       let { next_chunk: chunk, after_id: after } = state;
-      for (;;) {
-        const ids: string[] = await kind.scopeIds(run, after, ENQUEUE_PAGE);
-        const jobs = [];
+      for (let page = 0; page < pages; page++) {
+        const ids: string[] = await kind.scopeIds(run, after, enqueuePage);
+        const jobs: { id: string; name: string; data: ChunkJob["data"] }[] = [];
         for (let i = 0; i < ids.length; i += state.chunk_size) {
-          jobs.push({ id: chunkJobId(run.id, chunk++), name: queue, data: { runId: run.id, ids: ids.slice(i, i + state.chunk_size) } });
+          const data: ChunkJob["data"] = { runId: run.id, ids: ids.slice(i, i + state.chunk_size) };
+          if (i === 0) data.refill = true;
+          jobs.push({ id: chunkJobId(run.id, chunk++), name: queue, data });
         }
         after = ids.at(-1) ?? after;
-        const last = ids.length < ENQUEUE_PAGE;
+        const last = ids.length < enqueuePage;
         await client.query("BEGIN");
         try {
           if (jobs.length > 0) await b.insert(jobs, { db: executor(client) });
@@ -333,7 +351,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
     },
 
     async prepare(run, kind, concurrency) {
-      await enqueue(run, kind, concurrency, true);
+      await enqueue(run, kind, concurrency, true, windowPages);
     },
 
     async claim(run, kind, items) {
@@ -358,6 +376,15 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
           if (ours.length > 0 || stale.length === 0) return ours;
         }
       });
+      // The window moves on: one page more, by whichever process holds the lock now (none waits for it).
+      if (jobs.some((j) => j.data.refill) && !stopped) {
+        const refill = enqueue(run, kind, null, false, 1)
+          .catch((e: unknown) => {
+            if (!stopped) console.error(`[jobs] ${run.kind} run ${run.id}: enqueueing its next page failed: ${e instanceof Error ? e.message : String(e)}`);
+          })
+          .finally(() => refills.delete(refill));
+        refills.add(refill);
+      }
       return jobs.map((j) => ({ id: j.id, itemIds: j.data.ids }));
     },
 
@@ -387,7 +414,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
       // Not all enqueued: the starter is at it (its lock is held, wait for it), or it died doing it, or has
       // not begun (this process finishes it, from where it stopped).
       if (!state?.enqueued) {
-        await enqueue(run, kind, concurrency, false);
+        await enqueue(run, kind, concurrency, false, windowPages);
         return false;
       }
       const open = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.job WHERE name = $1 AND state < 'completed' AND data->>'runId' = $2`, [
@@ -498,6 +525,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
     async stop() {
       if (stopped) return;
       stopped = true;
+      await Promise.all(refills);
       if (started) {
         const b = await started.catch(() => null);
         // Chunks still held go back at once, not after the lease.
