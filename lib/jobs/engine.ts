@@ -546,10 +546,14 @@ export function countersOf(kind: AnyJobKind, row: Pick<RunRow, "ok" | "warnings"
  * Writes results as they come: a batch is written as soon as the previous write ended (everything that
  * arrived meanwhile, up to 200), each batch in one transaction with the run's counters and fence. Results
  * hold their items' slots until written (see Worker.unwritten), so a crash loses at most the concurrency.
+ * A result arriving while nothing is being written waits for the end of the event loop's turn, so the
+ * results of every response read in that turn share one transaction: on the embedded database a write
+ * is synchronous and would otherwise commit each result alone (a commit costs more than a result).
  */
 class BatchWriter {
   private buffer: Pending[] = [];
   private writing: Promise<void> | null = null;
+  private scheduled: NodeJS.Immediate | null = null;
 
   constructor(
     private readonly run: RunRef,
@@ -559,16 +563,25 @@ class BatchWriter {
 
   add(item: Pending) {
     this.buffer.push(item);
-    void this.flush();
+    // While a write is under way, its loop takes this one next.
+    if (this.writing || this.scheduled) return;
+    this.scheduled = setImmediate(() => void this.flush());
   }
 
   /** A crash (test hook): results not yet written are lost, as they would be. */
   discard() {
+    this.unschedule();
     this.buffer.length = 0;
+  }
+
+  private unschedule() {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = null;
   }
 
   /** Resolves once everything added so far is written (or failed). */
   flush(): Promise<void> {
+    this.unschedule();
     if (!this.writing) {
       if (this.buffer.length === 0) return Promise.resolve();
       this.writing = this.drain();
