@@ -298,6 +298,12 @@ export class JobEngine {
 /** One run in this process: a pool of item processors fed by claimed chunks, and a batch writer. */
 class Worker {
   readonly controller = new AbortController();
+  /**
+   * Each item in flight has a signal of its own, aborted with the run's: the listeners of its calls go on
+   * it, so the run's signal holds one listener whatever the concurrency (an EventTarget looks through its
+   * listeners for a duplicate on every add; with hundreds of calls in flight that was a measurable cost).
+   */
+  private readonly itemControllers = new Set<AbortController>();
   done: Promise<void> = Promise.resolve();
   /** Items being processed now (calls to Microsoft in flight). */
   inFlight = 0;
@@ -320,8 +326,11 @@ class Worker {
     private readonly kind: AnyJobKind,
     private readonly concurrency: number,
   ) {
-    // Every in-flight call and Retry-After wait of the run listens to this signal.
+    // Every in-flight call and Retry-After wait of the run listens to its item's signal, which this aborts.
     setMaxListeners(0, this.controller.signal);
+    this.controller.signal.addEventListener("abort", () => {
+      for (const c of this.itemControllers) c.abort(this.controller.signal.reason);
+    });
     this.writer = new BatchWriter(run, kind, {
       written: (items) => {
         this.unwritten -= items.length;
@@ -481,7 +490,11 @@ class Worker {
   private startNext(shared: unknown) {
     const { item, held } = this.queue.shift()!;
     this.inFlight++;
-    const signal = this.controller.signal;
+    const own = new AbortController();
+    setMaxListeners(0, own.signal);
+    if (this.controller.signal.aborted) own.abort(this.controller.signal.reason);
+    this.itemControllers.add(own);
+    const signal = own.signal;
     void this.kind
       .process(item, { run: this.run, shared, signal })
       .then(
@@ -497,6 +510,7 @@ class Worker {
         },
       )
       .finally(() => {
+        this.itemControllers.delete(own);
         this.inFlight--;
         held.unprocessed--;
         this.finishIfDone(held);
