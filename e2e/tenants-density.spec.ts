@@ -125,6 +125,22 @@ test("at 390 px the page does not scroll sideways, every tenant's status is in v
   await page.keyboard.press("Escape");
   await expect(page.getByRole("menu")).toHaveCount(0);
 
+  // While a tenant's page loads, its own skeleton stands in for it (not the list's), and fits the screen too:
+  // the page's data is held back until that is checked.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/tenants\/[^/?]+\?_rsc=/, async (route) => {
+    if (!route.request().headers()["next-router-prefetch"]) await released;
+    await route.continue();
+  });
+  await page.getByRole("link", { name: `${prefix}-00`, exact: true }).click();
+  await expect(page.getByLabel("Loading the tenant")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Authentication Status" })).toHaveCount(0);
+  expect(await noSideways(page)).toBe(true);
+  release();
+  await expect(page.getByRole("heading", { level: 1, name: new RegExp(`${prefix}-00`) })).toBeVisible();
+  await page.unrouteAll();
+
   // The other pages an admin opens on a phone don't scroll sideways either: /incidents with an open and an
   // acknowledged incident (their rows are the widest), and a tenant's page with its incident history.
   const tenantId = (await e2eDb.tenant.findFirstOrThrow({ where: { customerId: `${prefix}-00` } })).id;
@@ -132,6 +148,7 @@ test("at 390 px the page does not scroll sideways, every tenant's status is in v
   for (const path of ["/audit", "/preferences", "/incidents", `/tenants/${tenantId}`]) {
     await page.goto(path);
     await expect(page.locator("main h1").first()).toBeVisible();
+    await expect(page.locator("main [aria-busy=true]")).toHaveCount(0);
     expect(await noSideways(page), path).toBe(true);
     // The audit log's wide table scrolls in its own area; the incidents tables show what fits.
     if (path !== "/audit") expect(await tablesFit(page), path).toBe(true);

@@ -3,18 +3,19 @@
 import { Skeleton } from "@/components/ui/skeleton";
 
 /**
- * The Tenants page's shape while its data loads: same heights as the real page, so nothing jumps.
+ * The Tenants page's shape while its data loads: same heights as the real page, so nothing jumps, and
+ * like it no wider than a phone's screen.
  * A client component, so the server sends it once, as HTML, instead of also as flight data on every render.
  */
 export function TenantsSkeleton() {
   return (
     <div className="space-y-4" aria-busy="true" aria-label="Loading tenants">
       <div className="flex flex-wrap items-end justify-between gap-3">
-        <div>
+        <div className="w-full max-w-96">
           <h1 className="text-2xl font-semibold tracking-tight">Authentication Status</h1>
-          <Skeleton className="mt-1.5 h-4 w-96 max-w-full" />
+          <Skeleton className="mt-1.5 h-4 w-full" />
         </div>
-        <div className="flex gap-2">
+        <div className="flex flex-wrap gap-2">
           {Array.from({ length: 4 }, (_, i) => (
             <Skeleton key={i} className="h-9 w-24" />
           ))}
@@ -25,8 +26,8 @@ export function TenantsSkeleton() {
           <Skeleton key={i} className="h-[90px] rounded-xl" />
         ))}
       </div>
-      <div className="flex gap-2">
-        <Skeleton className="h-9 w-80" />
+      <div className="flex flex-wrap gap-2">
+        <Skeleton className="h-9 w-full sm:w-80" />
         <Skeleton className="h-9 w-20" />
         <Skeleton className="h-9 w-20" />
         <Skeleton className="h-9 w-20" />
