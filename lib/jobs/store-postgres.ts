@@ -75,6 +75,11 @@ export function queueOf(kind: string) {
   return `tac-${kind}`;
 }
 
+/** The partition pg-boss keeps a queue's jobs in (its createQueue names it so). */
+function partitionOf(queue: string) {
+  return `j${createHash("sha224").update(queue).digest("hex")}`;
+}
+
 /** How many items a chunk holds for a run of this concurrency: a few chunks fill an instance's share. */
 export function chunkSizeFor(concurrency: number) {
   return Math.max(1, Math.min(MAX_CHUNK, Math.ceil(concurrency / 4)));
@@ -313,6 +318,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
       const state = await runState(client, run.id);
       if (!state || state.enqueued || state.ended) return;
       let { next_chunk: chunk, after_id: after } = state;
+      // A window moving on: the chunks claimed and done since the last page left dead row versions behind,
+      // still in the queue's indexes until vacuumed, and a claim's index scan steps over every one of them.
+      // Vacuuming the queue's partition here (skipped when another vacuum holds it) keeps that to a window.
+      if (chunk > 0) await client.query(`VACUUM (SKIP_LOCKED) ${s}."${partitionOf(queue)}"`);
       for (let page = 0; page < pages; page++) {
         const ids: string[] = await kind.scopeIds(run, after, enqueuePage);
         const jobs: { id: string; name: string; data: ChunkJob["data"] }[] = [];
