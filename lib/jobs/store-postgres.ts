@@ -31,7 +31,8 @@ import type { AnyJobKind, RunRef } from "./types";
  * The planner only picks it once the queue's partition has statistics, so a run is also enqueued as a
  * window, not all at once: the first pages at the start, then one page more whenever a process claims the
  * first chunk of a page (it carries `refill`). However the claim is planned, it reads at most the window's
- * jobs, a number that does not grow with the run. A refill that does not happen (its process died, or
+ * jobs, a number that does not grow with the run (the process adding a page first vacuums the partition,
+ * whose indexes otherwise keep every claimed chunk's dead row versions). A refill that does not happen (its process died, or
  * another held the lock) is made up by the next process whose claim finds the queue empty (drained()).
  */
 
