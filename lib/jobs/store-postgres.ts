@@ -76,11 +76,6 @@ export function queueOf(kind: string) {
   return `tac-${kind}`;
 }
 
-/** The partition pg-boss keeps a queue's jobs in (its createQueue names it so). */
-function partitionOf(queue: string) {
-  return `j${createHash("sha224").update(queue).digest("hex")}`;
-}
-
 /** How many items a chunk holds for a run of this concurrency: a few chunks fill an instance's share. */
 export function chunkSizeFor(concurrency: number) {
   return Math.max(1, Math.min(MAX_CHUNK, Math.ceil(concurrency / 4)));
@@ -219,6 +214,18 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
     }
   }
 
+  /** The table pg-boss keeps a queue's jobs in, as its queue table names it (read once per queue). */
+  const partitions = new Map<string, string>();
+  async function partitionOf(queue: string): Promise<string> {
+    const known = partitions.get(queue);
+    if (known) return known;
+    const { rows } = await pool.query<{ partition_name: string }>(`SELECT partition_name FROM ${s}.queue WHERE name = $1`, [queue]);
+    const name = rows[0]?.partition_name;
+    if (!name) throw new Error(`pg-boss has no queue named ${queue}`);
+    partitions.set(queue, name);
+    return name;
+  }
+
   async function ensureQueue(name: string, queueOptions: { retryLimit: number; expireInSeconds: number }) {
     if (knownQueues.has(name)) return;
     const b = await ready();
@@ -322,7 +329,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresJobS
       // A window moving on: the chunks claimed and done since the last page left dead row versions behind,
       // still in the queue's indexes until vacuumed, and a claim's index scan steps over every one of them.
       // Vacuuming the queue's partition here (skipped when another vacuum holds it) keeps that to a window.
-      if (chunk > 0) await client.query(`VACUUM (SKIP_LOCKED) ${s}."${partitionOf(queue)}"`);
+      if (chunk > 0) await client.query(`VACUUM (SKIP_LOCKED) ${s}.${pg.escapeIdentifier(await partitionOf(queue))}`);
       for (let page = 0; page < pages; page++) {
         const ids: string[] = await kind.scopeIds(run, after, enqueuePage);
         const jobs: { id: string; name: string; data: ChunkJob["data"] }[] = [];
