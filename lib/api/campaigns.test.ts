@@ -10,8 +10,7 @@ import { generateApiToken } from "@/lib/api-tokens/format";
 import { findActiveConsentLink } from "@/lib/consent/links";
 import { db } from "@/lib/db";
 import { newId } from "@/lib/ids";
-import { applyProviderSettings } from "@/lib/provider/settings";
-import { providerSettingsSchema } from "@/lib/validations/provider";
+import { applyEmulatorProvider } from "@/lib/provider/testing";
 import { openApiDocument } from "./openapi";
 
 // The REST API's consent campaigns: the declared contract, roles, bad input as problems, and what is stored.
@@ -37,21 +36,7 @@ async function call(handler: Handler, method: string, path: string, token: strin
 
 beforeAll(async () => {
   emu = await startTestEmulator();
-  const actor = { type: "admin" as const, id: "admin-1", label: "ops@msp.example" };
-  const values = providerSettingsSchema.parse({
-    clientId: TEST.providerClientId,
-    clientSecret: TEST.providerSecret,
-    redirectUrl: TEST.redirectUri,
-    cloud: "CUSTOM",
-    customAuthorityHost: emu.authorityHost,
-    customGraphHost: emu.graphHost,
-    tokenVersion: "v2",
-    scopes: "User.Read Organization.Read.All",
-    requiredAppPermissions: "Organization.Read.All User.Read.All",
-    requestOfflineAccess: true,
-    homeTenantId: TEST.homeTenantId,
-  });
-  expect((await applyProviderSettings({ values, certificate: null, expectedVersion: 0, actor, requestId: "r1" })).ok).toBe(true);
+  await applyEmulatorProvider(emu);
   const token = async (role: "OPERATOR" | "VIEWER") => {
     const t = generateApiToken();
     await db.apiToken.create({

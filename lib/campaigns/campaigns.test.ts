@@ -12,8 +12,7 @@ import { deliverTo } from "@/lib/notify/channels";
 import { createChannel, loadResolvedChannel } from "@/lib/notify/channels/store";
 import { deliverDue } from "@/lib/notify/deliver";
 import { startSmtpReceiver, type SmtpReceiver } from "@/lib/notify/testing/receivers";
-import { applyProviderSettings } from "@/lib/provider/settings";
-import { providerSettingsSchema } from "@/lib/validations/provider";
+import { applyEmulatorProvider } from "@/lib/provider/testing";
 import { createCampaign, resendInvitation, revokeInvitation } from "./campaigns";
 import { recordInvitationAtMicrosoft, recordInvitationOpened, recordInvitationOutcome } from "./invitations";
 import { campaignTick } from "./tick";
@@ -34,20 +33,7 @@ beforeAll(async () => {
   emu = await startTestEmulator();
   smtp = await startSmtpReceiver();
   locked = await startSmtpReceiver({ auth: { user: "mailer", password: "right" } });
-  const values = providerSettingsSchema.parse({
-    clientId: TEST.providerClientId,
-    clientSecret: TEST.providerSecret,
-    redirectUrl: TEST.redirectUri,
-    cloud: "CUSTOM",
-    customAuthorityHost: emu.authorityHost,
-    customGraphHost: emu.graphHost,
-    tokenVersion: "v2",
-    scopes: "User.Read Organization.Read.All",
-    requiredAppPermissions: "Organization.Read.All User.Read.All",
-    requestOfflineAccess: true,
-    homeTenantId: TEST.homeTenantId,
-  });
-  expect((await applyProviderSettings({ values, certificate: null, expectedVersion: 0, actor, requestId: "r1" })).ok).toBe(true);
+  await applyEmulatorProvider(emu);
 });
 
 afterAll(async () => {

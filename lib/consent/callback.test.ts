@@ -5,9 +5,8 @@ import { startTestEmulator, TEST } from "@/emulator/testing/index";
 import { GET as callbackRoute } from "@/app/authenticate/OAuth2Callback/route";
 import { db } from "@/lib/db";
 import { newId } from "@/lib/ids";
-import { applyProviderSettings } from "@/lib/provider/settings";
+import { applyEmulatorProvider } from "@/lib/provider/testing";
 import { refreshDelegatedToken, removeAuthorization } from "@/lib/tenants/lifecycle";
-import { providerSettingsSchema } from "@/lib/validations/provider";
 import { browserBindingValue, CONSENT_BROWSER_COOKIE } from "./browser-binding";
 import { startConsent } from "./flow";
 import { createConsentLink, hashToken, revokeConsentLinks } from "./links";
@@ -17,21 +16,7 @@ let emu: RunningEmulator;
 
 beforeAll(async () => {
   emu = await startTestEmulator();
-  const values = providerSettingsSchema.parse({
-    clientId: TEST.providerClientId,
-    clientSecret: TEST.providerSecret,
-    redirectUrl: TEST.redirectUri,
-    cloud: "CUSTOM",
-    customAuthorityHost: emu.authorityHost,
-    customGraphHost: emu.graphHost,
-    tokenVersion: "v2",
-    scopes: "User.Read Organization.Read.All",
-    requiredAppPermissions: "Organization.Read.All User.Read.All",
-    requestOfflineAccess: true,
-    homeTenantId: TEST.homeTenantId,
-  });
-  const applied = await applyProviderSettings({ values, certificate: null, expectedVersion: 0, actor, requestId: "r1" });
-  expect(applied.ok).toBe(true);
+  await applyEmulatorProvider(emu);
 });
 
 afterAll(async () => {

@@ -21,8 +21,7 @@ const { GET: callbackRoute } = await import("@/app/authenticate/OAuth2Callback/r
 const { db } = await import("@/lib/db");
 const { newId } = await import("@/lib/ids");
 const { stopJobEngine } = await import("@/lib/jobs");
-const { applyProviderSettings } = await import("@/lib/provider/settings");
-const { providerSettingsSchema } = await import("@/lib/validations/provider");
+const { applyEmulatorProvider } = await import("@/lib/provider/testing");
 const { startConsentConfirmation } = await import("@/lib/verification");
 const { browserBindingValue, CONSENT_BROWSER_COOKIE } = await import("./browser-binding");
 const { startConsent } = await import("./flow");
@@ -34,21 +33,7 @@ let emu: RunningEmulator;
 
 beforeAll(async () => {
   emu = await startTestEmulator();
-  const values = providerSettingsSchema.parse({
-    clientId: TEST.providerClientId,
-    clientSecret: TEST.providerSecret,
-    redirectUrl: TEST.redirectUri,
-    cloud: "CUSTOM",
-    customAuthorityHost: emu.authorityHost,
-    customGraphHost: emu.graphHost,
-    tokenVersion: "v2",
-    scopes: "User.Read Organization.Read.All",
-    requiredAppPermissions: "Organization.Read.All User.Read.All",
-    requestOfflineAccess: true,
-    homeTenantId: TEST.homeTenantId,
-  });
-  const applied = await applyProviderSettings({ values, certificate: null, expectedVersion: 0, actor, requestId: "r1" });
-  expect(applied.ok).toBe(true);
+  await applyEmulatorProvider(emu);
 });
 
 afterAll(async () => {

@@ -5,8 +5,7 @@ import { startTestEmulator, TEST } from "@/emulator/testing/index";
 import { GET as callbackRoute } from "@/app/authenticate/OAuth2Callback/route";
 import { db } from "@/lib/db";
 import { newId } from "@/lib/ids";
-import { applyProviderSettings } from "@/lib/provider/settings";
-import { providerSettingsSchema } from "@/lib/validations/provider";
+import { applyEmulatorProvider } from "@/lib/provider/testing";
 import { browserBindingValue, CONSENT_BROWSER_COOKIE } from "./browser-binding";
 import { describeConsentLink, startConsent } from "./flow";
 import { createConsentLink } from "./links";
@@ -20,20 +19,7 @@ let emu: RunningEmulator;
 
 beforeAll(async () => {
   emu = await startTestEmulator();
-  const values = providerSettingsSchema.parse({
-    clientId: TEST.providerClientId,
-    clientSecret: TEST.providerSecret,
-    redirectUrl: TEST.redirectUri,
-    cloud: "CUSTOM",
-    customAuthorityHost: emu.authorityHost,
-    customGraphHost: emu.graphHost,
-    tokenVersion: "v2",
-    scopes: "User.Read Organization.Read.All",
-    requiredAppPermissions: "Organization.Read.All User.Read.All",
-    requestOfflineAccess: true,
-    homeTenantId: TEST.homeTenantId,
-  });
-  expect((await applyProviderSettings({ values, certificate: null, expectedVersion: 0, actor, requestId: "r1" })).ok).toBe(true);
+  await applyEmulatorProvider(emu);
   await db.branding.upsert({
     where: { id: "branding" },
     create: { id: "branding", mspName: "Northwind IT <Services>", supportEmail: "help@northwind.example", customText: "We never ask for passwords." },

@@ -11,6 +11,7 @@ import { newId } from "@/lib/ids";
 import { providerSettingsSchema } from "@/lib/validations/provider";
 import { matchExpiry, refreshAllExpiry, refreshRegistrationExpiry } from "./expiry";
 import { applyProviderSettings, getProviderSettingsView, listRegistrations } from "./settings";
+import { emulatorProviderValues } from "./testing";
 
 // "Expiry always known": secrets' and certificates' expiry read from Graph (the application object in
 // the app's home tenant) on Apply, after a rotation, on the scheduled run, and for customer-owned apps.
@@ -21,20 +22,7 @@ const actor = { type: "admin" as const, id: "admin-1", label: "ops@msp.example" 
 const asAdmin = { actor, role: "ADMINISTRATOR" as const, requestId: "req-1", principalKind: "admin" as const };
 const DAY = 86_400_000;
 
-const values = (over: Record<string, unknown> = {}) => ({
-  clientId: TEST.providerClientId,
-  clientSecret: TEST.providerSecret,
-  redirectUrl: TEST.redirectUri,
-  cloud: "CUSTOM",
-  customAuthorityHost: emu.authorityHost,
-  customGraphHost: emu.graphHost,
-  tokenVersion: "v2",
-  scopes: "User.Read",
-  requiredAppPermissions: "Organization.Read.All User.Read.All",
-  requestOfflineAccess: true,
-  homeTenantId: TEST.homeTenantId,
-  ...over,
-});
+const values = (over: Record<string, unknown> = {}) => emulatorProviderValues(emu, { scopes: "User.Read", ...over });
 
 async function apply(over: Record<string, unknown> = {}) {
   const current = await db.appRegistration.findUnique({ where: { id: "provider" } });
