@@ -52,6 +52,12 @@ test("an administrator allows access tokens on an API token, sees the issuance o
   await expect(row.getByText("On · 30/min")).toBeVisible();
   await expect(row.getByText(`1 tenant: ${tenant.customerId}`)).toBeVisible();
   await screenshot(page, testInfo, "api-tokens-with-grant");
+  // With a grant's summary in the row, the table still fits a laptop's width.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const tokensTable = page.getByRole("table", { name: /^API tokens: / });
+  await expect.poll(() => tokensTable.evaluate((t) => t.parentElement!.scrollWidth <= t.parentElement!.clientWidth)).toBe(true);
+  await screenshot(page, testInfo, "api-tokens-with-grant-1280");
+  await page.setViewportSize({ width: 1440, height: 1000 });
 
   // The automation gets a token; another resource is outside the grant.
   const issued = await api.post(`tenants/${tenant.customerId}/access-token`, { data: { resource } });

@@ -104,6 +104,15 @@ test("an administrator creates an API token, sees it once, uses it and revokes i
   await expect(row).toContainText(/from \S+/);
   await expect(row).not.toContainText("Never");
   await screenshot(page, testInfo, "api-tokens-list");
+  // At a laptop's width the whole table shows: nothing scrolls sideways inside it, its last column included.
+  const tokensTable = page.getByRole("table", { name: /^API tokens: / });
+  const fits = () => tokensTable.evaluate((t) => t.parentElement!.scrollWidth <= t.parentElement!.clientWidth);
+  expect(await fits()).toBe(true);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await expect.poll(fits).toBe(true);
+  await expect(row.getByRole("button", { name: `Revoke ${name}` })).toBeInViewport();
+  await screenshot(page, testInfo, "api-tokens-list-1280");
+  await page.setViewportSize({ width: 1440, height: 1000 });
 
   // Revoke asks first; the token stays listed as Revoked and stops working.
   await row.getByRole("button", { name: `Revoke ${name}` }).click();

@@ -124,9 +124,6 @@ function ApiTokens({ tokens, renderedAt, grants, tags }: ViewProps) {
                     Role
                   </th>
                   <th scope="col" className="px-3 py-2">
-                    Created
-                  </th>
-                  <th scope="col" className="px-3 py-2">
                     Expires
                   </th>
                   <th scope="col" className="px-3 py-2">
@@ -287,19 +284,20 @@ function TokenRow({
   const status = statusStyles[t.status];
   return (
     <tr className={cn("align-top", revoked && "bg-slate-50/60 text-slate-500")}>
-      <td className="min-w-40 py-3 pl-6 pr-3">
+      <td className="min-w-48 py-3 pl-6 pr-3">
         <div className={cn("break-words font-medium", revoked ? "text-slate-500 line-through decoration-slate-400" : "text-slate-900")}>{t.name}</div>
         <div className="font-mono text-xs text-slate-500" title="The first characters of the token, to recognise it">
           {t.prefix}…
         </div>
-      </td>
-      <td className="whitespace-nowrap px-3 py-3">{apiTokenRoleInfo[t.role].label}</td>
-      <td className="px-3 py-3">
-        <LocalTime value={t.createdAt} renderedAt={renderedAt} className="whitespace-nowrap" />
-        <div className="max-w-44 truncate text-xs text-slate-500" title={t.createdBy}>
-          by {t.createdBy}
+        {/* Who created it and when, under its name: one column fewer, so the table fits a laptop's width. */}
+        <div className="text-xs text-slate-500">
+          Created <LocalTime value={t.createdAt} renderedAt={renderedAt} className="whitespace-nowrap" />
+          <div className="max-w-56 truncate" title={t.createdBy}>
+            by {t.createdBy}
+          </div>
         </div>
       </td>
+      <td className="whitespace-nowrap px-3 py-3">{apiTokenRoleInfo[t.role].label}</td>
       <td className="whitespace-nowrap px-3 py-3">
         <LocalTime value={t.expiresAt} renderedAt={renderedAt} className={expiresSoon ? "font-medium text-amber-700" : undefined} />
       </td>
