@@ -7,6 +7,7 @@ import { clearAuthorityMetadata } from "@/lib/entra/authority";
 import { providerSettingsSchema } from "@/lib/validations/provider";
 import { applyProviderSettings } from "./settings";
 import { testProviderApp } from "./test-connection";
+import { emulatorProviderValues } from "./testing";
 
 // The provider app Test (Settings → Provider app) against the emulator on 127.0.0.1, the one host
 // OUTBOUND_ALLOW_HOSTS lists in tests (lib/testing/setup-env.ts).
@@ -17,19 +18,7 @@ const actor = { type: "admin" as const, id: "admin-1", label: "ops@msp.example" 
 
 /** Stores the provider app; hosts bypass Apply's checks, like a row saved before them or a name whose DNS changed since. */
 async function storeProvider(hosts: { authorityHost: string; graphHost: string }) {
-  const values = providerSettingsSchema.parse({
-    clientId: TEST.providerClientId,
-    clientSecret: TEST.providerSecret,
-    redirectUrl: TEST.redirectUri,
-    cloud: "CUSTOM",
-    customAuthorityHost: emu.authorityHost,
-    customGraphHost: emu.graphHost,
-    tokenVersion: "v2",
-    scopes: "User.Read",
-    requiredAppPermissions: "Organization.Read.All User.Read.All",
-    requestOfflineAccess: true,
-    homeTenantId: TEST.homeTenantId,
-  });
+  const values = providerSettingsSchema.parse(emulatorProviderValues(emu, { scopes: "User.Read" }));
   const current = await db.appRegistration.findUnique({ where: { id: "provider" } });
   const result = await applyProviderSettings({
     values: { ...values, customAuthorityHost: hosts.authorityHost, customGraphHost: hosts.graphHost },

@@ -5,6 +5,7 @@ import { withTestEmulator } from "@/emulator/testing/vitest-hooks";
 import { runCommand } from "@/lib/commands/command";
 import { applyProviderSettingsCommand } from "@/lib/commands/settings";
 import { db } from "@/lib/db";
+import { emulatorProviderValues } from "@/lib/provider/testing";
 import type { ResolvedChannel } from "./config";
 import { deliverGraphMail } from "./graph-mail";
 import type { OutgoingMessage } from "./types";
@@ -25,24 +26,7 @@ const MAILBOX = `owner@${TEST.homeDomain}`;
 /** The default registration, pointing at the emulator as a Custom cloud (as Settings → App registrations saves it). */
 async function applyRegistration() {
   const current = await db.appRegistration.findUnique({ where: { id: "provider" } });
-  await runCommand(
-    applyProviderSettingsCommand,
-    {
-      clientId: TEST.providerClientId,
-      clientSecret: TEST.providerSecret,
-      redirectUrl: TEST.redirectUri,
-      cloud: "CUSTOM",
-      customAuthorityHost: emu.authorityHost,
-      customGraphHost: emu.graphHost,
-      tokenVersion: "v2",
-      scopes: "User.Read",
-      requiredAppPermissions: "Organization.Read.All User.Read.All",
-      requestOfflineAccess: true,
-      homeTenantId: TEST.homeTenantId,
-      version: current?.version ?? 0,
-    },
-    asAdmin,
-  );
+  await runCommand(applyProviderSettingsCommand, { ...emulatorProviderValues(emu, { scopes: "User.Read" }), version: current?.version ?? 0 }, asAdmin);
   return db.appRegistration.findUniqueOrThrow({ where: { id: "provider" } });
 }
 
