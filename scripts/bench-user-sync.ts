@@ -126,22 +126,8 @@ async function measure(): Promise<Figures> {
  */
 async function barePaging() {
   const { sendWithRetry, defaultRetryPolicy } = await import("../lib/entra/http");
-  const { FIXTURE } = await import("../lib/verification/testing");
-  const token = await sendWithRetry({
-    kind: "token",
-    flow: "client_credentials",
-    method: "POST",
-    url: `${emu.loginUrl}/${customer.tenantId}/oauth2/v2.0/token`,
-    policy: defaultRetryPolicy,
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      grant_type: "client_credentials",
-      client_id: FIXTURE.providerClientId,
-      client_secret: FIXTURE.providerSecret,
-      scope: `https://${emu.graphHost}/.default`,
-    }).toString(),
-  });
-  const authorization = `Bearer ${(token.body as { access_token: string }).access_token}`;
+  const { bareProviderToken } = await import("../lib/verification/testing");
+  const authorization = `Bearer ${await bareProviderToken(emu.loginUrl, customer.tenantId, emu.graphHost)}`;
   let url: string | undefined = `https://${emu.graphHost}/v1.0/users?$select=id,userPrincipalName,displayName,mail,accountEnabled,userType&$top=${PAGE}`;
   let pages = 0;
   const t0 = performance.now();

@@ -138,26 +138,13 @@ resetHttpCounters();
  */
 async function baselineRoundTrips(warmRounds = Math.ceil(1000 / C), rounds = Math.ceil(1500 / C)) {
   const { sendWithRetry, defaultRetryPolicy } = await import("../lib/entra/http");
-  const { FIXTURE } = await import("../lib/verification/testing");
+  const { bareProviderToken } = await import("../lib/verification/testing");
   const tokenTimes: number[] = [];
   const graphTimes: number[] = [];
   const roundTrip = async (n: number, measured: boolean) => {
     const c = customerFixture((n % N) + 1);
     let t = performance.now();
-    const token = await sendWithRetry({
-      kind: "token",
-      flow: "client_credentials",
-      method: "POST",
-      url: `${emu.loginUrl}/${c.tenantId}/oauth2/v2.0/token`,
-      policy: defaultRetryPolicy,
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({
-        grant_type: "client_credentials",
-        client_id: FIXTURE.providerClientId,
-        client_secret: FIXTURE.providerSecret,
-        scope: `https://${emu.graphHost}/.default`,
-      }).toString(),
-    });
+    const token = await bareProviderToken(emu.loginUrl, c.tenantId, emu.graphHost);
     if (measured) tokenTimes.push(performance.now() - t);
     t = performance.now();
     await sendWithRetry({
@@ -166,7 +153,7 @@ async function baselineRoundTrips(warmRounds = Math.ceil(1000 / C), rounds = Mat
       method: "POST",
       url: `https://${emu.graphHost}/v1.0/$batch`,
       policy: defaultRetryPolicy,
-      headers: { authorization: `Bearer ${(token.body as { access_token: string }).access_token}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify({
         requests: [
           { id: "1", method: "GET", url: "/organization" },

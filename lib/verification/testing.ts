@@ -26,6 +26,29 @@ export const FIXTURE = {
   adminPassword: "Correct-Horse-9!",
 };
 
+/**
+ * A client-credentials token of the fixture's provider app, straight from the token endpoint through the
+ * console's transport (no engine, no msal-node): the benchmarks' bare calls.
+ */
+export async function bareProviderToken(loginUrl: string, tenantId: string, graphHost: string): Promise<string> {
+  const { sendWithRetry, defaultRetryPolicy } = await import("@/lib/entra/http");
+  const response = await sendWithRetry({
+    kind: "token",
+    flow: "client_credentials",
+    method: "POST",
+    url: `${loginUrl}/${tenantId}/oauth2/v2.0/token`,
+    policy: defaultRetryPolicy,
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: FIXTURE.providerClientId,
+      client_secret: FIXTURE.providerSecret,
+      scope: `https://${graphHost}/.default`,
+    }).toString(),
+  });
+  return (response.body as { access_token: string }).access_token;
+}
+
 export type CustomerFixture = {
   index: number;
   tenantId: string;
