@@ -25,7 +25,8 @@ test("an administrator allows access tokens on an API token, sees the issuance o
   await configureProviderApp(page);
   const prefix = `AT${randomUUID().slice(0, 6)}`;
   const tenant = await seedDemoTenant(prefix, "contoso");
-  const token = await createApiToken("OPERATOR", { name: `Automation ${prefix}` });
+  // Created by a long address: with the grant's summary, the widest row the API tokens table shows.
+  const token = await createApiToken("OPERATOR", { name: `Automation ${prefix}`, createdBy: "automation.owner@northwind-managed-services.example" });
   const api = await apiClient(token.token);
   const resource = emulator.graphUrl;
 
@@ -52,7 +53,7 @@ test("an administrator allows access tokens on an API token, sees the issuance o
   await expect(row.getByText("On · 30/min")).toBeVisible();
   await expect(row.getByText(`1 tenant: ${tenant.customerId}`)).toBeVisible();
   await screenshot(page, testInfo, "api-tokens-with-grant");
-  // With a grant's summary in the row, the table still fits a laptop's width.
+  // With a grant's summary and a long creator in the row, the table still fits a laptop's width.
   await page.setViewportSize({ width: 1280, height: 900 });
   const tokensTable = page.getByRole("table", { name: /^API tokens: / });
   await expect.poll(() => tokensTable.evaluate((t) => t.parentElement!.scrollWidth <= t.parentElement!.clientWidth)).toBe(true);

@@ -17,7 +17,10 @@ export type ApiTokenFixture = { id: string; name: string; token: string; role: R
 export const API_RATE_LIMIT = 120;
 
 /** A fresh token per test: specs never share a rate-limit window or a last-use record. */
-export async function createApiToken(role: Role, options: { expiresAt?: Date; revokedAt?: Date | null; name?: string } = {}): Promise<ApiTokenFixture> {
+export async function createApiToken(
+  role: Role,
+  options: { expiresAt?: Date; revokedAt?: Date | null; name?: string; createdBy?: string } = {},
+): Promise<ApiTokenFixture> {
   const t = generateApiToken();
   const id = randomUUID();
   const name = options.name ?? `e2e ${role.toLowerCase()} ${id.slice(0, 8)}`;
@@ -28,7 +31,7 @@ export async function createApiToken(role: Role, options: { expiresAt?: Date; re
       role,
       tokenHash: t.hash,
       prefix: t.prefix,
-      createdBy: "e2e",
+      createdBy: options.createdBy ?? "e2e",
       expiresAt: options.expiresAt ?? new Date(Date.now() + 86_400_000),
       revokedAt: options.revokedAt ?? null,
       revokedBy: options.revokedAt ? "e2e" : null,

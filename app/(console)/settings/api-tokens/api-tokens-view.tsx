@@ -210,7 +210,7 @@ const scopeSummary: Record<GrantRow["tenantScope"], (g: GrantRow) => string> = {
 /** What a grant allows, in one or two lines. */
 function GrantSummary({ grant: g }: { grant: GrantRow }) {
   return (
-    <div className="max-w-64 text-xs text-slate-700">
+    <div className="max-w-56 text-xs text-slate-700">
       <div className="font-medium text-emerald-800">On · {g.ratePerMinute}/min</div>
       <div className="truncate" title={scopeSummary[g.tenantScope](g)}>
         {scopeSummary[g.tenantScope](g)}
@@ -291,18 +291,19 @@ function TokenRow({
         </div>
         {/* Who created it and when, under its name: one column fewer, so the table fits a laptop's width. */}
         <div className="text-xs text-slate-500">
-          Created <LocalTime value={t.createdAt} renderedAt={renderedAt} className="whitespace-nowrap" />
-          <div className="max-w-56 truncate" title={t.createdBy}>
+          Created <LocalTime value={t.createdAt} renderedAt={renderedAt} />
+          <div className="max-w-44 truncate" title={t.createdBy}>
             by {t.createdBy}
           </div>
         </div>
       </td>
       <td className="whitespace-nowrap px-3 py-3">{apiTokenRoleInfo[t.role].label}</td>
-      <td className="whitespace-nowrap px-3 py-3">
+      {/* Dates may wrap onto two lines, so that the table fits a laptop's width whatever the other cells hold. */}
+      <td className="px-3 py-3">
         <LocalTime value={t.expiresAt} renderedAt={renderedAt} className={expiresSoon ? "font-medium text-amber-700" : undefined} />
       </td>
       <td className="px-3 py-3">
-        <LocalTime value={t.lastUsedAt} renderedAt={renderedAt} empty="Never" className={t.lastUsedAt ? "whitespace-nowrap" : "text-slate-500"} />
+        <LocalTime value={t.lastUsedAt} renderedAt={renderedAt} empty="Never" className={t.lastUsedAt ? undefined : "text-slate-500"} />
         {t.lastUsedFrom && <div className="whitespace-nowrap font-mono text-xs text-slate-500">from {t.lastUsedFrom}</div>}
       </td>
       <td className="px-3 py-3">
