@@ -3,7 +3,7 @@ import { expect, test, type Page, type TestInfo } from "./support/test";
 import { createAdmin } from "./support/admins";
 import { apiClient, createApiToken, seedDemoTenant } from "./support/api";
 import { emulator } from "./support/emulator";
-import { signInAndExpectConsole } from "./support/pages";
+import { signInAndExpectConsole, tablesFit } from "./support/pages";
 import { configureProviderApp } from "./support/provider";
 
 // The access-token broker as an administrator uses it: allow access tokens on an API token (Settings →
@@ -55,8 +55,7 @@ test("an administrator allows access tokens on an API token, sees the issuance o
   await screenshot(page, testInfo, "api-tokens-with-grant");
   // With a grant's summary and a long creator in the row, the table still fits a laptop's width.
   await page.setViewportSize({ width: 1280, height: 900 });
-  const tokensTable = page.getByRole("table", { name: /^API tokens: / });
-  await expect.poll(() => tokensTable.evaluate((t) => t.parentElement!.scrollWidth <= t.parentElement!.clientWidth)).toBe(true);
+  await expect.poll(() => tablesFit(page)).toBe(true);
   await screenshot(page, testInfo, "api-tokens-with-grant-1280");
   await page.setViewportSize({ width: 1440, height: 1000 });
 

@@ -3,7 +3,7 @@ import { expect, test, type Page, type TestInfo } from "./support/test";
 import { generateApiToken, hashApiToken } from "../lib/api-tokens/format";
 import { createAdmin } from "./support/admins";
 import { e2eDb } from "./support/db";
-import { signInAndExpectConsole } from "./support/pages";
+import { signInAndExpectConsole, tablesFit } from "./support/pages";
 
 test.use({ viewport: { width: 1440, height: 1000 }, permissions: ["clipboard-read", "clipboard-write"] });
 
@@ -105,11 +105,9 @@ test("an administrator creates an API token, sees it once, uses it and revokes i
   await expect(row).not.toContainText("Never");
   await screenshot(page, testInfo, "api-tokens-list");
   // At a laptop's width the whole table shows: nothing scrolls sideways inside it, its last column included.
-  const tokensTable = page.getByRole("table", { name: /^API tokens: / });
-  const fits = () => tokensTable.evaluate((t) => t.parentElement!.scrollWidth <= t.parentElement!.clientWidth);
-  expect(await fits()).toBe(true);
+  expect(await tablesFit(page)).toBe(true);
   await page.setViewportSize({ width: 1280, height: 900 });
-  await expect.poll(fits).toBe(true);
+  await expect.poll(() => tablesFit(page)).toBe(true);
   await expect(row.getByRole("button", { name: `Revoke ${name}` })).toBeInViewport();
   await screenshot(page, testInfo, "api-tokens-list-1280");
   await page.setViewportSize({ width: 1440, height: 1000 });

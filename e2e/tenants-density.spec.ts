@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { expect, test, type Locator, type Page, type TestInfo } from "./support/test";
 import { createAdmin, type TestAdmin } from "./support/admins";
 import { e2eDb } from "./support/db";
-import { signInAndExpectConsole } from "./support/pages";
+import { signInAndExpectConsole, tablesFit } from "./support/pages";
 
 // The Tenants page for an MSP with many customers: a phone-width layout without sideways scrolling that
 // keeps every tenant's status in view, the compact density and the column choice remembered per admin on
@@ -50,9 +50,6 @@ async function screenshot(page: Page, testInfo: TestInfo, name: string) {
 }
 
 const noSideways = (page: Page) => page.evaluate(() => document.scrollingElement!.scrollWidth <= document.scrollingElement!.clientWidth);
-/** No table needs its own scroll area either: every column it shows fits. */
-const tablesFit = (page: Page) =>
-  page.evaluate(() => [...document.querySelectorAll("table")].every((t) => t.parentElement!.scrollWidth <= t.parentElement!.clientWidth));
 
 /** Wholly within a 390 px wide screen as laid out, without scrolling anything sideways. */
 async function expectWithin390(locator: Locator) {

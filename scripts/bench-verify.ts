@@ -163,18 +163,18 @@ async function baselineRoundTrips(warmRounds = Math.ceil(1000 / C), rounds = Mat
     });
     if (measured) graphTimes.push(performance.now() - t);
   };
-  const rounds_ = (from: number, count: number, measured: boolean) =>
+  const runRounds = (from: number, count: number, measured: boolean) =>
     Promise.all(
       Array.from({ length: C }, async (_, w) => {
         for (let r = from; r < from + count; r++) await roundTrip(w * (warmRounds + rounds) + r, measured);
       }),
     );
   // The first rounds open the connections (TLS handshakes) and warm the JIT; only the later ones are measured.
-  await rounds_(0, warmRounds, false);
+  await runRounds(0, warmRounds, false);
   // The console's CPU for the measured rounds: what the two HTTPS round trips of a tenant cost on this
   // transport with no engine, no msal-node and no database, the floor under the engine's CPU per tenant.
   const cpu = process.cpuUsage();
-  await rounds_(warmRounds, rounds, true);
+  await runRounds(warmRounds, rounds, true);
   const used = process.cpuUsage(cpu);
   const mean = (xs: number[]) => Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10;
   return {

@@ -12,3 +12,8 @@ export async function signInAndExpectConsole(page: Page, admin: TestAdmin) {
   await signIn(page, admin);
   await expect(page.getByRole("heading", { name: "Authentication Status" })).toBeVisible();
 }
+
+/** No table on the page needs its own sideways scroll area: every column it shows fits its container. */
+export function tablesFit(page: Page): Promise<boolean> {
+  return page.evaluate(() => [...document.querySelectorAll("table")].every((t) => t.parentElement!.scrollWidth <= t.parentElement!.clientWidth));
+}

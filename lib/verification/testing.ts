@@ -26,12 +26,15 @@ export const FIXTURE = {
   adminPassword: "Correct-Horse-9!",
 };
 
+let entraHttp: Promise<typeof import("@/lib/entra/http")> | undefined;
+
 /**
  * A client-credentials token of the fixture's provider app, straight from the token endpoint through the
  * console's transport (no engine, no msal-node): the benchmarks' bare calls.
  */
 export async function bareProviderToken(loginUrl: string, tenantId: string, graphHost: string): Promise<string> {
-  const { sendWithRetry, defaultRetryPolicy } = await import("@/lib/entra/http");
+  // Imported once: a benchmark calls this in its measured loop, and each import() goes through the loader.
+  const { sendWithRetry, defaultRetryPolicy } = await (entraHttp ??= import("@/lib/entra/http"));
   const response = await sendWithRetry({
     kind: "token",
     flow: "client_credentials",
