@@ -135,6 +135,21 @@ export class ConsoleInstance {
     throw new Error(`console ${this.name} not healthy after ${timeoutMs} ms:\n${this.output.slice(-4000)}`);
   }
 
+  /**
+   * SIGSTOP to the whole process group; resolves when every member is stopped. A stopped console neither
+   * claims nor finishes work and keeps its database rows as they are, so what it held can be read before
+   * it is killed; its pid still exists, so the other instances do not take its work over yet.
+   */
+  async freezeGroup(timeoutMs = 10_000): Promise<void> {
+    process.kill(-this.pid, "SIGSTOP");
+    const deadline = Date.now() + timeoutMs;
+    while (this.aliveMembers().some((m) => m.state !== "T")) {
+      if (Date.now() > deadline)
+        throw new Error(`console ${this.name}: process group ${this.pid} not stopped after SIGSTOP: ${JSON.stringify(this.aliveMembers())}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   /** SIGKILL to the whole process group; resolves when no member is left alive (zombies count as dead). */
   async killGroup(signal: NodeJS.Signals = "SIGKILL", timeoutMs = 10_000): Promise<void> {
     try {
