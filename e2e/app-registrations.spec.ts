@@ -5,7 +5,7 @@ import { DEMO_SCENARIO_PATH } from "../emulator/index";
 import type { ScenarioInput } from "../emulator/scenario";
 import { baseURL } from "../playwright.config";
 import { createAdmin } from "./support/admins";
-import { e2eDb } from "./support/db";
+import { e2eDb, releaseEntraTenants } from "./support/db";
 import { signInAndExpectConsole } from "./support/pages";
 import { configureProviderApp } from "./support/provider";
 
@@ -120,6 +120,7 @@ test("a tenant in a cloud without a registration says so; the customer's own app
   const hints = tailspin.console as { appClientId: string; appClientSecret: string; adminEmail: string };
   const id = randomUUID();
   const customerId = `own-${id.slice(0, 6)}`;
+  await releaseEntraTenants([tailspin.id!]);
   await e2eDb.tenant.create({
     data: {
       id,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { expect, test, type Page, type TestInfo } from "./support/test";
 import { createAdmin } from "./support/admins";
-import { e2eDb } from "./support/db";
+import { e2eDb, releaseEntraTenants } from "./support/db";
 import { DEMO } from "./support/emulator";
 import { signInAndExpectConsole } from "./support/pages";
 import { configureProviderApp } from "./support/provider";
@@ -103,6 +103,7 @@ test("branding: validated, previewed, served, and shown to the customer", async 
 
   // The customer's consent page.
   const id = randomUUID();
+  await releaseEntraTenants([DEMO.proseware.id]);
   await e2eDb.tenant.create({
     data: {
       id,

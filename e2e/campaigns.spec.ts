@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { expect, test } from "./support/test";
 import { createAdmin } from "./support/admins";
 import { e2eDb } from "./support/db";
-import { DEMO } from "./support/emulator";
 import { signInAndExpectConsole } from "./support/pages";
 import { configureProviderApp } from "./support/provider";
 
@@ -30,7 +29,8 @@ test("request consent for three selected tenants with export, see them on the bo
       id: randomUUID(),
       customerId: `${prefix}-${i + 1}`,
       displayName: `${name} Ltd`,
-      entraTenantId: DEMO.litware.id,
+      // A directory of its own each (one Entra tenant, one customer); nothing here reaches Microsoft.
+      entraTenantId: randomUUID(),
       adminEmail: `admin@${name.toLowerCase()}.example`,
       authMethod: "APP_REGISTRATION" as const,
       cloud: "CUSTOM" as const,

@@ -1,7 +1,7 @@
 import { expect, test, type Browser, type Page } from "./support/test";
 import { randomUUID } from "node:crypto";
 import { createAdmin } from "./support/admins";
-import { e2eDb } from "./support/db";
+import { e2eDb, releaseEntraTenants } from "./support/db";
 import { control, DEMO } from "./support/emulator";
 import { signInAndExpectConsole } from "./support/pages";
 import { configureProviderApp } from "./support/provider";
@@ -11,6 +11,7 @@ type Customer = { id: string; domain: string; admin: string };
 async function seedTenant(customer: Customer, name: string, method: "APP_REGISTRATION" | "AUTH_TOKEN") {
   const id = randomUUID();
   const customerId = `${name.toLowerCase().replace(/\W+/g, "-")}-${id.slice(0, 6)}`;
+  await releaseEntraTenants([customer.id]);
   await e2eDb.tenant.create({
     data: {
       id,

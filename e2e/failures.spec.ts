@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { expect, test, type Page } from "./support/test";
 import { createAdmin } from "./support/admins";
-import { e2eDb } from "./support/db";
+import { e2eDb, releaseEntraTenants } from "./support/db";
 import { control, DEMO } from "./support/emulator";
 import { signInAndExpectConsole } from "./support/pages";
 import { configureProviderApp } from "./support/provider";
@@ -14,6 +14,7 @@ test.use({ viewport: { width: 1440, height: 1000 } });
 async function seedContoso(prefix: string) {
   const id = randomUUID();
   const customerId = `${prefix}-contoso`;
+  await releaseEntraTenants([DEMO.contoso.id]);
   await e2eDb.tenant.create({
     data: {
       id,

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import { expect, test, type Page } from "./support/test";
 import { createAdmin } from "./support/admins";
-import { e2eDb } from "./support/db";
+import { e2eDb, releaseEntraTenants } from "./support/db";
 import { DEMO } from "./support/emulator";
 import { signInAndExpectConsole } from "./support/pages";
 import { configureProviderApp } from "./support/provider";
@@ -19,6 +19,7 @@ async function seedFailed({ method, code, message }: Seed) {
   const id = randomUUID();
   const customerId = `fix-${code.toLowerCase().replace(/_/g, "-")}-${id.slice(0, 6)}`;
   const at = new Date();
+  await releaseEntraTenants([DEMO.contoso.id]);
   await e2eDb.tenant.create({
     data: {
       id,

@@ -4,7 +4,7 @@ import { createSelfSignedCertificate } from "../emulator/certs";
 import { baseURL } from "../playwright.config";
 import { expect, test } from "./support/test";
 import { createAdmin } from "./support/admins";
-import { e2eDb } from "./support/db";
+import { e2eDb, releaseEntraTenants } from "./support/db";
 import { control, DEMO, emulator, restoreDemoScenario } from "./support/emulator";
 import { signInAndExpectConsole } from "./support/pages";
 import { EMULATOR2_PORT, EMULATOR_PORT, GRAPH2_PORT, GRAPH_PORT, RECEIVER_PORT } from "./support/ports";
@@ -78,6 +78,7 @@ test("Rotate secret now runs to completion: accepted, canary, switched, the old 
     await page.getByRole("button", { name: "Apply Changes" }).click();
     await expect(page.getByRole("heading", { name: `App registration: ${name}` })).toBeVisible();
     const registration = await e2eDb.appRegistration.findFirstOrThrow({ where: { name } });
+    await releaseEntraTenants([DEMO.contoso.id]);
     await e2eDb.tenant.create({
       data: {
         id: randomUUID(),

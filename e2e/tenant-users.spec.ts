@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createAdmin } from "./support/admins";
-import { e2eDb } from "./support/db";
+import { e2eDb, releaseEntraTenants } from "./support/db";
 import { signInAndExpectConsole } from "./support/pages";
 import { configureProviderApp } from "./support/provider";
 import { expect, test } from "./support/test";
@@ -16,6 +16,7 @@ test("Users tab: synchronize a tenant's users, see the count and a user, search,
   await configureProviderApp(page);
   const id = randomUUID();
   const customerId = `users-${id.slice(0, 6)}`;
+  await releaseEntraTenants([WOODGROVE.id]);
   await e2eDb.tenant.create({
     data: {
       id,
@@ -71,6 +72,7 @@ test("Users tab: synchronize a tenant's users, see the count and a user, search,
 test("Users tab: a viewer reads the list but cannot synchronize", async ({ page }) => {
   await signInAndExpectConsole(page, await createAdmin("VIEWER"));
   const id = randomUUID();
+  await releaseEntraTenants([WOODGROVE.id]);
   await e2eDb.tenant.create({
     data: {
       id,

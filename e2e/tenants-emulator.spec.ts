@@ -1,7 +1,7 @@
 import { expect, test } from "./support/test";
 import { randomUUID } from "node:crypto";
 import { createAdmin } from "./support/admins";
-import { e2eDb } from "./support/db";
+import { e2eDb, releaseEntraTenants } from "./support/db";
 import { DEMO } from "./support/emulator";
 import { signInAndExpectConsole } from "./support/pages";
 import { configureProviderApp } from "./support/provider";
@@ -16,6 +16,7 @@ test("from Verify All to a failed tenant fixed by its customer's consent, with T
   const prefix = `emu${randomUUID().slice(0, 6)}`;
   const seed = async (suffix: string, name: string, tenantId: string, domain: string, admin: string) => {
     const id = randomUUID();
+    await releaseEntraTenants([tenantId]);
     await e2eDb.tenant.create({
       data: {
         id,
@@ -91,6 +92,7 @@ test("a Reload All left by a stopped console instance is shown and finished here
   await signInAndExpectConsole(page, await createAdmin());
   await configureProviderApp(page);
   const prefix = `rel${randomUUID().slice(0, 6)}`;
+  await releaseEntraTenants([DEMO.proseware.id]);
   const tenant = await e2eDb.tenant.create({
     data: {
       id: randomUUID(),
@@ -147,6 +149,7 @@ test("a finished Verify All shows its summary of status changes and no error toa
   const prefix = `sum${randomUUID().slice(0, 6)}`;
   type Customer = { id: string; domain: string; admin: string };
   const seed = async (suffix: string, customer: Customer, before: { lastStatus: "NEVER" | "FAILED"; lastStatusCode?: string }) => {
+    await releaseEntraTenants([customer.id]);
     await e2eDb.tenant.create({
       data: {
         id: randomUUID(),
@@ -161,12 +164,12 @@ test("a finished Verify All shows its summary of status changes and no error toa
       },
     });
   };
-  // Contoso works; a tenant Entra does not know fails: one new tenant of each, one of each that failed before.
-  const unknown: Customer = { id: randomUUID(), domain: `${prefix}.example`, admin: `admin@${prefix}.example` };
+  // Contoso and Fabrikam Legal work; tenants Entra does not know fail: one new tenant of each kind, one of each that failed before.
+  const unknown = (n: number): Customer => ({ id: randomUUID(), domain: `${prefix}-${n}.example`, admin: `admin@${prefix}-${n}.example` });
   await seed("new-ok", DEMO.contoso, { lastStatus: "NEVER" });
-  await seed("recovers", DEMO.contoso, { lastStatus: "FAILED", lastStatusCode: "APP_NOT_IN_TENANT" });
-  await seed("new-fail", unknown, { lastStatus: "NEVER" });
-  await seed("still-fails", unknown, { lastStatus: "FAILED", lastStatusCode: "TENANT_NOT_FOUND" });
+  await seed("recovers", DEMO.fabrikamLegal, { lastStatus: "FAILED", lastStatusCode: "APP_NOT_IN_TENANT" });
+  await seed("new-fail", unknown(1), { lastStatus: "NEVER" });
+  await seed("still-fails", unknown(2), { lastStatus: "FAILED", lastStatusCode: "TENANT_NOT_FOUND" });
 
   await page.goto(`/tenants?q=${prefix}`);
   await page.getByRole("button", { name: "Verify All" }).click();

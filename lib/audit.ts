@@ -21,6 +21,8 @@ export const auditActions = [
   "tenant.authorization_removed",
   "tenant.token_refreshed",
   "tenant.directory_reloaded",
+  // Written by migration …_tenant_entra_id_unique only: a tenant that held another's Entra tenant id before the unique index.
+  "tenant.entra_tenant_duplicate",
   "verification_run.started",
   "verification_run.cancelled",
   "verification_run.completed",

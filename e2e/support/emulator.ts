@@ -32,6 +32,8 @@ export const DEMO = {
   proseware: { id: "d0000000-0000-4000-8000-000000000008", domain: "prosewarearchitects.example", admin: "admin@prosewarearchitects.onmicrosoft.com" },
   southridge: { id: "d0000000-0000-4000-8000-000000000017", domain: "southridgevideo.example", admin: "admin@southridgevideo.onmicrosoft.com" },
   contoso: { id: "d0000000-0000-4000-8000-000000000001", domain: "contosodental.example", admin: "admin@contosodental.onmicrosoft.com" },
+  /** Consented like Contoso: a second directory that verifies. */
+  fabrikamLegal: { id: "d0000000-0000-4000-8000-000000000002", domain: "fabrikamlegal.example", admin: "admin@fabrikamlegal.onmicrosoft.com" },
 } as const;
 
 /**

@@ -65,8 +65,9 @@ beforeAll(async () => {
         adminEmail: `admin@c${n}.example`,
         authMethod: "APP_REGISTRATION",
         cloud: "CUSTOM",
-        entraTenantId: TEST.fabrikamId,
-        primaryDomain: TEST.fabrikamDomain,
+        // One Entra tenant, one customer: the first is the emulator's Fabrikam, the others directories of their own.
+        entraTenantId: n === 1 ? TEST.fabrikamId : `0000000${n}-0000-4000-8000-00000000000${n}`,
+        primaryDomain: n === 1 ? TEST.fabrikamDomain : `c${n}.example`,
       },
     });
   }

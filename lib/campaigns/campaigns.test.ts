@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "@/emulator/index";
@@ -40,15 +41,19 @@ afterAll(async () => {
   await Promise.all([emu?.close(), smtp?.close(), locked?.close()]);
 });
 
-async function seedTenant(over: Partial<{ adminEmail: string; name: string; entraTenantId: string | null; primaryDomain: string | null }> = {}) {
+/** A tenant of its own Entra tenant (one Entra tenant, one customer); `fabrikam: true` for the emulator's directory, which consent can reach. */
+async function seedTenant(
+  over: Partial<{ adminEmail: string; name: string; entraTenantId: string | null; primaryDomain: string | null; fabrikam: true }> = {},
+) {
   const id = newId();
+  if (over.fabrikam) await db.tenant.deleteMany({ where: { entraTenantId: TEST.fabrikamId } });
   await db.tenant.create({
     data: {
       id,
       customerId: `cust-${id.slice(-8)}`,
       displayName: over.name ?? `Customer ${id.slice(-4)}`,
-      entraTenantId: over.entraTenantId === undefined ? TEST.fabrikamId : over.entraTenantId,
-      primaryDomain: over.primaryDomain === undefined ? TEST.fabrikamDomain : over.primaryDomain,
+      entraTenantId: over.entraTenantId === undefined ? (over.fabrikam ? TEST.fabrikamId : randomUUID()) : over.entraTenantId,
+      primaryDomain: over.primaryDomain === undefined ? (over.fabrikam ? TEST.fabrikamDomain : `c${id.slice(-8)}.example.com`) : over.primaryDomain,
       adminEmail: over.adminEmail ?? `admin-${id.slice(-6)}@customer.example`,
       authMethod: "APP_REGISTRATION",
       cloud: "CUSTOM",
@@ -265,7 +270,7 @@ describe("channels that are not email", () => {
 
 describe("the invitation follows the consent flow", () => {
   async function oneInvitation() {
-    const id = await seedTenant();
+    const id = await seedTenant({ fabrikam: true });
     const created = await createCampaign({ name: "Flow", tenantIds: [id], delivery: "export" }, actor);
     const [inv] = await invitationsOf(created.id);
     return { inv: inv!, token: tokenOf(created.links![0]!.url) };

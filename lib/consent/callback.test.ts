@@ -7,6 +7,7 @@ import { db } from "@/lib/db";
 import { newId } from "@/lib/ids";
 import { applyEmulatorProvider } from "@/lib/provider/testing";
 import { refreshDelegatedToken, removeAuthorization } from "@/lib/tenants/lifecycle";
+import { releaseEntraTenant } from "@/lib/verification/testing";
 import { browserBindingValue, CONSENT_BROWSER_COOKIE } from "./browser-binding";
 import { startConsent } from "./flow";
 import { createConsentLink, hashToken, revokeConsentLinks } from "./links";
@@ -31,12 +32,14 @@ async function seedTenant(
   over: Partial<{ entraTenantId: string | null; primaryDomain: string; authMethod: "APP_REGISTRATION" | "AUTH_TOKEN" | "PASSWORD"; adminEmail: string }> = {},
 ) {
   const id = newId();
+  const entraTenantId = over.entraTenantId === undefined ? TEST.fabrikamId : over.entraTenantId;
+  await releaseEntraTenant(entraTenantId);
   await db.tenant.create({
     data: {
       id,
       customerId: `cust-${id.slice(-8)}`,
       displayName: "Fabrikam",
-      entraTenantId: over.entraTenantId === undefined ? TEST.fabrikamId : over.entraTenantId,
+      entraTenantId,
       primaryDomain: over.primaryDomain ?? TEST.fabrikamDomain,
       adminEmail: over.adminEmail ?? TEST.fabrikamAdmin,
       authMethod: over.authMethod ?? "APP_REGISTRATION",
@@ -175,6 +178,31 @@ describe("admin consent through /authenticate/OAuth2Callback", () => {
     expect(after.entraTenantId).toBeNull();
     expect(after.credentials).toBe(before.credentials);
     expect(await db.auditEvent.count({ where: { targetId: tenantId, action: "consent.granted" } })).toBe(0);
+  });
+});
+
+describe("one Entra tenant, one customer", () => {
+  it("refuses consent from an Entra tenant another customer manages: nothing stored, the reason on the tenant, the customer not named to the consenting admin", async () => {
+    const holder = await seedTenant();
+    const holderRow = await db.tenant.findUniqueOrThrow({ where: { id: holder } });
+    // Known by its domain only (its domain could not be resolved when it was added).
+    const tenantId = await seedTenant({ entraTenantId: null });
+    const before = await snapshot(tenantId);
+    const page = await callback(await consentAs(tenantId, TEST.fabrikamAdmin));
+    expect(page.status).toBe(200);
+    expect(page.html).toContain("This Microsoft tenant is already registered with your provider");
+    expect(page.html).not.toContain(holderRow.customerId);
+    const after = await db.tenant.findUniqueOrThrow({ where: { id: tenantId }, include: { credentials: true } });
+    expect(after).toMatchObject({ entraTenantId: null, authMethod: before.method, lastStatus: "FAILED", lastStatusCode: "TENANT_MISMATCH" });
+    expect(after.lastStatusMessage).toBe(
+      `Consent came from Entra tenant ${TEST.fabrikamId}, which is already managed as customer ${holderRow.customerId}. Nothing was stored: one Entra tenant is managed as one customer. Delete one of the two tenants, or send this customer's link to the right tenant.`,
+    );
+    expect(after.credentials).toHaveLength(before.credentials);
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { targetId: tenantId, action: "consent.failed" } });
+    expect(JSON.parse(audit.details)).toMatchObject({ reason: "tenant_already_managed", entraTenantId: TEST.fabrikamId, alsoManagedAs: holderRow.customerId });
+    expect(await db.auditEvent.count({ where: { targetId: tenantId, action: "consent.granted" } })).toBe(0);
+    // The holder is untouched.
+    expect(await db.tenant.findUniqueOrThrow({ where: { id: holder } })).toMatchObject({ entraTenantId: TEST.fabrikamId, version: holderRow.version });
   });
 });
 

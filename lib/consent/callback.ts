@@ -14,6 +14,8 @@ import { methodForFlow, type MethodId } from "@/lib/methods";
 import type { CloudId } from "@/lib/entra/clouds";
 import { appForTenant } from "@/lib/provider/registrations";
 import type { ProviderApp } from "@/lib/provider/settings";
+import { isUniqueViolation } from "@/lib/db-client";
+import { tenantRefOwners } from "@/lib/tenants/manage";
 import { recordConsentReceived, recordFailure } from "@/lib/tenants/status";
 import { verifyTenant, type VerificationOutcome } from "@/lib/verification";
 import { browserBindingHash } from "./browser-binding";
@@ -293,11 +295,14 @@ async function completeAdminConsent(app: ProviderApp, tenant: StateTenant, p: Pa
     await recordFailure(tenant.id, { reasonCode: code, message: reasons[code].title });
     return outcome;
   }
-  const tid = readAccessTokenClaims(token.accessToken).tid ?? null;
+  const tid = readAccessTokenClaims(token.accessToken).tid?.toLowerCase() ?? null;
   if (!tid || (tenant.entraTenantId && tid !== tenant.entraTenantId.toLowerCase()) || (returned && tid !== returned)) {
     return mismatch(tenant, actor, { returnedTenant: returned, tokenTenant: tid });
   }
-  await finishSuccess(tenant, { entraTenantId: tid, authMethod: methodForFlow("ADMIN_CONSENT").id }, actor, "ADMIN_CONSENT");
+  const taken = await managedAsAnother(tenant, actor, "ADMIN_CONSENT", tid);
+  if (taken) return taken;
+  const raced = await finishSuccess(tenant, { entraTenantId: tid, authMethod: methodForFlow("ADMIN_CONSENT").id }, actor, "ADMIN_CONSENT");
+  if (raced) return raced;
   return verifyReceivedConsent(tenant, actor, "ADMIN_CONSENT");
 }
 
@@ -315,16 +320,61 @@ async function verifyReceivedConsent(tenant: StateTenant, actor: AuditActor, flo
   return { kind: "success", tenantName: tenant.displayName, flow, verification };
 }
 
+/**
+ * One Entra tenant, one customer: a tenant known by its domain whose consent names an Entra tenant another
+ * customer already holds stores nothing. The customer's admin is not told which customer (the result page
+ * is theirs); the MSP sees it on the tenant and in the audit. Null: the tenant is this customer's.
+ */
+async function managedAsAnother(tenant: StateTenant, actor: AuditActor, flow: "ADMIN_CONSENT" | "AUTH_CODE", tid: string): Promise<CallbackOutcome | null> {
+  if (tenant.entraTenantId?.toLowerCase() === tid) return null;
+  const owner = (await tenantRefOwners([tid], tenant.id)).get(tid);
+  return owner ? refuseManagedAsAnother(tenant, actor, flow, tid, owner) : null;
+}
+
+async function refuseManagedAsAnother(
+  tenant: StateTenant,
+  actor: AuditActor,
+  flow: "ADMIN_CONSENT" | "AUTH_CODE",
+  tid: string,
+  owner: string | undefined,
+): Promise<CallbackOutcome> {
+  const who = owner ? `customer ${owner}` : "another customer";
+  await recordAudit({
+    action: "consent.failed",
+    actor,
+    target: { type: "tenant", id: tenant.id },
+    details: { customerId: tenant.customerId, flow, reason: "tenant_already_managed", entraTenantId: tid, ...(owner ? { alsoManagedAs: owner } : {}) },
+  });
+  await recordFailure(tenant.id, {
+    reasonCode: "TENANT_MISMATCH",
+    message: `Consent came from Entra tenant ${tid}, which is already managed as ${who}. Nothing was stored: one Entra tenant is managed as one customer. Delete one of the two tenants, or send this customer's link to the right tenant.`,
+  });
+  return {
+    kind: "failed",
+    tenantName: tenant.displayName,
+    title: "This Microsoft tenant is already registered with your provider",
+    message:
+      "Your provider already manages the Microsoft tenant you signed in to under another customer record, so nothing was stored. Please contact your provider; they have been told.",
+    codes: [],
+  };
+}
+
+/** Stores the consent; a refusal (null when stored) when another customer took the same Entra tenant meanwhile (the unique index). */
 async function finishSuccess(
   tenant: StateTenant,
   data: { entraTenantId: string | null; authMethod: MethodId },
   actor: AuditActor,
-  flow: string,
+  flow: "ADMIN_CONSENT" | "AUTH_CODE",
   confirming?: { confirming: true; codes: string[] },
-) {
-  await db.tenant.update({ where: { id: tenant.id }, data: { ...data, version: { increment: 1 } } });
+): Promise<CallbackOutcome | null> {
+  try {
+    await db.tenant.update({ where: { id: tenant.id }, data: { ...data, version: { increment: 1 } } });
+  } catch (e) {
+    if (!isUniqueViolation(e) || !data.entraTenantId) throw e;
+    return refuseManagedAsAnother(tenant, actor, flow, data.entraTenantId, (await tenantRefOwners([data.entraTenantId], tenant.id)).get(data.entraTenantId));
+  }
   await db.consentLink.updateMany({
-    where: { tenantId: tenant.id, flow: flow as "ADMIN_CONSENT" | "AUTH_CODE", completedAt: null },
+    where: { tenantId: tenant.id, flow, completedAt: null },
     data: { completedAt: new Date() },
   });
   await recordAudit({
@@ -341,6 +391,7 @@ async function finishSuccess(
       details: { from: tenant.authMethod, to: data.authMethod, via: "consent" },
     });
   }
+  return null;
 }
 
 /**
@@ -407,6 +458,8 @@ async function completeAuthCode(
   if (!tid || (tenant.entraTenantId && tid !== tenant.entraTenantId.toLowerCase())) {
     return mismatch(tenant, actor, { tokenTenant: tid });
   }
+  const taken = await managedAsAnother(tenant, actor, "AUTH_CODE", tid);
+  if (taken) return taken;
   const { cacheJson } = redeemed;
   const existing = await db.tenantCredential.findUnique({ where: { tenantId_kind: { tenantId: tenant.id, kind: "MSAL_CACHE" } }, select: { id: true } });
   const credentialId = existing?.id ?? newId();
@@ -421,6 +474,7 @@ async function completeAuthCode(
     // The legacy password is no longer needed once a token replaces it.
     db.tenantCredential.deleteMany({ where: { tenantId: tenant.id, kind: "PASSWORD" } }),
   ]);
-  await finishSuccess(tenant, { entraTenantId: tid, authMethod: methodForFlow("AUTH_CODE").id }, actor, "AUTH_CODE");
+  const raced = await finishSuccess(tenant, { entraTenantId: tid, authMethod: methodForFlow("AUTH_CODE").id }, actor, "AUTH_CODE");
+  if (raced) return raced;
   return verifyReceivedConsent(tenant, actor, "AUTH_CODE");
 }

@@ -6,6 +6,7 @@ import { GET as callbackRoute } from "@/app/authenticate/OAuth2Callback/route";
 import { db } from "@/lib/db";
 import { newId } from "@/lib/ids";
 import { applyEmulatorProvider } from "@/lib/provider/testing";
+import { releaseEntraTenant } from "@/lib/verification/testing";
 import { browserBindingValue, CONSENT_BROWSER_COOKIE } from "./browser-binding";
 import { describeConsentLink, startConsent } from "./flow";
 import { createConsentLink } from "./links";
@@ -37,6 +38,7 @@ beforeEach(() => {
 
 async function seedFabrikam(authMethod: "APP_REGISTRATION" | "AUTH_TOKEN" = "APP_REGISTRATION") {
   const id = newId();
+  await releaseEntraTenant(TEST.fabrikamId);
   await db.tenant.create({
     data: {
       id,

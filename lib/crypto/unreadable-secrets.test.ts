@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { browserBindingValue } from "@/lib/consent/browser-binding";
 import { startConsent } from "@/lib/consent/flow";
@@ -27,8 +27,9 @@ async function seedTenant(over: { appClientId?: string } = {}) {
       id,
       customerId: `c-${id.slice(-8)}`,
       displayName: "Fabrikam",
-      entraTenantId: "2b7a3c1e-0000-4000-8000-000000000001",
-      primaryDomain: "fabrikam.example",
+      // A directory of its own per tenant (one Entra tenant, one customer).
+      entraTenantId: randomUUID(),
+      primaryDomain: `c${id.slice(-8)}.example`,
       adminEmail: "admin@fabrikam.example",
       authMethod: "APP_REGISTRATION",
       appClientId: over.appClientId ?? null,

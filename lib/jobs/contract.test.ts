@@ -26,7 +26,16 @@ const engines: Engine[] = [];
 let names = 0;
 
 /** What the test kind saw: attempts per item, items in flight now and at most. */
-const seen = { attempts: new Map<string, number>(), inFlight: 0, peak: 0, delayMs: 20, failOnce: new Set<string>(), starts: [] as number[] };
+const seen = {
+  attempts: new Map<string, number>(),
+  inFlight: 0,
+  peak: 0,
+  delayMs: 20,
+  failOnce: new Set<string>(),
+  starts: [] as number[],
+  /** Items whose result a unique index refuses (the write takes another tenant's customer id). */
+  conflicting: new Set<string>(),
+};
 
 function resetSeen() {
   seen.attempts.clear();
@@ -35,6 +44,7 @@ function resetSeen() {
   seen.delayMs = 20;
   seen.failOnce.clear();
   seen.starts = [];
+  seen.conflicting.clear();
 }
 
 function sleep(ms: number, signal: AbortSignal) {
@@ -45,7 +55,9 @@ function sleep(ms: number, signal: AbortSignal) {
   });
 }
 
-const contractKind: JobKind<{ id: string }, { id: string; ok: boolean }, null> = {
+type ContractResult = { id: string; ok: boolean; conflicted?: true };
+
+const contractKind: JobKind<{ id: string }, ContractResult, null> = {
   name: "contract",
   defaultConcurrency: () => 4,
   count: ({ scope }) => (scope ? db.tenant.count({ where: { id: { in: scope } } }) : db.tenant.count()),
@@ -78,7 +90,11 @@ const contractKind: JobKind<{ id: string }, { id: string; ok: boolean }, null> =
   category: (r) => (r.ok ? "ok" : "failed"),
   counterNames: { ok: "ok", warning: "warnings", failed: "failed" },
   write: (run: RunRef, results, counts) =>
-    runPrismaBatch(run, counts, [db.jobRunItem.createMany({ data: results.map((r) => ({ runId: run.id, itemId: r.id })) })]),
+    runPrismaBatch(run, counts, [
+      db.jobRunItem.createMany({ data: results.map((r) => ({ runId: run.id, itemId: r.id })) }),
+      ...results.filter((r) => seen.conflicting.has(r.id) && !r.conflicted).map((r) => db.tenant.update({ where: { id: r.id }, data: { customerId: "c-0" } })),
+    ]),
+  conflict: async (r) => (seen.conflicting.has(r.id) && !r.conflicted ? { id: r.id, ok: false, conflicted: true } : undefined),
   audit: { target: "verification_run", started: "verification_run.started", completed: "verification_run.completed", cancelled: "verification_run.cancelled" },
 };
 
@@ -147,6 +163,20 @@ describe(`the job engine's contract (${testOnPostgres ? "PostgreSQL store" : "em
     // Done markers live only while the run does.
     expect(await db.jobRunItem.count({ where: { runId: run.id } })).toBe(0);
     expect(await db.auditEvent.count({ where: { targetId: run.id, action: "verification_run.completed" } })).toBe(1);
+  });
+
+  it("stores the kind's conflict result, counted once, for a result a unique index refuses", async () => {
+    seen.conflicting = new Set(["t-011", "t-022"]);
+    const a = await process_();
+    const run = await start(a, 5);
+    await a.waitForRun(run.id);
+    // t-011 and t-022 would have been ok: their conflict results are failures, each counted once.
+    expect(await db.jobRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: "COMPLETED", total: N, ok: N - 8, failed: 8 });
+    expect(attemptsOver(1)).toBe(0);
+    expect(await db.tenant.findMany({ where: { id: { in: ["t-011", "t-022"] } }, select: { customerId: true }, orderBy: { id: "asc" } })).toEqual([
+      { customerId: "c-11" },
+      { customerId: "c-22" },
+    ]);
   });
 
   it("gives everyone starting at the same moment the same run", async () => {

@@ -636,6 +636,15 @@ class BatchWriter {
           await this.writeOnce([item.result]);
         } catch (e2) {
           if (e2 instanceof RunEndedError || !retryOneByOne(e2)) throw e2;
+          // A conflict of the result's own (not a result already in the run): the kind says what to store instead.
+          const instead = isUniqueViolation(e2) ? await this.kind.conflict?.(item.result) : undefined;
+          if (instead === undefined) continue;
+          item.result = instead;
+          try {
+            await this.writeOnce([instead]);
+          } catch (e3) {
+            if (e3 instanceof RunEndedError || !retryOneByOne(e3)) throw e3;
+          }
         }
       }
     }

@@ -67,6 +67,12 @@ export type JobKind<Item extends { id: string } = { id: string }, Result = unkno
    * does all this for writes expressed as Prisma operations.
    */
   write(run: RunRef, results: Result[], counts: RunCounts): Promise<void>;
+  /**
+   * A result that, written alone, a unique index refused: what to store instead when the conflict is the
+   * result's own (Reload All: another tenant took the same Entra tenant meanwhile, so this one fails with
+   * the reason), or undefined when the item already has its result in the run (skipped, as without it).
+   */
+  conflict?(result: Result): Promise<Result | undefined>;
   /** Audit actions of the run's life; details are the engine's (trigger, total, counters). */
   audit: { target: AuditTarget["type"]; started: AuditAction; completed: AuditAction; cancelled: AuditAction };
 };

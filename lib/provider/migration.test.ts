@@ -4,8 +4,8 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { decryptSecret, encryptSecret } from "@/lib/crypto";
-import type { DatabaseProvider } from "@/lib/db-client";
-import { defaultMigrationsDir, migrateDatabase, readMigrations } from "@/lib/migrations";
+import { migrateDatabase } from "@/lib/migrations";
+import { migrationsBefore } from "@/lib/testing/migrations";
 import { dropSchema, postgresUrlWithSchema, randomSchemaName, testOnPostgres, withPostgres } from "@/lib/testing/postgres";
 import { certificateBinding, secretBinding } from "./row";
 
@@ -13,19 +13,6 @@ import { certificateBinding, secretBinding } from "./row";
 // its cloud, its encrypted secret and certificate copied as they are (they still decrypt), and tenants.
 
 const MIGRATION = "_app_registrations";
-
-/** A folder with the migrations before app registrations only. */
-function migrationsBefore(provider: DatabaseProvider) {
-  const all = readMigrations(defaultMigrationsDir(provider));
-  const index = all.findIndex((m) => m.name.endsWith(MIGRATION));
-  expect(index).toBeGreaterThan(0);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tac-appreg-"));
-  for (const m of all.slice(0, index)) {
-    fs.mkdirSync(path.join(dir, m.name));
-    fs.writeFileSync(path.join(dir, m.name, "migration.sql"), m.sql);
-  }
-  return dir;
-}
 
 const secret = encryptSecret("prv8Q~the-provider-secret", { table: "ProviderSettings", rowId: "provider", field: "clientSecret" });
 const certificate = encryptSecret('{"privateKeyPem":"k","certificatePem":"c"}', { table: "ProviderSettings", rowId: "provider", field: "certificate" });
@@ -70,7 +57,7 @@ function expectDefaultRegistration(row: Record<string, unknown>) {
 describe("migration to app registrations on SQLite", () => {
   it("keeps the provider settings row as the default registration of its cloud, and the tenants", async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tac-appreg-db-")), "old.db");
-    await migrateDatabase(`file:${file}`, migrationsBefore("sqlite"));
+    await migrateDatabase(`file:${file}`, migrationsBefore("sqlite", MIGRATION));
     const before = new Database(file);
     before.prepare(`${insertProvider} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(...providerRow, new Date().toISOString());
     before.prepare(`${insertTenant} VALUES ('t1', 'C1', 'One', 'a@b.c', 'APP_REGISTRATION', 'USGOV', 'own-app', ?)`).run(new Date().toISOString());
@@ -93,7 +80,7 @@ describe("migration to app registrations on SQLite", () => {
 
   it("creates no registration on a database that never had provider settings", async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tac-appreg-db-")), "empty.db");
-    await migrateDatabase(`file:${file}`, migrationsBefore("sqlite"));
+    await migrateDatabase(`file:${file}`, migrationsBefore("sqlite", MIGRATION));
     await migrateDatabase(`file:${file}`);
     const after = new Database(file, { readonly: true });
     expect(after.prepare(`SELECT count(*) AS n FROM "AppRegistration"`).get()).toEqual({ n: 0 });
@@ -109,7 +96,7 @@ describe.runIf(testOnPostgres)("migration to app registrations on PostgreSQL", (
 
   it("keeps the provider settings row as the default registration of its cloud, and the tenants", async () => {
     const url = postgresUrlWithSchema(schema);
-    await migrateDatabase(url, migrationsBefore("postgresql"));
+    await migrateDatabase(url, migrationsBefore("postgresql", MIGRATION));
     await withPostgres(async (c) => {
       await c.query(`${insertProvider} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())`, providerRow);
       await c.query(`${insertTenant} VALUES ('t1', 'C1', 'One', 'a@b.c', 'APP_REGISTRATION', 'USGOV', 'own-app', now())`);

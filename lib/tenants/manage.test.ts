@@ -69,6 +69,22 @@ describe("one customer per Entra tenant (the Add and Edit dialogs, REST and CSV 
     expect(await db.auditEvent.count({ where: { action: "tenant.created" } })).toBe(2);
   });
 
+  it("adds an Entra tenant once when two admins add it at the same moment: the other is told who holds it", async () => {
+    const results = await Promise.all(["ACME", "ACME-2", "ACME-3"].map((customerId) => createTenant(input({ customerId, tenantRef: GUID }), ctx)));
+    const stored = await db.tenant.findMany({ select: { customerId: true, entraTenantId: true } });
+    expect(stored).toEqual([{ customerId: expect.any(String), entraTenantId: GUID }]);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    for (const r of results.filter((r) => !r.ok)) {
+      expect(r).toMatchObject({
+        code: "validation",
+        fieldErrors: {
+          tenantRef: [`Entra tenant ${GUID} is already managed as customer ${stored[0]!.customerId}. Edit that tenant instead, or delete it first.`],
+        },
+      });
+    }
+    expect(await db.auditEvent.count({ where: { action: "tenant.created" } })).toBe(1);
+  });
+
   it("refuses to point a tenant at another customer's tenant ID, but lets it keep its own", async () => {
     await createTenant(input({ tenantRef: GUID }), ctx);
     const beta = await createTenant(input({ customerId: "BETA", tenantRef: "beta.example" }), ctx);

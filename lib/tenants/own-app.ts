@@ -3,6 +3,7 @@ import { recordAudit, type AuditActor } from "@/lib/audit";
 import { encryptSecret } from "@/lib/crypto";
 import type { ParsedCertificate } from "@/lib/crypto/certificates";
 import { db } from "@/lib/db";
+import { isUniqueViolation } from "@/lib/db-client";
 import { invalidField, refuse, type Result } from "@/lib/errors";
 import type { CredentialKind } from "@/lib/generated/prisma/enums";
 import { newId } from "@/lib/ids";
@@ -116,19 +117,26 @@ export async function setOwnApp(input: Common & { values: OwnAppValues; certific
     writes.push(db.tenantCredential.updateMany({ where: { tenantId: input.tenantId, kind: "CLIENT_SECRET" }, data: { expiresAt: values.secretExpiresAt } }));
     changedFields.push("secretExpiresAt");
   }
-  await db.$transaction([
-    ...writes,
-    db.tenant.update({
-      where: { id: input.tenantId },
-      data: {
-        authMethod: "APP_REGISTRATION",
-        appClientId: values.clientId,
-        entraTenantId: values.entraTenantId,
-        cloud: values.environment,
-        version: { increment: 1 },
-      },
-    }),
-  ]);
+  try {
+    await db.$transaction([
+      ...writes,
+      db.tenant.update({
+        where: { id: input.tenantId },
+        data: {
+          authMethod: "APP_REGISTRATION",
+          appClientId: values.clientId,
+          entraTenantId: values.entraTenantId,
+          cloud: values.environment,
+          version: { increment: 1 },
+        },
+      }),
+    ]);
+  } catch (e) {
+    // Another tenant took this Entra tenant since the check above (the unique index decides).
+    if (!isUniqueViolation(e)) throw e;
+    const owner = (await tenantRefOwners([values.entraTenantId], input.tenantId)).get(values.entraTenantId);
+    return invalidField("entraTenantId", `Entra tenant ${values.entraTenantId} is already managed as ${owner ? `customer ${owner}` : "another customer"}.`);
+  }
   await recordAudit({
     action: "tenant.credentials_updated",
     actor: input.actor,

@@ -104,4 +104,23 @@ describe("Reload All", () => {
       expect.stringMatching(/^Customer/),
     ]);
   });
+
+  it("gives an Entra tenant to one tenant only: of two known by the domain of one directory, the other fails", async () => {
+    // customers[2]'s directory, known twice by its domain (added while the domain could not be resolved).
+    const c = customers[2]!;
+    await db.tenant.deleteMany({ where: { entraTenantId: c.tenantId } });
+    const pair = [await seedTenant({ customer: c, method: "APP_REGISTRATION", entraTenantId: null })];
+    pair.push(await seedTenant({ customer: c, method: "APP_REGISTRATION", entraTenantId: null }));
+    await markStale();
+    const total = await db.tenant.count();
+    const { job } = await reload.startReloadAll(actor);
+    await reload.waitForReload(job.id);
+    // Whether the second read its directory before or after the first stored the id (the unique index
+    // then decides), it fails, counted once; the run completes.
+    expect(await reload.getReloadJob(job.id)).toMatchObject({ status: "COMPLETED", total, done: total, reloaded: total - 1, failed: 1 });
+    const rows = await db.tenant.findMany({ where: { id: { in: pair } }, select: { entraTenantId: true, displayName: true } });
+    expect(rows.map((r) => r.entraTenantId).sort()).toEqual([c.tenantId, null]);
+    expect(rows.find((r) => r.entraTenantId === null)).toMatchObject({ displayName: "stale name" });
+    expect(await db.tenant.count({ where: { entraTenantId: c.tenantId } })).toBe(1);
+  });
 });

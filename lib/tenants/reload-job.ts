@@ -3,7 +3,7 @@ import { db } from "@/lib/db";
 import type { RetryPolicy } from "@/lib/entra/http";
 import { runPrismaBatch } from "@/lib/jobs/prisma-batch";
 import type { JobKind } from "@/lib/jobs/types";
-import { directoryWrites, readTenantDirectory, retryPolicyFromEnv, type DirectoryReload } from "@/lib/verification/engine";
+import { directoryWrites, readTenantDirectory, reloadRefused, retryPolicyFromEnv, type DirectoryReload } from "@/lib/verification/engine";
 import { loadRegistrations, tenantSelect, toLoaded, type LoadedTenant, type RegistrationSet } from "@/lib/verification/store";
 
 /**
@@ -56,5 +56,9 @@ export const reloadDirectoryKind: JobKind<Item, Result, Shared> = {
       db.jobRunItem.createMany({ data: results.map((r) => ({ runId: run.id, itemId: r.tenantId })) }),
       ...results.flatMap((r) => (r.reload.ok ? directoryWrites(r.tenantId, r.reload, { type: "system", label: run.requestedBy }) : [])),
     ]),
+  conflict: async (r) => {
+    const instead = await reloadRefused(r.tenantId, r.reload);
+    return instead ? { tenantId: r.tenantId, reload: instead } : undefined;
+  },
   audit: { target: "directory_reload", started: "directory_reload.started", completed: "directory_reload.completed", cancelled: "directory_reload.cancelled" },
 };

@@ -346,19 +346,25 @@ describe("testGraphConnection and reloadTenantDirectory", () => {
     expect(await db.tenant.findUniqueOrThrow({ where: { id } })).toMatchObject({ displayName: "Customer 3", entraTenantId: c(3).tenantId });
   });
 
-  it("refreshes a tenant that already holds its directory's id even when another customer holds it too", async () => {
-    // Two rows of one directory from before an Entra tenant was managed once: neither takes anything new.
-    const first = await seedTenant({ customer: c(3), method: "APP_REGISTRATION" });
-    const second = await seedTenant({ customer: c(3), method: "APP_REGISTRATION" });
-    await db.tenant.updateMany({ where: { id: { in: [first, second] } }, data: { displayName: "old" } });
-    expect(await engine.reloadTenantDirectory(second, { actor })).toEqual({
-      ok: true,
-      displayName: "Customer 3",
-      primaryDomain: c(3).domain,
-      entraTenantId: c(3).tenantId,
+  it("fails a reload whose Entra tenant another tenant took after the check, the unique index deciding", async () => {
+    // Two tenants known by the domain of one directory, both read it before either stored its id.
+    await db.tenant.deleteMany({ where: { entraTenantId: c(3).tenantId } });
+    const first = await seedTenant({ customer: c(3), method: "APP_REGISTRATION", entraTenantId: null });
+    const second = await seedTenant({ customer: c(3), method: "APP_REGISTRATION", entraTenantId: null });
+    const read = { ok: true as const, displayName: "Customer 3", primaryDomain: c(3).domain, entraTenantId: c(3).tenantId };
+    await db.$transaction(engine.directoryWrites(first, read));
+    await expect(db.$transaction(engine.directoryWrites(second, read))).rejects.toMatchObject({ code: "P2002" });
+    const { customerId } = await db.tenant.findUniqueOrThrow({ where: { id: first } });
+    // What a refused write stores instead (Reload All's conflict result): the reason, naming the holder.
+    expect(await engine.reloadRefused(second, read)).toEqual({
+      ok: false,
+      reasonCode: "TENANT_MISMATCH",
+      message: `Entra tenant ${c(3).tenantId} is already managed as customer ${customerId}; nothing was changed.`,
     });
-    expect(await db.tenant.findUniqueOrThrow({ where: { id: second } })).toMatchObject({ displayName: "Customer 3" });
-    expect(await db.tenant.findUniqueOrThrow({ where: { id: first } })).toMatchObject({ displayName: "old" });
+    // The holder's own write is not its conflict; a failed reload has none.
+    expect(await engine.reloadRefused(first, read)).toBeUndefined();
+    expect(await engine.reloadRefused(second, { ok: false, reasonCode: "TENANT_MISMATCH", message: "x" })).toBeUndefined();
+    expect(await db.tenant.findUniqueOrThrow({ where: { id: second } })).toMatchObject({ entraTenantId: null });
   });
 });
 

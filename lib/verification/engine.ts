@@ -1,6 +1,7 @@
 import "server-only";
 import { auditWrite, recordAudit, type AuditActor } from "@/lib/audit";
 import { db } from "@/lib/db";
+import { isUniqueViolation } from "@/lib/db-client";
 import { callPolicy, type RetryPolicy } from "@/lib/entra/http";
 import { tenantRefOwners } from "@/lib/tenants/manage";
 import { recordVerification } from "@/lib/tenants/status";
@@ -88,9 +89,24 @@ export async function readTenantDirectory(
   const orgId = org.id.toLowerCase();
   const takesId = loaded.tenant.entraTenantId?.toLowerCase() !== orgId;
   const owner = takesId ? (await tenantRefOwners([orgId], loaded.tenant.id)).get(orgId) : undefined;
-  if (owner)
-    return { ok: false, reasonCode: "TENANT_MISMATCH", message: `Entra tenant ${org.id} is already managed as customer ${owner}; nothing was changed.` };
-  return { ok: true, displayName: org.displayName, primaryDomain: org.defaultDomain, entraTenantId: org.id };
+  if (owner) return managedAsAnother(orgId, owner);
+  return { ok: true, displayName: org.displayName, primaryDomain: org.defaultDomain, entraTenantId: orgId };
+}
+
+function managedAsAnother(entraTenantId: string, owner: string | undefined): DirectoryReload {
+  const who = owner ? `customer ${owner}` : "another customer";
+  return { ok: false, reasonCode: "TENANT_MISMATCH", message: `Entra tenant ${entraTenantId} is already managed as ${who}; nothing was changed.` };
+}
+
+/**
+ * A reload the unique index on Tenant.entraTenantId refused: another tenant took the same Entra tenant
+ * after the check above (two tenants known by domains of one directory, reloaded together). The reload
+ * fails with the reason instead; undefined when the refusal was not about the Entra tenant.
+ */
+export async function reloadRefused(tenantId: string, reload: DirectoryReload): Promise<DirectoryReload | undefined> {
+  if (!reload.ok) return undefined;
+  const owner = (await tenantRefOwners([reload.entraTenantId], tenantId)).get(reload.entraTenantId);
+  return owner ? managedAsAnother(reload.entraTenantId, owner) : undefined;
 }
 
 /** Stores a reloaded directory: display name, default domain and the verified tenant ID, and its audit. */
@@ -116,6 +132,12 @@ export async function reloadTenantDirectory(tenantId: string, options: { actor?:
   const [loaded, registrations] = await Promise.all([loadTenant(tenantId), loadRegistrations()]);
   if (!loaded) throw new TenantNotFoundError(tenantId);
   const reload = await readTenantDirectory(loaded, registrations, { policy: retryPolicyFromEnv() });
-  if (reload.ok) await db.$transaction(directoryWrites(tenantId, reload, options.actor));
+  if (!reload.ok) return reload;
+  try {
+    await db.$transaction(directoryWrites(tenantId, reload, options.actor));
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    return (await reloadRefused(tenantId, reload)) ?? managedAsAnother(reload.entraTenantId, undefined);
+  }
   return reload;
 }

@@ -211,6 +211,7 @@ describe("Verify All", () => {
     await runs.waitForRun(active!.id);
 
     const cache = await authorizeWithMsal(emu.loginUrl, emu.authorityHost, customers[0]!, emu.graphUrl);
+    // It replaces the customer's tenant seeded above (one Entra tenant, one customer).
     const id = await seedTenant({ customer: customers[0]!, method: "AUTH_TOKEN", msalCache: cache });
     await db.tenantCredential.updateMany({ where: { tenantId: id }, data: { expiresAt: new Date(Date.now() + 20 * 86_400_000) } });
     expect(await schedulerTick({ intervalHours: 0 })).toBe("keepalive");
@@ -255,7 +256,9 @@ describe("Verify All", () => {
   it("leaves tenants on a backoff out of the scheduled Verify All, but not out of one a person starts", async () => {
     const { schedulerTick } = await import("./scheduler");
     const later = new Date(Date.now() + 3_600_000);
-    await db.tenant.updateMany({ where: { id: { in: tenantIds.slice(0, 5) } }, data: { nextCheckAt: later } });
+    // Tenants of the first seed still there (earlier tests replaced the first two with auth-token tenants).
+    const backedOff = tenantIds.slice(2, 7);
+    await db.tenant.updateMany({ where: { id: { in: backedOff } }, data: { nextCheckAt: later } });
     try {
       expect(await schedulerTick({ intervalHours: 1, keepAlive: false }, Date.now() + 2 * 3_600_000)).toBe("scheduled");
       const scheduled = (await runs.getActiveRun())!;
@@ -263,13 +266,13 @@ describe("Verify All", () => {
       const due = await db.tenant.count({ where: { OR: [{ nextCheckAt: null }, { nextCheckAt: { lte: new Date() } }] } });
       expect(await db.tenant.count()).toBeGreaterThanOrEqual(due + 5);
       expect((await db.jobRun.findUniqueOrThrow({ where: { id: scheduled.id } })).total).toBe(due);
-      expect(await db.verificationResult.count({ where: { runId: scheduled.id, tenantId: { in: tenantIds.slice(0, 5) } } })).toBe(0);
+      expect(await db.verificationResult.count({ where: { runId: scheduled.id, tenantId: { in: backedOff } } })).toBe(0);
       const { run: manual } = await runs.startVerificationRun({ trigger: "manual", requestedBy: "admin@msp.example" });
       await runs.waitForRun(manual.id);
-      expect(await db.verificationResult.count({ where: { runId: manual.id, tenantId: { in: tenantIds.slice(0, 5) } } })).toBe(5);
+      expect(await db.verificationResult.count({ where: { runId: manual.id, tenantId: { in: backedOff } } })).toBe(5);
       expect((await db.jobRun.findUniqueOrThrow({ where: { id: manual.id } })).total).toBe(await db.tenant.count());
     } finally {
-      await db.tenant.updateMany({ where: { id: { in: tenantIds.slice(0, 5) } }, data: { nextCheckAt: null } });
+      await db.tenant.updateMany({ where: { id: { in: backedOff } }, data: { nextCheckAt: null } });
     }
   }, 60_000);
 

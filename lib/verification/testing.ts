@@ -178,17 +178,29 @@ export type TenantSeed = {
   customerId?: string;
 };
 
+/**
+ * One Entra tenant, one customer (a unique index on Tenant.entraTenantId): a test's new tenant of a
+ * directory replaces the tenant an earlier test of the same database seeded for it.
+ */
+export async function releaseEntraTenant(entraTenantId: string | null): Promise<void> {
+  if (!entraTenantId) return;
+  const { db } = await import("@/lib/db");
+  await db.tenant.deleteMany({ where: { entraTenantId } });
+}
+
 export async function seedTenant(s: TenantSeed): Promise<string> {
   const { db } = await import("@/lib/db");
   const { encryptSecret } = await import("@/lib/crypto");
   const id = randomUUID();
   const c = s.customer;
+  const entraTenantId = s.entraTenantId === undefined ? c.tenantId : s.entraTenantId;
+  await releaseEntraTenant(entraTenantId);
   await db.tenant.create({
     data: {
       id,
       customerId: s.customerId ?? `C${String(c.index).padStart(5, "0")}-${id.slice(0, 6)}`,
       displayName: `Customer ${c.index}`,
-      entraTenantId: s.entraTenantId === undefined ? c.tenantId : s.entraTenantId,
+      entraTenantId,
       primaryDomain: c.domain,
       adminEmail: c.adminUpn,
       authMethod: s.method,
