@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { expect, test, type Browser, type Page, type TestInfo } from "./support/test";
 import { baseURL } from "../playwright.config";
 import { createAdmin } from "./support/admins";
-import { e2eDb } from "./support/db";
+import { e2eDb, releaseEntraTenants } from "./support/db";
 import { control, control2, DEMO, emulator2, restoreDemoScenario, restoreSecondCloudScenario, SECOND_CLOUD } from "./support/emulator";
 import { signInAndExpectConsole } from "./support/pages";
 import { configureProviderApp } from "./support/provider";
@@ -29,7 +29,7 @@ const customers: Customer[] = [
 
 test.beforeEach(async () => {
   // This spec's data only: earlier specs may have added the same customers' tenants.
-  await e2eDb.tenant.deleteMany({ where: { entraTenantId: { in: customers.map((c) => c.id) } } });
+  await releaseEntraTenants(customers.map((c) => c.id));
   await e2eDb.appRegistration.deleteMany({ where: { name: SECOND_NAME } });
 });
 

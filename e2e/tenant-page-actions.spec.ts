@@ -2,7 +2,7 @@ import { expect, test } from "./support/test";
 import { randomUUID } from "node:crypto";
 import { createAdmin } from "./support/admins";
 import { seedDemoTenant } from "./support/api";
-import { e2eDb } from "./support/db";
+import { e2eDb, releaseEntraTenants } from "./support/db";
 import { DEMO } from "./support/emulator";
 import { signInAndExpectConsole } from "./support/pages";
 import { configureProviderApp } from "./support/provider";
@@ -52,7 +52,7 @@ test("a tenant entered by domain is refused when its Entra tenant is already man
   await configureProviderApp(page);
   // The directory is stored by its GUID only, under another customer.
   const owner = `owner-${randomUUID().slice(0, 8)}`;
-  await e2eDb.tenant.deleteMany({ where: { entraTenantId: DEMO.contoso.id } });
+  await releaseEntraTenants([DEMO.contoso.id]);
   await e2eDb.tenant.create({
     data: {
       id: randomUUID(),

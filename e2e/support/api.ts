@@ -5,7 +5,7 @@ import { expect, request, type APIRequestContext, type APIResponse } from "@play
 import { encode } from "next-auth/jwt";
 import { generateApiToken } from "../../lib/api-tokens/format";
 import { baseURL } from "../../playwright.config";
-import { E2E_DATA_DIR, e2eDb } from "./db";
+import { E2E_DATA_DIR, e2eDb, releaseEntraTenants } from "./db";
 import { DEMO, emulator } from "./emulator";
 
 /** REST API helpers: API tokens written straight into the e2e database, clients, problem assertions. */
@@ -109,6 +109,7 @@ export async function seedDemoTenant(prefix: string, which: "contoso" | "prosewa
   const t = DEMO[which];
   const id = randomUUID();
   const customerId = `${prefix}-${which}`;
+  await releaseEntraTenants([t.id]);
   await e2eDb.tenant.create({
     data: {
       id,

@@ -353,8 +353,7 @@ async function refuseManagedAsAnother(
     kind: "failed",
     tenantName: tenant.displayName,
     title: "This Microsoft tenant is already registered with your provider",
-    message:
-      "Your provider already manages the Microsoft tenant you signed in to under another customer record, so nothing was stored. Please contact your provider; they have been told.",
+    message: "Your provider already manages the Microsoft tenant you signed in to under another customer record, so nothing was stored.",
     codes: [],
   };
 }
