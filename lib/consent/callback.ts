@@ -15,7 +15,7 @@ import type { CloudId } from "@/lib/entra/clouds";
 import { appForTenant } from "@/lib/provider/registrations";
 import type { ProviderApp } from "@/lib/provider/settings";
 import { isUniqueViolation } from "@/lib/db-client";
-import { tenantRefOwners } from "@/lib/tenants/manage";
+import { entraTenantOwner, heldBy } from "@/lib/tenants/manage";
 import { recordConsentReceived, recordFailure } from "@/lib/tenants/status";
 import { verifyTenant, type VerificationOutcome } from "@/lib/verification";
 import { browserBindingHash } from "./browser-binding";
@@ -327,7 +327,7 @@ async function verifyReceivedConsent(tenant: StateTenant, actor: AuditActor, flo
  */
 async function managedAsAnother(tenant: StateTenant, actor: AuditActor, flow: "ADMIN_CONSENT" | "AUTH_CODE", tid: string): Promise<CallbackOutcome | null> {
   if (tenant.entraTenantId?.toLowerCase() === tid) return null;
-  const owner = (await tenantRefOwners([tid], tenant.id)).get(tid);
+  const owner = await entraTenantOwner(tid, tenant.id);
   return owner ? refuseManagedAsAnother(tenant, actor, flow, tid, owner) : null;
 }
 
@@ -338,7 +338,6 @@ async function refuseManagedAsAnother(
   tid: string,
   owner: string | undefined,
 ): Promise<CallbackOutcome> {
-  const who = owner ? `customer ${owner}` : "another customer";
   await recordAudit({
     action: "consent.failed",
     actor,
@@ -347,7 +346,7 @@ async function refuseManagedAsAnother(
   });
   await recordFailure(tenant.id, {
     reasonCode: "TENANT_MISMATCH",
-    message: `Consent came from Entra tenant ${tid}, which is already managed as ${who}. Nothing was stored: one Entra tenant is managed as one customer. Delete one of the two tenants, or send this customer's link to the right tenant.`,
+    message: `Consent came from Entra tenant ${tid}, which is already managed as ${heldBy(owner)}. Nothing was stored: one Entra tenant is managed as one customer. Delete one of the two tenants, or send this customer's link to the right tenant.`,
   });
   return {
     kind: "failed",
@@ -370,7 +369,7 @@ async function finishSuccess(
     await db.tenant.update({ where: { id: tenant.id }, data: { ...data, version: { increment: 1 } } });
   } catch (e) {
     if (!isUniqueViolation(e) || !data.entraTenantId) throw e;
-    return refuseManagedAsAnother(tenant, actor, flow, data.entraTenantId, (await tenantRefOwners([data.entraTenantId], tenant.id)).get(data.entraTenantId));
+    return refuseManagedAsAnother(tenant, actor, flow, data.entraTenantId, await entraTenantOwner(data.entraTenantId, tenant.id));
   }
   await db.consentLink.updateMany({
     where: { tenantId: tenant.id, flow, completedAt: null },

@@ -55,6 +55,16 @@ export async function tenantRefOwners(refs: string[], exceptId?: string): Promis
   return owners;
 }
 
+/** The customer already holding this Entra tenant id, other than `exceptId`'s tenant (one Entra tenant, one customer). */
+export async function entraTenantOwner(entraTenantId: string, exceptId?: string): Promise<string | undefined> {
+  return (await tenantRefOwners([entraTenantId], exceptId)).get(entraTenantId);
+}
+
+/** How a refusal names the holder: "customer X", or "another customer" when it was deleted meanwhile. */
+export function heldBy(owner: string | undefined): string {
+  return owner ? `customer ${owner}` : "another customer";
+}
+
 function tenantRefTaken(ref: string, owner: string, resolvedTenantId?: string | null): Refusal {
   const what = isGuid(ref) ? `Entra tenant ${ref}` : resolvedTenantId ? `The domain ${ref} (Entra tenant ${resolvedTenantId})` : `The domain ${ref}`;
   return invalidField("tenantRef", `${what} is already managed as customer ${owner}. Edit that tenant instead, or delete it first.`);

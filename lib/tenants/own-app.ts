@@ -8,7 +8,7 @@ import { invalidField, refuse, type Result } from "@/lib/errors";
 import type { CredentialKind } from "@/lib/generated/prisma/enums";
 import { newId } from "@/lib/ids";
 import type { OwnAppValues } from "@/lib/validations/own-app";
-import { tenantRefOwners } from "./manage";
+import { entraTenantOwner, heldBy } from "./manage";
 
 /**
  * The customer-owned app registration of a tenant: its client id on the tenant (Tenant.appClientId), its
@@ -74,8 +74,8 @@ export async function setOwnApp(input: Common & { values: OwnAppValues; certific
   });
   if (!tenant) return refuse("not-found", "This tenant no longer exists; another admin may have deleted it.");
   if (values.entraTenantId !== tenant.entraTenantId) {
-    const owner = (await tenantRefOwners([values.entraTenantId], input.tenantId)).get(values.entraTenantId);
-    if (owner) return invalidField("entraTenantId", `Entra tenant ${values.entraTenantId} is already managed as customer ${owner}.`);
+    const owner = await entraTenantOwner(values.entraTenantId, input.tenantId);
+    if (owner) return invalidField("entraTenantId", `Entra tenant ${values.entraTenantId} is already managed as ${heldBy(owner)}.`);
   }
   const stored = new Map(tenant.credentials.map((c) => [c.kind, c.id]));
   const hasStoredAppCredential = stored.has("CLIENT_SECRET") || stored.has("CERTIFICATE");
@@ -134,8 +134,8 @@ export async function setOwnApp(input: Common & { values: OwnAppValues; certific
   } catch (e) {
     // Another tenant took this Entra tenant since the check above (the unique index decides).
     if (!isUniqueViolation(e)) throw e;
-    const owner = (await tenantRefOwners([values.entraTenantId], input.tenantId)).get(values.entraTenantId);
-    return invalidField("entraTenantId", `Entra tenant ${values.entraTenantId} is already managed as ${owner ? `customer ${owner}` : "another customer"}.`);
+    const owner = await entraTenantOwner(values.entraTenantId, input.tenantId);
+    return invalidField("entraTenantId", `Entra tenant ${values.entraTenantId} is already managed as ${heldBy(owner)}.`);
   }
   await recordAudit({
     action: "tenant.credentials_updated",

@@ -3,7 +3,7 @@ import { auditWrite, recordAudit, type AuditActor } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { isUniqueViolation } from "@/lib/db-client";
 import { callPolicy, type RetryPolicy } from "@/lib/entra/http";
-import { tenantRefOwners } from "@/lib/tenants/manage";
+import { entraTenantOwner, heldBy } from "@/lib/tenants/manage";
 import { recordVerification } from "@/lib/tenants/status";
 import { checkTenant, unexpectedFailure, type CheckOptions } from "./check";
 import type { VerificationOutcome } from "./outcome";
@@ -88,14 +88,13 @@ export async function readTenantDirectory(
   // takes nothing new, so its name and domain are refreshed.
   const orgId = org.id.toLowerCase();
   const takesId = loaded.tenant.entraTenantId?.toLowerCase() !== orgId;
-  const owner = takesId ? (await tenantRefOwners([orgId], loaded.tenant.id)).get(orgId) : undefined;
+  const owner = takesId ? await entraTenantOwner(orgId, loaded.tenant.id) : undefined;
   if (owner) return managedAsAnother(orgId, owner);
   return { ok: true, displayName: org.displayName, primaryDomain: org.defaultDomain, entraTenantId: orgId };
 }
 
 function managedAsAnother(entraTenantId: string, owner: string | undefined): DirectoryReload {
-  const who = owner ? `customer ${owner}` : "another customer";
-  return { ok: false, reasonCode: "TENANT_MISMATCH", message: `Entra tenant ${entraTenantId} is already managed as ${who}; nothing was changed.` };
+  return { ok: false, reasonCode: "TENANT_MISMATCH", message: `Entra tenant ${entraTenantId} is already managed as ${heldBy(owner)}; nothing was changed.` };
 }
 
 /**
@@ -105,7 +104,7 @@ function managedAsAnother(entraTenantId: string, owner: string | undefined): Dir
  */
 export async function reloadRefused(tenantId: string, reload: DirectoryReload): Promise<DirectoryReload | undefined> {
   if (!reload.ok) return undefined;
-  const owner = (await tenantRefOwners([reload.entraTenantId], tenantId)).get(reload.entraTenantId);
+  const owner = await entraTenantOwner(reload.entraTenantId, tenantId);
   return owner ? managedAsAnother(reload.entraTenantId, owner) : undefined;
 }
 
